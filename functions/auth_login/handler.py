@@ -1,0 +1,13 @@
+from smartgrocer.domain import auth
+from smartgrocer.models.users import AuthResponse, LoginRequest
+from smartgrocer.web.app import api_function
+
+app = api_function("auth_login")
+
+
+@app.endpoint(responses={429: {"description": "Too many failed attempts (see Retry-After)"}})
+def login(body: LoginRequest) -> AuthResponse:
+    return auth.login(body.email, body.password, app.current_event.request_context.http.source_ip)
+
+
+lambda_handler = app

@@ -1,0 +1,28 @@
+from typing import Annotated, Optional
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from smartgrocer.domain import catalog
+from smartgrocer.models.common import AmountIn
+from smartgrocer.models.products import Category, ProductSort, ProductsPage
+from smartgrocer.web.app import api_function
+
+app = api_function("products_list")
+
+
+@app.endpoint
+def list_products(
+    q: Annotated[Optional[str], Query(max_length=100)] = None,
+    category: Optional[Category] = None,
+    min_price: Optional[AmountIn] = None,
+    max_price: Optional[AmountIn] = None,
+    seller_id: Annotated[Optional[str], Query(max_length=64)] = None,
+    sort: ProductSort = "newest",
+    limit: Annotated[int, Query(ge=1, le=catalog.MAX_LIMIT)] = 24,
+    cursor: Annotated[Optional[str], Query(max_length=400)] = None,
+) -> ProductsPage:
+    return catalog.list_products(q=q, category=category.value if category else None, min_price=min_price,
+                                 max_price=max_price, seller_id=seller_id, sort=sort, limit=limit, cursor=cursor)
+
+
+lambda_handler = app

@@ -1,0 +1,1 @@
+"""SmartGrocer Cloud shared layer: models, domain logic, adapters and the route table."""

@@ -1,0 +1,209 @@
+"""Accounts and tokens: signup, login with rate limiting, JWT access tokens, rotating refresh tokens.
+
+Access tokens: HS256 JWTs with exp/iat/iss/aud/sub required and a `typ` claim, short-lived.
+Refresh tokens: random strings stored only as SHA-256 hashes, rotated on every use; presenting a
+rotated token again revokes its whole family (the pair was stolen, or replayed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import bcrypt
+import jwt
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from smartgrocer import settings
+from smartgrocer.adapters.mongo import db
+from smartgrocer.domain.ids import new_id, sort_key_time
+from smartgrocer.errors import Conflict, Invalid, RateLimited, Unauthorized
+
+INVALID_CREDENTIALS = "Email or password is incorrect."
+_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(4))
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    role: str
+    email: str
+    full_name: str
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# -- passwords -------------------------------------------------------------------------------------
+
+def hash_password(password: str) -> str:
+    raw = password.encode("utf-8")
+    if len(raw) > 72:  # bcrypt would silently ignore the rest
+        raise Invalid("Password must be at most 72 bytes.", details=[{"loc": ["body", "password"],
+                                                                      "msg": "at most 72 bytes"}])
+    rounds = settings.env_int("BCRYPT_ROUNDS", 12)
+    return bcrypt.hashpw(raw, bcrypt.gensalt(rounds)).decode()
+
+
+def _password_matches(password: str, stored_hash: str | None) -> bool:
+    raw = password.encode("utf-8")
+    if stored_hash is None or len(raw) > 72:
+        bcrypt.checkpw(b"timing-equaliser", _DUMMY_HASH)  # same work whether or not the user exists
+        return False
+    return bcrypt.checkpw(raw, stored_hash.encode())
+
+
+# -- access tokens ---------------------------------------------------------------------------------
+
+def _jwt_key() -> str:
+    return settings.secret("JWT_SECRET")
+
+
+def issue_access_token(user: dict) -> str:
+    issued = int(time.time())
+    claims = {"sub": user["_id"], "role": user["role"], "typ": "access", "iat": issued,
+              "exp": issued + settings.ACCESS_TOKEN_TTL, "iss": settings.JWT_ISSUER, "aud": settings.JWT_AUDIENCE,
+              "jti": secrets.token_hex(8)}
+    return jwt.encode(claims, _jwt_key(), algorithm="HS256")
+
+
+def _decode_access_token(token: str) -> dict:
+    try:
+        claims = jwt.decode(token, _jwt_key(), algorithms=["HS256"], audience=settings.JWT_AUDIENCE,
+                            issuer=settings.JWT_ISSUER, options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                            leeway=5)
+    except jwt.PyJWTError:
+        raise Unauthorized("The access token is invalid or expired.", code="invalid_token") from None
+    if claims.get("typ") != "access":
+        raise Unauthorized("The access token is invalid or expired.", code="invalid_token")
+    return claims
+
+
+def authenticate(authorization: str | None, allowed_roles: frozenset[str] | None = None) -> Principal:
+    """The caller behind an `Authorization: Bearer` header, checked against the database."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise Unauthorized("Sign in to continue: an `Authorization: Bearer <token>` header is required.",
+                           code="missing_token")
+    claims = _decode_access_token(authorization[7:].strip())
+    user = db().users.find_one({"_id": claims["sub"]}, {"role": 1, "email": 1, "full_name": 1, "is_active": 1})
+    if not user or not user.get("is_active", False):
+        raise Unauthorized("This account is not active.", code="inactive_account")
+    if allowed_roles is not None and user["role"] not in allowed_roles:
+        from smartgrocer.errors import Forbidden
+
+        raise Forbidden("Your account is not allowed to do this.", code="wrong_role")
+    return Principal(user_id=user["_id"], role=user["role"], email=user["email"], full_name=user["full_name"])
+
+
+# -- refresh tokens --------------------------------------------------------------------------------
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _issue_refresh_token(user_id: str, family_id: str | None = None) -> str:
+    token = secrets.token_urlsafe(32)
+    db().refresh_tokens.insert_one({
+        "_id": _hash_token(token), "user_id": user_id, "family_id": family_id or new_id(),
+        "created_at": now(), "expires_at": now() + timedelta(seconds=settings.REFRESH_TOKEN_TTL),
+        "revoked_at": None,
+    })
+    return token
+
+
+def _token_pair(user: dict, family_id: str | None = None) -> dict:
+    return {"user": public_user(user), "access_token": issue_access_token(user),
+            "refresh_token": _issue_refresh_token(user["_id"], family_id), "token_type": "bearer",
+            "expires_in": settings.ACCESS_TOKEN_TTL}
+
+
+def refresh(token: str) -> dict:
+    tokens = db().refresh_tokens
+    current = tokens.find_one_and_update(
+        {"_id": _hash_token(token), "revoked_at": None, "expires_at": {"$gt": now()}},
+        {"$set": {"revoked_at": now(), "revoked_reason": "rotated"}},
+        return_document=ReturnDocument.BEFORE,
+    )
+    if current is None:
+        stale = tokens.find_one({"_id": _hash_token(token)})
+        if stale and stale.get("revoked_reason") == "rotated":
+            # A rotated token came back: someone holds a copy. End the whole session family.
+            tokens.update_many({"family_id": stale["family_id"], "revoked_at": None},
+                               {"$set": {"revoked_at": now(), "revoked_reason": "reuse_detected"}})
+        raise Unauthorized("The refresh token is invalid, expired or already used.", code="invalid_refresh_token")
+    user = db().users.find_one({"_id": current["user_id"]})
+    if not user or not user.get("is_active", False):
+        raise Unauthorized("This account is not active.", code="inactive_account")
+    return _token_pair(user, current["family_id"])
+
+
+def logout(principal: Principal, token: str) -> None:
+    """Revoke the caller's refresh token family; someone else's token is 'not found', silently."""
+    found = db().refresh_tokens.find_one({"_id": _hash_token(token), "user_id": principal.user_id})
+    if found:
+        db().refresh_tokens.update_many({"family_id": found["family_id"], "revoked_at": None},
+                                        {"$set": {"revoked_at": now(), "revoked_reason": "logout"}})
+
+
+# -- accounts --------------------------------------------------------------------------------------
+
+def public_user(user: dict) -> dict:
+    return {"id": user["_id"], "email": user["email"], "full_name": user["full_name"], "phone": user.get("phone"),
+            "role": user["role"], "is_active": user["is_active"], "created_at": user["created_at"]}
+
+
+def signup(email: str, password: str, full_name: str, phone: str | None, is_seller: bool) -> tuple[dict, dict]:
+    created, user_id = now(), new_id()
+    user = {"_id": user_id, "email": email.strip().lower(), "password_hash": hash_password(password),
+            "full_name": full_name, "phone": phone, "role": "seller" if is_seller else "shopper",
+            "is_active": True, "created_at": created, "updated_at": created, "k_created": sort_key_time(created, user_id)}
+    try:
+        db().users.insert_one(user)
+    except DuplicateKeyError:
+        raise Conflict("An account with this email already exists.", code="email_taken") from None
+    return _token_pair(user), user
+
+
+def _window_key(kind: str, subject: str) -> tuple[str, datetime, int]:
+    window = settings.LOGIN_WINDOW_SECONDS
+    start = int(time.time()) // window * window
+    reset_at = start + window
+    return f"{kind}:{subject}:{start}", datetime.fromtimestamp(reset_at, timezone.utc), reset_at
+
+
+def _login_limits(email: str, source_ip: str) -> list[tuple[str, datetime, int, int]]:
+    limit = settings.LOGIN_MAX_FAILURES
+    return [(*_window_key("login-email", email), limit), (*_window_key("login-ip", source_ip), limit * 4)]
+
+
+def login(email: str, password: str, source_ip: str) -> dict:
+    email = email.strip().lower()
+    limits = _login_limits(email, source_ip)
+    counters = db().rate_limits
+    for key, _, reset_at, limit in limits:
+        entry = counters.find_one({"_id": key})
+        if entry and entry.get("failures", 0) >= limit:
+            raise RateLimited("Too many failed sign-in attempts. Try again later.",
+                              retry_after=max(1, reset_at - int(time.time())))
+    user = db().users.find_one({"email": email})
+    if not _password_matches(password, user.get("password_hash") if user else None):
+        for key, expires_at, _, _ in limits:
+            counters.update_one({"_id": key}, {"$inc": {"failures": 1}, "$set": {"expires_at": expires_at}},
+                                upsert=True)
+        raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
+    if not user.get("is_active", False):
+        raise Unauthorized("This account is not active.", code="inactive_account")
+    counters.delete_one({"_id": limits[0][0]})
+    return _token_pair(user)
+
+
+def get_user(principal: Principal) -> dict:
+    user = db().users.find_one({"_id": principal.user_id})
+    if not user:
+        raise Unauthorized("This account is not active.", code="inactive_account")
+    return public_user(user)

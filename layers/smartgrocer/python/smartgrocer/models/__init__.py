@@ -1,0 +1,1 @@
+"""Pydantic request/response models, split by capability so each function imports only its own."""

@@ -1,0 +1,112 @@
+"""The route table: every HTTP endpoint and background function, declared once.
+
+Read by the CDK stack (one Lambda per entry, least-privilege grants from `access`), by the local
+runner (dispatch), by the OpenAPI generator and by the tests. A function folder
+`functions/<name>/handler.py` exists for every entry and for nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Access(str, Enum):
+    """AWS resources a function may touch; the stack turns each into a scoped grant."""
+
+    MONGO = "mongo"  # MongoDB URI secret
+    JWT = "jwt"  # JWT signing key secret
+    IMAGES_UPLOAD = "images_upload"  # s3:PutObject on the images bucket `products/` prefix
+    EVENTS = "events"  # events:PutEvents on the order event bus
+    MAIL = "mail"  # ses:SendEmail from the configured identity
+    PAYMENTS = "payments"  # Stripe secret key (create PaymentIntents, refunds)
+    PAYMENT_WEBHOOK = "payment_webhook"  # Stripe webhook signing secret
+
+
+class Throttle(str, Enum):
+    DEFAULT = "default"
+    STRICT = "strict"  # login, signup, checkout: abuse-prone flows
+
+
+PUBLIC: frozenset[str] | None = None
+ANY_USER: frozenset[str] = frozenset({"shopper", "seller", "admin"})
+SELLER = frozenset({"seller"})
+SELLER_OR_ADMIN = frozenset({"seller", "admin"})
+ADMIN = frozenset({"admin"})
+
+_M, _J = Access.MONGO, Access.JWT
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # function folder and Lambda logical name
+    method: str
+    path: str  # API Gateway form, e.g. /api/products/{id}
+    roles: frozenset[str] | None  # None: public; otherwise the roles allowed in
+    access: frozenset[Access]
+    throttle: Throttle = Throttle.DEFAULT
+    summary: str = ""
+
+    @property
+    def resolver_path(self) -> str:
+        """The same path in Powertools' `<param>` syntax."""
+        return self.path.replace("{", "<").replace("}", ">")
+
+    @property
+    def is_public(self) -> bool:
+        return self.roles is None
+
+
+@dataclass(frozen=True)
+class BackgroundFunction:
+    name: str
+    trigger: str  # "events" (order events), "schedule" (rate), "deploy" (runs on every deploy)
+    access: frozenset[Access]
+    summary: str = ""
+
+
+def _r(name, method, path, roles, *access, throttle=Throttle.DEFAULT, summary=""):
+    return Route(name, method, path, roles, frozenset(access), throttle, summary)
+
+
+ROUTES: tuple[Route, ...] = (
+    _r("health", "GET", "/api/health", PUBLIC, _M, summary="Service and database health"),
+    _r("auth_signup", "POST", "/api/auth/signup", PUBLIC, _M, _J, Access.EVENTS,
+       throttle=Throttle.STRICT, summary="Create an account"),
+    _r("auth_login", "POST", "/api/auth/login", PUBLIC, _M, _J, throttle=Throttle.STRICT, summary="Log in"),
+    _r("auth_me", "GET", "/api/auth/me", ANY_USER, _M, _J, summary="The signed-in user"),
+    _r("auth_refresh", "POST", "/api/auth/refresh", PUBLIC, _M, _J, summary="Rotate a refresh token"),
+    _r("auth_logout", "POST", "/api/auth/logout", ANY_USER, _M, _J, summary="Revoke a refresh token"),
+    _r("products_list", "GET", "/api/products", PUBLIC, _M, summary="Browse and search the catalog"),
+    _r("products_get", "GET", "/api/products/{id}", PUBLIC, _M, summary="One product"),
+    _r("products_create", "POST", "/api/products", SELLER, _M, _J, summary="List a new product"),
+    _r("products_update", "PUT", "/api/products/{id}", SELLER_OR_ADMIN, _M, _J, summary="Edit a product"),
+    _r("products_delete", "DELETE", "/api/products/{id}", SELLER_OR_ADMIN, _M, _J,
+       summary="Remove a product (soft delete)"),
+    _r("products_image_upload", "POST", "/api/products/{id}/images", SELLER, _M, _J, Access.IMAGES_UPLOAD,
+       summary="Presigned upload for a product photo"),
+    _r("categories_list", "GET", "/api/categories", PUBLIC, _M, summary="Categories with product counts"),
+    _r("orders_checkout", "POST", "/api/orders", ANY_USER, _M, _J, Access.PAYMENTS, Access.EVENTS,
+       throttle=Throttle.STRICT, summary="Check out a basket"),
+    _r("orders_mine", "GET", "/api/orders/my-orders", ANY_USER, _M, _J, summary="The caller's orders"),
+    _r("orders_get", "GET", "/api/orders/{id}", ANY_USER, _M, _J, summary="One order"),
+    _r("orders_update_status", "PATCH", "/api/orders/{id}/status", ANY_USER, _M, _J, Access.PAYMENTS,
+       Access.EVENTS, summary="Move an order along its lifecycle"),
+    _r("seller_orders", "GET", "/api/seller/orders", SELLER, _M, _J, summary="A seller's incoming orders"),
+    _r("seller_analytics", "GET", "/api/seller/analytics", SELLER, _M, _J, summary="A seller's sales figures"),
+    _r("payments_webhook", "POST", "/api/payments/webhook", PUBLIC, _M, Access.PAYMENT_WEBHOOK,
+       Access.PAYMENTS, Access.EVENTS, summary="Stripe webhook"),
+    _r("admin_users_list", "GET", "/api/admin/users", ADMIN, _M, _J, summary="List and search users"),
+    _r("admin_users_update", "PATCH", "/api/admin/users/{id}", ADMIN, _M, _J,
+       summary="Activate or deactivate a user"),
+)
+
+BACKGROUND_FUNCTIONS: tuple[BackgroundFunction, ...] = (
+    BackgroundFunction("notifier", "events", frozenset({_M, Access.MAIL}), "Sends order and account email"),
+    BackgroundFunction("orders_expire", "schedule", frozenset({_M, Access.PAYMENTS, Access.EVENTS}),
+                       "Expires unpaid orders and releases their stock"),
+    BackgroundFunction("apply_indexes", "deploy", frozenset({_M}), "Applies the declared MongoDB indexes"),
+)
+
+ROUTES_BY_NAME: dict[str, Route] = {r.name: r for r in ROUTES}
+FUNCTION_NAMES: tuple[str, ...] = tuple(r.name for r in ROUTES) + tuple(b.name for b in BACKGROUND_FUNCTIONS)

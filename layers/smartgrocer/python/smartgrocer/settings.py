@@ -1,0 +1,53 @@
+"""Configuration from the environment, read once per container.
+
+Secrets come from Secrets Manager in AWS (the stack sets `<NAME>_SECRET_ARN`, read through
+Powertools parameters with caching) and from plain environment variables locally.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+@lru_cache(maxsize=None)
+def secret(name: str, default: str | None = None) -> str:
+    """A secret by logical name, e.g. `JWT_SECRET`: from `JWT_SECRET_ARN` in AWS, else `JWT_SECRET`."""
+    arn = os.environ.get(f"{name}_ARN")
+    if arn:
+        from aws_lambda_powertools.utilities import parameters  # imports boto3: only where a secret is used
+
+        return parameters.get_secret(arn, max_age=300)
+    value = os.environ.get(name, default)
+    if value is None:
+        raise RuntimeError(f"configuration missing: set {name} (or {name}_ARN)")
+    return value
+
+
+def mongodb_uri() -> str:
+    return secret("MONGODB_URI", "mongodb://127.0.0.1:27017/?directConnection=true")
+
+
+def mongodb_db() -> str:
+    return env("MONGODB_DB", "smartgrocer") or "smartgrocer"
+
+
+CURRENCY = (env("CURRENCY", "usd") or "usd").lower()
+JWT_ISSUER = env("JWT_ISSUER", "smartgrocer") or "smartgrocer"
+JWT_AUDIENCE = env("JWT_AUDIENCE", "smartgrocer-api") or "smartgrocer-api"
+ACCESS_TOKEN_TTL = env_int("ACCESS_TOKEN_TTL_SECONDS", 900)
+REFRESH_TOKEN_TTL = env_int("REFRESH_TOKEN_TTL_SECONDS", 14 * 24 * 3600)
+MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 64 * 1024)
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 300)
+IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 5 * 1024 * 1024)
+ORDER_PAYMENT_TTL_SECONDS = env_int("ORDER_PAYMENT_TTL_SECONDS", 30 * 60)
+DB_RETRY_AFTER_SECONDS = 5

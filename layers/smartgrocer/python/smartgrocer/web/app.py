@@ -1,0 +1,159 @@
+"""One resolver per function, built from its route-table entry.
+
+`api_function("products_get")` returns a Powertools resolver that already knows its method, path,
+who may call it, the body-size limit and how every error becomes an HTTP response. Handlers add one
+`@app.endpoint` function and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from smartgrocer import settings
+from smartgrocer.errors import AppError, PayloadTooLarge, Unavailable
+from smartgrocer.routes import ROUTES_BY_NAME, Route
+from smartgrocer.web.logging import logger
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+}
+
+STATUS_DESCRIPTIONS = {
+    400: "Malformed request", 401: "Missing or invalid token", 403: "Role not allowed",
+    404: "Not found (or not yours)", 409: "Conflict", 413: "Body too large", 422: "Invalid input",
+    429: "Rate limited (see Retry-After)", 503: "Dependency unavailable (see Retry-After)",
+}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None,
+                   retry_after: int | None = None) -> Response:
+    headers = dict(SECURITY_HEADERS)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    body = {"error": {"code": code, "message": message, "details": details}}
+    return Response(status_code=status, content_type="application/json", body=json.dumps(body, default=str),
+                    headers=headers)
+
+
+def _validation_details(errors: Any) -> list[dict[str, Any]]:
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"), "type": e.get("type", "")}
+            for e in errors]
+
+
+def _is_database_outage(exc: Exception) -> bool:
+    # pymongo is imported by the repositories already; look it up rather than import it here.
+    import sys
+
+    errors = sys.modules.get("pymongo.errors")
+    return bool(errors) and isinstance(exc, (errors.ConnectionFailure, errors.ServerSelectionTimeoutError))
+
+
+class ApiFunction(APIGatewayHttpResolver):
+    """A resolver bound to one route of the table."""
+
+    def __init__(self, route: Route):
+        super().__init__(enable_validation=True)
+        self.entry = route
+        self.use([_body_limit, _auth_guard(route)])
+        self.exception_handler(AppError)(self._app_error)
+        self.exception_handler(RequestValidationError)(self._validation_error)
+        self.exception_handler(ServiceError)(self._service_error)
+        self.exception_handler(Exception)(self._unexpected)
+
+    def endpoint(self, func: Callable | None = None, *, status_code: int = 200,
+                 responses: dict[int, Any] | None = None):
+        """Register the one function of this Lambda under its route's method and path."""
+        statuses = {400, 413, 422, 503}
+        if not self.entry.is_public:
+            statuses |= {401, 403}
+        if "{" in self.entry.path or self.entry.method in {"PUT", "PATCH", "DELETE"}:
+            statuses.add(404)
+        documented: dict[int, Any] = {
+            s: {"description": STATUS_DESCRIPTIONS[s],
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+            for s in sorted(statuses)
+        }
+        documented.update(responses or {})
+
+        def register(f: Callable) -> Callable:
+            return self.route_decorator(f, status_code, documented)
+
+        return register(func) if func else register
+
+    def route_decorator(self, func, status_code, responses):
+        security = None if self.entry.is_public else [{"bearerAuth": []}]
+        return self.route(rule=self.entry.resolver_path, method=self.entry.method, summary=self.entry.summary,
+                          operation_id=self.entry.name, status_code=status_code, responses=responses,
+                          security=security, tags=[self.entry.name.split("_")[0]])(func)
+
+    def __call__(self, event: dict, context: Any) -> dict:
+        return self.resolve(event, context)
+
+    # -- error mapping: the one place where failures become HTTP answers --------------------------
+    @staticmethod
+    def _app_error(exc: AppError) -> Response:
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.retry_after)
+
+    @staticmethod
+    def _validation_error(exc: RequestValidationError) -> Response:
+        details = _validation_details(exc.errors())
+        if any(d["type"] == "json_invalid" for d in details):
+            return error_response(400, "malformed_json", "The request body is not valid JSON.", details)
+        return error_response(422, "validation_error", "The request is invalid; see details.", details)
+
+    @staticmethod
+    def _service_error(exc: ServiceError) -> Response:
+        return error_response(exc.status_code, "not_found" if exc.status_code == 404 else "error", exc.msg)
+
+    @staticmethod
+    def _unexpected(exc: Exception) -> Response:
+        if _is_database_outage(exc):
+            logger.warning("database unavailable: %s", exc)
+            return error_response(503, "database_unavailable", "The database is unavailable; try again shortly.",
+                                  retry_after=settings.DB_RETRY_AFTER_SECONDS)
+        logger.exception("unhandled error")
+        return error_response(500, "internal_error", "Something went wrong on our side.")
+
+
+def _body_limit(app: ApiFunction, next_middleware):
+    body = app.current_event.get("body") or ""
+    if len(body) > settings.MAX_BODY_BYTES * (4 / 3 if app.current_event.get("isBase64Encoded") else 1):
+        raise PayloadTooLarge(f"Request body exceeds {settings.MAX_BODY_BYTES} bytes.")
+    return _with_security_headers(next_middleware(app))
+
+
+def _with_security_headers(response: Response) -> Response:
+    for key, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(key, value)
+    return response
+
+
+def _auth_guard(route: Route):
+    """Resolve the caller and enforce the route's roles before the handler runs."""
+
+    def guard(app: ApiFunction, next_middleware):
+        if route.is_public:
+            app.append_context(principal=None)
+        else:
+            from smartgrocer.domain.auth import authenticate  # jwt is only imported by authenticated routes
+
+            principal = authenticate(app.current_event.headers.get("authorization"), allowed_roles=route.roles)
+            app.append_context(principal=principal)
+        return next_middleware(app)
+
+    return guard
+
+
+def api_function(name: str) -> ApiFunction:
+    return ApiFunction(ROUTES_BY_NAME[name])
+
+
+__all__ = ["ApiFunction", "api_function", "error_response", "Unavailable"]

@@ -1,0 +1,32 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+import react from "@vitejs/plugin-react";
+import tailwindcss from "@tailwindcss/vite";
+import { fileURLToPath, URL } from "node:url";
+
+// The local runner serves the API on the same origin as the built SPA; in dev we proxy to it.
+const apiTarget = process.env.API_TARGET ?? "http://127.0.0.1:8000";
+
+export default defineConfig({
+  plugins: [react(), tailwindcss()],
+  resolve: {
+    alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) },
+  },
+  server: {
+    proxy: {
+      "/api": { target: apiTarget, changeOrigin: true },
+      "/local": { target: apiTarget, changeOrigin: true },
+    },
+  },
+  build: {
+    target: "es2022",
+    sourcemap: false,
+  },
+  test: {
+    environment: "jsdom",
+    setupFiles: ["./src/test/setup.ts"],
+    include: ["src/**/*.test.{ts,tsx}"],
+    css: false,
+    restoreMocks: true,
+  },
+});
