@@ -1,0 +1,270 @@
+"""The whole product on one machine: `python -m local.runner` (or `make dev`).
+
+Mirrors production: the SPA at `/` (like CloudFront from S3), the API at `/api` through the very
+same `lambda_handler` functions with API Gateway HTTP API v2 events, the embedded MongoDB
+(nx-27017) unless MONGODB_URI is set, moto for S3/SES, order events delivered to the notifier,
+the order-expiry schedule, and a local payment provider that signs webhooks as Stripe does.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import secrets
+import signal
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from local.apigw import LAYER_PATH, ROOT, decode_body, http_event, match_route
+from local.functions_pool import FunctionPool
+from local.services import Service, aws_env, free_port, mongo_service, moto_service, prepare_aws
+
+API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
+WEB_DIST = ROOT / "web" / "dist"
+
+
+def _local_secrets(data_dir: Path) -> dict[str, str]:
+    """Development-only secrets, generated once per data folder (never the production ones)."""
+    path = data_dir / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {"JWT_SECRET": secrets.token_urlsafe(48), "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(24)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(values))
+    return values
+
+
+class LocalRuntime:
+    def __init__(self, port: int = 8000, data_dir: Path = ROOT / ".local", mongodb_uri: str | None = None,
+                 workers: int = 4, seed: bool = True, expiry_interval: float = 30.0, quiet: bool = False,
+                 extra_env: dict[str, str] | None = None):
+        self.port, self.data_dir, self.mongodb_uri = port, Path(data_dir), mongodb_uri
+        self.workers, self.seed, self.expiry_interval, self.quiet = workers, seed, expiry_interval, quiet
+        self.extra_env = extra_env or {}
+        self.services: list[Service] = []
+        self.mongo: Service | None = None
+        self.pool: FunctionPool | None = None
+        self.server: ThreadingHTTPServer | None = None
+        self.env: dict[str, str] = {}
+        self._stopping = threading.Event()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self, message: str) -> None:
+        if not self.quiet:
+            print(message, flush=True)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> "LocalRuntime":
+        if self.port == 0:
+            self.port = free_port()
+        uri = self.mongodb_uri
+        if not uri:
+            self.mongo = mongo_service(self.data_dir / "mongo").start()
+            self.services.append(self.mongo)
+            uri = f"mongodb://127.0.0.1:{self.mongo.port}/?directConnection=true"
+            self.log(f"MongoDB (nx-27017) on 127.0.0.1:{self.mongo.port}, data in {self.data_dir / 'mongo'}")
+        moto = moto_service(self.data_dir).start()
+        self.services.append(moto)
+        self.log(f"moto (S3, SES) on 127.0.0.1:{moto.port}")
+        self.env = {
+            **aws_env(moto.port),
+            **_local_secrets(self.data_dir),
+            "MONGODB_URI": uri,
+            "MONGODB_DB": os.environ.get("MONGODB_DB", "smartgrocer"),
+            "IMAGES_BUCKET": "smartgrocer-images",
+            "IMAGES_BASE_URL": f"http://127.0.0.1:{moto.port}/smartgrocer-images",
+            "MAIL_FROM": "no-reply@smartgrocer.test",
+            "LOCAL_EVENTS_ENDPOINT": f"{self.base_url}/local/events",
+            "PAYMENT_PROVIDER": "local",
+            "LOCAL_PAYMENTS_WEBHOOK_URL": f"{self.base_url}/api/payments/webhook",
+            "POWERTOOLS_SERVICE_NAME": "smartgrocer",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+            "POWERTOOLS_METRICS_NAMESPACE": "SmartGrocer",
+            "POWERTOOLS_DEV": "false",
+            **{k: v for k, v in os.environ.items() if k in {"BCRYPT_ROUNDS", "ORDER_PAYMENT_TTL_SECONDS",
+                                                           "LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS"}},
+            **self.extra_env,
+        }
+        os.environ.update(self.env)  # the runner itself seeds and plays the payment provider
+        if str(LAYER_PATH) not in sys.path:
+            sys.path.insert(0, str(LAYER_PATH))
+        prepare_aws(self.env)
+        from smartgrocer.adapters.mongo import db
+        from smartgrocer.indexes import apply_indexes
+
+        apply_indexes(db())
+        if self.seed:
+            from local.seed import print_demo_accounts, seed_demo_data
+
+            seed_demo_data(self.log)
+            print_demo_accounts(self.log)
+        self.pool = FunctionPool(self.workers, self.env)
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, name="http", daemon=True).start()
+        if self.expiry_interval > 0:
+            threading.Thread(target=self._schedule_expiry, name="expiry", daemon=True).start()
+        self.log(f"SmartGrocer is up: SPA {self.base_url}/   API {self.base_url}/api"
+                 + ("" if WEB_DIST.exists() else "   (web/dist missing: run `make web` to build the SPA)"))
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+        if self.pool:
+            self.pool.close()
+        for service in reversed(self.services):
+            service.stop()
+        from smartgrocer.adapters.mongo import reset
+
+        reset()
+
+    def _schedule_expiry(self) -> None:
+        """The local stand-in for the EventBridge schedule that runs `orders_expire`."""
+        while not self._stopping.wait(self.expiry_interval):
+            try:
+                self.pool.invoke("orders_expire", {"source": "aws.events", "detail-type": "Scheduled Event",
+                                                   "detail": {}})
+            except Exception as exc:  # the next tick retries
+                self.log(f"order expiry run failed: {exc}")
+
+    # -- request handling ------------------------------------------------------------------------
+    def invoke_api(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes,
+                   source_ip: str) -> tuple[int, dict[str, str], bytes]:
+        route, params, path_exists = match_route(method, raw_path)
+        if route is None:  # API Gateway answers unmatched routes itself
+            return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
+        event = http_event(route, method, raw_path, params, query, headers, body, source_ip)
+        try:
+            response = self.pool.invoke(route.name, event)
+        except TimeoutError:
+            return 504, {"content-type": "application/json"}, b'{"message":"Endpoint request timed out"}'
+        out_headers = {k.lower(): str(v) for k, v in (response.get("headers") or {}).items()}
+        for key, values in (response.get("multiValueHeaders") or {}).items():
+            out_headers[key.lower()] = ", ".join(map(str, values))
+        return int(response.get("statusCode", 200)), out_headers, decode_body(response)
+
+    def handle_local(self, method: str, path: str, body: bytes) -> tuple[int, dict]:
+        if path == "/local/events" and method == "POST":
+            from smartgrocer.routes import BACKGROUND_FUNCTIONS
+
+            event = json.loads(body or b"{}")
+            event.setdefault("id", secrets.token_hex(8))
+            for function in BACKGROUND_FUNCTIONS:
+                if function.trigger == "events":
+                    self.pool.invoke_async(function.name, event)
+            return 202, {"accepted": True}
+        if path == "/local/payments/confirm" and method == "POST":
+            from local.payments import confirm_payment
+
+            return confirm_payment(json.loads(body or b"{}"))
+        if path == "/local/mail" and method == "GET":
+            from local.mail import sent_messages
+
+            return 200, {"messages": sent_messages(self.env["AWS_ENDPOINT_URL"])}
+        return 404, {"error": {"code": "not_found", "message": "No such local endpoint."}}
+
+
+def _handler_for(runtime: LocalRuntime):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "SmartGrocerLocal"
+
+        def log_message(self, fmt, *args):
+            if os.environ.get("LOCAL_ACCESS_LOG"):
+                super().log_message(fmt, *args)
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                if key not in {"content-length", "connection", "transfer-encoding"}:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _json(self, status: int, payload: dict) -> None:
+            self._send(status, {"content-type": "application/json"}, json.dumps(payload, default=str).encode())
+
+        def _read_body(self) -> bytes | None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > API_GATEWAY_MAX_BODY:
+                self.close_connection = True
+                self._json(413, {"message": "Request Entity Too Large"})
+                return None
+            return self.rfile.read(length) if length else b""
+
+        def _dispatch(self) -> None:
+            url = urlsplit(self.path)
+            try:
+                if url.path == "/api" or url.path.startswith("/api/"):
+                    body = self._read_body()
+                    if body is None:
+                        return
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    status, out_headers, out_body = runtime.invoke_api(
+                        self.command, url.path, url.query, headers, body, self.client_address[0])
+                    self._send(status, out_headers, out_body)
+                elif url.path.startswith("/local/"):
+                    body = self._read_body()
+                    if body is None:
+                        return
+                    status, payload = runtime.handle_local(self.command, url.path, body)
+                    self._json(status, payload)
+                elif self.command in {"GET", "HEAD"}:
+                    self._static(url.path)
+                else:
+                    self._json(405, {"message": "Method Not Allowed"})
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            except Exception as exc:  # the runner stays up whatever one request does
+                self._json(502, {"message": f"local runner error: {exc.__class__.__name__}"})
+
+        def _static(self, path: str) -> None:
+            target = (WEB_DIST / path.lstrip("/")).resolve()
+            if not str(target).startswith(str(WEB_DIST.resolve())) or not target.is_file():
+                target = WEB_DIST / "index.html"  # client-side routes, like the CloudFront function
+            if not target.is_file():
+                self._send(200, {"content-type": "text/html"},
+                           b"<!doctype html><title>SmartGrocer</title><p>The SPA is not built yet: run "
+                           b"<code>make web</code>. The API is at <a href='/api/health'>/api</a>.</p>")
+                return
+            content_type = mimetypes.guess_type(str(target))[0] or "application/octet-stream"
+            cache = "no-cache" if target.name == "index.html" else "public, max-age=31536000, immutable"
+            self._send(200, {"content-type": content_type, "cache-control": cache}, target.read_bytes())
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
+
+    return Handler
+
+
+def main() -> None:
+    runtime = LocalRuntime(port=int(os.environ.get("PORT", "8000")),
+                           data_dir=Path(os.environ.get("SMARTGROCER_DATA_DIR", ROOT / ".local")),
+                           mongodb_uri=os.environ.get("MONGODB_URI") or None,
+                           workers=int(os.environ.get("LOCAL_WORKERS", "4")))
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        runtime.start()
+        while not stop.wait(1):
+            pass
+    finally:
+        print("\nStopping SmartGrocer...", flush=True)
+        runtime.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Demo data for the local runtime: sellers, a shopper, an admin and a grocery catalog.
+
+Runs on first start only (when the demo admin does not exist yet) and goes through the same
+domain functions as the API, so seeded data looks exactly like data created by users.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+DEMO_PASSWORDS = {"shopper": "shopper-demo-1", "seller": "seller-demo-1", "admin": "admin-demo-1"}
+ADMIN_EMAIL = "admin@demo.smartgrocer.test"
+SHOPPER_EMAIL = "shopper@demo.smartgrocer.test"
+
+# seller email -> (display name, [(name, description, price, category, stock, unit)])
+CATALOG: dict[str, tuple[str, list[tuple[str, str, str, str, int, str]]]] = {
+    "greenfields@demo.smartgrocer.test": ("Greenfields Farm", [
+        ("Gala Apples", "Crisp, sweet apples picked this week.", "3.49", "fruit-veg", 120, "kg"),
+        ("Bananas", "Fairtrade bananas, ripening nicely.", "1.29", "fruit-veg", 200, "kg"),
+        ("Vine Tomatoes", "Sweet tomatoes still on the vine.", "2.99", "fruit-veg", 80, "500 g"),
+        ("Carrots", "Unwashed Chantenay carrots.", "0.89", "fruit-veg", 150, "kg"),
+        ("Baby Spinach", "Tender leaves, washed and ready to eat.", "1.99", "fruit-veg", 60, "200 g"),
+        ("Red Onions", "Mild red onions.", "1.10", "fruit-veg", 90, "kg"),
+        ("Garlic Bulbs", "Purple-skinned garlic.", "0.45", "fruit-veg", 300, "each"),
+        ("Avocados", "Hass avocados, ready to eat.", "1.50", "fruit-veg", 70, "each"),
+        ("Strawberries", "British strawberries.", "3.75", "fruit-veg", 40, "400 g"),
+        ("Blueberries", "Plump blueberries.", "2.80", "fruit-veg", 45, "150 g"),
+        ("Broccoli", "Tenderstem broccoli.", "1.60", "fruit-veg", 55, "each"),
+        ("Potatoes", "Maris Piper, great for roasting.", "2.20", "fruit-veg", 100, "2.5 kg"),
+        ("Lemons", "Unwaxed lemons.", "0.35", "fruit-veg", 160, "each"),
+        ("Cucumber", "Crunchy whole cucumber.", "0.79", "fruit-veg", 75, "each"),
+        ("Sweet Potatoes", "Orange-fleshed sweet potatoes.", "1.85", "fruit-veg", 65, "kg"),
+        ("Mushrooms", "Closed cup chestnut mushrooms.", "1.40", "fruit-veg", 50, "250 g"),
+    ]),
+    "bakehouse@demo.smartgrocer.test": ("The Bakehouse", [
+        ("Sourdough Loaf", "Slow-fermented for 36 hours.", "4.20", "bakery", 30, "each"),
+        ("Seeded Rye Bread", "Dense rye with sunflower seeds.", "3.60", "bakery", 25, "each"),
+        ("Butter Croissants", "All-butter, baked every morning.", "3.00", "bakery", 40, "4 pack"),
+        ("Cinnamon Buns", "Cardamom and cinnamon swirls.", "3.80", "bakery", 24, "4 pack"),
+        ("Baguette", "Crusty French stick.", "1.50", "bakery", 50, "each"),
+        ("Bagels", "Plain New York style bagels.", "2.40", "bakery", 35, "6 pack"),
+        ("Focaccia", "Rosemary and sea salt.", "3.25", "bakery", 20, "each"),
+        ("Chocolate Brownies", "Fudgy dark chocolate.", "4.50", "snacks", 30, "4 pack"),
+        ("Oat Cookies", "Oat and raisin cookies.", "2.10", "snacks", 60, "200 g"),
+        ("Strong White Flour", "For bread making.", "1.70", "pantry", 80, "1.5 kg"),
+        ("Rolled Oats", "Wholegrain rolled oats.", "1.20", "pantry", 90, "kg"),
+        ("Wildflower Honey", "Raw local honey.", "5.90", "pantry", 30, "340 g"),
+        ("Strawberry Jam", "Small batch jam.", "2.95", "pantry", 40, "340 g"),
+        ("Granola", "Maple and pecan granola.", "3.99", "pantry", 45, "500 g"),
+        ("Pitta Breads", "Soft white pittas.", "0.95", "bakery", 70, "6 pack"),
+        ("Carrot Cake", "With cream cheese frosting.", "12.00", "bakery", 8, "each"),
+    ]),
+    "dairybarn@demo.smartgrocer.test": ("Dairy Barn", [
+        ("Whole Milk", "Fresh whole milk from grass-fed cows.", "1.15", "dairy-eggs", 150, "2 l"),
+        ("Semi-Skimmed Milk", "Fresh semi-skimmed milk.", "1.10", "dairy-eggs", 150, "2 l"),
+        ("Free-Range Eggs", "Large free-range eggs.", "2.60", "dairy-eggs", 100, "12 pack"),
+        ("Salted Butter", "Churned in small batches.", "2.25", "dairy-eggs", 80, "250 g"),
+        ("Mature Cheddar", "Aged for 12 months.", "3.40", "dairy-eggs", 60, "400 g"),
+        ("Greek Yogurt", "Thick strained yogurt.", "2.05", "dairy-eggs", 70, "500 g"),
+        ("Double Cream", "Rich double cream.", "1.35", "dairy-eggs", 40, "300 ml"),
+        ("Mozzarella", "Fresh mozzarella ball.", "1.25", "dairy-eggs", 55, "125 g"),
+        ("Chicken Breast Fillets", "Free-range chicken breasts.", "6.50", "meat-fish", 35, "500 g"),
+        ("Beef Mince", "Grass-fed beef mince, 5% fat.", "4.80", "meat-fish", 40, "500 g"),
+        ("Smoked Salmon", "Scottish oak-smoked salmon.", "5.25", "meat-fish", 25, "200 g"),
+        ("Pork Sausages", "Cumberland sausages.", "3.50", "meat-fish", 45, "6 pack"),
+        ("Cod Fillets", "Skinless cod fillets.", "6.99", "meat-fish", 20, "2 pack"),
+        ("Streaky Bacon", "Dry-cured smoked bacon.", "2.99", "meat-fish", 50, "240 g"),
+        ("Vanilla Ice Cream", "Made with Madagascan vanilla.", "3.60", "frozen", 30, "1 l"),
+        ("Frozen Peas", "Garden peas, frozen at source.", "1.30", "frozen", 90, "900 g"),
+    ]),
+    "cornerpantry@demo.smartgrocer.test": ("Corner Pantry", [
+        ("Basmati Rice", "Aged basmati rice.", "2.75", "pantry", 100, "kg"),
+        ("Spaghetti", "Bronze-cut durum wheat pasta.", "1.05", "pantry", 120, "500 g"),
+        ("Chopped Tomatoes", "Italian chopped tomatoes.", "0.70", "pantry", 200, "400 g"),
+        ("Extra Virgin Olive Oil", "Cold pressed.", "6.40", "pantry", 45, "500 ml"),
+        ("Red Lentils", "Split red lentils.", "1.55", "pantry", 80, "500 g"),
+        ("Ground Coffee", "Medium roast.", "4.99", "drinks", 60, "227 g"),
+        ("English Breakfast Tea", "80 tea bags.", "3.10", "drinks", 70, "box"),
+        ("Orange Juice", "Not from concentrate.", "2.30", "drinks", 50, "1 l"),
+        ("Sparkling Water", "Natural mineral water.", "0.65", "drinks", 150, "1 l"),
+        ("Sea Salt Crisps", "Hand-cooked potato crisps.", "1.45", "snacks", 90, "150 g"),
+        ("Dark Chocolate", "70% cocoa.", "2.20", "snacks", 75, "100 g"),
+        ("Salted Peanuts", "Roasted and salted.", "1.35", "snacks", 85, "200 g"),
+        ("Frozen Margherita Pizza", "Stone-baked pizza.", "3.25", "frozen", 40, "each"),
+        ("Washing-Up Liquid", "Lemon scented.", "1.60", "household", 60, "500 ml"),
+        ("Kitchen Roll", "Three rolls.", "2.40", "household", 50, "3 pack"),
+        ("Laundry Detergent", "Non-bio, 40 washes.", "7.50", "household", 25, "1.4 l"),
+    ]),
+}
+
+
+def seed_demo_data(log: Callable[[str], None] = print) -> bool:
+    from smartgrocer.adapters.mongo import db
+    from smartgrocer.domain import auth, catalog
+    from smartgrocer.domain.auth import Principal
+
+    if db().users.find_one({"email": ADMIN_EMAIL}):
+        return False
+    log("Seeding demo data (first run)...")
+    _, admin = auth.signup(ADMIN_EMAIL, DEMO_PASSWORDS["admin"], "Demo Admin", None, False)
+    db().users.update_one({"_id": admin["_id"]}, {"$set": {"role": "admin"}})  # admins are never self-assigned
+    auth.signup(SHOPPER_EMAIL, DEMO_PASSWORDS["shopper"], "Sam Shopper", "+1 555 0100", False)
+    for email, (shop_name, products) in CATALOG.items():
+        _, seller = auth.signup(email, DEMO_PASSWORDS["seller"], shop_name, None, True)
+        principal = Principal(seller["_id"], "seller", email, shop_name)
+        for name, description, price, category, stock, unit in products:
+            catalog.create_product(principal, {"name": name, "description": description,
+                                               "price": int(price.replace(".", "")), "category": category,
+                                               "stock": stock, "unit": unit, "images": []})
+    count = sum(len(p) for _, p in CATALOG.values())
+    log(f"Seeded {count} products from {len(CATALOG)} sellers.")
+    return True
+
+
+def print_demo_accounts(log: Callable[[str], None] = print) -> None:
+    log("Demo accounts:")
+    log(f"  admin    {ADMIN_EMAIL} / {DEMO_PASSWORDS['admin']}")
+    log(f"  shopper  {SHOPPER_EMAIL} / {DEMO_PASSWORDS['shopper']}")
+    for email in CATALOG:
+        log(f"  seller   {email} / {DEMO_PASSWORDS['seller']}")

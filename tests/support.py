@@ -1,0 +1,68 @@
+"""A small HTTP client for the API, used by the integration tests, benchmarks and load scripts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+
+
+@dataclass
+class Account:
+    email: str
+    password: str
+    user_id: str
+    role: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+class ApiClient:
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+
+    def request(self, method: str, path: str, account: Account | None = None, **kwargs) -> requests.Response:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if account is not None:
+            headers.update(account.auth)
+        kwargs.setdefault("timeout", 30)
+        return self.session.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
+
+    def get(self, path, account=None, **kw):
+        return self.request("GET", path, account, **kw)
+
+    def post(self, path, account=None, **kw):
+        return self.request("POST", path, account, **kw)
+
+    def put(self, path, account=None, **kw):
+        return self.request("PUT", path, account, **kw)
+
+    def patch(self, path, account=None, **kw):
+        return self.request("PATCH", path, account, **kw)
+
+    def delete(self, path, account=None, **kw):
+        return self.request("DELETE", path, account, **kw)
+
+    def signup(self, email: str, password: str = "correct-horse-1", full_name: str = "Test User",
+               is_seller: bool = False) -> Account:
+        response = self.post("/api/auth/signup", json={"email": email, "password": password,
+                                                        "full_name": full_name, "is_seller": is_seller})
+        assert response.status_code == 201, response.text
+        body = response.json()
+        return Account(email, password, body["user"]["id"], body["user"]["role"], body["access_token"],
+                       body["refresh_token"])
+
+    def login(self, email: str, password: str) -> requests.Response:
+        return self.post("/api/auth/login", json={"email": email, "password": password})
+
+    def create_product(self, seller: Account, **fields) -> dict:
+        payload = {"name": "Test Apples", "description": "Fresh", "price": "2.50", "category": "fruit-veg",
+                   "stock": 10, "unit": "kg", **fields}
+        response = self.post("/api/products", seller, json=payload)
+        assert response.status_code == 201, response.text
+        return response.json()
