@@ -17,14 +17,13 @@ def parse_amount(value: object) -> int:
         raise ValueError("must be a decimal string or number, e.g. \"3.49\"") from None
     if not amount.is_finite():
         raise ValueError("must be a finite amount")
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
-        raise ValueError("at most two decimal places")
     if amount < 0:
         raise ValueError("must not be negative")
-    cents = int(amount * 100)
-    if cents > MAX_AMOUNT_CENTS:
+    if amount * 100 > MAX_AMOUNT_CENTS:  # before quantize(): huge values overflow the decimal context
         raise ValueError("is too large")
-    return cents
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("at most two decimal places")
+    return int(amount * 100)
 
 
 def format_amount(cents: int) -> str:

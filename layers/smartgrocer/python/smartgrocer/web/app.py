@@ -94,6 +94,13 @@ class ApiFunction(APIGatewayHttpResolver):
                           operation_id=self.entry.name, status_code=status_code, responses=responses,
                           security=security, tags=[self.entry.name.split("_")[0]])(func)
 
+    def get_openapi_schema(self, **kwargs):
+        """Schema generation only (build time): declares the bearer scheme the routes refer to."""
+        from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
+        kwargs.setdefault("security_schemes", {"bearerAuth": HTTPBearer(bearerFormat="JWT")})
+        return super().get_openapi_schema(**kwargs)
+
     def __call__(self, event: dict, context: Any) -> dict:
         return self.resolve(event, context)
 

@@ -1,0 +1,92 @@
+"""Deployment settings read from CDK context (`-c key=value`), with defaults that synth offline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_logs as logs
+from constructs import Node
+
+STAGES = ("dev", "prod")
+DEV_SPA_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")  # `vite` dev server
+
+
+@dataclass(frozen=True)
+class Throttling:
+    rate_limit: float  # steady requests per second
+    burst_limit: int
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    stage: str = "dev"
+    domain_name: str | None = None  # custom domain on CloudFront; needs certificate_arn (us-east-1)
+    certificate_arn: str | None = None
+    mail_from: str = "no-reply@example.com"
+    mail_from_domain: str | None = None  # verify a whole domain instead of one address
+    alarm_email: str | None = None
+    web_acl_arn: str | None = None  # optional WAFv2 web ACL (CLOUDFRONT scope) for the distribution
+    mongodb_db: str = "smartgrocer"
+    log_level: str = "INFO"
+    # Changing this forces the deploy-time index step to run again without a code change.
+    index_nonce: str = ""
+
+    default_throttle: Throttling = Throttling(rate_limit=50, burst_limit=100)
+    strict_throttle: Throttling = Throttling(rate_limit=5, burst_limit=10)
+    api_timeout: Duration = Duration.seconds(10)  # well under API Gateway's 29 s
+    background_timeout: Duration = Duration.minutes(2)
+    memory_mb: int = 512  # more memory = more CPU = faster cold starts and bcrypt
+    api_p99_latency_ms: int = 3000
+    api_5xx_rate_percent: int = 5
+
+    def __post_init__(self) -> None:
+        if self.stage not in STAGES:
+            raise ValueError(f"context 'stage' must be one of {STAGES}, got {self.stage!r}")
+        if self.domain_name and not self.certificate_arn:
+            raise ValueError("context 'domain_name' needs 'certificate_arn' (an ACM certificate in us-east-1)")
+        if "@" not in self.mail_from:
+            raise ValueError(f"context 'mail_from' must be an email address, got {self.mail_from!r}")
+
+    @classmethod
+    def from_context(cls, node: Node) -> StageConfig:
+        def ctx(key: str) -> str | None:
+            value = node.try_get_context(key)
+            return str(value) if value not in (None, "") else None
+
+        mail_from_domain = ctx("mail_from_domain")
+        mail_from = ctx("mail_from") or (f"no-reply@{mail_from_domain}" if mail_from_domain else cls.mail_from)
+        return cls(
+            stage=ctx("stage") or cls.stage,
+            domain_name=ctx("domain_name"),
+            certificate_arn=ctx("certificate_arn"),
+            mail_from=mail_from,
+            mail_from_domain=mail_from_domain,
+            alarm_email=ctx("alarm_email"),
+            web_acl_arn=ctx("web_acl_arn"),
+            mongodb_db=ctx("mongodb_db") or cls.mongodb_db,
+            log_level=ctx("log_level") or cls.log_level,
+            index_nonce=ctx("index_nonce") or "",
+        )
+
+    @property
+    def is_prod(self) -> bool:
+        return self.stage == "prod"
+
+    @property
+    def removal_policy(self) -> RemovalPolicy:
+        """Keep data in prod; leave nothing behind when a dev stack is destroyed."""
+        return RemovalPolicy.RETAIN if self.is_prod else RemovalPolicy.DESTROY
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        return logs.RetentionDays.THREE_MONTHS if self.is_prod else logs.RetentionDays.ONE_MONTH
+
+    @property
+    def dev_origins(self) -> tuple[str, ...]:
+        """Local SPA dev servers may call a dev stack; a prod stack answers only its own origins."""
+        return () if self.is_prod else DEV_SPA_ORIGINS
+
+    @property
+    def custom_origin(self) -> str | None:
+        return f"https://{self.domain_name}" if self.domain_name else None

@@ -1,0 +1,136 @@
+"""CloudFront in front of everything: the SPA at `/`, the API at `/api/*`, product photos at
+`/images/*`. Both buckets stay private and are read through origin access control (OAC)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+from cdk.config import StageConfig
+from cdk.constructs.api import HttpApi
+from cdk.constructs.storage import Storage, secure_bucket
+
+# Client-side routes (no file extension in the last segment) get the app shell; files pass through.
+# Done per request on the SPA behavior only, so a 404 from /api/* reaches the client as a 404.
+SPA_ROUTING_JS = """\
+function handler(event) {
+  var request = event.request;
+  var last = request.uri.split('/').pop();
+  if (last.indexOf('.') === -1) {
+    request.uri = '/index.html';
+  }
+  return request;
+}
+"""
+
+# `/images/products/<id>/<file>` is stored as `products/<id>/<file>`: drop the routing prefix.
+IMAGES_PREFIX_JS = """\
+function handler(event) {
+  var request = event.request;
+  request.uri = request.uri.replace(/^\\/images\\//, '/');
+  return request;
+}
+"""
+
+
+class Frontend(Construct):
+    def __init__(self, scope: Construct, id: str, *, config: StageConfig, api: HttpApi, storage: Storage,
+                 web_dist: Path) -> None:
+        super().__init__(scope, id)
+        self.spa_bucket = secure_bucket(self, "SpaBucket", config=config, access_logs=storage.access_logs,
+                                        log_prefix="s3/spa/")
+        oac = cloudfront.S3OriginAccessControl(self, "OriginAccessControl",
+                                               signing=cloudfront.Signing.SIGV4_ALWAYS)
+        spa_origin = origins.S3BucketOrigin.with_origin_access_control(self.spa_bucket, origin_access_control=oac)
+        # Addressed by name (see Storage); its bucket policy is added by Storage.allow_cloudfront_reads.
+        images_by_name = s3.Bucket.from_bucket_attributes(
+            self, "ImagesBucketByName", bucket_name=storage.images_bucket_name, region=Stack.of(self).region)
+        images_origin = origins.S3BucketOrigin.with_origin_access_control(
+            images_by_name, origin_access_control=oac, origin_access_levels=[cloudfront.AccessLevel.READ])
+        api_origin = origins.HttpOrigin(
+            api.endpoint_domain, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        )
+
+        api_behavior = dict(
+            origin=api_origin,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        )
+        # Catalog reads honour the API's Cache-Control (no max-age: not cached). Authorization is in
+        # the key so a signed-in response is never served to anyone else.
+        catalog_cache = cloudfront.CachePolicy(
+            self, "CatalogCache", comment="GET /api/products*: honour origin Cache-Control",
+            default_ttl=Duration.seconds(0), min_ttl=Duration.seconds(0), max_ttl=Duration.minutes(5),
+            header_behavior=cloudfront.CacheHeaderBehavior.allow_list("Authorization"),
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.all(),
+            cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+            enable_accept_encoding_gzip=True, enable_accept_encoding_brotli=True,
+        )
+
+        self.distribution = cloudfront.Distribution(
+            self, "Distribution",
+            comment=f"SmartGrocer Cloud ({config.stage})",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=spa_origin,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                function_associations=[_viewer_request(self, "SpaRouting", SPA_ROUTING_JS)],
+            ),
+            additional_behaviors={  # first match wins: the catalog before the rest of /api
+                "/api/products*": cloudfront.BehaviorOptions(**api_behavior, cache_policy=catalog_cache),
+                "/api/*": cloudfront.BehaviorOptions(**api_behavior,
+                                                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED),
+                "/images/*": cloudfront.BehaviorOptions(
+                    origin=images_origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                    function_associations=[_viewer_request(self, "ImagesPrefix", IMAGES_PREFIX_JS)],
+                ),
+            },
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            enable_logging=True, log_bucket=storage.access_logs, log_file_prefix="cloudfront/",
+            web_acl_id=config.web_acl_arn,
+            **_custom_domain(self, config),
+        )
+        self.domain_name = config.domain_name or self.distribution.distribution_domain_name
+        self.origin = f"https://{self.domain_name}"
+        self.images_base_url = f"{self.origin}/images"
+
+        storage.allow_cloudfront_reads(self.distribution.distribution_arn)
+        storage.allow_browser_uploads_from([self.origin, *config.dev_origins])
+
+        self.deployment = None
+        if (web_dist / "index.html").is_file():  # a built SPA (`npm run build` in web/)
+            self.deployment = s3deploy.BucketDeployment(
+                self, "SpaDeployment", sources=[s3deploy.Source.asset(str(web_dist))],
+                destination_bucket=self.spa_bucket, distribution=self.distribution, distribution_paths=["/*"],
+                memory_limit=512, prune=True,
+            )
+
+
+def _viewer_request(scope: Construct, id: str, code: str) -> cloudfront.FunctionAssociation:
+    function = cloudfront.Function(scope, id, code=cloudfront.FunctionCode.from_inline(code),
+                                   runtime=cloudfront.FunctionRuntime.JS_2_0)
+    return cloudfront.FunctionAssociation(function=function, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)
+
+
+def _custom_domain(scope: Construct, config: StageConfig) -> dict:
+    if not config.domain_name:
+        return {}
+    return dict(
+        domain_names=[config.domain_name],
+        certificate=acm.Certificate.from_certificate_arn(scope, "Certificate", config.certificate_arn),
+        minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+    )

@@ -1,0 +1,127 @@
+"""The Lambda functions: one per route table entry, all on the one shared layer.
+
+Each function gets its own role whose only built-in permission is writing to its own log group;
+everything else comes from its `access` set through the grants registry that the stack declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access, BackgroundFunction, Route
+
+from cdk.config import StageConfig
+
+RUNTIME = lambda_.Runtime.PYTHON_3_12  # the layer is built for cp312 (scripts/build_layer.py)
+ARCHITECTURE = lambda_.Architecture.ARM_64
+HANDLER = "handler.lambda_handler"
+ASSET_EXCLUDES = ["__pycache__", "*.pyc", "tests", ".pytest_cache"]
+
+Grant = Callable[[lambda_.Function], None]
+
+
+class SharedLayer(Construct):
+    """The `smartgrocer` package and requirements.txt, prebuilt by scripts/build_layer.py."""
+
+    def __init__(self, scope: Construct, id: str, *, build_dir: Path) -> None:
+        super().__init__(scope, id)
+        if not (build_dir / "python" / "smartgrocer").is_dir():
+            raise FileNotFoundError(
+                f"Lambda layer not built: {build_dir}/python/smartgrocer is missing. "
+                "Run `python scripts/build_layer.py` first (no Docker needed).")
+        self.layer = lambda_.LayerVersion(
+            self, "Layer",
+            code=lambda_.Code.from_asset(str(build_dir), exclude=["**/__pycache__"]),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="smartgrocer package + runtime dependencies (requirements.txt)",
+        )
+
+
+class AppFunction(Construct):
+    """One handler folder -> a Lambda with its own role and log group."""
+
+    def __init__(self, scope: Construct, id: str, *, name: str, description: str, code_dir: Path,
+                 layer: lambda_.ILayerVersion, config: StageConfig, timeout: Duration, function_prefix: str,
+                 environment: Mapping[str, str]) -> None:
+        super().__init__(scope, id)
+        self.name = name
+        self.log_group = logs.LogGroup(self, "Logs", retention=config.log_retention,
+                                       removal_policy=config.removal_policy)
+        # An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this log group only.
+        self.role = iam.Role(
+            self, "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{function_prefix}-{name}: least privilege from its route table access set",
+            inline_policies={"WriteOwnLogs": iam.PolicyDocument(statements=[iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )])},
+        )
+        self.function = lambda_.Function(
+            self, "Function",
+            function_name=f"{function_prefix}-{name}",
+            description=description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=HANDLER,
+            code=lambda_.Code.from_asset(str(code_dir), exclude=ASSET_EXCLUDES),
+            layers=[layer],
+            role=self.role,
+            log_group=self.log_group,
+            memory_size=config.memory_mb,
+            timeout=timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            environment=dict(environment),
+        )
+
+
+class AppFunctions(Construct):
+    """Every route and background function from the route table, keyed by name, grants applied."""
+
+    def __init__(self, scope: Construct, id: str, *, functions_dir: Path, layer: lambda_.ILayerVersion,
+                 config: StageConfig, grants: Mapping[Access, Grant], function_prefix: str) -> None:
+        super().__init__(scope, id)
+        missing_grants = set(Access) - set(grants)
+        if missing_grants:  # a new Access value must get a grant before anything can deploy
+            raise ValueError(f"no grant declared for {sorted(a.value for a in missing_grants)}")
+        entries: list[Route | BackgroundFunction] = [*ROUTES, *BACKGROUND_FUNCTIONS]
+        missing = [e.name for e in entries if not (functions_dir / e.name / "handler.py").is_file()]
+        if missing:
+            raise FileNotFoundError(f"route table entries without functions/<name>/handler.py: {missing}")
+
+        environment = {
+            "POWERTOOLS_SERVICE_NAME": "smartgrocer",
+            "POWERTOOLS_METRICS_NAMESPACE": "SmartGrocer",
+            "LOG_LEVEL": config.log_level,
+            "MONGODB_DB": config.mongodb_db,
+        }
+        self.by_name: dict[str, AppFunction] = {}
+        for entry in entries:
+            is_route = isinstance(entry, Route)
+            app_fn = AppFunction(
+                self, _pascal(entry.name), name=entry.name,
+                description=f"{entry.method} {entry.path}: {entry.summary}" if is_route else entry.summary,
+                code_dir=functions_dir / entry.name, layer=layer, config=config,
+                timeout=config.api_timeout if is_route else config.background_timeout,
+                function_prefix=function_prefix, environment=environment,
+            )
+            for access in sorted(entry.access, key=lambda a: a.value):
+                grants[access](app_fn.function)
+            self.by_name[entry.name] = app_fn
+
+    def __getitem__(self, name: str) -> AppFunction:
+        return self.by_name[name]
+
+    def __iter__(self) -> Iterator[AppFunction]:
+        return iter(self.by_name.values())
+
+
+def _pascal(snake: str) -> str:
+    return "".join(part.capitalize() for part in snake.split("_"))

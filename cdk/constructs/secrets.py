@@ -1,0 +1,62 @@
+"""Secrets Manager secrets for everything sensitive. The template carries no values: each secret
+starts with a generated placeholder that ops replace with `put-secret-value` (docs/deploy.md)."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as sm
+from constructs import Construct
+
+from cdk.config import StageConfig
+
+
+class AppSecrets(Construct):
+    def __init__(self, scope: Construct, id: str, *, config: StageConfig, name_prefix: str) -> None:
+        super().__init__(scope, id)
+
+        def secret(logical_id: str, name: str, description: str, **generate) -> sm.Secret:
+            created = sm.Secret(
+                self, logical_id,
+                secret_name=f"{name_prefix}/{name}",  # a stable name ops can put-secret-value to
+                description=description,
+                generate_secret_string=sm.SecretStringGenerator(**generate) if generate else None,
+                removal_policy=config.removal_policy,
+            )
+            return created
+
+        self.mongodb_uri = secret("MongoDbUri", "mongodb-uri",
+                                  "MongoDB connection string (Atlas SRV URI); set after the first deploy")
+        # The only secret whose generated value is final: a random 64-character HS256 key.
+        self.jwt_secret = secret("JwtSecret", "jwt-secret", "HS256 signing key for access tokens",
+                                 password_length=64, exclude_punctuation=True)
+        self.stripe_secret_key = secret("StripeSecretKey", "stripe-secret-key",
+                                        "Stripe secret API key (sk_live_... / sk_test_...)")
+        self.stripe_webhook_secret = secret("StripeWebhookSecret", "stripe-webhook-secret",
+                                            "Stripe webhook signing secret (whsec_...)")
+
+    # Env names follow smartgrocer.settings.secret(): `<NAME>_ARN` in AWS, `<NAME>` locally.
+    def grant_mongo(self, fn: lambda_.Function) -> None:
+        _grant_secret(fn, self.mongodb_uri, "MONGODB_URI_ARN")
+
+    def grant_jwt(self, fn: lambda_.Function) -> None:
+        _grant_secret(fn, self.jwt_secret, "JWT_SECRET_ARN")
+
+    def grant_payments(self, fn: lambda_.Function) -> None:
+        _grant_secret(fn, self.stripe_secret_key, "STRIPE_SECRET_KEY_ARN")
+        fn.add_environment("PAYMENT_PROVIDER", "stripe")
+
+    def grant_payment_webhook(self, fn: lambda_.Function) -> None:
+        _grant_secret(fn, self.stripe_webhook_secret, "STRIPE_WEBHOOK_SECRET_ARN")
+        fn.add_environment("PAYMENT_PROVIDER", "stripe")
+
+    @property
+    def all(self) -> list[sm.Secret]:
+        return [self.mongodb_uri, self.jwt_secret, self.stripe_secret_key, self.stripe_webhook_secret]
+
+
+def _grant_secret(fn: lambda_.Function, secret: sm.ISecret, env_name: str) -> None:
+    # Only GetSecretValue (not grant_read's DescribeSecret): it is all Powertools' get_secret calls.
+    fn.add_to_role_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
+                                              resources=[secret.secret_arn]))
+    fn.add_environment(env_name, secret.secret_arn)

@@ -1,0 +1,11 @@
+"""Runs on every deploy (CDK Trigger): applies the declared MongoDB indexes, idempotently."""
+
+from smartgrocer.adapters.mongo import db
+from smartgrocer.indexes import apply_indexes
+from smartgrocer.web.logging import logger
+
+
+def lambda_handler(event: dict, context) -> dict:
+    applied = apply_indexes(db())
+    logger.info("indexes applied", extra={"indexes": applied})
+    return {"applied": applied}

@@ -1,0 +1,11 @@
+"""Order and account events (EventBridge) -> email. Failures raise so the platform retries."""
+
+from smartgrocer.domain.notifications import handle
+from smartgrocer.web.logging import logger
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context) -> dict:
+    sent = handle(event)
+    logger.info("notifications sent", extra={"detail_type": event.get("detail-type"), "count": len(sent)})
+    return {"sent": sent}

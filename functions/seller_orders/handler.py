@@ -1,0 +1,22 @@
+from typing import Annotated, Optional
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from smartgrocer.domain import orders
+from smartgrocer.models.orders import OrdersPage, OrderStatus
+from smartgrocer.web.app import api_function
+
+app = api_function("seller_orders")
+
+
+@app.endpoint
+def seller_orders(
+    status: Optional[OrderStatus] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[Optional[str], Query(max_length=400)] = None,
+) -> OrdersPage:
+    return orders.list_orders(seller_id=app.context["principal"].user_id, status=status, limit=limit, cursor=cursor,
+                              kind=f"seller:{status or 'all'}")
+
+
+lambda_handler = app

@@ -1,0 +1,112 @@
+"""`Idempotency-Key` for POST /api/orders: the same key and body give the same answer once.
+
+Records live in `idempotency_keys`, scoped by user (one user's key never replays another's
+response). The first request inserts an in-progress record (the unique `_id` makes concurrent
+duplicates collide there); it stores the final answer, 2xx or 4xx. A 5xx or a crash deletes or
+abandons the record, so a retry after a provider outage runs again (and succeeds once).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from pymongo.errors import DuplicateKeyError
+
+from smartgrocer.adapters.mongo import db
+from smartgrocer.errors import AppError, Conflict, Invalid
+
+RECORD_TTL = timedelta(hours=24)
+LOCK_SECONDS = 60  # longer than the function timeout: a record older than this was abandoned by a crash
+WAIT_FOR_TWIN_SECONDS = 5.0
+
+
+class Replay(Exception):
+    """Raised to answer with a stored error response."""
+
+
+def request_fingerprint(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def run_once(user_id: str, key: str | None, body: dict, operation: Callable[[], dict]) -> tuple[int, dict]:
+    """(status, body) of `operation`, or of its first run under the same key."""
+    if key is None:
+        return 201, operation()
+    if not (1 <= len(key) <= 255) or not key.isprintable():
+        raise Invalid("Idempotency-Key must be 1-255 printable characters.", code="invalid_idempotency_key")
+    records = db().idempotency_keys
+    record_id, fingerprint = f"{user_id}:{key}", request_fingerprint(body)
+    if not _claim(records, record_id, fingerprint):
+        return _replay(records, record_id, fingerprint, user_id, key, body, operation)
+    try:
+        result = operation()
+    except AppError as error:
+        if error.status >= 500:
+            records.delete_one({"_id": record_id})
+        else:
+            _store(records, record_id, error.status, {"error": {"code": error.code, "message": error.message,
+                                                                "details": error.details}})
+        raise
+    except BaseException:
+        records.delete_one({"_id": record_id})
+        raise
+    _store(records, record_id, 201, result)
+    return 201, result
+
+
+def _claim(records, record_id: str, fingerprint: str) -> bool:
+    at = _now()
+    try:
+        records.insert_one({"_id": record_id, "fingerprint": fingerprint, "state": "in_progress",
+                            "locked_until": at + timedelta(seconds=LOCK_SECONDS), "created_at": at,
+                            "expires_at": at + RECORD_TTL})
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+def _store(records, record_id: str, status: int, body: dict) -> None:
+    records.update_one({"_id": record_id}, {"$set": {"state": "done", "status": status,
+                                                     "response": json.dumps(body, default=str)}})
+
+
+def _replay(records, record_id, fingerprint, user_id, key, body, operation) -> tuple[int, dict]:
+    deadline = time.monotonic() + WAIT_FOR_TWIN_SECONDS
+    while True:
+        record = records.find_one({"_id": record_id})
+        if record is None:  # the first attempt failed with a 5xx and let go: run again
+            return run_once(user_id, key, body, operation)
+        if record["fingerprint"] != fingerprint:
+            raise Invalid("This Idempotency-Key was already used with a different request body.",
+                          code="idempotency_key_reused")
+        if record["state"] == "done":
+            stored = json.loads(record["response"])
+            if record["status"] >= 400:
+                error = AppError(stored["error"]["message"], code=stored["error"]["code"],
+                                 details=stored["error"]["details"])
+                error.status = record["status"]
+                raise error
+            return record["status"], stored
+        if _aware(record["locked_until"]) < _now():  # the first attempt crashed: take it over
+            taken = records.find_one_and_update(
+                {"_id": record_id, "state": "in_progress", "locked_until": record["locked_until"]},
+                {"$set": {"locked_until": _now() + timedelta(seconds=LOCK_SECONDS)}})
+            if taken is not None:
+                records.delete_one({"_id": record_id})
+                return run_once(user_id, key, body, operation)
+        if time.monotonic() > deadline:
+            raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.",
+                           code="idempotency_in_progress", retry_after=1)
+        time.sleep(0.1)

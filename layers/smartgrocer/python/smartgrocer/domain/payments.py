@@ -1,0 +1,62 @@
+"""The payment gateway port. Stripe in AWS; locally a provider with the same interface that needs no
+network and signs its webhook events exactly as Stripe does, so the real webhook path runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from smartgrocer import settings
+
+
+@dataclass(frozen=True)
+class PaymentIntent:
+    id: str
+    client_secret: str
+
+
+class PaymentGateway(Protocol):
+    provider: str
+    publishable_key: str | None
+
+    def create_payment_intent(self, amount_cents: int, currency: str, checkout_id: str,
+                              idempotency_key: str) -> PaymentIntent: ...
+
+    def refund(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> str: ...
+
+    def cancel(self, payment_intent_id: str) -> None: ...
+
+
+class PaymentProviderError(Exception):
+    """The provider failed or timed out; nothing was charged that we know of."""
+
+
+@lru_cache(maxsize=1)
+def gateway() -> PaymentGateway:
+    if (settings.env("PAYMENT_PROVIDER", "local") or "local") == "stripe":
+        from smartgrocer.adapters.stripe_gateway import StripeGateway  # only payment functions import stripe
+
+        return StripeGateway(settings.secret("STRIPE_SECRET_KEY"), settings.env("STRIPE_PUBLISHABLE_KEY"))
+    from smartgrocer.adapters.local_payments import LocalPaymentGateway
+
+    return LocalPaymentGateway()
+
+
+def verify_webhook(payload: str, signature_header: str | None) -> dict:
+    """Stripe's own verification (HMAC-SHA256 over `timestamp.payload`, 5 minute tolerance) for
+    both providers: the local one signs with the same scheme."""
+    import stripe
+
+    from smartgrocer.errors import BadRequest
+
+    if not signature_header:
+        raise BadRequest("Missing Stripe-Signature header.", code="invalid_signature")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature_header, settings.secret("STRIPE_WEBHOOK_SECRET"),
+                                               tolerance=300)
+    except stripe.SignatureVerificationError:
+        raise BadRequest("The webhook signature is invalid or too old.", code="invalid_signature") from None
+    except ValueError:
+        raise BadRequest("The webhook payload is not valid JSON.", code="malformed_json") from None
+    return event.to_dict() if hasattr(event, "to_dict") else dict(event)

@@ -1,0 +1,87 @@
+"""Signup and login through the handlers: validation, hashing limits, the per-IP login limiter."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from tests.handlers.helpers import assert_error
+
+
+def _email(prefix="h"):
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def _signup(raw_invoke, **fields):
+    body = {"email": _email(), "password": "correct-horse-1", "full_name": "Handler Test", **fields}
+    return raw_invoke("POST", "/api/auth/signup", body=body)
+
+
+def test_signup_returns_tokens_and_public_user(raw_invoke):
+    response = _signup(raw_invoke, is_seller=True, phone="+1 555 0100")
+    assert response["statusCode"] == 201
+    body = response["json"]
+    assert set(body) == {"user", "access_token", "refresh_token", "token_type", "expires_in"}
+    assert body["token_type"] == "bearer" and body["expires_in"] > 0
+    assert body["user"]["role"] == "seller" and body["user"]["phone"] == "+1 555 0100"
+    assert "password_hash" not in body["user"] and "password" not in body["user"]
+
+
+@pytest.mark.parametrize("password", ["€" * 25, "🍎" * 19, "é" * 37])
+def test_multibyte_password_over_72_bytes_is_422_not_500(raw_invoke, password):
+    assert len(password) < 72 < len(password.encode())
+    error = assert_error(_signup(raw_invoke, password=password), 422, "validation_error")
+    assert any(d["loc"][-1] == "password" for d in error["details"])
+
+
+def test_72_byte_multibyte_password_works_end_to_end(raw_invoke):
+    password, email = "🍎" * 18, _email()
+    assert _signup(raw_invoke, email=email, password=password)["statusCode"] == 201
+    ok = raw_invoke("POST", "/api/auth/login", body={"email": email, "password": password},
+                    source_ip=f"198.51.100.{uuid.uuid4().int % 250}")
+    assert ok["statusCode"] == 200
+    # bcrypt must not have been fed a truncated secret: a different 72-byte password fails
+    bad = raw_invoke("POST", "/api/auth/login", body={"email": email, "password": "🍎" * 17 + "🍐"},
+                     source_ip=f"198.51.100.{uuid.uuid4().int % 250}")
+    assert_error(bad, 401, "invalid_credentials")
+
+
+def test_login_with_overlong_password_is_401_not_500(raw_invoke, shopper):
+    response = raw_invoke("POST", "/api/auth/login", body={"email": shopper.email, "password": "x" * 500},
+                          source_ip="192.0.2.77")
+    assert_error(response, 401, "invalid_credentials")
+
+
+@pytest.mark.parametrize("extra", [{"role": "admin"}, {"is_admin": True}, {"is_active": True}])
+def test_signup_mass_assignment_is_422(raw_invoke, extra):
+    error = assert_error(_signup(raw_invoke, **extra), 422, "validation_error")
+    assert error["details"][0]["loc"][-1] == next(iter(extra))
+
+
+def test_login_ip_limit_is_four_times_the_email_limit(raw_invoke, shopper):
+    """Spread failures over many emails from one IP: the IP is blocked after 4 x LOGIN_MAX_FAILURES."""
+    from smartgrocer import settings
+
+    _wait_away_from_window_edge(settings.LOGIN_WINDOW_SECONDS)
+    ip = f"203.0.113.{uuid.uuid4().int % 250 + 1}-{uuid.uuid4().hex[:6]}"  # unique per run; never a real IP
+    limit = settings.LOGIN_MAX_FAILURES * 4
+    for attempt in range(limit):
+        response = raw_invoke("POST", "/api/auth/login",
+                              body={"email": _email("nobody"), "password": "wrong-password"}, source_ip=ip)
+        assert_error(response, 401, "invalid_credentials")
+    blocked = raw_invoke("POST", "/api/auth/login", body={"email": shopper.email, "password": shopper.password},
+                         source_ip=ip)
+    assert_error(blocked, 429, "rate_limited")
+    assert 1 <= int(blocked["hdrs"]["retry-after"]) <= settings.LOGIN_WINDOW_SECONDS
+    # the same account from another address is unaffected
+    other = raw_invoke("POST", "/api/auth/login", body={"email": shopper.email, "password": shopper.password},
+                       source_ip=ip + "-other")
+    assert other["statusCode"] == 200
+
+
+def _wait_away_from_window_edge(window: int, margin: float = 10.0) -> None:
+    left = window - time.time() % window
+    if left < margin:
+        time.sleep(left + 0.5)

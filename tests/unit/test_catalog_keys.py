@@ -1,0 +1,97 @@
+"""Stored sort keys and search terms: string order of the keys must equal the documented sort order."""
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from smartgrocer.domain import catalog
+from smartgrocer.domain.ids import new_id
+
+
+def _product(name="Apples", price=100, created=None, category="fruit-veg", description=""):
+    return {"_id": new_id(), "name": name, "price_cents": price, "category": category, "description": description,
+            "created_at": created or datetime(2024, 1, 1, tzinfo=timezone.utc)}
+
+
+def _with_keys(p):
+    return {**p, **catalog.sort_keys(p)}
+
+
+def test_price_key_orders_numerically_not_lexically():
+    prices = [0, 1, 9, 10, 99, 100, 101, 999, 1000, 10_000_00, 5, 50, 500]
+    products = [_with_keys(_product(price=p)) for p in prices]
+    by_key = sorted(products, key=lambda p: p["k_price"])
+    assert [p["price_cents"] for p in by_key] == sorted(prices)
+
+
+def test_price_ties_are_broken_by_id_and_keys_are_unique():
+    products = [_with_keys(_product(price=250)) for _ in range(20)]
+    keys = [p["k_price"] for p in products]
+    assert len(set(keys)) == 20
+    assert [p["_id"] for p in sorted(products, key=lambda p: p["k_price"])] == sorted(p["_id"] for p in products)
+
+
+def test_name_key_is_case_insensitive_and_prefix_first():
+    names = ["banana", "Apple", "apple pie", "APPLES", "Zucchini", "a", "Ab", "aa"]
+    products = [_with_keys(_product(name=n)) for n in names]
+    ordered = [p["name"] for p in sorted(products, key=lambda p: p["k_name"])]
+    assert ordered == sorted(names, key=str.lower)
+
+
+def test_name_key_ties_unique():
+    products = [_with_keys(_product(name="Same Name")) for _ in range(10)]
+    assert len({p["k_name"] for p in products}) == 10
+
+
+def test_newest_key_orders_by_creation_time():
+    base = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    offsets = list(range(50))
+    random.Random(7).shuffle(offsets)
+    products = [_with_keys(_product(created=base + timedelta(milliseconds=o))) for o in offsets]
+    ordered = sorted(products, key=lambda p: p["k_newest"], reverse=True)
+    times = [p["created_at"] for p in ordered]
+    assert times == sorted(times, reverse=True)
+
+
+def test_search_terms_contains_name_prefixes_and_words():
+    terms = catalog.search_terms("Gala Apples", "fruit-veg", "Crisp, sweet apples.")
+    for expected in ("ga", "gal", "gala", "ap", "app", "appl", "apple", "apples", "fruit", "veg", "crisp", "sweet"):
+        assert expected in terms
+    assert "g" not in terms and "a" not in terms  # single letters would match almost everything
+    assert "cr" not in terms  # description words are whole words only
+    assert len(terms) == len(set(terms))
+    assert all(t == t.lower() for t in terms)
+
+
+def test_search_terms_long_words_and_limits():
+    long_word = "supercalifragilistic"  # 20 letters
+    terms = catalog.search_terms(long_word, "pantry", "x " * 500)
+    assert long_word in terms and long_word[:15] in terms and long_word[:16] not in terms
+    many = catalog.search_terms(" ".join(f"word{i}" for i in range(200)), "pantry", "")
+    assert len(many) <= 120
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("Gala", ["gala"]), ("gala APPLES", ["gala", "apples"]), ("  crisp!!  sweet ", ["crisp", "sweet"]),
+    ("supercalifragilistic", ["supercalifragil"]), ("!!!", []), ("a b c d e f g h i j", list("abcdefgh")),
+])
+def test_query_terms(q, expected):
+    assert catalog._query_terms(q) == expected
+
+
+def test_every_query_prefix_of_a_name_word_matches_its_terms():
+    terms = set(catalog.search_terms("Strawberries Jam", "pantry", "Small batch"))
+    for size in range(2, len("strawberries") + 1):
+        assert set(catalog._query_terms("strawberries"[:size])) <= terms
+    assert set(catalog._query_terms("straw jam")) <= terms
+    assert set(catalog._query_terms("small batch pantry")) <= terms
+    assert not set(catalog._query_terms("strawx")) <= terms
+
+
+def test_public_product_hides_internal_fields():
+    doc = {**_with_keys(_product(price=349)), "seller_id": "s1", "currency": "usd", "stock": 3, "unit": "kg",
+           "is_active": True, "updated_at": datetime(2024, 1, 1, tzinfo=timezone.utc)}
+    out = catalog.public_product(doc)
+    assert out["price"] == "3.49" and out["id"] == doc["_id"]
+    assert not {"k_price", "k_name", "k_newest", "terms", "price_cents", "_id"} & set(out)

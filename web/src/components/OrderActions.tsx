@@ -1,0 +1,82 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api } from "@/lib/api";
+import { errorMessage } from "@/lib/api/errors";
+import type { Order } from "@/lib/api/types";
+import { useAuth } from "@/lib/auth";
+import { availableActions, STATUS_LABEL, type StatusAction } from "@/lib/orders";
+import { keys } from "@/lib/queries";
+import { Alert } from "./ui/alert";
+import { Button } from "./ui/button";
+import { ConfirmDialog } from "./ui/confirm-dialog";
+import { toast } from "./ui/toast";
+
+/** The status moves this user may make on the order, with a confirmation before cancelling. */
+export function OrderActions({ order, compact = false }: { order: Order; compact?: boolean }) {
+  const { user } = useAuth();
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const mutation = useMutation({
+    mutationFn: (action: StatusAction) => api.updateOrderStatus(order.id, action.status),
+    onMutate: () => setError(null),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(keys.order(updated.id), updated);
+      queryClient.invalidateQueries({ queryKey: ["seller"] });
+      queryClient.invalidateQueries({ queryKey: keys.myOrders });
+      toast(`Order ${STATUS_LABEL[updated.status].toLowerCase()}`);
+    },
+    onError: (err) => {
+      setError(errorMessage(err));
+      // The order may have moved on elsewhere (e.g. paid or cancelled): show its real state.
+      queryClient.invalidateQueries({ queryKey: keys.order(order.id) });
+      queryClient.invalidateQueries({ queryKey: ["seller", "orders"] });
+    },
+  });
+
+  const actions = availableActions(order, user);
+  if (actions.length === 0) return null;
+
+  return (
+    <div className="grid gap-2">
+      <div className="flex flex-wrap gap-2">
+        {actions.map((action) =>
+          action.destructive ? (
+            <ConfirmDialog
+              key={action.status}
+              trigger={
+                <Button variant="outline" size={compact ? "sm" : "default"} className="text-destructive" disabled={mutation.isPending} data-testid="cancel-order">
+                  {action.label}
+                </Button>
+              }
+              title="Cancel this order?"
+              description={
+                order.payment_status === "paid"
+                  ? "The order will be cancelled and the payment refunded. This can't be undone."
+                  : "The order will be cancelled. This can't be undone."
+              }
+              confirmLabel="Cancel order"
+              destructive
+              onConfirm={() => mutation.mutateAsync(action)}
+            />
+          ) : (
+            <Button
+              key={action.status}
+              size={compact ? "sm" : "default"}
+              loading={mutation.isPending && mutation.variables?.status === action.status}
+              disabled={mutation.isPending}
+              onClick={() => mutation.mutate(action)}
+              data-testid={`action-${action.status}`}
+            >
+              {action.label}
+            </Button>
+          ),
+        )}
+      </div>
+      {error && (
+        <Alert tone="error" data-testid="action-error">
+          {error}
+        </Alert>
+      )}
+    </div>
+  );
+}

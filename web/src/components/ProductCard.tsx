@@ -1,0 +1,64 @@
+import { Plus } from "lucide-react";
+import { Link } from "react-router";
+import type { Product } from "@/lib/api/types";
+import { basket } from "@/lib/basket";
+import { Price } from "./Price";
+import { ProductImage } from "./ProductImage";
+import { StockBadge } from "./StockBadge";
+import { Button } from "./ui/button";
+import { toast } from "./ui/toast";
+
+export function ProductCard({ product }: { product: Product }) {
+  const soldOut = product.stock <= 0;
+  return (
+    <article className="group relative flex w-full flex-col overflow-hidden rounded-lg border bg-card shadow-sm" data-testid="product-card">
+      <ProductImage src={product.images[0]} alt={product.name} className="aspect-square w-full" />
+      <div className="flex flex-1 flex-col gap-1 p-3">
+        <h3 className="line-clamp-2 text-sm font-semibold leading-snug">
+          {/* The stretched link makes the whole card clickable while keeping one tab stop for it. */}
+          <Link to={`/products/${product.id}`} className="after:absolute after:inset-0 after:content-['']" data-testid="product-link">
+            {product.name}
+          </Link>
+        </h3>
+        <p className="text-xs text-muted-foreground">{product.seller_name}</p>
+        <div className="mt-auto flex items-end justify-between gap-2 pt-2">
+          <div className="grid">
+            <Price amount={product.price} currency={product.currency} className="font-semibold" />
+            <span className="text-xs text-muted-foreground">per {product.unit}</span>
+          </div>
+          <Button
+            size="icon"
+            variant="secondary"
+            className="relative z-10 size-9"
+            disabled={soldOut}
+            aria-label={soldOut ? `${product.name} is out of stock` : `Add ${product.name} to basket`}
+            data-testid="add-to-basket"
+            onClick={() => {
+              basket.add(product, 1);
+              toast("Added to basket", { description: product.name });
+            }}
+          >
+            <Plus aria-hidden="true" />
+          </Button>
+        </div>
+        {product.stock <= 5 && (
+          <div className="pt-1">
+            <StockBadge stock={product.stock} />
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}
+
+export function ProductGrid({ products }: { products: Product[] }) {
+  return (
+    <ul className="grid grid-cols-2 gap-3 sm:gap-4 md:grid-cols-3 lg:grid-cols-4" data-testid="product-grid">
+      {products.map((product) => (
+        <li key={product.id} className="flex">
+          <ProductCard product={product} />
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,69 @@
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { api } from "./api";
+import type { OrderStatus, ProductQuery } from "./api/types";
+
+// Query keys in one place so mutations can invalidate exactly what they change.
+export const keys = {
+  categories: ["categories"] as const,
+  products: (query: ProductQuery) => ["products", query] as const,
+  allProducts: ["products"] as const,
+  product: (id: string) => ["product", id] as const,
+  myOrders: ["orders", "mine"] as const,
+  order: (id: string) => ["order", id] as const,
+  sellerOrders: (status: string) => ["seller", "orders", status] as const,
+  sellerAnalytics: ["seller", "analytics"] as const,
+  adminUsers: (q: string) => ["admin", "users", q] as const,
+};
+
+export function useCategories() {
+  return useQuery({
+    queryKey: keys.categories,
+    queryFn: ({ signal }) => api.listCategories(signal),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useProductPages(query: ProductQuery) {
+  return useInfiniteQuery({
+    queryKey: keys.products(query),
+    queryFn: ({ pageParam, signal }) => api.listProducts({ ...query, cursor: pageParam }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+}
+
+export function useProduct(id: string | undefined) {
+  return useQuery({
+    queryKey: keys.product(id ?? ""),
+    queryFn: ({ signal }) => api.getProduct(id!, signal),
+    enabled: Boolean(id),
+  });
+}
+
+export function useOrder(id: string | undefined, options: { pollWhilePending?: boolean } = {}) {
+  return useQuery({
+    queryKey: keys.order(id ?? ""),
+    queryFn: ({ signal }) => api.getOrder(id!, signal),
+    enabled: Boolean(id),
+    refetchInterval: (query) =>
+      options.pollWhilePending && query.state.data?.status === "pending_payment" ? 1500 : false,
+  });
+}
+
+export function useMyOrders() {
+  return useInfiniteQuery({
+    queryKey: keys.myOrders,
+    queryFn: ({ pageParam }) => api.myOrders({ limit: 20, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+}
+
+export function useSellerOrders(status: OrderStatus | "") {
+  return useInfiniteQuery({
+    queryKey: keys.sellerOrders(status),
+    queryFn: ({ pageParam }) => api.sellerOrders({ status, limit: 20, cursor: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+}

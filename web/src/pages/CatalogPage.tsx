@@ -1,0 +1,192 @@
+import { Search, X } from "lucide-react";
+import { useEffect, useMemo, useState } from "react";
+import { useSearchParams } from "react-router";
+import { PageHeader } from "@/components/PageHeader";
+import { ProductGrid } from "@/components/ProductCard";
+import { EmptyState, ErrorState, LoadMore, ProductGridSkeleton } from "@/components/states";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { Input, Select } from "@/components/ui/input";
+import type { ProductQuery, ProductSort } from "@/lib/api/types";
+import { useDebouncedValue } from "@/lib/hooks";
+import { isValidPriceInput } from "@/lib/money";
+import { useCategories, useProductPages } from "@/lib/queries";
+
+const SORTS: { value: ProductSort | ""; label: string }[] = [
+  { value: "", label: "Best match" },
+  { value: "newest", label: "Newest" },
+  { value: "price", label: "Price: low to high" },
+  { value: "-price", label: "Price: high to low" },
+  { value: "name", label: "Name A–Z" },
+];
+
+const PAGE_SIZE = 24;
+
+export default function CatalogPage() {
+  const [params, setParams] = useSearchParams();
+  const categories = useCategories();
+
+  // Text inputs are local and debounced into the URL, so typing doesn't fire a request per key.
+  const [q, setQ] = useState(params.get("q") ?? "");
+  const [minPrice, setMinPrice] = useState(params.get("min_price") ?? "");
+  const [maxPrice, setMaxPrice] = useState(params.get("max_price") ?? "");
+  const debouncedQ = useDebouncedValue(q.trim(), 300);
+  const debouncedMin = useDebouncedValue(minPrice.trim(), 400);
+  const debouncedMax = useDebouncedValue(maxPrice.trim(), 400);
+
+  const minInvalid = debouncedMin !== "" && !isValidPriceInput(debouncedMin);
+  const maxInvalid = debouncedMax !== "" && !isValidPriceInput(debouncedMax);
+  const rangeInvalid =
+    !minInvalid && !maxInvalid && debouncedMin !== "" && debouncedMax !== "" && Number(debouncedMin) > Number(debouncedMax);
+
+  // The header search navigates here with ?q=; follow it when it changes from outside.
+  const urlQ = params.get("q") ?? "";
+  useEffect(() => {
+    setQ((current) => (current.trim() === urlQ ? current : urlQ));
+  }, [urlQ]);
+
+  useEffect(() => {
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        setOrDelete(next, "q", debouncedQ);
+        setOrDelete(next, "min_price", minInvalid || rangeInvalid ? "" : debouncedMin);
+        setOrDelete(next, "max_price", maxInvalid || rangeInvalid ? "" : debouncedMax);
+        return next;
+      },
+      { replace: true },
+    );
+  }, [debouncedQ, debouncedMin, debouncedMax, minInvalid, maxInvalid, rangeInvalid, setParams]);
+
+  const category = params.get("category") ?? "";
+  const sort = (params.get("sort") ?? "") as ProductSort | "";
+  const query: ProductQuery = useMemo(
+    () => ({
+      q: params.get("q") || undefined,
+      category: category || undefined,
+      min_price: params.get("min_price") || undefined,
+      max_price: params.get("max_price") || undefined,
+      sort: sort || undefined,
+      limit: PAGE_SIZE,
+    }),
+    [params, category, sort],
+  );
+
+  const results = useProductPages(query);
+  const products = results.data?.pages.flatMap((page) => page.items) ?? [];
+  const categoryName = categories.data?.items.find((item) => item.slug === category)?.name;
+  const hasFilters = Boolean(query.q || query.category || query.min_price || query.max_price);
+
+  function updateParam(key: string, value: string) {
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      setOrDelete(next, key, value);
+      return next;
+    });
+  }
+
+  function clearFilters() {
+    setQ("");
+    setMinPrice("");
+    setMaxPrice("");
+    setParams(sort ? { sort } : {});
+  }
+
+  return (
+    <div>
+      <PageHeader title={categoryName ?? "All groceries"} description="Search across every seller and fill one basket." />
+
+      <div className="mb-6 grid gap-4 rounded-lg border bg-muted/50 p-4 md:grid-cols-[2fr_1fr_1fr_1fr_1fr]">
+        <div className="grid gap-1.5">
+          <label htmlFor="catalog-search" className="text-sm font-medium">
+            Search
+          </label>
+          <div className="relative" role="search">
+            <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden="true" />
+            <Input
+              id="catalog-search"
+              type="search"
+              placeholder="Apples, sourdough, oat milk…"
+              value={q}
+              onChange={(event) => setQ(event.target.value)}
+              className="pl-9"
+              autoComplete="off"
+              data-testid="catalog-search"
+            />
+          </div>
+        </div>
+        <Field label="Category">
+          <Select value={category} onChange={(event) => updateParam("category", event.target.value)} data-testid="category-filter">
+            <option value="">All categories</option>
+            {categories.data?.items.map((item) => (
+              <option key={item.slug} value={item.slug}>
+                {item.name} ({item.count})
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Min price" error={minInvalid ? "Use a number like 2.50" : undefined}>
+          <Input inputMode="decimal" placeholder="0.00" value={minPrice} onChange={(event) => setMinPrice(event.target.value)} />
+        </Field>
+        <Field
+          label="Max price"
+          error={maxInvalid ? "Use a number like 10" : rangeInvalid ? "Must be at least the min price" : undefined}
+        >
+          <Input inputMode="decimal" placeholder="Any" value={maxPrice} onChange={(event) => setMaxPrice(event.target.value)} />
+        </Field>
+        <Field label="Sort by">
+          <Select value={sort} onChange={(event) => updateParam("sort", event.target.value)} data-testid="sort-select">
+            {SORTS.map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </div>
+
+      <div aria-live="polite" className="sr-only">
+        {results.isSuccess && `${products.length}${results.hasNextPage ? "+" : ""} products found`}
+      </div>
+
+      {results.isPending ? (
+        <ProductGridSkeleton />
+      ) : results.isError ? (
+        <ErrorState error={results.error} onRetry={() => results.refetch()} title="Products could not be loaded" />
+      ) : products.length === 0 ? (
+        <EmptyState
+          title="No groceries match"
+          action={
+            hasFilters && (
+              <Button variant="outline" onClick={clearFilters}>
+                <X aria-hidden="true" /> Clear filters
+              </Button>
+            )
+          }
+        >
+          {hasFilters ? "Try a shorter search, another category or a wider price range." : "Nothing is listed yet. Check back soon."}
+        </EmptyState>
+      ) : (
+        <>
+          <ProductGrid products={products} />
+          {results.isFetchNextPageError && (
+            <div className="mt-4">
+              <ErrorState error={results.error} title="More products could not be loaded" onRetry={() => results.fetchNextPage()} />
+            </div>
+          )}
+          <LoadMore
+            hasMore={Boolean(results.hasNextPage)}
+            loading={results.isFetchingNextPage}
+            onLoadMore={() => results.fetchNextPage()}
+            label="Load more products"
+          />
+        </>
+      )}
+    </div>
+  );
+}
+
+function setOrDelete(params: URLSearchParams, key: string, value: string) {
+  if (value) params.set(key, value);
+  else params.delete(key);
+}

@@ -1,0 +1,117 @@
+import { CheckCircle2, Clock } from "lucide-react";
+import { useEffect, useState } from "react";
+import { Link, useSearchParams } from "react-router";
+import { StatusBadge } from "@/components/OrderStatus";
+import { PageHeader } from "@/components/PageHeader";
+import { Price } from "@/components/Price";
+import { EmptyState, ErrorState } from "@/components/states";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
+import { useQueries } from "@tanstack/react-query";
+import { api } from "@/lib/api";
+import { keys } from "@/lib/queries";
+import { shortId } from "@/lib/utils";
+
+/** How long to wait for the payment webhook before telling the user it is slow. */
+const SLOW_AFTER_MS = 20_000;
+
+export default function ConfirmationPage() {
+  const [params] = useSearchParams();
+  const ids = (params.get("orders") ?? "").split(",").filter(Boolean);
+  const [slow, setSlow] = useState(false);
+
+  // The payment is confirmed by a webhook, so the orders may still say pending for a moment: poll.
+  const results = useQueries({
+    queries: ids.map((id) => ({
+      queryKey: keys.order(id),
+      queryFn: ({ signal }: { signal: AbortSignal }) => api.getOrder(id, signal),
+      refetchInterval: (query: { state: { data?: { status: string } } }) =>
+        query.state.data?.status === "pending_payment" ? 1500 : false,
+    })),
+  });
+
+  useEffect(() => {
+    const timer = setTimeout(() => setSlow(true), SLOW_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, []);
+
+  if (ids.length === 0) {
+    return (
+      <EmptyState title="No order to show" action={<Button asChild><Link to="/orders">My orders</Link></Button>}>
+        Your orders are all listed under My orders.
+      </EmptyState>
+    );
+  }
+
+  const orders = results.map((result) => result.data).filter((order) => order !== undefined);
+  const loading = results.some((result) => result.isPending);
+  const failed = results.find((result) => result.isError);
+  const pending = orders.some((order) => order.status === "pending_payment");
+  const paymentFailed = orders.some((order) => order.status === "payment_failed");
+  const allPaid = !loading && orders.length === ids.length && !pending && !paymentFailed;
+
+  return (
+    <div className="mx-auto grid max-w-2xl gap-6">
+      <PageHeader title={allPaid ? "Thank you! Your order is confirmed" : paymentFailed ? "Payment failed" : "Confirming your payment…"} />
+      {failed && <ErrorState error={failed.error} onRetry={() => failed.refetch()} />}
+      {allPaid && (
+        <Alert tone="success" title="Payment received" data-testid="order-confirmed">
+          {orders.length > 1
+            ? `Your basket was split into ${orders.length} orders, one per seller. Each seller will pack and deliver theirs.`
+            : "The seller will pack and deliver your order."}
+        </Alert>
+      )}
+      {pending && (
+        <Alert tone="info" title="Waiting for the payment confirmation">
+          <span className="inline-flex items-center gap-2">
+            <Clock className="size-4" aria-hidden="true" />
+            {slow ? "This is taking longer than usual. Your orders will update as soon as the payment arrives." : "This usually takes a few seconds."}
+          </span>
+        </Alert>
+      )}
+      {paymentFailed && (
+        <Alert tone="error" title="The payment did not go through">
+          No money was taken. Add the items to your basket again to retry.
+        </Alert>
+      )}
+      <ul className="grid gap-3">
+        {loading && orders.length === 0
+          ? ids.map((id) => <Skeleton key={id} className="h-24" />)
+          : orders.map((order) => (
+              <li key={order.id}>
+                <Card data-testid="confirmation-order">
+                  <CardContent className="flex flex-wrap items-center justify-between gap-3 pt-5">
+                    <div className="grid gap-1">
+                      <p className="font-medium">
+                        Order #{shortId(order.id)} · {order.seller_name}
+                      </p>
+                      <p className="text-sm text-muted-foreground">
+                        {order.items.length} item{order.items.length === 1 ? "" : "s"} · <Price amount={order.total} currency={order.currency} />
+                      </p>
+                    </div>
+                    <div className="flex items-center gap-3">
+                      <StatusBadge status={order.status} />
+                      <Link to={`/orders/${order.id}`} className="text-sm font-medium text-primary hover:underline">
+                        Track
+                      </Link>
+                    </div>
+                  </CardContent>
+                </Card>
+              </li>
+            ))}
+      </ul>
+      <div className="flex flex-wrap gap-3">
+        <Button asChild>
+          <Link to="/orders">
+            <CheckCircle2 aria-hidden="true" /> View my orders
+          </Link>
+        </Button>
+        <Button asChild variant="outline">
+          <Link to="/products">Keep shopping</Link>
+        </Button>
+      </div>
+    </div>
+  );
+}

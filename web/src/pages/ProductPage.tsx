@@ -1,0 +1,129 @@
+import { ArrowLeft, Minus, Plus, ShoppingBasket } from "lucide-react";
+import { useState } from "react";
+import { Link, useParams } from "react-router";
+import { PageHeader } from "@/components/PageHeader";
+import { Price } from "@/components/Price";
+import { ProductImage } from "@/components/ProductImage";
+import { EmptyState, ErrorState, PageLoading } from "@/components/states";
+import { StockBadge } from "@/components/StockBadge";
+import { Button } from "@/components/ui/button";
+import { toast } from "@/components/ui/toast";
+import { isApiError } from "@/lib/api/errors";
+import { basket, MAX_QUANTITY, useBasket } from "@/lib/basket";
+import { useProduct } from "@/lib/queries";
+import { cn } from "@/lib/utils";
+
+export default function ProductPage() {
+  const { id } = useParams();
+  const product = useProduct(id);
+  const lines = useBasket();
+  const [quantity, setQuantity] = useState(1);
+  const [photo, setPhoto] = useState(0);
+
+  if (product.isPending) return <PageLoading label="Loading product…" />;
+  if (product.isError) {
+    if (isApiError(product.error) && product.error.status === 404) {
+      return (
+        <EmptyState
+          title="This product isn't available"
+          action={
+            <Button asChild>
+              <Link to="/products">Browse the catalog</Link>
+            </Button>
+          }
+        >
+          It may have been removed by its seller.
+        </EmptyState>
+      );
+    }
+    return <ErrorState error={product.error} onRetry={() => product.refetch()} />;
+  }
+
+  const item = product.data;
+  const inBasket = lines.find((line) => line.product.id === item.id)?.quantity ?? 0;
+  const maxAddable = Math.max(0, Math.min(item.stock, MAX_QUANTITY) - inBasket);
+  const soldOut = item.stock <= 0;
+  const images = item.images.length ? item.images : [null];
+  const current = images[Math.min(photo, images.length - 1)];
+
+  return (
+    <div>
+      <Link to="/products" className="mb-4 inline-flex items-center gap-1 text-sm font-medium text-primary hover:underline">
+        <ArrowLeft className="size-4" aria-hidden="true" /> Back to catalog
+      </Link>
+      <div className="grid gap-8 md:grid-cols-2">
+        <div className="grid gap-3">
+          <ProductImage src={current} alt={item.name} className="aspect-square w-full rounded-lg border" />
+          {item.images.length > 1 && (
+            <div className="flex gap-2 overflow-x-auto" role="group" aria-label="Photos">
+              {item.images.map((src, index) => (
+                <button
+                  key={src}
+                  type="button"
+                  onClick={() => setPhoto(index)}
+                  aria-label={`Show photo ${index + 1} of ${item.images.length}`}
+                  aria-pressed={index === photo}
+                  className={cn("size-16 shrink-0 overflow-hidden rounded-md border-2", index === photo ? "border-primary" : "border-transparent")}
+                >
+                  <img src={src} alt="" className="size-full object-cover" />
+                </button>
+              ))}
+            </div>
+          )}
+        </div>
+
+        <div className="grid content-start gap-4">
+          <PageHeader title={item.name} description={<>Sold by <span className="font-medium text-foreground">{item.seller_name}</span></>} />
+          <div className="-mt-4 flex flex-wrap items-baseline gap-3">
+            <Price amount={item.price} currency={item.currency} className="text-3xl font-bold" />
+            <span className="text-muted-foreground">per {item.unit}</span>
+            <StockBadge stock={item.stock} />
+          </div>
+          {item.description && <p className="whitespace-pre-line text-foreground">{item.description}</p>}
+
+          {soldOut ? (
+            <p className="text-muted-foreground">This product is out of stock right now. Try another seller's in the catalog.</p>
+          ) : (
+            <div className="flex flex-wrap items-center gap-3">
+              <div className="flex items-center rounded-md border" role="group" aria-label="Quantity">
+                <Button variant="ghost" size="icon" aria-label="Decrease quantity" onClick={() => setQuantity((q) => Math.max(1, q - 1))} disabled={quantity <= 1}>
+                  <Minus aria-hidden="true" />
+                </Button>
+                <span className="w-10 text-center tabular-nums" aria-live="polite" data-testid="quantity">
+                  {quantity}
+                </span>
+                <Button
+                  variant="ghost"
+                  size="icon"
+                  aria-label="Increase quantity"
+                  onClick={() => setQuantity((q) => Math.min(Math.max(1, maxAddable), q + 1))}
+                  disabled={quantity >= maxAddable}
+                >
+                  <Plus aria-hidden="true" />
+                </Button>
+              </div>
+              <Button
+                size="lg"
+                disabled={maxAddable <= 0}
+                data-testid="add-to-basket"
+                onClick={() => {
+                  basket.add(item, Math.min(quantity, maxAddable));
+                  toast("Added to basket", { description: `${Math.min(quantity, maxAddable)} × ${item.name}` });
+                  setQuantity(1);
+                }}
+              >
+                <ShoppingBasket aria-hidden="true" /> Add to basket
+              </Button>
+            </div>
+          )}
+          {inBasket > 0 && (
+            <p className="text-sm text-muted-foreground" data-testid="in-basket">
+              {inBasket} in your basket · <Link to="/basket" className="font-medium text-primary hover:underline">View basket</Link>
+              {maxAddable <= 0 && !soldOut && " · That's all the seller has."}
+            </p>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
