@@ -34,7 +34,7 @@ test: $(VENV)/.installed
 test-web: web/node_modules/.installed
 	cd web && npm test
 	$(MAKE) --no-print-directory web
-	$(PY) -m pytest -q tests/e2e --e2e
+	$(PY) -m pytest -q tests/e2e --e2e 
 
 openapi: $(VENV)/.installed  ## regenerate openapi.json from the handlers
 	$(PY) -m local.openapi > openapi.json
@@ -43,9 +43,13 @@ synth: $(VENV)/.installed  ## build the layer and synthesize the CDK app into cd
 	$(PY) scripts/build_layer.py
 	$(PY) app.py
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed  ## benchmarks; figures land in bench/results and bench/README.md
 	$(PY) -m bench.cold_start
 	$(PY) -m bench.catalog
+	$(PY) -m bench.checkout
+
+load: $(VENV)/.installed  ## bounded load mix against a fresh local runner
+	$(PY) -m bench.load
 
 clean:
 	rm -rf $(VENV) build cdk.out web/dist web/node_modules .local

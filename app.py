@@ -19,7 +19,8 @@ from cdk.stack import SmartGrocerStack  # noqa: E402
 
 
 def main() -> None:
-    app = aws_cdk.App()
+    # The CLI passes CDK_OUTDIR; plain `python app.py` writes to ./cdk.out like `cdk synth` would.
+    app = aws_cdk.App(outdir=os.environ.get("CDK_OUTDIR", str(Path(__file__).resolve().parent / "cdk.out")))
     config = StageConfig.from_context(app.node)
     env = None
     if os.environ.get("CDK_DEFAULT_ACCOUNT"):  # set by the CDK CLI when credentials exist

@@ -100,3 +100,7 @@ def invoke(runtime):
         return response
 
     return call
+
+
+def pytest_addoption(parser):
+    parser.addoption("--e2e", action="store_true", default=False, help="run the browser end-to-end suite")

@@ -78,7 +78,7 @@ class HttpApi(Construct):
             if route.throttle is Throttle.STRICT:
                 strict_settings[route_key(route)] = _route_settings(self._config.strict_throttle)
                 # RouteSettings may only name routes that already exist.
-                self.stage.node.default_child.add_dependency(self.routes[route.name].node.default_child)
+                self.stage.node.add_dependency(self.routes[route.name])
         if strict_settings:
             self.stage.node.default_child.add_property_override("RouteSettings", strict_settings)
 

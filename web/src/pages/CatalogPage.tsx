@@ -75,6 +75,7 @@ export default function CatalogPage() {
   const results = useProductPages(query);
   const products = results.data?.pages.flatMap((page) => page.items) ?? [];
   const categoryName = categories.data?.items.find((item) => item.slug === category)?.name;
+  const nextPageError = results.isFetchNextPageError ? results.error : null;
   const hasFilters = Boolean(query.q || query.category || query.min_price || query.max_price);
 
   function updateParam(key: string, value: string) {
@@ -169,9 +170,9 @@ export default function CatalogPage() {
       ) : (
         <>
           <ProductGrid products={products} />
-          {results.isFetchNextPageError && (
+          {nextPageError && (
             <div className="mt-4">
-              <ErrorState error={results.error} title="More products could not be loaded" onRetry={() => results.fetchNextPage()} />
+              <ErrorState error={nextPageError} title="More products could not be loaded" onRetry={() => void results.fetchNextPage()} />
             </div>
           )}
           <LoadMore

@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from smartgrocer import settings
-from smartgrocer.errors import AppError, PayloadTooLarge, Unavailable
+from smartgrocer.errors import AppError, BadRequest, PayloadTooLarge, Unavailable
 from smartgrocer.routes import ROUTES_BY_NAME, Route
 from smartgrocer.web.logging import logger
 
@@ -62,7 +62,10 @@ class ApiFunction(APIGatewayHttpResolver):
     def __init__(self, route: Route):
         super().__init__(enable_validation=True)
         self.entry = route
-        self.use([_body_limit, _auth_guard(route)])
+        # Powertools runs its request validation before any user middleware; the size limit and the auth
+        # guard must run first (413 before parsing, 401/403 before revealing the schema), so they wrap it.
+        self._request_validation_middleware = _chain(_body_limit, _auth_guard(route),
+                                                     self._request_validation_middleware)
         self.exception_handler(AppError)(self._app_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
         self.exception_handler(ServiceError)(self._service_error)
@@ -130,10 +133,32 @@ class ApiFunction(APIGatewayHttpResolver):
         return error_response(500, "internal_error", "Something went wrong on our side.")
 
 
+def _chain(*middlewares):
+    """Several middlewares as one, run in the order given."""
+
+    def run(app: ApiFunction, next_middleware):
+        def step(index: int):
+            if index == len(middlewares):
+                return next_middleware
+            return lambda current: middlewares[index](current, step(index + 1))
+
+        return step(0)(app)
+
+    return run
+
+
 def _body_limit(app: ApiFunction, next_middleware):
-    body = app.current_event.get("body") or ""
-    if len(body) > settings.MAX_BODY_BYTES * (4 / 3 if app.current_event.get("isBase64Encoded") else 1):
+    event = app.current_event
+    body = event.get("body") or ""
+    encoded = bool(event.get("isBase64Encoded"))
+    size = len(body) * 3 // 4 if encoded else len(body.encode("utf-8", "surrogatepass"))  # bytes, not characters
+    if size > settings.MAX_BODY_BYTES:
         raise PayloadTooLarge(f"Request body exceeds {settings.MAX_BODY_BYTES} bytes.")
+    if encoded and body:
+        try:
+            event.decoded_body  # noqa: B018 - Powertools decodes it as UTF-8 (and caches it) for the JSON parser
+        except ValueError:
+            raise BadRequest("The request body is not valid UTF-8 JSON.", code="malformed_json") from None
     return _with_security_headers(next_middleware(app))
 
 

@@ -1,0 +1,125 @@
+"""Least privilege: each function's IAM and environment follow exactly its `access` set."""
+
+from __future__ import annotations
+
+import pytest
+from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access
+
+from tests.infra.helpers import app_functions, function_statements, listify, literals, refs
+
+ENTRIES = {e.name: e for e in (*ROUTES, *BACKGROUND_FUNCTIONS)}
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # no resource-level permissions exist
+LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+ALLOWED_ACTIONS = XRAY_ACTIONS | LOG_ACTIONS | {
+    "secretsmanager:GetSecretValue", "s3:PutObject", "events:PutEvents", "ses:SendEmail", "ses:SendRawEmail"}
+
+ENV_FOR_ACCESS = {
+    Access.MONGO: {"MONGODB_URI_ARN"},
+    Access.JWT: {"JWT_SECRET_ARN"},
+    Access.PAYMENTS: {"STRIPE_SECRET_KEY_ARN", "PAYMENT_PROVIDER"},
+    Access.PAYMENT_WEBHOOK: {"STRIPE_WEBHOOK_SECRET_ARN", "PAYMENT_PROVIDER"},
+    Access.IMAGES_UPLOAD: {"IMAGES_BUCKET", "IMAGES_BASE_URL"},
+    Access.EVENTS: {"EVENT_BUS_NAME"},
+    Access.MAIL: {"MAIL_FROM", "SES_CONFIGURATION_SET"},
+}
+
+
+@pytest.fixture(scope="module")
+def ids(dev):
+    stack = dev.stack
+    return {
+        "secrets": {
+            dev.logical_id(stack.secrets.mongodb_uri): Access.MONGO,
+            dev.logical_id(stack.secrets.jwt_secret): Access.JWT,
+            dev.logical_id(stack.secrets.stripe_secret_key): Access.PAYMENTS,
+            dev.logical_id(stack.secrets.stripe_webhook_secret): Access.PAYMENT_WEBHOOK,
+        },
+        "images": dev.logical_id(stack.storage.images),
+        "bus": dev.logical_id(stack.events.bus),
+        "identity": dev.logical_id(stack.mail.identity),
+        "configuration_set": dev.logical_id(stack.mail.configuration_set),
+    }
+
+
+def granted_access(statements: list[dict], ids: dict) -> set[Access]:
+    """Which capabilities a set of statements amounts to, recognised by action and target resource."""
+    granted: set[Access] = set()
+    for st in statements:
+        assert st["Effect"] == "Allow"
+        actions, targets = set(listify(st["Action"])), refs(st["Resource"])
+        if "secretsmanager:GetSecretValue" in actions:
+            granted |= {ids["secrets"][t] for t in targets}
+        if "s3:PutObject" in actions and ids["images"] in targets:
+            granted.add(Access.IMAGES_UPLOAD)
+        if "events:PutEvents" in actions and ids["bus"] in targets:
+            granted.add(Access.EVENTS)
+        if "ses:SendEmail" in actions and {ids["identity"], ids["configuration_set"]} <= targets:
+            granted.add(Access.MAIL)
+    return granted
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_grants_match_the_access_set_exactly(dev, ids, name):
+    assert granted_access(function_statements(dev, name), ids) == set(ENTRIES[name].access)
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_only_known_actions(dev, name):
+    actions = {a for st in function_statements(dev, name) for a in listify(st["Action"])}
+    assert actions <= ALLOWED_ACTIONS, actions - ALLOWED_ACTIONS
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_no_wildcard_resource_where_an_arn_exists(dev, ids, name):
+    for st in function_statements(dev, name):
+        actions = set(listify(st["Action"]))
+        for resource in listify(st["Resource"]):
+            if resource == "*":
+                assert actions <= XRAY_ACTIONS, f"{name}: {sorted(actions)} on '*'"
+                continue
+            wild = [s for s in literals(resource) if "*" in s]
+            if wild:  # a pattern inside a specific resource: only the images key prefix
+                assert wild == ["/products/*"] and actions == {"s3:PutObject"}, (name, wild, actions)
+                assert refs(resource) == {ids["images"]}
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_each_function_writes_only_its_own_log_group(dev, name):
+    logical_id, fn = app_functions(dev)[name]
+    log_group = fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    for st in function_statements(dev, name):
+        if set(listify(st["Action"])) & LOG_ACTIONS:
+            assert refs(st["Resource"]) == {log_group}
+            assert set(listify(st["Action"])) == LOG_ACTIONS  # no logs:CreateLogGroup: it exists already
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_environment_follows_access(dev, name):
+    env = set(app_functions(dev)[name][1]["Properties"]["Environment"]["Variables"])
+    access = ENTRIES[name].access
+    for capability, keys in ENV_FOR_ACCESS.items():
+        needed = any(capability in access and key in ENV_FOR_ACCESS[capability] for key in keys)
+        for key in keys:
+            owners = {c for c, ks in ENV_FOR_ACCESS.items() if key in ks}
+            assert (key in env) == bool(owners & access), f"{name}: {key}"
+        del needed
+
+
+def test_examples_from_the_issue(dev, ids):
+    """Spelled out: the catalog cannot read the JWT key, one function uploads, Stripe stays with payments."""
+    statements = {name: function_statements(dev, name) for name in ENTRIES}
+    access = {name: granted_access(st, ids) for name, st in statements.items()}
+    assert Access.JWT not in access["products_list"]
+    assert [n for n, a in access.items() if Access.IMAGES_UPLOAD in a] == ["products_image_upload"]
+    stripe_readers = {n for n, a in access.items() if Access.PAYMENTS in a}
+    assert stripe_readers == {n for n, e in ENTRIES.items() if Access.PAYMENTS in e.access}
+    assert stripe_readers and "products_list" not in stripe_readers
+    assert {n for n, a in access.items() if Access.PAYMENT_WEBHOOK in a} == {"payments_webhook"}
+    assert {n for n, a in access.items() if Access.MAIL in a} == {"notifier"}
+
+
+def test_images_base_url_points_at_the_distribution(dev):
+    env = app_functions(dev)["products_image_upload"][1]["Properties"]["Environment"]["Variables"]
+    url = env["IMAGES_BASE_URL"]["Fn::Join"][1]
+    assert url[0] == "https://" and url[-1] == "/images"
+    assert refs(url) == {dev.logical_id(dev.stack.frontend.distribution)}

@@ -1,0 +1,105 @@
+import { Inbox } from "lucide-react";
+import { Link, useSearchParams } from "react-router";
+import { OrderActions } from "@/components/OrderActions";
+import { StatusBadge } from "@/components/OrderStatus";
+import { PageHeader } from "@/components/PageHeader";
+import { Price } from "@/components/Price";
+import { EmptyState, ErrorState, LoadMore } from "@/components/states";
+import { Card, CardContent } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
+import type { OrderStatus } from "@/lib/api/types";
+import { STATUS_LABEL } from "@/lib/orders";
+import { useSellerOrders } from "@/lib/queries";
+import { cn, formatDate, shortId } from "@/lib/utils";
+
+const FILTERS: { value: OrderStatus | ""; label: string }[] = [
+  { value: "", label: "All" },
+  { value: "paid", label: "To pack" },
+  { value: "packed", label: "Packed" },
+  { value: "out_for_delivery", label: "Out for delivery" },
+  { value: "delivered", label: "Delivered" },
+  { value: "pending_payment", label: "Awaiting payment" },
+  { value: "cancelled", label: "Cancelled" },
+];
+
+const EMPTY_HINT: Partial<Record<OrderStatus | "", string>> = {
+  "": "When shoppers buy your products, their orders arrive here. Make sure your products have stock and photos.",
+  paid: "Nothing to pack right now. New paid orders will show up here.",
+};
+
+export default function SellerOrdersPage() {
+  const [params, setParams] = useSearchParams();
+  const status = (params.get("status") ?? "") as OrderStatus | "";
+  const orders = useSellerOrders(status);
+  const items = orders.data?.pages.flatMap((page) => page.items) ?? [];
+
+  return (
+    <>
+      <PageHeader title="Incoming orders" description="Pack, dispatch and deliver. Shoppers see every step." />
+      <nav aria-label="Filter by status" className="-mx-4 mb-4 overflow-x-auto px-4">
+        <ul className="flex gap-2" data-testid="status-filter">
+          {FILTERS.map((filter) => (
+            <li key={filter.value}>
+              <button
+                type="button"
+                aria-pressed={status === filter.value}
+                onClick={() => setParams(filter.value ? { status: filter.value } : {})}
+                className={cn(
+                  "whitespace-nowrap rounded-full border px-3 py-1.5 text-sm font-medium",
+                  status === filter.value ? "border-primary bg-primary text-primary-foreground" : "bg-background hover:bg-muted",
+                )}
+              >
+                {filter.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {orders.isPending ? (
+        <div className="grid gap-3" aria-busy="true" aria-label="Loading orders">
+          {Array.from({ length: 3 }, (_, index) => <Skeleton key={index} className="h-32" />)}
+        </div>
+      ) : orders.isError ? (
+        <ErrorState error={orders.error} onRetry={() => orders.refetch()} title="Orders could not be loaded" />
+      ) : items.length === 0 ? (
+        <EmptyState title={status ? `No orders ${STATUS_LABEL[status].toLowerCase()}` : "No orders yet"} icon={<Inbox className="size-10" />}>
+          {EMPTY_HINT[status] ?? "Try another filter."}
+        </EmptyState>
+      ) : (
+        <>
+          <ul className="grid gap-3" data-testid="seller-orders">
+            {items.map((order) => (
+              <li key={order.id}>
+                <Card data-testid="seller-order" data-order-id={order.id}>
+                  <CardContent className="grid gap-3 pt-5 md:grid-cols-[1fr_auto] md:items-start">
+                    <div className="grid gap-1">
+                      <div className="flex flex-wrap items-center gap-2">
+                        <Link to={`/orders/${order.id}`} className="font-semibold hover:underline">
+                          Order #{shortId(order.id)}
+                        </Link>
+                        <StatusBadge status={order.status} />
+                      </div>
+                      <p className="text-sm text-muted-foreground">
+                        {formatDate(order.created_at, true)} · for {order.shipping_address.full_name}, {order.shipping_address.city} ·{" "}
+                        <Price amount={order.total} currency={order.currency} />
+                      </p>
+                      <ul className="text-sm">
+                        {order.items.map((line) => (
+                          <li key={line.product_id}>
+                            {line.quantity} × {line.name} <span className="text-muted-foreground">({line.unit})</span>
+                          </li>
+                        ))}
+                      </ul>
+                    </div>
+                    <OrderActions order={order} compact />
+                  </CardContent>
+                </Card>
+              </li>
+            ))}
+          </ul>
+          <LoadMore hasMore={Boolean(orders.hasNextPage)} loading={orders.isFetchingNextPage} onLoadMore={() => orders.fetchNextPage()} label="Load older orders" />
+        </>
+      )}
+    </>
+  );
+}

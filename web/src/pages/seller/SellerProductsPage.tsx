@@ -1,0 +1,165 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Pencil, Plus } from "lucide-react";
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { PageHeader } from "@/components/PageHeader";
+import { Price } from "@/components/Price";
+import { ProductImage } from "@/components/ProductImage";
+import { EmptyState, ErrorState, LoadMore } from "@/components/states";
+import { StockBadge } from "@/components/StockBadge";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { Input } from "@/components/ui/input";
+import { toast } from "@/components/ui/toast";
+import { api } from "@/lib/api";
+import { errorMessage } from "@/lib/api/errors";
+import type { Product } from "@/lib/api/types";
+import { useAuth } from "@/lib/auth";
+import { categoryName } from "@/lib/categories";
+import { keys, useProductPages } from "@/lib/queries";
+
+export default function SellerProductsPage() {
+  const { user } = useAuth();
+  const products = useProductPages({ seller_id: user!.id, sort: "newest", limit: 50 });
+  const items = products.data?.pages.flatMap((page) => page.items) ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title="Your products"
+        description="Edit details, keep stock up to date and add photos."
+        actions={
+          <Button asChild data-testid="new-product">
+            <Link to="/seller/products/new">
+              <Plus aria-hidden="true" /> New product
+            </Link>
+          </Button>
+        }
+      />
+      {products.isPending ? (
+        <p className="text-muted-foreground">Loading your products…</p>
+      ) : products.isError ? (
+        <ErrorState error={products.error} onRetry={() => products.refetch()} title="Your products could not be loaded" />
+      ) : items.length === 0 ? (
+        <EmptyState
+          title="You haven't listed anything yet"
+          action={
+            <Button asChild>
+              <Link to="/seller/products/new">List your first product</Link>
+            </Button>
+          }
+        >
+          Add a product with a price, stock and a photo, and shoppers can buy it straight away.
+        </EmptyState>
+      ) : (
+        <>
+          <ul className="grid gap-3" data-testid="seller-products">
+            {items.map((product) => (
+              <ProductRow key={product.id} product={product} />
+            ))}
+          </ul>
+          <LoadMore hasMore={Boolean(products.hasNextPage)} loading={products.isFetchingNextPage} onLoadMore={() => products.fetchNextPage()} />
+        </>
+      )}
+    </>
+  );
+}
+
+function ProductRow({ product }: { product: Product }) {
+  const queryClient = useQueryClient();
+  const [stock, setStock] = useState(String(product.stock));
+  const [error, setError] = useState<string | null>(null);
+  const stockValid = /^\d{1,7}$/.test(stock) && Number(stock) <= 1_000_000;
+  const stockChanged = stockValid && Number(stock) !== product.stock;
+
+  const saveStock = useMutation({
+    mutationFn: () => api.updateProduct(product.id, { stock: Number(stock) }),
+    onMutate: () => setError(null),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(keys.product(updated.id), updated);
+      queryClient.invalidateQueries({ queryKey: keys.allProducts });
+      toast("Stock updated", { description: `${updated.name}: ${updated.stock}` });
+    },
+    onError: (err) => setError(errorMessage(err)),
+  });
+
+  const deactivate = useMutation({
+    mutationFn: () => api.deleteProduct(product.id),
+    onSuccess: () => {
+      queryClient.invalidateQueries({ queryKey: keys.allProducts });
+      queryClient.invalidateQueries({ queryKey: keys.categories });
+      toast("Product deactivated", { description: `${product.name} is no longer for sale.` });
+    },
+    onError: (err) => setError(errorMessage(err)),
+  });
+
+  function submitStock(event: FormEvent) {
+    event.preventDefault();
+    if (stockChanged) saveStock.mutate();
+  }
+
+  return (
+    <li className="flex flex-wrap items-center gap-4 rounded-lg border bg-card p-3" data-testid="seller-product-row">
+      <ProductImage src={product.images[0]} alt="" className="size-16 shrink-0 rounded-md" />
+      <div className="grid min-w-40 flex-1 gap-1">
+        <div className="flex flex-wrap items-center gap-2">
+          <Link to={`/seller/products/${product.id}`} className="font-semibold hover:underline">
+            {product.name}
+          </Link>
+          {!product.is_active && <Badge tone="neutral">Inactive</Badge>}
+          <StockBadge stock={product.stock} />
+        </div>
+        <p className="text-sm text-muted-foreground">
+          <Price amount={product.price} currency={product.currency} /> per {product.unit} · {categoryName(product.category)} · {product.images.length} photo
+          {product.images.length === 1 ? "" : "s"}
+        </p>
+        {error && (
+          <p role="alert" className="text-sm text-destructive">
+            {error}
+          </p>
+        )}
+      </div>
+      <form onSubmit={submitStock} className="flex items-end gap-2">
+        <div className="grid gap-1">
+          <label htmlFor={`stock-${product.id}`} className="text-xs font-medium">
+            Stock
+          </label>
+          <Input
+            id={`stock-${product.id}`}
+            inputMode="numeric"
+            className="h-9 w-24"
+            value={stock}
+            onChange={(event) => setStock(event.target.value.trim())}
+            aria-invalid={!stockValid || undefined}
+          />
+        </div>
+        <Button type="submit" size="sm" variant="outline" disabled={!stockChanged} loading={saveStock.isPending}>
+          Save<span className="sr-only"> stock for {product.name}</span>
+        </Button>
+      </form>
+      <div className="flex gap-2">
+        <Button asChild size="sm" variant="ghost">
+          <Link to={`/seller/products/${product.id}`} aria-label={`Edit ${product.name}`}>
+            <Pencil aria-hidden="true" /> Edit
+          </Link>
+        </Button>
+        {product.is_active && (
+          <ConfirmDialog
+            trigger={
+              <Button size="sm" variant="ghost" className="text-destructive" aria-label={`Deactivate ${product.name}`}>
+                Deactivate
+              </Button>
+            }
+            title={`Deactivate ${product.name}?`}
+            description="Shoppers won't see it in the catalog any more. Existing orders are not affected."
+            confirmLabel="Deactivate"
+            cancelLabel="Keep selling"
+            destructive
+            onConfirm={() => deactivate.mutateAsync()}
+          />
+        )}
+      </div>
+    </li>
+  );
+}
