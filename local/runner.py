@@ -246,6 +246,13 @@ def _handler_for(runtime: LocalRuntime):
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 
+        def __getattr__(self, name: str):
+            # Any other method (TRACE, CONNECT, PROPFIND...) gets the same routing as API Gateway and
+            # CloudFront (404/405 JSON), not http.server's HTML 501 page.
+            if name.startswith("do_"):
+                return self._dispatch
+            raise AttributeError(name)
+
     return Handler
 
 

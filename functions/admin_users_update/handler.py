@@ -9,7 +9,7 @@ from smartgrocer.web.app import api_function
 app = api_function("admin_users_update")
 
 
-@app.endpoint
+@app.endpoint(responses={409: {"description": "Admins cannot deactivate themselves"}})
 def update_user(id: Annotated[str, Path(max_length=64)], body: UserUpdateRequest) -> UserOut:
     return admin.set_active(app.context["principal"], id, body.is_active)
 

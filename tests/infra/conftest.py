@@ -6,6 +6,7 @@ import subprocess
 import sys
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ class Synth:
     stack: SmartGrocerStack
     template: Template
 
-    @property
+    @cached_property
     def resources(self) -> dict:
         return self.template.to_json()["Resources"]
 

@@ -2,7 +2,7 @@ import { Minus, Plus, Trash2 } from "lucide-react";
 import { Link } from "react-router";
 import { basket, groupBySeller, MAX_QUANTITY, type BasketLine } from "@/lib/basket";
 import type { LineIssue } from "@/lib/basketCheck";
-import { formatCents, toCents } from "@/lib/money";
+import { formatCents, perUnit, toCents } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { Price } from "./Price";
 import { ProductImage } from "./ProductImage";
@@ -51,7 +51,7 @@ function BasketRow({ line, issue, editable }: { line: BasketLine; issue?: LineIs
           <span className="font-semibold tabular-nums">{lineTotal}</span>
         </div>
         <p className="text-sm text-muted-foreground">
-          <Price amount={product.price} currency={product.currency} /> per {product.unit}
+          <Price amount={product.price} currency={product.currency} /> {perUnit(product.unit)}
         </p>
         {issue && (
           <p className="text-sm font-medium text-destructive" role="alert" data-testid="line-issue">

@@ -1,5 +1,5 @@
 import { LogOut, Package, Search, ShoppingBasket, User as UserIcon } from "lucide-react";
-import { Suspense, useEffect, useState, type FormEvent } from "react";
+import { Suspense, useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useAuth } from "@/lib/auth";
 import { basketCount, useBasket } from "@/lib/basket";
@@ -38,11 +38,21 @@ const ROLE_LINKS = {
 export function Layout() {
   const { user } = useAuth();
   const location = useLocation();
-  const links = ROLE_LINKS[user?.role ?? "shopper"];
+  // Anonymous visitors only get "Shop": "My orders" would just bounce them to the login page.
+  const links = user ? ROLE_LINKS[user.role] : ROLE_LINKS.shopper.slice(0, 1);
 
-  // Scroll to the top on navigation; catalog filters (same path) keep their place.
+  const mainRef = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+
+  // On navigation: back to the top, and focus moves to the new page so screen readers announce it
+  // (a SPA gets no page load to do this). Catalog filters change only the query and keep their place.
   useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
     window.scrollTo(0, 0);
+    mainRef.current?.focus({ preventScroll: true });
   }, [location.pathname]);
 
   return (
@@ -81,7 +91,7 @@ export function Layout() {
           ))}
         </nav>
       </header>
-      <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 outline-none">
+      <main id="main" ref={mainRef} tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 outline-none">
         <Suspense fallback={<PageLoading />}>
           <Outlet />
         </Suspense>

@@ -1,4 +1,5 @@
 import { Plus } from "lucide-react";
+import { perUnit } from "@/lib/money";
 import { Link } from "react-router";
 import type { Product } from "@/lib/api/types";
 import { basket } from "@/lib/basket";
@@ -24,7 +25,7 @@ export function ProductCard({ product }: { product: Product }) {
         <div className="mt-auto flex items-end justify-between gap-2 pt-2">
           <div className="grid">
             <Price amount={product.price} currency={product.currency} className="font-semibold" />
-            <span className="text-xs text-muted-foreground">per {product.unit}</span>
+            <span className="text-xs text-muted-foreground">{perUnit(product.unit)}</span>
           </div>
           <Button
             size="icon"

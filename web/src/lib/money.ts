@@ -48,3 +48,8 @@ export function formatCents(cents: number, currency: string): string {
 export function isValidPriceInput(value: string): boolean {
   return /^\d{1,6}(\.\d{1,2})?$/.test(value.trim());
 }
+
+/** "per kg", "per 500 g" — but plain "each" rather than "per each". */
+export function perUnit(unit: string): string {
+  return unit.trim().toLowerCase() === "each" ? "each" : `per ${unit}`;
+}

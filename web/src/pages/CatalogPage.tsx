@@ -7,6 +7,7 @@ import { EmptyState, ErrorState, LoadMore, ProductGridSkeleton } from "@/compone
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
 import type { ProductQuery, ProductSort } from "@/lib/api/types";
 import { useDebouncedValue } from "@/lib/hooks";
 import { isValidPriceInput } from "@/lib/money";
@@ -97,11 +98,9 @@ export default function CatalogPage() {
     <div>
       <PageHeader title={categoryName ?? "All groceries"} description="Search across every seller and fill one basket." />
 
-      <div className="mb-6 grid gap-4 rounded-lg border bg-muted/50 p-4 md:grid-cols-[2fr_1fr_1fr_1fr_1fr]">
-        <div className="grid gap-1.5">
-          <label htmlFor="catalog-search" className="text-sm font-medium">
-            Search
-          </label>
+      <div className="mb-6 grid grid-cols-2 gap-3 rounded-lg border bg-muted/50 p-4 md:grid-cols-[2fr_1fr_1fr_1fr_1fr] md:gap-4">
+        <div className="col-span-2 grid gap-1.5 md:col-span-1">
+          <Label htmlFor="catalog-search">Search</Label>
           <div className="relative" role="search">
             <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden="true" />
             <Input
@@ -126,15 +125,6 @@ export default function CatalogPage() {
             ))}
           </Select>
         </Field>
-        <Field label="Min price" error={minInvalid ? "Use a number like 2.50" : undefined}>
-          <Input inputMode="decimal" placeholder="0.00" value={minPrice} onChange={(event) => setMinPrice(event.target.value)} />
-        </Field>
-        <Field
-          label="Max price"
-          error={maxInvalid ? "Use a number like 10" : rangeInvalid ? "Must be at least the min price" : undefined}
-        >
-          <Input inputMode="decimal" placeholder="Any" value={maxPrice} onChange={(event) => setMaxPrice(event.target.value)} />
-        </Field>
         <Field label="Sort by">
           <Select value={sort} onChange={(event) => updateParam("sort", event.target.value)} data-testid="sort-select">
             {SORTS.map((option) => (
@@ -143,6 +133,15 @@ export default function CatalogPage() {
               </option>
             ))}
           </Select>
+        </Field>
+        <Field label="Min price" error={minInvalid ? "Use a number like 2.50" : undefined}>
+          <Input inputMode="decimal" placeholder="0.00" value={minPrice} onChange={(event) => setMinPrice(event.target.value)} />
+        </Field>
+        <Field
+          label="Max price"
+          error={maxInvalid ? "Use a number like 10" : rangeInvalid ? "Must be at least the min price" : undefined}
+        >
+          <Input inputMode="decimal" placeholder="Any" value={maxPrice} onChange={(event) => setMaxPrice(event.target.value)} />
         </Field>
       </div>
 

@@ -189,7 +189,7 @@ export default function CheckoutPage() {
                 </Alert>
               )}
               {!paymentFailedFinal && (
-                <Button variant="link" className="justify-self-start" onClick={() => abandonCheckout(pending)}>
+                <Button variant="link" size="inline" className="justify-self-start" onClick={() => abandonCheckout(pending)}>
                   Cancel and change my basket
                 </Button>
               )}

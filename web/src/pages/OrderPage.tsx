@@ -1,4 +1,5 @@
 import { ArrowLeft } from "lucide-react";
+import { perUnit } from "@/lib/money";
 import { Link, useParams } from "react-router";
 import { OrderActions } from "@/components/OrderActions";
 import { OrderTimeline, StatusBadge } from "@/components/OrderStatus";
@@ -65,7 +66,7 @@ export default function OrderPage() {
                       <td className="py-2">
                         <span className="font-medium">{line.name}</span>
                         <span className="block text-xs text-muted-foreground">
-                          <Price amount={line.unit_price} currency={data.currency} /> per {line.unit}
+                          <Price amount={line.unit_price} currency={data.currency} /> {perUnit(line.unit)}
                         </span>
                       </td>
                       <td className="py-2 text-right tabular-nums">{line.quantity}</td>

@@ -1,4 +1,5 @@
 import { ArrowLeft, Minus, Plus, ShoppingBasket } from "lucide-react";
+import { perUnit } from "@/lib/money";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { PageHeader } from "@/components/PageHeader";
@@ -76,7 +77,7 @@ export default function ProductPage() {
           <PageHeader title={item.name} description={<>Sold by <span className="font-medium text-foreground">{item.seller_name}</span></>} />
           <div className="-mt-4 flex flex-wrap items-baseline gap-3">
             <Price amount={item.price} currency={item.currency} className="text-3xl font-bold" />
-            <span className="text-muted-foreground">per {item.unit}</span>
+            <span className="text-muted-foreground">{perUnit(item.unit)}</span>
             <StockBadge stock={item.stock} />
           </div>
           {item.description && <p className="whitespace-pre-line text-foreground">{item.description}</p>}

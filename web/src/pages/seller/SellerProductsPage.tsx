@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { perUnit } from "@/lib/money";
 import { Pencil, Plus } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
@@ -111,7 +112,7 @@ function ProductRow({ product }: { product: Product }) {
           <StockBadge stock={product.stock} />
         </div>
         <p className="text-sm text-muted-foreground">
-          <Price amount={product.price} currency={product.currency} /> per {product.unit} · {categoryName(product.category)} · {product.images.length} photo
+          <Price amount={product.price} currency={product.currency} /> {perUnit(product.unit)} · {categoryName(product.category)} · {product.images.length} photo
           {product.images.length === 1 ? "" : "s"}
         </p>
         {error && (

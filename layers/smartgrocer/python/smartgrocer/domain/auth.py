@@ -36,7 +36,9 @@ class Principal:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    """Millisecond precision, as BSON stores it (signup's answer equals a later read)."""
+    moment = datetime.now(timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 # -- passwords -------------------------------------------------------------------------------------

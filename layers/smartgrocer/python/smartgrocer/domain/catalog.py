@@ -30,7 +30,9 @@ NAME_KEY_WIDTH = 64
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    """Millisecond precision, as BSON stores it: what we return on create is what a later read returns."""
+    moment = datetime.now(timezone.utc)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def words(text: str) -> list[str]:
@@ -153,10 +155,11 @@ def update_product(principal, product_id: str, changes: dict) -> dict:
         return public_product(current)
     merged = {**current, **update}
     update.update(sort_keys(merged))
-    update["updated_at"] = _now()
     from pymongo import ReturnDocument
 
-    doc = db().products.find_one_and_update(_owned_filter(principal, product_id), {"$set": update},
+    # $currentDate, not $set of a datetime: nx-27017 stores a $set datetime as a string
+    doc = db().products.find_one_and_update(_owned_filter(principal, product_id),
+                                            {"$set": update, "$currentDate": {"updated_at": True}},
                                             return_document=ReturnDocument.AFTER)
     if not doc:
         raise NotFound("No such product.")
@@ -165,7 +168,7 @@ def update_product(principal, product_id: str, changes: dict) -> dict:
 
 def delete_product(principal, product_id: str) -> None:
     result = db().products.update_one(_owned_filter(principal, product_id),
-                                      {"$set": {"is_active": False, "updated_at": _now()}})
+                                      {"$set": {"is_active": False}, "$currentDate": {"updated_at": True}})
     if result.matched_count == 0:
         raise NotFound("No such product.")
 

@@ -53,12 +53,14 @@ def _payment_succeeded(checkout: dict, intent: dict) -> str:
             commit_stock(line["product_id"], checkout["_id"])
         for order in db().orders.find({"checkout_id": checkout["_id"], "status": "paid"}, {"_id": 1}):
             publish_safely("smartgrocer.orders", "OrderPaid", {"order_id": order["_id"]})
-    # Money arrived for orders that were cancelled before payment (or expired): give it back.
+    # Money arrived for orders that were closed before payment (cancelled, expired, or marked failed by
+    # an earlier card attempt whose event arrived first): give it back.
     refunded = 0
-    for order in db().orders.find({"checkout_id": checkout["_id"], "status": "cancelled",
-                                   "payment_status": "unpaid"}):
+    unpaid = {"$in": ["unpaid", "failed"]}
+    for order in db().orders.find({"checkout_id": checkout["_id"], "status": {"$in": ["cancelled", "payment_failed"]},
+                                   "payment_status": unpaid}):
         marked = db().orders.find_one_and_update(
-            {"_id": order["_id"], "payment_status": "unpaid"},
+            {"_id": order["_id"], "payment_status": unpaid},
             {"$set": {"payment_status": "paid", "refund_pending": True, "paid_at": at}})
         if marked is not None:
             refund_order({**order, "refund_pending": True})

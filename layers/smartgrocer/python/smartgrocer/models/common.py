@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from smartgrocer.money import parse_amount
 
 
 class RequestModel(BaseModel):
-    """Request bodies: unknown fields are rejected, so nothing can be set by mass assignment."""
+    """Request bodies: unknown fields are rejected, so nothing can be set by mass assignment. Integers and
+    booleans are declared `strict` field by field: `true` is not a quantity and `0` is not `false`."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -25,6 +27,15 @@ AmountIn = Annotated[
                     "description": "Decimal amount with at most two places, e.g. \"3.49\""}),
 ]
 AmountOut = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["3.49"])]
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # Timestamps leave the API as RFC 3339 UTC ("...Z"), whatever the driver handed back: a naive value
+    # (a store that dropped the zone, e.g. nx-27017 after `$set`) is UTC by construction here.
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 T = TypeVar("T")
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
 
-from smartgrocer.models.common import AmountOut, RequestModel, ResponseModel
+from smartgrocer.models.common import AmountOut, RequestModel, ResponseModel, UtcDateTime
 
 OrderStatus = Literal["pending_payment", "paid", "packed", "out_for_delivery", "delivered", "cancelled",
                       "payment_failed"]
@@ -14,7 +13,7 @@ PaymentStatus = Literal["unpaid", "paid", "failed", "refunded"]
 
 class BasketLine(RequestModel):
     product_id: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=100)
+    quantity: int = Field(ge=1, le=100, strict=True)
 
 
 class ShippingAddress(RequestModel):
@@ -47,7 +46,7 @@ class OrderLineOut(ResponseModel):
 
 class StatusChange(ResponseModel):
     status: OrderStatus
-    at: datetime
+    at: UtcDateTime
     by: str
 
 
@@ -74,9 +73,9 @@ class OrderOut(ResponseModel):
     payment_status: PaymentStatus
     shipping_address: AddressOut
     status_history: list[StatusChange]
-    created_at: datetime
-    updated_at: datetime
-    expires_at: datetime | None = None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    expires_at: UtcDateTime | None = None
 
 
 class OrdersPage(ResponseModel):

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from smartgrocer.models.common import AmountIn, AmountOut, RequestModel, ResponseModel
+from smartgrocer.models.common import AmountIn, AmountOut, RequestModel, ResponseModel, UtcDateTime
 
 
 class Category(str, Enum):
@@ -37,19 +36,29 @@ class ProductCreate(RequestModel):
     description: str = Field(default="", max_length=2000)
     price: AmountIn
     category: Category
-    stock: int = Field(ge=0, le=1_000_000)
+    stock: int = Field(ge=0, le=1_000_000, strict=True)
     unit: Unit = "each"
     images: list[ImageUrl] = Field(default_factory=list, max_length=8)
 
 
+def _drop_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def _optional_not_null(**constraints):
+    """A field an update may leave out, but never send as null: null would blank a required attribute
+    (and break the sort keys). Omitted fields are dropped with `exclude_unset`."""
+    return Field(default=None, json_schema_extra=_drop_default, **constraints)
+
+
 class ProductUpdate(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    description: str | None = Field(default=None, max_length=2000)
-    price: AmountIn | None = None
-    category: Category | None = None
-    stock: int | None = Field(default=None, ge=0, le=1_000_000)
-    unit: Unit | None = None
-    images: list[ImageUrl] | None = Field(default=None, max_length=8)
+    name: str = _optional_not_null(min_length=1, max_length=120)
+    description: str = _optional_not_null(max_length=2000)
+    price: AmountIn = _optional_not_null()
+    category: Category = _optional_not_null()
+    stock: int = _optional_not_null(ge=0, le=1_000_000, strict=True)
+    unit: Unit = _optional_not_null()
+    images: list[ImageUrl] = _optional_not_null(max_length=8)
 
 
 class ProductOut(ResponseModel):
@@ -65,8 +74,8 @@ class ProductOut(ResponseModel):
     unit: str
     images: list[str]
     is_active: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class ProductsPage(ResponseModel):
@@ -89,7 +98,7 @@ ImageContentType = Literal["image/jpeg", "image/png", "image/webp"]
 
 class ImageUploadRequest(RequestModel):
     content_type: ImageContentType
-    size: int = Field(gt=0, description="Size in bytes of the file to upload")
+    size: int = Field(gt=0, strict=True, description="Size in bytes of the file to upload")
 
 
 class PresignedPost(ResponseModel):

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import EmailStr, Field, field_validator
 
-from smartgrocer.models.common import RequestModel, ResponseModel
+from smartgrocer.models.common import RequestModel, ResponseModel, UtcDateTime
 
 Role = Literal["shopper", "seller", "admin"]
 
@@ -21,7 +20,7 @@ class SignupRequest(RequestModel):
     password: str = Field(min_length=8, max_length=72)
     full_name: str = Field(min_length=1, max_length=120)
     phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()\-]{5,32}$")
-    is_seller: bool = False
+    is_seller: bool = Field(default=False, strict=True)
 
     _pw = field_validator("password")(_password_fits_bcrypt)
 
@@ -42,7 +41,7 @@ class UserOut(ResponseModel):
     phone: str | None = None
     role: Role
     is_active: bool
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class AuthResponse(ResponseModel):
@@ -54,7 +53,7 @@ class AuthResponse(ResponseModel):
 
 
 class UserUpdateRequest(RequestModel):
-    is_active: bool
+    is_active: bool = Field(strict=True)
 
 
 class UsersPage(ResponseModel):

@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (RequestUnsupportedContentType,
+                                                                    RequestValidationError)
 
 from smartgrocer import settings
 from smartgrocer.errors import AppError, BadRequest, PayloadTooLarge, Unavailable
@@ -26,9 +27,11 @@ SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 STATUS_DESCRIPTIONS = {
     400: "Malformed request", 401: "Missing or invalid token", 403: "Role not allowed",
-    404: "Not found (or not yours)", 409: "Conflict", 413: "Body too large", 422: "Invalid input",
+    404: "Not found (or not yours)", 409: "Conflict", 413: "Body too large",
+    415: "The body must be JSON (Content-Type: application/json)", 422: "Invalid input",
     429: "Rate limited (see Retry-After)", 503: "Dependency unavailable (see Retry-After)",
 }
 
@@ -68,6 +71,7 @@ class ApiFunction(APIGatewayHttpResolver):
                                                      self._request_validation_middleware)
         self.exception_handler(AppError)(self._app_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
+        self.exception_handler(RequestUnsupportedContentType)(self._unsupported_media_type)
         self.exception_handler(ServiceError)(self._service_error)
         self.exception_handler(Exception)(self._unexpected)
 
@@ -79,12 +83,18 @@ class ApiFunction(APIGatewayHttpResolver):
             statuses |= {401, 403}
         if "{" in self.entry.path or self.entry.method in {"PUT", "PATCH", "DELETE"}:
             statuses.add(404)
-        documented: dict[int, Any] = {
-            s: {"description": STATUS_DESCRIPTIONS[s],
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
-            for s in sorted(statuses)
-        }
-        documented.update(responses or {})
+        if self.entry.method in BODY_METHODS:
+            statuses.add(415)
+        error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+        documented: dict[int, Any] = {s: {"description": STATUS_DESCRIPTIONS[s], "content": error_content}
+                                      for s in sorted(statuses)}
+        # With `responses` given, Powertools documents only those: the success status must be listed too
+        # (its schema comes from the return annotation; a 204 has no body at all).
+        documented[status_code] = {"description": "No content", "content": {}} if status_code == 204 else {
+            "description": "Success"}
+        for status, extra in (responses or {}).items():
+            # A description-only error entry would get the *success* schema from Powertools: errors are ErrorResponse.
+            documented[status] = extra if "content" in extra or status < 400 else {**extra, "content": error_content}
 
         def register(f: Callable) -> Callable:
             return self.route_decorator(f, status_code, documented)
@@ -118,6 +128,10 @@ class ApiFunction(APIGatewayHttpResolver):
         if any(d["type"] == "json_invalid" for d in details):
             return error_response(400, "malformed_json", "The request body is not valid JSON.", details)
         return error_response(422, "validation_error", "The request is invalid; see details.", details)
+
+    @staticmethod
+    def _unsupported_media_type(exc: Exception) -> Response:
+        return error_response(415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json).")
 
     @staticmethod
     def _service_error(exc: ServiceError) -> Response:
@@ -154,6 +168,10 @@ def _body_limit(app: ApiFunction, next_middleware):
     size = len(body) * 3 // 4 if encoded else len(body.encode("utf-8", "surrogatepass"))  # bytes, not characters
     if size > settings.MAX_BODY_BYTES:
         raise PayloadTooLarge(f"Request body exceeds {settings.MAX_BODY_BYTES} bytes.")
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if body and content_type and content_type != "application/json":
+        # JSON only: Powertools would also parse form and multipart bodies (or fail with a 500 on others).
+        return _with_security_headers(ApiFunction._unsupported_media_type(None))
     if encoded and body:
         try:
             event.decoded_body  # noqa: B018 - Powertools decodes it as UTF-8 (and caches it) for the JSON parser

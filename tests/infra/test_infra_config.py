@@ -1,0 +1,63 @@
+"""Context handling and the clear failures a developer meets before a broken deploy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from aws_cdk import App
+
+from cdk.config import StageConfig
+from cdk.stack import SmartGrocerStack
+from tests.infra.conftest import ROOT
+
+
+def test_defaults_synth_a_dev_stack():
+    config = StageConfig.from_context(App().node)
+    assert config.stage == "dev" and config.mail_from == "no-reply@example.com"
+    assert not config.is_prod and config.domain_name is None
+
+
+@pytest.mark.parametrize("context, message", [
+    ({"stage": "staging"}, "stage"),
+    ({"domain_name": "shop.example.com"}, "certificate_arn"),
+    ({"mail_from": "not-an-address"}, "mail_from"),
+])
+def test_bad_context_is_rejected(context, message):
+    with pytest.raises(ValueError, match=message):
+        StageConfig.from_context(App(context=context).node)
+
+
+def test_mail_from_domain_defaults_the_sender():
+    config = StageConfig.from_context(App(context={"mail_from_domain": "shop.example.com"}).node)
+    assert config.mail_from == "no-reply@shop.example.com"
+
+
+def test_missing_layer_build_says_how_to_build_it(tmp_path, functions_dir):
+    with pytest.raises(FileNotFoundError, match="scripts/build_layer.py"):
+        SmartGrocerStack(App(), "Missing", config=StageConfig(), functions_dir=functions_dir,
+                         layer_dir=tmp_path / "nowhere", web_dist=tmp_path)
+
+
+def test_missing_handler_folder_is_named(tmp_path, layer_dir):
+    with pytest.raises(FileNotFoundError, match="health"):
+        SmartGrocerStack(App(), "Missing", config=StageConfig(), functions_dir=tmp_path, layer_dir=layer_dir,
+                         web_dist=tmp_path)
+
+
+def test_plain_python_app_synthesizes_offline(tmp_path, layer_dir, functions_dir):
+    """`python app.py` without the CDK CLI or AWS credentials: what `make synth` runs."""
+    if functions_dir != ROOT / "functions":
+        pytest.skip("some functions/<name>/handler.py do not exist yet")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+    env.update(CDK_OUTDIR=str(tmp_path / "cdk.out"), AWS_EC2_METADATA_DISABLED="true")
+    started = time.monotonic()
+    subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True, timeout=120,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert time.monotonic() - started < 60
+    template = json.loads((tmp_path / "cdk.out" / "SmartGrocer-dev.template.json").read_text())
+    assert sum(r["Type"] == "AWS::ApiGatewayV2::Route" for r in template["Resources"].values()) > 0

@@ -1,0 +1,115 @@
+"""Background wiring, mail, observability and the dev/prod differences."""
+
+from __future__ import annotations
+
+from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES
+
+from tests.infra.helpers import app_functions, refs
+
+ALL_NAMES = [e.name for e in (*ROUTES, *BACKGROUND_FUNCTIONS)]
+
+
+def test_order_events_reach_the_notifier(dev):
+    notifier_id, _ = app_functions(dev)["notifier"]
+    bus_id = dev.logical_id(dev.stack.events.bus)
+    (rule,) = [r for r in dev.of_type("AWS::Events::Rule").values() if "EventPattern" in r["Properties"]]
+    props = rule["Properties"]
+    assert props["EventPattern"] == {"source": ["smartgrocer.orders", "smartgrocer.accounts"]}
+    assert refs(props["EventBusName"]) == {bus_id}
+    (target,) = props["Targets"]
+    assert refs(target["Arn"]) == {notifier_id}
+    assert "DeadLetterConfig" in target
+
+
+def test_unpaid_orders_expire_every_five_minutes(dev):
+    expire_id, _ = app_functions(dev)["orders_expire"]
+    (rule,) = [r for r in dev.of_type("AWS::Events::Rule").values() if "ScheduleExpression" in r["Properties"]]
+    assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    assert refs(rule["Properties"]["Targets"][0]["Arn"]) == {expire_id}
+
+
+def test_indexes_are_applied_by_a_trigger_on_deploy(dev):
+    apply_id, _ = app_functions(dev)["apply_indexes"]
+    (trigger,) = dev.of_type("Custom::Trigger").values()
+    assert trigger["Properties"]["ExecuteOnHandlerChange"] is True
+    (version_id,) = refs(trigger["Properties"]["HandlerArn"])
+    version = dev.resources[version_id]
+    assert version["Type"] == "AWS::Lambda::Version"
+    assert refs(version["Properties"]["FunctionName"]) == {apply_id}
+
+
+def test_index_step_reruns_when_the_layer_changes(dev):
+    env = app_functions(dev)["apply_indexes"][1]["Properties"]["Environment"]["Variables"]
+    assert len(env["INDEXES_REVISION"]) >= 16  # the layer fingerprint: new layer, new version, new run
+
+
+def test_mail_identity_and_configuration_set(dev, prod):
+    (identity,) = dev.of_type("AWS::SES::EmailIdentity").values()
+    assert identity["Properties"]["EmailIdentity"] == "no-reply@example.com"
+    (config_set,) = dev.of_type("AWS::SES::ConfigurationSet").values()
+    env = app_functions(dev)["notifier"][1]["Properties"]["Environment"]["Variables"]
+    assert env["MAIL_FROM"] == "no-reply@example.com"
+    assert config_set["Properties"]["Name"] == "smartgrocer-dev-mail"
+    assert refs(env["SES_CONFIGURATION_SET"]) == {dev.logical_id(dev.stack.mail.configuration_set)}
+    (prod_identity,) = prod.of_type("AWS::SES::EmailIdentity").values()
+    assert prod_identity["Properties"]["EmailIdentity"] == "example.com"
+
+
+def _alarms_on(synth, metric_name: str) -> dict[str, dict]:
+    """Function logical id -> alarm, for Lambda alarms on one metric."""
+    found = {}
+    for alarm in synth.of_type("AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        if props.get("Namespace") == "AWS/Lambda" and props.get("MetricName") == metric_name:
+            (dimension,) = props["Dimensions"]
+            found[dimension["Value"]["Ref"]] = props
+    return found
+
+
+def test_every_function_alarms_on_errors_and_throttles(dev):
+    functions = app_functions(dev)
+    for metric in ("Errors", "Throttles"):
+        alarms = _alarms_on(dev, metric)
+        for name in ALL_NAMES:
+            props = alarms[functions[name][0]]
+            assert props["Threshold"] == 1 and props["Statistic"] == "Sum", (name, metric)
+            assert props["AlarmActions"], (name, metric)
+
+
+def test_api_alarms_on_5xx_rate_and_p99_latency(dev):
+    alarms = list(dev.of_type("AWS::CloudWatch::Alarm").values())
+    latency = [a for a in alarms if a["Properties"].get("MetricName") == "Latency"]
+    assert latency and latency[0]["Properties"]["ExtendedStatistic"] == "p99"
+    rate = [a for a in alarms if any("errors / requests" in m.get("Expression", "")
+                                     for m in a["Properties"].get("Metrics", []))]
+    assert rate, "no 5xx rate alarm"
+    metric_names = {m["MetricStat"]["Metric"]["MetricName"] for m in rate[0]["Properties"]["Metrics"]
+                    if "MetricStat" in m}
+    assert metric_names == {"5xx", "Count"}
+
+
+def test_dashboard_and_encrypted_alarm_topic(dev, prod):
+    assert len(dev.of_type("AWS::CloudWatch::Dashboard")) == 1
+    (topic,) = dev.of_type("AWS::SNS::Topic").values()
+    assert "KmsMasterKeyId" in topic["Properties"]
+    assert not dev.of_type("AWS::SNS::Subscription")
+    (subscription,) = prod.of_type("AWS::SNS::Subscription").values()
+    assert subscription["Properties"]["Endpoint"] == "ops@example.com"
+
+
+def test_log_groups_are_explicit_with_retention(dev, prod):
+    for synth, days in ((dev, 30), (prod, 90)):
+        groups = synth.of_type("AWS::Logs::LogGroup")
+        for name, (_, fn) in app_functions(synth).items():
+            group = groups[fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]]
+            assert group["Properties"]["RetentionInDays"] == days, name
+        assert all("RetentionInDays" in g["Properties"] for g in groups.values())
+
+
+def test_removal_policies_retain_in_prod_and_destroy_in_dev(dev, prod):
+    stateful = ("AWS::S3::Bucket", "AWS::SecretsManager::Secret", "AWS::Logs::LogGroup")
+    for cfn_type in stateful:
+        assert {r["DeletionPolicy"] for r in prod.of_type(cfn_type).values()} == {"Retain"}, cfn_type
+        assert {r["DeletionPolicy"] for r in dev.of_type(cfn_type).values()} == {"Delete"}, cfn_type
+    assert not prod.of_type("Custom::S3AutoDeleteObjects")
+    assert len(dev.of_type("Custom::S3AutoDeleteObjects")) == 3

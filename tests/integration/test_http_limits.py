@@ -1,0 +1,61 @@
+"""The HTTP edge over the local runner: body size, malformed JSON, unknown routes, error shape, headers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.integration.helpers import assert_error
+
+
+def test_body_over_64_kib_is_413(api, seller):
+    payload = {"name": "Big", "price": "1.00", "category": "pantry", "stock": 1, "description": "x" * 70_000}
+    assert_error(api.post("/api/products", seller, json=payload), 413, "payload_too_large")
+
+
+def test_multibyte_body_over_64_kib_is_413(api, seller):
+    payload = {"name": "Big", "price": "1.00", "category": "pantry", "stock": 1, "description": "ü" * 33_000}
+    data = json.dumps(payload, ensure_ascii=False).encode()
+    assert len(data) > 64 * 1024
+    response = api.post("/api/products", seller, data=data, headers={"Content-Type": "application/json"})
+    assert_error(response, 413, "payload_too_large")
+
+
+@pytest.mark.parametrize("path", ["/api/auth/signup", "/api/auth/login", "/api/auth/refresh"])
+def test_anonymous_oversized_body_is_413(api, path):
+    assert_error(api.post(path, data="{" + " " * 70_000 + "}", headers={"Content-Type": "application/json"}), 413)
+
+
+def test_body_at_limit_is_not_413(api, seller):
+    # 64 KiB of JSON that fails validation for another reason: the size check lets it through
+    payload = {"name": "x", "price": "1.00", "category": "pantry", "stock": 1, "description": "d" * 60_000}
+    assert_error(api.post("/api/products", seller, json=payload), 422)
+
+
+@pytest.mark.parametrize("data", ["{", "not json", '{"email": "a@b.c",}', "[1, 2", '{"a": NaN'])
+def test_malformed_json_is_400(api, data):
+    response = api.post("/api/auth/signup", data=data, headers={"Content-Type": "application/json"})
+    assert_error(response, 400, "malformed_json")
+
+
+def test_non_utf8_body_is_400_not_500(api, seller):
+    response = api.post("/api/products", seller, data=b"\xff\xfe{\x00}\x00",
+                        headers={"Content-Type": "application/json"})
+    assert_error(response, 400, "malformed_json")
+
+
+def test_json_array_instead_of_object_is_422(api):
+    assert_error(api.post("/api/auth/login", json=[1, 2]), 422)
+
+
+def test_unknown_route_is_404(api):
+    assert api.get("/api/nope").status_code == 404
+    assert api.delete("/api/products").status_code == 404  # no such method on the path
+
+
+def test_security_headers_on_success_and_error(api, seller):
+    for response in (api.get("/api/health"), api.get("/api/products/" + "0" * 24), api.get("/api/auth/me", seller)):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Strict-Transport-Security" in response.headers

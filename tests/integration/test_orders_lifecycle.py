@@ -1,0 +1,240 @@
+"""Order lifecycle over HTTP: the seller flow, who may cancel when, refunds through the provider,
+expiry releasing stock, and the refund retry when the provider fails."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.helpers import assert_error
+from tests.integration.orders_support import (checkout_doc, clear_faults, db, expire_now, intent_for, order_doc,
+                                              place, place_paid, product, product_doc, set_fault, set_status,
+                                              stock_of, sweep)
+
+
+@pytest.fixture
+def clean_faults(runtime):
+    clear_faults()
+    yield
+    clear_faults()
+
+
+def _history(order: dict) -> list[str]:
+    return [h["status"] for h in order["status_history"]]
+
+
+def test_seller_moves_a_paid_order_to_delivered(api, seller, shopper):
+    item = product(api, seller, stock=5, price="4.00")
+    placed = place_paid(api, shopper, (item, 2))
+    order_id = placed["orders"][0]["id"]
+    for target in ("packed", "out_for_delivery", "delivered"):
+        response = set_status(api, seller, order_id, target)
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == target
+    fetched = api.get(f"/api/orders/{order_id}", shopper).json()
+    assert fetched["status"] == "delivered" and fetched["payment_status"] == "paid"
+    assert _history(fetched) == ["pending_payment", "paid", "packed", "out_for_delivery", "delivered"]
+    assert [h["by"] for h in fetched["status_history"]][2:] == [seller.user_id] * 3
+    assert stock_of(item["id"]) == 3 and not product_doc(item["id"]).get("reservations")
+    # Delivered is final.
+    for target in ("cancelled", "packed", "paid", "pending_payment"):
+        assert_error(set_status(api, seller, order_id, target), 409, "illegal_transition")
+    assert order_doc(order_id)["status"] == "delivered"
+
+
+@pytest.mark.parametrize("actor,start,target", [
+    ("seller", "pending_payment", "packed"),
+    ("seller", "pending_payment", "paid"),
+    ("buyer", "pending_payment", "paid"),
+    ("seller", "paid", "out_for_delivery"),
+    ("seller", "paid", "delivered"),
+    ("buyer", "paid", "packed"),
+    ("seller", "paid", "pending_payment"),
+    ("seller", "paid", "payment_failed"),
+    ("buyer", "packed", "cancelled"),
+    ("seller", "packed", "cancelled"),
+    ("buyer", "packed", "out_for_delivery"),
+    ("seller", "packed", "paid"),
+    ("admin", "delivered", "cancelled"),
+])
+def test_illegal_transitions_are_409_and_change_nothing(api, seller, shopper, admin, actor, start, target):
+    item = product(api, seller, stock=5)
+    placed = place_paid(api, shopper, (item, 1)) if start != "pending_payment" else place(api, shopper, (item, 1))
+    order_id = placed["orders"][0]["id"]
+    path = {"paid": [], "packed": ["packed"], "delivered": ["packed", "out_for_delivery", "delivered"]}
+    for step in path.get(start, []):
+        assert set_status(api, seller, order_id, step).status_code == 200
+    before = order_doc(order_id)
+    account = {"seller": seller, "buyer": shopper, "admin": admin}[actor]
+    error = assert_error(set_status(api, account, order_id, target), 409, "illegal_transition")
+    assert error["details"] == {"from": start, "to": target}
+    after = order_doc(order_id)
+    assert after["status"] == start and after["payment_status"] == before["payment_status"]
+    assert after["history"] == before["history"]
+
+
+def test_another_seller_cannot_touch_the_order(api, seller, other_seller, shopper):
+    item = product(api, seller, stock=5)
+    order_id = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    for target in ("packed", "cancelled"):
+        error = assert_error(set_status(api, other_seller, order_id, target), 404, "not_found")
+        assert order_id not in str(error)
+    assert order_doc(order_id)["status"] == "paid"
+
+
+def test_unknown_status_value_is_422(api, seller, shopper):
+    item = product(api, seller, stock=5)
+    order_id = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    assert_error(set_status(api, seller, order_id, "shipped"), 422, "validation_error")
+    response = api.patch(f"/api/orders/{order_id}/status", seller, json={"status": "packed", "paid": True})
+    assert_error(response, 422, "validation_error")
+    assert order_doc(order_id)["status"] == "paid"
+
+
+def test_buyer_cancels_a_paid_order_and_is_refunded(api, seller, shopper):
+    item = product(api, seller, stock=6, price="19.99")
+    placed = place_paid(api, shopper, (item, 3))
+    order_id = placed["orders"][0]["id"]
+    assert stock_of(item["id"]) == 3
+    response = set_status(api, shopper, order_id, "cancelled")
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "cancelled" and response.json()["payment_status"] == "refunded"
+    doc = order_doc(order_id)
+    assert doc["payment_status"] == "refunded" and not doc["refund_pending"] and doc["refund_id"]
+    assert doc["cancel_reason"] == "cancelled_by_buyer"
+    intent = intent_for(placed["checkout_id"])
+    assert intent["amount_refunded"] == doc["total_cents"] == 5997
+    assert stock_of(item["id"]) == 6
+    # A second cancel is refused and refunds nothing more.
+    assert_error(set_status(api, shopper, order_id, "cancelled"), 409, "illegal_transition")
+    assert intent_for(placed["checkout_id"])["amount_refunded"] == 5997 and stock_of(item["id"]) == 6
+
+
+def test_cancelling_one_order_of_a_split_checkout_refunds_only_that_order(api, seller, other_seller, shopper):
+    a = product(api, seller, stock=5, price="2.00")
+    b = product(api, other_seller, stock=5, price="3.00")
+    placed = place_paid(api, shopper, (a, 1), (b, 1))
+    mine = next(o for o in placed["orders"] if o["seller_id"] == seller.user_id)
+    other = next(o for o in placed["orders"] if o["seller_id"] == other_seller.user_id)
+    assert set_status(api, seller, mine["id"], "cancelled").status_code == 200
+    assert intent_for(placed["checkout_id"])["amount_refunded"] == 200
+    assert order_doc(mine["id"])["cancel_reason"] == "cancelled_by_seller"
+    assert order_doc(other["id"])["status"] == "paid" and order_doc(other["id"])["payment_status"] == "paid"
+    assert stock_of(a["id"]) == 5 and stock_of(b["id"]) == 4
+
+
+def test_seller_cancels_before_packing_but_not_after(api, seller, shopper):
+    item = product(api, seller, stock=5)
+    first = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    assert set_status(api, seller, first, "cancelled").json()["payment_status"] == "refunded"
+    second = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    assert set_status(api, seller, second, "packed").status_code == 200
+    assert_error(set_status(api, seller, second, "cancelled"), 409, "illegal_transition")
+    assert_error(set_status(api, shopper, second, "cancelled"), 409, "illegal_transition")
+    assert order_doc(second)["status"] == "packed" and stock_of(item["id"]) == 4
+
+
+def test_admin_cancels_out_for_delivery_with_refund(api, seller, shopper, admin):
+    item = product(api, seller, stock=5, price="1.00")
+    placed = place_paid(api, shopper, (item, 2))
+    order_id = placed["orders"][0]["id"]
+    for step in ("packed", "out_for_delivery"):
+        assert set_status(api, seller, order_id, step).status_code == 200
+    response = set_status(api, admin, order_id, "cancelled")
+    assert response.status_code == 200 and response.json()["payment_status"] == "refunded"
+    assert intent_for(placed["checkout_id"])["amount_refunded"] == 200
+    assert stock_of(item["id"]) == 5
+
+
+def test_buyer_cancels_an_unpaid_order_and_stock_returns(api, seller, shopper):
+    item = product(api, seller, stock=5)
+    placed = place(api, shopper, (item, 4))
+    assert stock_of(item["id"]) == 1
+    response = set_status(api, shopper, placed["orders"][0]["id"], "cancelled")
+    assert response.status_code == 200
+    assert response.json()["payment_status"] == "unpaid"
+    assert stock_of(item["id"]) == 5 and not product_doc(item["id"]).get("reservations")
+    assert checkout_doc(placed["checkout_id"])["status"] == "cancelled"
+    assert intent_for(placed["checkout_id"])["status"] == "canceled"
+    assert intent_for(placed["checkout_id"])["amount_refunded"] == 0
+
+
+def test_expiry_releases_stock_and_cancels(runtime, api, seller, shopper):
+    item = product(api, seller, stock=5)
+    placed = place(api, shopper, (item, 5))
+    assert stock_of(item["id"]) == 0
+    fresh = place(api, shopper, (product(api, seller, stock=1), 1))  # not yet due: left alone
+    expire_now(placed["checkout_id"])
+    result = sweep()
+    assert result["expired_checkouts"] >= 1
+    assert stock_of(item["id"]) == 5 and not product_doc(item["id"]).get("reservations")
+    order = api.get(f"/api/orders/{placed['orders'][0]['id']}", shopper).json()
+    assert order["status"] == "cancelled" and order["payment_status"] == "unpaid"
+    assert order["expires_at"] is None
+    assert order_doc(order["id"])["cancel_reason"] == "expired"
+    assert checkout_doc(placed["checkout_id"])["status"] == "expired"
+    assert intent_for(placed["checkout_id"])["status"] == "canceled"
+    assert checkout_doc(fresh["checkout_id"])["status"] == "pending_payment"
+    # Sweeping again changes nothing; the released stock can be bought again.
+    sweep()
+    assert stock_of(item["id"]) == 5
+    assert place(api, shopper, (item, 5))["orders"][0]["status"] == "pending_payment"
+
+
+def test_scheduled_expire_function_runs_the_sweep(runtime, api, seller, shopper):
+    item = product(api, seller, stock=3)
+    placed = place(api, shopper, (item, 3))
+    expire_now(placed["checkout_id"])
+    result = runtime.pool.invoke("orders_expire", {"source": "aws.events", "detail-type": "Scheduled Event",
+                                                   "detail": {}})
+    assert result["expired_checkouts"] >= 1
+    assert stock_of(item["id"]) == 3
+    assert order_doc(placed["orders"][0]["id"])["status"] == "cancelled"
+
+
+def test_expiry_does_not_touch_paid_checkouts(api, seller, shopper):
+    item = product(api, seller, stock=3)
+    placed = place_paid(api, shopper, (item, 2))
+    expire_now(placed["checkout_id"])
+    sweep()
+    assert order_doc(placed["orders"][0]["id"])["status"] == "paid"
+    assert stock_of(item["id"]) == 1
+
+
+def test_interrupted_checkout_is_cleaned_up_by_the_sweep(api, seller, shopper):
+    """A crash between reserving and creating the orders leaves a `reserving` checkout; the sweep undoes it."""
+    from datetime import timedelta
+
+    from smartgrocer.domain.orders import now, reserve_stock
+
+    item = product(api, seller, stock=4)
+    checkout_id = "crashed" + item["id"]
+    db().checkouts.insert_one({"_id": checkout_id, "user_id": shopper.user_id, "status": "reserving",
+                               "lines": [{"product_id": item["id"], "quantity": 3}], "order_ids": [],
+                               "created_at": now() - timedelta(minutes=5), "expires_at": now()})
+    assert reserve_stock(item["id"], 3, checkout_id) and stock_of(item["id"]) == 1
+    sweep()
+    assert stock_of(item["id"]) == 4 and not product_doc(item["id"]).get("reservations")
+    assert checkout_doc(checkout_id)["status"] == "interrupted"
+
+
+def test_refund_failure_leaves_refund_pending_and_the_sweep_finishes_it(api, seller, shopper, clean_faults):
+    item = product(api, seller, stock=5, price="0.33")
+    placed = place_paid(api, shopper, (item, 3))
+    order_id = placed["orders"][0]["id"]
+    set_fault("refund", 1)
+    response = set_status(api, shopper, order_id, "cancelled")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "cancelled" and body["payment_status"] == "paid"
+    doc = order_doc(order_id)
+    assert doc["refund_pending"] and doc["payment_status"] == "paid"
+    assert intent_for(placed["checkout_id"])["amount_refunded"] == 0
+    assert stock_of(item["id"]) == 5  # the goods are back even though the money is not yet
+
+    result = sweep()
+    assert result["refunds_retried"] >= 1
+    doc = order_doc(order_id)
+    assert doc["payment_status"] == "refunded" and not doc["refund_pending"]
+    assert intent_for(placed["checkout_id"])["amount_refunded"] == 99
+    sweep()  # nothing left to do: no double refund, no double restock
+    assert intent_for(placed["checkout_id"])["amount_refunded"] == 99 and stock_of(item["id"]) == 5

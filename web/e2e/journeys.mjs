@@ -1,0 +1,289 @@
+// The browser journeys, run in order by run.mjs. Each gets a shared `state` so later journeys can
+// follow up on earlier ones (the seller fulfils the order the shopper placed).
+import { apiCall, assert, DEMO, login, makePng, newContext, newPage, screenshot } from "./lib.mjs";
+
+const RUN = Date.now().toString(36);
+
+async function addFromSearch(page, query, productName) {
+  await page.getByTestId("catalog-search").fill(query);
+  const card = page.getByTestId("product-card").filter({ has: page.getByRole("link", { name: productName, exact: true }) });
+  await card.waitFor();
+  await card.getByTestId("add-to-basket").click();
+  return card;
+}
+
+export const journeys = [
+  {
+    name: "home and catalog render at 375px and desktop",
+    async run({ browser, baseURL }) {
+      const desktop = await newContext(browser, baseURL);
+      const page = await newPage(desktop);
+      await page.goto("/");
+      await page.getByTestId("category-list").waitFor();
+      await page.getByTestId("product-card").first().waitFor();
+      await screenshot(page, "home-desktop", { fullPage: true });
+      await desktop.close();
+
+      const mobile = await newContext(browser, baseURL, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+      const phone = await newPage(mobile);
+      await phone.goto("/products?category=bakery");
+      await phone.getByTestId("product-card").first().waitFor();
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 0, `no horizontal scrolling at 375px (overflow ${overflow}px)`);
+      await screenshot(phone, "catalog-mobile");
+      await phone.getByTestId("product-link").first().click();
+      await phone.getByRole("heading", { level: 1 }).waitFor();
+      await screenshot(phone, "product-mobile", { fullPage: true });
+      await mobile.close();
+      return [...desktop.problems, ...mobile.problems];
+    },
+  },
+
+  {
+    name: "shopper searches, buys from two sellers, pays with the test card and sees the orders",
+    async run({ browser, baseURL, state }) {
+      const context = await newContext(browser, baseURL);
+      const page = await newPage(context);
+      await login(page, DEMO.shopper);
+
+      await page.goto("/products");
+      await addFromSearch(page, "apples", "Gala Apples");
+      await addFromSearch(page, "sourdough", "Sourdough Loaf");
+      await screenshot(page, "catalog-search");
+      const count = await page.getByTestId("basket-count").textContent();
+      assert(count === "2", `basket shows 2 items (got ${count})`);
+
+      // The basket survives a reload (localStorage).
+      await page.goto("/basket");
+      await page.reload();
+      await page.getByTestId("basket-seller-group").nth(1).waitFor();
+      assert((await page.getByTestId("basket-seller-group").count()) === 2, "one basket group per seller");
+      await screenshot(page, "basket");
+
+      await page.getByTestId("go-to-checkout").click();
+      await page.waitForURL("**/checkout");
+      await page.getByLabel("Full name").fill("Sam Shopper");
+      await page.getByLabel("Address line 1").fill("12 Orchard Lane");
+      await page.getByLabel("City").fill("Springfield");
+      await page.getByLabel("Postal code").fill("12345");
+      await page.getByLabel("Country code").fill("us");
+      await screenshot(page, "checkout-address");
+      await page.getByTestId("place-order").click();
+
+      await page.getByTestId("local-card-form").waitFor();
+      await screenshot(page, "checkout-payment");
+      assert((await page.getByTestId("card-number").inputValue()).replace(/\s/g, "") === "4242424242424242", "test card prefilled");
+      await page.getByTestId("pay-button").click();
+
+      await page.waitForURL("**/checkout/complete?orders=*");
+      await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 });
+      const ids = new URL(page.url()).searchParams.get("orders").split(",");
+      assert(ids.length === 2, `two orders, one per seller (got ${ids.length})`);
+      await screenshot(page, "order-confirmed");
+
+      await page.goto("/orders");
+      for (const id of ids) {
+        const card = page.locator(`[data-testid="order-card"][data-order-id="${id}"]`);
+        await card.waitFor();
+        assert((await card.getByTestId("order-status").getAttribute("data-status")) === "paid", `order ${id} is paid`);
+      }
+      await screenshot(page, "my-orders");
+
+      // Remember which order belongs to Greenfields for the seller's journey.
+      const orders = await Promise.all(ids.map((id) => page.evaluate(async (orderId) => {
+        const session = JSON.parse(localStorage.getItem("sg.session"));
+        const response = await fetch(`/api/orders/${orderId}`, { headers: { Authorization: `Bearer ${session.accessToken}` } });
+        return response.json();
+      }, id)));
+      const greenfields = orders.find((order) => order.seller_name === "Greenfields Farm");
+      assert(greenfields, "one order is from Greenfields Farm");
+      state.greenfieldsOrderId = greenfields.id;
+      state.shopperContext = context;
+      return context.problems;
+    },
+  },
+
+  {
+    name: "the seller packs, dispatches and delivers; the shopper sees it delivered",
+    async run({ browser, baseURL, state }) {
+      assert(state.greenfieldsOrderId, "needs the order from the shopper journey");
+      const orderId = state.greenfieldsOrderId;
+      const context = await newContext(browser, baseURL);
+      const page = await newPage(context);
+      await login(page, DEMO.greenfields);
+      assert(new URL(page.url()).pathname === "/seller", "sellers land on their dashboard");
+      await page.getByTestId("revenue-chart").waitFor();
+      await page.waitForTimeout(400); // let the chart finish its first draw
+      await screenshot(page, "seller-dashboard", { fullPage: true });
+
+      await page.goto("/seller/orders?status=paid");
+      const order = page.locator(`[data-testid="seller-order"][data-order-id="${orderId}"]`);
+      await order.waitFor();
+      await screenshot(page, "seller-orders");
+      await page.goto("/seller/orders");
+      for (const [action, status] of [
+        ["action-packed", "packed"],
+        ["action-out_for_delivery", "out_for_delivery"],
+        ["action-delivered", "delivered"],
+      ]) {
+        await order.getByTestId(action).click();
+        await order.locator(`[data-testid="order-status"][data-status="${status}"]`).waitFor();
+      }
+
+      const shopper = state.shopperContext;
+      const shopperPage = await newPage(shopper);
+      await shopperPage.goto(`/orders/${orderId}`);
+      await shopperPage.locator('[data-testid="order-status"][data-status="delivered"]').waitFor();
+      const current = await shopperPage.getByTestId("order-timeline").locator('[aria-current="step"]').textContent();
+      assert(current.includes("Delivered"), `timeline ends at Delivered (got ${current})`);
+      assert((await shopperPage.getByTestId("cancel-order").count()) === 0, "a delivered order cannot be cancelled");
+      await screenshot(shopperPage, "order-delivered", { fullPage: true });
+      const problems = [...context.problems, ...shopper.problems];
+      await context.close();
+      return problems;
+    },
+  },
+
+  {
+    name: "shopper cancels an order before it is packed",
+    async run({ state }) {
+      const context = state.shopperContext;
+      const page = await newPage(context);
+      await page.goto("/products?q=carrots");
+      const card = page.getByTestId("product-card").filter({ has: page.getByRole("link", { name: "Carrots", exact: true }) });
+      await card.getByTestId("add-to-basket").click();
+      await page.goto("/checkout");
+      // The address is remembered from the previous checkout.
+      assert((await page.getByLabel("City").inputValue()) === "Springfield", "address remembered");
+      await page.getByTestId("place-order").click();
+      await page.getByTestId("pay-button").click();
+      await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 });
+      await page.getByRole("link", { name: "Track" }).first().click();
+      await page.getByTestId("cancel-order").click();
+      await page.getByRole("alertdialog").getByRole("button", { name: "Cancel order" }).click();
+      await page.locator('[data-testid="order-status"][data-status="cancelled"]').waitFor();
+      await screenshot(page, "order-cancelled");
+      await context.close();
+      return context.problems;
+    },
+  },
+
+  {
+    name: "a seller creates a product with a photo and it appears in the catalog",
+    async run({ browser, baseURL }) {
+      const context = await newContext(browser, baseURL);
+      const page = await newPage(context);
+      await login(page, DEMO.bakehouse);
+      await page.goto("/seller/products");
+      await page.getByTestId("new-product").click();
+      const name = `Lemon Drizzle Cake ${RUN}`;
+      await page.getByLabel("Name").fill(name);
+      await page.getByLabel("Description").fill("Zesty sponge with a crunchy sugar glaze.");
+      await page.getByLabel("Price").fill("6.75");
+      await page.getByLabel("Unit").fill("each");
+      await page.getByLabel("Stock").fill("12");
+      await page.getByLabel("Category").selectOption("bakery");
+      await page.getByTestId("save-product").click();
+      await page.waitForURL(/\/seller\/products\/[^/]+\?created=1$/);
+
+      await page.getByTestId("photo-input").setInputFiles({ name: "lemon-cake.png", mimeType: "image/png", buffer: makePng() });
+      await page.getByTestId("product-photo").first().waitFor({ timeout: 30_000 });
+      const loaded = await page.getByTestId("product-photo").first().locator("img").evaluate((img) =>
+        img.complete ? img.naturalWidth : new Promise((resolve) => { img.onload = () => resolve(img.naturalWidth); img.onerror = () => resolve(0); }),
+      );
+      assert(loaded > 0, "the uploaded photo loads back from storage");
+      await screenshot(page, "seller-product-photo", { fullPage: true });
+
+      await page.goto(`/products?q=${encodeURIComponent("Lemon Drizzle")}`);
+      const card = page.getByTestId("product-card").filter({ hasText: name });
+      await card.waitFor();
+      const src = await card.locator("img").getAttribute("src");
+      assert(src && /^https?:/.test(src), `catalog card shows the photo (src ${src})`);
+      await screenshot(page, "catalog-new-product");
+      await context.close();
+      return context.problems;
+    },
+  },
+
+  {
+    name: "a product named <img src=x onerror=alert(1)> renders as text",
+    async run({ browser, baseURL }) {
+      const hostile = "<img src=x onerror=alert(1)>";
+      const { access_token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.dairybarn });
+      const product = await apiCall(baseURL, "POST", "/api/products", {
+        token: access_token,
+        body: { name: hostile, description: `<script>alert(2)</script> ${RUN}`, price: "1.00", category: "dairy-eggs", stock: 5, unit: "each", images: [] },
+      });
+
+      const context = await newContext(browser, baseURL);
+      const page = await newPage(context);
+      await page.goto(`/products/${product.id}`);
+      await page.getByRole("heading", { level: 1, name: hostile }).waitFor();
+      assert((await page.locator('img[src="x"]').count()) === 0, "no <img> element was injected");
+      await page.goto("/products?q=onerror");
+      await page.getByTestId("product-card").filter({ hasText: hostile }).first().waitFor();
+      await page.waitForTimeout(500); // give any injected handler the chance to fire
+      assert((await page.locator('img[src="x"]').count()) === 0, "no <img> element in the catalog either");
+      await screenshot(page, "xss-as-text");
+      await context.close();
+      return context.problems;
+    },
+  },
+
+  {
+    name: "admin finds users and opens an order by id",
+    async run({ browser, baseURL, state }) {
+      const context = await newContext(browser, baseURL);
+      const page = await newPage(context);
+      await login(page, DEMO.admin);
+      assert(new URL(page.url()).pathname === "/admin", "admins land on the users list");
+      await page.getByTestId("user-search").fill("shopper@demo");
+      await page.getByTestId("user-row").filter({ hasText: "shopper@demo.smartgrocer.test" }).waitFor();
+      await screenshot(page, "admin-users");
+      if (state.greenfieldsOrderId) {
+        await page.goto("/admin/orders");
+        await page.getByTestId("order-id-input").fill(state.greenfieldsOrderId);
+        await page.getByRole("button", { name: "Open order" }).click();
+        await page.locator('[data-testid="order-status"][data-status="delivered"]').waitFor();
+      }
+      await context.close();
+      return context.problems;
+    },
+  },
+];
+
+journeys.push({
+  name: "an expired access token is refreshed silently; logout ends the session",
+  async run({ browser, baseURL }) {
+    const context = await newContext(browser, baseURL);
+    const page = await newPage(context);
+    await login(page, DEMO.shopper);
+    const before = await page.evaluate(() => JSON.parse(localStorage.getItem("sg.session")));
+    // Simulate an access token that has expired: the API answers 401 and the client must refresh.
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem("sg.session"));
+      localStorage.setItem("sg.session", JSON.stringify({ ...session, accessToken: "expired.token.value" }));
+    });
+    await page.goto("/orders");
+    await page.getByTestId("my-orders").waitFor();
+    const after = await page.evaluate(() => JSON.parse(localStorage.getItem("sg.session")));
+    assert(after.accessToken !== "expired.token.value", "a new access token was stored");
+    assert(after.refreshToken !== before.refreshToken, "the rotated refresh token replaced the old one");
+
+    await page.getByTestId("account-menu").click();
+    await page.getByTestId("logout").click();
+    await page.getByRole("link", { name: "Log in" }).waitFor();
+    assert((await page.evaluate(() => localStorage.getItem("sg.session"))) === null, "session cleared on logout");
+    // The old refresh token is dead server-side too.
+    const refused = await fetch(new URL("/api/auth/refresh", baseURL), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refresh_token: after.refreshToken }),
+    });
+    assert(refused.status === 401, `refresh after logout is refused (got ${refused.status})`);
+    await page.goto("/orders");
+    await page.waitForURL("**/login?next=%2Forders");
+    await context.close();
+    return context.problems;
+  },
+});

@@ -1,0 +1,135 @@
+// Small helpers for the browser journeys: launching Debian's Chromium, logging in, screenshots.
+import { mkdirSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deflateSync } from "node:zlib";
+import { chromium } from "playwright-core";
+
+export const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
+
+export const DEMO = {
+  shopper: { email: "shopper@demo.smartgrocer.test", password: "shopper-demo-1" },
+  greenfields: { email: "greenfields@demo.smartgrocer.test", password: "seller-demo-1" },
+  bakehouse: { email: "bakehouse@demo.smartgrocer.test", password: "seller-demo-1" },
+  dairybarn: { email: "dairybarn@demo.smartgrocer.test", password: "seller-demo-1" },
+  admin: { email: "admin@demo.smartgrocer.test", password: "admin-demo-1" },
+};
+
+/** Debian's Chromium (browser downloads are not possible here); a fresh temporary profile per launch. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * A context whose pages fail the journey on uncaught errors and on any JS dialog (alert, confirm):
+ * the app uses none, so a dialog can only mean injected script ran.
+ */
+export async function newContext(browser, baseURL, options = {}) {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, ...options });
+  context.problems = [];
+  context.on("page", (page) => watch(page, context.problems));
+  return context;
+}
+
+function watch(page, problems) {
+  page.on("pageerror", (error) => problems.push(`uncaught error: ${error.message}`));
+  page.on("dialog", async (dialog) => {
+    problems.push(`unexpected ${dialog.type()} dialog: ${dialog.message()}`);
+    await dialog.dismiss().catch(() => {});
+  });
+}
+
+export async function newPage(context) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return page;
+}
+
+export async function login(page, { email, password }) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+  await page.getByTestId("account-menu").waitFor();
+}
+
+export async function screenshot(page, name, options = {}) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, ...options });
+  return path;
+}
+
+export function assert(condition, message) {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+/** API call from Node (setup only, e.g. seeding a hostile product); the journeys use the UI. */
+export async function apiCall(baseURL, method, path, { token, body } = {}) {
+  const response = await fetch(new URL(path, baseURL), {
+    method,
+    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new Error(`${method} ${path} -> ${response.status}: ${text}`);
+  return data;
+}
+
+/** A small valid PNG (solid colour with a stripe), so the upload test needs no fixture file. */
+export function makePng(width = 96, height = 96, [r, g, b] = [22, 101, 52]) {
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      const stripe = Math.abs(x - y) < 8;
+      raw[row + 1 + x * 3] = stripe ? 250 : r;
+      raw[row + 2 + x * 3] = stripe ? 204 : g;
+      raw[row + 3 + x * 3] = stripe ? 21 : b;
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+function chunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+function crc32(buffer) {
+  let crc = ~0;
+  for (const byte of buffer) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { cleanAddress, validateAddress } from "@/components/checkout/AddressForm";
+import { checkPhoto } from "@/components/seller/PhotoUploader";
+import { validateSignup } from "@/pages/SignupPage";
+import { validateProduct } from "@/pages/seller/SellerProductEditPage";
+
+describe("form rules mirror the API models", () => {
+  it("address: country is two upper-case letters; optional fields are dropped when empty", () => {
+    const address = { full_name: "A", line1: "1", line2: " ", city: "X", postal_code: "12", country: "usa", phone: "" };
+    expect(validateAddress(address)).toEqual({ country: expect.any(String) });
+    expect(cleanAddress({ ...address, country: "us" })).toEqual({ full_name: "A", line1: "1", city: "X", postal_code: "12", country: "US" });
+  });
+
+  it("signup: passwords between 8 characters and 72 bytes", () => {
+    const form = { full_name: "A", email: "a@b.co", password: "short", phone: "", is_seller: false };
+    expect(validateSignup(form).password).toMatch(/8 characters/);
+    expect(validateSignup({ ...form, password: "é".repeat(37) }).password).toMatch(/72 bytes/);
+    expect(validateSignup({ ...form, password: "long enough" })).toEqual({});
+  });
+
+  it("product: price with at most two decimals, whole stock, simple unit", () => {
+    const form = { name: "Milk", description: "", price: "1.999", category: "" as const, stock: "-1", unit: "1 l<b>" };
+    expect(Object.keys(validateProduct(form)).sort()).toEqual(["category", "price", "stock", "unit"]);
+    expect(validateProduct({ ...form, price: "1.99", category: "dairy-eggs" as never, stock: "4", unit: "1 l" })).toEqual({});
+  });
+
+  it("photos: type and size are checked before uploading", () => {
+    const file = (type: string, size: number) => new File([new Uint8Array(size)], "p", { type });
+    expect(checkPhoto(file("image/gif", 10))).toMatch(/JPEG, PNG or WebP/);
+    expect(checkPhoto(file("image/png", 0))).toMatch(/empty/);
+    expect(checkPhoto(file("image/jpeg", 2048), 1024)).toMatch(/limit/);
+    expect(checkPhoto(file("image/webp", 10))).toBeNull();
+  });
+});

@@ -1,0 +1,74 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { createMemoryRouter, RouterProvider, type RouteObject } from "react-router";
+import { vi } from "vitest";
+import { AuthProvider } from "@/lib/auth";
+import type { Product } from "@/lib/api/types";
+
+export interface MockRoute {
+  method?: string;
+  /** Matched against the request path (without query), e.g. /api/products or a RegExp. */
+  path: string | RegExp;
+  status?: number;
+  /** A value, or a function of the request URL for responses that depend on the query. */
+  body?: unknown | ((url: URL) => unknown);
+  headers?: Record<string, string>;
+}
+
+/** Replaces global fetch with a tiny router over canned responses; records every call. */
+export function mockFetch(routes: MockRoute[]) {
+  const calls: { method: string; url: URL; headers: Headers; body: unknown }[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = new URL(String(input), "http://localhost");
+    const method = (init.method ?? "GET").toUpperCase();
+    calls.push({ method, url, headers: new Headers(init.headers), body: init.body ? JSON.parse(String(init.body)) : undefined });
+    const route = routes.find(
+      (candidate) =>
+        (candidate.method ?? "GET") === method &&
+        (typeof candidate.path === "string" ? candidate.path === url.pathname : candidate.path.test(url.pathname)),
+    );
+    if (!route) return new Response(JSON.stringify({ error: { code: "not_found", message: `no mock for ${method} ${url.pathname}` } }), { status: 404 });
+    const status = route.status ?? 200;
+    const body = typeof route.body === "function" ? route.body(url) : route.body;
+    return new Response(status === 204 ? null : JSON.stringify(body ?? {}), {
+      status,
+      headers: { "Content-Type": "application/json", ...route.headers },
+    });
+  });
+  vi.stubGlobal("fetch", fetchMock);
+  return { fetchMock, calls };
+}
+
+export function renderRoute(element: ReactElement, { path = "/", url = path, extraRoutes = [] }: { path?: string; url?: string; extraRoutes?: RouteObject[] } = {}) {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const router = createMemoryRouter([{ path, element }, ...extraRoutes, { path: "*", element: <p>elsewhere</p> }], { initialEntries: [url] });
+  const view = render(
+    <QueryClientProvider client={queryClient}>
+      <AuthProvider>
+        <RouterProvider router={router} />
+      </AuthProvider>
+    </QueryClientProvider>,
+  );
+  return { ...view, router, queryClient };
+}
+
+export function makeProduct(overrides: Partial<Product> = {}): Product {
+  return {
+    id: "p1",
+    seller_id: "s1",
+    seller_name: "Greenfields Farm",
+    name: "Honeycrisp apples",
+    description: "Crunchy.",
+    price: "3.49",
+    currency: "usd",
+    category: "fruit-veg",
+    stock: 20,
+    unit: "kg",
+    images: [],
+    is_active: true,
+    created_at: "2025-01-01T00:00:00Z",
+    updated_at: "2025-01-01T00:00:00Z",
+    ...overrides,
+  };
+}
