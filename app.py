@@ -2,25 +2,26 @@
 """CDK entry point: `python app.py` (or `cdk synth`) writes the cloud assembly to cdk.out.
 
 Context: -c stage=dev|prod, domain_name + certificate_arn, mail_from / mail_from_domain,
-alarm_email, web_acl_arn (see docs/deploy.md). Synth makes no AWS calls.
+alarm_email, web_acl_arn, stripe_publishable_key (see docs/deploy.md). Synth makes no AWS calls.
 """
 
 import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import cdk  # noqa: E402  (puts the route table from layers/smartgrocer/python on sys.path)
-import aws_cdk  # noqa: E402
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
 
-from cdk.config import StageConfig  # noqa: E402
+# `cdk` first: it puts the route table (layers/smartgrocer/python) on sys.path.
+from cdk.config import StageConfig  # noqa: E402, I001
 from cdk.nag import apply_nag  # noqa: E402
 from cdk.stack import SmartGrocerStack  # noqa: E402
+import aws_cdk  # noqa: E402
 
 
 def main() -> None:
     # The CLI passes CDK_OUTDIR; plain `python app.py` writes to ./cdk.out like `cdk synth` would.
-    app = aws_cdk.App(outdir=os.environ.get("CDK_OUTDIR", str(Path(__file__).resolve().parent / "cdk.out")))
+    app = aws_cdk.App(outdir=os.environ.get("CDK_OUTDIR", str(ROOT / "cdk.out")))
     config = StageConfig.from_context(app.node)
     env = None
     if os.environ.get("CDK_DEFAULT_ACCOUNT"):  # set by the CDK CLI when credentials exist

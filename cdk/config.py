@@ -27,6 +27,7 @@ class StageConfig:
     mail_from_domain: str | None = None  # verify a whole domain instead of one address
     alarm_email: str | None = None
     web_acl_arn: str | None = None  # optional WAFv2 web ACL (CLOUDFRONT scope) for the distribution
+    stripe_publishable_key: str | None = None  # pk_...: public, handed to the SPA with each checkout
     mongodb_db: str = "smartgrocer"
     log_level: str = "INFO"
     # Changing this forces the deploy-time index step to run again without a code change.
@@ -64,6 +65,7 @@ class StageConfig:
             mail_from_domain=mail_from_domain,
             alarm_email=ctx("alarm_email"),
             web_acl_arn=ctx("web_acl_arn"),
+            stripe_publishable_key=ctx("stripe_publishable_key"),
             mongodb_db=ctx("mongodb_db") or cls.mongodb_db,
             log_level=ctx("log_level") or cls.log_level,
             index_nonce=ctx("index_nonce") or "",

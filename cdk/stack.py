@@ -9,12 +9,11 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from aws_cdk import CfnOutput, FileSystem, Stack, Tags
-from aws_cdk import triggers
+from aws_cdk import CfnOutput, FileSystem, Stack, Tags, triggers
 from constructs import Construct
 from smartgrocer.routes import Access
 
-from cdk import FUNCTIONS_DIR, LAYER_BUILD_DIR, WEB_DIST_DIR
+from cdk import FUNCTIONS_DIR, LAYER_BUILD_DIR, LAYER_SOURCE, WEB_DIST_DIR
 from cdk.config import StageConfig
 from cdk.constructs.api import HttpApi
 from cdk.constructs.events import OrderEvents
@@ -56,7 +55,8 @@ class SmartGrocerStack(Stack):
             Access.MAIL: self.mail.grant_send,
         }
         layer_dir = layer_dir.resolve()
-        self.layer = SharedLayer(self, "SharedLayer", build_dir=layer_dir)
+        self.layer = SharedLayer(self, "SharedLayer", build_dir=layer_dir,
+                                 package_source=LAYER_SOURCE / "smartgrocer")
         self.functions = AppFunctions(self, "Functions", functions_dir=functions_dir, layer=self.layer.layer,
                                       config=config, grants=access_grants, function_prefix=prefix)
 

@@ -69,11 +69,11 @@ class HttpApi(Construct):
     def add_routes(self, functions: AppFunctions) -> None:
         strict_settings = {}
         for route in ROUTES:
-            fn = functions[route.name].function
+            app_fn = functions[route.name]
             self.routes[route.name] = apigw.HttpRoute(
-                self, f"{functions[route.name].node.id}Route", http_api=self.api,
+                self, f"{app_fn.node.id}Route", http_api=self.api,
                 route_key=apigw.HttpRouteKey.with_(route.path, apigw.HttpMethod(route.method)),
-                integration=HttpLambdaIntegration(f"{route.name}Integration", fn),
+                integration=HttpLambdaIntegration(f"{route.name}Integration", app_fn.function),
             )
             if route.throttle is Throttle.STRICT:
                 strict_settings[route_key(route)] = _route_settings(self._config.strict_throttle)

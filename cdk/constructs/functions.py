@@ -29,12 +29,17 @@ Grant = Callable[[lambda_.Function], None]
 class SharedLayer(Construct):
     """The `smartgrocer` package and requirements.txt, prebuilt by scripts/build_layer.py."""
 
-    def __init__(self, scope: Construct, id: str, *, build_dir: Path) -> None:
+    def __init__(self, scope: Construct, id: str, *, build_dir: Path, package_source: Path) -> None:
         super().__init__(scope, id)
-        if not (build_dir / "python" / "smartgrocer").is_dir():
+        built = build_dir / "python" / package_source.name
+        if not built.is_dir():
             raise FileNotFoundError(
-                f"Lambda layer not built: {build_dir}/python/smartgrocer is missing. "
+                f"Lambda layer not built: {built} is missing. "
                 "Run `python scripts/build_layer.py` first (no Docker needed).")
+        stale = _differing_files(package_source, built)
+        if stale:  # never deploy yesterday's domain code under today's handlers
+            raise RuntimeError(f"Lambda layer is stale ({', '.join(stale[:5])} changed since the build). "
+                               "Run `python scripts/build_layer.py` again.")
         self.layer = lambda_.LayerVersion(
             self, "Layer",
             code=lambda_.Code.from_asset(str(build_dir), exclude=["**/__pycache__"]),
@@ -121,6 +126,13 @@ class AppFunctions(Construct):
 
     def __iter__(self) -> Iterator[AppFunction]:
         return iter(self.by_name.values())
+
+
+def _differing_files(source: Path, copy: Path) -> list[str]:
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.py")}
+    ours, theirs = files(source), files(copy)
+    return sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
 
 
 def _pascal(snake: str) -> str:

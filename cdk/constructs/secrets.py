@@ -14,16 +14,16 @@ from cdk.config import StageConfig
 class AppSecrets(Construct):
     def __init__(self, scope: Construct, id: str, *, config: StageConfig, name_prefix: str) -> None:
         super().__init__(scope, id)
+        self._stripe_publishable_key = config.stripe_publishable_key
 
         def secret(logical_id: str, name: str, description: str, **generate) -> sm.Secret:
-            created = sm.Secret(
+            return sm.Secret(
                 self, logical_id,
                 secret_name=f"{name_prefix}/{name}",  # a stable name ops can put-secret-value to
                 description=description,
                 generate_secret_string=sm.SecretStringGenerator(**generate) if generate else None,
                 removal_policy=config.removal_policy,
             )
-            return created
 
         self.mongodb_uri = secret("MongoDbUri", "mongodb-uri",
                                   "MongoDB connection string (Atlas SRV URI); set after the first deploy")
@@ -45,6 +45,8 @@ class AppSecrets(Construct):
     def grant_payments(self, fn: lambda_.Function) -> None:
         _grant_secret(fn, self.stripe_secret_key, "STRIPE_SECRET_KEY_ARN")
         fn.add_environment("PAYMENT_PROVIDER", "stripe")
+        if self._stripe_publishable_key:  # not a secret: Stripe.js needs it in the browser
+            fn.add_environment("STRIPE_PUBLISHABLE_KEY", self._stripe_publishable_key)
 
     def grant_payment_webhook(self, fn: lambda_.Function) -> None:
         _grant_secret(fn, self.stripe_webhook_secret, "STRIPE_WEBHOOK_SECRET_ARN")

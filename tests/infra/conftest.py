@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import cdk  # noqa: E402  (puts the route table on sys.path, silences jsii's Node banner)
+import cdk  # noqa: E402, I001  (first: route table on sys.path, jsii Node banner silenced)
 from aws_cdk import App, Stack  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES  # noqa: E402
@@ -30,6 +30,7 @@ PROD_CONTEXT = {
     "stage": "prod", "domain_name": "shop.example.com",
     "certificate_arn": "arn:aws:acm:us-east-1:111111111111:certificate/abc",
     "mail_from_domain": "example.com", "alarm_email": "ops@example.com",
+    "stripe_publishable_key": "pk_test_123",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -43,6 +44,15 @@ def test_missing_layer_build_says_how_to_build_it(tmp_path, functions_dir):
                          layer_dir=tmp_path / "nowhere", web_dist=tmp_path)
 
 
+def test_stale_layer_build_is_refused(tmp_path, functions_dir, layer_dir):
+    stale = tmp_path / "layer"
+    shutil.copytree(layer_dir / "python" / "smartgrocer", stale / "python" / "smartgrocer")
+    (stale / "python" / "smartgrocer" / "routes.py").write_text("# an older build\n")
+    with pytest.raises(RuntimeError, match="stale.*routes.py"):
+        SmartGrocerStack(App(), "Stale", config=StageConfig(), functions_dir=functions_dir, layer_dir=stale,
+                         web_dist=tmp_path)
+
+
 def test_missing_handler_folder_is_named(tmp_path, layer_dir):
     with pytest.raises(FileNotFoundError, match="health"):
         SmartGrocerStack(App(), "Missing", config=StageConfig(), functions_dir=tmp_path, layer_dir=layer_dir,
@@ -57,7 +67,7 @@ def test_plain_python_app_synthesizes_offline(tmp_path, layer_dir, functions_dir
     env.update(CDK_OUTDIR=str(tmp_path / "cdk.out"), AWS_EC2_METADATA_DISABLED="true")
     started = time.monotonic()
     subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True, timeout=120,
-                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                   capture_output=True)
     assert time.monotonic() - started < 60
     template = json.loads((tmp_path / "cdk.out" / "SmartGrocer-dev.template.json").read_text())
     assert sum(r["Type"] == "AWS::ApiGatewayV2::Route" for r in template["Resources"].values()) > 0

@@ -34,8 +34,9 @@ def test_every_bucket_blocks_public_access_and_enforces_tls(synth):
             "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
             "RestrictPublicBuckets": True}, logical_id
         assert "BucketEncryption" in props
+        plain_http = {"Bool": {"aws:SecureTransport": "false"}}
         deny_plain_http = [s for s in policies[logical_id]["Statement"]
-                           if s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}]
+                           if s["Effect"] == "Deny" and s.get("Condition") == plain_http]
         assert deny_plain_http, f"{logical_id} does not enforce TLS"
 
 

@@ -120,3 +120,10 @@ def test_images_base_url_points_at_the_distribution(dev):
     url = env["IMAGES_BASE_URL"]["Fn::Join"][1]
     assert url[0] == "https://" and url[-1] == "/images"
     assert refs(url) == {dev.logical_id(dev.stack.frontend.distribution)}
+
+
+def test_publishable_key_goes_to_payment_functions_only(prod):
+    for name, (_, fn) in app_functions(prod).items():
+        env = fn["Properties"]["Environment"]["Variables"]
+        has_key = env.get("STRIPE_PUBLISHABLE_KEY") == "pk_test_123"
+        assert has_key == (Access.PAYMENTS in ENTRIES[name].access), name

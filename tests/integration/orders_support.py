@@ -25,7 +25,7 @@ def db():
 def basket(*lines, address: dict | None = None) -> dict:
     """basket((product, qty), ...) -> a checkout body."""
     return {"items": [{"product_id": p["id"] if isinstance(p, dict) else p, "quantity": q} for p, q in lines],
-            "shipping_address": address or ADDRESS}
+            "shipping_address": dict(address or ADDRESS)}
 
 
 def checkout(api, account, *lines, key: str | None = None, body: dict | None = None, address: dict | None = None):

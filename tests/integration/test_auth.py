@@ -214,3 +214,9 @@ def test_deactivated_user_tokens_stop_working(api, unique_email):
     assert_error(api.login(account.email, account.password), 401)
     db().users.update_one({"_id": account.user_id}, {"$set": {"is_active": True}})
     assert api.get("/api/auth/me", account).status_code == 200
+
+
+def test_signup_answer_equals_a_later_read(api, unique_email):
+    body = api.post(SIGNUP, json=_signup_body(unique_email("same"), phone="+44 20 7946 0000")).json()
+    me = api.get("/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}).json()
+    assert me == body["user"]  # timestamps included: what signup returns is what is stored

@@ -6,6 +6,13 @@ const RUN = Date.now().toString(36);
 
 async function addFromSearch(page, query, productName) {
   await page.getByTestId("catalog-search").fill(query);
+  await page.waitForURL((url) => url.searchParams.get("q") === query);
+  // Search-as-you-type: wait until the grid shows this search's results, not the previous ones.
+  await page.waitForFunction((term) => {
+    const grid = document.querySelector('[data-testid="product-grid"]');
+    const names = [...document.querySelectorAll('[data-testid="product-link"]')].map((link) => link.textContent.toLowerCase());
+    return grid?.getAttribute("aria-busy") === "false" && names.length > 0 && names.every((name) => name.includes(term));
+  }, query.toLowerCase().slice(0, 5));
   const card = page.getByTestId("product-card").filter({ has: page.getByRole("link", { name: productName, exact: true }) });
   await card.waitFor();
   await card.getByTestId("add-to-basket").click();
@@ -21,6 +28,7 @@ export const journeys = [
       await page.goto("/");
       await page.getByTestId("category-list").waitFor();
       await page.getByTestId("product-card").first().waitFor();
+      await page.waitForLoadState("networkidle");
       await screenshot(page, "home-desktop", { fullPage: true });
       await desktop.close();
 
@@ -30,6 +38,7 @@ export const journeys = [
       await phone.getByTestId("product-card").first().waitFor();
       const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert(overflow <= 0, `no horizontal scrolling at 375px (overflow ${overflow}px)`);
+      await phone.waitForLoadState("networkidle");
       await screenshot(phone, "catalog-mobile");
       await phone.getByTestId("product-link").first().click();
       await phone.getByRole("heading", { level: 1 }).waitFor();
@@ -238,7 +247,10 @@ export const journeys = [
       await login(page, DEMO.admin);
       assert(new URL(page.url()).pathname === "/admin", "admins land on the users list");
       await page.getByTestId("user-search").fill("shopper@demo");
-      await page.getByTestId("user-row").filter({ hasText: "shopper@demo.smartgrocer.test" }).waitFor();
+      await page.waitForFunction(() => {
+        const rows = document.querySelectorAll('[data-testid="user-row"]');
+        return rows.length === 1 && rows[0].textContent.includes("shopper@demo.smartgrocer.test");
+      });
       await screenshot(page, "admin-users");
       if (state.greenfieldsOrderId) {
         await page.goto("/admin/orders");

@@ -52,7 +52,8 @@ export function Layout() {
       return;
     }
     window.scrollTo(0, 0);
-    mainRef.current?.focus({ preventScroll: true });
+    // Leave focus alone when the new page already placed it (e.g. an autofocused field).
+    if (!mainRef.current?.contains(document.activeElement)) mainRef.current?.focus({ preventScroll: true });
   }, [location.pathname]);
 
   return (

@@ -3,6 +3,7 @@ import { perUnit } from "@/lib/money";
 import { Link } from "react-router";
 import type { Product } from "@/lib/api/types";
 import { basket } from "@/lib/basket";
+import { cn } from "@/lib/utils";
 import { Price } from "./Price";
 import { ProductImage } from "./ProductImage";
 import { StockBadge } from "./StockBadge";
@@ -52,9 +53,13 @@ export function ProductCard({ product }: { product: Product }) {
   );
 }
 
-export function ProductGrid({ products }: { products: Product[] }) {
+export function ProductGrid({ products, updating = false }: { products: Product[]; updating?: boolean }) {
   return (
-    <ul className="grid grid-cols-2 gap-3 sm:gap-4 md:grid-cols-3 lg:grid-cols-4" data-testid="product-grid">
+    <ul
+      className={cn("grid grid-cols-2 gap-3 transition-opacity sm:gap-4 md:grid-cols-3 lg:grid-cols-4", updating && "opacity-60")}
+      aria-busy={updating}
+      data-testid="product-grid"
+    >
       {products.map((product) => (
         <li key={product.id} className="flex">
           <ProductCard product={product} />

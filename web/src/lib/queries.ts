@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { api } from "./api";
 import type { OrderStatus, ProductQuery } from "./api/types";
 
@@ -29,6 +29,8 @@ export function useProductPages(query: ProductQuery) {
     queryFn: ({ pageParam, signal }) => api.listProducts({ ...query, cursor: pageParam }, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
+    // While a new search loads, keep showing the previous results instead of flashing skeletons.
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -168,7 +168,7 @@ export default function CatalogPage() {
         </EmptyState>
       ) : (
         <>
-          <ProductGrid products={products} />
+          <ProductGrid products={products} updating={results.isPlaceholderData} />
           {nextPageError && (
             <div className="mt-4">
               <ErrorState error={nextPageError} title="More products could not be loaded" onRetry={() => void results.fetchNextPage()} />

@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Search, Users } from "lucide-react";
 import { useState } from "react";
 import { PageHeader } from "@/components/PageHeader";
@@ -25,6 +25,7 @@ export default function AdminUsersPage() {
     queryFn: ({ pageParam }) => api.adminUsers({ q: q || undefined, limit: 25, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
+    placeholderData: keepPreviousData,
   });
   const items = users.data?.pages.flatMap((page) => page.items) ?? [];
 
@@ -59,7 +60,7 @@ export default function AdminUsersPage() {
       ) : (
         <>
           <div className="overflow-x-auto rounded-lg border">
-            <table className="w-full min-w-[36rem] text-sm" data-testid="users-table">
+            <table className="w-full min-w-[36rem] text-sm" data-testid="users-table" aria-busy={users.isPlaceholderData}>
               <caption className="sr-only">Users</caption>
               <thead className="bg-muted text-left">
                 <tr>

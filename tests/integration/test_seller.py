@@ -1,0 +1,112 @@
+"""The seller's side: incoming orders (status filter, pagination) and sales analytics."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.integration.helpers import assert_error
+from tests.integration.orders_support import place, place_paid, product, set_status
+
+
+def _seller_orders(api, seller, **params) -> list[dict]:
+    items, cursor = [], None
+    for _ in range(50):
+        response = api.get("/api/seller/orders", seller, params={**params, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        items += response.json()["items"]
+        cursor = response.json()["next_cursor"]
+        if not cursor:
+            return items
+    raise AssertionError("pagination does not end")
+
+
+def test_seller_orders_only_theirs_with_status_filter(api, seller, other_seller, shopper):
+    mine = product(api, seller, stock=50, price="1.00")
+    theirs = product(api, other_seller, stock=50, price="1.00")
+    pending = place(api, shopper, (mine, 1), (theirs, 1))
+    paid = place_paid(api, shopper, (mine, 2))
+    packed = place_paid(api, shopper, (mine, 3))
+    packed_id = packed["orders"][0]["id"]
+    assert set_status(api, seller, packed_id, "packed").status_code == 200
+    my_pending_id = next(o["id"] for o in pending["orders"] if o["seller_id"] == seller.user_id)
+
+    everything = _seller_orders(api, seller, limit=2)
+    assert [o["id"] for o in everything] == [packed_id, paid["orders"][0]["id"], my_pending_id]
+    assert {o["seller_id"] for o in everything} == {seller.user_id}
+    assert [o["id"] for o in _seller_orders(api, seller, status="paid")] == [paid["orders"][0]["id"]]
+    assert [o["id"] for o in _seller_orders(api, seller, status="packed")] == [packed_id]
+    assert [o["id"] for o in _seller_orders(api, seller, status="pending_payment")] == [my_pending_id]
+    assert _seller_orders(api, seller, status="delivered") == []
+    assert len(_seller_orders(api, other_seller)) == 1
+    assert_error(api.get("/api/seller/orders", seller, params={"status": "shipped"}), 422)
+
+
+def test_seller_orders_is_for_sellers_only(api, shopper, admin):
+    assert_error(api.get("/api/seller/orders"), 401)
+    assert_error(api.get("/api/seller/orders", shopper), 403, "wrong_role")
+    assert_error(api.get("/api/seller/orders", admin), 403, "wrong_role")
+    assert_error(api.get("/api/seller/analytics", shopper), 403, "wrong_role")
+    assert_error(api.get("/api/seller/analytics"), 401)
+
+
+def _analytics(api, seller) -> dict:
+    response = api.get("/api/seller/analytics", seller)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_new_seller_has_thirty_empty_days(api, seller):
+    body = _analytics(api, seller)
+    days = body["revenue_by_day"]
+    assert len(days) == 30
+    today = datetime.now(timezone.utc).date()
+    assert [d["date"] for d in days] == [(today - timedelta(days=29 - i)).isoformat() for i in range(30)]
+    assert all(d["revenue"] == "0.00" and d["orders"] == 0 for d in days)
+    assert body["total_revenue"] == "0.00" and body["top_products"] == [] and body["low_stock"] == []
+
+
+def test_analytics_counts_paid_not_refunded_or_unpaid(api, seller, other_seller, shopper):
+    kale = product(api, seller, name="Kale", price="3.49", stock=100)
+    figs = product(api, seller, name="Figs", price="0.33", stock=12)
+    rare = product(api, seller, name="Truffle", price="50.00", stock=3)
+    foreign = product(api, other_seller, name="Foreign Fig", price="9.99", stock=100)
+    place_paid(api, shopper, (kale, 2), (figs, 3), (foreign, 1))   # 6.98 + 0.99 (+ other seller's 9.99)
+    delivered = place_paid(api, shopper, (kale, 1))["orders"][0]["id"]  # 3.49
+    for step in ("packed", "out_for_delivery", "delivered"):
+        assert set_status(api, seller, delivered, step).status_code == 200
+    refunded = place_paid(api, shopper, (rare, 2))["orders"][0]["id"]  # 100.00, then cancelled + refunded
+    assert set_status(api, seller, refunded, "cancelled").json()["payment_status"] == "refunded"
+    place(api, shopper, (rare, 1))  # unpaid: 50.00 not counted
+
+    body = _analytics(api, seller)
+    today = datetime.now(timezone.utc).date().isoformat()
+    assert len(body["revenue_by_day"]) == 30
+    assert body["revenue_by_day"][-1] == {"date": today, "revenue": "11.46", "orders": 2}
+    assert all(d["revenue"] == "0.00" for d in body["revenue_by_day"][:-1])
+    assert body["total_revenue"] == "11.46"
+    assert body["top_products"] == [
+        {"product_id": kale["id"], "name": "Kale", "quantity": 3, "revenue": "10.47"},
+        {"product_id": figs["id"], "name": "Figs", "quantity": 3, "revenue": "0.99"},
+    ]
+    # Low stock: Truffle 3 - 1 (unpaid reservation) = 2; Figs 12 - 3 = 9; Kale 97 is fine.
+    assert body["low_stock"] == [{"product_id": rare["id"], "name": "Truffle", "stock": 2},
+                                 {"product_id": figs["id"], "name": "Figs", "stock": 9}]
+
+
+@pytest.mark.parametrize("days_ago,counted", [(0, True), (29, True), (30, False)])
+def test_analytics_window_is_thirty_days(api, seller, shopper, days_ago, counted):
+    from tests.integration.orders_support import db
+
+    item = product(api, seller, price="1.00", stock=50)
+    order_id = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    doc = db().orders.find_one({"_id": order_id})
+    paid_at = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
+    db().orders.replace_one({"_id": order_id}, {**doc, "paid_at": paid_at})
+    body = _analytics(api, seller)
+    assert body["total_revenue"] == ("1.00" if counted else "0.00")
+    if counted:
+        day = paid_at.date().isoformat()
+        assert [d for d in body["revenue_by_day"] if d["date"] == day] == [{"date": day, "revenue": "1.00",
+                                                                             "orders": 1}]
