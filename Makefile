@@ -18,8 +18,8 @@ web/node_modules/.installed: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
-web: web/node_modules/.installed  ## build the SPA into web/dist
-	cd web && npm run build
+web: web/node_modules/.installed  ## build the SPA into web/dist (fails over the bundle budget)
+	cd web && npm run build:check
 
 ## Run the whole product locally: API + SPA + embedded MongoDB + moto, seeded on first run.
 dev: $(VENV)/.installed

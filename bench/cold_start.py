@@ -53,6 +53,9 @@ os._exit(0)  # a Lambda container never exits: interpreter shutdown (pymongo joi
 """
 FLOOR = "import pymongo, pydantic"
 FLOOR_CHILD = f"{FLOOR}; import json, os, time; print(json.dumps({{'ready': time.monotonic()}}), flush=True); os._exit(0)"
+# Informational second floor: what any Powertools-resolver function pays before a line of our code runs.
+FRAMEWORK = "import pymongo, pydantic, aws_lambda_powertools.event_handler"
+FRAMEWORK_CHILD = FLOOR_CHILD.replace(FLOOR, FRAMEWORK)
 
 
 def child_env() -> dict[str, str]:
@@ -124,8 +127,10 @@ def main() -> None:
     run_child(["-c", FLOOR_CHILD], env)  # warm the OS file cache and bytecode once, untimed
     for name, access, _ in present:
         run_child(["-c", CHILD, name, str(FUNCTIONS / name), str(LAYER), "1", json.dumps(WATCHED)], env)
+    framework: list[float] = []
     for round_ in range(options.runs):
         floor.append(run_child(["-c", FLOOR_CHILD], env)[0])
+        framework.append(run_child(["-c", FRAMEWORK_CHILD], env)[0])
         for name, access, _ in (present if round_ % 2 == 0 else list(reversed(present))):
             elapsed, imported = run_child(["-c", CHILD, name, str(FUNCTIONS / name), str(LAYER),
                                       "1" if Access.MONGO in access else "0", json.dumps(WATCHED)], env)
@@ -134,6 +139,7 @@ def main() -> None:
         floor.append(run_child(["-c", FLOOR_CHILD], env)[0])
 
     floor_ms = median(floor)
+    framework_ms = median(framework)
     rows, results, misses = [], [], []
     for name, access, kind in present:
         ms = median(samples[name])
@@ -148,14 +154,17 @@ def main() -> None:
             flags.append("boto3-without-aws")
         if flags:
             misses.append(name)
-        rows.append([name, kind, round(ms, 1), round(ratio, 2), stripe, boto3, modules[name]["jwt"],
+        rows.append([name, kind, round(ms, 1), round(ratio, 2), round(ms / framework_ms, 2), stripe, boto3, modules[name]["jwt"],
                      modules[name]["bcrypt"], ", ".join(flags) or "ok"])
         results.append({"function": name, "kind": kind, "median_ms": round(ms, 2), "ratio": round(ratio, 3),
+                        "ratio_framework": round(ms / framework_ms, 3),
                         "samples_ms": [round(s, 1) for s in samples[name]], "imports": modules[name],
                         "flags": flags, "access": sorted(a.value for a in access)})
-    headers = ["function", "kind", "median ms", "x floor", "stripe", "boto3", "jwt", "bcrypt", "targets"]
+    headers = ["function", "kind", "median ms", "x floor", "x framework", "stripe", "boto3", "jwt", "bcrypt", "targets"]
     print(f"\nfloor `python -c \"{FLOOR}\"`: median {floor_ms:.1f} ms over {len(floor)} runs "
-          f"(each function: {options.runs} fresh interpreters)\n")
+          f"(each function: {options.runs} fresh interpreters)")
+    print(f"framework floor `python -c \"{FRAMEWORK}\"` (informational): median {framework_ms:.1f} ms "
+          f"= {framework_ms / floor_ms:.2f}x the floor\n")
     print(table(headers, rows))
 
     offenders = {}
@@ -170,6 +179,8 @@ def main() -> None:
     path = write_results("cold_start", {
         "floor": {"command": f"python -c \"{FLOOR}\"", "median_ms": round(floor_ms, 2),
                   "samples_ms": [round(s, 1) for s in floor]},
+        "framework_floor": {"command": f"python -c \"{FRAMEWORK}\"", "median_ms": round(framework_ms, 2),
+                            "ratio_to_floor": round(framework_ms / floor_ms, 3)},
         "runs": options.runs, "target_ratio_read_only": TARGET_RATIO, "read_only_catalog": list(READ_ONLY_CATALOG),
         "functions": results, "missing": [m[0] for m in missing],
         "offenders": {k: [[m, round(ms, 1)] for m, ms in v] for k, v in offenders.items()},

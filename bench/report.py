@@ -29,7 +29,13 @@ def render() -> str:
         parts.append(f"### Cold start ({env['when']}, Python {env['python']}, {env['processor_count']} CPUs)\n")
         parts.append(f"Floor `{cold['floor']['command']}`: median **{cold['floor']['median_ms']:.0f} ms**; "
                      f"{cold['runs']} fresh interpreters per function, interleaved with the floor. Target for "
-                     f"{', '.join(cold['read_only_catalog'])}: <= {cold['target_ratio_read_only']}x.\n")
+                     f"{', '.join(cold['read_only_catalog'])}: <= {cold['target_ratio_read_only']}x.")
+        if cold.get("framework_floor"):
+            fw = cold["framework_floor"]
+            parts.append(f"Framework floor `{fw['command']}` (informational): {fw['median_ms']:.0f} ms = "
+                         f"{fw['ratio_to_floor']:.2f}x the floor; \"x framework\" is each function against it.\n")
+        else:
+            parts.append("")
         parts.append(cold["markdown"] + "\n")
         if cold.get("offenders"):
             parts.append("Biggest imports where a target was missed (cumulative ms, `python -X importtime`):\n")

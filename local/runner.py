@@ -39,6 +39,16 @@ def _local_secrets(data_dir: Path) -> dict[str, str]:
     return values
 
 
+def _forget_cached_configuration() -> None:
+    """Drop what the in-process layer cached from the environment (secrets such as MONGODB_URI and the
+    MongoDB client), so the next use reads the environment of the runtime that is current now."""
+    from smartgrocer import settings
+    from smartgrocer.adapters.mongo import reset
+
+    settings.secret.cache_clear()
+    reset()
+
+
 class LocalRuntime:
     def __init__(self, port: int = 8000, data_dir: Path = ROOT / ".local", mongodb_uri: str | None = None,
                  workers: int = 4, seed: bool = True, expiry_interval: float = 30.0, quiet: bool = False,
@@ -52,6 +62,7 @@ class LocalRuntime:
         self.server: ThreadingHTTPServer | None = None
         self.env: dict[str, str] = {}
         self._stopping = threading.Event()
+        self._saved_environ: dict[str, str | None] = {}
 
     @property
     def base_url(self) -> str:
@@ -93,9 +104,11 @@ class LocalRuntime:
                                                            "LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS"}},
             **self.extra_env,
         }
+        self._saved_environ = {key: os.environ.get(key) for key in self.env}
         os.environ.update(self.env)  # the runner itself seeds and plays the payment provider
         if str(LAYER_PATH) not in sys.path:
             sys.path.insert(0, str(LAYER_PATH))
+        _forget_cached_configuration()  # a second runtime in one process must not reuse the first one's client
         prepare_aws(self.env)
         from smartgrocer.adapters.mongo import db
         from smartgrocer.indexes import apply_indexes
@@ -125,9 +138,12 @@ class LocalRuntime:
             self.pool.close()
         for service in reversed(self.services):
             service.stop()
-        from smartgrocer.adapters.mongo import reset
-
-        reset()
+        for key, value in self._saved_environ.items():  # give the process its settings back
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        _forget_cached_configuration()
 
     def _schedule_expiry(self) -> None:
         """The local stand-in for the EventBridge schedule that runs `orders_expire`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -93,6 +94,10 @@ def prepare_aws(env: dict[str, str]) -> None:
             pass
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
             {"AllowedMethods": ["POST", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]})
+        # Product photos are public reads (CloudFront serves /images/* from this bucket in AWS).
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/products/*"}]}))
         boto3.client("ses").verify_email_identity(EmailAddress=env["MAIL_FROM"])
     finally:
         for key, value in saved.items():

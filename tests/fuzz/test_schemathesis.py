@@ -158,7 +158,7 @@ def test_openapi_contract_holds_for_role(role, runtime, world):
                 if index >= MAX_COVERAGE_CASES:
                     break
                 validate(case, "coverage")
-        except Exception as error:  # noqa: BLE001 - collected and reported below
+        except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - collected and reported below
             failures.append(f"[{role}] {label} (coverage)\n{error}")
 
         strategies = [("positive", operation.as_strategy(GenerationMode.POSITIVE)),
@@ -184,7 +184,7 @@ def test_openapi_contract_holds_for_role(role, runtime, world):
                 # raw body): there is nothing to make invalid. Any other strategy must produce cases.
                 if mode != "negative" or not _has_no_inputs(operation):
                     failures.append(f"[{role}] {label} ({mode}): no cases could be generated")
-            except Exception as error:  # noqa: BLE001 - collected and reported below
+            except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - collected and reported below
                 case = last_case.get("case")
                 failures.append(f"[{role}] {label} ({mode})\n{error}\n{_curl(case) if case else ''}")
 

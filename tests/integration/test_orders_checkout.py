@@ -178,6 +178,7 @@ def test_checkout_requires_a_signed_in_user(api, seller):
     ([("0.33", 3)], "0.99", 99),
     ([("19.99", 3)], "59.97", 5997),
     ([("0.10", 1), ("0.20", 1), ("0.33", 3), ("19.99", 3), ("0.01", 7)], "61.33", 6133),
+    ([("0.29", 1), ("0.57", 3), ("1.15", 7)], "10.05", 1005),  # each goes wrong through a float
 ])
 def test_totals_are_exact_to_the_cent(api, seller, shopper, lines, expected_total, expected_cents):
     products = [(product(api, seller, price=price, stock=10), qty) for price, qty in lines]

@@ -125,13 +125,16 @@ def test_a_duplicate_event_has_one_effect(runtime, api, seller, shopper, pending
     assert len(mail(api, seller.email, "New paid order to pack")) == 1
 
 
-def test_the_same_success_under_a_new_event_id_changes_nothing(runtime, pending):
+def test_the_same_success_under_a_new_event_id_changes_nothing(runtime, api, shopper, pending):
     deliver(runtime, event_for(pending["checkout_id"], "payment_intent.succeeded"))
     first = order_doc(pending["orders"][0]["id"])
+    wait_for_mail(api, shopper.email, "Your SmartGrocer order is confirmed")
     status, body = deliver(runtime, event_for(pending["checkout_id"], "payment_intent.succeeded"))
     assert (status, body["outcome"]) == (200, "already_settled")
     assert order_doc(pending["orders"][0]["id"])["history"] == first["history"]
     assert intent_for(pending["checkout_id"])["amount_refunded"] == 0
+    time.sleep(2)
+    assert len(mail(api, shopper.email, "Your SmartGrocer order is confirmed")) == 1
 
 
 def test_concurrent_duplicate_deliveries_have_one_effect(runtime, api, shopper, pending):
@@ -240,3 +243,28 @@ def test_unhandled_event_types_are_acknowledged_and_ignored(runtime, pending):
     status, body = deliver(runtime, event_for(pending["checkout_id"], "charge.refunded"))
     assert (status, body["outcome"]) == (200, "ignored")
     assert _snapshot(pending)[:3] == before[:3]
+
+
+def test_payment_racing_a_cancellation_returns_the_cancelled_goods(runtime, api, seller, other_seller, shopper):
+    """The buyer cancels one unpaid order while the payment lands: the cancel's status change wins, the
+    webhook runs before the cancel puts the stock back. The cancelled goods must still return to stock."""
+    from smartgrocer.domain.orders import _after_cancel
+
+    a = product(api, seller, stock=5, price="2.50")
+    b = product(api, other_seller, stock=5, price="1.00")
+    placed = place(api, shopper, (a, 2), (b, 1))
+    cancelled = next(o for o in placed["orders"] if o["seller_id"] == seller.user_id)
+    kept = next(o for o in placed["orders"] if o["seller_id"] == other_seller.user_id)
+    # Step 1 of change_status (the conditional status update) ...
+    db().orders.update_one({"_id": cancelled["id"], "status": "pending_payment"},
+                           {"$set": {"status": "cancelled", "cancel_reason": "cancelled_by_buyer"}})
+    # ... then the payment webhook ...
+    status, body = deliver(runtime, event_for(placed["checkout_id"], "payment_intent.succeeded"))
+    assert (status, body["outcome"]) == (200, "paid")
+    # ... then step 2 of change_status (putting the stock back).
+    _after_cancel(order_doc(cancelled["id"]), "pending_payment")
+    assert stock_of(a["id"]) == 5 and not product_doc(a["id"]).get("reservations")
+    assert stock_of(b["id"]) == 4 and not product_doc(b["id"]).get("reservations")
+    assert order_doc(kept["id"])["status"] == "paid"
+    assert order_doc(cancelled["id"])["payment_status"] == "refunded"
+    assert intent_for(placed["checkout_id"])["amount_refunded"] == 500

@@ -31,10 +31,10 @@ export function useBasketCheck(lines: BasketLine[]) {
   const freshKey = fresh.map((product) => `${product.id}:${product.price}:${product.stock}:${product.updated_at}`).join("|");
 
   // Keep remembered details (price, stock, name) in step with what the server says now.
+  // Keyed on the content, not the array identity, so a refresh does not loop.
   useEffect(() => {
     if (fresh.length) basket.refresh(fresh);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [freshKey]);
+  }, [freshKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const issues: Record<string, LineIssue> = {};
   lines.forEach((line, index) => {

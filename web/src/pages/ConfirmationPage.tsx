@@ -11,7 +11,11 @@ import { Card, CardContent } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useQueries } from "@tanstack/react-query";
 import { api } from "@/lib/api";
+import { basket } from "@/lib/basket";
 import { keys } from "@/lib/queries";
+
+/** Same key as the checkout page; duplicated so this page does not pull in the checkout chunk. */
+const PENDING_CHECKOUT_KEY = "sg.checkout.pending";
 import { shortId } from "@/lib/utils";
 
 /** How long to wait for the payment webhook before telling the user it is slow. */
@@ -36,6 +40,21 @@ export default function ConfirmationPage() {
     const timer = setTimeout(() => setSlow(true), SLOW_AFTER_MS);
     return () => clearTimeout(timer);
   }, []);
+
+  // Returning from a redirect-based payment (Stripe 3-D Secure) lands here directly: finish the
+  // checkout the payment page started, once, if these are its orders.
+  const idsKey = ids.join(",");
+  useEffect(() => {
+    try {
+      const pending = JSON.parse(sessionStorage.getItem(PENDING_CHECKOUT_KEY) ?? "null") as { orders?: { id: string }[] } | null;
+      if (pending?.orders && pending.orders.map((order) => order.id).join(",") === idsKey) {
+        sessionStorage.removeItem(PENDING_CHECKOUT_KEY);
+        basket.clear();
+      }
+    } catch {
+      // Nothing pending, or unreadable: nothing to finish.
+    }
+  }, [idsKey]);
 
   if (ids.length === 0) {
     return (

@@ -153,7 +153,7 @@ function ProductRow({ product }: { product: Product }) {
               </Button>
             }
             title={`Deactivate ${product.name}?`}
-            description="Shoppers won't see it in the catalog any more. Existing orders are not affected."
+            description="It disappears from the catalog and from this list. Orders already placed are not affected. To pause sales for a while, set its stock to 0 instead."
             confirmLabel="Deactivate"
             cancelLabel="Keep selling"
             destructive

@@ -49,9 +49,14 @@ def _payment_succeeded(checkout: dict, intent: dict) -> str:
         db().orders.update_many({"checkout_id": checkout["_id"], "status": "pending_payment"},
                                 {"$set": {"status": "paid", "payment_status": "paid", "paid_at": at, "updated_at": at,
                                           "history.paid": {"at": at, "by": "payment"}}})
+        paid = list(db().orders.find({"checkout_id": checkout["_id"], "status": "paid"}, {"items": 1}))
+        # Only the paid orders' reservations become sales: an order cancelled meanwhile still has to give
+        # its reservation back (its cancel releases it), so its marker must stay in place.
+        sold = {item["product_id"] for order in paid for item in order["items"]}
         for line in checkout["lines"]:
-            commit_stock(line["product_id"], checkout["_id"])
-        for order in db().orders.find({"checkout_id": checkout["_id"], "status": "paid"}, {"_id": 1}):
+            if line["product_id"] in sold:
+                commit_stock(line["product_id"], checkout["_id"])
+        for order in paid:
             publish_safely("smartgrocer.orders", "OrderPaid", {"order_id": order["_id"]})
     # Money arrived for orders that were closed before payment (cancelled, expired, or marked failed by
     # an earlier card attempt whose event arrived first): give it back.

@@ -8,6 +8,7 @@ who may call it, the body-size limit and how every error becomes an HTTP respons
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -28,6 +29,8 @@ SECURITY_HEADERS = {
 }
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+MAX_JSON_DEPTH = 32  # our bodies nest 3 levels; Python's parser dies with RecursionError (a 500) near 1000
+_JSON_TOKENS = re.compile(r'\\.|["\[\]{}]', re.DOTALL)  # escapes, quotes, brackets: one linear pass
 STATUS_DESCRIPTIONS = {
     400: "Malformed request", 401: "Missing or invalid token", 403: "Role not allowed",
     404: "Not found (or not yours)", 409: "Conflict", 413: "Body too large",
@@ -177,7 +180,29 @@ def _body_limit(app: ApiFunction, next_middleware):
             event.decoded_body  # noqa: B018 - Powertools decodes it as UTF-8 (and caches it) for the JSON parser
         except ValueError:
             raise BadRequest("The request body is not valid UTF-8 JSON.", code="malformed_json") from None
+    if body and _nesting_depth(event.decoded_body if encoded else body) > MAX_JSON_DEPTH:
+        raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", code="malformed_json")
     return _with_security_headers(next_middleware(app))
+
+
+def _nesting_depth(text: str) -> int:
+    """How deeply brackets nest outside JSON strings: a linear lexical scan, nothing is parsed (the webhook's
+    body must stay unparsed until its signature is verified). It agrees with a JSON parser on every valid
+    prefix, which is all the parser would recurse into before failing."""
+    depth = deepest = 0
+    in_string = False
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token == '"':
+            in_string = not in_string
+        elif not in_string and token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                break  # deep enough to refuse: no need to read the rest
+        elif not in_string and token in "]}":
+            depth -= 1
+    return deepest
 
 
 def _with_security_headers(response: Response) -> Response:

@@ -1,0 +1,98 @@
+"""Shared by the security, fuzz and fault suites: HTTP from a chosen loopback address, checkout
+payloads, signed webhook deliveries, forged tokens and response walking."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import uuid
+
+import requests
+from requests.adapters import HTTPAdapter
+
+ADDRESS = {"full_name": "Sam Shopper", "line1": "1 High Street", "city": "Springfield", "postal_code": "SP1 2AB",
+           "country": "GB"}
+
+# Keys that are storage or secrets: never in any response body, at any depth.
+INTERNAL_KEYS = {"password_hash", "_id", "k_price", "k_newest", "k_name", "k_created", "terms", "reservations",
+                 "restocks", "price_cents", "total_cents", "unit_price_cents", "line_total_cents", "amount_cents",
+                 "buyer_email", "refund_pending", "history", "payment_intent_id", "family_id", "idempotency_key",
+                 "fingerprint", "revoked_at", "failures"}
+
+
+class _SourceAddressAdapter(HTTPAdapter):
+    def __init__(self, source_ip: str):
+        self.source_ip = source_ip
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.source_ip, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def loopback_alias_works(ip: str) -> bool:
+    try:
+        with socket.socket() as sock:
+            sock.bind((ip, 0))
+        return True
+    except OSError:
+        return False
+
+
+def session_from(source_ip: str) -> requests.Session:
+    """A requests session whose connections come from `source_ip` (any 127.x.y.z on Linux): rate limits
+    keyed by source IP then count this session alone."""
+    session = requests.Session()
+    session.mount("http://", _SourceAddressAdapter(source_ip))
+    return session
+
+
+def checkout_body(*lines: tuple[str, int], address: dict | None = None) -> dict:
+    return {"items": [{"product_id": pid, "quantity": qty} for pid, qty in lines],
+            "shipping_address": address or ADDRESS}
+
+
+def checkout(api, account, *lines: tuple[str, int], key: str | None = None, **extra):
+    headers = {"Idempotency-Key": key} if key else {}
+    return api.post("/api/orders", account, json=checkout_body(*lines), headers=headers, **extra)
+
+
+def walk_keys(value) -> set[str]:
+    keys: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            keys.add(key)
+            keys |= walk_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            keys |= walk_keys(item)
+    return keys
+
+
+def walk_strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in walk_strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in walk_strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
+def payment_succeeded_event(checkout_id: str, intent_id: str, amount_cents: int, event_id: str | None = None,
+                            event_type: str = "payment_intent.succeeded") -> dict:
+    return {"id": event_id or f"evt_test_{uuid.uuid4().hex[:16]}", "object": "event", "type": event_type,
+            "api_version": "2025-01-27", "created": int(time.time()), "livemode": False,
+            "data": {"object": {"id": intent_id, "object": "payment_intent", "amount": amount_cents,
+                                "currency": "usd", "metadata": {"checkout_id": checkout_id},
+                                "status": "succeeded" if event_type.endswith("succeeded") else "requires_payment_method"}}}
+
+
+def signed_headers(payload: str, secret: str, timestamp: int | None = None) -> dict[str, str]:
+    from smartgrocer.adapters.local_payments import stripe_signature
+
+    return {"Content-Type": "application/json", "Stripe-Signature": stripe_signature(payload, secret, timestamp)}
+
+
+def deliver(api, event: dict | str, secret: str, timestamp: int | None = None):
+    payload = event if isinstance(event, str) else json.dumps(event, separators=(",", ":"))
+    return api.post("/api/payments/webhook", data=payload.encode(), headers=signed_headers(payload, secret, timestamp))
