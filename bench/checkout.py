@@ -166,7 +166,8 @@ def _cold_starts(runs: int) -> tuple[dict, list[dict]]:
         watched = ("stripe", "boto3", "jwt", "bcrypt")
         env = {**os.environ, "MONGODB_URI": "mongodb://127.0.0.1:9/?directConnection=true",
                "JWT_SECRET": "bench-" + "x" * 40, "PAYMENT_PROVIDER": "local", "AWS_DEFAULT_REGION": "us-east-1"}
-        child = ("import importlib.util, json, os, sys, time\nname, d, layer = sys.argv[1:4]\nsys.path[:0] = [d, layer]\n"
+        child = ("import importlib.util, json, os, sys, time\nname, d, layer = sys.argv[1:4]\n"
+                 "sys.path[:0] = [d, layer]\n"
                  "spec = importlib.util.spec_from_file_location('handler', os.path.join(d, 'handler.py'))\n"
                  "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
                  "from smartgrocer.adapters import mongo; mongo.client()\n"
@@ -285,7 +286,8 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
     # in-process handler (the Lambda code path without the runner)
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_orders_checkout", FUNCTIONS_DIR / "orders_checkout" / "handler.py")
+    spec = importlib.util.spec_from_file_location("bench_orders_checkout",
+                                                  FUNCTIONS_DIR / "orders_checkout" / "handler.py")
     handler = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(handler)
     route, params, _ = match_route("POST", "/api/orders")
@@ -305,7 +307,7 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
                                 headers={"Idempotency-Key": uuid.uuid4().hex}).status_code
 
     # warm every worker and the in-process handler
-    for i in range(12):
+    for _ in range(12):
         in_process(take_product(), shoppers[0])
     with ThreadPoolExecutor(conc) as pool:
         list(pool.map(lambda i: http(take_product(), shoppers[i % len(shoppers)]), range(3 * conc)))
@@ -327,7 +329,7 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
         lambda i: http(take_product(), shoppers[i % len(shoppers)]), count, conc, budget)
     series[f"hot product, HTTP, c={conc}"], st4 = _run_series(
         lambda i: http(hot_id, shoppers[i % len(shoppers)]), count, conc, budget)
-    statuses = {name: sorted(set(s)) for name, s in zip(series, (st1, st2, st3, st4))}
+    statuses = {name: sorted(set(s)) for name, s in zip(series, (st1, st2, st3, st4), strict=True)}
 
     # the raw floor: same commands with plain pymongo, same server
     raw_targets = [f"raw-{i}" for i in range(count + 1)]

@@ -6,7 +6,6 @@ turns an `Access` value into permissions is `access_grants` below.
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from aws_cdk import CfnOutput, FileSystem, Stack, Tags, triggers
@@ -49,8 +48,7 @@ class SmartGrocerStack(Stack):
             Access.JWT: self.secrets.grant_jwt,
             Access.PAYMENTS: self.secrets.grant_payments,
             Access.PAYMENT_WEBHOOK: self.secrets.grant_payment_webhook,
-            Access.IMAGES_UPLOAD: partial(self.storage.grant_upload,
-                                          images_base_url=self.frontend.images_base_url),
+            Access.IMAGES_UPLOAD: self.storage.grant_upload,
             Access.EVENTS: self.events.grant_publish,
             Access.MAIL: self.mail.grant_send,
         }
@@ -58,7 +56,9 @@ class SmartGrocerStack(Stack):
         self.layer = SharedLayer(self, "SharedLayer", build_dir=layer_dir,
                                  package_source=LAYER_SOURCE / "smartgrocer")
         self.functions = AppFunctions(self, "Functions", functions_dir=functions_dir, layer=self.layer.layer,
-                                      config=config, grants=access_grants, function_prefix=prefix)
+                                      config=config, grants=access_grants, function_prefix=prefix,
+                                      # Public configuration: product writes check photo URLs against it.
+                                      shared_environment={"IMAGES_BASE_URL": self.frontend.images_base_url})
 
         self.api.add_routes(self.functions)
         self.events.deliver_order_events_to(self.functions["notifier"].function)

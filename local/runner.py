@@ -101,7 +101,8 @@ class LocalRuntime:
             "POWERTOOLS_METRICS_NAMESPACE": "SmartGrocer",
             "POWERTOOLS_DEV": "false",
             **{k: v for k, v in os.environ.items() if k in {"BCRYPT_ROUNDS", "ORDER_PAYMENT_TTL_SECONDS",
-                                                           "LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS"}},
+                                                           "LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS",
+                                                           "LOGIN_IP_MAX_FAILURES"}},
             **self.extra_env,
         }
         self._saved_environ = {key: os.environ.get(key) for key in self.env}

@@ -18,6 +18,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "smartgrocer" / "python")]
 # Cheap hashing and tight limits make the suites fast; production defaults are in settings.py.
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
 os.environ.setdefault("LOGIN_MAX_FAILURES", "5")
+# Every HTTP test comes from 127.0.0.1: a per-IP limit sized for real NATs would lock the suite out.
+os.environ.setdefault("LOGIN_IP_MAX_FAILURES", "60")
 os.environ["MONGODB_DB"] = "smartgrocer_test"
 os.environ.setdefault("LOG_LEVEL", "CRITICAL")
 

@@ -91,7 +91,8 @@ class AppFunctions(Construct):
     """Every route and background function from the route table, keyed by name, grants applied."""
 
     def __init__(self, scope: Construct, id: str, *, functions_dir: Path, layer: lambda_.ILayerVersion,
-                 config: StageConfig, grants: Mapping[Access, Grant], function_prefix: str) -> None:
+                 config: StageConfig, grants: Mapping[Access, Grant], function_prefix: str,
+                 shared_environment: Mapping[str, str] | None = None) -> None:
         super().__init__(scope, id)
         missing_grants = set(Access) - set(grants)
         if missing_grants:  # a new Access value must get a grant before anything can deploy
@@ -106,6 +107,7 @@ class AppFunctions(Construct):
             "POWERTOOLS_METRICS_NAMESPACE": "SmartGrocer",
             "LOG_LEVEL": config.log_level,
             "MONGODB_DB": config.mongodb_db,
+            **(shared_environment or {}),
         }
         self.by_name: dict[str, AppFunction] = {}
         for entry in entries:

@@ -64,9 +64,8 @@ class Storage(Construct):
             conditions={"StringEquals": {"AWS:SourceArn": distribution_arn}},
         ))
 
-    def grant_upload(self, fn: lambda_.Function, *, images_base_url: str) -> None:
-        """Access.IMAGES_UPLOAD: sign presigned POSTs for `products/*` and build public URLs."""
+    def grant_upload(self, fn: lambda_.Function) -> None:
+        """Access.IMAGES_UPLOAD: sign presigned POSTs for `products/*` (IMAGES_BASE_URL is shared config)."""
         fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"],
                                                   resources=[self.images.arn_for_objects(f"{IMAGE_PREFIX}*")]))
         fn.add_environment("IMAGES_BUCKET", self.images.bucket_name)
-        fn.add_environment("IMAGES_BASE_URL", images_base_url)

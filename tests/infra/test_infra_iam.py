@@ -18,7 +18,7 @@ ENV_FOR_ACCESS = {
     Access.JWT: {"JWT_SECRET_ARN"},
     Access.PAYMENTS: {"STRIPE_SECRET_KEY_ARN", "PAYMENT_PROVIDER"},
     Access.PAYMENT_WEBHOOK: {"STRIPE_WEBHOOK_SECRET_ARN", "PAYMENT_PROVIDER"},
-    Access.IMAGES_UPLOAD: {"IMAGES_BUCKET", "IMAGES_BASE_URL"},
+    Access.IMAGES_UPLOAD: {"IMAGES_BUCKET"},
     Access.EVENTS: {"EVENT_BUS_NAME"},
     Access.MAIL: {"MAIL_FROM", "SES_CONFIGURATION_SET"},
 }
@@ -115,8 +115,10 @@ def test_examples_from_the_issue(dev, ids):
     assert {n for n, a in access.items() if Access.MAIL in a} == {"notifier"}
 
 
-def test_images_base_url_points_at_the_distribution(dev):
-    env = app_functions(dev)["products_image_upload"][1]["Properties"]["Environment"]["Variables"]
+@pytest.mark.parametrize("name", ["products_image_upload", "products_create", "products_update"])
+def test_images_base_url_points_at_the_distribution(dev, name):
+    """Uploads build photo URLs from it, and product writes only accept photos under it."""
+    env = app_functions(dev)[name][1]["Properties"]["Environment"]["Variables"]
     url = env["IMAGES_BASE_URL"]["Fn::Join"][1]
     assert url[0] == "https://" and url[-1] == "/images"
     assert refs(url) == {dev.logical_id(dev.stack.frontend.distribution)}

@@ -61,7 +61,7 @@ def test_fifty_concurrent_checkouts_for_five_items_sell_exactly_five(runtime, ap
     assert len(sold) == 5 and {o["status"] for o in sold} == {"pending_payment"}
     assert sum(i["quantity"] for o in sold for i in o["items"]) == 5
     # Losers never got an order or a PaymentIntent.
-    loser_ids = {s.user_id for s, r in zip(shoppers, responses) if r.status_code == 409}
+    loser_ids = {s.user_id for s, r in zip(shoppers, responses, strict=True) if r.status_code == 409}
     assert db().orders.count_documents({"user_id": {"$in": list(loser_ids)}}) == 0
 
 
@@ -186,7 +186,7 @@ def test_totals_are_exact_to_the_cent(api, seller, shopper, lines, expected_tota
     (order,) = placed["orders"]
     assert order["total"] == expected_total
     assert placed["payment"]["amount"] == expected_total
-    for (p, qty), line in zip(sorted(products, key=lambda x: x[0]["id"]), order["items"]):
+    for (p, qty), line in zip(sorted(products, key=lambda x: x[0]["id"]), order["items"], strict=True):
         assert line["product_id"] == p["id"] and line["unit_price"] == p["price"]
         cents = int(p["price"].replace(".", "")) * qty
         assert line["line_total"] == f"{cents // 100}.{cents % 100:02d}"

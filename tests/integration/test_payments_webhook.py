@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,9 +16,6 @@ from tests.integration.orders_support import (checkout_doc, db, deliver, event_f
 
 
 def _post(runtime, payload: str, headers: dict) -> tuple[int, dict]:
-    import json
-    import urllib.error
-
     request = urllib.request.Request(webhook_url(runtime), data=payload.encode(), method="POST",
                                      headers={"Content-Type": "application/json", **headers})
     try:

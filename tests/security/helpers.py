@@ -50,7 +50,7 @@ def session_from(source_ip: str) -> requests.Session:
 
 def checkout_body(*lines: tuple[str, int], address: dict | None = None) -> dict:
     return {"items": [{"product_id": pid, "quantity": qty} for pid, qty in lines],
-            "shipping_address": address or ADDRESS}
+            "shipping_address": dict(address or ADDRESS)}
 
 
 def checkout(api, account, *lines: tuple[str, int], key: str | None = None, **extra):

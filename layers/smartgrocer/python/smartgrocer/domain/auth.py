@@ -179,8 +179,8 @@ def _window_key(kind: str, subject: str) -> tuple[str, datetime, int]:
 
 
 def _login_limits(email: str, source_ip: str) -> list[tuple[str, datetime, int, int]]:
-    limit = settings.LOGIN_MAX_FAILURES
-    return [(*_window_key("login-email", email), limit), (*_window_key("login-ip", source_ip), limit * 4)]
+    return [(*_window_key("login-email", email), settings.LOGIN_MAX_FAILURES),
+            (*_window_key("login-ip", source_ip), settings.LOGIN_IP_MAX_FAILURES)]
 
 
 def login(email: str, password: str, source_ip: str) -> dict:

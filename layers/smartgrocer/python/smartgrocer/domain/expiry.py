@@ -24,6 +24,7 @@ def sweep() -> dict:
     for checkout in stale:
         if abandon_checkout(checkout, reason="expired" if checkout["status"] == "pending_payment" else "interrupted"):
             expired += 1
-    for order in db().orders.find({"refund_pending": True, "status": {"$in": ["cancelled", "payment_failed"]}}).limit(BATCH):
+    closed = {"$in": ["cancelled", "payment_failed"]}  # a late payment into a failed checkout is refunded too
+    for order in db().orders.find({"refund_pending": True, "status": closed}).limit(BATCH):
         released += int(refund_order(order))
     return {"expired_checkouts": expired, "refunds_retried": released}
