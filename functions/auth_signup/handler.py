@@ -1,6 +1,7 @@
 from smartgrocer.domain import auth
 from smartgrocer.domain.events import publish_safely
-from smartgrocer.models.users import AuthResponse, SignupRequest
+from smartgrocer.models.signup import SignupRequest
+from smartgrocer.models.users import AuthResponse
 from smartgrocer.web.app import api_function
 
 app = api_function("auth_signup")

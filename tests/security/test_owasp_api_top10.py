@@ -812,7 +812,8 @@ class TestAPI10UnsafeConsumptionOfAPIs:
             "wrong secret": signed_headers(payload, "whsec_attacker"),
             "garbage": {"Content-Type": "application/json", "Stripe-Signature": "t=1,v1=deadbeef"},
             "stale (1 h old)": signed_headers(payload, secret, int(time.time()) - 3600),
-            "future (1 h ahead)": signed_headers(payload, secret, int(time.time()) + 3600),
+            # (A future timestamp needs the secret to sign, so it is no third-party attack: Stripe's own
+            # verification accepts it. Only replays of captured deliveries matter: "stale" above.)
             "v0 scheme only": {"Content-Type": "application/json",
                                "Stripe-Signature": signed_headers(payload, secret)["Stripe-Signature"]
                                .replace("v1=", "v0=")},
@@ -828,9 +829,9 @@ class TestAPI10UnsafeConsumptionOfAPIs:
 
     def test_signed_but_malformed_payloads_are_client_errors(self, api, runtime, pending):
         secret = runtime.env["STRIPE_WEBHOOK_SECRET"]
-        for payload in ("{not json", "[" * 2000 + "]" * 2000, '"just a string"'):
-            response = deliver(api, payload, secret)
-            assert 400 <= response.status_code < 500 or response.json().get("outcome") == "ignored", response.text
+        for payload in ("{not json", "[" * 2000 + "]" * 2000, '"just a string"', "[]", '{"id": 1, "type": []}'):
+            error = error_of(deliver(api, payload, secret), 400)
+            assert error["code"] in {"malformed_json", "malformed_event"}, (payload[:20], error)
         assert self._status(api, pending) == "pending_payment"
 
     def test_signed_events_are_still_checked_against_our_records(self, api, runtime, pending):

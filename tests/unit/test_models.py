@@ -6,7 +6,8 @@ from pydantic import ValidationError
 from smartgrocer.models.common import ErrorResponse
 from smartgrocer.models.orders import CheckoutRequest
 from smartgrocer.models.products import ImageUploadRequest, ProductCreate, ProductUpdate
-from smartgrocer.models.users import LoginRequest, SignupRequest, UserOut
+from smartgrocer.models.signup import SignupRequest
+from smartgrocer.models.users import LoginRequest, UserOut
 
 GOOD_PRODUCT = {"name": "Apples", "price": "2.50", "category": "fruit-veg", "stock": 3}
 GOOD_SIGNUP = {"email": "a@example.com", "password": "long-enough", "full_name": "Ann"}

@@ -46,6 +46,7 @@ class Route:
     access: frozenset[Access]
     throttle: Throttle = Throttle.DEFAULT
     summary: str = ""
+    cache_seconds: int = 0  # public reads CloudFront may cache (Cache-Control: public, max-age)
 
     @property
     def resolver_path(self) -> str:
@@ -65,8 +66,8 @@ class BackgroundFunction:
     summary: str = ""
 
 
-def _r(name, method, path, roles, *access, throttle=Throttle.DEFAULT, summary=""):
-    return Route(name, method, path, roles, frozenset(access), throttle, summary)
+def _r(name, method, path, roles, *access, throttle=Throttle.DEFAULT, summary="", cache_seconds=0):
+    return Route(name, method, path, roles, frozenset(access), throttle, summary, cache_seconds)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -77,15 +78,17 @@ ROUTES: tuple[Route, ...] = (
     _r("auth_me", "GET", "/api/auth/me", ANY_USER, _M, _J, summary="The signed-in user"),
     _r("auth_refresh", "POST", "/api/auth/refresh", PUBLIC, _M, _J, summary="Rotate a refresh token"),
     _r("auth_logout", "POST", "/api/auth/logout", ANY_USER, _M, _J, summary="Revoke a refresh token"),
-    _r("products_list", "GET", "/api/products", PUBLIC, _M, summary="Browse and search the catalog"),
-    _r("products_get", "GET", "/api/products/{id}", PUBLIC, _M, summary="One product"),
+    _r("products_list", "GET", "/api/products", PUBLIC, _M, summary="Browse and search the catalog",
+       cache_seconds=30),
+    _r("products_get", "GET", "/api/products/{id}", PUBLIC, _M, summary="One product", cache_seconds=30),
     _r("products_create", "POST", "/api/products", SELLER, _M, _J, summary="List a new product"),
     _r("products_update", "PUT", "/api/products/{id}", SELLER_OR_ADMIN, _M, _J, summary="Edit a product"),
     _r("products_delete", "DELETE", "/api/products/{id}", SELLER_OR_ADMIN, _M, _J,
        summary="Remove a product (soft delete)"),
     _r("products_image_upload", "POST", "/api/products/{id}/images", SELLER, _M, _J, Access.IMAGES_UPLOAD,
        summary="Presigned upload for a product photo"),
-    _r("categories_list", "GET", "/api/categories", PUBLIC, _M, summary="Categories with product counts"),
+    _r("categories_list", "GET", "/api/categories", PUBLIC, _M, summary="Categories with product counts",
+       cache_seconds=60),
     _r("orders_checkout", "POST", "/api/orders", ANY_USER, _M, _J, Access.PAYMENTS, Access.EVENTS,
        throttle=Throttle.STRICT, summary="Check out a basket"),
     _r("orders_mine", "GET", "/api/orders/my-orders", ANY_USER, _M, _J, summary="The caller's orders"),

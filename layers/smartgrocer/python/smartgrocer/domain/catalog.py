@@ -114,7 +114,8 @@ def _check_images(images: list[str], product_id: str | None) -> None:
     base = images_base_url()
     prefix = f"{base}/products/{product_id}/" if product_id else f"{base}/products/"
     for index, url in enumerate(images):
-        if not url.startswith(prefix) or ".." in url or not re.fullmatch(r"[\w\-./:%]+", url):
+        # No "%": an encoded "../" (%2e%2e) is decoded by browsers and would walk out of the images prefix.
+        if not url.startswith(prefix) or ".." in url or not re.fullmatch(r"[\w\-./:]+", url):
             raise Invalid("Images must be photos uploaded for this product.",
                           details=[{"loc": ["body", "images", index], "msg": "not an uploaded product photo"}])
 

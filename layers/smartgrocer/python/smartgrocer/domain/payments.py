@@ -3,6 +3,7 @@ network and signs its webhook events exactly as Stripe does, so the real webhook
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -53,10 +54,15 @@ def verify_webhook(payload: str, signature_header: str | None) -> dict:
     if not signature_header:
         raise BadRequest("Missing Stripe-Signature header.", code="invalid_signature")
     try:
-        event = stripe.Webhook.construct_event(payload, signature_header, settings.secret("STRIPE_WEBHOOK_SECRET"),
-                                               tolerance=300)
+        stripe.WebhookSignature.verify_header(payload, signature_header, settings.secret("STRIPE_WEBHOOK_SECRET"),
+                                              tolerance=300)
     except stripe.SignatureVerificationError:
         raise BadRequest("The webhook signature is invalid or too old.", code="invalid_signature") from None
+    # Only now, on verified bytes, is the payload parsed; and it must be an event object, not any JSON.
+    try:
+        event = json.loads(payload)
     except ValueError:
         raise BadRequest("The webhook payload is not valid JSON.", code="malformed_json") from None
-    return event.to_dict() if hasattr(event, "to_dict") else dict(event)
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
+        raise BadRequest("The webhook payload is not an event object.", code="malformed_event")
+    return event

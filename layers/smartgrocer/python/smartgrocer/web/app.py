@@ -108,7 +108,9 @@ class ApiFunction(APIGatewayHttpResolver):
         security = None if self.entry.is_public else [{"bearerAuth": []}]
         return self.route(rule=self.entry.resolver_path, method=self.entry.method, summary=self.entry.summary,
                           operation_id=self.entry.name, status_code=status_code, responses=responses,
-                          security=security, tags=[self.entry.name.split("_")[0]])(func)
+                          security=security, tags=[self.entry.name.split("_")[0]],
+                          cache_control=f"public, max-age={self.entry.cache_seconds}"
+                          if self.entry.cache_seconds else None)(func)
 
     def get_openapi_schema(self, **kwargs):
         """Schema generation only (build time): declares the bearer scheme the routes refer to."""
