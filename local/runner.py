@@ -196,6 +196,7 @@ def _handler_for(runtime: LocalRuntime):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "SmartGrocerLocal"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes on kept-alive connections
 
         def log_message(self, fmt, *args):
             if os.environ.get("LOCAL_ACCESS_LOG"):

@@ -130,9 +130,6 @@ def test_moto_does_not_enforce_post_policy(api, runtime, seller, product):
         "moto now enforces presigned POST policies: assert 403 for both uploads instead")
 
 
-@pytest.mark.xfail(strict=True, reason="local stack gap: local.services.prepare_aws gives the moto images bucket no "
-                   "public-read policy for products/* (CloudFront serves them in AWS), so image_url answers 403 "
-                   "locally and the SPA cannot show uploaded photos. Remove this marker once it is fixed.")
 def test_uploaded_photo_is_served_at_image_url(api, seller, product):
     body = _start(api, seller, product["id"]).json()
     assert _post_to_s3(body["upload"], PNG).status_code in (200, 201, 204)

@@ -108,9 +108,7 @@ class ApiFunction(APIGatewayHttpResolver):
         security = None if self.entry.is_public else [{"bearerAuth": []}]
         return self.route(rule=self.entry.resolver_path, method=self.entry.method, summary=self.entry.summary,
                           operation_id=self.entry.name, status_code=status_code, responses=responses,
-                          security=security, tags=[self.entry.name.split("_")[0]],
-                          cache_control=f"public, max-age={self.entry.cache_seconds}"
-                          if self.entry.cache_seconds else None)(func)
+                          security=security, tags=[self.entry.name.split("_")[0]])(func)
 
     def get_openapi_schema(self, **kwargs):
         """Schema generation only (build time): declares the bearer scheme the routes refer to."""
@@ -184,7 +182,10 @@ def _body_limit(app: ApiFunction, next_middleware):
             raise BadRequest("The request body is not valid UTF-8 JSON.", code="malformed_json") from None
     if body and _nesting_depth(event.decoded_body if encoded else body) > MAX_JSON_DEPTH:
         raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", code="malformed_json")
-    return _with_security_headers(next_middleware(app))
+    response = next_middleware(app)
+    if app.entry.cache_seconds and response.status_code == 200:  # public catalog reads; errors stay no-store
+        response.headers["Cache-Control"] = f"public, max-age={app.entry.cache_seconds}"
+    return _with_security_headers(response)
 
 
 def _nesting_depth(text: str) -> int:
