@@ -4,6 +4,7 @@ and context Lambda receives. Shared by the local runner and the handler tests.""
 from __future__ import annotations
 
 import base64
+import importlib.util
 import re
 import sys
 import time
@@ -94,6 +95,21 @@ def http_event(route: Route, method: str, path: str, path_params: dict[str, str]
         except UnicodeDecodeError:
             event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
     return event
+
+
+_handlers: dict[str, object] = {}
+
+
+def load_handler(function_name: str):
+    """A function's handler module, imported once per process, as a warm Lambda container keeps it."""
+    module = _handlers.get(function_name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(f"functions.{function_name}.handler",
+                                                      FUNCTIONS_DIR / function_name / "handler.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _handlers[function_name] = module
+    return module
 
 
 def decode_body(response: dict) -> bytes:

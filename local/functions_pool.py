@@ -8,15 +8,11 @@ never does that either), and concurrent requests still race for real in the data
 
 from __future__ import annotations
 
-import importlib.util
 import multiprocessing
 import os
 import sys
 import traceback
 from concurrent.futures import ProcessPoolExecutor
-from types import ModuleType
-
-_loaded: dict[str, ModuleType] = {}
 
 
 def _worker_init(paths: list[str], env: dict[str, str]) -> None:
@@ -26,24 +22,11 @@ def _worker_init(paths: list[str], env: dict[str, str]) -> None:
             sys.path.insert(0, path)
 
 
-def _load(function_name: str) -> ModuleType:
-    module = _loaded.get(function_name)
-    if module is None:
-        from local.apigw import FUNCTIONS_DIR
-
-        spec = importlib.util.spec_from_file_location(f"functions.{function_name}.handler",
-                                                      FUNCTIONS_DIR / function_name / "handler.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _loaded[function_name] = module
-    return module
-
-
 def invoke_in_worker(function_name: str, event: dict) -> dict:
-    from local.apigw import lambda_context
+    from local.apigw import lambda_context, load_handler
 
     try:
-        return _load(function_name).lambda_handler(event, lambda_context(function_name))
+        return load_handler(function_name).lambda_handler(event, lambda_context(function_name))
     except Exception:  # a crash in a handler is a 500 from API Gateway, never a dead runner
         traceback.print_exc()
         return {"statusCode": 500, "headers": {"content-type": "application/json"},

@@ -3,7 +3,6 @@ driven over HTTP (integration tier) or by calling `lambda_handler` in-process (h
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -71,25 +70,16 @@ def admin(api, unique_email):
     return account
 
 
-_handlers: dict[str, object] = {}
-
-
 @pytest.fixture
 def invoke(runtime):
     """Call a function's `lambda_handler` in-process with an API Gateway v2 event."""
-    from local.apigw import FUNCTIONS_DIR, decode_body, http_event, lambda_context, match_route
+    from local.apigw import decode_body, http_event, lambda_context, load_handler, match_route
 
     def call(method: str, path: str, body=None, token: str | None = None, query: str = "",
              headers: dict | None = None, raw_body: str | bytes | None = None):
         route, params, _ = match_route(method, path)
         assert route is not None, f"no route for {method} {path}"
-        module = _handlers.get(route.name)
-        if module is None:
-            spec = importlib.util.spec_from_file_location(f"functions.{route.name}.handler",
-                                                          FUNCTIONS_DIR / route.name / "handler.py")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            _handlers[route.name] = module
+        module = load_handler(route.name)
         all_headers = {"content-type": "application/json", **(headers or {})}
         if token:
             all_headers["authorization"] = f"Bearer {token}"

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import time
 
 import pytest
 
-_modules: dict[str, object] = {}
-
-
-def load_handler(name: str):
-    from local.apigw import FUNCTIONS_DIR
-
-    module = _modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(f"functions.{name}.handler",
-                                                      FUNCTIONS_DIR / name / "handler.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _modules[name] = module
-    return module
+from local.apigw import load_handler
 
 
 @pytest.fixture

@@ -132,7 +132,7 @@ def _webhook_event(runtime, payload: str, signature: str | None, base64_body: bo
 
 def _webhook(runtime, event: dict) -> dict:
     from local.apigw import decode_body, lambda_context
-    from tests.handlers.conftest import load_handler
+    from local.apigw import load_handler
 
     response = load_handler("payments_webhook").lambda_handler(event, lambda_context("payments_webhook"))
     response["json"] = json.loads(decode_body(response) or b"null")
@@ -197,7 +197,7 @@ def test_admin_handlers(invoke, admin, shopper):
 
 def test_orders_expire_handler(invoke, api, seller, shopper):
     from local.apigw import lambda_context
-    from tests.handlers.conftest import load_handler
+    from local.apigw import load_handler
     from tests.integration.orders_support import expire_now
 
     item = product(api, seller, stock=2)
@@ -212,7 +212,7 @@ def test_orders_expire_handler(invoke, api, seller, shopper):
 def test_notifier_handler_sends_and_reports(runtime, unique_email):
     from local.apigw import lambda_context
     from local.mail import sent_messages
-    from tests.handlers.conftest import load_handler
+    from local.apigw import load_handler
 
     email = unique_email("notified")
     event = {"source": "smartgrocer.accounts", "detail-type": "UserSignedUp",

@@ -1,0 +1,124 @@
+"""MongoDB goes away mid-run (and mid-checkout) and comes back on the same port and data folder.
+
+During the outage: 503 + Retry-After within a few seconds, never a hang or a 500. Afterwards: the
+same runner serves again without a restart, and nothing half-written survives the expiry sweep
+(every unit of stock is on the shelf, reserved by a live order, or sold)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+
+from tests.faults.conftest import pay, place, stock_ledger, wait_until_healthy
+
+OUTAGE_BOUND_S = 10.0  # correctness bound (serverSelectionTimeoutMS is 3 s), not a benchmark
+
+
+@pytest.fixture(scope="module")
+def catalog(client, stack):
+    from tests.support import ApiClient
+
+    seller = client.signup("outage-seller@example.com", is_seller=True)
+    products = [client.create_product(seller, name=f"Outage Oats {i}", stock=60, price="2.00") for i in range(3)]
+    return {"seller": seller, "products": products, "initial": {p["id"]: 60 for p in products}}
+
+
+def _timed(call):
+    started = time.monotonic()
+    try:
+        response = call()
+    except requests.RequestException as error:  # a dropped connection is no answer at all
+        return None, time.monotonic() - started, error
+    return response, time.monotonic() - started, None
+
+
+def test_requests_during_an_outage_get_503_with_retry_after(stack, client, catalog, new_account):
+    shopper = new_account()
+    product = catalog["products"][0]
+    stack.mongo.stop()
+    try:
+        calls = {
+            "health": lambda: client.get("/api/health"),
+            "list": lambda: client.get("/api/products"),
+            "get": lambda: client.get(f"/api/products/{product['id']}"),
+            "login": lambda: client.login(shopper.email, shopper.password),
+            "me (auth needs the db)": lambda: client.get("/api/auth/me", shopper),
+            "checkout": lambda: place(client, shopper, [(product["id"], 1)], key="outage-1"),
+            "my orders": lambda: client.get("/api/orders/my-orders", shopper),
+        }
+        for name, call in calls.items():
+            response, elapsed, error = _timed(call)
+            assert error is None, (name, error)
+            assert elapsed < OUTAGE_BOUND_S, (name, elapsed)
+            assert response.status_code == 503, (name, response.status_code, response.text[:300])
+            assert 1 <= int(response.headers["Retry-After"]) <= 60, name
+            body = response.json()
+            assert body["error"]["code"] in {"database_unavailable", "unavailable"}, (name, body)
+            assert "Traceback" not in response.text and "pymongo" not in response.text
+    finally:
+        stack.mongo.start()  # same port, same data folder
+    wait_until_healthy(client, timeout=30)
+    # the same runner, no restart: sign-in, checkout (same key: the failed attempt left nothing behind), payment
+    assert client.login(shopper.email, shopper.password).status_code == 200
+    placed = place(client, shopper, [(product["id"], 1)], key="outage-1")
+    assert placed.status_code == 201, placed.text
+    assert pay(client, placed.json()["payment"]["client_secret"])["status"] == "succeeded"
+    order = client.get(f"/api/orders/{placed.json()['orders'][0]['id']}", shopper).json()
+    assert (order["status"], order["payment_status"]) == ("paid", "paid")
+
+
+def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(stack, client, catalog, new_account,
+                                                                              monkeypatch):
+    from smartgrocer.adapters.mongo import db
+    from smartgrocer.domain import expiry
+
+    product_ids = [p["id"] for p in catalog["products"]]
+    baseline = {pid: db().products.find_one({"_id": pid})["stock"] for pid in product_ids}
+    sold_before = 60 * len(product_ids) - sum(baseline.values())
+    assert not stock_ledger(product_ids, catalog["initial"]), "clean before the burst"
+    shoppers = [new_account() for _ in range(12)]
+    results: list = []
+    lock = threading.Lock()
+
+    def shop(index: int, account):
+        # multi-line baskets across the three products: more steps to be interrupted between
+        lines = [(product_ids[(index + k) % 3], 1 + (index + k) % 3) for k in range(3)]
+        for attempt in range(3):
+            response, _, error = _timed(lambda: place(client, account, lines, key=f"burst-{index}-{attempt}"))
+            with lock:
+                results.append(response.status_code if response is not None else type(error).__name__)
+
+    threads = [threading.Thread(target=shop, args=(i, a)) for i, a in enumerate(shoppers)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.4)  # let the burst get going, then pull the plug
+    stack.mongo.stop()
+    time.sleep(1.0)
+    stack.mongo.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    wait_until_healthy(client, timeout=30)
+    assert all(r in {201, 409, 503} for r in results), results  # never a 500, never a dropped connection
+    assert 503 in results or len([r for r in results if r == 201]) < len(results), results
+
+    # Recover interrupted checkouts now rather than in two minutes (the sweep's staleness threshold).
+    monkeypatch.setattr(expiry, "STALE_BUILD", timedelta(seconds=0))
+    expiry.sweep()
+    problems = stock_ledger(product_ids, catalog["initial"])
+    assert not problems, problems
+    stuck = db().checkouts.count_documents({"status": {"$in": ["reserving", "creating_payment"]}})
+    assert stuck == 0
+
+    # Everything that survived as pending can be paid, and the ledger then counts it as sold.
+    for checkout in db().checkouts.find({"status": "pending_payment"}):
+        intent = db().local_payment_intents.find_one({"_id": checkout["payment_intent_id"]})
+        assert pay(client, intent["client_secret"])["status"] == "succeeded"
+    problems = stock_ledger(product_ids, catalog["initial"])
+    assert not problems, problems
+    sold_now = 60 * len(product_ids) - sum(db().products.find_one({"_id": pid})["stock"] for pid in product_ids)
+    assert sold_now >= sold_before
