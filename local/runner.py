@@ -25,6 +25,11 @@ from local.functions_pool import FunctionPool
 from local.services import Service, aws_env, free_port, mongo_service, moto_service, prepare_aws
 
 API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
+
+
+class LocalHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 resets bursts of concurrent clients
 WEB_DIST = ROOT / "web" / "dist"
 
 
@@ -59,7 +64,7 @@ class LocalRuntime:
         self.services: list[Service] = []
         self.mongo: Service | None = None
         self.pool: FunctionPool | None = None
-        self.server: ThreadingHTTPServer | None = None
+        self.server: LocalHttpServer | None = None
         self.env: dict[str, str] = {}
         self._stopping = threading.Event()
         self._saved_environ: dict[str, str | None] = {}
@@ -121,8 +126,7 @@ class LocalRuntime:
             seed_demo_data(self.log)
             print_demo_accounts(self.log)
         self.pool = FunctionPool(self.workers, self.env)
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-        self.server.daemon_threads = True
+        self.server = LocalHttpServer(("127.0.0.1", self.port), _handler_for(self))
         threading.Thread(target=self.server.serve_forever, name="http", daemon=True).start()
         if self.expiry_interval > 0:
             threading.Thread(target=self._schedule_expiry, name="expiry", daemon=True).start()

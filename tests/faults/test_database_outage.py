@@ -104,7 +104,11 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
     assert not any(t.is_alive() for t in threads)
     wait_until_healthy(client, timeout=30)
     assert all(r in {201, 409, 503} for r in results), results  # never a 500, never a dropped connection
-    assert 503 in results or len([r for r in results if r == 201]) < len(results), results
+    assert 503 in results, results  # the outage really hit the burst
+    interrupted = db().checkouts.count_documents({"status": {"$in": ["reserving", "creating_payment"]}})
+    half_written = stock_ledger(product_ids, catalog["initial"])
+    print(f"burst: {sorted(set(map(str, results)))} x {len(results)}; interrupted checkouts {interrupted}; "
+          f"ledger problems before the sweep: {len(half_written)}")
 
     # Recover interrupted checkouts now rather than in two minutes (the sweep's staleness threshold).
     monkeypatch.setattr(expiry, "STALE_BUILD", timedelta(seconds=0))

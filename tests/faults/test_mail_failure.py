@@ -1,0 +1,57 @@
+"""SES refuses to send (the verified sender identity is gone): checkouts, payments and status changes
+still succeed; mail resumes once the identity is back."""
+
+from __future__ import annotations
+
+import time
+
+import boto3
+
+from tests.faults.conftest import pay, place
+
+
+def _ses(stack):
+    env = stack.env
+    return boto3.client("ses", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_DEFAULT_REGION"],
+                        aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+
+
+def _mail_to(client, address: str) -> list[dict]:
+    return [m for m in client.get("/local/mail").json()["messages"] if address in str(m)]
+
+
+def _wait_for_mail(client, address: str, timeout: float = 15.0) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = _mail_to(client, address)
+        if found:
+            return found
+        time.sleep(0.25)
+    return []
+
+
+def test_ses_failing_never_fails_a_checkout_or_a_status_change(stack, client, new_account):
+    ses = _ses(stack)
+    sender = stack.env["MAIL_FROM"]
+    seller = new_account("seller")
+    product = client.create_product(seller, name="Mailless Mangoes", stock=5)
+    shopper = new_account()
+    ses.delete_identity(Identity=sender)
+    try:
+        assert sender not in ses.list_identities()["Identities"]
+        placed = place(client, shopper, [(product["id"], 1)])
+        assert placed.status_code == 201, placed.text
+        assert pay(client, placed.json()["payment"]["client_secret"])["status"] == "succeeded"
+        order_id = placed.json()["orders"][0]["id"]
+        for status in ("packed", "out_for_delivery"):
+            moved = client.patch(f"/api/orders/{order_id}/status", seller, json={"status": status})
+            assert moved.status_code == 200 and moved.json()["status"] == status, moved.text
+        time.sleep(2)  # the notifier runs asynchronously: give it time to fail
+        assert _mail_to(client, shopper.email) == []  # SES really was refusing
+    finally:
+        ses.verify_email_identity(EmailAddress=sender)
+    delivered = client.patch(f"/api/orders/{order_id}/status", seller, json={"status": "delivered"})
+    assert delivered.status_code == 200
+    mail = _wait_for_mail(client, shopper.email)
+    assert mail, "mail resumes once SES accepts the sender again"
+    assert client.get(f"/api/orders/{order_id}", shopper).json()["status"] == "delivered"
