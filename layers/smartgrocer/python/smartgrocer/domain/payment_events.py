@@ -58,9 +58,10 @@ def _payment_succeeded(checkout: dict, intent: dict) -> str:
                 commit_stock(line["product_id"], checkout["_id"])
         for order in paid:
             publish_safely("smartgrocer.orders", "OrderPaid", {"order_id": order["_id"]})
-    else:
-        # The checkout was closed first (expiry, cancellation). Its sweep may not have cancelled the orders
-        # yet; do it here so none stays pending, and so the refund below cannot miss them.
+    elif (db().checkouts.find_one({"_id": checkout["_id"]}, {"status": 1}) or {}).get("status") != "paid":
+        # The checkout was closed first (expiry, cancellation), not paid by a twin delivery of this event.
+        # Its sweep may not have cancelled the orders yet; do it here so none stays pending and the refund
+        # below cannot miss them.
         db().orders.update_many({"checkout_id": checkout["_id"], "status": "pending_payment"},
                                 {"$set": {"status": "cancelled", "cancel_reason": "closed_before_payment",
                                           "updated_at": at, "history.cancelled": {"at": at, "by": "system"}}})
