@@ -83,11 +83,14 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
     shoppers = [new_account() for _ in range(12)]
     results: list = []
     lock = threading.Lock()
+    burst_over = threading.Event()
 
     def shop(index: int, account):
         # multi-line baskets across the three products: more steps to be interrupted between
         lines = [(product_ids[(index + k) % 3], 1 + (index + k) % 3) for k in range(3)]
-        for attempt in range(3):
+        for attempt in range(40):  # bounded; keeps the burst going across the whole outage on a fast machine
+            if burst_over.is_set():
+                break
             response, _, error = _timed(lambda: place(client, account, lines, key=f"burst-{index}-{attempt}"))
             with lock:
                 results.append(response.status_code if response is not None else type(error).__name__)
@@ -95,10 +98,14 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
     threads = [threading.Thread(target=shop, args=(i, a)) for i, a in enumerate(shoppers)]
     for thread in threads:
         thread.start()
-    time.sleep(0.4)  # let the burst get going, then pull the plug
+    deadline = time.monotonic() + 30
+    while len(results) < len(shoppers) and time.monotonic() < deadline:  # the burst is under way: pull the plug
+        time.sleep(0.02)
     stack.mongo.stop()
     time.sleep(1.0)
     stack.mongo.start()
+    time.sleep(0.5)
+    burst_over.set()
     for thread in threads:
         thread.join(timeout=60)
     assert not any(t.is_alive() for t in threads)
