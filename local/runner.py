@@ -25,12 +25,12 @@ from local.functions_pool import FunctionPool
 from local.services import Service, aws_env, free_port, mongo_service, moto_service, prepare_aws
 
 API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
+WEB_DIST = ROOT / "web" / "dist"
 
 
 class LocalHttpServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # the default backlog of 5 resets bursts of concurrent clients
-WEB_DIST = ROOT / "web" / "dist"
 
 
 def _local_secrets(data_dir: Path) -> dict[str, str]:

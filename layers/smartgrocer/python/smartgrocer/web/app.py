@@ -70,7 +70,7 @@ class ApiFunction(APIGatewayHttpResolver):
         self.entry = route
         # Powertools runs its request validation before any user middleware; the size limit and the auth
         # guard must run first (413 before parsing, 401/403 before revealing the schema), so they wrap it.
-        self._request_validation_middleware = _chain(_body_limit, _auth_guard(route),
+        self._request_validation_middleware = _chain(_guard_body, _auth_guard(route),
                                                      self._request_validation_middleware)
         self.exception_handler(AppError)(self._app_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
@@ -164,7 +164,9 @@ def _chain(*middlewares):
     return run
 
 
-def _body_limit(app: ApiFunction, next_middleware):
+def _guard_body(app: ApiFunction, next_middleware):
+    """Size (413), JSON-only (415), UTF-8 and nesting depth (400) before anything parses the body; then
+    the response headers every answer carries."""
     event = app.current_event
     body = event.get("body") or ""
     encoded = bool(event.get("isBase64Encoded"))
