@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 
 
 def _worker_init(paths: list[str], env: dict[str, str]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the runner shuts us down
     os.environ.update(env)
     for path in reversed(paths):
         if path not in sys.path:
