@@ -10,6 +10,14 @@ from tests.integration.orders_support import basket, checkout, db, product, stoc
 from tests.support import ApiClient
 
 
+def _fingerprint(body: dict) -> str:
+    """As the checkout function computes it: over the validated body, defaults included."""
+    from smartgrocer.domain.idempotency import request_fingerprint
+    from smartgrocer.models.orders import CheckoutRequest
+
+    return request_fingerprint(CheckoutRequest.model_validate(body).model_dump(mode="json"))
+
+
 def _intents(checkout_id: str) -> int:
     return db().local_payment_intents.count_documents({"metadata.checkout_id": checkout_id})
 
@@ -98,3 +106,34 @@ def test_invalid_keys_are_rejected(api, seller, shopper):
         response = checkout(api, shopper, (item, 1), key=key)
         assert response.status_code == 422, (key, response.text)
     assert stock_of(item["id"]) == 10
+
+
+def test_a_key_left_in_progress_by_a_crash_is_taken_over_once_its_lock_expires(api, seller, shopper):
+    import time
+
+    item = product(api, seller, stock=10)
+    key = uuid.uuid4().hex
+    body = basket((item, 1))
+    # What a function that died mid-checkout leaves behind: an in-progress record whose lock has run out.
+    db().idempotency_keys.insert_one({"_id": f"{shopper.user_id}:{key}", "fingerprint": _fingerprint(body),
+                                      "state": "in_progress", "locked_until": time.time() - 1})
+    taken_over = checkout(api, shopper, body=body, key=key)
+    assert taken_over.status_code == 201, taken_over.text
+    replay = checkout(api, shopper, body=body, key=key)
+    assert replay.status_code == 201 and replay.json()["checkout_id"] == taken_over.json()["checkout_id"]
+    assert db().orders.count_documents({"user_id": shopper.user_id}) == 1
+    assert stock_of(item["id"]) == 9
+
+
+def test_a_key_still_locked_by_a_running_twin_answers_409_retry(api, seller, shopper):
+    import time
+
+    item = product(api, seller, stock=10)
+    key = uuid.uuid4().hex
+    body = basket((item, 1))
+    db().idempotency_keys.insert_one({"_id": f"{shopper.user_id}:{key}", "fingerprint": _fingerprint(body),
+                                      "state": "in_progress", "locked_until": time.time() + 600})
+    waiting = checkout(api, shopper, body=body, key=key)
+    assert_error(waiting, 409, "idempotency_in_progress")
+    assert waiting.headers.get("Retry-After") == "1"
+    assert db().orders.count_documents({"user_id": shopper.user_id}) == 0

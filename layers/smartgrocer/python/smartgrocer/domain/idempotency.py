@@ -21,6 +21,7 @@ from smartgrocer.errors import AppError, Conflict, Invalid
 
 RECORD_TTL = timedelta(hours=24)
 LOCK_SECONDS = 60  # longer than the function timeout: a record older than this was abandoned by a crash
+# `locked_until` is epoch seconds, compared and replaced as a plain number (no date round-trips).
 WAIT_FOR_TWIN_SECONDS = 5.0
 
 
@@ -34,10 +35,6 @@ def request_fingerprint(body: dict) -> str:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def run_once(user_id: str, key: str | None, body: dict, operation: Callable[[], dict]) -> tuple[int, dict]:
@@ -70,7 +67,7 @@ def _claim(records, record_id: str, fingerprint: str) -> bool:
     at = _now()
     try:
         records.insert_one({"_id": record_id, "fingerprint": fingerprint, "state": "in_progress",
-                            "locked_until": at + timedelta(seconds=LOCK_SECONDS), "created_at": at,
+                            "locked_until": time.time() + LOCK_SECONDS, "created_at": at,
                             "expires_at": at + RECORD_TTL})
         return True
     except DuplicateKeyError:
@@ -99,10 +96,10 @@ def _replay(records, record_id, fingerprint, user_id, key, body, operation) -> t
                 error.status = record["status"]
                 raise error
             return record["status"], stored
-        if _aware(record["locked_until"]) < _now():  # the first attempt crashed: take it over
+        if record["locked_until"] < time.time():  # the first attempt crashed: take it over
             taken = records.find_one_and_update(
                 {"_id": record_id, "state": "in_progress", "locked_until": record["locked_until"]},
-                {"$set": {"locked_until": _now() + timedelta(seconds=LOCK_SECONDS)}})
+                {"$set": {"locked_until": time.time() + LOCK_SECONDS}})
             if taken is not None:
                 records.delete_one({"_id": record_id})
                 return run_once(user_id, key, body, operation)
