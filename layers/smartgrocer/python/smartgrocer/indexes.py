@@ -36,11 +36,13 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("seller_id", ASC), ("k_created", DESC)], name="seller_newest"),
         IndexModel([("seller_id", ASC), ("status", ASC), ("k_created", DESC)], name="seller_status_newest"),
         IndexModel([("checkout_id", ASC)], name="checkout"),
-        IndexModel([("status", ASC), ("expires_at", ASC)], name="expiry_scan"),
+        IndexModel([("refund_pending", ASC), ("status", ASC)], name="refund_retry_scan"),
         IndexModel([("seller_id", ASC), ("paid_at", ASC)], name="seller_sales"),
     ],
     "checkouts": [
         IndexModel([("payment_intent_id", ASC)], name="payment_intent"),
+        IndexModel([("status", ASC), ("expires_at", ASC)], name="expiry_scan"),
+        IndexModel([("status", ASC), ("created_at", ASC)], name="interrupted_scan"),
     ],
     "payment_events": [
         IndexModel([("received_at", ASC)], expireAfterSeconds=90 * 24 * 3600, name="events_ttl"),
