@@ -39,6 +39,43 @@ function handler(event) {
 }
 """
 
+# Same value the API's Lambdas send (smartgrocer.web.app.SECURITY_HEADERS).
+HSTS_MAX_AGE = Duration.seconds(31_536_000)
+
+
+def spa_content_security_policy(upload_origins: list[str]) -> str:
+    """The app shell's CSP: everything from our own origin (SPA assets, /api, /images), Stripe.js and
+    its frames for the lazily loaded Payment Element, and the presigned POST of a product photo, which
+    goes straight to the images bucket."""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' https://js.stripe.com",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src " + " ".join(["'self'", "https://api.stripe.com", *upload_origins]),
+        "frame-src https://js.stripe.com https://hooks.stripe.com",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def _security_headers(*, override: bool, referrer_policy: cloudfront.HeadersReferrerPolicy,
+                      content_security_policy: str | None = None) -> cloudfront.ResponseSecurityHeadersBehavior:
+    return cloudfront.ResponseSecurityHeadersBehavior(
+        strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+            access_control_max_age=HSTS_MAX_AGE, include_subdomains=True, override=override),
+        content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=override),
+        frame_options=cloudfront.ResponseHeadersFrameOptions(
+            frame_option=cloudfront.HeadersFrameOption.DENY, override=override),
+        referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(referrer_policy=referrer_policy,
+                                                                 override=override),
+        content_security_policy=None if content_security_policy is None else
+        cloudfront.ResponseHeadersContentSecurityPolicy(content_security_policy=content_security_policy,
+                                                        override=override),
+    )
+
 
 class Frontend(Construct):
     def __init__(self, scope: Construct, id: str, *, config: StageConfig, api: HttpApi, storage: Storage,
@@ -59,11 +96,38 @@ class Frontend(Construct):
             origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
         )
 
+        # The bucket's global and regional virtual-hosted endpoints (boto3 picks one by region).
+        bucket, region = storage.images_bucket_name, Stack.of(self).region
+        upload_origins = [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
+        self.spa_headers = cloudfront.ResponseHeadersPolicy(
+            self, "SpaHeaders", comment="SPA: HSTS, nosniff, no framing, CSP (self + Stripe + photo uploads)",
+            security_headers_behavior=_security_headers(
+                override=True, referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                content_security_policy=spa_content_security_policy(upload_origins)),
+        )
+        self.images_headers = cloudfront.ResponseHeadersPolicy(
+            self, "ImagesHeaders", comment="Product photos: HSTS, nosniff, no framing",
+            security_headers_behavior=_security_headers(
+                override=True, referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                content_security_policy="default-src 'none'; img-src 'self'; frame-ancestors 'none'"),
+        )
+        # API Gateway's own answers (unknown route 404, 413, 429, 504) get what the Lambdas always send;
+        # override=False so a header the function set is passed through unchanged.
+        self.api_headers = cloudfront.ResponseHeadersPolicy(
+            self, "ApiHeaders", comment="API: the Lambda security headers, also on API Gateway's own errors",
+            security_headers_behavior=_security_headers(
+                override=False, referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER,
+                content_security_policy="default-src 'none'; frame-ancestors 'none'"),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(custom_headers=[
+                cloudfront.ResponseCustomHeader(header="Cache-Control", value="no-store", override=False)]),
+        )
+
         api_behavior = dict(
             origin=api_origin,
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            response_headers_policy=self.api_headers,
         )
         # Catalog reads honour the API's Cache-Control (no max-age: not cached). Authorization is in
         # the key so a signed-in response is never served to anyone else.
@@ -84,7 +148,7 @@ class Frontend(Construct):
                 origin=spa_origin,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                response_headers_policy=self.spa_headers,
                 function_associations=[_viewer_request(self, "SpaRouting", SPA_ROUTING_JS)],
             ),
             additional_behaviors={  # first match wins: the catalog before the rest of /api
@@ -95,6 +159,7 @@ class Frontend(Construct):
                     origin=images_origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                     cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                    response_headers_policy=self.images_headers,
                     function_associations=[_viewer_request(self, "ImagesPrefix", IMAGES_PREFIX_JS)],
                 ),
             },
