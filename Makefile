@@ -47,6 +47,8 @@ bench: $(VENV)/.installed  ## benchmarks; figures land in bench/results and benc
 	$(PY) -m bench.cold_start
 	$(PY) -m bench.catalog
 	$(PY) -m bench.checkout
+	$(PY) -m bench.layer_size
+	$(PY) -m bench.report
 
 load: $(VENV)/.installed  ## bounded load mix against a fresh local runner
 	$(PY) -m bench.load

@@ -199,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
                      failed, ", ".join(f"{k}:{v}" for k, v in sorted(statuses.items(), key=str))])
     summary = {"planned": args.requests, "http_requests": total, "wall_s": round(wall, 2),
                "throughput_rps": round(total / wall, 1), "error_rate": round(errors / total, 4) if total else 0.0,
-               "concurrency": args.concurrency, "workers": args.workers, "hot_products": hot, "seed": args.seed}
+               "concurrency": args.concurrency, "workers": args.workers, "hot_products": hot, "seed": args.seed,
+               "mix": dict(MIX), "shoppers": args.shoppers, "bcrypt_rounds": int(os.environ["BCRYPT_ROUNDS"])}
     path = write_results("load", {"summary": summary, "routes": per_route, "invariants": invariants})
 
     print(f"\n## Load: {total} requests ({args.requests} planned + payments and next pages) in {wall:.1f} s "
