@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 import requests
+from requests.adapters import HTTPAdapter
 
 
 @dataclass
@@ -66,3 +68,30 @@ class ApiClient:
         response = self.post("/api/products", seller, json=payload)
         assert response.status_code == 201, response.text
         return response.json()
+
+
+class _SourceAddressAdapter(HTTPAdapter):
+    def __init__(self, source_ip: str):
+        self.source_ip = source_ip
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.source_ip, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def loopback_alias_works(ip: str) -> bool:
+    try:
+        with socket.socket() as sock:
+            sock.bind((ip, 0))
+        return True
+    except OSError:
+        return False
+
+
+def session_from(source_ip: str) -> requests.Session:
+    """A requests session whose connections come from `source_ip` (any 127.x.y.z on Linux): rate limits
+    keyed by source IP then count this session alone."""
+    session = requests.Session()
+    session.mount("http://", _SourceAddressAdapter(source_ip))
+    return session

@@ -15,7 +15,6 @@ webhook and on login below for the two operations whose runs are constrained, an
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from requests.adapters import HTTPAdapter
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     ignored_auth,
@@ -33,7 +31,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tests.support import Account, ApiClient
+from tests.support import Account, ApiClient, loopback_alias_works, session_from
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI = ROOT / "openapi.json"
@@ -46,32 +44,6 @@ MAX_COVERAGE_CASES = 60  # per operation: the coverage phase is deterministic; t
 # *and per source IP*; fuzzing the login route from 127.0.0.1 would lock every later test in the
 # session out of logging in for the rest of the window.
 SOURCE_IPS = {"shopper": "127.0.0.21", "seller": "127.0.0.22", "admin": "127.0.0.23"}
-
-
-class _SourceAddressAdapter(HTTPAdapter):
-    def __init__(self, source_ip: str):
-        self.source_ip = source_ip
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.source_ip, 0)
-        super().init_poolmanager(*args, **kwargs)
-
-
-def _session_from(source_ip: str) -> requests.Session:
-    session = requests.Session()
-    adapter = _SourceAddressAdapter(source_ip)
-    session.mount("http://", adapter)
-    return session
-
-
-def _loopback_alias_works(ip: str) -> bool:
-    try:
-        with socket.socket() as sock:
-            sock.bind((ip, 0))
-        return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -125,11 +97,11 @@ def _curl(case) -> str:
 @pytest.mark.parametrize("role", ["shopper", "seller", "admin"])
 def test_openapi_contract_holds_for_role(role, runtime, world):
     source_ip = SOURCE_IPS[role]
-    if not _loopback_alias_works(source_ip):  # every Linux loopback accepts 127/8; keep the run honest elsewhere
+    if not loopback_alias_works(source_ip):  # every Linux loopback accepts 127/8; keep the run honest elsewhere
         source_ip = "127.0.0.1"
     token = world["accounts"][role].access_token
     headers = {"Authorization": f"Bearer {token}"}
-    session = _session_from(source_ip)
+    session = session_from(source_ip)
     schema = schemathesis.openapi.from_dict(json.loads(OPENAPI.read_text()))
     failures: list[str] = []
     calls = {"coverage": 0, "generated": 0}

@@ -4,12 +4,9 @@ payloads, signed webhook deliveries, forged tokens and response walking."""
 from __future__ import annotations
 
 import json
-import socket
 import time
 import uuid
 
-import requests
-from requests.adapters import HTTPAdapter
 
 ADDRESS = {"full_name": "Sam Shopper", "line1": "1 High Street", "city": "Springfield", "postal_code": "SP1 2AB",
            "country": "GB"}
@@ -19,33 +16,6 @@ INTERNAL_KEYS = {"password_hash", "_id", "k_price", "k_newest", "k_name", "k_cre
                  "restocks", "price_cents", "total_cents", "unit_price_cents", "line_total_cents", "amount_cents",
                  "buyer_email", "refund_pending", "history", "payment_intent_id", "family_id", "idempotency_key",
                  "fingerprint", "revoked_at", "failures"}
-
-
-class _SourceAddressAdapter(HTTPAdapter):
-    def __init__(self, source_ip: str):
-        self.source_ip = source_ip
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.source_ip, 0)
-        super().init_poolmanager(*args, **kwargs)
-
-
-def loopback_alias_works(ip: str) -> bool:
-    try:
-        with socket.socket() as sock:
-            sock.bind((ip, 0))
-        return True
-    except OSError:
-        return False
-
-
-def session_from(source_ip: str) -> requests.Session:
-    """A requests session whose connections come from `source_ip` (any 127.x.y.z on Linux): rate limits
-    keyed by source IP then count this session alone."""
-    session = requests.Session()
-    session.mount("http://", _SourceAddressAdapter(source_ip))
-    return session
 
 
 def checkout_body(*lines: tuple[str, int], address: dict | None = None) -> dict:

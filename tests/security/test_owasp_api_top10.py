@@ -26,14 +26,12 @@ from tests.security.helpers import (
     checkout,
     checkout_body,
     deliver,
-    loopback_alias_works,
     payment_succeeded_event,
-    session_from,
     signed_headers,
     walk_keys,
     walk_strings,
 )
-from tests.support import Account, ApiClient
+from tests.support import Account, ApiClient, loopback_alias_works, session_from
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("shopper", "seller", "admin")
