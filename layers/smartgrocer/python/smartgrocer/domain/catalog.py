@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from smartgrocer import settings
 from smartgrocer.adapters.mongo import db
 from smartgrocer.domain.ids import decode_cursor, keyset_page, new_id, sort_key_time
-from smartgrocer.errors import Invalid, NotFound
+from smartgrocer.errors import Conflict, Invalid, NotFound
 from smartgrocer.money import format_amount
 
 SORTS: dict[str, tuple[str, bool]] = {  # sort name -> (key field, descending)
@@ -145,26 +145,33 @@ def _owned_filter(principal, product_id: str) -> dict:
     return query
 
 
+KEY_SOURCES = ("name", "price_cents", "category", "description")  # what sort keys and search terms derive from
+UPDATE_ATTEMPTS = 3
+
+
 def update_product(principal, product_id: str, changes: dict) -> dict:
-    if "images" in changes:
-        _check_images(changes["images"], product_id)
-    current = db().products.find_one(_owned_filter(principal, product_id))
-    if not current:
-        raise NotFound("No such product.")
-    update = {("price_cents" if k == "price" else k): v for k, v in changes.items()}
-    if not update:
-        return public_product(current)
-    merged = {**current, **update}
-    update.update(sort_keys(merged))
+    """Compare-and-set on the fields the sort keys derive from: two concurrent partial edits (say name
+    and price) can never leave a sort key computed from a stale value."""
     from pymongo import ReturnDocument
 
-    # $currentDate, not $set of a datetime: nx-27017 stores a $set datetime as a string
-    doc = db().products.find_one_and_update(_owned_filter(principal, product_id),
-                                            {"$set": update, "$currentDate": {"updated_at": True}},
-                                            return_document=ReturnDocument.AFTER)
-    if not doc:
-        raise NotFound("No such product.")
-    return public_product(doc)
+    if "images" in changes:
+        _check_images(changes["images"], product_id)
+    update = {("price_cents" if k == "price" else k): v for k, v in changes.items()}
+    for _ in range(UPDATE_ATTEMPTS):
+        current = db().products.find_one(_owned_filter(principal, product_id))
+        if not current:
+            raise NotFound("No such product.")
+        if not update:
+            return public_product(current)
+        unchanged = {field: current.get(field) for field in KEY_SOURCES}
+        # $currentDate, not $set of a datetime: nx-27017 stores a $set datetime as a string
+        doc = db().products.find_one_and_update(
+            {**_owned_filter(principal, product_id), **unchanged},
+            {"$set": {**update, **sort_keys({**current, **update})}, "$currentDate": {"updated_at": True}},
+            return_document=ReturnDocument.AFTER)
+        if doc:
+            return public_product(doc)
+    raise Conflict("The product changed meanwhile; reload it and try again.", code="concurrent_update")
 
 
 def delete_product(principal, product_id: str) -> None:
