@@ -59,3 +59,16 @@ def test_security_headers_on_success_and_error(api, seller):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Cache-Control"] == "no-store"
         assert "Strict-Transport-Security" in response.headers
+
+
+def test_catalog_reads_are_cacheable_by_the_cdn_only_and_errors_never(api, seller):
+    from smartgrocer.routes import ROUTES_BY_NAME
+
+    product = api.create_product(seller, name="Cache Figs")
+    seconds = ROUTES_BY_NAME["products_get"].cache_seconds
+    assert seconds > 0
+    for response in (api.get(f"/api/products/{product['id']}"), api.get("/api/products", params={"limit": 1})):
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == f"public, max-age=0, s-maxage={seconds}"
+    assert api.get("/api/products/" + "f" * 24).headers["Cache-Control"] == "no-store"
+    assert api.get("/api/products", params={"limit": 1000}).headers["Cache-Control"] == "no-store"

@@ -46,7 +46,7 @@ class Route:
     access: frozenset[Access]
     throttle: Throttle = Throttle.DEFAULT
     summary: str = ""
-    cache_seconds: int = 0  # public reads CloudFront may cache (Cache-Control: public, max-age)
+    cache_seconds: int = 0  # public reads CloudFront may cache (Cache-Control: public, s-maxage)
 
     @property
     def resolver_path(self) -> str:

@@ -186,7 +186,8 @@ def _guard_body(app: ApiFunction, next_middleware):
         raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", code="malformed_json")
     response = next_middleware(app)
     if app.entry.cache_seconds and response.status_code == 200:  # public catalog reads; errors stay no-store
-        response.headers["Cache-Control"] = f"public, max-age={app.entry.cache_seconds}"
+        # CloudFront may keep it for a while (s-maxage); browsers revalidate, so a seller sees their own edit.
+        response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={app.entry.cache_seconds}"
     return _with_security_headers(response)
 
 
