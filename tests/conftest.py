@@ -22,6 +22,7 @@ os.environ.setdefault("LOGIN_IP_MAX_FAILURES", "60")
 os.environ["MONGODB_DB"] = "smartgrocer_test"
 os.environ.setdefault("LOG_LEVEL", "CRITICAL")
 
+from smartgrocer import wiring  # noqa: E402,F401  (adapters for the domain's ports)
 from tests.support import ApiClient  # noqa: E402
 
 

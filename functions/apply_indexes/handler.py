@@ -1,5 +1,6 @@
 """Runs on every deploy (CDK Trigger): applies the declared MongoDB indexes, idempotently."""
 
+from smartgrocer import wiring  # noqa: F401  (adapters for the domain's ports)
 from smartgrocer.adapters.mongo import db
 from smartgrocer.indexes import apply_indexes
 from smartgrocer.web.logging import logger

@@ -1,5 +1,6 @@
 """Order and account events (EventBridge) -> email. Failures raise so the platform retries."""
 
+from smartgrocer import wiring  # noqa: F401  (adapters for the domain's ports)
 from smartgrocer.domain.notifications import handle
 from smartgrocer.web.logging import logger
 

@@ -1,5 +1,6 @@
 """Scheduled: expire unpaid checkouts (releasing their stock) and retry pending refunds."""
 
+from smartgrocer import wiring  # noqa: F401  (adapters for the domain's ports)
 from smartgrocer.domain.expiry import sweep
 from smartgrocer.web.logging import logger
 

@@ -7,11 +7,11 @@ function pays only for the adapters its route touches.
 
 from __future__ import annotations
 
-from smartgrocer.domain import ports
+from smartgrocer.domain import ports  # noqa: F401  (used by the registrations below)
 
 
-def _install() -> None:
-    pass  # each area adds `ports.register(Port, factory)` here
+# -- accounts (auth) --
 
+# -- catalog (products) --
 
-_install()
+# -- money core (checkouts, orders, stock, payments) --

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (RequestUnsupportedContentType,
                                                                     RequestValidationError)
 
-from smartgrocer import settings
+from smartgrocer import settings, wiring  # noqa: F401  (wiring: adapters for the domain's ports)
 from smartgrocer.errors import AppError, BadRequest, PayloadTooLarge, Unavailable
 from smartgrocer.routes import ROUTES_BY_NAME, Route
 from smartgrocer.web.logging import logger
