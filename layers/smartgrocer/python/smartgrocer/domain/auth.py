@@ -24,7 +24,6 @@ from smartgrocer.domain.ids import new_id, sort_key_time
 from smartgrocer.errors import Conflict, Invalid, RateLimited, Unauthorized
 
 INVALID_CREDENTIALS = "Email or password is incorrect."
-_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(4))
 
 
 @dataclass(frozen=True)
@@ -43,21 +42,45 @@ def now() -> datetime:
 
 # -- passwords -------------------------------------------------------------------------------------
 
+def _bcrypt_rounds() -> int:
+    return settings.env_int("BCRYPT_ROUNDS", 12)
+
+
 def hash_password(password: str) -> str:
     raw = password.encode("utf-8")
     if len(raw) > 72:  # bcrypt would silently ignore the rest
         raise Invalid("Password must be at most 72 bytes.", details=[{"loc": ["body", "password"],
                                                                       "msg": "at most 72 bytes"}])
-    rounds = settings.env_int("BCRYPT_ROUNDS", 12)
-    return bcrypt.hashpw(raw, bcrypt.gensalt(rounds)).decode()
+    return bcrypt.hashpw(raw, bcrypt.gensalt(_bcrypt_rounds())).decode()
+
+
+_EQUALISER_SECRET = b"timing-equaliser"
+_equaliser_hashes: dict[int, bytes] = {}  # per cost; made on first need, not at import (cold start)
+
+
+def _equal_work() -> None:
+    """One bcrypt run at the configured cost: what checking a real password costs. Every login that
+    cannot match (no such user, over-long password, broken hash) does it, so the answer's timing does
+    not tell whether the account exists."""
+    rounds = _bcrypt_rounds()
+    known = _equaliser_hashes.get(rounds)
+    if known is None:
+        # Making the hash is itself one bcrypt run at this cost, so even the first call costs the same.
+        _equaliser_hashes[rounds] = bcrypt.hashpw(_EQUALISER_SECRET, bcrypt.gensalt(rounds))
+    else:
+        bcrypt.checkpw(_EQUALISER_SECRET, known)
 
 
 def _password_matches(password: str, stored_hash: str | None) -> bool:
     raw = password.encode("utf-8")
     if stored_hash is None or len(raw) > 72:
-        bcrypt.checkpw(b"timing-equaliser", _DUMMY_HASH)  # same work whether or not the user exists
+        _equal_work()
         return False
-    return bcrypt.checkpw(raw, stored_hash.encode())
+    try:
+        return bcrypt.checkpw(raw, stored_hash.encode())
+    except ValueError:  # not a bcrypt hash (a damaged record): refuse it, after the same work
+        _equal_work()
+        return False
 
 
 # -- access tokens ---------------------------------------------------------------------------------
