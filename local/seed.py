@@ -90,6 +90,7 @@ CATALOG: dict[str, tuple[str, list[tuple[str, str, str, str, int, str]]]] = {
 
 
 def seed_demo_data(log: Callable[[str], None] = print) -> bool:
+    from smartgrocer import wiring  # noqa: F401  (the domain's ports: the runner process calls the domain here)
     from smartgrocer.adapters.mongo import db
     from smartgrocer.domain import auth, catalog
     from smartgrocer.domain.auth import Principal

@@ -15,15 +15,16 @@ from datetime import datetime, timedelta, timezone
 
 import bcrypt
 import jwt
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from smartgrocer import settings
-from smartgrocer.adapters.mongo import db
+from smartgrocer.domain import ports
+from smartgrocer.domain.accounts import RefreshTokenRepository, UserRepository
 from smartgrocer.domain.ids import new_id, sort_key_time
-from smartgrocer.errors import Conflict, Invalid, RateLimited, Unauthorized
+from smartgrocer.domain.rate_limit import Limit, Limiter, RateLimitRepository
+from smartgrocer.errors import Conflict, Invalid, Unauthorized
 
 INVALID_CREDENTIALS = "Email or password is incorrect."
+TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts. Try again later."
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def authenticate(authorization: str | None, allowed_roles: frozenset[str] | None
         raise Unauthorized("Sign in to continue: an `Authorization: Bearer <token>` header is required.",
                            code="missing_token")
     claims = _decode_access_token(authorization[7:].strip())
-    user = db().users.find_one({"_id": claims["sub"]}, {"role": 1, "email": 1, "full_name": 1, "is_active": 1})
+    user = _users().by_id(claims["sub"], fields=("role", "email", "full_name", "is_active"))
     if not user or not user.get("is_active", False):
         raise Unauthorized("This account is not active.", code="inactive_account")
     if allowed_roles is not None and user["role"] not in allowed_roles:
@@ -123,6 +124,16 @@ def authenticate(authorization: str | None, allowed_roles: frozenset[str] | None
 
         raise Forbidden("Your account is not allowed to do this.", code="wrong_role")
     return Principal(user_id=user["_id"], role=user["role"], email=user["email"], full_name=user["full_name"])
+
+
+# -- repositories ----------------------------------------------------------------------------------
+
+def _users() -> UserRepository:
+    return ports.resolve(UserRepository)
+
+
+def _refresh_tokens() -> RefreshTokenRepository:
+    return ports.resolve(RefreshTokenRepository)
 
 
 # -- refresh tokens --------------------------------------------------------------------------------
@@ -133,7 +144,7 @@ def _hash_token(token: str) -> str:
 
 def _issue_refresh_token(user_id: str, family_id: str | None = None) -> str:
     token = secrets.token_urlsafe(32)
-    db().refresh_tokens.insert_one({
+    _refresh_tokens().add({
         "_id": _hash_token(token), "user_id": user_id, "family_id": family_id or new_id(),
         "created_at": now(), "expires_at": now() + timedelta(seconds=settings.REFRESH_TOKEN_TTL),
         "revoked_at": None,
@@ -148,20 +159,15 @@ def _token_pair(user: dict, family_id: str | None = None) -> dict:
 
 
 def refresh(token: str) -> dict:
-    tokens = db().refresh_tokens
-    current = tokens.find_one_and_update(
-        {"_id": _hash_token(token), "revoked_at": None, "expires_at": {"$gt": now()}},
-        {"$set": {"revoked_at": now(), "revoked_reason": "rotated"}},
-        return_document=ReturnDocument.BEFORE,
-    )
+    tokens = _refresh_tokens()
+    current = tokens.consume(_hash_token(token), now())
     if current is None:
-        stale = tokens.find_one({"_id": _hash_token(token)})
+        stale = tokens.get(_hash_token(token))
         if stale and stale.get("revoked_reason") == "rotated":
             # A rotated token came back: someone holds a copy. End the whole session family.
-            tokens.update_many({"family_id": stale["family_id"], "revoked_at": None},
-                               {"$set": {"revoked_at": now(), "revoked_reason": "reuse_detected"}})
+            tokens.revoke_family(stale["family_id"], now(), "reuse_detected")
         raise Unauthorized("The refresh token is invalid, expired or already used.", code="invalid_refresh_token")
-    user = db().users.find_one({"_id": current["user_id"]})
+    user = _users().by_id(current["user_id"])
     if not user or not user.get("is_active", False):
         raise Unauthorized("This account is not active.", code="inactive_account")
     return _token_pair(user, current["family_id"])
@@ -169,10 +175,9 @@ def refresh(token: str) -> dict:
 
 def logout(principal: Principal, token: str) -> None:
     """Revoke the caller's refresh token family; someone else's token is 'not found', silently."""
-    found = db().refresh_tokens.find_one({"_id": _hash_token(token), "user_id": principal.user_id})
-    if found:
-        db().refresh_tokens.update_many({"family_id": found["family_id"], "revoked_at": None},
-                                        {"$set": {"revoked_at": now(), "revoked_reason": "logout"}})
+    found = _refresh_tokens().get(_hash_token(token))
+    if found and found["user_id"] == principal.user_id:
+        _refresh_tokens().revoke_family(found["family_id"], now(), "logout")
 
 
 # -- accounts --------------------------------------------------------------------------------------
@@ -187,48 +192,35 @@ def signup(email: str, password: str, full_name: str, phone: str | None, is_sell
     user = {"_id": user_id, "email": email.strip().lower(), "password_hash": hash_password(password),
             "full_name": full_name, "phone": phone, "role": "seller" if is_seller else "shopper",
             "is_active": True, "created_at": created, "updated_at": created, "k_created": sort_key_time(created, user_id)}
-    try:
-        db().users.insert_one(user)
-    except DuplicateKeyError:
-        raise Conflict("An account with this email already exists.", code="email_taken") from None
+    if not _users().add(user):
+        raise Conflict("An account with this email already exists.", code="email_taken")
     return _token_pair(user), user
 
 
-def _window_key(kind: str, subject: str) -> tuple[str, datetime, int]:
-    window = settings.LOGIN_WINDOW_SECONDS
-    start = int(time.time()) // window * window
-    reset_at = start + window
-    return f"{kind}:{subject}:{start}", datetime.fromtimestamp(reset_at, timezone.utc), reset_at
-
-
-def _login_limits(email: str, source_ip: str) -> list[tuple[str, datetime, int, int]]:
-    return [(*_window_key("login-email", email), settings.LOGIN_MAX_FAILURES),
-            (*_window_key("login-ip", source_ip), settings.LOGIN_IP_MAX_FAILURES)]
+def _login_limits(email: str, source_ip: str) -> list[Limit]:
+    return [Limit("login-email", email, settings.LOGIN_MAX_FAILURES, clear_on_success=True),
+            Limit("login-ip", source_ip, settings.LOGIN_IP_MAX_FAILURES)]
 
 
 def login(email: str, password: str, source_ip: str) -> dict:
     email = email.strip().lower()
-    limits = _login_limits(email, source_ip)
-    counters = db().rate_limits
-    for key, _, reset_at, limit in limits:
-        entry = counters.find_one({"_id": key})
-        if entry and entry.get("failures", 0) >= limit:
-            raise RateLimited("Too many failed sign-in attempts. Try again later.",
-                              retry_after=max(1, reset_at - int(time.time())))
-    user = db().users.find_one({"email": email})
+    limiter = Limiter(ports.resolve(RateLimitRepository), settings.LOGIN_WINDOW_SECONDS, TOO_MANY_ATTEMPTS)
+    # Counted before the password is checked, so parallel guesses cannot all slip under the limit;
+    # a wrong password keeps its count, a right one clears the account's failures (as before) and
+    # gives the address's slot back (successes never counted against an address).
+    attempt = limiter.enter(_login_limits(email, source_ip))
+    user = _users().by_email(email)
     if not _password_matches(password, user.get("password_hash") if user else None):
-        for key, expires_at, _, _ in limits:
-            counters.update_one({"_id": key}, {"$inc": {"failures": 1}, "$set": {"expires_at": expires_at}},
-                                upsert=True)
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
     if not user.get("is_active", False):
+        attempt.release()  # the right password: not a failure, and no reset for a closed account
         raise Unauthorized("This account is not active.", code="inactive_account")
-    counters.delete_one({"_id": limits[0][0]})
+    attempt.succeeded()
     return _token_pair(user)
 
 
 def get_user(principal: Principal) -> dict:
-    user = db().users.find_one({"_id": principal.user_id})
+    user = _users().by_id(principal.user_id)
     if not user:
         raise Unauthorized("This account is not active.", code="inactive_account")
     return public_user(user)

@@ -1,0 +1,100 @@
+"""MongoDB implementations of the accounts ports: users, refresh tokens, rate-limit counters.
+
+Collections are looked up on every call (not kept): the local runtime and the tests may point the
+process at another database, and `db()` is what follows them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Iterable
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from smartgrocer.adapters.mongo import db
+from smartgrocer.domain.ids import keyset_page
+
+
+class MongoUsers:
+    def by_email(self, email: str) -> dict | None:
+        return db().users.find_one({"email": email})
+
+    def by_id(self, user_id: str, fields: Iterable[str] | None = None) -> dict | None:
+        projection = {name: 1 for name in fields} if fields is not None else None
+        return db().users.find_one({"_id": user_id}, projection)
+
+    def add(self, user: dict) -> bool:
+        try:
+            db().users.insert_one(user)
+        except DuplicateKeyError:  # the unique email index: someone has this email already
+            return False
+        return True
+
+    def set_active(self, user_id: str, is_active: bool, at: datetime) -> dict | None:
+        return db().users.find_one_and_update({"_id": user_id}, {"$set": {"is_active": is_active, "updated_at": at}},
+                                              return_document=ReturnDocument.AFTER)
+
+    def page(self, text: str | None, role: str | None, limit: int, after: str | None) -> tuple[list[dict], str | None]:
+        query: dict = {}
+        if text:
+            pattern = re.escape(text.strip().lower())  # emails are stored lower-case
+            query["$or"] = [{"email": {"$regex": pattern}}, {"full_name": {"$regex": pattern, "$options": "i"}}]
+        if role:
+            query["role"] = role
+        return keyset_page(db().users, query, "k_created", True, limit, after, "users",
+                           projection={"password_hash": 0})
+
+
+class MongoRefreshTokens:
+    def add(self, token: dict) -> None:
+        db().refresh_tokens.insert_one(token)
+
+    def consume(self, token_hash: str, at: datetime) -> dict | None:
+        return db().refresh_tokens.find_one_and_update(
+            {"_id": token_hash, "revoked_at": None, "expires_at": {"$gt": at}},
+            {"$set": {"revoked_at": at, "revoked_reason": "rotated"}},
+            return_document=ReturnDocument.BEFORE,
+        )
+
+    def get(self, token_hash: str) -> dict | None:
+        return db().refresh_tokens.find_one({"_id": token_hash})
+
+    def revoke_family(self, family_id: str, at: datetime, reason: str) -> None:
+        db().refresh_tokens.update_many({"family_id": family_id, "revoked_at": None},
+                                        {"$set": {"revoked_at": at, "revoked_reason": reason}})
+
+    def revoke_user(self, user_id: str, at: datetime, reason: str) -> None:
+        db().refresh_tokens.update_many({"user_id": user_id, "revoked_at": None},
+                                        {"$set": {"revoked_at": at, "revoked_reason": reason}})
+
+
+class MongoRateLimits:
+    """Counters in `rate_limits`: `{_id: key, failures: n, expires_at: date}`.
+
+    `expires_at` only feeds the TTL index that deletes old windows on MongoDB; nothing reads it back
+    (nx-27017 keeps a `$set` date from `find_one_and_update` as a string, which is harmless here).
+    No `$setOnInsert` either (nx-27017 ignores it on upsert): `$set` of the same value is idempotent.
+    """
+
+    def increment(self, key: str, expires_at: int) -> int:
+        update = {"$inc": {"failures": 1}, "$set": {"expires_at": datetime.fromtimestamp(expires_at, timezone.utc)}}
+        try:
+            return self._increment(key, update)
+        except DuplicateKeyError:
+            # Two first attempts raced to insert the same new counter and this one lost; the
+            # counter exists now, so the retry is a plain increment.
+            return self._increment(key, update)
+
+    @staticmethod
+    def _increment(key: str, update: dict) -> int:
+        counter = db().rate_limits.find_one_and_update({"_id": key}, update, projection={"failures": 1},
+                                                       upsert=True, return_document=ReturnDocument.AFTER)
+        return int(counter["failures"])
+
+    def decrement(self, key: str) -> None:
+        db().rate_limits.update_one({"_id": key, "failures": {"$gt": 0}}, {"$inc": {"failures": -1}})
+
+    def clear(self, key: str) -> None:
+        db().rate_limits.delete_one({"_id": key})

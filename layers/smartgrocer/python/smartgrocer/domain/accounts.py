@@ -1,0 +1,49 @@
+"""The ports of the accounts domain: where users and refresh tokens are kept.
+
+`domain.auth` and `domain.admin` ask for these with `ports.resolve(...)`; `smartgrocer.wiring` plugs
+in the MongoDB implementations (`adapters.mongo_accounts`), unit tests plug in dictionaries. This
+module stays import-light on purpose: the wiring imports it in every function.
+
+Records are plain dicts shaped like the stored documents (`_id`, `email`, `password_hash`, ...).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable, Protocol
+
+
+class UserRepository(Protocol):
+    def by_email(self, email: str) -> dict | None:
+        """The user with this (already normalised) email."""
+
+    def by_id(self, user_id: str, fields: Iterable[str] | None = None) -> dict | None:
+        """The user, or only `fields` of it (plus `_id`) when given."""
+
+    def add(self, user: dict) -> bool:
+        """Store a new user; False when the email is already taken (nothing is stored then)."""
+
+    def set_active(self, user_id: str, is_active: bool, at: datetime) -> dict | None:
+        """Switch the account on or off; the updated user, or None if there is no such user."""
+
+    def page(self, text: str | None, role: str | None, limit: int, after: str | None) -> tuple[list[dict], str | None]:
+        """Newest first, without password hashes: users whose email or name contains `text`, of
+        `role`; at most `limit` of them after the cursor key `after`, and the next page's cursor."""
+
+
+class RefreshTokenRepository(Protocol):
+    def add(self, token: dict) -> None:
+        """Store a token record (`_id` is the token's hash)."""
+
+    def consume(self, token_hash: str, at: datetime) -> dict | None:
+        """Atomically mark a live token (not revoked, not expired at `at`) as rotated; the record as it
+        was, or None when the token is unknown, expired or already revoked."""
+
+    def get(self, token_hash: str) -> dict | None:
+        """The record, whatever its state."""
+
+    def revoke_family(self, family_id: str, at: datetime, reason: str) -> None:
+        """Revoke every live token of one session family."""
+
+    def revoke_user(self, user_id: str, at: datetime, reason: str) -> None:
+        """Revoke every live token of one user."""
