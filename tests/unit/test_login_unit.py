@@ -161,6 +161,36 @@ def test_thirty_parallel_wrong_passwords_get_at_most_five_checks(accounts, monke
         auth.login(email, PASSWORD, "198.51.100.1")
 
 
+def test_thirty_parallel_guesses_from_one_address_get_at_most_its_limit(accounts, monkeypatch):
+    attempts = 30
+    held, start = HeldChecks(attempts), threading.Barrier(attempts, timeout=10)
+    real_check = auth._password_matches
+
+    def held_check(password, stored_hash):
+        held.check()
+        return real_check(password, stored_hash)
+
+    monkeypatch.setattr(auth, "_password_matches", held_check)
+
+    def spray(n):
+        start.wait()
+        try:
+            auth.login(f"spray{n}@example.com", "Winter2026!", "203.0.113.7")
+        except RateLimited:
+            held.decide()
+            return 429
+        except Unauthorized:
+            return 401
+        return 200
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        statuses = list(pool.map(spray, range(attempts)))
+    assert held.checked == statuses.count(401) == 20
+    assert statuses.count(429) == 10
+    # the ten refused by the address took nothing from the accounts they named
+    assert sum(accounts.counters.count(f"login-email:spray{n}@") for n in range(attempts)) == 20
+
+
 def test_success_resets_the_account_and_costs_the_address_nothing(accounts):
     email = _user(accounts)["email"]
     for _ in range(4):
