@@ -9,8 +9,10 @@ Records are plain dicts shaped like the stored documents (`_id`, `email`, `passw
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Iterable, Protocol
+from typing import TYPE_CHECKING, Iterable, Protocol
+
+if TYPE_CHECKING:  # annotations only: nothing to import on a cold start
+    from datetime import datetime
 
 
 class UserRepository(Protocol):

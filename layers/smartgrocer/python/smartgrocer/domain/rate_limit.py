@@ -12,7 +12,6 @@ The clock is injected so tests move time instead of waiting for it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
 from smartgrocer.errors import RateLimited
@@ -30,20 +29,26 @@ class RateLimitRepository(Protocol):
         """Forget the counter `key`."""
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: the wiring imports this module in every function, and building a
+# dataclass costs about a millisecond of cold start each.
 class Limit:
-    kind: str               # e.g. "login-email"
-    subject: str            # who is counted: an email, a source address
-    max_failures: int
-    clear_on_success: bool = False  # success forgets earlier failures (else it only gives its slot back)
+    __slots__ = ("kind", "subject", "max_failures", "clear_on_success")
+
+    def __init__(self, kind: str, subject: str, max_failures: int, clear_on_success: bool = False):
+        self.kind = kind                  # e.g. "login-email"
+        self.subject = subject            # who is counted: an email, a source address
+        self.max_failures = max_failures
+        self.clear_on_success = clear_on_success  # success forgets earlier failures (else gives its slot back)
 
 
-@dataclass
 class Attempt:
     """The slots one attempt holds, one per limit, in the window it started in."""
 
-    counters: RateLimitRepository
-    slots: list[tuple[Limit, str]] = field(default_factory=list)
+    __slots__ = ("counters", "slots")
+
+    def __init__(self, counters: RateLimitRepository):
+        self.counters = counters
+        self.slots: list[tuple[Limit, str]] = []
 
     def succeeded(self) -> None:
         for limit, key in self.slots:
