@@ -25,8 +25,12 @@ class MongoCheckouts:
     def __init__(self, database: Callable[[], Database]):
         self._db = database
 
-    def insert(self, state: dict) -> None:
-        self._db().checkouts.insert_one(state)
+    def insert(self, state: dict) -> bool:
+        try:
+            self._db().checkouts.insert_one(state)
+            return True
+        except DuplicateKeyError:
+            return False
 
     def load(self, checkout_id: str) -> dict | None:
         return self._db().checkouts.find_one({"_id": checkout_id})
@@ -91,7 +95,9 @@ class MongoStock:
             {"_id": product_id, "is_active": True, "stock": {"$gte": quantity},
              f"reservations.{checkout_id}": {"$exists": False}},
             {"$inc": {"stock": -quantity, "rev": 1}, "$set": {f"reservations.{checkout_id}": quantity}})
-        return taken.modified_count == 1
+        if taken.modified_count == 1:
+            return True
+        return self._db().products.count_documents({"_id": product_id, f"reservations.{checkout_id}": quantity}) == 1
 
     def available(self, product_id: str) -> int:
         current = self._db().products.find_one({"_id": product_id}, {"stock": 1, "is_active": 1})

@@ -8,7 +8,8 @@ from typing import Protocol
 
 
 class CheckoutRepository(Protocol):
-    def insert(self, state: dict) -> None: ...
+    def insert(self, state: dict) -> bool:
+        """False if a checkout with this id exists already."""
 
     def load(self, checkout_id: str) -> dict | None: ...
 
@@ -43,7 +44,8 @@ class StockRepository(Protocol):
     def active_products(self, product_ids: list[str]) -> dict[str, dict]: ...
 
     def reserve(self, product_id: str, quantity: int, checkout_id: str) -> bool:
-        """Take stock (`stock >= quantity`, one conditional update) and mark it held by the checkout."""
+        """Take stock (`stock >= quantity`, one conditional update) and mark it held by the checkout;
+        True also when this checkout already holds it (a repeated step)."""
 
     def available(self, product_id: str) -> int: ...
 

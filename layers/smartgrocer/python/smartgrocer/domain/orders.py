@@ -11,6 +11,7 @@ whatever it held. From then on every change is one command through `execute`.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -49,23 +50,29 @@ def _gateway():
 
 # -- commands --------------------------------------------------------------------------------------
 
-def execute(checkout_id: str, command, at: datetime | None = None) -> machine.Decision:
-    """Decide on the stored state and save the result; domain errors (409, 404) change nothing."""
+def execute(checkout_id: str, command, at: datetime | None = None, *, completes: str | None = None,
+            dispatch: bool = True) -> machine.Decision:
+    """Decide on the stored state and save the result; domain errors (409, 404) change nothing.
+    `completes` names an outbox effect whose result this command records: it leaves the outbox in
+    the same write, so the effect counts as done exactly when its result is stored."""
     for _ in range(SAVE_ATTEMPTS):
         state = _checkouts().load(checkout_id)
         if state is None:
             raise NotFound("No such checkout.")
         decision = machine.decide(state, command, at or now())
-        if not decision.changed:
+        if not decision.changed and completes not in state.get("outbox", {}):
             return decision
         new = decision.state
         new["version"] = state["version"] + 1
         new["outbox"] = {**new.get("outbox", {}),
                          **{e.key: machine.effect_to_doc(e) for e in decision.effects}}
+        new["outbox"].pop(completes, None)
+        new["outbox_pending"] = bool(new["outbox"])
         if new["outbox"]:
-            new["outbox_pending"], new["outbox_at"] = True, time.time()
+            new["outbox_at"] = time.time()
         if _checkouts().save(new, state["version"]):
-            apply_effects(new)
+            if dispatch:
+                apply_effects(new)
             return decision
     raise Conflict("The order changed meanwhile; reload it and try again.", code="concurrent_update")
 
@@ -73,26 +80,32 @@ def execute(checkout_id: str, command, at: datetime | None = None) -> machine.De
 def apply_effects(state: dict) -> int:
     """Apply the checkout's pending effects; what fails stays pending for the reconciler.
     Returns how many were applied."""
-    pending = sorted(state.get("outbox", {}).items(),
-                     key=lambda item: (machine.APPLY_ORDER.index(item[1]["kind"]), item[0]))
-    applied, failed, follow_ups = 0, False, []
-    for key, doc in pending:
-        try:
-            follow_up = _apply(state, machine.effect_from_doc(doc))
-        except Exception:  # noqa: BLE001 - a failed effect stays in the outbox; the reconciler retries it
-            from smartgrocer.web.logging import logger
+    applied, failed = 0, False
+    for _ in range(4):  # an effect's result (a refund id) may add effects (projections): bounded rounds
+        pending = sorted(state.get("outbox", {}).items(),
+                         key=lambda item: (machine.APPLY_ORDER.index(item[1]["kind"]), item[0]))
+        followed = False
+        for key, doc in pending:
+            try:
+                follow_up = _apply(state, machine.effect_from_doc(doc))
+            except Exception:  # noqa: BLE001 - a failed effect stays in the outbox; the reconciler retries it
+                from smartgrocer.web.logging import logger
 
-            logger.exception("effect failed; left for the reconciler", extra={"checkout_id": state["_id"], "effect": key})
-            failed = True
-            continue
-        _checkouts().effect_done(state["_id"], key)
-        applied += 1
-        if follow_up is not None:
-            follow_ups.append(follow_up)
+                logger.exception("effect failed; left for the reconciler",
+                                 extra={"checkout_id": state["_id"], "effect": key})
+                failed = True
+                continue
+            if follow_up is None:
+                _checkouts().effect_done(state["_id"], key)
+            else:  # its result and its completion are one write
+                execute(state["_id"], follow_up, completes=key, dispatch=False)
+                followed = True
+            applied += 1
+        if failed or not followed:
+            break
+        state = _checkouts().load(state["_id"])
     if not failed:
         _checkouts().settle(state["_id"], state["version"])
-    for command in follow_ups:  # after the loop: the new version's own effects are applied by its save
-        execute(state["_id"], command)
     return applied
 
 
@@ -141,49 +154,87 @@ def _short(product_id: str, name: str | None, requested: int, available: int | N
             "reason": reason}
 
 
-def place_checkout(principal, items: list[dict], shipping_address: dict) -> dict:
+# A retry with the same Idempotency-Key finds the checkout its first attempt wrote (the id derives
+# from the key) and carries it on from its stored status, instead of holding the stock twice.
+# A checkout closed before it reached payment (short stock, provider down, interrupted) may be
+# started again under the next derived id.
+RESTARTABLE = frozenset({"rejected", "payment_provider_error", "interrupted"})
+MAX_ATTEMPTS_PER_KEY = 8
+
+
+def _candidate_ids(user_id: str, idempotency_key: str | None):
+    if idempotency_key is None:
+        yield new_id()
+        return
+    for attempt in range(MAX_ATTEMPTS_PER_KEY):
+        yield hashlib.sha256(f"{user_id}\n{idempotency_key}\n{attempt}".encode()).hexdigest()[:24]
+
+
+def place_checkout(principal, items: list[dict], shipping_address: dict, idempotency_key: str | None = None) -> dict:
     """Reserve every line or none, one order per seller, then ask for one payment."""
     quantities = _merge_lines(items)
+    for checkout_id in _candidate_ids(principal.user_id, idempotency_key):
+        state = _checkouts().load(checkout_id)
+        if state is None:
+            state = _new_checkout(principal, checkout_id, quantities, shipping_address)
+            if not _checkouts().insert(state):  # a twin request wrote it first: carry that one on
+                state = _checkouts().load(checkout_id)
+        if state["status"] == "closed" and state.get("close_reason") in RESTARTABLE:
+            continue
+        return _carry_on(principal, state)
+    raise Conflict("This checkout was retried too often; start a new one.", code="too_many_attempts")
+
+
+def _new_checkout(principal, checkout_id: str, quantities: dict[str, int], shipping_address: dict) -> dict:
     products = _stock().active_products(list(quantities))
     unavailable = [_short(pid, None, qty, 0, "unavailable") for pid, qty in quantities.items() if pid not in products]
     if unavailable:
         raise Conflict("Some products are no longer available.", code="out_of_stock", details=unavailable)
-
-    at, checkout_id = now(), new_id()
+    at = now()
     sellers = {products[pid]["seller_id"] for pid in quantities}
-    state = machine.new_checkout(
+    return machine.new_checkout(
         checkout_id=checkout_id, order_ids=[new_id() for _ in sellers], user_id=principal.user_id,
         buyer_email=principal.email, quantities=quantities, products=products, shipping_address=shipping_address,
         currency=settings.CURRENCY, at=at, expires_at=at + timedelta(seconds=settings.ORDER_PAYMENT_TTL_SECONDS))
-    # Written first: whatever happens next, the reconciler can find this checkout and undo it.
-    _checkouts().insert(state)
 
-    short = []
-    for line in state["lines"]:
-        if not _stock().reserve(line["product_id"], line["quantity"], checkout_id):
-            available = _stock().available(line["product_id"])
-            short.append(_short(line["product_id"], products[line["product_id"]]["name"], line["quantity"],
-                                available, "insufficient_stock" if available else "out_of_stock"))
-    if short:
-        execute(checkout_id, machine.Abandon("rejected"))
-        raise Conflict(f"Not enough stock for: {', '.join(s['name'] for s in short)}.", code="out_of_stock",
-                       details=short)
-    execute(checkout_id, machine.ReservationsTaken())
 
+def _carry_on(principal, state: dict) -> dict:
+    """The next placement steps from the stored status; each step is safe to repeat."""
+    checkout_id = state["_id"]
+    if state["status"] == "reserving":
+        short = []
+        for line in state["lines"]:
+            if not _stock().reserve(line["product_id"], line["quantity"], checkout_id):
+                available = _stock().available(line["product_id"])
+                name = next(i["name"] for o in state["orders"].values() for i in o["items"]
+                            if i["product_id"] == line["product_id"])
+                short.append(_short(line["product_id"], name, line["quantity"], available,
+                                    "insufficient_stock" if available else "out_of_stock"))
+        if short:
+            execute(checkout_id, machine.Abandon("rejected"))
+            raise Conflict(f"Not enough stock for: {', '.join(s['name'] for s in short)}.", code="out_of_stock",
+                           details=short)
+        state = execute(checkout_id, machine.ReservationsTaken()).state
     from smartgrocer.domain.payments import PaymentProviderError
 
     try:
-        intent = _gateway().create_payment_intent(state["amount_cents"], settings.CURRENCY, checkout_id,
-                                                  f"checkout-{checkout_id}")
+        if state["status"] == "creating_payment":
+            intent = _gateway().create_payment_intent(state["amount_cents"], state["currency"], checkout_id,
+                                                      f"checkout-{checkout_id}")
+            state = execute(checkout_id, machine.PaymentRequested(intent.id)).state
+            client_secret = intent.client_secret
+        elif state["status"] in ("pending_payment", "paid"):
+            client_secret = _gateway().client_secret(state["payment_intent_id"])
+        else:
+            raise Conflict("This checkout is closed; start a new one.", code="checkout_closed",
+                           details={"reason": state.get("close_reason")})
     except PaymentProviderError:
         execute(checkout_id, machine.Abandon("payment_provider_error"))
         raise Unavailable("The payment provider is not responding. Nothing was charged; please try again.",
                           code="payment_provider_unavailable", retry_after=5) from None
-    decision = execute(checkout_id, machine.PaymentRequested(intent.id))
-    placed = decision.state
     return {"checkout_id": checkout_id,
-            "orders": [public_order(machine.order_view(placed, oid), principal) for oid in sorted(placed["orders"])],
-            "payment": _payment_info(placed, intent.client_secret)}
+            "orders": [public_order(machine.order_view(state, oid), principal) for oid in sorted(state["orders"])],
+            "payment": _payment_info(state, client_secret)}
 
 
 def _payment_info(state: dict, client_secret: str) -> dict:
@@ -239,7 +290,7 @@ def public_order(doc: dict, principal=None) -> dict:
                    "unit_price": format_amount(i["unit_price_cents"]), "quantity": i["quantity"],
                    "line_total": format_amount(i["line_total_cents"])} for i in doc["items"]],
         "total": format_amount(doc["total_cents"]), "currency": doc["currency"], "status": doc["status"],
-        "payment_status": doc["payment_status"], "refund_pending": bool(doc.get("refund_pending")),
+        "payment_status": doc["payment_status"],
         "shipping_address": doc["shipping_address"], "status_history": history,
         "created_at": doc["created_at"], "updated_at": doc["updated_at"],
         "expires_at": doc.get("expires_at") if pending else None,

@@ -76,7 +76,6 @@ class OrderOut(ResponseModel):
     created_at: UtcDateTime
     updated_at: UtcDateTime
     expires_at: UtcDateTime | None = None
-    refund_pending: bool = False
     payment_error: str | None = Field(default=None, description="The last decline while the order awaits payment: "
                                       "the shopper can pay again on the same payment until it expires")
     allowed_transitions: list[OrderStatus] = Field(default_factory=list,
