@@ -9,7 +9,7 @@ import urllib.request
 
 
 def deliver_webhook(payload: str, url: str | None = None, secret: str | None = None) -> tuple[int, str]:
-    from smartgrocer.adapters.local_payments import stripe_signature
+    from local.payment_provider import stripe_signature
 
     request = urllib.request.Request(url or os.environ["LOCAL_PAYMENTS_WEBHOOK_URL"], data=payload.encode(),
                                      method="POST", headers={
@@ -24,7 +24,7 @@ def deliver_webhook(payload: str, url: str | None = None, secret: str | None = N
 
 
 def confirm_payment(body: dict) -> tuple[int, dict]:
-    from smartgrocer.adapters.local_payments import confirm, serialize_event
+    from local.payment_provider import confirm, serialize_event
 
     client_secret, card = body.get("client_secret"), str(body.get("card_number", ""))
     if not isinstance(client_secret, str) or not client_secret:

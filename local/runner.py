@@ -49,9 +49,11 @@ def _forget_cached_configuration() -> None:
     MongoDB client), so the next use reads the environment of the runtime that is current now."""
     from smartgrocer import settings
     from smartgrocer.adapters.mongo import reset
+    from smartgrocer.domain import ports
 
     settings.secret.cache_clear()
     reset()
+    ports.reset()  # adapters built for the previous runtime (payment provider, event publisher)
 
 
 class LocalRuntime:
@@ -151,13 +153,13 @@ class LocalRuntime:
         _forget_cached_configuration()
 
     def _schedule_expiry(self) -> None:
-        """The local stand-in for the EventBridge schedule that runs `orders_expire`."""
+        """The local stand-in for the EventBridge schedule that runs `orders_expire` (the reconciler)."""
         while not self._stopping.wait(self.expiry_interval):
             try:
                 self.pool.invoke("orders_expire", {"source": "aws.events", "detail-type": "Scheduled Event",
                                                    "detail": {}})
             except Exception as exc:  # the next tick retries
-                self.log(f"order expiry run failed: {exc}")
+                self.log(f"reconciler run failed: {exc}")
 
     # -- request handling ------------------------------------------------------------------------
     def invoke_api(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes,

@@ -1,12 +1,13 @@
-"""Scheduled: expire unpaid checkouts (releasing their stock) and retry pending refunds."""
+"""Scheduled: the reconciler. Closes interrupted and expired checkouts (releasing their stock),
+finishes pending effects (refunds, stock, projections, events) and checks the stock invariant."""
 
 from smartgrocer import wiring  # noqa: F401  (adapters for the domain's ports)
-from smartgrocer.domain.expiry import sweep
+from smartgrocer.domain.reconciler import reconcile
 from smartgrocer.web.logging import logger
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context) -> dict:
-    result = sweep()
-    logger.info("order expiry sweep", extra=result)
+    result = reconcile()
+    logger.info("reconciler run", extra=result)
     return result

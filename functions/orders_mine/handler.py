@@ -14,7 +14,8 @@ def my_orders(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[Optional[str], Query(max_length=400)] = None,
 ) -> OrdersPage:
-    return orders.list_orders(user_id=app.context["principal"].user_id, limit=limit, cursor=cursor, kind="mine")
+    principal = app.context["principal"]
+    return orders.list_orders(principal, user_id=principal.user_id, limit=limit, cursor=cursor, kind="mine")
 
 
 lambda_handler = app

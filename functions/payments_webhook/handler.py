@@ -1,4 +1,4 @@
-from smartgrocer.domain.payment_events import handle_event
+from smartgrocer.domain.orders import handle_payment_event
 from smartgrocer.domain.payments import verify_webhook
 from smartgrocer.models.common import ResponseModel
 from smartgrocer.web.app import api_function
@@ -16,7 +16,7 @@ class WebhookAck(ResponseModel):
 def stripe_webhook() -> WebhookAck:
     # The signature covers the exact raw bytes, so the body is verified before any parsing.
     event = verify_webhook(app.current_event.decoded_body or "", app.current_event.headers.get("stripe-signature"))
-    return handle_event(event)
+    return handle_payment_event(event)
 
 
 lambda_handler = app

@@ -15,7 +15,8 @@ def seller_orders(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[Optional[str], Query(max_length=400)] = None,
 ) -> OrdersPage:
-    return orders.list_orders(seller_id=app.context["principal"].user_id, status=status, limit=limit, cursor=cursor,
+    principal = app.context["principal"]
+    return orders.list_orders(principal, seller_id=principal.user_id, status=status, limit=limit, cursor=cursor,
                               kind=f"seller:{status or 'all'}")
 
 

@@ -3,7 +3,7 @@ data folder), so stopping the database or breaking SES there cannot hurt any oth
 
 LocalRuntime.start() points this process's layer (os.environ, the cached secrets and MongoDB client)
 at the new stack and stop() puts the previous settings back, so in-process helpers like `db()` and
-`expiry.sweep()` talk to the module's stack while it runs."""
+`reconciler.reconcile()` talk to the module's stack while it runs."""
 
 from __future__ import annotations
 

@@ -50,9 +50,9 @@ def test_provider_down_at_checkout_charges_nothing_and_a_retry_succeeds_once(cli
     assert sorted(o["status"] for o in mine) == sorted(["paid"] + ["cancelled"] * len(orders))
 
 
-def test_refund_failure_is_retried_by_the_sweep(client, product, new_account, monkeypatch):
+def test_refund_failure_is_retried_by_the_reconciler(client, product, new_account):
     from smartgrocer.adapters.mongo import db
-    from smartgrocer.domain import expiry
+    from smartgrocer.domain.reconciler import reconcile
 
     shopper = new_account()
     placed = place(client, shopper, [(product["id"], 1)])
@@ -66,9 +66,8 @@ def test_refund_failure_is_retried_by_the_sweep(client, product, new_account, mo
     assert cancelled.json()["status"] == "cancelled" and cancelled.json()["payment_status"] == "paid"
     assert db().orders.find_one({"_id": order_id})["refund_pending"] == True  # noqa: E712 (nx-27017 stores 1)
     assert client.get(f"/api/products/{product['id']}").json()["stock"] == stock_paid + 1  # restocked once
-    monkeypatch.setattr(expiry, "STALE_BUILD", timedelta(minutes=2))
-    assert expiry.sweep()["refunds_retried"] == 1
+    assert reconcile(outbox_grace=0)["effects_applied"] == 1
     assert client.get(f"/api/orders/{order_id}", shopper).json()["payment_status"] == "refunded"
-    assert expiry.sweep()["refunds_retried"] == 0  # refunded once, not on every sweep
+    assert reconcile(outbox_grace=0)["effects_applied"] == 0  # refunded once, not on every run
     intent = db().local_payment_intents.find_one({"metadata.checkout_id": placed.json()["checkout_id"]})
     assert intent["amount_refunded"] == 310

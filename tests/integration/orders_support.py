@@ -88,7 +88,7 @@ def webhook_url(runtime) -> str:
 
 def deliver(runtime, event: dict | str, secret: str | None = None) -> tuple[int, dict]:
     from local.payments import deliver_webhook
-    from smartgrocer.adapters.local_payments import serialize_event
+    from local.payment_provider import serialize_event
 
     payload = event if isinstance(event, str) else serialize_event(event)
     status, text = deliver_webhook(payload, url=webhook_url(runtime),
@@ -97,7 +97,7 @@ def deliver(runtime, event: dict | str, secret: str | None = None) -> tuple[int,
 
 
 def event_for(checkout_id: str, event_type: str, **intent_overrides) -> dict:
-    from smartgrocer.adapters.local_payments import payment_event
+    from local.payment_provider import payment_event
 
     intent = {**intent_for(checkout_id), **intent_overrides}
     return payment_event(intent, event_type)
@@ -120,9 +120,10 @@ def expire_now(checkout_id: str) -> None:
 
 
 def sweep() -> dict:
-    from smartgrocer.domain.expiry import sweep as _sweep
+    """One reconciler run that also retries effects written a moment ago (no grace period)."""
+    from smartgrocer.domain.reconciler import reconcile
 
-    return _sweep()
+    return reconcile(outbox_grace=0)
 
 
 def set_fault(operation: str, remaining: int) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from tests.integration.helpers import assert_error
 from tests.integration.orders_support import (checkout_doc, clear_faults, db, expire_now, intent_for, order_doc,
-                                              place, place_paid, product, product_doc, set_fault, set_status,
+                                              pay, place, place_paid, product, product_doc, set_fault, set_status,
                                               stock_of, sweep)
 
 
@@ -42,8 +42,8 @@ def test_seller_moves_a_paid_order_to_delivered(api, seller, shopper):
 
 
 @pytest.mark.parametrize("actor,start,target", [
-    ("seller", "pending_payment", "packed"),
-    ("seller", "pending_payment", "paid"),
+    ("admin", "pending_payment", "packed"),
+    ("admin", "pending_payment", "paid"),
     ("buyer", "pending_payment", "paid"),
     ("seller", "paid", "out_for_delivery"),
     ("seller", "paid", "delivered"),
@@ -70,6 +70,19 @@ def test_illegal_transitions_are_409_and_change_nothing(api, seller, shopper, ad
     after = order_doc(order_id)
     assert after["status"] == start and after["payment_status"] == before["payment_status"]
     assert after["history"] == before["history"]
+
+
+def test_seller_does_not_see_an_order_until_it_is_paid(api, seller, shopper):
+    item = product(api, seller, stock=5)
+    placed = place(api, shopper, (item, 1))
+    order_id = placed["orders"][0]["id"]
+    for target in ("packed", "cancelled"):
+        assert_error(set_status(api, seller, order_id, target), 404, "not_found")
+    assert api.get(f"/api/orders/{order_id}", seller).status_code == 404
+    assert order_id not in {o["id"] for o in api.get("/api/seller/orders", seller).json()["items"]}
+    pay(api, placed)
+    assert api.get(f"/api/orders/{order_id}", seller).json()["allowed_transitions"] == ["packed", "cancelled"]
+    assert order_id in {o["id"] for o in api.get("/api/seller/orders", seller).json()["items"]}
 
 
 def test_another_seller_cannot_touch_the_order(api, seller, other_seller, shopper):
@@ -153,7 +166,8 @@ def test_buyer_cancels_an_unpaid_order_and_stock_returns(api, seller, shopper):
     assert response.status_code == 200
     assert response.json()["payment_status"] == "unpaid"
     assert stock_of(item["id"]) == 5 and not product_doc(item["id"]).get("reservations")
-    assert checkout_doc(placed["checkout_id"])["status"] == "cancelled"
+    assert checkout_doc(placed["checkout_id"])["status"] == "closed"
+    assert checkout_doc(placed["checkout_id"])["close_reason"] == "cancelled"
     assert intent_for(placed["checkout_id"])["status"] == "canceled"
     assert intent_for(placed["checkout_id"])["amount_refunded"] == 0
 
@@ -171,7 +185,8 @@ def test_expiry_releases_stock_and_cancels(runtime, api, seller, shopper):
     assert order["status"] == "cancelled" and order["payment_status"] == "unpaid"
     assert order["expires_at"] is None
     assert order_doc(order["id"])["cancel_reason"] == "expired"
-    assert checkout_doc(placed["checkout_id"])["status"] == "expired"
+    assert (checkout_doc(placed["checkout_id"])["status"], checkout_doc(placed["checkout_id"])["close_reason"]) == (
+        "closed", "expired")
     assert intent_for(placed["checkout_id"])["status"] == "canceled"
     assert checkout_doc(fresh["checkout_id"])["status"] == "pending_payment"
     # Sweeping again changes nothing; the released stock can be bought again.
@@ -204,17 +219,23 @@ def test_interrupted_checkout_is_cleaned_up_by_the_sweep(api, seller, shopper):
     """A crash between reserving and creating the orders leaves a `reserving` checkout; the sweep undoes it."""
     from datetime import timedelta
 
-    from smartgrocer.domain.orders import now, reserve_stock
+    from smartgrocer.domain import checkout_machine, ports
+    from smartgrocer.domain.checkout_ports import StockRepository
+    from smartgrocer.domain.orders import now
 
     item = product(api, seller, stock=4)
     checkout_id = "crashed" + item["id"]
-    db().checkouts.insert_one({"_id": checkout_id, "user_id": shopper.user_id, "status": "reserving",
-                               "lines": [{"product_id": item["id"], "quantity": 3}], "order_ids": [],
-                               "created_at": now() - timedelta(minutes=5), "expires_at": now()})
-    assert reserve_stock(item["id"], 3, checkout_id) and stock_of(item["id"]) == 1
+    stock = ports.resolve(StockRepository)
+    at = now() - timedelta(minutes=5)
+    db().checkouts.insert_one(checkout_machine.new_checkout(
+        checkout_id=checkout_id, order_ids=["o" + checkout_id], user_id=shopper.user_id, buyer_email=shopper.email,
+        quantities={item["id"]: 3}, products=stock.active_products([item["id"]]), shipping_address={},
+        currency="usd", at=at, expires_at=at))
+    assert stock.reserve(item["id"], 3, checkout_id) and stock_of(item["id"]) == 1
     sweep()
     assert stock_of(item["id"]) == 4 and not product_doc(item["id"]).get("reservations")
-    assert checkout_doc(checkout_id)["status"] == "interrupted"
+    assert (checkout_doc(checkout_id)["status"], checkout_doc(checkout_id)["close_reason"]) == ("closed", "interrupted")
+    assert order_doc("o" + checkout_id) is None  # never reached payment: never shown
 
 
 def test_refund_failure_leaves_refund_pending_and_the_sweep_finishes_it(api, seller, shopper, clean_faults):
@@ -232,7 +253,7 @@ def test_refund_failure_leaves_refund_pending_and_the_sweep_finishes_it(api, sel
     assert stock_of(item["id"]) == 5  # the goods are back even though the money is not yet
 
     result = sweep()
-    assert result["refunds_retried"] >= 1
+    assert result["effects_applied"] >= 1
     doc = order_doc(order_id)
     assert doc["payment_status"] == "refunded" and not doc["refund_pending"]
     assert intent_for(placed["checkout_id"])["amount_refunded"] == 99

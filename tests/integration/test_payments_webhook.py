@@ -42,13 +42,13 @@ def pending(api, seller, shopper):
 # -- signatures ------------------------------------------------------------------------------------
 
 def _signed(runtime, payload: str, secret: str | None = None, timestamp: int | None = None) -> str:
-    from smartgrocer.adapters.local_payments import stripe_signature
+    from local.payment_provider import stripe_signature
 
     return stripe_signature(payload, secret or runtime.env["STRIPE_WEBHOOK_SECRET"], timestamp)
 
 
 def _payload(placed) -> str:
-    from smartgrocer.adapters.local_payments import serialize_event
+    from local.payment_provider import serialize_event
 
     return serialize_event(event_for(placed["checkout_id"], "payment_intent.succeeded"))
 
@@ -163,30 +163,50 @@ def test_failure_after_success_leaves_the_order_paid(runtime, pending):
     assert stock_of(item) == 3
 
 
-def test_failed_payment_releases_stock(runtime, api, shopper, pending):
+def test_declined_card_keeps_the_checkout_open_and_another_card_pays(runtime, api, shopper, pending):
     item = pending["orders"][0]["items"][0]["product_id"]
     assert stock_of(item) == 3
     result = pay(api, pending, card="4000000000000002")
     assert result["status"] == "failed"
     order = api.get(f"/api/orders/{pending['orders'][0]['id']}", shopper).json()
-    assert order["status"] == "payment_failed" and order["payment_status"] == "failed"
-    assert stock_of(item) == 5 and not product_doc(item).get("reservations")
-    assert checkout_doc(pending["checkout_id"])["status"] == "payment_failed"
-    assert intent_for(pending["checkout_id"])["status"] == "canceled"
+    assert order["status"] == "pending_payment" and order["payment_status"] == "unpaid"
+    assert order["payment_error"] == "Your card was declined."
+    assert stock_of(item) == 3  # still held for the shopper
+    resumed = api.get(f"/api/checkouts/{pending['checkout_id']}", shopper).json()
+    assert resumed["status"] == "pending_payment" and resumed["payment_error"] == "Your card was declined."
+    assert resumed["payment"]["client_secret"] == pending["payment"]["client_secret"]
+    pay(api, pending)  # a good card on the same payment
+    order = api.get(f"/api/orders/{pending['orders'][0]['id']}", shopper).json()
+    assert order["status"] == "paid" and order["payment_status"] == "paid" and order["payment_error"] is None
+    assert stock_of(item) == 3 and not product_doc(item).get("reservations")
+    assert api.get(f"/api/checkouts/{pending['checkout_id']}", shopper).json()["payment"] is None
 
 
-def test_success_after_failure_is_refunded(runtime, pending):
-    """Out of order: the failure of a first card attempt arrives, then the success of a second one.
-    The checkout is already closed (stock released), so the money must go back."""
+def test_checkout_is_only_its_buyers(api, seller, pending):
+    assert api.get(f"/api/checkouts/{pending['checkout_id']}", seller).status_code == 404
+    assert api.get("/api/checkouts/nope", seller).status_code == 404
+
+
+def test_decline_arriving_after_success_changes_nothing_and_success_after_decline_pays(runtime, pending):
+    """Out of order: the decline of a first card attempt arrives, then the success of a second one."""
     deliver(runtime, event_for(pending["checkout_id"], "payment_intent.payment_failed"))
     order_id = pending["orders"][0]["id"]
-    assert order_doc(order_id)["status"] == "payment_failed"
+    assert order_doc(order_id)["status"] == "pending_payment"
     status, body = deliver(runtime, event_for(pending["checkout_id"], "payment_intent.succeeded"))
-    assert (status, body["outcome"]) == (200, "late_payment_refunded")
+    assert (status, body["outcome"]) == (200, "paid")
     order = order_doc(order_id)
-    assert order["status"] == "payment_failed" and order["payment_status"] == "refunded"
-    assert intent_for(pending["checkout_id"])["amount_refunded"] == 400
+    assert order["status"] == "paid" and order["payment_status"] == "paid"
+    assert intent_for(pending["checkout_id"])["amount_refunded"] == 0
+
+
+def test_expiry_after_declines_marks_the_orders_payment_failed(runtime, pending):
+    deliver(runtime, event_for(pending["checkout_id"], "payment_intent.payment_failed"))
+    expire_now(pending["checkout_id"])
+    sweep()
+    order = order_doc(pending["orders"][0]["id"])
+    assert order["status"] == "payment_failed" and order["payment_status"] == "failed"
     assert stock_of(pending["orders"][0]["items"][0]["product_id"]) == 5
+    assert intent_for(pending["checkout_id"])["status"] == "canceled"
 
 
 def test_late_payment_for_an_expired_checkout_is_refunded(runtime, pending):
@@ -223,10 +243,22 @@ def test_payment_for_a_partly_cancelled_checkout_refunds_the_cancelled_order(run
     assert stock_of(a["id"]) == 5 and stock_of(b["id"]) == 4
 
 
-def test_amount_mismatch_does_not_pay(runtime, pending):
+def test_amount_mismatch_is_refunded_and_alarmed(runtime, pending):
+    item = pending["orders"][0]["items"][0]["product_id"]
     status, body = deliver(runtime, event_for(pending["checkout_id"], "payment_intent.succeeded", amount=1))
-    assert (status, body["outcome"]) == (200, "amount_mismatch")
-    assert order_doc(pending["orders"][0]["id"])["status"] == "pending_payment"
+    assert (status, body["outcome"]) == (200, "amount_mismatch_refunded")
+    order = order_doc(pending["orders"][0]["id"])
+    assert order["status"] == "cancelled" and order["payment_status"] == "refunded"
+    assert intent_for(pending["checkout_id"])["amount_refunded"] == 1  # all of what arrived goes back
+    assert stock_of(item) == 5 and not product_doc(item).get("reservations")
+    assert checkout_doc(pending["checkout_id"])["close_reason"] == "amount_mismatch"
+
+
+def test_currency_mismatch_is_refunded(runtime, pending):
+    status, body = deliver(runtime, event_for(pending["checkout_id"], "payment_intent.succeeded", currency="eur"))
+    assert (status, body["outcome"]) == (200, "amount_mismatch_refunded")
+    assert order_doc(pending["orders"][0]["id"])["status"] == "cancelled"
+    assert intent_for(pending["checkout_id"])["amount_refunded"] == 400
 
 
 def test_event_for_an_unknown_intent_changes_nothing(runtime, pending):
@@ -245,23 +277,18 @@ def test_unhandled_event_types_are_acknowledged_and_ignored(runtime, pending):
 
 
 def test_payment_racing_a_cancellation_returns_the_cancelled_goods(runtime, api, seller, other_seller, shopper):
-    """The buyer cancels one unpaid order while the payment lands: the cancel's status change wins, the
-    webhook runs before the cancel puts the stock back. The cancelled goods must still return to stock."""
-    from smartgrocer.domain.orders import _after_cancel
-
+    """The buyer cancels one unpaid order while the payment lands. Whichever wins, the cancelled goods
+    return to stock and its money goes back, once."""
     a = product(api, seller, stock=5, price="2.50")
     b = product(api, other_seller, stock=5, price="1.00")
     placed = place(api, shopper, (a, 2), (b, 1))
     cancelled = next(o for o in placed["orders"] if o["seller_id"] == seller.user_id)
     kept = next(o for o in placed["orders"] if o["seller_id"] == other_seller.user_id)
-    # Step 1 of change_status (the conditional status update) ...
-    db().orders.update_one({"_id": cancelled["id"], "status": "pending_payment"},
-                           {"$set": {"status": "cancelled", "cancel_reason": "cancelled_by_buyer"}})
-    # ... then the payment webhook ...
-    status, body = deliver(runtime, event_for(placed["checkout_id"], "payment_intent.succeeded"))
-    assert (status, body["outcome"]) == (200, "paid")
-    # ... then step 2 of change_status (putting the stock back).
-    _after_cancel(order_doc(cancelled["id"]), "pending_payment")
+    with ThreadPoolExecutor(2) as pool:
+        cancel = pool.submit(set_status, api, shopper, cancelled["id"], "cancelled")
+        paid = pool.submit(deliver, runtime, event_for(placed["checkout_id"], "payment_intent.succeeded"))
+        assert cancel.result().status_code == 200 and paid.result()[0] == 200
+    sweep()
     assert stock_of(a["id"]) == 5 and not product_doc(a["id"]).get("reservations")
     assert stock_of(b["id"]) == 4 and not product_doc(b["id"]).get("reservations")
     assert order_doc(kept["id"])["status"] == "paid"

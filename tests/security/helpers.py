@@ -58,7 +58,7 @@ def payment_succeeded_event(checkout_id: str, intent_id: str, amount_cents: int,
 
 
 def signed_headers(payload: str, secret: str, timestamp: int | None = None) -> dict[str, str]:
-    from smartgrocer.adapters.local_payments import stripe_signature
+    from local.payment_provider import stripe_signature
 
     return {"Content-Type": "application/json", "Stripe-Signature": stripe_signature(payload, secret, timestamp)}
 

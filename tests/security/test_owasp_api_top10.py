@@ -116,6 +116,7 @@ class TestAPI1BrokenObjectLevelAuthorization:
         "products_image_upload": "test_products_image_upload_foreign",
         "orders_get": "test_orders_get_foreign",
         "orders_update_status": "test_orders_update_status_foreign",
+        "checkouts_get": "test_checkouts_get_foreign",
         "admin_users_update": "test_admin_users_update_is_admin_only_without_existence_oracle",
     }
 
@@ -163,9 +164,17 @@ class TestAPI1BrokenObjectLevelAuthorization:
             self._same_as_missing(api, "GET", "/api/orders/{id}", who, order["id"])
             response = api.get(f"/api/orders/{order['id']}", who)
             assert ADDRESS["line1"] not in response.text and order["total"] not in response.text
-        # the legitimate parties do see it
-        for who in (world["shopper"], world["seller"], world["admin"]):
+        # the legitimate parties do see it; its seller only once it is paid
+        for who in (world["shopper"], world["admin"]):
             assert api.get(f"/api/orders/{order['id']}", who).json()["id"] == order["id"]
+        self._same_as_missing(api, "GET", "/api/orders/{id}", world["seller"], order["id"])
+
+    def test_checkouts_get_foreign(self, api, world):
+        checkout_id = world["checkout"]["checkout_id"]
+        for who in (world["intruder"], world["seller"], world["other_seller"], world["admin"]):
+            self._same_as_missing(api, "GET", "/api/checkouts/{id}", who, checkout_id)
+        own = api.get(f"/api/checkouts/{checkout_id}", world["shopper"]).json()
+        assert own["checkout_id"] == checkout_id and own["payment"]["client_secret"]
 
     def test_orders_update_status_foreign(self, api, world):
         order = world["order"]
@@ -190,7 +199,7 @@ class TestAPI1BrokenObjectLevelAuthorization:
         assert order_id not in api.get("/api/orders/my-orders", world["intruder"]).text
         assert order_id not in api.get("/api/seller/orders", world["other_seller"]).text
         assert order_id in api.get("/api/orders/my-orders", world["shopper"]).text
-        assert order_id in api.get("/api/seller/orders", world["seller"]).text
+        assert order_id not in api.get("/api/seller/orders", world["seller"]).text  # not paid yet
         analytics = api.get("/api/seller/analytics", world["other_seller"]).json()
         assert world["product"]["id"] not in json.dumps(analytics)
 
@@ -863,8 +872,6 @@ class TestAPI10UnsafeConsumptionOfAPIs:
 
     def test_signed_events_are_still_checked_against_our_records(self, api, runtime, pending):
         secret = runtime.env["STRIPE_WEBHOOK_SECRET"]
-        wrong_amount = payment_succeeded_event(pending["checkout_id"], pending["intent_id"], 1)
-        assert deliver(api, wrong_amount, secret).json()["outcome"] == "amount_mismatch"
         wrong_intent = payment_succeeded_event(pending["checkout_id"], "pi_attacker", pending["amount"])
         assert deliver(api, wrong_intent, secret).json()["outcome"] == "unknown_checkout"
         assert self._status(api, pending) == "pending_payment"
@@ -874,3 +881,14 @@ class TestAPI10UnsafeConsumptionOfAPIs:
         assert self._status(api, pending) == "paid"
         replay = deliver(api, genuine, secret)  # a re-delivery (or a replay inside the tolerance) is harmless
         assert replay.json()["duplicate"] is True and self._status(api, pending) == "paid"
+
+    def test_money_with_an_unexpected_amount_is_never_kept(self, api, runtime, world):
+        from smartgrocer.adapters.mongo import db
+
+        placed = checkout(api, world["shopper"], (world["product"]["id"], 1)).json()
+        intent_id = db().checkouts.find_one({"_id": placed["checkout_id"]})["payment_intent_id"]
+        wrong_amount = payment_succeeded_event(placed["checkout_id"], intent_id, 1)
+        assert deliver(api, wrong_amount, runtime.env["STRIPE_WEBHOOK_SECRET"]).json()["outcome"] == \
+            "amount_mismatch_refunded"
+        order = api.get(f"/api/orders/{placed['orders'][0]['id']}", world["shopper"]).json()
+        assert (order["status"], order["payment_status"]) == ("cancelled", "refunded")

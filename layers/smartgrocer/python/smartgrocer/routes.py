@@ -93,6 +93,8 @@ ROUTES: tuple[Route, ...] = (
        throttle=Throttle.STRICT, summary="Check out a basket"),
     _r("orders_mine", "GET", "/api/orders/my-orders", ANY_USER, _M, _J, summary="The caller's orders"),
     _r("orders_get", "GET", "/api/orders/{id}", ANY_USER, _M, _J, summary="One order"),
+    _r("checkouts_get", "GET", "/api/checkouts/{id}", ANY_USER, _M, _J, Access.PAYMENTS,
+       summary="The caller's checkout; while it awaits payment, how to resume the same payment"),
     _r("orders_update_status", "PATCH", "/api/orders/{id}/status", ANY_USER, _M, _J, Access.PAYMENTS,
        Access.EVENTS, summary="Move an order along its lifecycle"),
     _r("seller_orders", "GET", "/api/seller/orders", SELLER, _M, _J, summary="A seller's incoming orders"),
@@ -107,7 +109,8 @@ ROUTES: tuple[Route, ...] = (
 BACKGROUND_FUNCTIONS: tuple[BackgroundFunction, ...] = (
     BackgroundFunction("notifier", "events", frozenset({_M, Access.MAIL}), "Sends order and account email"),
     BackgroundFunction("orders_expire", "schedule", frozenset({_M, Access.PAYMENTS, Access.EVENTS}),
-                       "Expires unpaid orders and releases their stock"),
+                       "The reconciler: closes interrupted and expired checkouts, finishes pending effects, "
+                       "checks the stock invariant"),
     BackgroundFunction("apply_indexes", "deploy", frozenset({_M}), "Applies the declared MongoDB indexes"),
 )
 

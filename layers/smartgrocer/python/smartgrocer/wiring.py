@@ -7,7 +7,18 @@ function pays only for the adapters its route touches.
 
 from __future__ import annotations
 
-from smartgrocer.domain import ports  # noqa: F401  (used by the registrations below)
+from smartgrocer import settings
+from smartgrocer.domain import ports
+
+
+def _database():
+    from smartgrocer.adapters.mongo import db
+
+    return db()
+
+
+def in_aws() -> bool:
+    return bool(settings.env("AWS_LAMBDA_FUNCTION_NAME"))
 
 
 # -- accounts (auth) --
@@ -28,3 +39,63 @@ ports.register(RateLimitRepository, lambda: _mongo_accounts().MongoRateLimits())
 # -- catalog (products) --
 
 # -- money core (checkouts, orders, stock, payments) --
+
+def _mongo(name: str):
+    def build():
+        from smartgrocer.adapters import mongo_checkouts
+
+        return getattr(mongo_checkouts, name)(_database)
+
+    return build
+
+
+def payment_gateway():
+    """Stripe in AWS, always: a missing or unknown PAYMENT_PROVIDER stops the function there. The local
+    provider exists only in the local runtime (`local/`), which is not part of the layer."""
+    provider = settings.env("PAYMENT_PROVIDER")
+    if provider == "stripe":
+        from smartgrocer.adapters.stripe_gateway import StripeGateway  # only payment functions import stripe
+
+        return StripeGateway(settings.secret("STRIPE_SECRET_KEY"), settings.env("STRIPE_PUBLISHABLE_KEY"))
+    if provider == "local" and not in_aws():
+        from local.payment_provider import LocalPaymentGateway
+
+        return LocalPaymentGateway()
+    raise RuntimeError(f"PAYMENT_PROVIDER is {provider!r}: set it to 'stripe' (in AWS the stack does), or to "
+                       "'local' in the local runtime")
+
+
+def event_publisher():
+    from smartgrocer.adapters import event_bus
+
+    if settings.env("EVENT_BUS_NAME"):
+        return event_bus.EventBridgePublisher(settings.env("EVENT_BUS_NAME"))
+    if settings.env("LOCAL_EVENTS_ENDPOINT"):
+        return event_bus.HttpEventPublisher(settings.env("LOCAL_EVENTS_ENDPOINT"))
+    if in_aws():
+        raise RuntimeError("EVENT_BUS_NAME is not set: order events would be lost")
+    return event_bus.DiscardingPublisher()
+
+
+def _install_money_core() -> None:
+    from smartgrocer.domain.checkout_ports import (CheckoutRepository, OrderRepository, PaymentEventLog,
+                                                   StockRepository)
+    from smartgrocer.domain.events import EventPublisher
+    from smartgrocer.domain.payments import PaymentGateway
+
+    ports.register(CheckoutRepository, _mongo("MongoCheckouts"))
+    ports.register(OrderRepository, _mongo("MongoOrders"))
+    ports.register(StockRepository, _mongo("MongoStock"))
+    ports.register(PaymentEventLog, _mongo("MongoPaymentEvents"))
+    ports.register(PaymentGateway, payment_gateway)
+    ports.register(EventPublisher, event_publisher)
+
+
+def check_payment_provider() -> None:
+    """In AWS, a payment function with a missing or unknown provider fails at start, loudly."""
+    if in_aws() and settings.env("STRIPE_SECRET_KEY_ARN") and settings.env("PAYMENT_PROVIDER") != "stripe":
+        raise RuntimeError(f"PAYMENT_PROVIDER is {settings.env('PAYMENT_PROVIDER')!r} in AWS; it must be 'stripe'")
+
+
+_install_money_core()
+check_payment_provider()

@@ -39,5 +39,15 @@ class StripeGateway:
     def cancel(self, payment_intent_id: str) -> None:
         try:
             self._client.v1.payment_intents.cancel(payment_intent_id)
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "payment_intent_unexpected_state":
+                return  # already cancelled or paid: a payment that landed is refunded by its event
+            raise PaymentProviderError(str(exc)) from exc
+        except stripe.StripeError as exc:
+            raise PaymentProviderError(str(exc)) from exc
+
+    def client_secret(self, payment_intent_id: str) -> str:
+        try:
+            return self._client.v1.payment_intents.retrieve(payment_intent_id).client_secret
         except stripe.StripeError as exc:
             raise PaymentProviderError(str(exc)) from exc

@@ -1,104 +1,146 @@
-"""Orders: checkout (one order per seller under one checkout), listing, lifecycle, cancellation.
+"""Checkouts and orders, the money core's shell: load a checkout, let the pure machine
+(`checkout_machine`) decide, save with a compare-and-set, then apply the effects it wrote into the
+checkout's outbox.
 
-Stock is held per checkout inside the product document: one conditional update takes the stock
-and records `reservations.<checkout_id>` atomically (`stock >= qty`, never read-then-write), and
-releasing it is one idempotent update that only fires while that reservation exists. Paid
-checkouts drop the reservation marker (the stock stays sold); failed, expired or cancelled ones
-release it. Restocking a cancelled paid order is guarded by `restocks.<order_id>` the same way.
-
-Status history is a map status -> {at, by}: each status happens at most once per order, and a
-map entry is a plain `$set` (no array pushes), so every transition stays one atomic update.
+Placement is a sequence of idempotent steps whose next step follows from the stored status:
+`reserving` (stock taken line by line, each one conditional update that also marks the hold in the
+product) -> `creating_payment` (one PaymentIntent, idempotency key derived from the checkout) ->
+`pending_payment`. A crash anywhere leaves a checkout the reconciler can see and close, releasing
+whatever it held. From then on every change is one command through `execute`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
 from datetime import datetime, timedelta, timezone
 
-from pymongo import ReturnDocument
-
 from smartgrocer import settings
-from smartgrocer.adapters.mongo import db
-from smartgrocer.domain.events import publish_safely
-from smartgrocer.domain.ids import decode_cursor, keyset_page, new_id, sort_key_time
+from smartgrocer.domain import checkout_machine as machine
+from smartgrocer.domain import ports
+from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
+from smartgrocer.domain.ids import new_id
 from smartgrocer.errors import Conflict, NotFound, Unavailable
 from smartgrocer.money import format_amount
 
-SELLER_FLOW = {"paid": "packed", "packed": "out_for_delivery", "out_for_delivery": "delivered"}
-# status -> who may cancel from it
-CANCELLABLE_BY = {
-    "pending_payment": {"buyer", "seller", "admin"},
-    "paid": {"buyer", "seller", "admin"},
-    "packed": {"admin"},
-    "out_for_delivery": {"admin"},
-}
-SHOPPER_NOTIFIED = {"out_for_delivery", "delivered", "cancelled"}
+SAVE_ATTEMPTS = 8  # compare-and-set retries under contention (every retry re-decides on fresh state)
 
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-# -- presentation ----------------------------------------------------------------------------------
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
+def _checkouts() -> CheckoutRepository:
+    return ports.resolve(CheckoutRepository)
 
 
-def public_order(doc: dict) -> dict:
-    history = sorted(({"status": status, "at": _aware(entry["at"]), "by": entry["by"]}
-                      for status, entry in (doc.get("history") or {}).items()), key=lambda h: h["at"])
-    return {
-        "id": doc["_id"], "checkout_id": doc["checkout_id"], "user_id": doc["user_id"],
-        "seller_id": doc["seller_id"], "seller_name": doc.get("seller_name", ""),
-        "items": [{"product_id": i["product_id"], "name": i["name"], "unit": i["unit"],
-                   "unit_price": format_amount(i["unit_price_cents"]), "quantity": i["quantity"],
-                   "line_total": format_amount(i["line_total_cents"])} for i in doc["items"]],
-        "total": format_amount(doc["total_cents"]), "currency": doc["currency"], "status": doc["status"],
-        "payment_status": doc["payment_status"], "shipping_address": doc["shipping_address"],
-        "status_history": history, "created_at": doc["created_at"], "updated_at": doc["updated_at"],
-        "expires_at": doc.get("expires_at") if doc["status"] == "pending_payment" else None,
-    }
+def _orders() -> OrderRepository:
+    return ports.resolve(OrderRepository)
 
 
-# -- stock -----------------------------------------------------------------------------------------
-
-def reserve_stock(product_id: str, quantity: int, checkout_id: str) -> bool:
-    taken = db().products.update_one(
-        {"_id": product_id, "is_active": True, "stock": {"$gte": quantity},
-         f"reservations.{checkout_id}": {"$exists": False}},
-        {"$inc": {"stock": -quantity}, "$set": {f"reservations.{checkout_id}": quantity}})
-    return taken.modified_count == 1
+def _stock() -> StockRepository:
+    return ports.resolve(StockRepository)
 
 
-def release_stock(product_id: str, quantity: int, checkout_id: str) -> bool:
-    """Put a held reservation back; a second call finds no reservation and changes nothing."""
-    released = db().products.update_one(
-        {"_id": product_id, f"reservations.{checkout_id}": quantity},
-        {"$inc": {"stock": quantity}, "$unset": {f"reservations.{checkout_id}": ""}})
-    return released.modified_count == 1
+def _gateway():
+    from smartgrocer.domain.payments import PaymentGateway
+
+    return ports.resolve(PaymentGateway)
 
 
-def commit_stock(product_id: str, checkout_id: str) -> None:
-    """The checkout is paid: the reservation becomes a sale (the stock stays taken)."""
-    db().products.update_one({"_id": product_id, f"reservations.{checkout_id}": {"$exists": True}},
-                             {"$unset": {f"reservations.{checkout_id}": ""}})
+# -- commands --------------------------------------------------------------------------------------
+
+def execute(checkout_id: str, command, at: datetime | None = None, *, completes: str | None = None,
+            dispatch: bool = True) -> machine.Decision:
+    """Decide on the stored state and save the result; domain errors (409, 404) change nothing.
+    `completes` names an outbox effect whose result this command records: it leaves the outbox in
+    the same write, so the effect counts as done exactly when its result is stored."""
+    for _ in range(SAVE_ATTEMPTS):
+        state = _checkouts().load(checkout_id)
+        if state is None:
+            raise NotFound("No such checkout.")
+        decision = machine.decide(state, command, at or now())
+        if not decision.changed and completes not in state.get("outbox", {}):
+            return decision
+        new = decision.state
+        new["version"] = state["version"] + 1
+        new["outbox"] = {**new.get("outbox", {}),
+                         **{e.key: machine.effect_to_doc(e) for e in decision.effects}}
+        new["outbox"].pop(completes, None)
+        new["outbox_pending"] = bool(new["outbox"])
+        if new["outbox"]:
+            new["outbox_at"] = time.time()
+        if _checkouts().save(new, state["version"]):
+            if dispatch:
+                apply_effects(new)
+            return decision
+    raise Conflict("The order changed meanwhile; reload it and try again.", code="concurrent_update")
 
 
-def restock_order(order: dict) -> None:
-    for item in order["items"]:
-        db().products.update_one({"_id": item["product_id"], f"restocks.{order['_id']}": {"$exists": False}},
-                                 {"$inc": {"stock": item["quantity"]},
-                                  "$set": {f"restocks.{order['_id']}": item["quantity"]}})
+def apply_effects(state: dict) -> int:
+    """Apply the checkout's pending effects; what fails stays pending for the reconciler.
+    Returns how many were applied."""
+    applied, failed = 0, False
+    for _ in range(4):  # an effect's result (a refund id) may add effects (projections): bounded rounds
+        pending = sorted(state.get("outbox", {}).items(),
+                         key=lambda item: (machine.APPLY_ORDER.index(item[1]["kind"]), item[0]))
+        followed = False
+        for key, doc in pending:
+            try:
+                follow_up = _apply(state, machine.effect_from_doc(doc))
+            except Exception:  # noqa: BLE001 - a failed effect stays in the outbox; the reconciler retries it
+                from smartgrocer.web.logging import logger
+
+                logger.exception("effect failed; left for the reconciler",
+                                 extra={"checkout_id": state["_id"], "effect": key})
+                failed = True
+                continue
+            if follow_up is None:
+                _checkouts().effect_done(state["_id"], key)
+            else:  # its result and its completion are one write
+                execute(state["_id"], follow_up, completes=key, dispatch=False)
+                followed = True
+            applied += 1
+        if failed or not followed:
+            break
+        state = _checkouts().load(state["_id"])
+    if not failed:
+        _checkouts().settle(state["_id"], state["version"])
+    return applied
 
 
-def release_checkout(checkout: dict) -> None:
-    for line in checkout["lines"]:
-        release_stock(line["product_id"], line["quantity"], checkout["_id"])
+def _apply(state: dict, effect):
+    checkout_id = state["_id"]
+    if isinstance(effect, machine.ReleaseStock):
+        _stock().release(effect.product_id, effect.quantity, checkout_id)
+    elif isinstance(effect, machine.CommitStock):
+        _stock().commit(effect.product_id, effect.quantity, checkout_id)
+    elif isinstance(effect, machine.Restock):
+        _stock().restock(effect.product_id, effect.quantity, effect.order_id)
+    elif isinstance(effect, machine.ProjectOrder):
+        _orders().project(machine.order_view(state, effect.order_id))
+    elif isinstance(effect, machine.CancelPayment):
+        _gateway().cancel(effect.intent_id)
+    elif isinstance(effect, machine.Refund):
+        refund_id = _gateway().refund(state["payment_intent_id"], effect.amount_cents,
+                                      f"refund-{checkout_id}-{effect.target}")
+        return machine.RefundIssued(effect.target, refund_id)
+    elif isinstance(effect, machine.Publish):
+        from smartgrocer.domain.events import publish
+
+        detail = {"order_id": effect.order_id}
+        if effect.status:
+            detail.update(status=effect.status, previous=effect.previous)
+        publish("smartgrocer.orders", effect.detail_type, detail)
+    elif isinstance(effect, machine.Alarm):
+        from smartgrocer.web.logging import logger
+
+        # An error-level line with a metric name: the stack's metric filter counts it and alarms.
+        logger.error(effect.message, extra={"alarm": effect.code, **effect.details})
+    return None
 
 
-# -- checkout --------------------------------------------------------------------------------------
+# -- placing a checkout ----------------------------------------------------------------------------
 
 def _merge_lines(items: list[dict]) -> dict[str, int]:
     quantities: dict[str, int] = {}
@@ -112,212 +154,220 @@ def _short(product_id: str, name: str | None, requested: int, available: int | N
             "reason": reason}
 
 
-def place_checkout(principal, items: list[dict], shipping_address: dict) -> dict:
-    """Reserve every line or none, create one order per seller, then ask for one payment."""
+# A retry with the same Idempotency-Key finds the checkout its first attempt wrote (the id derives
+# from the key) and carries it on from its stored status, instead of holding the stock twice.
+# A checkout closed before it reached payment (short stock, provider down, interrupted) may be
+# started again under the next derived id.
+RESTARTABLE = frozenset({"rejected", "payment_provider_error", "interrupted"})
+MAX_ATTEMPTS_PER_KEY = 8
+
+
+def _candidate_ids(user_id: str, idempotency_key: str | None):
+    if idempotency_key is None:
+        yield new_id()
+        return
+    for attempt in range(MAX_ATTEMPTS_PER_KEY):
+        yield hashlib.sha256(f"{user_id}\n{idempotency_key}\n{attempt}".encode()).hexdigest()[:24]
+
+
+def place_checkout(principal, items: list[dict], shipping_address: dict, idempotency_key: str | None = None) -> dict:
+    """Reserve every line or none, one order per seller, then ask for one payment."""
     quantities = _merge_lines(items)
-    products = {p["_id"]: p for p in db().products.find({"_id": {"$in": list(quantities)}, "is_active": True},
-                                                         {"terms": 0, "reservations": 0, "restocks": 0})}
+    for checkout_id in _candidate_ids(principal.user_id, idempotency_key):
+        state = _checkouts().load(checkout_id)
+        if state is None:
+            state = _new_checkout(principal, checkout_id, quantities, shipping_address)
+            if not _checkouts().insert(state):  # a twin request wrote it first: carry that one on
+                state = _checkouts().load(checkout_id)
+        if state["status"] == "closed" and state.get("close_reason") in RESTARTABLE:
+            continue
+        return _carry_on(principal, state)
+    raise Conflict("This checkout was retried too often; start a new one.", code="too_many_attempts")
+
+
+def _new_checkout(principal, checkout_id: str, quantities: dict[str, int], shipping_address: dict) -> dict:
+    products = _stock().active_products(list(quantities))
     unavailable = [_short(pid, None, qty, 0, "unavailable") for pid, qty in quantities.items() if pid not in products]
     if unavailable:
         raise Conflict("Some products are no longer available.", code="out_of_stock", details=unavailable)
+    at = now()
+    sellers = {products[pid]["seller_id"] for pid in quantities}
+    return machine.new_checkout(
+        checkout_id=checkout_id, order_ids=[new_id() for _ in sellers], user_id=principal.user_id,
+        buyer_email=principal.email, quantities=quantities, products=products, shipping_address=shipping_address,
+        currency=settings.CURRENCY, at=at, expires_at=at + timedelta(seconds=settings.ORDER_PAYMENT_TTL_SECONDS))
 
-    created, checkout_id = now(), new_id()
-    expires_at = created + timedelta(seconds=settings.ORDER_PAYMENT_TTL_SECONDS)
-    lines = [{"product_id": pid, "quantity": qty} for pid, qty in sorted(quantities.items())]
-    # The checkout is written first: whatever happens next, the expiry sweep can find and undo it.
-    checkout = {"_id": checkout_id, "user_id": principal.user_id, "lines": lines, "status": "reserving",
-                "order_ids": [], "created_at": created, "expires_at": expires_at}
-    db().checkouts.insert_one(checkout)
 
-    taken, short = [], []
-    for line in lines:
-        product = products[line["product_id"]]
-        if reserve_stock(line["product_id"], line["quantity"], checkout_id):
-            taken.append(line)
-        else:
-            current = db().products.find_one({"_id": line["product_id"]}, {"stock": 1, "is_active": 1})
-            available = current["stock"] if current and current.get("is_active") else 0
-            short.append(_short(line["product_id"], product["name"], line["quantity"], available,
-                                "insufficient_stock" if available else "out_of_stock"))
-    if short:
-        for line in taken:
-            release_stock(line["product_id"], line["quantity"], checkout_id)
-        db().checkouts.update_one({"_id": checkout_id}, {"$set": {"status": "rejected"}})
-        names = ", ".join(s["name"] for s in short)
-        raise Conflict(f"Not enough stock for: {names}.", code="out_of_stock", details=short)
+def _carry_on(principal, state: dict) -> dict:
+    """The next placement steps from the stored status; each step is safe to repeat."""
+    checkout_id = state["_id"]
+    if state["status"] == "reserving":
+        short = []
+        for line in state["lines"]:
+            if not _stock().reserve(line["product_id"], line["quantity"], checkout_id):
+                available = _stock().available(line["product_id"])
+                name = next(i["name"] for o in state["orders"].values() for i in o["items"]
+                            if i["product_id"] == line["product_id"])
+                short.append(_short(line["product_id"], name, line["quantity"], available,
+                                    "insufficient_stock" if available else "out_of_stock"))
+        if short:
+            execute(checkout_id, machine.Abandon("rejected"))
+            raise Conflict(f"Not enough stock for: {', '.join(s['name'] for s in short)}.", code="out_of_stock",
+                           details=short)
+        state = execute(checkout_id, machine.ReservationsTaken()).state
+    from smartgrocer.domain.payments import PaymentProviderError
 
-    orders = _build_orders(principal, checkout_id, quantities, products, shipping_address, created, expires_at)
-    total = sum(o["total_cents"] for o in orders)
-    db().orders.insert_many(orders)
-    db().checkouts.update_one({"_id": checkout_id}, {"$set": {"order_ids": [o["_id"] for o in orders],
-                                                              "amount_cents": total, "currency": settings.CURRENCY,
-                                                              "status": "creating_payment"}})
-    from smartgrocer.domain.payments import PaymentProviderError, gateway
-
-    provider = gateway()
     try:
-        intent = provider.create_payment_intent(total, settings.CURRENCY, checkout_id, f"checkout-{checkout_id}")
+        if state["status"] == "creating_payment":
+            intent = _gateway().create_payment_intent(state["amount_cents"], state["currency"], checkout_id,
+                                                      f"checkout-{checkout_id}")
+            state = execute(checkout_id, machine.PaymentRequested(intent.id)).state
+            client_secret = intent.client_secret
+        elif state["status"] in ("pending_payment", "paid"):
+            client_secret = _gateway().client_secret(state["payment_intent_id"])
+        else:
+            raise Conflict("This checkout is closed; start a new one.", code="checkout_closed",
+                           details={"reason": state.get("close_reason")})
     except PaymentProviderError:
-        abandon_checkout(db().checkouts.find_one({"_id": checkout_id}), reason="payment_provider_error")
+        execute(checkout_id, machine.Abandon("payment_provider_error"))
         raise Unavailable("The payment provider is not responding. Nothing was charged; please try again.",
                           code="payment_provider_unavailable", retry_after=5) from None
-    db().checkouts.update_one({"_id": checkout_id, "status": "creating_payment"},
-                              {"$set": {"status": "pending_payment", "payment_intent_id": intent.id}})
-    for order in orders:
-        publish_safely("smartgrocer.orders", "OrderPlaced", {"order_id": order["_id"], "checkout_id": checkout_id})
-    return {"checkout_id": checkout_id, "orders": [public_order(o) for o in orders],
-            "payment": {"provider": provider.provider, "client_secret": intent.client_secret,
-                        "amount": format_amount(total), "currency": settings.CURRENCY,
-                        "publishable_key": provider.publishable_key}}
+    return {"checkout_id": checkout_id,
+            "orders": [public_order(machine.order_view(state, oid), principal) for oid in sorted(state["orders"])],
+            "payment": _payment_info(state, client_secret)}
 
 
-def _build_orders(principal, checkout_id, quantities, products, shipping_address, created, expires_at) -> list[dict]:
-    by_seller: dict[str, list[dict]] = {}
-    for pid, qty in sorted(quantities.items()):
-        product = products[pid]
-        line_total = product["price_cents"] * qty  # integer cents: exact
-        by_seller.setdefault(product["seller_id"], []).append({
-            "product_id": pid, "name": product["name"], "unit": product["unit"],
-            "unit_price_cents": product["price_cents"], "quantity": qty, "line_total_cents": line_total,
-            "seller_name": product.get("seller_name", "")})
-    orders = []
-    for seller_id, items in sorted(by_seller.items()):
-        order_id = new_id()
-        orders.append({
-            "_id": order_id, "checkout_id": checkout_id, "user_id": principal.user_id, "buyer_email": principal.email,
-            "seller_id": seller_id, "seller_name": items[0].pop("seller_name"),
-            "items": [{k: v for k, v in i.items() if k != "seller_name"} for i in items],
-            "total_cents": sum(i["line_total_cents"] for i in items), "currency": settings.CURRENCY,
-            "status": "pending_payment", "payment_status": "unpaid", "refund_pending": False,
-            "shipping_address": shipping_address,
-            "history": {"pending_payment": {"at": created, "by": principal.user_id}},
-            "created_at": created, "updated_at": created, "expires_at": expires_at,
-            "k_created": sort_key_time(created, order_id),
-        })
-    return orders
+def _payment_info(state: dict, client_secret: str) -> dict:
+    gateway = _gateway()
+    return {"provider": gateway.provider, "client_secret": client_secret,
+            "amount": format_amount(state["amount_cents"]), "currency": state["currency"],
+            "publishable_key": gateway.publishable_key}
 
 
-def abandon_checkout(checkout: dict | None, reason: str, order_status: str = "cancelled") -> bool:
-    """Close a checkout that will never be paid: its orders, its reserved stock, its intent.
-    `order_status` is `cancelled` (expired, cancelled, provider error) or `payment_failed`."""
-    if checkout is None:
-        return False
-    claimed = db().checkouts.find_one_and_update(
-        {"_id": checkout["_id"], "status": {"$in": ["reserving", "creating_payment", "pending_payment"]}},
-        {"$set": {"status": reason, "closed_at": now()}})
-    if claimed is None:
-        return False  # someone else settled it first (a payment, or another sweep)
-    at = now()
-    changes = {"status": order_status, "updated_at": at, f"history.{order_status}": {"at": at, "by": "system"}}
-    if order_status == "payment_failed":
-        changes["payment_status"] = "failed"
-    else:
-        changes["cancel_reason"] = reason
-    db().orders.update_many({"checkout_id": checkout["_id"], "status": "pending_payment"}, {"$set": changes})
-    release_checkout(claimed)
-    if claimed.get("payment_intent_id"):
-        from smartgrocer.domain.payments import PaymentProviderError, gateway
-
-        try:
-            gateway().cancel(claimed["payment_intent_id"])
-        except PaymentProviderError:
-            pass  # an uncancelled intent can't be paid into a cancelled order: a late payment is refunded
-    return True
+def checkout_view(principal, checkout_id: str) -> dict:
+    """The buyer's checkout: its orders, and while it awaits payment, what the payment page needs to
+    resume the same payment (after a decline, or from another tab)."""
+    state = _checkouts().load(checkout_id)
+    if state is None or state["user_id"] != principal.user_id or state["status"] in ("reserving", "creating_payment"):
+        raise NotFound("No such checkout.")
+    payment = None
+    if state["status"] == "pending_payment" and now() < state["expires_at"]:
+        payment = _payment_info(state, _gateway().client_secret(state["payment_intent_id"]))
+    return {"checkout_id": checkout_id, "status": state["status"],
+            "amount": format_amount(state["amount_cents"]), "currency": state["currency"],
+            "expires_at": state["expires_at"], "payment_error": (state.get("decline") or {}).get("message"),
+            "orders": [public_order(machine.order_view(state, oid), principal) for oid in sorted(state["orders"])],
+            "payment": payment}
 
 
-# -- reading ---------------------------------------------------------------------------------------
+# -- orders: reading and moving --------------------------------------------------------------------
 
-def _visible_to(principal, order: dict) -> set[str]:
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _relations(principal, order: dict) -> frozenset[str]:
     relations = set()
     if order["user_id"] == principal.user_id:
         relations.add("buyer")
-    if order["seller_id"] == principal.user_id:
+    if order["seller_id"] == principal.user_id and order.get("seller_visible", True):
         relations.add("seller")
     if principal.role == "admin":
         relations.add("admin")
-    return relations
+    return frozenset(relations)
+
+
+def public_order(doc: dict, principal=None) -> dict:
+    history = sorted(({"status": status, "at": _aware(entry["at"]), "by": entry["by"]}
+                      for status, entry in (doc.get("history") or {}).items()), key=lambda h: h["at"])
+    pending = doc["status"] == "pending_payment"
+    return {
+        "id": doc["_id"], "checkout_id": doc["checkout_id"], "user_id": doc["user_id"],
+        "seller_id": doc["seller_id"], "seller_name": doc.get("seller_name", ""),
+        "items": [{"product_id": i["product_id"], "name": i["name"], "unit": i["unit"],
+                   "unit_price": format_amount(i["unit_price_cents"]), "quantity": i["quantity"],
+                   "line_total": format_amount(i["line_total_cents"])} for i in doc["items"]],
+        "total": format_amount(doc["total_cents"]), "currency": doc["currency"], "status": doc["status"],
+        "payment_status": doc["payment_status"],
+        "shipping_address": doc["shipping_address"], "status_history": history,
+        "created_at": doc["created_at"], "updated_at": doc["updated_at"],
+        "expires_at": doc.get("expires_at") if pending else None,
+        "payment_error": doc.get("payment_error") if pending else None,
+        "allowed_transitions": machine.allowed_transitions(doc, _relations(principal, doc)) if principal else [],
+    }
 
 
 def get_order(principal, order_id: str) -> dict:
-    order = db().orders.find_one({"_id": order_id})
-    if not order or not _visible_to(principal, order):
+    order = _orders().get(order_id)
+    if not order or not _relations(principal, order):
         raise NotFound("No such order.")
-    return public_order(order)
+    return public_order(order, principal)
 
 
-def list_orders(*, user_id: str | None = None, seller_id: str | None = None, status: str | None = None,
+def list_orders(principal, *, user_id: str | None = None, seller_id: str | None = None, status: str | None = None,
                 limit: int = 20, cursor: str | None = None, kind: str) -> dict:
+    from smartgrocer.domain.ids import decode_cursor
+
     query: dict = {}
     if user_id:
         query["user_id"] = user_id
-    if seller_id:
-        query["seller_id"] = seller_id
+    if seller_id:  # a seller sees an order once it is paid, never the failed or abandoned attempts
+        query.update(seller_id=seller_id, seller_visible=True)
     if status:
         query["status"] = status
     after = decode_cursor(cursor, kind) if cursor else None
-    docs, next_cursor = keyset_page(db().orders, query, "k_created", True, limit, after, kind)
-    return {"items": [public_order(d) for d in docs], "next_cursor": next_cursor}
+    docs, next_cursor = _orders().page(query, limit, after, kind)
+    return {"items": [public_order(d, principal) for d in docs], "next_cursor": next_cursor}
 
-
-# -- lifecycle -------------------------------------------------------------------------------------
 
 def change_status(principal, order_id: str, target: str) -> dict:
-    order = db().orders.find_one({"_id": order_id})
-    relations = _visible_to(principal, order) if order else set()
+    order = _orders().get(order_id)
+    relations = _relations(principal, order) if order else frozenset()
     if not relations:
         raise NotFound("No such order.")
-    current = order["status"]
     if target == "cancelled":
-        allowed = CANCELLABLE_BY.get(current, set()) & relations
+        command = machine.CancelOrder(order_id, relations, principal.user_id)
     else:
-        allowed = {"seller", "admin"} & relations if SELLER_FLOW.get(current) == target else set()
-    if not allowed:
-        raise Conflict(f"You cannot move an order that is {current.replace('_', ' ')} to "
-                       f"{target.replace('_', ' ')}.", code="illegal_transition",
-                       details={"from": current, "to": target})
-    at = now()
-    update = {"status": target, "updated_at": at, f"history.{target}": {"at": at, "by": principal.user_id}}
-    if target == "cancelled":
-        update["cancel_reason"] = f"cancelled_by_{sorted(allowed)[0]}"
-        if order["payment_status"] == "paid":
-            update["refund_pending"] = True
-    updated = db().orders.find_one_and_update({"_id": order_id, "status": current}, {"$set": update},
-                                              return_document=ReturnDocument.AFTER)
-    if updated is None:  # another request moved it first
-        raise Conflict("The order changed meanwhile; reload it and try again.", code="concurrent_update")
-    if target == "cancelled":
-        _after_cancel(updated, current)
-        updated = db().orders.find_one({"_id": order_id})
-    publish_safely("smartgrocer.orders", "OrderStatusChanged",
-                   {"order_id": order_id, "status": target, "previous": current})
-    return public_order(updated)
+        command = machine.AdvanceOrder(order_id, target, relations, principal.user_id)
+    execute(order["checkout_id"], command)
+    return public_order(_orders().get(order_id), principal)  # as projected, follow-ups (refunds) included
 
 
-def _after_cancel(order: dict, previous: str) -> None:
-    if previous == "pending_payment":
-        checkout = db().checkouts.find_one({"_id": order["checkout_id"]})
-        for item in order["items"]:
-            release_stock(item["product_id"], item["quantity"], order["checkout_id"])
-        siblings_open = db().orders.count_documents({"checkout_id": order["checkout_id"],
-                                                     "status": "pending_payment"})
-        if checkout and not siblings_open:
-            abandon_checkout(checkout, reason="cancelled")
-        return
-    restock_order(order)
-    if order.get("refund_pending"):
-        refund_order(order)
+# -- payment events --------------------------------------------------------------------------------
+
+HANDLED = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"}
 
 
-def refund_order(order: dict) -> bool:
-    """Refund a cancelled paid order; on provider failure it stays `refund_pending` for the sweep."""
-    from smartgrocer.domain.payments import PaymentProviderError, gateway
+def _payment_command(event_type: str, intent: dict):
+    if event_type == "payment_intent.succeeded":
+        return machine.PaymentSucceeded(int(intent.get("amount_received") or intent.get("amount") or 0),
+                                        str(intent.get("currency") or ""))
+    if event_type == "payment_intent.payment_failed":
+        error = intent.get("last_payment_error") or {}
+        return machine.PaymentFailed(str(error.get("message") or "Your card was declined."))
+    return machine.PaymentCanceled()
 
-    checkout = db().checkouts.find_one({"_id": order["checkout_id"]}, {"payment_intent_id": 1})
-    try:
-        refund_id = gateway().refund(checkout["payment_intent_id"], order["total_cents"], f"refund-{order['_id']}")
-    except PaymentProviderError:
-        return False
-    db().orders.update_one({"_id": order["_id"], "refund_pending": True},
-                           {"$set": {"payment_status": "refunded", "refund_pending": False, "refund_id": refund_id,
-                                     "updated_at": now()}})
-    return True
+
+def handle_payment_event(event: dict) -> dict:
+    """A verified provider event: recorded once by id; the machine makes every effect conditional, so
+    duplicates and out-of-order deliveries cannot move an order backwards."""
+    log = ports.resolve(PaymentEventLog)
+    event_id, event_type = event.get("id"), event.get("type")
+    if log.seen(event_id):
+        return {"received": True, "duplicate": True}
+    intent = (event.get("data") or {}).get("object") or {}
+    checkout_id = (intent.get("metadata") or {}).get("checkout_id")
+    outcome = "ignored"
+    if event_type in HANDLED:
+        state = _checkouts().load(checkout_id) if isinstance(checkout_id, str) else None
+        if state is None or state.get("payment_intent_id") not in (None, intent.get("id")):
+            outcome = "unknown_checkout"
+        else:
+            outcome = execute(checkout_id, _payment_command(event_type, intent)).outcome
+    # Recorded after the effect: a crash before this line means the retry redoes an idempotent command.
+    if not log.record(event_id, {"type": event_type, "outcome": outcome, "checkout_id": checkout_id,
+                                 "received_at": now()}):
+        return {"received": True, "duplicate": True}
+    return {"received": True, "outcome": outcome}

@@ -1,11 +1,11 @@
-"""The payment gateway port. Stripe in AWS; locally a provider with the same interface that needs no
-network and signs its webhook events exactly as Stripe does, so the real webhook path runs."""
+"""The payment gateway port. Stripe in AWS (`adapters/stripe_gateway.py`); locally a provider with
+the same interface, shipped with the local runtime only, that needs no network and signs its webhook
+events exactly as Stripe does, so the real webhook path runs. `smartgrocer.wiring` picks one."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
 from smartgrocer import settings
@@ -28,20 +28,12 @@ class PaymentGateway(Protocol):
 
     def cancel(self, payment_intent_id: str) -> None: ...
 
+    def client_secret(self, payment_intent_id: str) -> str:
+        """What the payment page needs to resume the same payment (after a decline, or another tab)."""
+
 
 class PaymentProviderError(Exception):
     """The provider failed or timed out; nothing was charged that we know of."""
-
-
-@lru_cache(maxsize=1)
-def gateway() -> PaymentGateway:
-    if (settings.env("PAYMENT_PROVIDER", "local") or "local") == "stripe":
-        from smartgrocer.adapters.stripe_gateway import StripeGateway  # only payment functions import stripe
-
-        return StripeGateway(settings.secret("STRIPE_SECRET_KEY"), settings.env("STRIPE_PUBLISHABLE_KEY"))
-    from smartgrocer.adapters.local_payments import LocalPaymentGateway
-
-    return LocalPaymentGateway()
 
 
 def verify_webhook(payload: str, signature_header: str | None) -> dict:

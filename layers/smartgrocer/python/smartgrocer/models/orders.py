@@ -76,6 +76,10 @@ class OrderOut(ResponseModel):
     created_at: UtcDateTime
     updated_at: UtcDateTime
     expires_at: UtcDateTime | None = None
+    payment_error: str | None = Field(default=None, description="The last decline while the order awaits payment: "
+                                      "the shopper can pay again on the same payment until it expires")
+    allowed_transitions: list[OrderStatus] = Field(default_factory=list,
+                                                   description="Statuses the caller may move the order to next")
 
 
 class OrdersPage(ResponseModel):
@@ -95,6 +99,18 @@ class CheckoutResponse(ResponseModel):
     checkout_id: str
     orders: list[OrderOut]
     payment: PaymentInfo
+
+
+class CheckoutOut(ResponseModel):
+    checkout_id: str
+    status: Literal["pending_payment", "paid", "closed"]
+    amount: AmountOut
+    currency: str
+    expires_at: UtcDateTime
+    payment_error: str | None = None
+    orders: list[OrderOut]
+    payment: PaymentInfo | None = Field(default=None, description="Present while the checkout awaits payment: "
+                                        "resume the same payment with it")
 
 
 class RevenueDay(ResponseModel):

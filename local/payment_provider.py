@@ -1,7 +1,9 @@
 """The local payment provider: Stripe's PaymentIntent lifecycle kept in MongoDB, no network.
 
-The local runner confirms payments (`/local/payments/confirm`, test cards as on Stripe) and
-delivers `payment_intent.*` webhook events signed with Stripe's scheme to the real webhook route.
+Part of the local runtime only (never shipped in the layer). The local runner confirms payments
+(`/local/payments/confirm`, test cards as on Stripe: a declined card leaves the intent waiting for
+another card) and delivers `payment_intent.*` webhook events signed with Stripe's scheme to the real
+webhook route. Tests inject provider failures through `local_payment_faults`.
 """
 
 from __future__ import annotations
@@ -65,8 +67,16 @@ class LocalPaymentGateway:
         return refund_id
 
     def cancel(self, payment_intent_id: str) -> None:
+        _maybe_fail("cancel")
         _intents().update_one({"_id": payment_intent_id, "status": "requires_payment_method"},
                               {"$set": {"status": "canceled"}})
+
+    def client_secret(self, payment_intent_id: str) -> str:
+        _maybe_fail("retrieve")
+        intent = _intents().find_one({"_id": payment_intent_id}, {"client_secret": 1})
+        if intent is None:
+            raise PaymentProviderError(f"local provider: no intent {payment_intent_id}")
+        return intent["client_secret"]
 
 
 def stripe_signature(payload: str, secret: str, timestamp: int | None = None) -> str:
@@ -76,14 +86,20 @@ def stripe_signature(payload: str, secret: str, timestamp: int | None = None) ->
     return f"t={timestamp},v1={digest}"
 
 
+DECLINE_MESSAGE = "Your card was declined."
+
+
 def payment_event(intent: dict, event_type: str) -> dict:
+    declined = event_type == "payment_intent.payment_failed"
     return {
         "id": "evt_local_" + secrets.token_hex(12), "object": "event", "type": event_type,
         "api_version": "2025-01-27", "created": int(time.time()), "livemode": False, "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None},
         "data": {"object": {"id": intent["_id"], "object": "payment_intent", "amount": intent["amount"],
                             "currency": intent["currency"], "metadata": intent["metadata"],
-                            "status": intent["status"]}},
+                            "status": intent["status"],
+                            "last_payment_error": {"code": "card_declined", "message": DECLINE_MESSAGE}
+                            if declined else None}},
     }
 
 

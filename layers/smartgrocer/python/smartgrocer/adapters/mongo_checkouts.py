@@ -1,0 +1,138 @@
+"""MongoDB implementations of the money core's ports (domain/checkout_ports.py).
+
+Every write is a single-document operation that is safe to repeat:
+- a checkout is replaced whole, only if its `version` is the one the decision was made on;
+- stock holds are markers in the product (`reservations.<checkout_id>`), so reserving, releasing and
+  committing each fire at most once per checkout; restocking a cancelled order is guarded by
+  `restocks.<order_id>.<...>` the same way; each also bumps the product's `rev` (its ETag);
+- an order projection is written only over an older version of itself.
+Datetimes go into whole-document writes only (nx-27017 stores a datetime given to `$set` as a
+string); outbox timestamps are epoch seconds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from smartgrocer.domain.ids import keyset_page
+
+
+class MongoCheckouts:
+    def __init__(self, database: Callable[[], Database]):
+        self._db = database
+
+    def insert(self, state: dict) -> bool:
+        try:
+            self._db().checkouts.insert_one(state)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    def load(self, checkout_id: str) -> dict | None:
+        return self._db().checkouts.find_one({"_id": checkout_id})
+
+    def save(self, state: dict, expected_version: int) -> bool:
+        return self._db().checkouts.replace_one({"_id": state["_id"], "version": expected_version},
+                                                state).matched_count == 1
+
+    def effect_done(self, checkout_id: str, key: str) -> None:
+        self._db().checkouts.update_one({"_id": checkout_id}, {"$unset": {f"outbox.{key}": ""}})
+
+    def settle(self, checkout_id: str, version: int) -> None:
+        self._db().checkouts.update_one({"_id": checkout_id, "version": version, "outbox_pending": True},
+                                        {"$set": {"outbox_pending": False}})
+
+    def _ids(self, query: dict, limit: int) -> list[str]:
+        return [d["_id"] for d in self._db().checkouts.find(query, {"_id": 1}).limit(limit)]
+
+    def stale_builds(self, created_before: datetime, limit: int) -> list[str]:
+        return self._ids({"status": {"$in": ["reserving", "creating_payment"]}, "created_at": {"$lt": created_before}},
+                         limit)
+
+    def expired(self, at: datetime, limit: int) -> list[str]:
+        return self._ids({"status": "pending_payment", "expires_at": {"$lt": at}}, limit)
+
+    def with_pending_effects(self, before_epoch: float, limit: int) -> list[str]:
+        return self._ids({"outbox_pending": True, "outbox_at": {"$lt": before_epoch}}, limit)
+
+
+class MongoOrders:
+    def __init__(self, database: Callable[[], Database]):
+        self._db = database
+
+    def project(self, view: dict) -> None:
+        try:
+            self._db().orders.replace_one({"_id": view["_id"], "v": {"$lt": view["v"]}}, view, upsert=True)
+        except DuplicateKeyError:
+            pass  # a newer projection is already there
+
+    def get(self, order_id: str) -> dict | None:
+        return self._db().orders.find_one({"_id": order_id})
+
+    def page(self, query: dict, limit: int, after: str | None, kind: str) -> tuple[list[dict], str | None]:
+        return keyset_page(self._db().orders, query, "k_created", True, limit, after, kind)
+
+    def waiting_past(self, at: datetime, limit: int) -> list[dict]:
+        return list(self._db().orders.find({"status": "pending_payment", "expires_at": {"$lt": at}},
+                                           {"checkout_id": 1, "status": 1, "v": 1}).limit(limit))
+
+
+class MongoStock:
+    def __init__(self, database: Callable[[], Database]):
+        self._db = database
+
+    def active_products(self, product_ids: list[str]) -> dict[str, dict]:
+        return {p["_id"]: p for p in self._db().products.find(
+            {"_id": {"$in": product_ids}, "is_active": True},
+            {"name": 1, "unit": 1, "price_cents": 1, "seller_id": 1, "seller_name": 1})}
+
+    def reserve(self, product_id: str, quantity: int, checkout_id: str) -> bool:
+        taken = self._db().products.update_one(
+            {"_id": product_id, "is_active": True, "stock": {"$gte": quantity},
+             f"reservations.{checkout_id}": {"$exists": False}},
+            {"$inc": {"stock": -quantity, "rev": 1}, "$set": {f"reservations.{checkout_id}": quantity}})
+        if taken.modified_count == 1:
+            return True
+        return self._db().products.count_documents({"_id": product_id, f"reservations.{checkout_id}": quantity}) == 1
+
+    def available(self, product_id: str) -> int:
+        current = self._db().products.find_one({"_id": product_id}, {"stock": 1, "is_active": 1})
+        return current["stock"] if current and current.get("is_active") else 0
+
+    def release(self, product_id: str, quantity: int, checkout_id: str) -> None:
+        self._db().products.update_one(
+            {"_id": product_id, f"reservations.{checkout_id}": quantity},
+            {"$inc": {"stock": quantity, "rev": 1}, "$unset": {f"reservations.{checkout_id}": ""}})
+
+    def commit(self, product_id: str, quantity: int, checkout_id: str) -> None:
+        self._db().products.update_one(
+            {"_id": product_id, f"reservations.{checkout_id}": quantity},
+            {"$inc": {"sold": quantity, "rev": 1}, "$unset": {f"reservations.{checkout_id}": ""}})
+
+    def restock(self, product_id: str, quantity: int, order_id: str) -> None:
+        self._db().products.update_one(
+            {"_id": product_id, f"restocks.{order_id}": {"$exists": False}},
+            {"$inc": {"stock": quantity, "sold": -quantity, "rev": 1}, "$set": {f"restocks.{order_id}": quantity}})
+
+    def ledgers(self, limit: int) -> list[dict]:
+        return list(self._db().products.find({}, {"stock": 1, "reservations": 1, "sold": 1, "received": 1})
+                    .limit(limit))
+
+
+class MongoPaymentEvents:
+    def __init__(self, database: Callable[[], Database]):
+        self._db = database
+
+    def seen(self, event_id: str) -> bool:
+        return self._db().payment_events.find_one({"_id": event_id}, {"_id": 1}) is not None
+
+    def record(self, event_id: str, doc: dict) -> bool:
+        try:
+            self._db().payment_events.insert_one({"_id": event_id, **doc})
+            return True
+        except DuplicateKeyError:
+            return False

@@ -1,0 +1,66 @@
+"""The ports the money core's shell needs: small interfaces, implemented for MongoDB in
+`adapters/mongo_checkouts.py` and in memory by the unit tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+
+class CheckoutRepository(Protocol):
+    def insert(self, state: dict) -> bool:
+        """False if a checkout with this id exists already."""
+
+    def load(self, checkout_id: str) -> dict | None: ...
+
+    def save(self, state: dict, expected_version: int) -> bool:
+        """Replace the checkout if its stored version is still `expected_version` (compare-and-set)."""
+
+    def effect_done(self, checkout_id: str, key: str) -> None: ...
+
+    def settle(self, checkout_id: str, version: int) -> None:
+        """Mark the outbox empty, unless the checkout moved on since `version`."""
+
+    def stale_builds(self, created_before: datetime, limit: int) -> list[str]: ...
+
+    def expired(self, at: datetime, limit: int) -> list[str]: ...
+
+    def with_pending_effects(self, before_epoch: float, limit: int) -> list[str]: ...
+
+
+class OrderRepository(Protocol):
+    def project(self, view: dict) -> None:
+        """Write the order's projection unless a newer version is already there."""
+
+    def get(self, order_id: str) -> dict | None: ...
+
+    def page(self, query: dict, limit: int, after: str | None, kind: str) -> tuple[list[dict], str | None]: ...
+
+    def waiting_past(self, at: datetime, limit: int) -> list[dict]:
+        """Orders still shown as awaiting payment after their payment window."""
+
+
+class StockRepository(Protocol):
+    def active_products(self, product_ids: list[str]) -> dict[str, dict]: ...
+
+    def reserve(self, product_id: str, quantity: int, checkout_id: str) -> bool:
+        """Take stock (`stock >= quantity`, one conditional update) and mark it held by the checkout;
+        True also when this checkout already holds it (a repeated step)."""
+
+    def available(self, product_id: str) -> int: ...
+
+    def release(self, product_id: str, quantity: int, checkout_id: str) -> None: ...
+
+    def commit(self, product_id: str, quantity: int, checkout_id: str) -> None: ...
+
+    def restock(self, product_id: str, quantity: int, order_id: str) -> None: ...
+
+    def ledgers(self, limit: int) -> list[dict]:
+        """Products with their stock accounting: stock, reservations, sold, received."""
+
+
+class PaymentEventLog(Protocol):
+    def seen(self, event_id: str) -> bool: ...
+
+    def record(self, event_id: str, doc: dict) -> bool:
+        """False if the event was recorded meanwhile (a twin delivery)."""

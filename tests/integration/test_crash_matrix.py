@@ -1,0 +1,299 @@
+"""The crash matrix: every money operation is crashed before its 1st, 2nd, ... N-th database write
+(until it runs through), then the retry a real client or Stripe would make and the reconciler run,
+and then every integrity invariant is checked from the stored data alone.
+
+The operations run in-process against the session's real MongoDB-protocol server, through the real
+MongoDB adapters, whose database handle counts writes and raises `Crash` on the chosen one (as if
+the Lambda container died there). The payment provider is the local one; its own bookkeeping is the
+provider's, not ours, so it is not crashed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from tests.integration.orders_support import ADDRESS, db, product
+
+WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_many", "replace_one", "find_one_and_update",
+                    "delete_one", "delete_many"})
+MAX_WRITES = 80  # no operation comes near this; a runaway loop fails the test instead of hanging it
+CRASH_POINTS: dict[str, int] = {}
+
+
+class Crash(BaseException):  # like the process dying: no `except Exception` in our code catches it
+    """The process died here."""
+
+
+class CrashingDatabase:
+    """A pymongo Database whose collections raise `Crash` on the `fail_at`-th write (0: never)."""
+
+    def __init__(self, real, fail_at: int):
+        self.real, self.fail_at, self.writes = real, fail_at, 0
+
+    def __getattr__(self, name):
+        return _CrashingCollection(self, self.real[name])
+
+    __getitem__ = __getattr__
+
+
+class _CrashingCollection:
+    def __init__(self, database: CrashingDatabase, collection):
+        self._database, self._collection = database, collection
+
+    def __getattr__(self, name):
+        attribute = getattr(self._collection, name)
+        if name not in WRITES:
+            return attribute
+
+        def write(*args, **kwargs):
+            self._database.writes += 1
+            if self._database.writes == self._database.fail_at:
+                raise Crash(f"crash before write {self._database.writes} ({self._collection.name}.{name})")
+            return attribute(*args, **kwargs)
+
+        return write
+
+
+class RecordingPublisher:
+    def __init__(self):
+        self.events: list[tuple[str, dict]] = []
+
+    def publish(self, source, detail_type, detail):
+        self.events.append((detail_type, detail))
+
+
+@pytest.fixture
+def adapters(runtime):
+    """Install the MongoDB adapters over a (crashing) database handle; put the real wiring back after."""
+    from smartgrocer.adapters import mongo_checkouts
+    from smartgrocer.domain import ports
+    from smartgrocer.domain.checkout_ports import (CheckoutRepository, OrderRepository, PaymentEventLog,
+                                                   StockRepository)
+    from smartgrocer.domain.events import EventPublisher
+
+    publisher = RecordingPublisher()
+
+    def install(fail_at: int = 0) -> CrashingDatabase:
+        database = CrashingDatabase(db(), fail_at)
+        ports.use(CheckoutRepository, mongo_checkouts.MongoCheckouts(lambda: database))
+        ports.use(OrderRepository, mongo_checkouts.MongoOrders(lambda: database))
+        ports.use(StockRepository, mongo_checkouts.MongoStock(lambda: database))
+        ports.use(PaymentEventLog, mongo_checkouts.MongoPaymentEvents(lambda: database))
+        ports.use(EventPublisher, publisher)
+        return database
+
+    install()
+    yield install
+    from smartgrocer import wiring
+
+    wiring._install_money_core()
+
+
+# -- the world each run starts from ------------------------------------------------------------------
+
+def _stocked(api, seller, **fields) -> dict:
+    item = product(api, seller, **fields)
+    # stock accounting starts at listing: everything on the shelf was received
+    db().products.update_one({"_id": item["id"], "received": {"$exists": False}},
+                             {"$set": {"received": fields.get("stock", 10), "sold": 0}})
+    return item
+
+
+def _world(api, seller, other_seller, shopper) -> dict:
+    a = _stocked(api, seller, stock=6, price="2.50")
+    b = _stocked(api, seller, stock=4, price="1.10")
+    c = _stocked(api, other_seller, stock=5, price="3.00")
+    principal = SimpleNamespace(user_id=shopper.user_id, email=shopper.email, role="shopper")
+    return {"products": [a["id"], b["id"], c["id"]], "principal": principal, "seller": seller,
+            "lines": [{"product_id": a["id"], "quantity": 2}, {"product_id": b["id"], "quantity": 1},
+                      {"product_id": c["id"], "quantity": 3}]}
+
+
+def _place(world, key: str) -> dict:
+    from smartgrocer.domain import idempotency, orders
+
+    return idempotency.run_once(world["principal"].user_id, key, {"items": world["lines"]},
+                                lambda: orders.place_checkout(world["principal"], world["lines"], ADDRESS, key))[1]
+
+
+def _event(checkout_id: str, event_type: str, **overrides) -> dict:
+    from local.payment_provider import payment_event
+
+    intent = db().local_payment_intents.find_one({"metadata.checkout_id": checkout_id})
+    return payment_event({**intent, **overrides}, event_type)
+
+
+def _deliver(event: dict):
+    from smartgrocer.domain.orders import handle_payment_event
+
+    return handle_payment_event(event)
+
+
+def _reconcile(minutes: float = 3):
+    from smartgrocer.domain.orders import now
+    from smartgrocer.domain.reconciler import reconcile
+
+    return reconcile(at=now() + timedelta(minutes=minutes), outbox_grace=0)
+
+
+# -- the invariants (DESIGN.md section 13), from stored data alone -----------------------------------
+
+def assert_invariants(world) -> None:
+    user_id = world["principal"].user_id
+    checkouts = {c["_id"]: c for c in db().checkouts.find({"user_id": user_id})}
+    orders = {o["_id"]: o for o in db().orders.find({"user_id": user_id})}
+    problems: list[str] = []
+    sold = {pid: 0 for pid in world["products"]}
+    for checkout in checkouts.values():
+        if checkout["status"] in ("reserving", "creating_payment"):
+            problems.append(f"{checkout['_id']}: still being placed after the reconciler ({checkout['status']})")
+        if checkout.get("outbox"):
+            problems.append(f"{checkout['_id']}: effects left undone {sorted(checkout['outbox'])}")
+        intent = db().local_payment_intents.find_one({"metadata.checkout_id": checkout["_id"]}) or {}
+        refunded = 0
+        for order_id, order in checkout["orders"].items():
+            stored = orders.get(order_id)
+            shown = checkout["status"] not in ("reserving", "creating_payment") and not (
+                checkout["status"] == "closed" and checkout.get("payment_intent_id") is None)
+            if shown and stored is None:
+                problems.append(f"{order_id}: never projected")
+            if stored is not None and stored["v"] != checkout["version"] and stored["status"] != order["status"]:
+                problems.append(f"{order_id}: shows {stored['status']}, its checkout says {order['status']}")
+            if stored is not None and stored["status"] == "pending_payment" and checkout["status"] != "pending_payment":
+                problems.append(f"{order_id}: waits for payment but its checkout is {checkout['status']}")
+            if order.get("refund_pending"):
+                problems.append(f"{order_id}: refund still pending after the reconciler")
+            if order["payment_status"] == "refunded" and order.get("refund_id") and checkout.get("refund") is None:
+                refunded += order["total_cents"]
+            if order["payment_status"] == "paid" and order["status"] != "cancelled":
+                for item in order["items"]:
+                    sold[item["product_id"]] += item["quantity"]
+            if checkout["status"] == "paid" and order["status"] == "pending_payment":
+                problems.append(f"{order_id}: pending in a paid checkout")
+        if checkout.get("refund"):
+            refunded += checkout["refund"]["amount_cents"]
+        if intent.get("amount_refunded", 0) != refunded:
+            problems.append(f"{checkout['_id']}: provider refunded {intent.get('amount_refunded', 0)}, "
+                            f"our records say {refunded}")
+        if intent.get("status") == "succeeded" and checkout["status"] != "paid" and not checkout.get("refund"):
+            problems.append(f"{checkout['_id']}: money taken, checkout {checkout['status']}, nothing refunded")
+    awaiting = [c["_id"] for c in checkouts.values() if c["status"] == "pending_payment"]
+    if len(awaiting) > 1:
+        problems.append(f"one shopping trip, several checkouts awaiting payment: {awaiting}")
+    for pid in world["products"]:
+        doc = db().products.find_one({"_id": pid})
+        held = doc.get("reservations") or {}
+        if doc["stock"] < 0 or doc["stock"] + sum(held.values()) + doc.get("sold", 0) != doc["received"]:
+            problems.append(f"{pid}: stock {doc['stock']} + held {held} + sold {doc.get('sold')} "
+                            f"!= received {doc['received']}")
+        if doc.get("sold", 0) != sold[pid]:
+            problems.append(f"{pid}: product says sold {doc.get('sold', 0)}, paid orders say {sold[pid]}")
+        for checkout_id in held:
+            if checkouts.get(checkout_id, {}).get("status") != "pending_payment":
+                problems.append(f"{pid}: held by {checkout_id}, which is not awaiting payment")
+    assert not problems, problems
+
+
+# -- the operations, each with the retry its caller would make ----------------------------------------
+
+def _op_checkout(world, prepared):
+    key = uuid.uuid4().hex
+    return (lambda: _place(world, key)), (lambda: _place(world, key))
+
+
+def _pending(world):
+    return _place(world, uuid.uuid4().hex)
+
+
+def _paid(world):
+    placed = _pending(world)
+    db().local_payment_intents.update_one({"metadata.checkout_id": placed["checkout_id"]},
+                                          {"$set": {"status": "succeeded"}})
+    _deliver(_event(placed["checkout_id"], "payment_intent.succeeded"))
+    return placed
+
+
+def _webhook_op(event_type: str, **overrides):
+    def op(world, placed):
+        event = _event(placed["checkout_id"], event_type, **overrides)
+        return (lambda: _deliver(event)), (lambda: _deliver(event))  # Stripe redelivers the same event
+
+    return op
+
+
+def _cancel_op(world, placed):
+    """The buyer cancels one order of two (the other seller's stays)."""
+    from smartgrocer.domain.orders import change_status
+    from smartgrocer.errors import Conflict
+
+    order_id = next(o["id"] for o in placed["orders"] if o["seller_id"] == world["seller"].user_id)
+
+    def cancel():
+        return change_status(world["principal"], order_id, "cancelled")
+
+    def retry():
+        try:
+            return cancel()
+        except Conflict:  # the crash came after the cancellation was saved: the client sees it done
+            return None
+
+    return cancel, retry
+
+
+def _expire_op(world, placed):
+    def expire():
+        return _reconcile(minutes=40)
+
+    return expire, expire
+
+
+OPERATIONS = {
+    "checkout": (None, _op_checkout),
+    "payment_succeeded": (_pending, _webhook_op("payment_intent.succeeded")),
+    "payment_failed": (_pending, _webhook_op("payment_intent.payment_failed")),
+    "amount_mismatch": (_pending, _webhook_op("payment_intent.succeeded", amount=1)),
+    "cancel_before_payment": (_pending, _cancel_op),
+    "cancel_after_payment_with_refund": (_paid, _cancel_op),
+    "expiry": (_pending, _expire_op),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_crash_before_every_write_then_retry_and_reconcile(api, seller, other_seller, shopper, adapters, operation):
+    setup, make = OPERATIONS[operation]
+    crash_points = 0
+    for fail_at in range(1, MAX_WRITES + 1):
+        world = _world(api, seller, other_seller, shopper)
+        adapters()  # set-up runs uncrashed
+        prepared = setup(world) if setup else None
+        run, retry = make(world, prepared)
+        database = adapters(fail_at)
+        try:
+            run()
+            crashed = False
+        except Crash:
+            crashed = True
+        adapters()
+        if not crashed:
+            assert database.writes < fail_at
+            assert_invariants(world)
+            break
+        crash_points += 1
+        retry()
+        _reconcile()
+        try:
+            assert_invariants(world)
+        except AssertionError as problem:
+            raise AssertionError(f"{operation}: crash before write {fail_at}: {problem}") from None
+        # and once more: a second reconciler run finds nothing left to repair
+        assert _reconcile()["repairs"] == 0, f"{operation}: crash before write {fail_at} needed a second repair"
+        shopper = api.signup(f"crash-{uuid.uuid4().hex[:10]}@example.com")  # a clean slate for invariants
+    else:
+        pytest.fail(f"{operation} never completed within {MAX_WRITES} writes")
+    CRASH_POINTS[operation] = crash_points
+    assert crash_points >= 2, f"{operation}: only {crash_points} crash points: is the matrix really crashing?"
+    print(f"crash matrix: {operation}: {crash_points} crash points, all invariants held")
