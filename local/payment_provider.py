@@ -20,12 +20,22 @@ from pymongo.errors import DuplicateKeyError
 from smartgrocer.adapters.mongo import db
 from smartgrocer.domain.payments import PaymentIntent, PaymentProviderError
 
+from pymongo import ASCENDING, IndexModel
+
+INDEXES = [  # applied by the local runner next to the product's own (smartgrocer.indexes)
+    IndexModel([("idempotency_key", ASCENDING)], unique=True, name="intent_idempotency"),
+    IndexModel([("client_secret", ASCENDING)], name="intent_client_secret"),
+]
 SUCCEEDING_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
 
 
 def _intents():
     return db().local_payment_intents
+
+
+def apply_indexes(database) -> None:
+    database.local_payment_intents.create_indexes(INDEXES)
 
 
 def _maybe_fail(operation: str) -> None:

@@ -122,6 +122,9 @@ class LocalRuntime:
         from smartgrocer.indexes import apply_indexes
 
         apply_indexes(db())
+        from local.payment_provider import apply_indexes as apply_provider_indexes
+
+        apply_provider_indexes(db())
         if self.seed:
             from local.seed import print_demo_accounts, seed_demo_data
 

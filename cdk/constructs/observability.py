@@ -8,6 +8,7 @@ from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -56,6 +57,8 @@ class Observability(Construct):
                     dead_letters.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
                     threshold=1, description="Order/account events the notifier could not process")
 
+        money = self._money_integrity(functions)
+
         self.dashboard = cw.Dashboard(self, "Dashboard", dashboard_name=f"{name_prefix}-overview",
                                       default_interval=Duration.hours(6))
         self.dashboard.add_widgets(
@@ -65,6 +68,7 @@ class Observability(Construct):
                                                       latency_p99], width=8),
             cw.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms), width=8),
         )
+        self.dashboard.add_widgets(cw.GraphWidget(title="Money integrity", left=list(money.values()), width=24))
         fns = [app_fn.function for app_fn in functions]
         self.dashboard.add_widgets(
             cw.GraphWidget(title="Function errors", left=[f.metric_errors(period=PERIOD) for f in fns],
@@ -77,6 +81,34 @@ class Observability(Construct):
             cw.GraphWidget(title="Function throttles", left=[f.metric_throttles(period=PERIOD) for f in fns],
                            width=12, legend_position=cw.LegendPosition.RIGHT),
         )
+
+    def _money_integrity(self, functions: AppFunctions) -> dict[str, cw.Metric]:
+        """Metrics from the money core's structured logs: payments refunded for an unexpected amount or
+        currency (logged as `alarm`), and what the reconciler had to repair or found broken."""
+        namespace = "SmartGrocer"
+        sources = {
+            "PaymentAmountMismatch": (("payments_webhook", "orders_expire"),
+                                      '{ $.alarm = "payment_amount_mismatch" }', "1"),
+            "ReconcilerRepairs": (("orders_expire",), "{ $.reconciler.repairs > 0 }", "$.reconciler.repairs"),
+            "StockInvariantViolations": (("orders_expire",), "{ $.reconciler.stock_violations > 0 }",
+                                         "$.reconciler.stock_violations"),
+        }
+        metrics = {}
+        for metric_name, (names, pattern, value) in sources.items():
+            for name in names:
+                logs.MetricFilter(self, f"{metric_name}{functions[name].node.id}", log_group=functions[name].log_group,
+                                  filter_pattern=logs.FilterPattern.literal(pattern), metric_namespace=namespace,
+                                  metric_name=metric_name, metric_value=value)
+            metrics[metric_name] = cw.Metric(namespace=namespace, metric_name=metric_name, period=PERIOD,
+                                             statistic="Sum")
+        self._alarm("PaymentAmountMismatch", metrics["PaymentAmountMismatch"], threshold=1,
+                    description="A payment arrived with an unexpected amount or currency (it was refunded)")
+        self._alarm("StockInvariantViolations", metrics["StockInvariantViolations"], threshold=1,
+                    description="stock + held + sold != received for some product")
+        # Repairs are expected after a crash; repairs in three periods running mean something keeps failing.
+        self._alarm("ReconcilerRepairsPersist", metrics["ReconcilerRepairs"], threshold=1, evaluation_periods=3,
+                    description="The reconciler had to repair money state for 15 minutes running")
+        return metrics
 
     def _alarm(self, id: str, metric: cw.IMetric, *, threshold: float, description: str,
                evaluation_periods: int = 1) -> cw.Alarm:

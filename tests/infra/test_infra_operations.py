@@ -113,3 +113,22 @@ def test_removal_policies_retain_in_prod_and_destroy_in_dev(dev, prod):
         assert {r["DeletionPolicy"] for r in dev.of_type(cfn_type).values()} == {"Delete"}, cfn_type
     assert not prod.of_type("Custom::S3AutoDeleteObjects")
     assert len(dev.of_type("Custom::S3AutoDeleteObjects")) == 3
+
+
+def test_money_integrity_is_counted_from_logs_and_alarmed(dev):
+    filters = dev.of_type("AWS::Logs::MetricFilter").values()
+    by_metric: dict[str, list[dict]] = {}
+    for f in filters:
+        (transform,) = f["Properties"]["MetricTransformations"]
+        by_metric.setdefault(transform["MetricName"], []).append(f["Properties"])
+    webhook_logs = dev.logical_id(dev.stack.functions["payments_webhook"].log_group)
+    reconciler_logs = dev.logical_id(dev.stack.functions["orders_expire"].log_group)
+    assert {refs(p["LogGroupName"]).pop() for p in by_metric["PaymentAmountMismatch"]} == {webhook_logs,
+                                                                                           reconciler_logs}
+    assert '"payment_amount_mismatch"' in by_metric["PaymentAmountMismatch"][0]["FilterPattern"]
+    assert {refs(p["LogGroupName"]).pop() for p in by_metric["ReconcilerRepairs"]} == {reconciler_logs}
+    alarms = {a["Properties"]["MetricName"]: a["Properties"] for a in dev.of_type("AWS::CloudWatch::Alarm").values()
+              if a["Properties"].get("Namespace") == "SmartGrocer"}
+    assert set(alarms) == {"PaymentAmountMismatch", "StockInvariantViolations", "ReconcilerRepairs"}
+    assert alarms["ReconcilerRepairs"]["EvaluationPeriods"] == 3
+    assert all(a["AlarmActions"] for a in alarms.values())

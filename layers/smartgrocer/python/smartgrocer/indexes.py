@@ -50,10 +50,6 @@ INDEXES: dict[str, list[IndexModel]] = {
     "idempotency_keys": [
         IndexModel([("expires_at", ASC)], expireAfterSeconds=0, name="idempotency_ttl"),
     ],
-    "local_payment_intents": [  # the local payment provider only; unused with Stripe
-        IndexModel([("idempotency_key", ASC)], unique=True, name="intent_idempotency"),
-        IndexModel([("client_secret", ASC)], name="intent_client_secret"),
-    ],
     "rate_limits": [
         IndexModel([("expires_at", ASC)], expireAfterSeconds=0, name="rate_limit_ttl"),
     ],

@@ -77,10 +77,28 @@ def event_publisher():
     return event_bus.DiscardingPublisher()
 
 
+def _support(name: str):
+    def build():
+        from smartgrocer.adapters import mongo_support
+
+        return getattr(mongo_support, name)(_database)
+
+    return build
+
+
+def mailer():
+    from smartgrocer.adapters.ses_mailer import SesMailer
+
+    return SesMailer(settings.env("MAIL_FROM", "no-reply@smartgrocer.test"), settings.env("SES_CONFIGURATION_SET"))
+
+
 def _install_money_core() -> None:
     from smartgrocer.domain.checkout_ports import (CheckoutRepository, OrderRepository, PaymentEventLog,
                                                    StockRepository)
     from smartgrocer.domain.events import EventPublisher
+    from smartgrocer.domain.health import DatabaseProbe
+    from smartgrocer.domain.idempotency import IdempotencyRecords
+    from smartgrocer.domain.notifications import Mailer
     from smartgrocer.domain.payments import PaymentGateway
 
     ports.register(CheckoutRepository, _mongo("MongoCheckouts"))
@@ -89,6 +107,9 @@ def _install_money_core() -> None:
     ports.register(PaymentEventLog, _mongo("MongoPaymentEvents"))
     ports.register(PaymentGateway, payment_gateway)
     ports.register(EventPublisher, event_publisher)
+    ports.register(Mailer, mailer)
+    ports.register(IdempotencyRecords, _support("MongoIdempotencyRecords"))
+    ports.register(DatabaseProbe, _support("MongoProbe"))
 
 
 def check_payment_provider() -> None:

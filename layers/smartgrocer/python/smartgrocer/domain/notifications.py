@@ -5,12 +5,10 @@ checkout or a status change; a failure here raises, and the event is retried by 
 
 from __future__ import annotations
 
-from functools import lru_cache
 from html import escape
 from typing import Protocol
 
-from smartgrocer import settings
-from smartgrocer.adapters.mongo import db
+from smartgrocer.domain import ports
 from smartgrocer.money import format_amount
 
 
@@ -18,11 +16,20 @@ class Mailer(Protocol):
     def send(self, to: str, subject: str, text: str, html: str) -> str: ...
 
 
-@lru_cache(maxsize=1)
 def mailer() -> Mailer:
-    from smartgrocer.adapters.ses_mailer import SesMailer
+    return ports.resolve(Mailer)
 
-    return SesMailer(settings.env("MAIL_FROM", "no-reply@smartgrocer.test"), settings.env("SES_CONFIGURATION_SET"))
+
+def _user(user_id: str) -> dict | None:
+    from smartgrocer.domain.accounts import UserRepository
+
+    return ports.resolve(UserRepository).by_id(user_id, ("email", "full_name"))
+
+
+def _order(order_id: str) -> dict | None:
+    from smartgrocer.domain.checkout_ports import OrderRepository
+
+    return ports.resolve(OrderRepository).get(order_id)
 
 
 STATUS_SUBJECTS = {
@@ -65,12 +72,12 @@ def handle(event: dict) -> list[dict]:
                                                               "independent sellers, in one basket."])
         outgoing.append((detail["email"], "Welcome to SmartGrocer", text, html))
     elif kind in {"OrderPaid", "OrderStatusChanged"}:
-        order = db().orders.find_one({"_id": detail["order_id"]})
+        order = _order(detail["order_id"])
         if order is None:
             return []
-        buyer = db().users.find_one({"_id": order["user_id"]}, {"email": 1, "full_name": 1})
+        buyer = _user(order["user_id"])
         if kind == "OrderPaid":
-            seller = db().users.find_one({"_id": order["seller_id"]}, {"email": 1, "full_name": 1})
+            seller = _user(order["seller_id"])
             text, html = _message(f"Hi {buyer['full_name']},", [f"Thank you: {order['seller_name']} has your paid "
                                                                  "order and will pack it soon."], order)
             outgoing.append((buyer["email"], "Your SmartGrocer order is confirmed", text, html))
