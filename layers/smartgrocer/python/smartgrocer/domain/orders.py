@@ -255,7 +255,8 @@ def checkout_view(principal, checkout_id: str) -> dict:
         payment = _payment_info(state, _gateway().client_secret(state["payment_intent_id"]))
     return {"checkout_id": checkout_id, "status": state["status"],
             "amount": format_amount(state["amount_cents"]), "currency": state["currency"],
-            "expires_at": state["expires_at"], "payment_error": (state.get("decline") or {}).get("message"),
+            "expires_at": state["expires_at"],
+            "payment_error": (state.get("decline") or {}).get("message") if payment else None,
             "orders": [public_order(machine.order_view(state, oid), principal) for oid in sorted(state["orders"])],
             "payment": payment}
 
