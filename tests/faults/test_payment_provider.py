@@ -66,7 +66,7 @@ def test_refund_failure_is_retried_by_the_reconciler(client, product, new_accoun
     assert cancelled.json()["status"] == "cancelled" and cancelled.json()["payment_status"] == "paid"
     assert db().orders.find_one({"_id": order_id})["refund_pending"] == True  # noqa: E712 (nx-27017 stores 1)
     assert client.get(f"/api/products/{product['id']}").json()["stock"] == stock_paid + 1  # restocked once
-    assert reconcile(outbox_grace=0)["effects_applied"] == 1
+    assert reconcile(outbox_grace=0)["effects_applied"] == 2  # the refund, then the projection of its result
     assert client.get(f"/api/orders/{order_id}", shopper).json()["payment_status"] == "refunded"
     assert reconcile(outbox_grace=0)["effects_applied"] == 0  # refunded once, not on every run
     intent = db().local_payment_intents.find_one({"metadata.checkout_id": placed.json()["checkout_id"]})
