@@ -20,7 +20,6 @@ OUTAGE_BOUND_S = 10.0  # correctness bound (serverSelectionTimeoutMS is 3 s), no
 
 @pytest.fixture(scope="module")
 def catalog(client, stack):
-    from tests.support import ApiClient
 
     seller = client.signup("outage-seller@example.com", is_seller=True)
     products = [client.create_product(seller, name=f"Outage Oats {i}", stock=60, price="2.00") for i in range(3)]
