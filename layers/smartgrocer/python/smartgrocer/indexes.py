@@ -33,16 +33,19 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "orders": [
         IndexModel([("user_id", ASC), ("k_created", DESC)], name="buyer_newest"),
-        IndexModel([("seller_id", ASC), ("k_created", DESC)], name="seller_newest"),
-        IndexModel([("seller_id", ASC), ("status", ASC), ("k_created", DESC)], name="seller_status_newest"),
+        # sellers list paid orders only (`seller_visible`), newest first, optionally by status
+        IndexModel([("seller_id", ASC), ("seller_visible", ASC), ("k_created", DESC)], name="seller_paid_newest"),
+        IndexModel([("seller_id", ASC), ("seller_visible", ASC), ("status", ASC), ("k_created", DESC)],
+                   name="seller_paid_status_newest"),
         IndexModel([("checkout_id", ASC)], name="checkout"),
-        IndexModel([("refund_pending", ASC), ("status", ASC)], name="refund_retry_scan"),
+        IndexModel([("status", ASC), ("expires_at", ASC)], name="awaiting_payment_scan"),  # reconciler
         IndexModel([("seller_id", ASC), ("paid_at", ASC)], name="seller_sales"),
     ],
     "checkouts": [
         IndexModel([("payment_intent_id", ASC)], name="payment_intent"),
         IndexModel([("status", ASC), ("expires_at", ASC)], name="expiry_scan"),
         IndexModel([("status", ASC), ("created_at", ASC)], name="interrupted_scan"),
+        IndexModel([("outbox_pending", ASC), ("outbox_at", ASC)], name="pending_effects_scan"),
     ],
     "payment_events": [
         IndexModel([("received_at", ASC)], expireAfterSeconds=90 * 24 * 3600, name="events_ttl"),
