@@ -42,7 +42,6 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("seller_id", ASC), ("paid_at", ASC)], name="seller_sales"),
     ],
     "checkouts": [
-        IndexModel([("payment_intent_id", ASC)], name="payment_intent"),
         IndexModel([("status", ASC), ("expires_at", ASC)], name="expiry_scan"),
         IndexModel([("status", ASC), ("created_at", ASC)], name="interrupted_scan"),
         IndexModel([("outbox_pending", ASC), ("outbox_at", ASC)], name="pending_effects_scan"),
