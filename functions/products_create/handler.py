@@ -1,13 +1,16 @@
+from aws_lambda_powertools.event_handler import Response
+
 from smartgrocer.domain import catalog
 from smartgrocer.models.products import ProductCreate, ProductOut
 from smartgrocer.web.app import api_function
+from smartgrocer.web.responses import etag_documented, with_etag
 
 app = api_function("products_create")
 
 
-@app.endpoint(status_code=201)
-def create_product(body: ProductCreate) -> ProductOut:
-    return catalog.create_product(app.context["principal"], body.model_dump(mode="json"))
+@app.endpoint(status_code=201, responses={201: etag_documented("Created")})
+def create_product(body: ProductCreate) -> Response[ProductOut]:
+    return with_etag(catalog.create_product(app.context["principal"], body.model_dump(mode="json")), 201)
 
 
 lambda_handler = app

@@ -138,3 +138,26 @@ def test_categories_lists_every_category(raw_invoke):
     items = raw_invoke("GET", "/api/categories")["json"]["items"]
     assert [i["slug"] for i in items] == list(CATEGORY_NAMES)
     assert all(isinstance(i["count"], int) and i["count"] >= 0 for i in items)
+
+
+def test_update_checks_the_body_then_ownership_then_if_match(raw_invoke, seller, other_seller):
+    """422 for a bad body and 404 for someone else's product come before the precondition (428 / 412)."""
+    created = raw_invoke("POST", "/api/products", body=GOOD, token=seller.access_token)
+    assert created["hdrs"]["etag"] == created["json"]["etag"]
+    path, etag = f"/api/products/{created['json']['id']}", created["hdrs"]["etag"]
+    assert_error(raw_invoke("PUT", path, body={"bogus": 1}, token=seller.access_token), 422, "validation_error")
+    assert_error(raw_invoke("PUT", path, body={"stock": 1}, token=other_seller.access_token), 404, "not_found")
+    assert_error(raw_invoke("PUT", path, body={"stock": 1}, token=seller.access_token), 428, "precondition_required")
+    saved = raw_invoke("PUT", path, body={"stock": 1}, token=seller.access_token, headers={"if-match": etag})
+    assert saved["statusCode"] == 200 and saved["hdrs"]["etag"] == saved["json"]["etag"] != etag
+    stale = raw_invoke("PUT", path, body={"stock": 2}, token=seller.access_token, headers={"If-Match": etag})
+    assert assert_error(stale, 412, "stale_product")["details"]["current"] == saved["json"]
+
+
+def test_read_for_editing_is_no_store_and_carries_the_etag(raw_invoke, seller):
+    created = raw_invoke("POST", "/api/products", body=GOOD, token=seller.access_token)["json"]
+    fresh = raw_invoke("GET", f"/api/seller/products/{created['id']}", token=seller.access_token)
+    assert fresh["statusCode"] == 200 and fresh["json"] == created
+    assert fresh["hdrs"]["etag"] == created["etag"] and fresh["hdrs"]["cache-control"] == "no-store"
+    public = raw_invoke("GET", f"/api/products/{created['id']}")
+    assert public["hdrs"]["etag"] == created["etag"] and "s-maxage" in public["hdrs"]["cache-control"]

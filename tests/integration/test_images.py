@@ -92,7 +92,8 @@ def test_presigned_post_uploads_to_s3(api, runtime, seller, product):
     assert stored["Body"].read() == PNG and stored["ContentType"] == "image/png"
 
     # the URL we handed out is accepted on the product, and shows up on reads
-    updated = api.put(f"/api/products/{product['id']}", seller, json={"images": [body["image_url"]]})
+    updated = api.put(f"/api/products/{product['id']}", seller, json={"images": [body["image_url"]]},
+                      headers={"If-Match": product["etag"]})
     assert updated.status_code == 200 and api.get(f"/api/products/{product['id']}").json()["images"] == [
         body["image_url"]]
 

@@ -47,7 +47,8 @@ def test_seller_creates_and_anyone_reads(api, seller):
 
 def test_owner_updates_partially(api, seller):
     product = api.create_product(seller, name="Old Name", price="1.00", stock=5)
-    response = api.put(f"/api/products/{product['id']}", seller, json={"price": "3.49", "name": "New Name"})
+    response = api.put(f"/api/products/{product['id']}", seller, json={"price": "3.49", "name": "New Name"},
+                       headers={"If-Match": product["etag"]})
     assert response.status_code == 200
     body = response.json()
     assert body["price"] == "3.49" and body["name"] == "New Name" and body["stock"] == 5
@@ -60,7 +61,9 @@ def test_owner_updates_partially(api, seller):
 def test_update_keeps_sort_keys_and_search_in_step(api, seller):
     tag = _tag()
     product = api.create_product(seller, name=f"Before {tag}", price="9.00")
-    api.put(f"/api/products/{product['id']}", seller, json={"name": "After Renamed", "price": "0.01"})
+    renamed = api.put(f"/api/products/{product['id']}", seller, json={"name": "After Renamed", "price": "0.01"},
+                      headers={"If-Match": product["etag"]})
+    assert renamed.status_code == 200, renamed.text
     assert api.get("/api/products", params={"q": tag}).json()["items"] == []
     found = api.get("/api/products", params={"q": "renamed", "seller_id": seller.user_id}).json()["items"]
     assert [p["id"] for p in found] == [product["id"]]
@@ -88,7 +91,7 @@ def test_shopper_cannot_update_or_delete(api, seller, shopper):
 def test_admin_updates_and_deletes_any_product(api, seller, admin):
     product = api.create_product(seller)
     path = f"/api/products/{product['id']}"
-    response = api.put(path, admin, json={"stock": 0})
+    response = api.put(path, admin, json={"stock": 0}, headers={"If-Match": product["etag"]})
     assert response.status_code == 200 and response.json()["stock"] == 0
     assert response.json()["seller_id"] == seller.user_id  # ownership unchanged
     assert api.delete(path, admin).status_code == 204
@@ -332,5 +335,6 @@ def test_update_images_only_for_this_product(api, runtime, seller):
     product, other = api.create_product(seller), api.create_product(seller)
     path = f"/api/products/{product['id']}"
     assert_error(api.put(path, seller, json={"images": [f"{base}/products/{other['id']}/a.jpg"]}), 422)
-    ok = api.put(path, seller, json={"images": [f"{base}/products/{product['id']}/a1b2.jpg"]})
+    ok = api.put(path, seller, json={"images": [f"{base}/products/{product['id']}/a1b2.jpg"]},
+                 headers={"If-Match": product["etag"]})
     assert ok.status_code == 200 and ok.json()["images"] == [f"{base}/products/{product['id']}/a1b2.jpg"]

@@ -114,6 +114,7 @@ class TestAPI1BrokenObjectLevelAuthorization:
         "products_update": "test_products_update_foreign",
         "products_delete": "test_products_delete_foreign",
         "products_image_upload": "test_products_image_upload_foreign",
+        "seller_product": "test_seller_product_foreign",
         "orders_get": "test_orders_get_foreign",
         "orders_update_status": "test_orders_update_status_foreign",
         "checkouts_get": "test_checkouts_get_foreign",
@@ -157,6 +158,12 @@ class TestAPI1BrokenObjectLevelAuthorization:
         error = self._same_as_missing(api, "POST", "/api/products/{id}/images", world["other_seller"],
                                       world["product"]["id"], json={"content_type": "image/png", "size": 1000})
         assert "upload" not in error
+
+    def test_seller_product_foreign(self, api, world):
+        product = world["product"]
+        self._same_as_missing(api, "GET", "/api/seller/products/{id}", world["other_seller"], product["id"])
+        error_of(api.get(f"/api/seller/products/{product['id']}", world["intruder"]), 403, "wrong_role")
+        assert api.get(f"/api/seller/products/{product['id']}", world["seller"]).json()["id"] == product["id"]
 
     def test_orders_get_foreign(self, api, world):
         order = world["order"]
@@ -389,7 +396,10 @@ class TestAPI3BrokenObjectPropertyLevelAuthorization:
             "admin update": api.patch(f"/api/admin/users/{world['intruder'].user_id}", admin, json={"is_active": True}),
             "products": api.get("/api/products", params={"q": product["name"]}),
             "product": api.get(f"/api/products/{product['id']}"),
-            "product update": api.put(f"/api/products/{product['id']}", seller, json={"description": "Crunchy"}),
+            "product update": api.put(f"/api/products/{product['id']}", seller, json={"description": "Crunchy"},
+                                      headers={"If-Match": api.get(f"/api/seller/products/{product['id']}",
+                                                                   seller).headers["ETag"]}),
+            "seller product": api.get(f"/api/seller/products/{product['id']}", seller),
             "categories": api.get("/api/categories"),
             "checkout": checkout(api, shopper, (product["id"], 1)),
             "order": api.get(f"/api/orders/{order['id']}", shopper),
@@ -699,7 +709,8 @@ class TestAPI7ServerSideRequestForgery:
         product = api.create_product(seller)
         grant = api.post(f"/api/products/{product['id']}/images", seller,
                          json={"content_type": "image/png", "size": 1234}).json()
-        updated = api.put(f"/api/products/{product['id']}", seller, json={"images": [grant["image_url"]]})
+        updated = api.put(f"/api/products/{product['id']}", seller, json={"images": [grant["image_url"]]},
+                          headers={"If-Match": product["etag"]})
         assert updated.status_code == 200 and updated.json()["images"] == [grant["image_url"]]
         # another product's photo is not this product's photo
         other = api.create_product(seller)
@@ -724,11 +735,13 @@ class TestAPI8SecurityMisconfiguration:
             "403": api.get("/api/admin/users", shopper),
             "404": api.get("/api/products/" + "0" * 24),
             "409": api.post("/api/orders", shopper, json=checkout_body((product["id"], 100))),
+            "412": api.put(f"/api/products/{product['id']}", seller, json={"stock": 1}, headers={"If-Match": '"r0.s0"'}),
             "413": api.post("/api/auth/login", data=b"[" + b"0," * 40000 + b"0]",
                             headers={"Content-Type": "application/json"}),
             "415": api.post("/api/auth/login", data=b"email=a&password=b",
                             headers={"Content-Type": "application/x-www-form-urlencoded"}),
             "422": api.post("/api/auth/signup", json={}),
+            "428": api.put(f"/api/products/{product['id']}", seller, json={"stock": 1}),
             "400 webhook": api.post("/api/payments/webhook", data=b"{}", headers={"Content-Type": "application/json"}),
         }
 

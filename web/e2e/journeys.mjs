@@ -299,3 +299,57 @@ journeys.push({
     return context.problems;
   },
 });
+
+journeys.push({
+  name: "a seller's open edit form goes stale when a shopper orders; the seller sees what changed, reloads and saves",
+  async run({ browser, baseURL }) {
+    const found = await apiCall(baseURL, "GET", "/api/products?q=blueberries");
+    const product = found.items.find((item) => item.name === "Blueberries");
+    assert(product, "the demo catalog has Blueberries");
+
+    const context = await newContext(browser, baseURL);
+    const page = await newPage(context);
+    await login(page, DEMO.greenfields);
+    await page.goto(`/seller/products/${product.id}`);
+    const stockField = page.getByLabel("Stock");
+    await stockField.waitFor();
+    const opened = Number(await stockField.inputValue());
+
+    // Meanwhile a shopper reserves 3 through the API: the form on screen still shows the old stock.
+    const shopper = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.shopper });
+    await apiCall(baseURL, "POST", "/api/orders", {
+      token: shopper.access_token,
+      body: {
+        items: [{ product_id: product.id, quantity: 3 }],
+        shipping_address: { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" },
+      },
+    });
+
+    const description = `Plump blueberries, picked this morning (${RUN}).`;
+    await page.getByLabel("Description").fill(description);
+    await page.getByTestId("save-product").click();
+    const notice = page.getByTestId("stale-product");
+    await notice.waitFor();
+    const stockRow = notice.locator('[data-testid="stale-change"][data-field="stock"]');
+    const yours = (await stockRow.getByTestId("stale-yours").textContent()).trim();
+    const now = (await stockRow.getByTestId("stale-now").textContent()).trim();
+    assert(yours === String(opened) && now === String(opened - 3), `stock row shows yours ${opened} vs now ${opened - 3} (got ${yours} vs ${now})`);
+    assert((await notice.textContent()).toLowerCase().includes("reload"), "the message tells the seller to reload");
+    await page.evaluate(() => window.scrollTo(0, 0)); // the sticky header stays at the top of the picture
+    await screenshot(page, "seller-product-stale", { fullPage: true });
+
+    await page.getByTestId("reload-product").click();
+    await page.getByTestId("product-reloaded").waitFor();
+    assert((await stockField.inputValue()) === String(opened - 3), "reload takes the current stock");
+    assert((await page.getByLabel("Description").inputValue()) === description, "reload keeps the seller's own edit");
+    await page.getByTestId("save-product").click();
+    await page.getByText("Product saved").first().waitFor();
+
+    const { access_token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.greenfields });
+    const saved = await apiCall(baseURL, "GET", `/api/seller/products/${product.id}`, { token: access_token });
+    assert(saved.stock === opened - 3, `the sale is not undone: stock ${saved.stock}, expected ${opened - 3}`);
+    assert(saved.description === description, "the description fix is saved");
+    await context.close();
+    return context.problems;
+  },
+});

@@ -8,6 +8,7 @@ export const keys = {
   products: (query: ProductQuery) => ["products", query] as const,
   allProducts: ["products"] as const,
   product: (id: string) => ["product", id] as const,
+  sellerProduct: (id: string) => ["seller", "product", id] as const,
   myOrders: ["orders", "mine"] as const,
   order: (id: string) => ["order", id] as const,
   sellerOrders: (status: string) => ["seller", "orders", status] as const,
@@ -39,6 +40,21 @@ export function useProduct(id: string | undefined) {
     queryKey: keys.product(id ?? ""),
     queryFn: ({ signal }) => api.getProduct(id!, signal),
     enabled: Boolean(id),
+  });
+}
+
+/**
+ * The seller's own product for editing: always read fresh from the API (not a CDN copy), and not
+ * refetched behind the form's back: the form edits the version it loaded and names it on save.
+ */
+export function useSellerProduct(id: string | undefined) {
+  return useQuery({
+    queryKey: keys.sellerProduct(id ?? ""),
+    queryFn: ({ signal }) => api.sellerProduct(id!, signal),
+    enabled: Boolean(id),
+    staleTime: 0,
+    gcTime: 0, // a later visit starts from a fresh read, never from this one
+    refetchOnWindowFocus: false,
   });
 }
 

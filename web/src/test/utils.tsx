@@ -14,11 +14,14 @@ export interface MockRoute {
   /** A value, or a function of the request URL for responses that depend on the query. */
   body?: unknown | ((url: URL) => unknown);
   headers?: Record<string, string>;
+  /** Answers for successive calls (the last one repeats), instead of one status and body for all. */
+  replies?: { status?: number; body?: unknown }[];
 }
 
 /** Replaces global fetch with a tiny router over canned responses; records every call. */
 export function mockFetch(routes: MockRoute[]) {
   const calls: { method: string; url: URL; headers: Headers; body: unknown }[] = [];
+  const served = new Map<MockRoute, number>();
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = new URL(String(input), "http://localhost");
     const method = (init.method ?? "GET").toUpperCase();
@@ -29,8 +32,10 @@ export function mockFetch(routes: MockRoute[]) {
         (typeof candidate.path === "string" ? candidate.path === url.pathname : candidate.path.test(url.pathname)),
     );
     if (!route) return new Response(JSON.stringify({ error: { code: "not_found", message: `no mock for ${method} ${url.pathname}` } }), { status: 404 });
-    const status = route.status ?? 200;
-    const body = typeof route.body === "function" ? route.body(url) : route.body;
+    const reply = route.replies?.[Math.min(served.get(route) ?? 0, route.replies.length - 1)];
+    served.set(route, (served.get(route) ?? 0) + 1);
+    const status = reply ? (reply.status ?? 200) : (route.status ?? 200);
+    const body = reply ? reply.body : typeof route.body === "function" ? route.body(url) : route.body;
     return new Response(status === 204 ? null : JSON.stringify(body ?? {}), {
       status,
       headers: { "Content-Type": "application/json", ...route.headers },
@@ -69,6 +74,7 @@ export function makeProduct(overrides: Partial<Product> = {}): Product {
     is_active: true,
     created_at: "2025-01-01T00:00:00Z",
     updated_at: "2025-01-01T00:00:00Z",
+    etag: '"r1.s20"',
     ...overrides,
   };
 }

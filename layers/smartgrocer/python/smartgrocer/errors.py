@@ -39,12 +39,20 @@ class Conflict(AppError):
     status, code = 409, "conflict"
 
 
+class PreconditionFailed(AppError):
+    status, code = 412, "precondition_failed"
+
+
 class PayloadTooLarge(AppError):
     status, code = 413, "payload_too_large"
 
 
 class Invalid(AppError):
     status, code = 422, "validation_error"
+
+
+class PreconditionRequired(AppError):
+    status, code = 428, "precondition_required"
 
 
 class RateLimited(AppError):

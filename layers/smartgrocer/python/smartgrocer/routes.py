@@ -99,6 +99,11 @@ ROUTES: tuple[Route, ...] = (
        Access.EVENTS, summary="Move an order along its lifecycle"),
     _r("seller_orders", "GET", "/api/seller/orders", SELLER, _M, _J, summary="A seller's incoming orders"),
     _r("seller_analytics", "GET", "/api/seller/analytics", SELLER, _M, _J, summary="A seller's sales figures"),
+    # The edit form's fresh read. `products_get` may come from CloudFront's copy (up to 30 s old) and a
+    # stale ETag would only earn the seller a 412; this route is outside `/api/products*`, so CloudFront
+    # never caches it (`/api/*` has caching disabled) and the function answers `no-store` on top.
+    _r("seller_product", "GET", "/api/seller/products/{id}", SELLER_OR_ADMIN, _M, _J,
+       summary="One of the seller's products, read fresh for editing"),
     _r("payments_webhook", "POST", "/api/payments/webhook", PUBLIC, _M, Access.PAYMENT_WEBHOOK,
        Access.PAYMENTS, Access.EVENTS, summary="Stripe webhook"),
     _r("admin_users_list", "GET", "/api/admin/users", ADMIN, _M, _J, summary="List and search users"),

@@ -37,6 +37,23 @@ ports.register(RefreshTokenRepository, lambda: _mongo_accounts().MongoRefreshTok
 ports.register(RateLimitRepository, lambda: _mongo_accounts().MongoRateLimits())
 
 # -- catalog (products) --
+from smartgrocer.domain import catalog_ports  # noqa: E402  (ports only: no domain logic, no adapter)
+
+
+def _product_repository():
+    from smartgrocer.adapters.mongo_catalog import MongoProductRepository  # pymongo loads on first use
+
+    return MongoProductRepository(_database)
+
+
+def _image_storage():
+    from smartgrocer.adapters.s3_storage import S3ImageStorage  # boto3 loads on first use
+
+    return S3ImageStorage(settings.env("IMAGES_BUCKET", "smartgrocer-images") or "smartgrocer-images")
+
+
+ports.register(catalog_ports.ProductRepository, _product_repository)
+ports.register(catalog_ports.ImageStorage, _image_storage)
 
 # -- money core (checkouts, orders, stock, payments) --
 

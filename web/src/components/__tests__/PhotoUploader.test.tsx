@@ -65,6 +65,36 @@ describe("PhotoUploader", () => {
 
     const put = calls.find((call) => call.method === "PUT")!;
     expect(put.body).toEqual({ images: ["https://img/old.png", "https://img/new.png"] });
+    expect(put.headers.get("If-Match")).toBe(product.etag);
+  });
+
+  it("recomputes the photo list from the current product when the product changed meanwhile", async () => {
+    const product = makeProduct({ id: "p1", images: ["https://img/old.png"], etag: '"r1.s20"' });
+    const current = makeProduct({ id: "p1", images: ["https://img/old.png", "https://img/other-tab.png"], stock: 17, etag: '"r3.s17"' });
+    const { calls } = mockFetch([
+      { path: "/api/auth/me", body: seller },
+      {
+        method: "POST",
+        path: "/api/products/p1/images",
+        body: { upload: { url: "https://s3.local/bucket", fields: { key: "products/p1/new.png" } }, image_url: "https://img/new.png", max_bytes: 5_000_000 },
+      },
+      {
+        method: "PUT",
+        path: "/api/products/p1",
+        replies: [
+          { status: 412, body: { error: { code: "stale_product", message: "changed", details: { current } } } },
+          { body: { ...current, images: [...current.images, "https://img/new.png"], etag: '"r4.s17"' } },
+        ],
+      },
+    ]);
+    renderRoute(<PhotoUploader product={product} />);
+    await userEvent.upload(screen.getByLabelText("Choose a photo"), new File([new Uint8Array(10)], "a.png", { type: "image/png" }));
+
+    await waitFor(() => expect(calls.filter((call) => call.method === "PUT")).toHaveLength(2));
+    const [first, second] = calls.filter((call) => call.method === "PUT");
+    expect(first.headers.get("If-Match")).toBe('"r1.s20"');
+    expect(second.headers.get("If-Match")).toBe('"r3.s17"');
+    expect(second.body).toEqual({ images: ["https://img/old.png", "https://img/other-tab.png", "https://img/new.png"] });
   });
 
   it("refuses unsupported files without contacting the API", async () => {

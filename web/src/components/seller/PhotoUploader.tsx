@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ImagePlus, Star, Trash2 } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { api } from "@/lib/api";
-import { errorMessage } from "@/lib/api/errors";
+import { errorMessage, staleProduct } from "@/lib/api/errors";
 import type { ImageContentType, Product } from "@/lib/api/types";
 import { uploadToPresignedPost } from "@/lib/api/upload";
 import { keys } from "@/lib/queries";
@@ -30,6 +30,22 @@ type UploadState =
   | { phase: "saving"; preview: string; name: string };
 
 /**
+ * Saves a new photo list computed from the product's current one. The save names the version it was
+ * computed from (If-Match); if the product changed meanwhile (a sale, another tab) the list is
+ * recomputed once from the current version the 412 carries: only photos are sent, so nothing else the
+ * seller sees is overwritten.
+ */
+export async function savePhotos(product: Product, nextImages: (images: string[]) => string[]): Promise<Product> {
+  try {
+    return await api.updateProduct(product.id, { images: nextImages(product.images) }, product.etag);
+  } catch (error) {
+    const current = staleProduct(error);
+    if (!current) throw error;
+    return api.updateProduct(product.id, { images: nextImages(current.images) }, current.etag);
+  }
+}
+
+/**
  * Photo upload in three steps: ask the API for a presigned S3 POST, send the file straight to S3
  * (with progress), then save the new image URL on the product.
  */
@@ -43,12 +59,16 @@ export function PhotoUploader({ product }: { product: Product }) {
   useEffect(() => () => abortRef.current?.abort(), []);
 
   function saved(updated: Product) {
+    queryClient.setQueryData(keys.sellerProduct(updated.id), updated);
     queryClient.setQueryData(keys.product(updated.id), updated);
     queryClient.invalidateQueries({ queryKey: keys.allProducts });
   }
 
+  /** The newest version this page knows of (another photo may have been saved meanwhile). */
+  const latest = () => queryClient.getQueryData<Product>(keys.sellerProduct(product.id)) ?? product;
+
   const saveImages = useMutation({
-    mutationFn: (images: string[]) => api.updateProduct(product.id, { images }),
+    mutationFn: (nextImages: (images: string[]) => string[]) => savePhotos(latest(), nextImages),
     onMutate: () => setError(null),
     onSuccess: saved,
     onError: (err) => setError(errorMessage(err)),
@@ -76,9 +96,7 @@ export function PhotoUploader({ product }: { product: Product }) {
         controller.signal,
       );
       setState({ phase: "saving", preview, name: file.name });
-      // Read the freshest image list: another photo may have been saved meanwhile.
-      const current = queryClient.getQueryData<Product>(keys.product(product.id)) ?? product;
-      const updated = await api.updateProduct(product.id, { images: [...current.images, presign.image_url] });
+      const updated = await savePhotos(latest(), (images) => [...images, presign.image_url]);
       saved(updated);
       toast("Photo added", { description: file.name });
     } catch (err) {
@@ -111,7 +129,7 @@ export function PhotoUploader({ product }: { product: Product }) {
                   className="size-8"
                   aria-label={`Make photo ${index + 1} the main photo`}
                   disabled={saveImages.isPending || busy}
-                  onClick={() => saveImages.mutate([src, ...product.images.filter((image) => image !== src)])}
+                  onClick={() => saveImages.mutate((images) => (images.includes(src) ? [src, ...images.filter((image) => image !== src)] : images))}
                 >
                   <Star aria-hidden="true" />
                 </Button>
@@ -122,7 +140,7 @@ export function PhotoUploader({ product }: { product: Product }) {
                 className="size-8 text-destructive"
                 aria-label={`Remove photo ${index + 1}`}
                 disabled={saveImages.isPending || busy}
-                onClick={() => saveImages.mutate(product.images.filter((image) => image !== src))}
+                onClick={() => saveImages.mutate((images) => images.filter((image) => image !== src))}
               >
                 <Trash2 aria-hidden="true" />
               </Button>

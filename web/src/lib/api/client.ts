@@ -176,8 +176,13 @@ export class ApiClient {
     return this.request<Product>(ENDPOINTS.createProduct, { body });
   }
 
-  updateProduct(id: string, body: ProductUpdate) {
-    return this.request<Product>(ENDPOINTS.updateProduct, { params: { id }, body });
+  /**
+   * Saves `body` (send only what changed) over the version named by `etag`, the `etag` of the product
+   * the change was made on. A 412 `stale_product` ApiError means it changed meanwhile; its details are
+   * StaleProductDetails.
+   */
+  updateProduct(id: string, body: ProductUpdate, etag: string) {
+    return this.request<Product>(ENDPOINTS.updateProduct, { params: { id }, body, headers: { "If-Match": etag } });
   }
 
   deleteProduct(id: string) {
@@ -217,6 +222,11 @@ export class ApiClient {
 
   sellerAnalytics() {
     return this.request<SellerAnalytics>(ENDPOINTS.sellerAnalytics);
+  }
+
+  /** The seller's own product read fresh (never a CDN copy): what an edit form starts from. */
+  sellerProduct(id: string, signal?: AbortSignal) {
+    return this.request<Product>(ENDPOINTS.sellerProduct, { params: { id }, signal });
   }
 
   adminUsers(query: { q?: string; limit?: number; cursor?: string } = {}) {

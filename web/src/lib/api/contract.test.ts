@@ -28,7 +28,7 @@ const SAMPLES: Record<keyof typeof ENDPOINTS, (client: ApiClient) => Promise<unk
   getProduct: (c) => c.getProduct("p1"),
   createProduct: (c) => c.createProduct({ name: "Milk", description: "Fresh", price: "1.15", category: "dairy-eggs", stock: 3, unit: "2 l", images: [] }),
   updateProduct: (c) =>
-    c.updateProduct("p1", { name: "Milk", description: "Fresh", price: "1.20", category: "dairy-eggs", stock: 4, unit: "2 l", images: ["https://img/x.png"] }),
+    c.updateProduct("p1", { name: "Milk", description: "Fresh", price: "1.20", category: "dairy-eggs", stock: 4, unit: "2 l", images: ["https://img/x.png"] }, '"r3.s4"'),
   deleteProduct: (c) => c.deleteProduct("p1"),
   requestImageUpload: (c) => c.requestImageUpload("p1", { content_type: "image/webp", size: 1234 }),
   listCategories: (c) => c.listCategories(),
@@ -38,6 +38,7 @@ const SAMPLES: Record<keyof typeof ENDPOINTS, (client: ApiClient) => Promise<unk
   updateOrderStatus: (c) => c.updateOrderStatus("o1", "out_for_delivery"),
   sellerOrders: (c) => c.sellerOrders({ status: "paid", limit: 20, cursor: "abc" }),
   sellerAnalytics: (c) => c.sellerAnalytics(),
+  sellerProduct: (c) => c.sellerProduct("p1"),
   adminUsers: (c) => c.adminUsers({ q: "ann", limit: 25, cursor: "abc" }),
   adminUpdateUser: (c) => c.adminUpdateUser("u1", { is_active: false }),
   confirmLocalPayment: (c) => c.confirmLocalPayment({ client_secret: "cs", card_number: "4242424242424242" }),
@@ -46,15 +47,24 @@ const SAMPLES: Record<keyof typeof ENDPOINTS, (client: ApiClient) => Promise<unk
 interface Recorded {
   method: string;
   url: URL;
+  headers: Headers;
   body: unknown;
 }
+
+/** Headers every call may carry; any other one must be a header parameter of the operation. */
+const GENERIC_HEADERS = new Set(["accept", "content-type", "authorization"]);
 
 async function record(name: keyof typeof ENDPOINTS): Promise<Recorded> {
   let captured: Recorded | null = null;
   const client = new ApiClient({
     session: memorySessionStore({ accessToken: "a", refreshToken: "r", user }),
     fetch: async (input, init) => {
-      captured = { method: init?.method ?? "GET", url: new URL(String(input), "http://x"), body: init?.body ? JSON.parse(String(init.body)) : undefined };
+      captured = {
+        method: init?.method ?? "GET",
+        url: new URL(String(input), "http://x"),
+        headers: new Headers(init?.headers),
+        body: init?.body ? JSON.parse(String(init.body)) : undefined,
+      };
       return new Response("{}", { status: 200 });
     },
   });
@@ -137,6 +147,12 @@ describe.runIf(spec)("client requests match openapi.json", () => {
     for (const [key, value] of request.url.searchParams) {
       if (!declared.has(key)) problems.push(`query ${key}: not a declared parameter`);
       else problems.push(...check(coerceQuery(value, declared.get(key)!), declared.get(key)!, `query ${key}`));
+    }
+    const headerParameters = new Set<string>(
+      (operation!.parameters ?? []).filter((p: Schema) => p.in === "header").map((p: Schema) => String(p.name).toLowerCase()),
+    );
+    for (const [key] of request.headers) {
+      if (!GENERIC_HEADERS.has(key) && !headerParameters.has(key)) problems.push(`header ${key}: not a declared parameter`);
     }
     const bodySchema = operation!.requestBody?.content?.["application/json"]?.schema;
     if (request.body !== undefined) {

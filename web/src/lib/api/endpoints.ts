@@ -33,6 +33,7 @@ export const ENDPOINTS = {
 
   sellerOrders: { method: "GET", path: "/api/seller/orders" },
   sellerAnalytics: { method: "GET", path: "/api/seller/analytics" },
+  sellerProduct: { method: "GET", path: "/api/seller/products/{id}" },
 
   adminUsers: { method: "GET", path: "/api/admin/users" },
   adminUpdateUser: { method: "PATCH", path: "/api/admin/users/{id}" },

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from "./types";
+import type { StaleProductDetails, ValidationIssue } from "./types";
 
 /** Any failed call: HTTP errors carry the API's `{error:{code,message,details}}`; network failures use status 0. */
 export class ApiError extends Error {
@@ -85,4 +85,11 @@ export function fieldErrors(error: unknown): Record<string, string> {
 function cleanPydanticMessage(msg: string): string {
   const text = msg.replace(/^Value error,\s*/i, "");
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The current product when a save was refused because the product changed meanwhile (412), else null. */
+export function staleProduct(error: unknown): StaleProductDetails["current"] | null {
+  if (!isApiError(error) || error.status !== 412 || error.code !== "stale_product") return null;
+  const current = (error.details as Partial<StaleProductDetails> | null)?.current;
+  return current && typeof current === "object" && typeof current.etag === "string" ? current : null;
 }

@@ -2,7 +2,7 @@ import { ApiClient } from "./client";
 import { localSessionStore } from "./tokens";
 
 export { ApiClient } from "./client";
-export { ApiError, errorMessage, fieldErrors, isApiError } from "./errors";
+export { ApiError, errorMessage, fieldErrors, isApiError, staleProduct } from "./errors";
 export type * from "./types";
 
 const sessionExpiredListeners = new Set<() => void>();

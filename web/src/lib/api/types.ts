@@ -69,6 +69,13 @@ export interface Product {
   is_active: boolean;
   created_at: IsoDateTime;
   updated_at: IsoDateTime;
+  /** This version of the product (the ETag header): sent back as If-Match to edit it. */
+  etag: string;
+}
+
+/** `details` of a 412 `stale_product`: the product as it is now (with its new etag). */
+export interface StaleProductDetails {
+  current: Product;
 }
 
 export type ProductSort = "price" | "-price" | "newest" | "name";

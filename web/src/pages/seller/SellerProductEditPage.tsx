@@ -1,44 +1,33 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft } from "lucide-react";
+import { ArrowLeft, RefreshCw } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { PageHeader } from "@/components/PageHeader";
 import { PhotoUploader } from "@/components/seller/PhotoUploader";
 import { ErrorState, PageLoading } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input, Select, Textarea } from "@/components/ui/input";
 import { toast } from "@/components/ui/toast";
 import { api } from "@/lib/api";
-import { errorMessage, fieldErrors } from "@/lib/api/errors";
+import { errorMessage, fieldErrors, staleProduct } from "@/lib/api/errors";
 import type { CategorySlug, Product, ProductCreate } from "@/lib/api/types";
 import { CATEGORIES } from "@/lib/categories";
 import { isValidPriceInput } from "@/lib/money";
-import { keys, useProduct } from "@/lib/queries";
-
-interface ProductForm {
-  name: string;
-  description: string;
-  price: string;
-  category: CategorySlug | "";
-  stock: string;
-  unit: string;
-}
-
-const EMPTY: ProductForm = { name: "", description: "", price: "", category: "", stock: "0", unit: "each" };
-
-function fromProduct(product: Product): ProductForm {
-  return {
-    name: product.name,
-    description: product.description,
-    price: product.price,
-    category: product.category,
-    stock: String(product.stock),
-    unit: product.unit,
-  };
-}
+import {
+  changedFields,
+  differences,
+  EMPTY_FORM,
+  fromProduct,
+  rebase,
+  sameEditableValues,
+  type FieldDifference,
+  type ProductForm,
+} from "@/lib/productEdit";
+import { keys, useSellerProduct } from "@/lib/queries";
 
 /** The API's ProductCreate rules, checked up front. */
 export function validateProduct(form: ProductForm): Record<string, string> {
@@ -67,7 +56,8 @@ function toPayload(form: ProductForm): Omit<ProductCreate, "images"> {
 export default function SellerProductEditPage() {
   const { id } = useParams();
   const isNew = !id;
-  const existing = useProduct(id);
+  // A fresh read, not the CDN-cacheable public one: the form must start from the product as it is.
+  const existing = useSellerProduct(id);
 
   if (!isNew && existing.isPending) return <PageLoading label="Loading product…" />;
   if (!isNew && existing.isError) return <ErrorState error={existing.error} onRetry={() => existing.refetch()} />;
@@ -78,9 +68,14 @@ function ProductEditor({ product }: { product: Product | null }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [params] = useSearchParams();
-  const [form, setForm] = useState<ProductForm>(product ? fromProduct(product) : EMPTY);
+  // `base`: the version the form stands on (its etag is the save's If-Match). `stale`: set when a save
+  // was refused because the product changed meanwhile; the form stays as typed until the seller reloads.
+  const [base, setBase] = useState<Product | null>(product);
+  const [stale, setStale] = useState<Product | null>(null);
+  const [form, setForm] = useState<ProductForm>(product ? fromProduct(product) : EMPTY_FORM);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  const [reloaded, setReloaded] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const justCreated = params.get("created") === "1";
   const photosRef = useRef<HTMLDivElement>(null);
@@ -89,14 +84,33 @@ function ProductEditor({ product }: { product: Product | null }) {
     if (justCreated) photosRef.current?.scrollIntoView({ block: "start" });
   }, [justCreated]);
 
+  // Photos are saved by the uploader into the same cache entry. A newer version that agrees with the
+  // form's base on every field the form edits (only photos moved) is safe to stand on; anything else
+  // is left for the save to find out (412), so the seller sees it instead of overwriting it.
+  const live = useSellerProduct(product?.id).data ?? product;
+  useEffect(() => {
+    if (live && base && live.etag !== base.etag && sameEditableValues(live, base)) setBase(live);
+  }, [live, base]);
+
+  function remember(saved: Product) {
+    queryClient.setQueryData(keys.sellerProduct(saved.id), saved);
+    queryClient.setQueryData(keys.product(saved.id), saved);
+    queryClient.invalidateQueries({ queryKey: keys.allProducts });
+  }
+
   const save = useMutation({
-    mutationFn: () => (product ? api.updateProduct(product.id, toPayload(form)) : api.createProduct({ ...toPayload(form), images: [] })),
-    onMutate: () => setFormError(null),
+    mutationFn: () =>
+      base ? api.updateProduct(base.id, changedFields(form, base), base.etag) : api.createProduct({ ...toPayload(form), images: [] }),
+    onMutate: () => {
+      setFormError(null);
+      setReloaded(false);
+    },
     onSuccess: (saved) => {
-      queryClient.setQueryData(keys.product(saved.id), saved);
-      queryClient.invalidateQueries({ queryKey: keys.allProducts });
+      remember(saved);
       queryClient.invalidateQueries({ queryKey: keys.categories });
       if (product) {
+        setBase(saved);
+        setForm(fromProduct(saved));
         toast("Product saved", { description: saved.name });
       } else {
         toast("Product created", { description: "Now add a photo." });
@@ -104,12 +118,27 @@ function ProductEditor({ product }: { product: Product | null }) {
       }
     },
     onError: (error) => {
+      const current = staleProduct(error);
+      if (current) {
+        remember(current);
+        setStale(current);
+        setErrors({});
+        return;
+      }
       const byField = fieldErrors(error);
       setErrors(byField);
       setFormError(Object.keys(byField).length ? "Please check the highlighted fields." : errorMessage(error));
       requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
     },
   });
+
+  function reload() {
+    if (!stale || !base) return;
+    setForm((typed) => rebase(typed, base, stale));
+    setBase(stale);
+    setStale(null);
+    setReloaded(true);
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -119,14 +148,15 @@ function ProductEditor({ product }: { product: Product | null }) {
       requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
       return;
     }
+    if (base && Object.keys(changedFields(form, base)).length === 0) {
+      toast("Nothing to save", { description: "The form matches the product." });
+      return;
+    }
     save.mutate();
   }
 
   const set = (key: keyof ProductForm) => (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
     setForm((current) => ({ ...current, [key]: event.target.value }));
-
-  // The photo list comes from the query cache so uploads show up immediately.
-  const live = useProduct(product?.id).data ?? product;
 
   return (
     <div className="mx-auto max-w-3xl">
@@ -191,13 +221,21 @@ function ProductEditor({ product }: { product: Product | null }) {
                   ))}
                 </Select>
               </Field>
+              {stale && base && (
+                <StaleNotice message={errorMessage(save.error)} rows={differences(form, base, stale)} onReload={reload} />
+              )}
+              {reloaded && (
+                <Alert tone="info" data-testid="product-reloaded">
+                  Now showing the current values; your other changes are kept. Check them and save again.
+                </Alert>
+              )}
               {formError && (
                 <Alert tone="error" data-testid="product-form-error">
                   {formError}
                 </Alert>
               )}
               <div className="flex flex-wrap gap-2">
-                <Button type="submit" loading={save.isPending} data-testid="save-product">
+                <Button type="submit" loading={save.isPending} disabled={Boolean(stale)} data-testid="save-product">
                   {product ? "Save changes" : "Create product"}
                 </Button>
                 {product && (
@@ -211,5 +249,56 @@ function ProductEditor({ product }: { product: Product | null }) {
         </Card>
       </div>
     </div>
+  );
+}
+
+/** The 412: what the seller is about to save next to what is stored now, and the way forward. */
+function StaleNotice({ message, rows, onReload }: { message: string; rows: FieldDifference[]; onReload: () => void }) {
+  return (
+    <Alert
+      tone="warning"
+      title="This product changed while you were editing"
+      data-testid="stale-product"
+      action={
+        <Button type="button" size="sm" onClick={onReload} data-testid="reload-product">
+          <RefreshCw aria-hidden="true" /> Reload
+        </Button>
+      }
+    >
+      <p>{message}</p>
+      {rows.length > 0 && (
+        <table className="mt-3 w-full table-fixed text-left text-sm" data-testid="stale-changes">
+          <colgroup>
+            <col className="w-[30%]" />
+            <col className="w-[35%]" />
+            <col className="w-[35%]" />
+          </colgroup>
+          <thead>
+            <tr className="border-b border-amber-300">
+              <th scope="col" className="py-1 pr-3 font-medium">Field</th>
+              <th scope="col" className="py-1 pr-3 font-medium">Yours</th>
+              <th scope="col" className="py-1 font-medium">Now</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.field} className="border-b border-amber-200 align-top last:border-0" data-testid="stale-change" data-field={row.field}>
+                <th scope="row" className="py-1 pr-3 font-medium">
+                  {row.label}
+                  {row.changedMeanwhile && (
+                    <Badge tone="amber" className="ml-2">
+                      {row.changedByYou ? "changed by both" : "changed meanwhile"}
+                    </Badge>
+                  )}
+                </th>
+                <td className="py-1 pr-3 break-words" data-testid="stale-yours">{row.yours}</td>
+                <td className="py-1 break-words font-semibold" data-testid="stale-now">{row.now}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="mt-2">Reload takes the current values for what changed meanwhile and keeps your other changes.</p>
+    </Alert>
   );
 }

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { perUnit } from "@/lib/money";
 import { Pencil, Plus } from "lucide-react";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { PageHeader } from "@/components/PageHeader";
 import { Price } from "@/components/Price";
@@ -14,7 +14,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toast";
 import { api } from "@/lib/api";
-import { errorMessage } from "@/lib/api/errors";
+import { errorMessage, staleProduct } from "@/lib/api/errors";
 import type { Product } from "@/lib/api/types";
 import { useAuth } from "@/lib/auth";
 import { categoryName } from "@/lib/categories";
@@ -67,22 +67,38 @@ export default function SellerProductsPage() {
   );
 }
 
-function ProductRow({ product }: { product: Product }) {
+function ProductRow({ product: listed }: { product: Product }) {
   const queryClient = useQueryClient();
+  // The version this row shows and edits: the listing's, unless we hold a newer one (our own save, or
+  // the current product a refused save brought back); a listing can be a CDN copy up to 30 s old.
+  const [product, setProduct] = useState(listed);
   const [stock, setStock] = useState(String(product.stock));
+  useEffect(() => {
+    if (listed.etag === product.etag || listed.updated_at < product.updated_at) return;
+    if (stock === String(product.stock)) setStock(String(listed.stock)); // untouched input follows
+    setProduct(listed);
+  }, [listed]); // eslint-disable-line react-hooks/exhaustive-deps
   const [error, setError] = useState<string | null>(null);
   const stockValid = /^\d{1,7}$/.test(stock) && Number(stock) <= 1_000_000;
   const stockChanged = stockValid && Number(stock) !== product.stock;
 
   const saveStock = useMutation({
-    mutationFn: () => api.updateProduct(product.id, { stock: Number(stock) }),
+    // The new stock is only right against the stock this row showed: If-Match names that version.
+    mutationFn: () => api.updateProduct(product.id, { stock: Number(stock) }, product.etag),
     onMutate: () => setError(null),
     onSuccess: (updated) => {
+      setProduct(updated);
       queryClient.setQueryData(keys.product(updated.id), updated);
       queryClient.invalidateQueries({ queryKey: keys.allProducts });
       toast("Stock updated", { description: `${updated.name}: ${updated.stock}` });
     },
-    onError: (err) => setError(errorMessage(err)),
+    onError: (err) => {
+      const current = staleProduct(err);
+      if (!current) return setError(errorMessage(err));
+      setProduct(current);
+      setStock(String(current.stock));
+      setError(`The stock changed meanwhile (a sale or another edit): it is ${current.stock} now, not ${product.stock}. Nothing was saved; enter the new stock again.`);
+    },
   });
 
   const deactivate = useMutation({

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from smartgrocer import settings
-from smartgrocer.adapters.mongo import db
+from smartgrocer.adapters.mongo import db  # orders only (the money core's); products come through the port
+from smartgrocer.domain import ports
+from smartgrocer.domain.catalog_ports import ProductRepository
 from smartgrocer.money import format_amount
 
 DAYS = 30
@@ -35,8 +37,7 @@ def seller_analytics(seller_id: str) -> dict:
                     "quantity": {"$sum": "$items.quantity"}, "revenue": {"$sum": "$items.line_total_cents"}}},
         {"$sort": {"revenue": -1, "_id": 1}}, {"$limit": 5},
     ])
-    low = db().products.find({"seller_id": seller_id, "is_active": True, "stock": {"$lte": LOW_STOCK_THRESHOLD}},
-                             {"name": 1, "stock": 1}).sort("stock", 1).limit(10)
+    low = ports.resolve(ProductRepository).low_stock(seller_id, LOW_STOCK_THRESHOLD, 10)
     return {
         "currency": settings.CURRENCY, "revenue_by_day": revenue_by_day, "total_revenue": format_amount(total),
         "top_products": [{"product_id": t["_id"], "name": t["name"], "quantity": t["quantity"],

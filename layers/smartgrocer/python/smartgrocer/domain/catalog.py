@@ -4,6 +4,11 @@ Listing is keyset-paginated on one stored sort key per order (`k_price`, `k_newe
 each the sort value followed by the product id, so every page is an index range scan.
 Search uses `terms`: lower-cased words of the name, category and description plus prefixes of
 the name words (search-as-you-type), matched with `$all` on a multikey index.
+
+Edits are optimistic: every product carries an ETag naming its revision, and an edit must send it
+back (`If-Match`). The write is one compare-and-set on that revision, so a seller's form that is
+out of date (a sale moved the stock, another tab saved) is refused with 412 instead of silently
+undoing what happened meanwhile.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ import re
 from datetime import datetime, timezone
 
 from smartgrocer import settings
-from smartgrocer.adapters.mongo import db
-from smartgrocer.domain.ids import decode_cursor, keyset_page, new_id, sort_key_time
-from smartgrocer.errors import Conflict, Invalid, NotFound
+from smartgrocer.domain import etags, ports
+from smartgrocer.domain.catalog_ports import ProductFilter, ProductRepository, revision
+from smartgrocer.domain.ids import decode_cursor, encode_cursor, new_id, sort_key_time
+from smartgrocer.errors import BadRequest, Invalid, NotFound, PreconditionFailed, PreconditionRequired
 from smartgrocer.money import format_amount
 
 SORTS: dict[str, tuple[str, bool]] = {  # sort name -> (key field, descending)
@@ -64,17 +70,25 @@ def sort_keys(product: dict) -> dict:
     }
 
 
+def _products() -> ProductRepository:
+    return ports.resolve(ProductRepository)
+
+
+def etag(doc: dict) -> str:
+    """Names the revision a seller saw. The stock is part of it as well: the stock is the one field
+    written outside this module (checkout), and an edit of the stock is only right against the stock
+    the seller saw (see `update_product`), whichever writer moved it."""
+    return etags.quote(f"r{revision(doc)}.s{doc['stock']}")
+
+
 def public_product(doc: dict) -> dict:
     return {
         "id": doc["_id"], "seller_id": doc["seller_id"], "seller_name": doc.get("seller_name", ""),
         "name": doc["name"], "description": doc.get("description", ""), "price": format_amount(doc["price_cents"]),
         "currency": doc["currency"], "category": doc["category"], "stock": doc["stock"], "unit": doc["unit"],
         "images": doc.get("images", []), "is_active": doc["is_active"], "created_at": doc["created_at"],
-        "updated_at": doc["updated_at"],
+        "updated_at": doc["updated_at"], "etag": etag(doc),
     }
-
-
-_LIST_PROJECTION = {"terms": 0}
 
 
 def list_products(*, q: str | None = None, category: str | None = None, min_price: int | None = None,
@@ -83,27 +97,26 @@ def list_products(*, q: str | None = None, category: str | None = None, min_pric
     if min_price is not None and max_price is not None and min_price > max_price:
         raise Invalid("min_price must not exceed max_price.",
                       details=[{"loc": ["query", "min_price"], "msg": "greater than max_price"}])
-    query: dict = {"is_active": True}
-    if category:
-        query["category"] = category
-    if seller_id:
-        query["seller_id"] = seller_id
-    if min_price is not None or max_price is not None:
-        query["price_cents"] = {k: v for k, v in (("$gte", min_price), ("$lte", max_price)) if v is not None}
+    terms: tuple[str, ...] = ()
     if q:
-        terms = _query_terms(q)
+        terms = tuple(_query_terms(q))
         if not terms:  # punctuation only: nothing can match
             return {"items": [], "next_cursor": None}
-        query["terms"] = {"$all": terms} if len(terms) > 1 else terms[0]
+    where = ProductFilter(category=category or None, seller_id=seller_id or None, min_price_cents=min_price,
+                          max_price_cents=max_price, terms=terms)
     key_field, descending = SORTS[sort]
     after = decode_cursor(cursor, sort) if cursor else None
-    docs, next_cursor = keyset_page(db().products, query, key_field, descending, min(limit, MAX_LIMIT), after,
-                                    kind=sort, projection=_LIST_PROJECTION)
+    limit = min(limit, MAX_LIMIT)
+    docs = _products().page(where, key_field, descending, after, limit + 1)  # one more: is there a next page?
+    next_cursor = None
+    if len(docs) > limit:
+        docs = docs[:limit]
+        next_cursor = encode_cursor({"s": sort, "k": docs[-1][key_field]})
     return {"items": [public_product(d) for d in docs], "next_cursor": next_cursor}
 
 
 def get_product(product_id: str) -> dict:
-    doc = db().products.find_one({"_id": product_id, "is_active": True}, _LIST_PROJECTION)
+    doc = _products().get(product_id)
     if not doc:
         raise NotFound("No such product.")
     return public_product(doc)
@@ -131,58 +144,95 @@ def create_product(seller, fields: dict) -> dict:
            "name": fields["name"], "description": fields.get("description", ""), "price_cents": fields["price"],
            "currency": settings.CURRENCY, "category": fields["category"], "stock": fields["stock"],
            "unit": fields.get("unit", "each"), "images": fields.get("images", []), "is_active": True,
-           "created_at": created, "updated_at": created}
+           "created_at": created, "updated_at": created,
+           # stock accounting: stock + reserved + sold == received, from the first write on
+           "rev": 1, "received": fields["stock"], "sold": 0}
     doc.update(sort_keys(doc))
-    db().products.insert_one(doc)
+    _products().insert(doc)
     return public_product(doc)
 
 
-def _owned_filter(principal, product_id: str) -> dict:
+def _owner(principal) -> str | None:
     """Admins reach any product; a seller only their own (anyone else's is 'not found')."""
-    query: dict = {"_id": product_id, "is_active": True}
-    if principal.role != "admin":
-        query["seller_id"] = principal.user_id
-    return query
+    return None if principal.role == "admin" else principal.user_id
 
 
-KEY_SOURCES = ("name", "price_cents", "category", "description")  # what sort keys and search terms derive from
-UPDATE_ATTEMPTS = 3
+def get_own_product(principal, product_id: str) -> dict:
+    """The seller's own product as stored now (the edit form's starting point and its ETag)."""
+    doc = _products().get(product_id, owner=_owner(principal))
+    if not doc:
+        raise NotFound("No such product.")
+    return public_product(doc)
 
 
-def update_product(principal, product_id: str, changes: dict) -> dict:
-    """Compare-and-set on the fields the sort keys derive from: two concurrent partial edits (say name
-    and price) can never leave a sort key computed from a stale value."""
-    from pymongo import ReturnDocument
+def _stale(current: dict) -> PreconditionFailed:
+    from smartgrocer.models.products import ProductOut
 
+    # Exactly what GET answers (timestamps, money): the client shows it field by field and edits on from it.
+    shown = ProductOut.model_validate(public_product(current)).model_dump(mode="json")
+    return PreconditionFailed(
+        "This product changed after you loaded it (a sale or another edit), so nothing was saved. "
+        "Reload it to see the current values, then make your change again.",
+        code="stale_product", details={"current": shown})
+
+
+def _check_if_match(current: dict, if_match: str | None) -> None:
+    """428 without a usable precondition, 400 for a header that is not a list of entity tags, 412 when
+    none of the listed tags names the current revision."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired("Edits must say which version of the product they change: send If-Match "
+                                   "with the ETag you read (GET /api/seller/products/{id}).")
+    try:
+        tags = etags.parse_if_match(if_match)
+    except ValueError:
+        raise BadRequest('If-Match must be the ETag you read, quotes included (for example "r3.s10").',
+                         code="invalid_if_match") from None
+    if tags is None:
+        raise PreconditionRequired("If-Match: * would overwrite whatever is stored now; send the product's "
+                                   "ETag instead.")
+    if etag(current).strip('"') not in tags:
+        raise _stale(current)
+
+
+def update_product(principal, product_id: str, changes: dict, if_match: str | None = None) -> dict:
+    """Partial update guarded by If-Match, written as one compare-and-set on the revision (and stock)
+    the precondition was checked against: a sale or edit landing between our read and our write makes
+    the write match nothing, which is a 412 like any other stale edit, never a lost update."""
     if "images" in changes:
         _check_images(changes["images"], product_id)
-    update = {("price_cents" if k == "price" else k): v for k, v in changes.items()}
-    for _ in range(UPDATE_ATTEMPTS):
-        current = db().products.find_one(_owned_filter(principal, product_id))
-        if not current:
+    owner = _owner(principal)
+    current = _products().get(product_id, owner=owner)
+    if not current:
+        raise NotFound("No such product.")
+    _check_if_match(current, if_match)
+    wanted = {("price_cents" if k == "price" else k): v for k, v in changes.items()}
+    update = {k: v for k, v in wanted.items() if current.get(k) != v}
+    if not update:  # nothing differs: no write, the revision (and ETag) stay as they are
+        return public_product(current)
+    increments = {"rev": 1}
+    if "stock" in update and "received" in current:
+        # No sale happened since the seller read the stock (the precondition says so): the difference is
+        # goods the seller added or wrote off. A product from before stock accounting has no `received`
+        # to adjust; inventing one here would only look authoritative.
+        increments["received"] = update["stock"] - current["stock"]
+    written = _products().update(product_id, owner=owner, changes={**update, **sort_keys({**current, **update})},
+                                 increments=increments, expect={"rev": revision(current), "stock": current["stock"]})
+    if written is None:
+        latest = _products().get(product_id, owner=owner)
+        if not latest:
             raise NotFound("No such product.")
-        if not update:
-            return public_product(current)
-        unchanged = {field: current.get(field) for field in KEY_SOURCES}
-        # $currentDate, not $set of a datetime: nx-27017 stores a $set datetime as a string
-        doc = db().products.find_one_and_update(
-            {**_owned_filter(principal, product_id), **unchanged},
-            {"$set": {**update, **sort_keys({**current, **update})}, "$currentDate": {"updated_at": True}},
-            return_document=ReturnDocument.AFTER)
-        if doc:
-            return public_product(doc)
-    raise Conflict("The product changed meanwhile; reload it and try again.", code="concurrent_update")
+        raise _stale(latest)
+    return public_product(written)
 
 
 def delete_product(principal, product_id: str) -> None:
-    result = db().products.update_one(_owned_filter(principal, product_id),
-                                      {"$set": {"is_active": False}, "$currentDate": {"updated_at": True}})
-    if result.matched_count == 0:
+    if _products().update(product_id, owner=_owner(principal), changes={"is_active": False},
+                          increments={"rev": 1}) is None:
         raise NotFound("No such product.")
 
 
 def require_owned_product(principal, product_id: str) -> dict:
-    doc = db().products.find_one(_owned_filter(principal, product_id), {"_id": 1})
+    doc = _products().get(product_id, owner=_owner(principal))
     if not doc:
         raise NotFound("No such product.")
     return doc
@@ -191,6 +241,5 @@ def require_owned_product(principal, product_id: str) -> dict:
 def categories() -> list[dict]:
     from smartgrocer.models.products import CATEGORY_NAMES
 
-    counts = {row["_id"]: row["count"] for row in db().products.aggregate([
-        {"$match": {"is_active": True}}, {"$group": {"_id": "$category", "count": {"$sum": 1}}}])}
+    counts = _products().category_counts()
     return [{"slug": slug, "name": name, "count": counts.get(slug, 0)} for slug, name in CATEGORY_NAMES.items()]

@@ -4,23 +4,14 @@ policy pins the key, the content type and the size range, so the API never handl
 from __future__ import annotations
 
 import secrets
-from typing import Protocol
 
 from smartgrocer import settings
+from smartgrocer.domain import ports
 from smartgrocer.domain.catalog import images_base_url, require_owned_product
+from smartgrocer.domain.catalog_ports import ImageStorage
 from smartgrocer.errors import Invalid
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
-
-
-class ImageStorage(Protocol):
-    def presigned_post(self, key: str, content_type: str, max_bytes: int, expires_in: int = 300) -> dict: ...
-
-
-def default_storage() -> ImageStorage:
-    from smartgrocer.adapters.s3_storage import S3ImageStorage
-
-    return S3ImageStorage(settings.env("IMAGES_BUCKET", "smartgrocer-images") or "smartgrocer-images")
 
 
 def start_upload(principal, product_id: str, content_type: str, size: int,
@@ -30,6 +21,6 @@ def start_upload(principal, product_id: str, content_type: str, size: int,
         raise Invalid(f"Photos must be at most {settings.IMAGE_MAX_BYTES // (1024 * 1024)} MB.",
                       details=[{"loc": ["body", "size"], "msg": f"at most {settings.IMAGE_MAX_BYTES} bytes"}])
     key = f"products/{product_id}/{secrets.token_hex(8)}.{EXTENSIONS[content_type]}"
-    post = (storage or default_storage()).presigned_post(key, content_type, size)
+    post = (storage or ports.resolve(ImageStorage)).presigned_post(key, content_type, size)
     return {"upload": {"url": post["url"], "fields": post["fields"]}, "image_url": f"{images_base_url()}/{key}",
             "max_bytes": size}

@@ -76,6 +76,8 @@ class ProductOut(ResponseModel):
     is_active: bool
     created_at: UtcDateTime
     updated_at: UtcDateTime
+    etag: str = Field(description="This version of the product, as in the ETag header: send it back as If-Match "
+                                  "when editing", examples=['"r3.s10"'])
 
 
 class ProductsPage(ResponseModel):

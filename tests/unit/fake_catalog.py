@@ -1,0 +1,90 @@
+"""An in-memory ProductRepository with the port's semantics (see domain/catalog_ports.py), for unit tests
+of the catalog without a database."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timezone
+from typing import Callable
+
+from smartgrocer.domain.catalog_ports import ProductFilter, revision
+
+
+class FakeProducts:
+    def __init__(self) -> None:
+        self.docs: dict[str, dict] = {}
+        self.writes = 0
+        # Runs inside `update`, before the compare: plays a writer that lands between the domain's read
+        # and its write (a checkout taking stock, another tab saving).
+        self.before_update: Callable[[dict], None] | None = None
+
+    # -- the port -------------------------------------------------------------------------------
+    def insert(self, doc: dict) -> None:
+        assert doc["_id"] not in self.docs
+        self.docs[doc["_id"]] = copy.deepcopy(doc)
+        self.writes += 1
+
+    def _live(self, product_id: str, owner: str | None) -> dict | None:
+        doc = self.docs.get(product_id)
+        if doc is None or not doc["is_active"] or (owner is not None and doc["seller_id"] != owner):
+            return None
+        return doc
+
+    @staticmethod
+    def _out(doc: dict) -> dict:
+        return {k: copy.deepcopy(v) for k, v in doc.items() if k != "terms"}
+
+    def get(self, product_id: str, *, owner: str | None = None) -> dict | None:
+        doc = self._live(product_id, owner)
+        return self._out(doc) if doc else None
+
+    def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None,
+             limit: int) -> list[dict]:
+        def matches(doc: dict) -> bool:
+            return (doc["is_active"]
+                    and (where.category is None or doc["category"] == where.category)
+                    and (where.seller_id is None or doc["seller_id"] == where.seller_id)
+                    and (where.min_price_cents is None or doc["price_cents"] >= where.min_price_cents)
+                    and (where.max_price_cents is None or doc["price_cents"] <= where.max_price_cents)
+                    and set(where.terms) <= set(doc["terms"])
+                    and (after is None or (doc[key_field] < after if descending else doc[key_field] > after)))
+
+        found = sorted((d for d in self.docs.values() if matches(d)), key=lambda d: d[key_field], reverse=descending)
+        return [self._out(d) for d in found[:limit]]
+
+    def update(self, product_id: str, *, owner: str | None, changes: dict, increments: dict,
+               expect: dict | None = None) -> dict | None:
+        if self.before_update:
+            hook, self.before_update = self.before_update, None
+            hook(self.docs[product_id])
+        doc = self._live(product_id, owner)
+        if doc is None:
+            return None
+        for field, value in (expect or {}).items():
+            if (revision(doc) if field == "rev" else doc.get(field)) != value:
+                return None
+        doc.update(copy.deepcopy(changes))
+        for field, amount in increments.items():
+            doc[field] = doc.get(field, 0) + amount
+        doc["updated_at"] = datetime.now(timezone.utc)
+        self.writes += 1
+        return self._out(doc)
+
+    def category_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for doc in self.docs.values():
+            if doc["is_active"]:
+                counts[doc["category"]] = counts.get(doc["category"], 0) + 1
+        return counts
+
+    def low_stock(self, seller_id: str, threshold: int, limit: int) -> list[dict]:
+        low = [d for d in self.docs.values() if d["seller_id"] == seller_id and d["is_active"] and d["stock"] <= threshold]
+        return [{"_id": d["_id"], "name": d["name"], "stock": d["stock"]}
+                for d in sorted(low, key=lambda d: d["stock"])[:limit]]
+
+    # -- what other writers do (checkout's stock operations) ------------------------------------
+    def take_stock(self, product_id: str, quantity: int, *, bump_rev: bool) -> None:
+        doc = self.docs[product_id]
+        doc["stock"] -= quantity
+        if bump_rev:
+            doc["rev"] = revision(doc) + 1

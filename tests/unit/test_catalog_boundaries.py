@@ -1,0 +1,28 @@
+"""The catalog's domain modules depend on ports only (DESIGN §3): no pymongo, boto3 or adapter imports,
+not even inside functions."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+DOMAIN = Path(__file__).resolve().parents[2] / "layers/smartgrocer/python/smartgrocer/domain"
+FORBIDDEN = ("pymongo", "bson", "boto3", "botocore", "smartgrocer.adapters")
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("module", ["catalog.py", "catalog_ports.py", "etags.py", "images.py"])
+def test_catalog_domain_imports_no_driver_and_no_adapter(module):
+    offending = {name for name in _imports(DOMAIN / module) if name.startswith(FORBIDDEN)}
+    assert not offending, f"domain/{module} imports {sorted(offending)}"
