@@ -62,12 +62,21 @@ def test_stripe_sdk_rejects_bad_signatures(case):
         stripe.Webhook.construct_event(body, header, SECRET, tolerance=300)
 
 
-def test_verify_webhook_maps_failures_to_400(monkeypatch):
-    from smartgrocer import settings
+@pytest.fixture
+def webhook_secret():
+    from smartgrocer import wiring
+    from smartgrocer.adapters.stripe_gateway import StripeWebhookSignatures
+    from smartgrocer.domain import payments, ports
+
+    ports.use(payments.WebhookSignatures, StripeWebhookSignatures(SECRET))
+    yield SECRET
+    wiring._install_money_core()
+
+
+def test_verify_webhook_maps_failures_to_400(webhook_secret):
     from smartgrocer.domain import payments
     from smartgrocer.errors import BadRequest
 
-    monkeypatch.setattr(settings, "secret", lambda name, default=None: SECRET)
     payload = _payload()
     event = payments.verify_webhook(payload, stripe_signature(payload, SECRET))
     assert event["id"].startswith("evt_local_") and event["data"]["object"]["amount"] == 5997

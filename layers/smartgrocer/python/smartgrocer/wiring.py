@@ -82,6 +82,12 @@ def payment_gateway():
                        "'local' in the local runtime")
 
 
+def webhook_signatures():
+    from smartgrocer.adapters.stripe_gateway import StripeWebhookSignatures
+
+    return StripeWebhookSignatures(settings.secret("STRIPE_WEBHOOK_SECRET"))
+
+
 def event_publisher():
     from smartgrocer.adapters import event_bus
 
@@ -116,13 +122,14 @@ def _install_money_core() -> None:
     from smartgrocer.domain.health import DatabaseProbe
     from smartgrocer.domain.idempotency import IdempotencyRecords
     from smartgrocer.domain.notifications import Mailer
-    from smartgrocer.domain.payments import PaymentGateway
+    from smartgrocer.domain.payments import PaymentGateway, WebhookSignatures
 
     ports.register(CheckoutRepository, _mongo("MongoCheckouts"))
     ports.register(OrderRepository, _mongo("MongoOrders"))
     ports.register(StockRepository, _mongo("MongoStock"))
     ports.register(PaymentEventLog, _mongo("MongoPaymentEvents"))
     ports.register(PaymentGateway, payment_gateway)
+    ports.register(WebhookSignatures, webhook_signatures)
     ports.register(EventPublisher, event_publisher)
     ports.register(Mailer, mailer)
     ports.register(IdempotencyRecords, _support("MongoIdempotencyRecords"))

@@ -80,6 +80,25 @@ class MongoOrders:
         return list(self._db().orders.find({"status": "pending_payment", "expires_at": {"$lt": at}},
                                            {"checkout_id": 1, "status": 1, "v": 1}).limit(limit))
 
+    def sales(self, seller_id: str, since: datetime, top: int) -> dict:
+        # Sold = paid and not being refunded (a cancelled paid order is refund_pending, then refunded).
+        # Spelled as an explicit `$and`: same meaning on MongoDB, and nx-27017 (the local server) ignores a
+        # date range in an aggregation `$match` unless it is written this way.
+        sold = {"$and": [{"seller_id": seller_id}, {"paid_at": {"$gte": since}}, {"payment_status": "paid"},
+                         {"refund_pending": False}]}
+        per_day = list(self._db().orders.aggregate([
+            {"$match": sold},
+            {"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$paid_at"}},
+                        "revenue": {"$sum": "$total_cents"}, "orders": {"$sum": 1}}},
+        ]))
+        top_products = list(self._db().orders.aggregate([
+            {"$match": sold}, {"$unwind": "$items"},
+            {"$group": {"_id": "$items.product_id", "name": {"$first": "$items.name"},
+                        "quantity": {"$sum": "$items.quantity"}, "revenue": {"$sum": "$items.line_total_cents"}}},
+            {"$sort": {"revenue": -1, "_id": 1}}, {"$limit": top},
+        ]))
+        return {"per_day": per_day, "top_products": top_products}
+
 
 class MongoStock:
     def __init__(self, database: Callable[[], Database]):

@@ -51,3 +51,17 @@ class StripeGateway:
             return self._client.v1.payment_intents.retrieve(payment_intent_id).client_secret
         except stripe.StripeError as exc:
             raise PaymentProviderError(str(exc)) from exc
+
+
+class StripeWebhookSignatures:
+    """The SDK's own signature check; no network."""
+
+    def __init__(self, secret: str):
+        self._secret = secret
+
+    def valid(self, payload: str, signature_header: str) -> bool:
+        try:
+            stripe.WebhookSignature.verify_header(payload, signature_header, self._secret, tolerance=300)
+        except stripe.SignatureVerificationError:
+            return False
+        return True

@@ -39,6 +39,10 @@ class OrderRepository(Protocol):
     def waiting_past(self, at: datetime, limit: int) -> list[dict]:
         """Orders still shown as awaiting payment after their payment window."""
 
+    def sales(self, seller_id: str, since: datetime, top: int) -> dict:
+        """A seller's sold orders (paid, not being refunded) since `since`: `per_day` rows
+        `{_id: "YYYY-MM-DD", revenue, orders}` and the `top_products` rows `{_id, name, quantity, revenue}`."""
+
 
 class StockRepository(Protocol):
     def active_products(self, product_ids: list[str]) -> dict[str, dict]: ...
