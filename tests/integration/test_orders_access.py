@@ -65,7 +65,11 @@ def _call(api, route: str, caller: str, world: dict, seller, shopper):
         "POST /api/products/{id}/images": {"content_type": "image/jpeg", "size": 1000},
         "PATCH /api/admin/users/{id}": {"is_active": True},
     }.get(f"{method} {path}")
-    return api.request(method, path.replace("{id}", target_id), accounts[caller], json=body), target_id
+    headers = {}
+    if method == "PUT":  # a product edit names the version it was made on
+        headers["If-Match"] = api.get(f"/api/products/{target_id}").headers["ETag"]
+    return api.request(method, path.replace("{id}", target_id), accounts[caller], json=body,
+                       headers=headers), target_id
 
 
 def _foreign_strings(world: dict, shopper, seller) -> list[str]:
