@@ -17,6 +17,7 @@ const base: Order = {
   status_history: [],
   created_at: "2025-01-01T00:00:00Z",
   updated_at: "2025-01-01T00:00:00Z",
+  allowed_transitions: [],
 };
 const person = (id: string, role: User["role"]): User => ({ id, role, email: `${id}@x.test`, full_name: id, is_active: true, created_at: "" });
 const moves = (status: OrderStatus, user: User) => availableActions({ ...base, status }, user).map((action) => action.status);

@@ -33,6 +33,7 @@ const order = (id: string, sellerName: string): Order => ({
   status_history: [],
   created_at: "2025-01-01T00:00:00Z",
   updated_at: "2025-01-01T00:00:00Z",
+  allowed_transitions: [],
 });
 
 describe("CheckoutPage", () => {
