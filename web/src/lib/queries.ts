@@ -11,6 +11,7 @@ export const keys = {
   sellerProduct: (id: string) => ["seller", "product", id] as const,
   myOrders: ["orders", "mine"] as const,
   order: (id: string) => ["order", id] as const,
+  checkout: (id: string) => ["checkout", id] as const,
   sellerOrders: (status: string) => ["seller", "orders", status] as const,
   sellerAnalytics: ["seller", "analytics"] as const,
   adminUsers: (q: string) => ["admin", "users", q] as const,
