@@ -69,6 +69,15 @@ export function useOrder(id: string | undefined, options: { pollWhilePending?: b
   });
 }
 
+/** A checkout as its buyer sees it; while it awaits payment it carries the payment to resume. */
+export function useCheckout(id: string | undefined, options: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: keys.checkout(id ?? ""),
+    queryFn: ({ signal }) => api.getCheckout(id!, signal),
+    enabled: Boolean(id) && options.enabled !== false,
+  });
+}
+
 export function useMyOrders() {
   return useInfiniteQuery({
     queryKey: keys.myOrders,
