@@ -283,14 +283,14 @@ function OpenCheckoutChoice({
   }
 
   return (
-    <Card data-testid="open-checkout" data-checkout-id={checkout.checkout_id}>
+    <Card className="h-fit" data-testid="open-checkout" data-checkout-id={checkout.checkout_id}>
       <CardHeader>
         <CardTitle>A checkout is waiting for payment</CardTitle>
       </CardHeader>
       <CardContent className="grid gap-4 text-sm">
         <p>
           You started a checkout of {awaiting.length === 1 ? "1 order" : `${awaiting.length} orders`} for <strong>{amount}</strong>. Its items are
-          reserved for you for <TimeLeft expiresAt={checkout.expires_at} onExpire={() => void onStartedFresh()} />.
+          reserved for you: <TimeLeft expiresAt={checkout.expires_at} onExpire={() => void onStartedFresh()} />.
         </p>
         <ul className="grid gap-1 rounded-md border bg-muted/40 p-3" aria-label="In that checkout">
           {awaiting.flatMap((order) =>

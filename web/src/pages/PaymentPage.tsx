@@ -24,7 +24,7 @@ const StripePayment = lazy(() => import("@/components/checkout/StripePayment"));
 export function confirmationUrl(checkout: Pick<Checkout, "checkout_id" | "orders">): string {
   const paying = checkout.orders.filter((order) => order.status === "pending_payment" || order.status === "paid");
   const ids = (paying.length ? paying : checkout.orders).map((order) => order.id).join(",");
-  return `/checkout/complete?checkout=${encodeURIComponent(checkout.checkout_id)}&orders=${ids}`;
+  return `/checkout/complete?orders=${ids}&checkout=${encodeURIComponent(checkout.checkout_id)}`;
 }
 
 /**
@@ -163,7 +163,7 @@ export default function PaymentPage() {
         title="Payment"
         description={
           <>
-            Your orders are reserved for <TimeLeft expiresAt={current.expires_at} onExpire={refresh} />. Pay to confirm them.
+            Your orders are reserved for you: <TimeLeft expiresAt={current.expires_at} onExpire={refresh} />. Pay to confirm them.
           </>
         }
       />

@@ -91,7 +91,7 @@ describe("PaymentPage", { timeout: 20_000 }, () => {
     await typeCard("4242 4242 4242 4242");
     await userEvent.click(screen.getByTestId("pay-button"));
     await waitFor(() => expect(router.state.location.pathname).toBe("/checkout/complete"));
-    expect(router.state.location.search).toBe("?checkout=c1&orders=o1,o2");
+    expect(router.state.location.search).toBe("?orders=o1,o2&checkout=c1");
 
     const confirms = calls.filter((call) => call.url.pathname === "/local/payments/confirm").map((call) => call.body);
     expect(confirms).toEqual([
