@@ -194,7 +194,6 @@ const order: Required<Order> = {
   updated_at: "2025-01-01T00:00:00Z",
   expires_at: "2025-01-01T00:30:00Z",
   payment_error: "Your card was declined.",
-  refund_pending: false,
   allowed_transitions: ["cancelled"],
 };
 const payment: Required<PaymentInfo> = { provider: "local", client_secret: "cs", amount: "2.30", currency: "usd", publishable_key: null };

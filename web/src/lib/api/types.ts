@@ -172,8 +172,6 @@ export interface Order {
   expires_at?: IsoDateTime | null;
   /** While awaiting payment: the last decline; the shopper can pay again on the same payment. */
   payment_error?: string | null;
-  /** Cancelled after payment: the refund is on its way. */
-  refund_pending?: boolean;
   /** The statuses the caller may move this order to next, decided by the server. */
   allowed_transitions: OrderStatus[];
 }
