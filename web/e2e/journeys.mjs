@@ -353,3 +353,129 @@ journeys.push({
     return context.problems;
   },
 });
+
+// ---- Paying: a decline is not the end, and an open checkout is resumed, never doubled ----------
+
+/** A new shopper (its own data, nothing shared with other journeys), logged in through the UI. */
+async function freshShopper(browser, baseURL, tag) {
+  const credentials = { email: `shopper-${tag}-${RUN}@example.com`, password: `pw-${tag}-${RUN}-long` };
+  await apiCall(baseURL, "POST", "/api/auth/signup", { body: { ...credentials, full_name: `Pat ${tag}` } });
+  const context = await newContext(browser, baseURL);
+  const page = await newPage(context);
+  await login(page, credentials);
+  const token = () => page.evaluate(() => JSON.parse(localStorage.getItem("sg.session")).accessToken);
+  return { context, page, token };
+}
+
+async function fillAddress(page) {
+  await page.getByLabel("Address line 1").fill("3 Mill Road");
+  await page.getByLabel("City").fill("Riverton");
+  await page.getByLabel("Postal code").fill("54321");
+  await page.getByLabel("Country code").fill("us");
+}
+
+const checkoutIdOf = (page) => decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+
+journeys.push({
+  name: "a declined card keeps the checkout open; the shopper pays with another card on the same payment",
+  async run({ browser, baseURL }) {
+    const { context, page, token } = await freshShopper(browser, baseURL, "declined");
+    await page.goto("/products");
+    await addFromSearch(page, "milk", "Whole Milk");
+    await addFromSearch(page, "baguette", "Baguette");
+    await page.goto("/checkout");
+    await fillAddress(page);
+    await page.getByTestId("place-order").click();
+    await page.waitForURL("**/checkout/pay/*");
+    const checkoutId = checkoutIdOf(page);
+
+    await page.getByTestId("card-number").fill("4000 0000 0000 0002");
+    await page.getByTestId("pay-button").click();
+    await page.getByTestId("payment-declined").waitFor();
+    const message = await page.getByTestId("decline-message").textContent();
+    assert(/declined/i.test(message), `the decline message is shown (got "${message}")`);
+    assert(checkoutIdOf(page) === checkoutId, "still paying the same checkout");
+    assert(await page.getByTestId("pay-button").isEnabled(), "the card form takes another card");
+    const open = await apiCall(baseURL, "GET", `/api/checkouts/${checkoutId}`, { token: await token() });
+    assert(open.status === "pending_payment" && open.payment?.client_secret, `the checkout stays open (got ${open.status})`);
+    assert(open.orders.every((order) => order.status === "pending_payment" && order.payment_error), "its orders await payment and carry the decline");
+    await screenshot(page, "payment-declined", { fullPage: true });
+
+    await page.getByTestId("card-number").fill("4242 4242 4242 4242");
+    await page.getByTestId("pay-button").click();
+    await page.waitForURL("**/checkout/complete?*");
+    await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 });
+    const paid = await apiCall(baseURL, "GET", `/api/checkouts/${checkoutId}`, { token: await token() });
+    assert(paid.status === "paid" && paid.payment === null, `the same checkout is paid (got ${paid.status})`);
+    assert(paid.orders.length === 2 && paid.orders.every((order) => order.status === "paid"), "both orders are paid");
+    const mine = await apiCall(baseURL, "GET", "/api/orders/my-orders", { token: await token() });
+    assert(mine.items.length === 2 && mine.items.every((order) => order.checkout_id === checkoutId), `one checkout, no second attempt (got ${mine.items.length} orders)`);
+    assert((await page.getByTestId("basket-count").count()) === 0, "the basket is empty once paid");
+
+    await page.goto("/orders");
+    const groups = page.getByTestId("checkout-group");
+    await groups.first().waitFor();
+    assert((await groups.count()) === 1, "My orders shows the shopping trip once");
+    assert((await groups.first().getByTestId("order-card").count()) === 2, "with its two per-seller orders");
+    assert((await page.getByTestId("pay-now").count()) === 0, "nothing left to pay");
+    await screenshot(page, "my-orders-grouped", { fullPage: true });
+    await context.close();
+    return context.problems;
+  },
+});
+
+journeys.push({
+  name: "a shopper leaves the payment page, checkout resumes it, and they pay later from My orders",
+  async run({ browser, baseURL }) {
+    const { context, page, token } = await freshShopper(browser, baseURL, "later");
+    await page.goto("/products");
+    await addFromSearch(page, "bananas", "Bananas");
+    await page.goto("/checkout");
+    await fillAddress(page);
+    await page.getByTestId("place-order").click();
+    await page.waitForURL("**/checkout/pay/*");
+    await page.getByTestId("local-card-form").waitFor();
+    const checkoutId = checkoutIdOf(page);
+
+    // Leave, then come back to checkout with the same basket: the open checkout is resumed.
+    await page.goto("/products");
+    await page.goto("/checkout");
+    await page.waitForURL(`**/checkout/pay/${checkoutId}`);
+    await page.getByTestId("local-card-form").waitFor();
+
+    // Change the basket and come back: asked, never a second checkout behind the shopper's back.
+    await page.goto("/products");
+    await addFromSearch(page, "chocolate", "Dark Chocolate");
+    await page.goto("/checkout");
+    const choice = page.getByTestId("open-checkout");
+    await choice.waitFor();
+    assert((await choice.getAttribute("data-checkout-id")) === checkoutId, "offers the open checkout");
+    await page.getByTestId("basket-changed").waitFor();
+    await screenshot(page, "checkout-resume-choice", { fullPage: true });
+
+    await page.goto("/orders");
+    const trip = page.locator(`[data-testid="checkout-group"][data-checkout-id="${checkoutId}"]`);
+    const payNow = trip.getByTestId("pay-now");
+    await payNow.waitFor();
+    const label = await payNow.textContent();
+    assert(label.includes("1.29"), `Pay now shows the amount (got "${label}")`);
+    const left = await trip.getByTestId("time-left").textContent();
+    assert(/^\d+ min left$/.test(left), `Pay now shows the time left (got "${left}")`);
+    await screenshot(page, "my-orders-pay-now", { fullPage: true });
+
+    await payNow.click();
+    await page.waitForURL(`**/checkout/pay/${checkoutId}`);
+    await page.getByTestId("pay-button").click(); // the card form starts with the test card that succeeds
+    await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 });
+
+    const mine = await apiCall(baseURL, "GET", "/api/orders/my-orders", { token: await token() });
+    assert(mine.items.length === 1 && mine.items[0].checkout_id === checkoutId && mine.items[0].status === "paid", "the one order is paid");
+    const count = await page.getByTestId("basket-count").textContent();
+    assert(count === "1", `only what was added since stays in the basket (count ${count})`);
+    await page.goto("/orders");
+    await trip.locator('[data-testid="order-status"][data-status="paid"]').waitFor();
+    assert((await page.getByTestId("pay-now").count()) === 0, "no Pay now once paid");
+    await context.close();
+    return context.problems;
+  },
+});

@@ -10,6 +10,7 @@ const CatalogPage = lazy(() => import("./pages/CatalogPage"));
 const ProductPage = lazy(() => import("./pages/ProductPage"));
 const BasketPage = lazy(() => import("./pages/BasketPage"));
 const CheckoutPage = lazy(() => import("./pages/CheckoutPage"));
+const PaymentPage = lazy(() => import("./pages/PaymentPage"));
 const ConfirmationPage = lazy(() => import("./pages/ConfirmationPage"));
 const MyOrdersPage = lazy(() => import("./pages/MyOrdersPage"));
 const OrderPage = lazy(() => import("./pages/OrderPage"));
@@ -35,6 +36,7 @@ export const routes = [
       { path: "login", element: <LoginPage /> },
       { path: "signup", element: <SignupPage /> },
       { path: "checkout", element: <RequireAuth><CheckoutPage /></RequireAuth> },
+      { path: "checkout/pay/:checkoutId", element: <RequireAuth><PaymentPage /></RequireAuth> },
       { path: "checkout/complete", element: <RequireAuth><ConfirmationPage /></RequireAuth> },
       { path: "orders", element: <RequireAuth><MyOrdersPage /></RequireAuth> },
       { path: "orders/:id", element: <RequireAuth><OrderPage /></RequireAuth> },

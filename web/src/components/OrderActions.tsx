@@ -3,17 +3,18 @@ import { useState } from "react";
 import { api } from "@/lib/api";
 import { errorMessage } from "@/lib/api/errors";
 import type { Order } from "@/lib/api/types";
-import { useAuth } from "@/lib/auth";
-import { availableActions, STATUS_LABEL, type StatusAction } from "@/lib/orders";
+import { orderActions, STATUS_LABEL, type StatusAction } from "@/lib/orders";
 import { keys } from "@/lib/queries";
 import { Alert } from "./ui/alert";
 import { Button } from "./ui/button";
 import { ConfirmDialog } from "./ui/confirm-dialog";
 import { toast } from "./ui/toast";
 
-/** The status moves this user may make on the order, with a confirmation before cancelling. */
+/**
+ * The status moves the server allows this user on the order (`allowed_transitions`), with a
+ * confirmation before cancelling. Every button is disabled while one move is being sent.
+ */
 export function OrderActions({ order, compact = false }: { order: Order; compact?: boolean }) {
-  const { user } = useAuth();
   const queryClient = useQueryClient();
   const [error, setError] = useState<string | null>(null);
   const mutation = useMutation({
@@ -23,6 +24,7 @@ export function OrderActions({ order, compact = false }: { order: Order; compact
       queryClient.setQueryData(keys.order(updated.id), updated);
       queryClient.invalidateQueries({ queryKey: ["seller"] });
       queryClient.invalidateQueries({ queryKey: keys.myOrders });
+      queryClient.invalidateQueries({ queryKey: keys.checkout(updated.checkout_id) });
       toast(`Order ${STATUS_LABEL[updated.status].toLowerCase()}`);
     },
     onError: (err) => {
@@ -33,7 +35,7 @@ export function OrderActions({ order, compact = false }: { order: Order; compact
     },
   });
 
-  const actions = availableActions(order, user);
+  const actions = orderActions(order);
   if (actions.length === 0) return null;
 
   return (
@@ -52,7 +54,7 @@ export function OrderActions({ order, compact = false }: { order: Order; compact
               description={
                 order.payment_status === "paid"
                   ? "The order will be cancelled and the payment refunded. This can't be undone."
-                  : "The order will be cancelled. This can't be undone."
+                  : "The order will be cancelled and its items released. Nothing has been charged for it. This can't be undone."
               }
               confirmLabel="Cancel order"
               destructive

@@ -1,48 +1,25 @@
 import { describe, expect, it } from "vitest";
-import type { Order, OrderStatus, User } from "./api/types";
-import { availableActions } from "./orders";
+import type { OrderStatus } from "./api/types";
+import { orderActions } from "./orders";
 
-const base: Order = {
-  id: "o1",
-  checkout_id: "c1",
-  user_id: "buyer",
-  seller_id: "seller",
-  seller_name: "Farm",
-  items: [],
-  total: "1.00",
-  currency: "usd",
-  status: "paid",
-  payment_status: "paid",
-  shipping_address: { full_name: "A", line1: "1", city: "X", postal_code: "12", country: "US" },
-  status_history: [],
-  created_at: "2025-01-01T00:00:00Z",
-  updated_at: "2025-01-01T00:00:00Z",
-};
-const person = (id: string, role: User["role"]): User => ({ id, role, email: `${id}@x.test`, full_name: id, is_active: true, created_at: "" });
-const moves = (status: OrderStatus, user: User) => availableActions({ ...base, status }, user).map((action) => action.status);
+const actions = (allowed: OrderStatus[]) => orderActions({ allowed_transitions: allowed });
 
-describe("availableActions", () => {
-  const buyer = person("buyer", "shopper");
-  const seller = person("seller", "seller");
-  const otherSeller = person("other", "seller");
-  const admin = person("admin", "admin");
-
-  it("lets the seller advance fulfilment one step at a time", () => {
-    expect(moves("paid", seller)).toEqual(["packed", "cancelled"]);
-    expect(moves("packed", seller)).toEqual(["out_for_delivery"]);
-    expect(moves("out_for_delivery", seller)).toEqual(["delivered"]);
-    expect(moves("delivered", seller)).toEqual([]);
+describe("orderActions", () => {
+  it("offers exactly the moves the server allows, fulfilment first and cancelling last", () => {
+    expect(actions(["cancelled", "packed"])).toEqual([
+      { status: "packed", label: "Mark packed" },
+      { status: "cancelled", label: "Cancel order", destructive: true },
+    ]);
+    expect(actions(["out_for_delivery"])).toEqual([{ status: "out_for_delivery", label: "Mark out for delivery" }]);
+    expect(actions(["delivered"]).map((action) => action.label)).toEqual(["Mark delivered"]);
   });
 
-  it("lets the buyer cancel only before packing", () => {
-    expect(moves("pending_payment", buyer)).toEqual(["cancelled"]);
-    expect(moves("paid", buyer)).toEqual(["cancelled"]);
-    expect(moves("packed", buyer)).toEqual([]);
+  it("offers nothing when the server allows nothing (a delivered order, another seller's order)", () => {
+    expect(actions([])).toEqual([]);
+    expect(orderActions({} as { allowed_transitions: OrderStatus[] })).toEqual([]);
   });
 
-  it("gives other sellers nothing and admins a cancel until delivery", () => {
-    expect(moves("paid", otherSeller)).toEqual([]);
-    expect(moves("out_for_delivery", admin)).toEqual(["cancelled"]);
-    expect(moves("delivered", admin)).toEqual([]);
+  it("labels a move it has no wording for from the status name rather than hiding it", () => {
+    expect(actions(["paid"])).toEqual([{ status: "paid", label: "Mark paid" }]);
   });
 });

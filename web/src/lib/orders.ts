@@ -1,4 +1,4 @@
-import type { Order, OrderStatus, User } from "./api/types";
+import type { Order, OrderStatus } from "./api/types";
 
 export const STATUS_LABEL: Record<OrderStatus, string> = {
   pending_payment: "Awaiting payment",
@@ -23,48 +23,31 @@ export const STATUS_TONE: Record<OrderStatus, "neutral" | "green" | "blue" | "am
 /** The happy path, in order; the timeline draws these steps. */
 export const FULFILMENT_STEPS: OrderStatus[] = ["pending_payment", "paid", "packed", "out_for_delivery", "delivered"];
 
-const SELLER_NEXT: Partial<Record<OrderStatus, OrderStatus>> = {
-  paid: "packed",
-  packed: "out_for_delivery",
-  out_for_delivery: "delivered",
-};
-
-const CANCELLABLE_BEFORE_PACKING: OrderStatus[] = ["pending_payment", "paid"];
-const FINAL: OrderStatus[] = ["delivered", "cancelled", "payment_failed"];
-
 export interface StatusAction {
   status: OrderStatus;
   label: string;
   destructive?: boolean;
 }
 
-/**
- * The moves this user may make on this order, mirroring the server's rules (DESIGN §4): the
- * buyer or the seller may cancel before packing, the seller advances fulfilment, an admin may
- * cancel any time before delivery. The server still decides; this only hides dead buttons.
- */
-export function availableActions(order: Order, user: User | null): StatusAction[] {
-  if (!user) return [];
-  const actions: StatusAction[] = [];
-  const isSeller = user.role === "seller" && order.seller_id === user.id;
-  const isBuyer = order.user_id === user.id;
-  const isAdmin = user.role === "admin";
-
-  const next = SELLER_NEXT[order.status];
-  if (isSeller && next) actions.push({ status: next, label: ACTION_LABEL[next] ?? STATUS_LABEL[next] });
-
-  const canCancel =
-    ((isSeller || isBuyer) && CANCELLABLE_BEFORE_PACKING.includes(order.status)) ||
-    (isAdmin && !FINAL.includes(order.status));
-  if (canCancel) actions.push({ status: "cancelled", label: "Cancel order", destructive: true });
-  return actions;
-}
-
 const ACTION_LABEL: Partial<Record<OrderStatus, string>> = {
   packed: "Mark packed",
   out_for_delivery: "Mark out for delivery",
   delivered: "Mark delivered",
+  cancelled: "Cancel order",
 };
+
+/**
+ * The buttons for the moves the server says this caller may make (`allowed_transitions`): who may
+ * do what is the server's rule alone, the SPA only labels it. Fulfilment first, cancelling last.
+ */
+export function orderActions(order: Pick<Order, "allowed_transitions">): StatusAction[] {
+  const allowed = order.allowed_transitions ?? [];
+  const forward = allowed
+    .filter((status) => status !== "cancelled")
+    .map((status) => ({ status, label: ACTION_LABEL[status] ?? `Mark ${STATUS_LABEL[status].toLowerCase()}` }));
+  const cancel: StatusAction[] = allowed.includes("cancelled") ? [{ status: "cancelled", label: ACTION_LABEL.cancelled!, destructive: true }] : [];
+  return [...forward, ...cancel];
+}
 
 export function itemCount(order: Order): number {
   return order.items.reduce((sum, line) => sum + line.quantity, 0);

@@ -11,6 +11,7 @@ export const keys = {
   sellerProduct: (id: string) => ["seller", "product", id] as const,
   myOrders: ["orders", "mine"] as const,
   order: (id: string) => ["order", id] as const,
+  checkout: (id: string) => ["checkout", id] as const,
   sellerOrders: (status: string) => ["seller", "orders", status] as const,
   sellerAnalytics: ["seller", "analytics"] as const,
   adminUsers: (q: string) => ["admin", "users", q] as const,
@@ -65,6 +66,15 @@ export function useOrder(id: string | undefined, options: { pollWhilePending?: b
     enabled: Boolean(id),
     refetchInterval: (query) =>
       options.pollWhilePending && query.state.data?.status === "pending_payment" ? 1500 : false,
+  });
+}
+
+/** A checkout as its buyer sees it; while it awaits payment it carries the payment to resume. */
+export function useCheckout(id: string | undefined, options: { enabled?: boolean } = {}) {
+  return useQuery({
+    queryKey: keys.checkout(id ?? ""),
+    queryFn: ({ signal }) => api.getCheckout(id!, signal),
+    enabled: Boolean(id) && options.enabled !== false,
   });
 }
 

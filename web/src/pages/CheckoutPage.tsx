@@ -1,28 +1,25 @@
-import { useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { AddressForm, cleanAddress, EMPTY_ADDRESS, validateAddress } from "@/components/checkout/AddressForm";
-import { LocalCardForm } from "@/components/checkout/LocalCardForm";
 import { BasketLines } from "@/components/BasketLines";
 import { PageHeader } from "@/components/PageHeader";
-import { Price } from "@/components/Price";
 import { EmptyState, PageLoading } from "@/components/states";
+import { TimeLeft } from "@/components/TimeLeft";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { api } from "@/lib/api";
 import { errorMessage, fieldErrors, isApiError } from "@/lib/api/errors";
-import type { CheckoutResponse, ShippingAddress } from "@/lib/api/types";
+import type { Checkout, ShippingAddress } from "@/lib/api/types";
 import { useAuth } from "@/lib/auth";
-import { basket, basketTotalCents, useBasket } from "@/lib/basket";
+import { basketTotalCents, useBasket } from "@/lib/basket";
 import { shortagesFromConflict, useBasketCheck, type LineIssue } from "@/lib/basketCheck";
+import { awaitingItems, basketItems, isPayable, itemsKey, openCheckout } from "@/lib/checkouts";
 import { formatCents, formatMoney } from "@/lib/money";
-import { keys } from "@/lib/queries";
+import { msUntil } from "@/lib/time";
 import { uuid } from "@/lib/utils";
 
-const StripePayment = lazy(() => import("@/components/checkout/StripePayment"));
-
-const PENDING_KEY = "sg.checkout.pending";
 const ADDRESS_KEY = "sg.address";
 
 function readJson<T>(storage: Storage, key: string): T | null {
@@ -34,14 +31,43 @@ function readJson<T>(storage: Storage, key: string): T | null {
   }
 }
 
+/**
+ * The shopper's checkout still awaiting payment, if any: the one this browser remembers, else the
+ * newest payable one in My orders (placed in another tab or on another device).
+ */
+export async function findOpenCheckout(userId: string, signal?: AbortSignal): Promise<Checkout | null> {
+  const payable = async (checkoutId: string) => {
+    const checkout = await api.getCheckout(checkoutId, signal).catch((error) => {
+      if (isApiError(error) && error.status === 404) return null;
+      throw error;
+    });
+    return isPayable(checkout) ? checkout : null;
+  };
+  const remembered = openCheckout.get(userId);
+  if (remembered) {
+    const checkout = await payable(remembered.checkoutId);
+    if (checkout) return checkout;
+    openCheckout.forget(remembered.checkoutId);
+  }
+  const page = await api.myOrders({ limit: 20 });
+  const candidates = new Set(
+    page.items
+      .filter((order) => order.status === "pending_payment" && msUntil(order.expires_at) > 0 && order.checkout_id !== remembered?.checkoutId)
+      .map((order) => order.checkout_id),
+  );
+  for (const checkoutId of candidates) {
+    const checkout = await payable(checkoutId);
+    if (checkout) return checkout;
+  }
+  return null;
+}
+
 export default function CheckoutPage() {
   const { user } = useAuth();
   const lines = useBasket();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
 
-  // A checkout awaiting payment survives a reload (same tab), so the user can still pay for it.
-  const [pending, setPending] = useState<CheckoutResponse | null>(() => readJson(sessionStorage, PENDING_KEY));
   const [address, setAddress] = useState<ShippingAddress>(
     () => readJson<ShippingAddress>(localStorage, ADDRESS_KEY) ?? { ...EMPTY_ADDRESS, full_name: user?.full_name ?? "" },
   );
@@ -49,13 +75,32 @@ export default function CheckoutPage() {
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [conflicts, setConflicts] = useState<Record<string, LineIssue>>({});
   const [submitting, setSubmitting] = useState(false);
-  const [paymentError, setPaymentError] = useState<string | null>(null);
-  const [paymentFailedFinal, setPaymentFailedFinal] = useState(false);
   // One key per checkout attempt: a double click or a retried request cannot create two checkouts.
   const idempotencyKey = useRef(uuid());
   const formRef = useRef<HTMLDivElement>(null);
 
-  const { issues: checkIssues, hasIssues } = useBasketCheck(pending ? [] : lines);
+  // Coming back to checkout with a payment still open resumes it rather than starting another.
+  const open = useQuery({
+    queryKey: ["checkout", "open", user?.id ?? ""],
+    queryFn: ({ signal }) => findOpenCheckout(user!.id, signal),
+    enabled: Boolean(user),
+    gcTime: 0,
+    retry: false,
+  });
+  const openCheckoutNow = open.data ?? null;
+  const basketKey = itemsKey(basketItems(lines));
+  const sameAsBasket = Boolean(openCheckoutNow && lines.length > 0 && itemsKey(awaitingItems(openCheckoutNow.orders)) === basketKey);
+
+  useEffect(() => {
+    if (!openCheckoutNow || !sameAsBasket || !user) return;
+    // The basket is exactly what that checkout holds: carry on paying for it.
+    if (openCheckout.get(user.id)?.checkoutId !== openCheckoutNow.checkout_id) {
+      openCheckout.remember({ checkoutId: openCheckoutNow.checkout_id, userId: user.id, items: awaitingItems(openCheckoutNow.orders) });
+    }
+    navigate(`/checkout/pay/${encodeURIComponent(openCheckoutNow.checkout_id)}`, { replace: true });
+  }, [openCheckoutNow, sameAsBasket, user, navigate]);
+
+  const { issues: checkIssues, hasIssues } = useBasketCheck(openCheckoutNow ? [] : lines);
   const issues = { ...checkIssues, ...conflicts };
 
   // Once the user changes quantities after a conflict, the old conflict no longer applies.
@@ -79,17 +124,12 @@ export default function CheckoutPage() {
     }
     setSubmitting(true);
     try {
-      const response = await api.checkout(
-        {
-          items: lines.map((line) => ({ product_id: line.product.id, quantity: line.quantity })),
-          shipping_address: cleanAddress(address),
-        },
-        idempotencyKey.current,
-      );
+      const items = basketItems(lines);
+      const response = await api.checkout({ items, shipping_address: cleanAddress(address) }, idempotencyKey.current);
       localStorage.setItem(ADDRESS_KEY, JSON.stringify(cleanAddress(address)));
-      sessionStorage.setItem(PENDING_KEY, JSON.stringify(response));
-      setPending(response);
-      window.scrollTo(0, 0);
+      if (user) openCheckout.remember({ checkoutId: response.checkout_id, userId: user.id, items });
+      queryClient.invalidateQueries({ queryKey: ["orders"] });
+      navigate(`/checkout/pay/${encodeURIComponent(response.checkout_id)}`);
     } catch (error) {
       if (isApiError(error) && error.status !== 0) idempotencyKey.current = uuid(); // the server refused this attempt
       if (isApiError(error) && error.status === 409) {
@@ -113,89 +153,34 @@ export default function CheckoutPage() {
     }
   }
 
-  function finish(checkout: CheckoutResponse) {
-    basket.clear();
-    sessionStorage.removeItem(PENDING_KEY);
-    queryClient.invalidateQueries({ queryKey: keys.myOrders });
-    queryClient.invalidateQueries({ queryKey: keys.allProducts });
-    navigate(`/checkout/complete?orders=${checkout.orders.map((order) => order.id).join(",")}`, { replace: true });
-  }
+  if (open.isPending && user) return <PageLoading label="Checking for a checkout awaiting payment…" />;
+  if (openCheckoutNow && sameAsBasket) return <PageLoading label="Resuming your payment…" />;
 
-  async function payWithTestCard(checkout: CheckoutResponse, cardNumber: string) {
-    setPaymentError(null);
-    try {
-      const result = await api.confirmLocalPayment({ client_secret: checkout.payment.client_secret, card_number: cardNumber });
-      if (result.status === "succeeded") {
-        finish(checkout);
-        return;
-      }
-      setPaymentError("Your card was declined. No money was taken.");
-      // Whether a decline ends the checkout is the server's call: look at the order to find out.
-      const order = await api.getOrder(checkout.orders[0].id).catch(() => null);
-      if (order && order.status !== "pending_payment") setPaymentFailedFinal(true);
-    } catch (error) {
-      setPaymentError(errorMessage(error));
-    }
-  }
+  const lookupWarning = open.isError && (
+    <Alert tone="warning" title="We couldn't check for an unfinished checkout" data-testid="open-checkout-unknown">
+      {errorMessage(open.error)} You can still continue: if a checkout of yours is awaiting payment, you will find it under My orders.
+    </Alert>
+  );
 
-  async function abandonCheckout(checkout: CheckoutResponse) {
-    // Release the reserved stock now rather than waiting for the unpaid orders to expire.
-    await Promise.allSettled(
-      checkout.orders.filter((order) => order.status === "pending_payment").map((order) => api.updateOrderStatus(order.id, "cancelled")),
-    );
-    sessionStorage.removeItem(PENDING_KEY);
-    idempotencyKey.current = uuid();
-    setPending(null);
-    setPaymentError(null);
-    setPaymentFailedFinal(false);
-    queryClient.invalidateQueries({ queryKey: ["product"] });
-  }
-
-  if (pending) {
-    const amountLabel = formatMoney(pending.payment.amount, pending.payment.currency);
+  if (openCheckoutNow) {
     return (
       <>
-        <PageHeader title="Payment" description="Your orders are reserved. Pay to confirm them." />
-        <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
-          <Card>
-            <CardHeader>
-              <CardTitle>Pay {amountLabel}</CardTitle>
-            </CardHeader>
-            <CardContent className="grid gap-4">
-              {paymentFailedFinal ? (
-                <Alert
-                  tone="error"
-                  title="Payment declined"
-                  data-testid="payment-failed"
-                  action={<Button onClick={() => abandonCheckout(pending)}>Start checkout again</Button>}
-                >
-                  These orders could not be paid and were closed. Your basket is still here, so you can try again.
-                </Alert>
-              ) : pending.payment.provider === "local" ? (
-                <LocalCardForm amountLabel={amountLabel} error={paymentError} onPay={(card) => payWithTestCard(pending, card)} />
-              ) : pending.payment.publishable_key ? (
-                <Suspense fallback={<PageLoading label="Loading secure payment form…" />}>
-                  <StripePayment
-                    publishableKey={pending.payment.publishable_key}
-                    clientSecret={pending.payment.client_secret}
-                    amountLabel={amountLabel}
-                    returnUrl={`${window.location.origin}/checkout/complete?orders=${pending.orders.map((o) => o.id).join(",")}`}
-                    onSucceeded={() => finish(pending)}
-                  />
-                </Suspense>
-              ) : (
-                <Alert tone="error" title="Payments are not available">
-                  The payment provider is not configured. Please try again later.
-                </Alert>
-              )}
-              {!paymentFailedFinal && (
-                <Button variant="link" size="inline" className="justify-self-start" onClick={() => abandonCheckout(pending)}>
-                  Cancel and change my basket
-                </Button>
-              )}
-            </CardContent>
-          </Card>
-          <CheckoutSummary checkout={pending} />
+        <PageHeader title="Checkout" description="You have a checkout awaiting payment." />
+        <div className="grid gap-6 lg:grid-cols-[1fr_24rem]">
+          <OpenCheckoutChoice
+            checkout={openCheckoutNow}
+            basketEmpty={lines.length === 0}
+            onStartedFresh={() => {
+              idempotencyKey.current = uuid();
+              return open.refetch();
+            }}
+          />
+          {lines.length > 0 && (
+            <div className="grid content-start gap-3">
+              <h2 className="text-lg font-semibold">Your basket now</h2>
+              <BasketLines lines={lines} editable={false} />
+            </div>
+          )}
         </div>
       </>
     );
@@ -230,20 +215,21 @@ export default function CheckoutPage() {
             <CardTitle>Delivery address</CardTitle>
           </CardHeader>
           <CardContent>
-            <div ref={formRef}>
-            <AddressForm value={address} onChange={setAddress} errors={errors} onSubmit={placeOrder}>
-              {submitError && (
-                <Alert tone="error" title="We couldn't place your order" data-testid="checkout-error">
-                  {submitError}
-                </Alert>
-              )}
-              {blocked && !submitError && (
-                <Alert tone="warning">Some items in your basket need attention before you can continue.</Alert>
-              )}
-              <Button type="submit" size="lg" loading={submitting} disabled={blocked} data-testid="place-order">
-                Continue to payment · {formatCents(basketTotalCents(lines), currency)}
-              </Button>
-            </AddressForm>
+            <div ref={formRef} className="grid gap-4">
+              {lookupWarning}
+              <AddressForm value={address} onChange={setAddress} errors={errors} onSubmit={placeOrder}>
+                {submitError && (
+                  <Alert tone="error" title="We couldn't place your order" data-testid="checkout-error">
+                    {submitError}
+                  </Alert>
+                )}
+                {blocked && !submitError && (
+                  <Alert tone="warning">Some items in your basket need attention before you can continue.</Alert>
+                )}
+                <Button type="submit" size="lg" loading={submitting} disabled={blocked} data-testid="place-order">
+                  {submitting ? "Reserving your items…" : <>Continue to payment · {formatCents(basketTotalCents(lines), currency)}</>}
+                </Button>
+              </AddressForm>
             </div>
           </CardContent>
         </Card>
@@ -256,31 +242,89 @@ export default function CheckoutPage() {
   );
 }
 
-function CheckoutSummary({ checkout }: { checkout: CheckoutResponse }) {
+/**
+ * An open checkout that no longer matches the basket: never start a second one silently. Resuming
+ * pays for what that checkout holds (the basket keeps everything else); starting fresh cancels it
+ * (nothing was charged) and checks out the basket as it is now.
+ */
+function OpenCheckoutChoice({
+  checkout,
+  basketEmpty,
+  onStartedFresh,
+}: {
+  checkout: Checkout;
+  basketEmpty: boolean;
+  onStartedFresh: () => Promise<unknown>;
+}) {
+  const queryClient = useQueryClient();
+  const [cancelling, setCancelling] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const awaiting = checkout.orders.filter((order) => order.status === "pending_payment");
+  const amount = formatMoney(checkout.payment?.amount ?? checkout.amount, checkout.payment?.currency ?? checkout.currency);
+
+  async function startFresh() {
+    setCancelling(true);
+    setError(null);
+    try {
+      const results = await Promise.allSettled(
+        awaiting.filter((order) => order.allowed_transitions.includes("cancelled")).map((order) => api.updateOrderStatus(order.id, "cancelled")),
+      );
+      const failed = results.find((result) => result.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      openCheckout.forget(checkout.checkout_id);
+      queryClient.invalidateQueries({ queryKey: ["orders"] });
+      queryClient.invalidateQueries({ queryKey: ["product"] });
+      await onStartedFresh();
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setCancelling(false);
+    }
+  }
+
   return (
-    <Card className="h-fit">
+    <Card className="h-fit" data-testid="open-checkout" data-checkout-id={checkout.checkout_id}>
       <CardHeader>
-        <CardTitle>{checkout.orders.length === 1 ? "1 order" : `${checkout.orders.length} orders`}</CardTitle>
+        <CardTitle>A checkout is waiting for payment</CardTitle>
       </CardHeader>
-      <CardContent className="grid gap-4">
-        {checkout.orders.map((order) => (
-          <div key={order.id} className="grid gap-1 text-sm">
-            <p className="font-medium">From {order.seller_name || "seller"}</p>
-            <ul className="grid gap-0.5 text-muted-foreground">
-              {order.items.map((line) => (
-                <li key={line.product_id} className="flex justify-between gap-2">
-                  <span>
-                    {line.quantity} × {line.name}
-                  </span>
-                  <Price amount={line.line_total} currency={order.currency} />
-                </li>
-              ))}
-            </ul>
-          </div>
-        ))}
-        <div className="flex justify-between border-t pt-3 font-semibold">
-          <span>Total</span>
-          <Price amount={checkout.payment.amount} currency={checkout.payment.currency} />
+      <CardContent className="grid gap-4 text-sm">
+        <p>
+          You started a checkout of {awaiting.length === 1 ? "1 order" : `${awaiting.length} orders`} for <strong>{amount}</strong>. Its items are
+          reserved for you: <TimeLeft expiresAt={checkout.expires_at} onExpire={() => void onStartedFresh()} />.
+        </p>
+        <ul className="grid gap-1 rounded-md border bg-muted/40 p-3" aria-label="In that checkout">
+          {awaiting.flatMap((order) =>
+            order.items.map((line) => (
+              <li key={`${order.id}-${line.product_id}`}>
+                {line.quantity} × {line.name} <span className="text-muted-foreground">from {order.seller_name || "seller"}</span>
+              </li>
+            )),
+          )}
+        </ul>
+        {basketEmpty ? (
+          <p>Your basket is empty now, but you can still pay for that checkout.</p>
+        ) : (
+          <p data-testid="basket-changed">
+            Your basket has changed since, so we won't start a second checkout on top of it. <strong>Resume</strong> pays for the items above only; anything else
+            stays in your basket. <strong>Start fresh</strong> cancels that checkout (nothing has been charged) and checks out your basket as it is now.
+          </p>
+        )}
+        {error && (
+          <Alert tone="error" title="The open checkout could not be cancelled" data-testid="start-fresh-error">
+            {error}
+          </Alert>
+        )}
+        <div className="flex flex-wrap gap-2">
+          <Button asChild size="lg">
+            <Link to={`/checkout/pay/${encodeURIComponent(checkout.checkout_id)}`} data-testid="resume-checkout">
+              Resume payment · {amount}
+            </Link>
+          </Button>
+          {!basketEmpty && (
+            <Button variant="outline" size="lg" loading={cancelling} onClick={startFresh} data-testid="start-fresh">
+              {cancelling ? "Cancelling…" : "Start fresh with my basket"}
+            </Button>
+          )}
         </div>
       </CardContent>
     </Card>

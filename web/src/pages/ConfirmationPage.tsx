@@ -11,11 +11,8 @@ import { Card, CardContent } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useQueries } from "@tanstack/react-query";
 import { api } from "@/lib/api";
-import { basket } from "@/lib/basket";
+import { settlePaidCheckout } from "@/lib/checkouts";
 import { keys } from "@/lib/queries";
-
-/** Same key as the checkout page; duplicated so this page does not pull in the checkout chunk. */
-const PENDING_CHECKOUT_KEY = "sg.checkout.pending";
 import { shortId } from "@/lib/utils";
 
 /** How long to wait for the payment webhook before telling the user it is slow. */
@@ -41,20 +38,15 @@ export default function ConfirmationPage() {
     return () => clearTimeout(timer);
   }, []);
 
-  // Returning from a redirect-based payment (Stripe 3-D Secure) lands here directly: finish the
-  // checkout the payment page started, once, if these are its orders.
-  const idsKey = ids.join(",");
+  // Returning from a redirect-based payment (Stripe 3-D Secure) lands here directly: once the
+  // payment shows on the orders, take what the checkout bought out of the basket (once), as the
+  // payment page does when it finishes itself.
+  const checkoutId = params.get("checkout") ?? "";
+  const redirectFailed = params.get("redirect_status") === "failed";
+  const somePaid = results.some((result) => result.data?.payment_status === "paid");
   useEffect(() => {
-    try {
-      const pending = JSON.parse(sessionStorage.getItem(PENDING_CHECKOUT_KEY) ?? "null") as { orders?: { id: string }[] } | null;
-      if (pending?.orders && pending.orders.map((order) => order.id).join(",") === idsKey) {
-        sessionStorage.removeItem(PENDING_CHECKOUT_KEY);
-        basket.clear();
-      }
-    } catch {
-      // Nothing pending, or unreadable: nothing to finish.
-    }
-  }, [idsKey]);
+    if (checkoutId && somePaid) settlePaidCheckout(checkoutId);
+  }, [checkoutId, somePaid]);
 
   if (ids.length === 0) {
     return (
@@ -73,7 +65,7 @@ export default function ConfirmationPage() {
 
   return (
     <div className="mx-auto grid max-w-2xl gap-6">
-      <PageHeader title={allPaid ? "Thank you! Your order is confirmed" : paymentFailed ? "Payment failed" : "Confirming your payment…"} />
+      <PageHeader title={allPaid ? "Thank you! Your order is confirmed" : paymentFailed || (pending && redirectFailed) ? "Payment failed" : "Confirming your payment…"} />
       {failed && <ErrorState error={failed.error} onRetry={() => failed.refetch()} />}
       {allPaid && (
         <Alert tone="success" title="Payment received" data-testid="order-confirmed">
@@ -82,7 +74,17 @@ export default function ConfirmationPage() {
             : "The seller will pack and deliver your order."}
         </Alert>
       )}
-      {pending && (
+      {pending && redirectFailed && checkoutId && (
+        <Alert
+          tone="error"
+          title="The payment did not go through"
+          data-testid="redirect-failed"
+          action={<Button asChild><Link to={`/checkout/pay/${encodeURIComponent(checkoutId)}`}>Try another card</Link></Button>}
+        >
+          No money was taken. Your orders stay reserved for a while, so you can pay with another card.
+        </Alert>
+      )}
+      {pending && !redirectFailed && (
         <Alert tone="info" title="Waiting for the payment confirmation">
           <span className="inline-flex items-center gap-2">
             <Clock className="size-4" aria-hidden="true" />
@@ -92,7 +94,7 @@ export default function ConfirmationPage() {
       )}
       {paymentFailed && (
         <Alert tone="error" title="The payment did not go through">
-          No money was taken. Add the items to your basket again to retry.
+          The checkout expired before a payment went through. No money was taken; your items were released.
         </Alert>
       )}
       <ul className="grid gap-3">

@@ -3,11 +3,15 @@ import { Link } from "react-router";
 import { OrderActions } from "@/components/OrderActions";
 import { StatusBadge } from "@/components/OrderStatus";
 import { PageHeader } from "@/components/PageHeader";
+import { PayNow } from "@/components/PayNow";
 import { Price } from "@/components/Price";
 import { EmptyState, ErrorState, LoadMore } from "@/components/states";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent } from "@/components/ui/card";
+import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
+import type { Order } from "@/lib/api/types";
+import { groupByCheckout, type Trip } from "@/lib/checkouts";
+import { formatCents } from "@/lib/money";
 import { itemCount } from "@/lib/orders";
 import { useMyOrders } from "@/lib/queries";
 import { formatDate, shortId } from "@/lib/utils";
@@ -15,10 +19,11 @@ import { formatDate, shortId } from "@/lib/utils";
 export default function MyOrdersPage() {
   const orders = useMyOrders();
   const items = orders.data?.pages.flatMap((page) => page.items) ?? [];
+  const trips = groupByCheckout(items);
 
   return (
     <>
-      <PageHeader title="My orders" description="Track deliveries and cancel orders that haven't been packed yet." />
+      <PageHeader title="My orders" description="One entry per checkout, with each seller's order in it. Track deliveries and cancel orders that haven't been packed yet." />
       {orders.isPending ? (
         <div className="grid gap-3" aria-busy="true" aria-label="Loading orders">
           {Array.from({ length: 3 }, (_, index) => <Skeleton key={index} className="h-28" />)}
@@ -35,32 +40,10 @@ export default function MyOrdersPage() {
         </EmptyState>
       ) : (
         <>
-          <ul className="grid gap-3" data-testid="my-orders">
-            {items.map((order) => (
-              <li key={order.id}>
-                <Card data-testid="order-card" data-order-id={order.id}>
-                  <CardContent className="grid gap-3 pt-5 sm:grid-cols-[1fr_auto] sm:items-center">
-                    <div className="grid gap-1">
-                      <div className="flex flex-wrap items-center gap-2">
-                        <Link to={`/orders/${order.id}`} className="font-semibold hover:underline" data-testid="order-link">
-                          Order #{shortId(order.id)}
-                        </Link>
-                        <StatusBadge status={order.status} />
-                      </div>
-                      <p className="text-sm text-muted-foreground">
-                        {order.seller_name} · {formatDate(order.created_at)} · {itemCount(order)} item{itemCount(order) === 1 ? "" : "s"} ·{" "}
-                        <Price amount={order.total} currency={order.currency} />
-                      </p>
-                      <p className="line-clamp-1 text-sm">{order.items.map((line) => line.name).join(", ")}</p>
-                    </div>
-                    <div className="flex flex-wrap items-center gap-2">
-                      <OrderActions order={order} compact />
-                      <Button asChild variant="outline" size="sm">
-                        <Link to={`/orders/${order.id}`}>Details</Link>
-                      </Button>
-                    </div>
-                  </CardContent>
-                </Card>
+          <ul className="grid gap-4" data-testid="my-orders" aria-busy={orders.isFetching || undefined}>
+            {trips.map((trip) => (
+              <li key={trip.checkoutId}>
+                <TripCard trip={trip} />
               </li>
             ))}
           </ul>
@@ -68,5 +51,58 @@ export default function MyOrdersPage() {
         </>
       )}
     </>
+  );
+}
+
+/** One shopping trip: its per-seller orders, and "Pay now" while its payment is open. */
+function TripCard({ trip }: { trip: Trip }) {
+  const sellers = trip.orders.length;
+  return (
+    <Card data-testid="checkout-group" data-checkout-id={trip.checkoutId} aria-label={`Checkout of ${formatDate(trip.placedAt, true)}`}>
+      <CardHeader className="flex-row flex-wrap items-baseline justify-between gap-2 border-b pb-3">
+        <h2 className="font-semibold">
+          Checkout of {formatDate(trip.placedAt, true)}
+        </h2>
+        <p className="text-sm text-muted-foreground">
+          {sellers === 1 ? "1 seller" : `${sellers} sellers`} · {formatCents(trip.totalCents, trip.currency)}
+        </p>
+      </CardHeader>
+      <CardContent className="grid gap-3 pt-3">
+        {trip.payable && <PayNow checkoutId={trip.checkoutId} orderCount={trip.awaiting.length} />}
+        <ul className="grid divide-y">
+          {trip.orders.map((order) => (
+            <li key={order.id} className="py-3 first:pt-0 last:pb-0">
+              <OrderRow order={order} />
+            </li>
+          ))}
+        </ul>
+      </CardContent>
+    </Card>
+  );
+}
+
+function OrderRow({ order }: { order: Order }) {
+  const count = itemCount(order);
+  return (
+    <div className="grid gap-3 sm:grid-cols-[1fr_auto] sm:items-center" data-testid="order-card" data-order-id={order.id}>
+      <div className="grid gap-1">
+        <div className="flex flex-wrap items-center gap-2">
+          <Link to={`/orders/${order.id}`} className="font-medium hover:underline" data-testid="order-link">
+            {order.seller_name || "Seller"} · Order #{shortId(order.id)}
+          </Link>
+          <StatusBadge status={order.status} />
+        </div>
+        <p className="text-sm text-muted-foreground">
+          {count} item{count === 1 ? "" : "s"} · <Price amount={order.total} currency={order.currency} />
+        </p>
+        <p className="line-clamp-1 text-sm">{order.items.map((line) => line.name).join(", ")}</p>
+      </div>
+      <div className="flex flex-wrap items-center gap-2">
+        <OrderActions order={order} compact />
+        <Button asChild variant="outline" size="sm">
+          <Link to={`/orders/${order.id}`}>Details</Link>
+        </Button>
+      </div>
+    </div>
   );
 }

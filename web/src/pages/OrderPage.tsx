@@ -4,6 +4,7 @@ import { Link, useParams } from "react-router";
 import { OrderActions } from "@/components/OrderActions";
 import { OrderTimeline, StatusBadge } from "@/components/OrderStatus";
 import { PageHeader } from "@/components/PageHeader";
+import { PayNow } from "@/components/PayNow";
 import { Price } from "@/components/Price";
 import { EmptyState, ErrorState, PageLoading } from "@/components/states";
 import { Button } from "@/components/ui/button";
@@ -101,6 +102,17 @@ export default function OrderPage() {
           </Card>
         </div>
         <div className="grid content-start gap-6">
+          {data.status === "pending_payment" && data.user_id === user?.id && (
+            <Card data-testid="order-payment">
+              <CardHeader>
+                <CardTitle>Payment</CardTitle>
+              </CardHeader>
+              <CardContent className="grid gap-2">
+                <PayNow checkoutId={data.checkout_id} />
+                <p className="text-xs text-muted-foreground">One payment covers every order of this checkout.</p>
+              </CardContent>
+            </Card>
+          )}
           <Card>
             <CardHeader>
               <CardTitle>Progress</CardTitle>

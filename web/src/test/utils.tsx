@@ -4,7 +4,7 @@ import type { ReactElement } from "react";
 import { createMemoryRouter, RouterProvider, type RouteObject } from "react-router";
 import { vi } from "vitest";
 import { AuthProvider } from "@/lib/auth";
-import type { Product } from "@/lib/api/types";
+import type { Order, Product } from "@/lib/api/types";
 
 export interface MockRoute {
   method?: string;
@@ -75,6 +75,29 @@ export function makeProduct(overrides: Partial<Product> = {}): Product {
     created_at: "2025-01-01T00:00:00Z",
     updated_at: "2025-01-01T00:00:00Z",
     etag: '"r1.s20"',
+    ...overrides,
+  };
+}
+
+export function makeOrder(overrides: Partial<Order> = {}): Order {
+  return {
+    id: "o1",
+    checkout_id: "c1",
+    user_id: "u1",
+    seller_id: "s1",
+    seller_name: "Greenfields Farm",
+    items: [{ product_id: "p1", name: "Honeycrisp apples", unit: "kg", unit_price: "3.49", quantity: 1, line_total: "3.49" }],
+    total: "3.49",
+    currency: "usd",
+    status: "paid",
+    payment_status: "paid",
+    shipping_address: { full_name: "Ann Lee", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" },
+    status_history: [],
+    created_at: "2025-01-01T00:00:00Z",
+    updated_at: "2025-01-01T00:00:00Z",
+    expires_at: null,
+    payment_error: null,
+    allowed_transitions: [],
     ...overrides,
   };
 }

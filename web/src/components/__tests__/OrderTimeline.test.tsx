@@ -18,6 +18,7 @@ const order = (overrides: Partial<Order>): Order => ({
   status_history: [],
   created_at: "2025-03-01T10:00:00Z",
   updated_at: "2025-03-01T10:00:00Z",
+  allowed_transitions: [],
   ...overrides,
 });
 

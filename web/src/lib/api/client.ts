@@ -4,6 +4,7 @@ import type { SessionStore } from "./tokens";
 import type {
   AuthResponse,
   Category,
+  Checkout,
   CheckoutRequest,
   CheckoutResponse,
   ImageContentType,
@@ -214,6 +215,11 @@ export class ApiClient {
 
   updateOrderStatus(id: string, status: OrderStatus) {
     return this.request<Order>(ENDPOINTS.updateOrderStatus, { params: { id }, body: { status } });
+  }
+
+  /** The buyer's checkout, with what is needed to resume its payment while it is open. */
+  getCheckout(id: string, signal?: AbortSignal) {
+    return this.request<Checkout>(ENDPOINTS.getCheckout, { params: { id }, signal });
   }
 
   sellerOrders(query: { status?: OrderStatus | ""; limit?: number; cursor?: string } = {}) {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ApiClient } from "./client";
 import { ENDPOINTS } from "./endpoints";
 import { memorySessionStore } from "./tokens";
-import type { User } from "./types";
+import type { Checkout, CheckoutResponse, Order, OrderLine, Page, PaymentInfo, ShippingAddress, StatusChange, User } from "./types";
 
 type Schema = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const openapiPath = resolve(__dirname, "../../../../openapi.json");
@@ -35,6 +35,7 @@ const SAMPLES: Record<keyof typeof ENDPOINTS, (client: ApiClient) => Promise<unk
   checkout: (c) => c.checkout({ items: [{ product_id: "p1", quantity: 2 }], shipping_address: address }, "key"),
   myOrders: (c) => c.myOrders({ limit: 20, cursor: "abc" }),
   getOrder: (c) => c.getOrder("o1"),
+  getCheckout: (c) => c.getCheckout("c1"),
   updateOrderStatus: (c) => c.updateOrderStatus("o1", "out_for_delivery"),
   sellerOrders: (c) => c.sellerOrders({ status: "paid", limit: 20, cursor: "abc" }),
   sellerAnalytics: (c) => c.sellerAnalytics(),
@@ -78,12 +79,16 @@ function deref(schema: Schema): Schema {
   return current;
 }
 
-/** Problems with `value` against `schema` (a small JSON-schema subset: what Pydantic emits). */
-function check(value: unknown, rawSchema: Schema, path: string): string[] {
+/**
+ * Problems with `value` against `schema` (a small JSON-schema subset: what Pydantic emits).
+ * `strict` also reports properties the schema declares but the value lacks (for response samples
+ * that fill every field of the SPA's type, so a field added on either side shows up here).
+ */
+function check(value: unknown, rawSchema: Schema, path: string, strict = false): string[] {
   const schema = deref(rawSchema);
   const alternatives = schema.anyOf ?? schema.oneOf;
   if (alternatives) {
-    const results = alternatives.map((option: Schema) => check(value, option, path));
+    const results = alternatives.map((option: Schema) => check(value, option, path, strict));
     return results.some((problems: string[]) => problems.length === 0) ? [] : results.flat();
   }
   if (schema.enum && !schema.enum.includes(value)) return [`${path}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`];
@@ -94,13 +99,14 @@ function check(value: unknown, rawSchema: Schema, path: string): string[] {
       const problems: string[] = [];
       for (const [key, child] of Object.entries(value)) {
         if (!(key in properties)) problems.push(`${path}.${key}: not a field of ${schema.title ?? "the schema"}`);
-        else problems.push(...check(child, properties[key], `${path}.${key}`));
+        else problems.push(...check(child, properties[key], `${path}.${key}`, strict));
       }
-      for (const required of schema.required ?? []) if (!(required in (value as object))) problems.push(`${path}.${required}: required`);
+      const expected = strict ? Object.keys(properties) : (schema.required ?? []);
+      for (const field of expected) if (!(field in (value as object))) problems.push(`${path}.${field}: ${strict ? "missing from the SPA's type" : "required"}`);
       return problems;
     }
     case "array":
-      return Array.isArray(value) ? value.flatMap((item, index) => check(item, schema.items ?? {}, `${path}[${index}]`)) : [`${path}: expected an array`];
+      return Array.isArray(value) ? value.flatMap((item, index) => check(item, schema.items ?? {}, `${path}[${index}]`, strict)) : [`${path}: expected an array`];
     case "string":
       return typeof value === "string" ? [] : [`${path}: expected a string`];
     case "integer":
@@ -162,5 +168,63 @@ describe.runIf(spec)("client requests match openapi.json", () => {
       problems.push("the operation requires a body the client does not send");
     }
     expect(problems).toEqual([]);
+  });
+});
+
+// Responses: one sample per type the SPA reads, with every field its TypeScript type declares
+// (`Required<>` makes the compiler insist on optional ones too). Checked strictly against the
+// operation's response schema: a field the API adds, renames or drops fails here.
+const line: Required<OrderLine> = { product_id: "p1", name: "Milk", unit: "2 l", unit_price: "1.15", quantity: 2, line_total: "2.30" };
+const shipping: Required<ShippingAddress> = address;
+const change: Required<StatusChange> = { status: "pending_payment", at: "2025-01-01T00:00:00Z", by: "u1" };
+const order: Required<Order> = {
+  id: "o1",
+  checkout_id: "c1",
+  user_id: "u1",
+  seller_id: "s1",
+  seller_name: "Farm",
+  items: [line],
+  total: "2.30",
+  currency: "usd",
+  status: "pending_payment",
+  payment_status: "unpaid",
+  shipping_address: shipping,
+  status_history: [change],
+  created_at: "2025-01-01T00:00:00Z",
+  updated_at: "2025-01-01T00:00:00Z",
+  expires_at: "2025-01-01T00:30:00Z",
+  payment_error: "Your card was declined.",
+  allowed_transitions: ["cancelled"],
+};
+const payment: Required<PaymentInfo> = { provider: "local", client_secret: "cs", amount: "2.30", currency: "usd", publishable_key: null };
+const checkoutView: Required<Checkout> = {
+  checkout_id: "c1",
+  status: "pending_payment",
+  amount: "2.30",
+  currency: "usd",
+  expires_at: "2025-01-01T00:30:00Z",
+  payment_error: "Your card was declined.",
+  orders: [order],
+  payment,
+};
+const placed: Required<CheckoutResponse> = { checkout_id: "c1", orders: [order], payment };
+const ordersPage: Required<Page<Order>> = { items: [order], next_cursor: null };
+
+const RESPONSES: [keyof typeof ENDPOINTS, string, unknown][] = [
+  ["getOrder", "200", order],
+  ["updateOrderStatus", "200", order],
+  ["myOrders", "200", ordersPage],
+  ["sellerOrders", "200", ordersPage],
+  ["checkout", "201", placed],
+  ["getCheckout", "200", checkoutView],
+];
+
+describe.runIf(spec)("the SPA's response types match openapi.json", () => {
+  it.each(RESPONSES)("%s answers %s", async (name, status, sample) => {
+    const request = await record(name);
+    const operation = operationFor(request.method, request.url.pathname);
+    const schema = operation?.responses?.[status]?.content?.["application/json"]?.schema;
+    expect(schema, `${name} has no ${status} JSON response in openapi.json`).toBeDefined();
+    expect(check(sample, schema, "response", true)).toEqual([]);
   });
 });

@@ -30,6 +30,7 @@ export const ENDPOINTS = {
   myOrders: { method: "GET", path: "/api/orders/my-orders" },
   getOrder: { method: "GET", path: "/api/orders/{id}" },
   updateOrderStatus: { method: "PATCH", path: "/api/orders/{id}/status" },
+  getCheckout: { method: "GET", path: "/api/checkouts/{id}" },
 
   sellerOrders: { method: "GET", path: "/api/seller/orders" },
   sellerAnalytics: { method: "GET", path: "/api/seller/analytics" },

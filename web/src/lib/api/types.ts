@@ -168,7 +168,12 @@ export interface Order {
   status_history: StatusChange[];
   created_at: IsoDateTime;
   updated_at: IsoDateTime;
+  /** While awaiting payment: when the unpaid checkout expires and its stock is released. */
   expires_at?: IsoDateTime | null;
+  /** While awaiting payment: the last decline; the shopper can pay again on the same payment. */
+  payment_error?: string | null;
+  /** The statuses the caller may move this order to next, decided by the server. */
+  allowed_transitions: OrderStatus[];
 }
 
 export interface BasketLineRequest {
@@ -193,6 +198,22 @@ export interface CheckoutResponse {
   checkout_id: string;
   orders: Order[];
   payment: PaymentInfo;
+}
+
+export type CheckoutStatus = "pending_payment" | "paid" | "closed";
+
+/** GET /api/checkouts/{id}: one shopping trip as its buyer sees it. */
+export interface Checkout {
+  checkout_id: string;
+  status: CheckoutStatus;
+  amount: Money;
+  currency: string;
+  expires_at: IsoDateTime;
+  /** The last decline, while the checkout awaits payment. */
+  payment_error?: string | null;
+  orders: Order[];
+  /** Present while the checkout awaits payment and has not expired: how to resume the same payment. */
+  payment?: PaymentInfo | null;
 }
 
 export interface SellerAnalytics {

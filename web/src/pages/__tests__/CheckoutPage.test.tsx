@@ -2,14 +2,17 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sessionStore } from "@/lib/api";
-import type { Order } from "@/lib/api/types";
+import type { Checkout, Order } from "@/lib/api/types";
 import { basket } from "@/lib/basket";
-import { makeProduct, mockFetch, renderRoute } from "@/test/utils";
+import { openCheckout } from "@/lib/checkouts";
+import { makeOrder, makeProduct, mockFetch, renderRoute, type MockRoute } from "@/test/utils";
 import CheckoutPage from "../CheckoutPage";
 
 const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "shopper" as const, is_active: true, created_at: "2025-01-01T00:00:00Z" };
 const apples = makeProduct({ id: "apples", name: "Apples", stock: 10, seller_id: "s1", seller_name: "Farm" });
 const bread = makeProduct({ id: "bread", name: "Bread", price: "4.00", stock: 10, seller_id: "s2", seller_name: "Bakery" });
+const inTen = () => new Date(Date.now() + 10 * 60_000).toISOString();
+const line = (product_id: string, quantity: number) => ({ product_id, name: product_id, unit: "each", unit_price: "1.00", quantity, line_total: `${quantity}.00` });
 
 async function fillAddress() {
   await userEvent.type(screen.getByLabelText("Address line 1"), "1 Main St");
@@ -18,24 +21,30 @@ async function fillAddress() {
   await userEvent.type(screen.getByLabelText("Country code"), "us");
 }
 
-const order = (id: string, sellerName: string): Order => ({
-  id,
+const pendingOrder = (id: string, sellerName: string, items = [line(id === "o1" ? "apples" : "bread", id === "o1" ? 2 : 1)]): Order =>
+  makeOrder({ id, checkout_id: "c1", seller_name: sellerName, status: "pending_payment", payment_status: "unpaid", items, expires_at: inTen(), allowed_transitions: ["cancelled"] });
+
+const openCheckoutView = (orders: Order[]): Checkout => ({
   checkout_id: "c1",
-  user_id: "u1",
-  seller_id: id,
-  seller_name: sellerName,
-  items: [],
-  total: "1.00",
-  currency: "usd",
   status: "pending_payment",
-  payment_status: "unpaid",
-  shipping_address: { full_name: "Ann Lee", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" },
-  status_history: [],
-  created_at: "2025-01-01T00:00:00Z",
-  updated_at: "2025-01-01T00:00:00Z",
+  amount: "10.98",
+  currency: "usd",
+  expires_at: inTen(),
+  payment_error: null,
+  orders,
+  payment: { provider: "local", client_secret: "cs_1", amount: "10.98", currency: "usd" },
 });
 
-describe("CheckoutPage", () => {
+const base: MockRoute[] = [
+  { path: "/api/auth/me", body: user },
+  { path: "/api/products/apples", body: apples },
+  { path: "/api/products/bread", body: bread },
+];
+const noOpenCheckout: MockRoute = { path: "/api/orders/my-orders", body: { items: [], next_cursor: null } };
+const payRoute = [{ path: "/checkout/pay/:checkoutId", element: <p>payment page</p> }];
+
+// Typing an address with userEvent is slow on a busy machine: give these tests room.
+describe("CheckoutPage", { timeout: 20_000 }, () => {
   beforeEach(() => {
     sessionStore.set({ accessToken: "a", refreshToken: "r", user });
     basket.clear();
@@ -44,10 +53,7 @@ describe("CheckoutPage", () => {
   });
 
   it("validates the address locally before calling the API", async () => {
-    const { calls } = mockFetch([
-      { path: "/api/auth/me", body: user },
-      { path: /^\/api\/products\/(apples|bread)$/, body: apples },
-    ]);
+    const { calls } = mockFetch([...base, noOpenCheckout]);
     renderRoute(<CheckoutPage />, { path: "/checkout" });
     await userEvent.click(await screen.findByTestId("place-order"));
     expect(screen.getByLabelText("City")).toHaveAccessibleDescription("Enter the city.");
@@ -57,9 +63,8 @@ describe("CheckoutPage", () => {
 
   it("shows the server's out-of-stock conflict on the affected line", async () => {
     mockFetch([
-      { path: "/api/auth/me", body: user },
-      { path: "/api/products/apples", body: apples },
-      { path: "/api/products/bread", body: bread },
+      ...base,
+      noOpenCheckout,
       {
         method: "POST",
         path: "/api/orders",
@@ -77,25 +82,23 @@ describe("CheckoutPage", () => {
     expect(issue.closest("[data-product-id]")).toHaveAttribute("data-product-id", "bread");
   });
 
-  it("places the order with an idempotency key, then takes a test-card payment", async () => {
+  it("places the order with an idempotency key, remembers it and goes to its payment page", async () => {
     const { calls } = mockFetch([
-      { path: "/api/auth/me", body: user },
-      { path: "/api/products/apples", body: apples },
-      { path: "/api/products/bread", body: bread },
+      ...base,
+      noOpenCheckout,
       {
         method: "POST",
         path: "/api/orders",
         status: 201,
-        body: { checkout_id: "c1", orders: [order("o1", "Farm"), order("o2", "Bakery")], payment: { provider: "local", client_secret: "cs_1", amount: "10.98", currency: "usd" } },
+        body: { checkout_id: "c1", orders: [pendingOrder("o1", "Farm"), pendingOrder("o2", "Bakery")], payment: { provider: "local", client_secret: "cs_1", amount: "10.98", currency: "usd" } },
       },
-      { method: "POST", path: "/local/payments/confirm", body: { status: "succeeded" } },
     ]);
-    const { router } = renderRoute(<CheckoutPage />, { path: "/checkout" });
+    const { router } = renderRoute(<CheckoutPage />, { path: "/checkout", extraRoutes: payRoute });
     await screen.findByTestId("place-order");
     await fillAddress();
     await userEvent.click(screen.getByTestId("place-order"));
 
-    expect(await screen.findByTestId("local-card-form")).toBeInTheDocument();
+    await waitFor(() => expect(router.state.location.pathname).toBe("/checkout/pay/c1"));
     const post = calls.find((call) => call.method === "POST" && call.url.pathname === "/api/orders")!;
     expect(post.headers.get("Idempotency-Key")).toMatch(/^[0-9a-f-]{36}$/);
     expect(post.body).toEqual({
@@ -105,40 +108,76 @@ describe("CheckoutPage", () => {
       ],
       shipping_address: { full_name: "Ann Lee", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" },
     });
-    expect(screen.getByText("From Farm")).toBeInTheDocument();
-    expect(screen.getByText("From Bakery")).toBeInTheDocument();
-
-    await userEvent.click(screen.getByTestId("pay-button"));
-    await waitFor(() => expect(router.state.location.pathname).toBe("/checkout/complete"));
-    expect(router.state.location.search).toBe("?orders=o1,o2");
-    const confirm = calls.find((call) => call.url.pathname === "/local/payments/confirm")!;
-    expect(confirm.body).toEqual({ client_secret: "cs_1", card_number: "4242424242424242" });
-    expect(basket.get()).toEqual([]);
+    expect(openCheckout.get("u1")).toEqual({ checkoutId: "c1", userId: "u1", items: post.body && (post.body as { items: unknown }).items });
+    // The basket is only emptied once the payment goes through.
+    expect(basket.get()).toHaveLength(2);
   });
 
-  it("keeps the user on the payment step when the card is declined", async () => {
-    mockFetch([
-      { path: "/api/auth/me", body: user },
-      { path: "/api/products/apples", body: apples },
-      { path: "/api/products/bread", body: bread },
+  it("resumes the open checkout when the basket still matches it, without placing another", async () => {
+    openCheckout.remember({ checkoutId: "c1", userId: "u1", items: [{ product_id: "apples", quantity: 2 }, { product_id: "bread", quantity: 1 }] });
+    const { calls } = mockFetch([...base, { path: "/api/checkouts/c1", body: openCheckoutView([pendingOrder("o1", "Farm"), pendingOrder("o2", "Bakery")]) }]);
+    const { router } = renderRoute(<CheckoutPage />, { path: "/checkout", extraRoutes: payRoute });
+    await waitFor(() => expect(router.state.location.pathname).toBe("/checkout/pay/c1"));
+    expect(calls.some((call) => call.method === "POST")).toBe(false);
+  });
+
+  it("finds an open checkout from another tab in My orders and, as the basket changed, offers to resume it or start fresh", async () => {
+    basket.add(apples, 1); // 3 apples now, the open checkout holds 2
+    let cancelled = 0;
+    const orders = [pendingOrder("o1", "Farm"), pendingOrder("o2", "Bakery")];
+    const { calls } = mockFetch([
+      ...base,
+      { path: "/api/orders/my-orders", body: () => ({ items: cancelled === 2 ? [] : orders, next_cursor: null }) },
+      { path: "/api/checkouts/c1", body: () => (cancelled === 2 ? { ...openCheckoutView([]), status: "closed", payment: null } : openCheckoutView(orders)) },
       {
-        method: "POST",
-        path: "/api/orders",
-        status: 201,
-        body: { checkout_id: "c1", orders: [order("o1", "Farm")], payment: { provider: "local", client_secret: "cs_1", amount: "10.98", currency: "usd" } },
+        method: "PATCH",
+        path: /^\/api\/orders\/o[12]\/status$/,
+        body: (url: URL) => {
+          cancelled++;
+          return { ...orders[0], id: url.pathname.split("/")[3], status: "cancelled" };
+        },
       },
-      { method: "POST", path: "/local/payments/confirm", body: { status: "failed" } },
-      { path: "/api/orders/o1", body: order("o1", "Farm") },
     ]);
+    renderRoute(<CheckoutPage />, { path: "/checkout", extraRoutes: payRoute });
+
+    const choice = await screen.findByTestId("open-checkout");
+    expect(choice).toHaveTextContent("2 orders for $10.98");
+    expect(choice).toHaveTextContent(/\d+ min left/);
+    expect(screen.getByTestId("basket-changed")).toHaveTextContent("Your basket has changed since");
+    expect(screen.getByTestId("resume-checkout")).toHaveAttribute("href", "/checkout/pay/c1");
+    expect(screen.queryByTestId("place-order")).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByTestId("start-fresh"));
+    expect(await screen.findByTestId("place-order")).toBeInTheDocument();
+    const patches = calls.filter((call) => call.method === "PATCH");
+    expect(patches.map((call) => [call.url.pathname, call.body])).toEqual([
+      ["/api/orders/o1/status", { status: "cancelled" }],
+      ["/api/orders/o2/status", { status: "cancelled" }],
+    ]);
+    expect(calls.some((call) => call.method === "POST")).toBe(false);
+  });
+
+  it("keeps the choice on screen and says why when the open checkout cannot be cancelled", async () => {
+    basket.add(apples, 1);
+    const orders = [pendingOrder("o1", "Farm"), pendingOrder("o2", "Bakery")];
+    openCheckout.remember({ checkoutId: "c1", userId: "u1", items: [] });
+    mockFetch([
+      ...base,
+      { path: "/api/checkouts/c1", body: openCheckoutView(orders) },
+      { method: "PATCH", path: /^\/api\/orders\/o[12]\/status$/, status: 409, body: { error: { code: "conflict", message: "This order was paid in the meantime." } } },
+    ]);
+    renderRoute(<CheckoutPage />, { path: "/checkout", extraRoutes: payRoute });
+    await userEvent.click(await screen.findByTestId("start-fresh"));
+    expect(await screen.findByTestId("start-fresh-error")).toHaveTextContent("This order was paid in the meantime.");
+    expect(screen.getByTestId("start-fresh")).toBeEnabled();
+    expect(screen.queryByTestId("place-order")).not.toBeInTheDocument();
+  });
+
+  it("forgets a remembered checkout that has expired and shows the form", async () => {
+    openCheckout.remember({ checkoutId: "c1", userId: "u1", items: [] });
+    mockFetch([...base, noOpenCheckout, { path: "/api/checkouts/c1", body: { ...openCheckoutView([]), expires_at: "2020-01-01T00:00:00Z", payment: null } }]);
     renderRoute(<CheckoutPage />, { path: "/checkout" });
-    await screen.findByTestId("place-order");
-    await fillAddress();
-    await userEvent.click(screen.getByTestId("place-order"));
-    const card = await screen.findByTestId("card-number");
-    await userEvent.clear(card);
-    await userEvent.type(card, "4000 0000 0000 0002");
-    await userEvent.click(screen.getByTestId("pay-button"));
-    expect(await screen.findByTestId("payment-error")).toHaveTextContent("declined");
-    expect(basket.get()).toHaveLength(2);
+    expect(await screen.findByTestId("place-order")).toBeEnabled();
+    expect(openCheckout.get("u1")).toBeNull();
   });
 });

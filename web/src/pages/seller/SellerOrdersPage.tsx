@@ -18,7 +18,6 @@ const FILTERS: { value: OrderStatus | ""; label: string }[] = [
   { value: "packed", label: "Packed" },
   { value: "out_for_delivery", label: "Out for delivery" },
   { value: "delivered", label: "Delivered" },
-  { value: "pending_payment", label: "Awaiting payment" },
   { value: "cancelled", label: "Cancelled" },
 ];
 
@@ -35,7 +34,7 @@ export default function SellerOrdersPage() {
 
   return (
     <>
-      <PageHeader title="Incoming orders" description="Pack, dispatch and deliver. Shoppers see every step." />
+      <PageHeader title="Incoming orders" description="Paid orders to pack, dispatch and deliver. Shoppers see every step." />
       <nav aria-label="Filter by status" className="-mx-4 mb-4 overflow-x-auto px-4">
         <ul className="flex gap-2" data-testid="status-filter">
           {FILTERS.map((filter) => (
