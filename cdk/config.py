@@ -32,6 +32,9 @@ class StageConfig:
     log_level: str = "INFO"
     # Changing this forces the deploy-time index step to run again without a code change.
     index_nonce: str = ""
+    # Secrets Manager version id of the origin-verify secret CloudFront sends (rotation, docs/deploy.md);
+    # unset: the version current at deploy time.
+    origin_secret_version: str | None = None
 
     default_throttle: Throttling = Throttling(rate_limit=50, burst_limit=100)
     strict_throttle: Throttling = Throttling(rate_limit=5, burst_limit=10)
@@ -69,6 +72,7 @@ class StageConfig:
             mongodb_db=ctx("mongodb_db") or cls.mongodb_db,
             log_level=ctx("log_level") or cls.log_level,
             index_nonce=ctx("index_nonce") or "",
+            origin_secret_version=ctx("origin_secret_version"),
         )
 
     @property

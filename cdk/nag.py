@@ -37,7 +37,8 @@ def apply_nag(stack: SmartGrocerStack) -> None:
     _suppress(stack.secrets, "AwsSolutions-SMG4",
               "MongoDB URI and Stripe keys are issued and rotated by those providers, then stored with "
               "put-secret-value (docs/deploy.md); rotating the JWT key is a planned ops task because it "
-              "signs every user out.")
+              "signs every user out; the CloudFront origin-verify value is rotated by the documented "
+              "current/previous steps, which need a deploy to reach CloudFront.")
     _suppress(stack.events.notifier_dead_letters, "AwsSolutions-SQS3",
               "This queue is itself the dead-letter queue of the notifier's EventBridge target (alarmed).")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aws_cdk import CfnOutput, FileSystem, Stack, Tags, triggers
 from constructs import Construct
-from smartgrocer.routes import Access
+from smartgrocer.routes import ROUTES, Access
 
 from cdk import FUNCTIONS_DIR, LAYER_BUILD_DIR, LAYER_SOURCE, WEB_DIST_DIR
 from cdk.config import StageConfig
@@ -22,6 +22,8 @@ from cdk.constructs.mail import Mail
 from cdk.constructs.observability import Observability
 from cdk.constructs.secrets import AppSecrets
 from cdk.constructs.storage import Storage
+
+ORIGIN_HEADER = "X-Origin-Verify"  # smartgrocer.web.origin.HEADER (API Gateway lower-cases it)
 
 
 class SmartGrocerStack(Stack):
@@ -41,7 +43,9 @@ class SmartGrocerStack(Stack):
         self.api = HttpApi(self, "Api", config=config, name_prefix=prefix,
                            cors_origins=[o for o in (config.custom_origin, *config.dev_origins) if o])
         self.frontend = Frontend(self, "Frontend", config=config, api=self.api, storage=self.storage,
-                                 web_dist=web_dist)
+                                 web_dist=web_dist,
+                                 origin_header=(ORIGIN_HEADER,
+                                                self.secrets.origin_header_value(config.origin_secret_version)))
 
         access_grants = {
             Access.MONGO: self.secrets.grant_mongo,
@@ -60,6 +64,8 @@ class SmartGrocerStack(Stack):
                                       # Public configuration: product writes check photo URLs against it.
                                       shared_environment={"IMAGES_BASE_URL": self.frontend.images_base_url})
 
+        for route in ROUTES:  # only CloudFront reaches the API: every HTTP function checks its header
+            self.secrets.grant_origin_verify(self.functions[route.name].function)
         self.api.add_routes(self.functions)
         self.events.deliver_order_events_to(self.functions["notifier"].function)
         self.events.run_on_schedule(self.functions["orders_expire"].function)
@@ -72,7 +78,7 @@ class SmartGrocerStack(Stack):
         CfnOutput(self, "Url", value=self.frontend.origin, description="The SPA; the API is under /api")
         CfnOutput(self, "DistributionId", value=self.frontend.distribution.distribution_id)
         CfnOutput(self, "ApiEndpoint", value=self.api.api.api_endpoint,
-                  description="Direct API Gateway endpoint (prefer the distribution)")
+                  description="Direct API Gateway endpoint: answers 403 without CloudFront's origin header")
         CfnOutput(self, "SpaBucketName", value=self.frontend.spa_bucket.bucket_name)
         CfnOutput(self, "ImagesBucketName", value=self.storage.images.bucket_name)
         CfnOutput(self, "ApplyIndexesFunction", value=self.functions["apply_indexes"].function.function_name)

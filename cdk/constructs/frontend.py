@@ -79,7 +79,7 @@ def _security_headers(*, override: bool, referrer_policy: cloudfront.HeadersRefe
 
 class Frontend(Construct):
     def __init__(self, scope: Construct, id: str, *, config: StageConfig, api: HttpApi, storage: Storage,
-                 web_dist: Path) -> None:
+                 web_dist: Path, origin_header: tuple[str, str]) -> None:
         super().__init__(scope, id)
         self.spa_bucket = secure_bucket(self, "SpaBucket", config=config, access_logs=storage.access_logs,
                                         log_prefix="s3/spa/")
@@ -94,6 +94,9 @@ class Frontend(Construct):
         api_origin = origins.HttpOrigin(
             api.endpoint_domain, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+            # Proves to the functions that the request came through this distribution (the execute-api
+            # endpoint is public); CloudFront replaces any viewer-sent header of the same name.
+            custom_headers=dict([origin_header]),
         )
 
         # The bucket's global and regional virtual-hosted endpoints (boto3 picks one by region).

@@ -3,6 +3,7 @@ starts with a generated placeholder that ops replace with `put-secret-value` (do
 
 from __future__ import annotations
 
+from aws_cdk import SecretValue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as sm
@@ -34,6 +35,12 @@ class AppSecrets(Construct):
                                         "Stripe secret API key (sk_live_... / sk_test_...)")
         self.stripe_webhook_secret = secret("StripeWebhookSecret", "stripe-webhook-secret",
                                             "Stripe webhook signing secret (whsec_...)")
+        # CloudFront sends `current` to the API as X-Origin-Verify; the functions accept `current` or
+        # `previous`, so it rotates without downtime (docs/deploy.md). Generated, final like the JWT key.
+        self.origin_verify = secret("OriginVerify", "origin-verify",
+                                    "CloudFront -> API origin header: {\"current\": ..., \"previous\": ...}",
+                                    secret_string_template="{}", generate_string_key="current",
+                                    password_length=48, exclude_punctuation=True)
 
     # Env names follow smartgrocer.settings.secret(): `<NAME>_ARN` in AWS, `<NAME>` locally.
     def grant_mongo(self, fn: lambda_.Function) -> None:
@@ -52,9 +59,21 @@ class AppSecrets(Construct):
         _grant_secret(fn, self.stripe_webhook_secret, "STRIPE_WEBHOOK_SECRET_ARN")
         fn.add_environment("PAYMENT_PROVIDER", "stripe")
 
+    def grant_origin_verify(self, fn: lambda_.Function) -> None:
+        """Every HTTP function checks the origin header (smartgrocer.web.origin)."""
+        _grant_secret(fn, self.origin_verify, "ORIGIN_VERIFY_SECRET_ARN")
+
+    def origin_header_value(self, version_id: str | None = None) -> str:
+        """The `current` value as a CloudFormation dynamic reference, resolved at deploy time (never in the
+        template). Pinning a version id (context `origin_secret_version`) changes the template, so a rotation
+        is one `cdk deploy` that really updates the distribution."""
+        return SecretValue.secrets_manager(self.origin_verify.secret_arn, json_field="current",
+                                           version_id=version_id).unsafe_unwrap()
+
     @property
     def all(self) -> list[sm.Secret]:
-        return [self.mongodb_uri, self.jwt_secret, self.stripe_secret_key, self.stripe_webhook_secret]
+        return [self.mongodb_uri, self.jwt_secret, self.stripe_secret_key, self.stripe_webhook_secret,
+                self.origin_verify]
 
 
 def _grant_secret(fn: lambda_.Function, secret: sm.ISecret, env_name: str) -> None:

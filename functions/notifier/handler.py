@@ -3,9 +3,10 @@
 from smartgrocer import wiring  # noqa: F401  (adapters for the domain's ports)
 from smartgrocer.domain.notifications import handle
 from smartgrocer.web.logging import logger
+from smartgrocer.web.observability import background_function
 
 
-@logger.inject_lambda_context(clear_state=True)
+@background_function
 def lambda_handler(event: dict, context) -> dict:
     sent = handle(event)
     logger.info("notifications sent", extra={"detail_type": event.get("detail-type"), "count": len(sent)})

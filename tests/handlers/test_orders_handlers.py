@@ -14,9 +14,9 @@ from tests.integration.orders_support import (ADDRESS, basket, clear_faults, db,
                                               product, set_fault, stock_of)
 
 
-def _checkout(invoke, account, body, key: str | None = None):
+def _checkout(invoke, account, body, key: str | None = None, headers: dict | None = None):
     return invoke("POST", "/api/orders", body=body, token=account.access_token,
-                  headers={"idempotency-key": key} if key else None)
+                  headers={**({"idempotency-key": key} if key else {}), **(headers or {})})
 
 
 def test_checkout_201_shape_and_money_strings(invoke, api, seller, shopper):

@@ -113,7 +113,7 @@ def test_custom_domain_enforces_tls12(prod, dev):
 
 def test_secrets_are_generated_never_inlined(synth):
     secrets = synth.of_type("AWS::SecretsManager::Secret")
-    assert len(secrets) == 4
+    assert len(secrets) == 5
     for secret in secrets.values():
         assert "SecretString" not in secret["Properties"]
         assert "GenerateSecretString" in secret["Properties"]
@@ -129,3 +129,42 @@ def test_spa_is_deployed_with_invalidation_only_when_built(dev, prod):
     assert deployment["Properties"]["DistributionPaths"] == ["/*"]
     assert refs(deployment["Properties"]["DestinationBucketName"]) == {
         prod.logical_id(prod.stack.frontend.spa_bucket)}
+
+
+def test_only_cloudfront_reaches_the_api(synth):
+    """The API origin carries the origin-verify header, its value a deploy-time reference to the secret's
+    `current` field (never a literal); every HTTP function gets the secret's ARN and may only read it."""
+    from smartgrocer.routes import ROUTES
+
+    from tests.infra.helpers import app_functions, function_statements, listify
+
+    secret_id = synth.logical_id(synth.stack.secrets.origin_verify)
+    secret = synth.resources[secret_id]["Properties"]["GenerateSecretString"]
+    assert secret["GenerateStringKey"] == "current" and secret["PasswordLength"] >= 32
+    (api_origin,) = [o for o in distribution_config(synth)["Origins"] if "CustomOriginConfig" in o]
+    (header,) = api_origin["OriginCustomHeaders"]
+    assert header["HeaderName"] == "X-Origin-Verify"
+    value = header["HeaderValue"]
+    assert refs(value) == {secret_id}
+    text = json.dumps(value)
+    assert "{{resolve:secretsmanager:" in text and ":SecretString:current:" in text
+    functions = app_functions(synth)
+    route_names = {r.name for r in ROUTES}
+    for name, (_, fn) in functions.items():
+        env = fn["Properties"]["Environment"]["Variables"]
+        reads = [st for st in function_statements(synth, name) if secret_id in refs(st["Resource"])]
+        if name in route_names:
+            assert refs(env["ORIGIN_VERIFY_SECRET_ARN"]) == {secret_id}, name
+            (statement,) = reads
+            assert listify(statement["Action"]) == ["secretsmanager:GetSecretValue"]
+            assert refs(statement["Resource"]) == {secret_id}
+        else:
+            assert "ORIGIN_VERIFY_SECRET_ARN" not in env and not reads, name
+
+
+def test_rotation_pins_the_secret_version_cloudfront_sends(functions_dir, layer_dir, tmp_path):
+    from tests.infra.conftest import synth as synthesize
+
+    pinned = synthesize({"origin_secret_version": "v-2"}, functions_dir, layer_dir, web_dist=tmp_path)
+    (api_origin,) = [o for o in distribution_config(pinned)["Origins"] if "CustomOriginConfig" in o]
+    assert ":SecretString:current::v-2}}" in json.dumps(api_origin["OriginCustomHeaders"])

@@ -8,6 +8,8 @@ from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access
 from tests.infra.helpers import app_functions, function_statements, listify, literals, refs
 
 ENTRIES = {e.name: e for e in (*ROUTES, *BACKGROUND_FUNCTIONS)}
+ROUTE_NAMES = {r.name for r in ROUTES}
+ORIGIN = "origin_verify"  # every HTTP function reads the CloudFront origin secret, nothing else does
 XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # no resource-level permissions exist
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 ALLOWED_ACTIONS = XRAY_ACTIONS | LOG_ACTIONS | {
@@ -33,6 +35,7 @@ def ids(dev):
             dev.logical_id(stack.secrets.jwt_secret): Access.JWT,
             dev.logical_id(stack.secrets.stripe_secret_key): Access.PAYMENTS,
             dev.logical_id(stack.secrets.stripe_webhook_secret): Access.PAYMENT_WEBHOOK,
+            dev.logical_id(stack.secrets.origin_verify): ORIGIN,
         },
         "images": dev.logical_id(stack.storage.images),
         "bus": dev.logical_id(stack.events.bus),
@@ -60,7 +63,8 @@ def granted_access(statements: list[dict], ids: dict) -> set[Access]:
 
 @pytest.mark.parametrize("name", sorted(ENTRIES))
 def test_grants_match_the_access_set_exactly(dev, ids, name):
-    assert granted_access(function_statements(dev, name), ids) == set(ENTRIES[name].access)
+    expected = set(ENTRIES[name].access) | ({ORIGIN} if name in ROUTE_NAMES else set())
+    assert granted_access(function_statements(dev, name), ids) == expected
 
 
 @pytest.mark.parametrize("name", sorted(ENTRIES))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES
 
 from tests.infra.helpers import app_functions, refs
@@ -66,14 +68,66 @@ def _alarms_on(synth, metric_name: str) -> dict[str, dict]:
     return found
 
 
-def test_every_function_alarms_on_errors_and_throttles(dev):
-    functions = app_functions(dev)
-    for metric in ("Errors", "Throttles"):
-        alarms = _alarms_on(dev, metric)
-        for name in ALL_NAMES:
-            props = alarms[functions[name][0]]
-            assert props["Threshold"] == 1 and props["Statistic"] == "Sum", (name, metric)
-            assert props["AlarmActions"], (name, metric)
+ROUTE_NAMES = {r.name for r in ROUTES}
+
+
+def _rate_alarms(synth) -> dict[tuple[str, frozenset[str]], dict]:
+    """(function logical id, metric names) -> alarm, for the metric-math alarms on one function."""
+    found = {}
+    for alarm in synth.of_type("AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        stats = [m["MetricStat"] for m in props.get("Metrics", []) if "MetricStat" in m]
+        if not stats or any(s["Metric"]["Namespace"] != "AWS/Lambda" for s in stats):
+            continue
+        functions = {d["Value"]["Ref"] for s in stats for d in s["Metric"]["Dimensions"]}
+        (function,) = functions  # a rate is about one function
+        found[(function, frozenset(s["Metric"]["MetricName"] for s in stats))] = props
+    return found
+
+
+def _assert_rate(props: dict, expression_part: str) -> None:
+    (expression,) = [m for m in props["Metrics"] if "Expression" in m]
+    assert expression_part in expression["Expression"] and expression["Expression"].startswith("IF(")
+    assert all(m["MetricStat"]["Period"] == 60 and m["MetricStat"]["Stat"] == "Sum"
+               for m in props["Metrics"] if "MetricStat" in m)
+    assert props["Threshold"] == 5 and props["ComparisonOperator"] == "GreaterThanThreshold"
+    assert props["EvaluationPeriods"] == 5 and props["DatapointsToAlarm"] == 3  # 3 of 5 minutes
+    assert props["TreatMissingData"] == "notBreaching" and props["AlarmActions"]
+
+
+def test_http_functions_alarm_on_error_rate_not_on_one_error(dev):
+    functions, rates, single = app_functions(dev), _rate_alarms(dev), _alarms_on(dev, "Errors")
+    for name in ROUTE_NAMES:
+        logical_id = functions[name][0]
+        _assert_rate(rates[(logical_id, frozenset({"Errors", "Invocations"}))], "100 * errors / invocations")
+        assert logical_id not in single, name
+
+
+def test_every_function_alarms_on_throttle_rate(dev):
+    functions, rates = app_functions(dev), _rate_alarms(dev)
+    assert not _alarms_on(dev, "Throttles")  # no single-throttle alarms
+    for name in ALL_NAMES:
+        _assert_rate(rates[(functions[name][0], frozenset({"Throttles", "Invocations"}))],
+                     "100 * throttles / (invocations + throttles)")
+
+
+def test_background_functions_alarm_on_repeated_failures(dev):
+    functions, single = app_functions(dev), _alarms_on(dev, "Errors")
+    for name in ("notifier", "orders_expire"):
+        props = single[functions[name][0]]
+        assert props["Period"] == 300 and props["EvaluationPeriods"] == 3 and props["DatapointsToAlarm"] == 2
+        assert props["Threshold"] == 1 and props["AlarmActions"]
+    index_step = single[functions["apply_indexes"][0]]  # runs once per deploy: one failure is the signal
+    assert index_step["EvaluationPeriods"] == 1 and index_step["Threshold"] == 1
+
+
+def test_dashboard_shows_the_business_metrics(dev):
+    from smartgrocer.domain.metrics import BUSINESS_METRICS
+
+    (dashboard,) = dev.of_type("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for name in BUSINESS_METRICS:
+        assert f'\\"SmartGrocer\\",\\"{name}\\",\\"service\\",\\"smartgrocer\\"' in body, name
 
 
 def test_api_alarms_on_5xx_rate_and_p99_latency(dev):
@@ -126,9 +180,11 @@ def test_money_integrity_is_counted_from_logs_and_alarmed(dev):
     assert {refs(p["LogGroupName"]).pop() for p in by_metric["PaymentAmountMismatch"]} == {webhook_logs,
                                                                                            reconciler_logs}
     assert '"payment_amount_mismatch"' in by_metric["PaymentAmountMismatch"][0]["FilterPattern"]
-    assert {refs(p["LogGroupName"]).pop() for p in by_metric["ReconcilerRepairs"]} == {reconciler_logs}
+    assert {refs(p["LogGroupName"]).pop() for p in by_metric["StockInvariantViolations"]} == {reconciler_logs}
+    assert "ReconcilerRepairs" not in by_metric  # an EMF counter from the reconciler's report
     alarms = {a["Properties"]["MetricName"]: a["Properties"] for a in dev.of_type("AWS::CloudWatch::Alarm").values()
               if a["Properties"].get("Namespace") == "SmartGrocer"}
     assert set(alarms) == {"PaymentAmountMismatch", "StockInvariantViolations", "ReconcilerRepairs"}
     assert alarms["ReconcilerRepairs"]["EvaluationPeriods"] == 3
+    assert alarms["ReconcilerRepairs"]["Dimensions"] == [{"Name": "service", "Value": "smartgrocer"}]
     assert all(a["AlarmActions"] for a in alarms.values())

@@ -142,5 +142,18 @@ def check_payment_provider() -> None:
         raise RuntimeError(f"PAYMENT_PROVIDER is {settings.env('PAYMENT_PROVIDER')!r} in AWS; it must be 'stripe'")
 
 
+def _business_metrics():
+    from smartgrocer.adapters.emf_metrics import EmfMetrics
+
+    return EmfMetrics()
+
+
+def _install_metrics() -> None:
+    from smartgrocer.domain.metrics import BusinessMetrics
+
+    ports.register(BusinessMetrics, _business_metrics)
+
+
 _install_money_core()
+_install_metrics()
 check_payment_provider()

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 from smartgrocer import settings
 from smartgrocer.domain import checkout_machine as machine
+from smartgrocer.domain import metrics as business_metrics
 from smartgrocer.domain import ports
 from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
 from smartgrocer.domain.ids import new_id
@@ -71,6 +72,7 @@ def execute(checkout_id: str, command, at: datetime | None = None, *, completes:
         if new["outbox"]:
             new["outbox_at"] = time.time()
         if _checkouts().save(new, state["version"]):
+            business_metrics.checkout_outcome(decision.outcome, new)
             if dispatch:
                 apply_effects(new)
             return decision

@@ -16,10 +16,15 @@ from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (RequestUnsupportedContentType,
                                                                     RequestValidationError)
 
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
 from smartgrocer import settings, wiring  # noqa: F401  (wiring: adapters for the domain's ports)
+from smartgrocer.domain import metrics as business_metrics
 from smartgrocer.errors import AppError, BadRequest, PayloadTooLarge, Unavailable
 from smartgrocer.routes import ROUTES_BY_NAME, Route
+from smartgrocer.web import origin
 from smartgrocer.web.logging import logger
+from smartgrocer.web.observability import observed
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -31,6 +36,11 @@ SECURITY_HEADERS = {
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 MAX_JSON_DEPTH = 32  # our bodies nest 3 levels; Python's parser dies with RecursionError (a 500) near 1000
 _JSON_TOKENS = re.compile(r'\\.|["\[\]{}]', re.DOTALL)  # escapes, quotes, brackets: one linear pass
+# Refusals that are business signals: (error code, function or "*") -> counter (EMF, namespace SmartGrocer).
+ERROR_METRICS = {
+    ("out_of_stock", "*"): business_metrics.STOCK_CONFLICTS,
+    ("rate_limited", "auth_login"): business_metrics.LOGIN_LOCKOUTS,
+}
 STATUS_DESCRIPTIONS = {
     400: "Malformed request", 401: "Missing or invalid token", 403: "Role not allowed",
     404: "Not found (or not yours)", 409: "Conflict", 413: "Body too large",
@@ -68,15 +78,12 @@ class ApiFunction(APIGatewayHttpResolver):
     def __init__(self, route: Route):
         super().__init__(enable_validation=True)
         self.entry = route
-        # Powertools runs its request validation before any user middleware; the size limit and the auth
-        # guard must run first (413 before parsing, 401/403 before revealing the schema), so they wrap it.
-        self._request_validation_middleware = _chain(_guard_body, _auth_guard(route),
-                                                     self._request_validation_middleware)
         self.exception_handler(AppError)(self._app_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
         self.exception_handler(RequestUnsupportedContentType)(self._unsupported_media_type)
         self.exception_handler(ServiceError)(self._service_error)
         self.exception_handler(Exception)(self._unexpected)
+        self._observed = observed(self._handle, http=True)
 
     def endpoint(self, func: Callable | None = None, *, status_code: int = 200,
                  responses: dict[int, Any] | None = None):
@@ -118,11 +125,37 @@ class ApiFunction(APIGatewayHttpResolver):
         return super().get_openapi_schema(**kwargs)
 
     def __call__(self, event: dict, context: Any) -> dict:
-        return self.resolve(event, context)
+        return self._observed(event, context)
+
+    def _handle(self, event: dict, context: Any) -> dict:
+        """The guards run before Powertools resolves (and validates) anything: the origin check first, then
+        the body's size, type and depth (413/415/400 before parsing), then who is calling (401/403 before
+        the schema is revealed). Their refusals are answered here with the same error mapping."""
+        request = APIGatewayProxyEventV2(event)
+        try:
+            origin.verify(request.headers)
+            refused = _guard_body(request)
+            if refused is None:
+                self.append_context(principal=_principal(self.entry, request))
+        except Exception as exc:  # noqa: BLE001 - mapped exactly as the resolver maps it
+            refused = self._app_error(exc) if isinstance(exc, AppError) else self._unexpected(exc)
+        if refused is not None:
+            response = _http_api_response(request, _with_security_headers(refused))
+        else:
+            response = self.resolve(event, context)
+            headers = response.setdefault("headers", {})
+            if self.entry.cache_seconds and response["statusCode"] == 200:  # public catalog reads only
+                # CloudFront may keep it for a while (s-maxage); browsers revalidate, so a seller sees their edit.
+                headers["Cache-Control"] = f"public, max-age=0, s-maxage={self.entry.cache_seconds}"
+            for key, value in SECURITY_HEADERS.items():
+                headers.setdefault(key, value)
+        return response
 
     # -- error mapping: the one place where failures become HTTP answers --------------------------
-    @staticmethod
-    def _app_error(exc: AppError) -> Response:
+    def _app_error(self, exc: AppError) -> Response:
+        counter = ERROR_METRICS.get((exc.code, self.entry.name)) or ERROR_METRICS.get((exc.code, "*"))
+        if counter:
+            business_metrics.count(counter)
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.retry_after)
 
     @staticmethod
@@ -150,24 +183,8 @@ class ApiFunction(APIGatewayHttpResolver):
         return error_response(500, "internal_error", "Something went wrong on our side.")
 
 
-def _chain(*middlewares):
-    """Several middlewares as one, run in the order given."""
-
-    def run(app: ApiFunction, next_middleware):
-        def step(index: int):
-            if index == len(middlewares):
-                return next_middleware
-            return lambda current: middlewares[index](current, step(index + 1))
-
-        return step(0)(app)
-
-    return run
-
-
-def _guard_body(app: ApiFunction, next_middleware):
-    """Size (413), JSON-only (415), UTF-8 and nesting depth (400) before anything parses the body; then
-    the response headers every answer carries."""
-    event = app.current_event
+def _guard_body(event: APIGatewayProxyEventV2) -> Response | None:
+    """Size (413), JSON-only (415), UTF-8 and nesting depth (400) before anything parses the body."""
     body = event.get("body") or ""
     encoded = bool(event.get("isBase64Encoded"))
     size = len(body) * 3 // 4 if encoded else len(body.encode("utf-8", "surrogatepass"))  # bytes, not characters
@@ -176,19 +193,16 @@ def _guard_body(app: ApiFunction, next_middleware):
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     if body and content_type and content_type != "application/json":
         # JSON only: Powertools would also parse form and multipart bodies (or fail with a 500 on others).
-        return _with_security_headers(ApiFunction._unsupported_media_type(None))
+        return ApiFunction._unsupported_media_type(None)
+    text = body
     if encoded and body:
         try:
-            event.decoded_body  # noqa: B018 - Powertools decodes it as UTF-8 (and caches it) for the JSON parser
+            text = event.decoded_body
         except ValueError:
             raise BadRequest("The request body is not valid UTF-8 JSON.", code="malformed_json") from None
-    if body and _nesting_depth(event.decoded_body if encoded else body) > MAX_JSON_DEPTH:
+    if body and _nesting_depth(text) > MAX_JSON_DEPTH:
         raise BadRequest(f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.", code="malformed_json")
-    response = next_middleware(app)
-    if app.entry.cache_seconds and response.status_code == 200:  # public catalog reads; errors stay no-store
-        # CloudFront may keep it for a while (s-maxage); browsers revalidate, so a seller sees their own edit.
-        response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={app.entry.cache_seconds}"
-    return _with_security_headers(response)
+    return None
 
 
 def _nesting_depth(text: str) -> int:
@@ -217,20 +231,19 @@ def _with_security_headers(response: Response) -> Response:
     return response
 
 
-def _auth_guard(route: Route):
-    """Resolve the caller and enforce the route's roles before the handler runs."""
+def _principal(route: Route, event: APIGatewayProxyEventV2):
+    """The caller, with the route's roles enforced (401/403), before the handler runs."""
+    if route.is_public:
+        return None
+    from smartgrocer.domain.auth import authenticate  # jwt is only imported by authenticated routes
 
-    def guard(app: ApiFunction, next_middleware):
-        if route.is_public:
-            app.append_context(principal=None)
-        else:
-            from smartgrocer.domain.auth import authenticate  # jwt is only imported by authenticated routes
+    return authenticate(event.headers.get("authorization"), allowed_roles=route.roles)
 
-            principal = authenticate(app.current_event.headers.get("authorization"), allowed_roles=route.roles)
-            app.append_context(principal=principal)
-        return next_middleware(app)
 
-    return guard
+def _http_api_response(event: APIGatewayProxyEventV2, response: Response) -> dict:
+    """A refusal in the HTTP API (payload v2) shape, as the resolver would build it."""
+    return {"statusCode": response.status_code, "body": response.body, "isBase64Encoded": False,
+            **event.header_serializer().serialize(headers=response.headers, cookies=response.cookies)}
 
 
 def api_function(name: str) -> ApiFunction:
