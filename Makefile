@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test test-python test-web e2e web synth layer openapi bench load clean
+.PHONY: dev test test-python test-web lint e2e web synth layer openapi bench load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt $(wildcard requirements-cdk.txt)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,15 @@ dev: $(VENV)/.installed
 	@if [ -f web/package.json ]; then $(MAKE) --no-print-directory web; fi
 	$(PY) -m local.runner
 
-## Every test: Python tiers (unit, handlers, integration, infra), SPA unit tests and browser e2e.
+## Python lint, format check and types (ruff.toml, mypy.ini): zero findings.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+## Every test: lint, Python tiers (unit, handlers, integration, infra), SPA unit tests and browser e2e.
 test: $(VENV)/.installed
+	$(MAKE) --no-print-directory lint
 	$(PY) -m pytest -q
 	@if [ -f web/package.json ]; then $(MAKE) --no-print-directory test-web; fi
 

@@ -25,7 +25,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import FUNCTIONS, ROOT, markdown_table, percentile, table, write_results
@@ -57,7 +57,7 @@ def build_products(count: int, sellers: list[str], seed: int = 42):
     from smartgrocer.domain.ids import new_id
 
     rng = random.Random(seed)
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
     for i in range(count):
         category = CATEGORIES[rng.randrange(len(CATEGORIES))]
         noun = rng.choice(WORDS[category])
@@ -200,7 +200,7 @@ def run(options, engine: str) -> None:
 
     busiest_seller = Counter(d["seller_id"] for d in catalog_docs).most_common(1)[0][0]
     shapes: list[dict] = []
-    for sort, (field, descending) in SORTS.items():
+    for sort in SORTS:
         for page in (1, DEEP_PAGE):
             shapes.append({"name": f"sort={sort} page {page}", "sort": sort, "page": page, "filter": {},
                            "query": {}, "match": lambda d: True})
@@ -246,7 +246,7 @@ def run(options, engine: str) -> None:
             raw_filter[field] = {"$lt" if descending else "$gt": after}
         projection = {"terms": 0}
 
-        def raw():
+        def raw(raw_filter=raw_filter, projection=projection, field=field, descending=descending):
             return list(database.products.find(raw_filter, projection).sort(field, -1 if descending else 1)
                         .limit(PAGE + 1))
 

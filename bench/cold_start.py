@@ -25,7 +25,6 @@ import sys
 import time
 
 from bench.common import FUNCTIONS, LAYER, ROOT, markdown_table, median, table, write_results
-
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access  # noqa: E402  (bench.common set sys.path)
 
 READ_ONLY_CATALOG = ("health", "products_list", "products_get", "categories_list")
@@ -125,7 +124,7 @@ def main() -> None:
     floor: list[float] = []
     modules: dict[str, dict] = {}
     run_child(["-c", FLOOR_CHILD], env)  # warm the OS file cache and bytecode once, untimed
-    for name, access, _ in present:
+    for name, _access, _ in present:
         run_child(["-c", CHILD, name, str(FUNCTIONS / name), str(LAYER), "1", json.dumps(WATCHED)], env)
     framework: list[float] = []
     for round_ in range(options.runs):

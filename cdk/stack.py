@@ -10,7 +10,6 @@ from pathlib import Path
 
 from aws_cdk import CfnOutput, FileSystem, Stack, Tags, triggers
 from constructs import Construct
-from smartgrocer.routes import ROUTES, Access
 
 from cdk import FUNCTIONS_DIR, LAYER_BUILD_DIR, LAYER_SOURCE, WEB_DIST_DIR
 from cdk.config import StageConfig
@@ -22,6 +21,7 @@ from cdk.constructs.mail import Mail
 from cdk.constructs.observability import Observability
 from cdk.constructs.secrets import AppSecrets
 from cdk.constructs.storage import Storage
+from smartgrocer.routes import ROUTES, Access
 
 ORIGIN_HEADER = "X-Origin-Verify"  # smartgrocer.web.origin.HEADER (API Gateway lower-cases it)
 

@@ -13,14 +13,13 @@ import hmac
 import json
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from smartgrocer.adapters.mongo import db
 from smartgrocer.domain.payments import PaymentIntent, PaymentProviderError
-
-from pymongo import ASCENDING, IndexModel
 
 INDEXES = [  # applied by the local runner next to the product's own (smartgrocer.indexes)
     IndexModel([("idempotency_key", ASCENDING)], unique=True, name="intent_idempotency"),
@@ -121,7 +120,7 @@ def confirm(client_secret: str, card_number: str) -> tuple[dict, dict]:
     status = "succeeded" if card == SUCCEEDING_CARD else "requires_payment_method"
     intent = _intents().find_one_and_update(
         {"client_secret": client_secret, "status": "requires_payment_method"},
-        {"$set": {"status": status, "confirmed_at": datetime.now(timezone.utc)}}, return_document=True)
+        {"$set": {"status": status, "confirmed_at": datetime.now(UTC)}}, return_document=True)
     if intent is None:
         raise LookupError("no payment awaiting confirmation for this client secret")
     event_type = "payment_intent.succeeded" if status == "succeeded" else "payment_intent.payment_failed"

@@ -79,7 +79,7 @@ class LocalRuntime:
             print(message, flush=True)
 
     # -- lifecycle -------------------------------------------------------------------------------
-    def start(self) -> "LocalRuntime":
+    def start(self) -> LocalRuntime:
         if self.port == 0:
             self.port = free_port()
         uri = self.mongodb_uri

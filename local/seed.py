@@ -6,7 +6,7 @@ domain functions as the API, so seeded data looks exactly like data created by u
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 DEMO_PASSWORDS = {"shopper": "shopper-demo-1", "seller": "seller-demo-1", "admin": "admin-demo-1"}
 ADMIN_EMAIL = "admin@demo.smartgrocer.test"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -41,11 +42,11 @@ class Service:
         self.name, self.args, self.port, self.log_path = name, args, port, log_path
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Service":
+    def start(self) -> Service:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
         wait_for_port(self.port, proc=self.proc)
         return self
 
@@ -88,10 +89,8 @@ def prepare_aws(env: dict[str, str]) -> None:
     try:
         s3 = boto3.client("s3")
         bucket = env["IMAGES_BUCKET"]
-        try:
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
             s3.create_bucket(Bucket=bucket)
-        except s3.exceptions.BucketAlreadyOwnedByYou:
-            pass
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
             {"AllowedMethods": ["POST", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]})
         # Product photos are public reads (CloudFront serves /images/* from this bucket in AWS).

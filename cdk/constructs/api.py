@@ -16,10 +16,10 @@ from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_logs as logs
 from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
 from constructs import Construct
-from smartgrocer.routes import ROUTES, Route, Throttle
 
 from cdk.config import StageConfig, Throttling
 from cdk.constructs.functions import AppFunctions
+from smartgrocer.routes import ROUTES, Route, Throttle
 
 ALLOWED_HEADERS = ["authorization", "content-type", "idempotency-key"]
 EXPOSED_HEADERS = ["retry-after"]

@@ -14,9 +14,9 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access, BackgroundFunction, Route
 
 from cdk.config import StageConfig
+from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access, BackgroundFunction, Route
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12  # the layer is built for cp312 (scripts/build_layer.py)
 ARCHITECTURE = lambda_.Architecture.ARM_64

@@ -22,13 +22,12 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from smartgrocer.domain import metrics
-from smartgrocer.domain.metrics import RECONCILER_REPAIRS
-from smartgrocer.routes import ROUTES
-
 from cdk.config import StageConfig
 from cdk.constructs.api import HttpApi
 from cdk.constructs.functions import AppFunctions
+from smartgrocer.domain import metrics
+from smartgrocer.domain.metrics import RECONCILER_REPAIRS
+from smartgrocer.routes import ROUTES
 
 PERIOD = Duration.minutes(5)
 MINUTE = Duration.minutes(1)

@@ -1,4 +1,4 @@
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -11,10 +11,10 @@ app = api_function("admin_users_list")
 
 @app.endpoint
 def list_users(
-    q: Annotated[Optional[str], Query(max_length=100)] = None,
-    role: Optional[Role] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    role: Role | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[Optional[str], Query(max_length=400)] = None,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> UsersPage:
     return admin.list_users(q, role, limit, cursor)
 

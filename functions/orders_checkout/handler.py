@@ -1,4 +1,4 @@
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
@@ -12,7 +12,7 @@ app = api_function("orders_checkout")
 @app.endpoint(status_code=201, responses={409: {"description": "Out of stock (details name the products)"}})
 def checkout(
     body: CheckoutRequest,
-    idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key", max_length=255)] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
 ) -> CheckoutResponse:
     principal = app.context["principal"]
     request = body.model_dump(mode="json")

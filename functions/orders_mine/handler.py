@@ -1,4 +1,4 @@
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -12,7 +12,7 @@ app = api_function("orders_mine")
 @app.endpoint
 def my_orders(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[Optional[str], Query(max_length=400)] = None,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> OrdersPage:
     principal = app.context["principal"]
     return orders.list_orders(principal, user_id=principal.user_id, limit=limit, cursor=cursor, kind="mine")

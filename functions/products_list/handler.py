@@ -1,4 +1,4 @@
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -12,14 +12,14 @@ app = api_function("products_list")
 
 @app.endpoint
 def list_products(
-    q: Annotated[Optional[str], Query(max_length=100)] = None,
-    category: Optional[Category] = None,
-    min_price: Optional[AmountIn] = None,
-    max_price: Optional[AmountIn] = None,
-    seller_id: Annotated[Optional[str], Query(max_length=64)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    category: Category | None = None,
+    min_price: AmountIn | None = None,
+    max_price: AmountIn | None = None,
+    seller_id: Annotated[str | None, Query(max_length=64)] = None,
     sort: ProductSort = "newest",
     limit: Annotated[int, Query(ge=1, le=catalog.MAX_LIMIT)] = 24,
-    cursor: Annotated[Optional[str], Query(max_length=400)] = None,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> ProductsPage:
     return catalog.list_products(q=q, category=category.value if category else None, min_price=min_price,
                                  max_price=max_price, seller_id=seller_id, sort=sort, limit=limit, cursor=cursor)

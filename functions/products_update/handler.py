@@ -1,4 +1,4 @@
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
@@ -25,7 +25,7 @@ def update_product(
     id: Annotated[str, Path(max_length=64)],
     body: ProductUpdate,
     # Optional in the schema so that a missing header is our 428, not a generic 422.
-    if_match: Annotated[Optional[str], Header(alias="If-Match", description=IF_MATCH)] = None,
+    if_match: Annotated[str | None, Header(alias="If-Match", description=IF_MATCH)] = None,
 ) -> Response[ProductOut]:
     changes = body.model_dump(mode="json", exclude_unset=True)
     return with_etag(catalog.update_product(app.context["principal"], id, changes, if_match))

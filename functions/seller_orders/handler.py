@@ -1,4 +1,4 @@
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -11,9 +11,9 @@ app = api_function("seller_orders")
 
 @app.endpoint
 def seller_orders(
-    status: Optional[OrderStatus] = None,
+    status: OrderStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[Optional[str], Query(max_length=400)] = None,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> OrdersPage:
     principal = app.context["principal"]
     return orders.list_orders(principal, seller_id=principal.user_id, status=status, limit=limit, cursor=cursor,

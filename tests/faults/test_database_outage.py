@@ -90,7 +90,7 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
         for attempt in range(40):  # bounded; keeps the burst going across the whole outage on a fast machine
             if burst_over.is_set():
                 break
-            response, _, error = _timed(lambda: place(client, account, lines, key=f"burst-{index}-{attempt}"))
+            response, _, error = _timed(lambda attempt=attempt: place(client, account, lines, key=f"burst-{index}-{attempt}"))
             with lock:
                 results.append(response.status_code if response is not None else type(error).__name__)
 

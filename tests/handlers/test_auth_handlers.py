@@ -67,7 +67,7 @@ def test_login_ip_limit_is_four_times_the_email_limit(raw_invoke, shopper):
     _wait_away_from_window_edge(settings.LOGIN_WINDOW_SECONDS)
     ip = f"203.0.113.{uuid.uuid4().int % 250 + 1}-{uuid.uuid4().hex[:6]}"  # unique per run; never a real IP
     limit = settings.LOGIN_IP_MAX_FAILURES
-    for attempt in range(limit):
+    for _attempt in range(limit):
         response = raw_invoke("POST", "/api/auth/login",
                               body={"email": _email("nobody"), "password": "wrong-password"}, source_ip=ip)
         assert_error(response, 401, "invalid_credentials")

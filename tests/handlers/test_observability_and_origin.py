@@ -117,7 +117,6 @@ def recorded():
 
 def test_checkout_payment_and_decline_are_counted_once(runtime, invoke, api, seller, shopper, recorded):
     from local.payment_provider import serialize_event, stripe_signature
-
     from smartgrocer.domain import metrics
 
     item = product(api, seller, stock=5, price="1.25")
@@ -148,7 +147,6 @@ def test_out_of_stock_is_counted_as_a_stock_conflict(invoke, api, seller, shoppe
 
 def test_only_a_rate_limited_login_is_a_lockout(recorded):
     from local.apigw import load_handler
-
     from smartgrocer.domain import metrics
     from smartgrocer.errors import RateLimited
 
@@ -159,7 +157,6 @@ def test_only_a_rate_limited_login_is_a_lockout(recorded):
 
 def test_reconciler_reports_its_repairs(recorded):
     from local.apigw import lambda_context, load_handler
-
     from smartgrocer.domain import metrics
 
     result = load_handler("orders_expire").lambda_handler({"source": "aws.events", "detail": {}},
@@ -185,7 +182,6 @@ def test_log_lines_carry_the_request_id_and_the_lambda_context(raw_invoke, monke
     import io
 
     from local.apigw import load_handler
-
     from smartgrocer.web.logging import logger
 
     stream = io.StringIO()

@@ -10,8 +10,18 @@ import uuid
 import pytest
 
 from tests.handlers.helpers import assert_error
-from tests.integration.orders_support import (ADDRESS, basket, clear_faults, db, event_for, intent_for, order_doc,
-                                              product, set_fault, stock_of)
+from tests.integration.orders_support import (
+    ADDRESS,
+    basket,
+    clear_faults,
+    db,
+    event_for,
+    intent_for,
+    order_doc,
+    product,
+    set_fault,
+    stock_of,
+)
 
 
 def _checkout(invoke, account, body, key: str | None = None, headers: dict | None = None):
@@ -134,8 +144,7 @@ def _webhook_event(runtime, payload: str, signature: str | None, base64_body: bo
 
 
 def _webhook(runtime, event: dict) -> dict:
-    from local.apigw import decode_body, lambda_context
-    from local.apigw import load_handler
+    from local.apigw import decode_body, lambda_context, load_handler
 
     response = load_handler("payments_webhook").lambda_handler(event, lambda_context("payments_webhook"))
     response["json"] = json.loads(decode_body(response) or b"null")
@@ -199,8 +208,7 @@ def test_admin_handlers(invoke, admin, shopper):
 # -- background functions ----------------------------------------------------------------------------
 
 def test_orders_expire_handler(invoke, api, seller, shopper):
-    from local.apigw import lambda_context
-    from local.apigw import load_handler
+    from local.apigw import lambda_context, load_handler
     from tests.integration.orders_support import expire_now
 
     item = product(api, seller, stock=2)
@@ -213,9 +221,8 @@ def test_orders_expire_handler(invoke, api, seller, shopper):
 
 
 def test_notifier_handler_sends_and_reports(runtime, unique_email):
-    from local.apigw import lambda_context
+    from local.apigw import lambda_context, load_handler
     from local.mail import sent_messages
-    from local.apigw import load_handler
 
     email = unique_email("notified")
     event = {"source": "smartgrocer.accounts", "detail-type": "UserSignedUp",

@@ -4,7 +4,6 @@ job, all on the shared layer, python3.12 on arm64."""
 from __future__ import annotations
 
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Throttle
-
 from tests.infra.helpers import app_functions, refs
 
 ROUTE_KEYS = {f"{r.method} {r.path}" for r in ROUTES}

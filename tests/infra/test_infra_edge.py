@@ -135,7 +135,6 @@ def test_only_cloudfront_reaches_the_api(synth):
     """The API origin carries the origin-verify header, its value a deploy-time reference to the secret's
     `current` field (never a literal); every HTTP function gets the secret's ARN and may only read it."""
     from smartgrocer.routes import ROUTES
-
     from tests.infra.helpers import app_functions, function_statements, listify
 
     secret_id = synth.logical_id(synth.stack.secrets.origin_verify)

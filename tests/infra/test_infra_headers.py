@@ -22,7 +22,7 @@ def render(value: Any) -> str:
     if isinstance(value, str):
         return value
     if "Ref" in value:
-        return "${%s}" % value["Ref"]
+        return f"${{{value['Ref']}}}"
     if "Fn::Join" in value:
         separator, parts = value["Fn::Join"]
         return separator.join(render(p) for p in parts)

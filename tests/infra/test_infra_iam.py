@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access
 
+from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access
 from tests.infra.helpers import app_functions, function_statements, listify, literals, refs
 
 ENTRIES = {e.name: e for e in (*ROUTES, *BACKGROUND_FUNCTIONS)}

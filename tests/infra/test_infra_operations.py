@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES
-
 from tests.infra.helpers import app_functions, refs
 
 ALL_NAMES = [e.name for e in (*ROUTES, *BACKGROUND_FUNCTIONS)]

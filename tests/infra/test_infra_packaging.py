@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access
 
+from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access
 from tests.infra.conftest import ROOT, build_layer
 
 ENTRIES = {e.name: e for e in (*ROUTES, *BACKGROUND_FUNCTIONS)}

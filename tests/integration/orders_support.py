@@ -87,8 +87,8 @@ def webhook_url(runtime) -> str:
 
 
 def deliver(runtime, event: dict | str, secret: str | None = None) -> tuple[int, dict]:
-    from local.payments import deliver_webhook
     from local.payment_provider import serialize_event
+    from local.payments import deliver_webhook
 
     payload = event if isinstance(event, str) else serialize_event(event)
     status, text = deliver_webhook(payload, url=webhook_url(runtime),

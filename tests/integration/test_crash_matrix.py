@@ -71,8 +71,7 @@ def adapters(runtime):
     """Install the MongoDB adapters over a (crashing) database handle; put the real wiring back after."""
     from smartgrocer.adapters import mongo_checkouts
     from smartgrocer.domain import ports
-    from smartgrocer.domain.checkout_ports import (CheckoutRepository, OrderRepository, PaymentEventLog,
-                                                   StockRepository)
+    from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
     from smartgrocer.domain.events import EventPublisher
 
     publisher = RecordingPublisher()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -19,9 +19,10 @@ import requests
 from tests.integration.helpers import assert_error
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 120
+PNG_SIZE = len(PNG)
 
 
-def _start(api, account, product_id, content_type="image/png", size=len(PNG)):
+def _start(api, account, product_id, content_type="image/png", size=PNG_SIZE):
     return api.post(f"/api/products/{product_id}/images", account, json={"content_type": content_type, "size": size})
 
 
@@ -116,7 +117,7 @@ def test_signed_policy_pins_type_size_key_and_expiry(api, runtime, seller, produ
     assert {"key": fields["key"]} in conditions
     assert {"bucket": runtime.env["IMAGES_BUCKET"]} in conditions
     expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
-    assert timedelta(0) < expires - datetime.now(timezone.utc) <= timedelta(minutes=10)
+    assert timedelta(0) < expires - datetime.now(UTC) <= timedelta(minutes=10)
     assert not any(isinstance(c, list) and c[0] == "starts-with" for c in conditions)  # no wildcard keys
 
 

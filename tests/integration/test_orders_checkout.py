@@ -9,9 +9,21 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.integration.helpers import assert_error
-from tests.integration.orders_support import (ADDRESS, basket, checkout, checkout_doc, clear_faults, db,
-                                              intent_for, order_doc, place, product, product_doc, set_fault,
-                                              stock_of)
+from tests.integration.orders_support import (
+    ADDRESS,
+    basket,
+    checkout,
+    checkout_doc,
+    clear_faults,
+    db,
+    intent_for,
+    order_doc,
+    place,
+    product,
+    product_doc,
+    set_fault,
+    stock_of,
+)
 from tests.support import ApiClient
 
 

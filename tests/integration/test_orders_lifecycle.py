@@ -6,9 +6,23 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.helpers import assert_error
-from tests.integration.orders_support import (checkout_doc, clear_faults, db, expire_now, intent_for, order_doc,
-                                              pay, place, place_paid, product, product_doc, set_fault, set_status,
-                                              stock_of, sweep)
+from tests.integration.orders_support import (
+    checkout_doc,
+    clear_faults,
+    db,
+    expire_now,
+    intent_for,
+    order_doc,
+    pay,
+    place,
+    place_paid,
+    product,
+    product_doc,
+    set_fault,
+    set_status,
+    stock_of,
+    sweep,
+)
 
 
 @pytest.fixture

@@ -10,9 +10,25 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.integration.orders_support import (checkout_doc, db, deliver, event_for, expire_now, intent_for,
-                                              mail, order_doc, pay, place, product, product_doc, set_status,
-                                              stock_of, sweep, wait_for_mail, webhook_url)
+from tests.integration.orders_support import (
+    checkout_doc,
+    db,
+    deliver,
+    event_for,
+    expire_now,
+    intent_for,
+    mail,
+    order_doc,
+    pay,
+    place,
+    product,
+    product_doc,
+    set_status,
+    stock_of,
+    sweep,
+    wait_for_mail,
+    webhook_url,
+)
 
 
 def _post(runtime, payload: str, headers: dict) -> tuple[int, dict]:

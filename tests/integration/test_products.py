@@ -145,7 +145,8 @@ def paged_catalog(api, runtime):
     names = ["Apple", "apple", "APPLE", "Banana", "banana", "Cherry", "Apple", "date", "Date", "Elder", "fig",
              "Fig", "Grape", "grape", "Apple pie", "Apple", "Kiwi", "Lime", "lime", "Mango", "Apple", "Nectarine",
              "Zucchini"]
-    products = [api.create_product(seller, name=n, price=p, stock=i) for i, (n, p) in enumerate(zip(names, prices))]
+    products = [api.create_product(seller, name=n, price=p, stock=i)
+                for i, (n, p) in enumerate(zip(names, prices, strict=True))]
     return seller, products
 
 

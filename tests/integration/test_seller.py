@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -61,7 +61,7 @@ def test_new_seller_has_thirty_empty_days(api, seller):
     body = _analytics(api, seller)
     days = body["revenue_by_day"]
     assert len(days) == 30
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     assert [d["date"] for d in days] == [(today - timedelta(days=29 - i)).isoformat() for i in range(30)]
     assert all(d["revenue"] == "0.00" and d["orders"] == 0 for d in days)
     assert body["total_revenue"] == "0.00" and body["top_products"] == [] and body["low_stock"] == []
@@ -81,7 +81,7 @@ def test_analytics_counts_paid_not_refunded_or_unpaid(api, seller, other_seller,
     place(api, shopper, (rare, 1))  # unpaid: 50.00 not counted
 
     body = _analytics(api, seller)
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     assert len(body["revenue_by_day"]) == 30
     assert body["revenue_by_day"][-1] == {"date": today, "revenue": "11.46", "orders": 2}
     assert all(d["revenue"] == "0.00" for d in body["revenue_by_day"][:-1])
@@ -102,7 +102,7 @@ def test_analytics_window_is_thirty_days(api, seller, shopper, days_ago, counted
     item = product(api, seller, price="1.00", stock=50)
     order_id = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
     doc = db().orders.find_one({"_id": order_id})
-    paid_at = datetime.now(timezone.utc).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
+    paid_at = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
     db().orders.replace_one({"_id": order_id}, {**doc, "paid_at": paid_at})
     body = _analytics(api, seller)
     assert body["total_revenue"] == ("1.00" if counted else "0.00")

@@ -7,7 +7,6 @@ import json
 import time
 import uuid
 
-
 ADDRESS = {"full_name": "Sam Shopper", "line1": "1 High Street", "city": "Springfield", "postal_code": "SP1 2AB",
            "country": "GB"}
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import jwt
 import pytest
-import requests
 
 from smartgrocer.routes import ADMIN, ANY_USER, BACKGROUND_FUNCTIONS, FUNCTION_NAMES, ROUTES, Throttle
 from tests.security.helpers import (
@@ -31,7 +30,7 @@ from tests.security.helpers import (
     walk_keys,
     walk_strings,
 )
-from tests.support import Account, ApiClient, loopback_alias_works, session_from
+from tests.support import ApiClient, loopback_alias_works, session_from
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("shopper", "seller", "admin")
@@ -867,7 +866,7 @@ class TestAPI10UnsafeConsumptionOfAPIs:
                                "Stripe-Signature": signed_headers(payload, secret)["Stripe-Signature"]
                                .replace("v1=", "v0=")},
         }
-        for name, headers in attempts.items():
+        for headers in attempts.values():
             response = api.post("/api/payments/webhook", data=payload.encode(), headers=headers)
             error_of(response, 400, "invalid_signature")
         # signed, then tampered (amount and checkout swapped after signing)

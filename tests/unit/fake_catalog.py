@@ -4,8 +4,8 @@ of the catalog without a database."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from smartgrocer.domain.catalog_ports import ProductFilter, revision
 
@@ -66,7 +66,7 @@ class FakeProducts:
         doc.update(copy.deepcopy(changes))
         for field, amount in increments.items():
             doc[field] = doc.get(field, 0) + amount
-        doc["updated_at"] = datetime.now(timezone.utc)
+        doc["updated_at"] = datetime.now(UTC)
         self.writes += 1
         return self._out(doc)
 

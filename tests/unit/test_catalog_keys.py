@@ -1,7 +1,7 @@
 """Stored sort keys and search terms: string order of the keys must equal the documented sort order."""
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from smartgrocer.domain.ids import new_id
 
 def _product(name="Apples", price=100, created=None, category="fruit-veg", description=""):
     return {"_id": new_id(), "name": name, "price_cents": price, "category": category, "description": description,
-            "created_at": created or datetime(2024, 1, 1, tzinfo=timezone.utc)}
+            "created_at": created or datetime(2024, 1, 1, tzinfo=UTC)}
 
 
 def _with_keys(p):
@@ -45,7 +45,7 @@ def test_name_key_ties_unique():
 
 
 def test_newest_key_orders_by_creation_time():
-    base = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    base = datetime(2024, 3, 1, tzinfo=UTC)
     offsets = list(range(50))
     random.Random(7).shuffle(offsets)
     products = [_with_keys(_product(created=base + timedelta(milliseconds=o))) for o in offsets]
@@ -91,7 +91,7 @@ def test_every_query_prefix_of_a_name_word_matches_its_terms():
 
 def test_public_product_hides_internal_fields():
     doc = {**_with_keys(_product(price=349)), "seller_id": "s1", "currency": "usd", "stock": 3, "unit": "kg",
-           "is_active": True, "updated_at": datetime(2024, 1, 1, tzinfo=timezone.utc)}
+           "is_active": True, "updated_at": datetime(2024, 1, 1, tzinfo=UTC)}
     out = catalog.public_product(doc)
     assert out["price"] == "3.49" and out["id"] == doc["_id"]
     assert not {"k_price", "k_name", "k_newest", "terms", "price_cents", "_id"} & set(out)

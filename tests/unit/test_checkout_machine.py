@@ -4,7 +4,7 @@ state, effects or error), and the shell over in-memory fakes of its ports."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from smartgrocer.domain import checkout_machine as m
 from smartgrocer.errors import Conflict, NotFound
 
-AT = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 PRODUCTS = {
     "apple": {"_id": "apple", "seller_id": "farm", "seller_name": "Farm", "name": "Apple", "unit": "each",
               "price_cents": 50},
@@ -307,8 +307,7 @@ class Fakes:
 def fakes():
     from smartgrocer import wiring
     from smartgrocer.domain import ports
-    from smartgrocer.domain.checkout_ports import (CheckoutRepository, OrderRepository, PaymentEventLog,
-                                                   StockRepository)
+    from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.payments import PaymentGateway
 

@@ -3,7 +3,7 @@
 import base64
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ def test_new_id_is_24_hex_and_unique():
 
 
 def test_sort_key_time_orders_like_time():
-    base = datetime(2024, 1, 31, 23, 59, 59, 999_999, tzinfo=timezone.utc)
+    base = datetime(2024, 1, 31, 23, 59, 59, 999_999, tzinfo=UTC)
     moments = [base + timedelta(microseconds=m) for m in (0, 1, 2, 10, 999_999, 10**6, 10**9)]
     keys = [sort_key_time(m) for m in moments]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
@@ -26,7 +26,7 @@ def test_sort_key_time_orders_like_time():
 
 
 def test_sort_key_time_tie_breaker():
-    moment = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    moment = datetime(2024, 5, 1, tzinfo=UTC)
     assert sort_key_time(moment, "b") > sort_key_time(moment, "a") > sort_key_time(moment)
     assert sort_key_time(moment, "abc").endswith("|abc")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -165,7 +165,7 @@ def test_build_orders_splits_per_seller_in_integer_cents():
         "p3": {"_id": "p3", "seller_id": "s2", "seller_name": "Two", "name": "Pricey", "unit": "kg",
                "price_cents": 1999},
     }
-    at = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    at = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     state = checkout_machine.new_checkout(
         checkout_id="c1", order_ids=["o1", "o2"], user_id=principal.user_id, buyer_email=principal.email,
         quantities={"p1": 1, "p2": 1, "p3": 3}, products=products, shipping_address=ADDRESS, currency="usd", at=at,

@@ -66,7 +66,8 @@ class BackgroundFunction:
     summary: str = ""
 
 
-def _r(name, method, path, roles, *access, throttle=Throttle.DEFAULT, summary="", cache_seconds=0):
+def _r(name: str, method: str, path: str, roles: frozenset[str] | None, *access: Access,
+       throttle: Throttle = Throttle.DEFAULT, summary: str = "", cache_seconds: int = 0) -> Route:
     return Route(name, method, path, roles, frozenset(access), throttle, summary, cache_seconds)
 
 

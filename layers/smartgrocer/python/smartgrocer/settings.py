@@ -7,7 +7,7 @@ Powertools parameters with caching) and from plain environment variables locally
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -18,7 +18,7 @@ def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-@lru_cache(maxsize=None)
+@cache
 def secret(name: str, default: str | None = None) -> str:
     """A secret by logical name, e.g. `JWT_SECRET`: from `JWT_SECRET_ARN` in AWS, else `JWT_SECRET`."""
     arn = os.environ.get(f"{name}_ARN")

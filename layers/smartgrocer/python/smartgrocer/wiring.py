@@ -116,8 +116,7 @@ def mailer():
 
 
 def _install_money_core() -> None:
-    from smartgrocer.domain.checkout_ports import (CheckoutRepository, OrderRepository, PaymentEventLog,
-                                                   StockRepository)
+    from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.health import DatabaseProbe
     from smartgrocer.domain.idempotency import IdempotencyRecords

@@ -7,8 +7,8 @@ process at another database, and `db()` is what follows them.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -79,7 +79,7 @@ class MongoRateLimits:
     """
 
     def increment(self, key: str, expires_at: int) -> int:
-        update = {"$inc": {"failures": 1}, "$set": {"expires_at": datetime.fromtimestamp(expires_at, timezone.utc)}}
+        update = {"$inc": {"failures": 1}, "$set": {"expires_at": datetime.fromtimestamp(expires_at, UTC)}}
         try:
             return self._increment(key, update)
         except DuplicateKeyError:

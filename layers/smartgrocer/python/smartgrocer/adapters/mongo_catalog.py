@@ -7,7 +7,7 @@ timestamps are stamped with `$currentDate` (nx-27017 stores a `$set` datetime as
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from pymongo import ReturnDocument
 from pymongo.database import Database

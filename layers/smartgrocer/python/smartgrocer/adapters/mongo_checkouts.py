@@ -12,8 +12,9 @@ string); outbox timestamps are epoch seconds.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
@@ -65,10 +66,8 @@ class MongoOrders:
         self._db = database
 
     def project(self, view: dict) -> None:
-        try:
+        with contextlib.suppress(DuplicateKeyError):  # a newer projection is already there
             self._db().orders.replace_one({"_id": view["_id"], "v": {"$lt": view["v"]}}, view, upsert=True)
-        except DuplicateKeyError:
-            pass  # a newer projection is already there
 
     def get(self, order_id: str) -> dict | None:
         return self._db().orders.find_one({"_id": order_id})

@@ -3,7 +3,7 @@ idempotency records of checkout, the health probe and the mailer's order/user re
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError

@@ -9,7 +9,8 @@ Records are plain dicts shaped like the stored documents (`_id`, `email`, `passw
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Protocol
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # annotations only: nothing to import on a cold start
     from datetime import datetime

@@ -3,7 +3,7 @@ over all orders), shaped here."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from smartgrocer import settings
 from smartgrocer.domain import ports
@@ -16,7 +16,7 @@ LOW_STOCK_THRESHOLD = 10
 
 
 def seller_analytics(seller_id: str) -> dict:
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     since = today - timedelta(days=DAYS - 1)
     sales = ports.resolve(OrderRepository).sales(seller_id, since, top=5)
     per_day = {row["_id"]: row for row in sales["per_day"]}

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import bcrypt
 import jwt
@@ -37,7 +37,7 @@ class Principal:
 
 def now() -> datetime:
     """Millisecond precision, as BSON stores it (signup's answer equals a later read)."""
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 

@@ -14,7 +14,7 @@ undoing what happened meanwhile.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from smartgrocer import settings
 from smartgrocer.domain import etags, ports
@@ -37,7 +37,7 @@ NAME_KEY_WIDTH = 64
 
 def _now() -> datetime:
     """Millisecond precision, as BSON stores it: what we return on create is what a later read returns."""
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 

@@ -26,8 +26,10 @@ collection is a projection of them for listing. State (the stored document):
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
 from smartgrocer.domain.ids import sort_key_time
 from smartgrocer.errors import Conflict, NotFound
@@ -233,7 +235,7 @@ def decide(state: dict, command: Command, at: datetime) -> Decision:
 
 
 def _set_order_status(state: dict, order_id: str, status: str, at: datetime, by: str, decision: Decision,
-                      **fields) -> None:
+                      **fields: Any) -> None:
     order = state["orders"][order_id]
     order["status"] = status
     order["updated_at"] = at
@@ -257,13 +259,13 @@ def _close(state: dict, reason: str, at: datetime, decision: Decision) -> None:
         decision.effects.append(CancelPayment(state["payment_intent_id"]))
 
 
-def _on_reservations_taken(state, command, at, decision):
+def _on_reservations_taken(state: dict, command: ReservationsTaken, at: datetime, decision: Decision) -> None:
     if state["status"] == "reserving":
         state["status"] = "creating_payment"
         decision.changed, decision.outcome = True, "reserved"
 
 
-def _on_payment_requested(state, command: PaymentRequested, at, decision):
+def _on_payment_requested(state: dict, command: PaymentRequested, at: datetime, decision: Decision) -> None:
     if state["status"] != "creating_payment":
         return
     state["status"] = "pending_payment"
@@ -272,7 +274,7 @@ def _on_payment_requested(state, command: PaymentRequested, at, decision):
     decision.effects.extend(ProjectOrder(order_id) for order_id in sorted(state["orders"]))
 
 
-def _on_abandon(state, command: Abandon, at, decision):
+def _on_abandon(state: dict, command: Abandon, at: datetime, decision: Decision) -> None:
     if state["status"] not in ("reserving", "creating_payment"):
         return  # reached payment: expiry or a payment event closes it instead
     # Every line may hold stock (a crash can stop placement anywhere): releasing is a no-op where none is held.
@@ -283,7 +285,7 @@ def _on_abandon(state, command: Abandon, at, decision):
     decision.outcome = "abandoned"
 
 
-def _on_payment_failed(state, command: PaymentFailed, at, decision):
+def _on_payment_failed(state: dict, command: PaymentFailed, at: datetime, decision: Decision) -> None:
     # A decline is not the end: the shopper tries another card on the same payment until it expires.
     if state["status"] != "pending_payment":
         decision.outcome = "already_settled"
@@ -306,7 +308,7 @@ def _refund_whole(state: dict, amount_cents: int, decision: Decision) -> None:
             decision.effects.append(ProjectOrder(order_id))
 
 
-def _on_payment_succeeded(state, command: PaymentSucceeded, at, decision):
+def _on_payment_succeeded(state: dict, command: PaymentSucceeded, at: datetime, decision: Decision) -> None:
     if state["status"] == "paid":
         decision.outcome = "already_settled"
         return
@@ -353,7 +355,7 @@ def _expire_orders(state: dict, reason: str, at: datetime, decision: Decision) -
         _release_lines(order, decision)
 
 
-def _on_expire(state, command, at, decision):
+def _on_expire(state: dict, command: Expire, at: datetime, decision: Decision) -> None:
     if state["status"] != "pending_payment" or at < state["expires_at"]:
         return
     _expire_orders(state, "expired", at, decision)
@@ -361,7 +363,7 @@ def _on_expire(state, command, at, decision):
     decision.outcome = "expired"
 
 
-def _on_payment_canceled(state, command, at, decision):
+def _on_payment_canceled(state: dict, command: PaymentCanceled, at: datetime, decision: Decision) -> None:
     if state["status"] != "pending_payment":
         decision.outcome = "already_settled"
         return
@@ -371,7 +373,7 @@ def _on_payment_canceled(state, command, at, decision):
 
 
 def _order_for(state: dict, order_id: str) -> dict:
-    order = state["orders"].get(order_id)
+    order: dict | None = state["orders"].get(order_id)
     if order is None:
         raise NotFound("No such order.")
     return order
@@ -393,7 +395,7 @@ def allowed_transitions(order: dict, relations: frozenset[str]) -> list[str]:
     return allowed
 
 
-def _on_cancel(state, command: CancelOrder, at, decision):
+def _on_cancel(state: dict, command: CancelOrder, at: datetime, decision: Decision) -> None:
     order = _order_for(state, command.order_id)
     current = order["status"]
     allowed = CANCELLABLE_BY.get(current, frozenset()) & command.relations
@@ -414,7 +416,7 @@ def _on_cancel(state, command: CancelOrder, at, decision):
     decision.outcome = "cancelled"
 
 
-def _on_advance(state, command: AdvanceOrder, at, decision):
+def _on_advance(state: dict, command: AdvanceOrder, at: datetime, decision: Decision) -> None:
     order = _order_for(state, command.order_id)
     current = order["status"]
     if SELLER_FLOW.get(current) != command.target or not command.relations & {"seller", "admin"}:
@@ -424,7 +426,7 @@ def _on_advance(state, command: AdvanceOrder, at, decision):
     decision.outcome = command.target
 
 
-def _on_refund_issued(state, command: RefundIssued, at, decision):
+def _on_refund_issued(state: dict, command: RefundIssued, at: datetime, decision: Decision) -> None:
     if command.target == "checkout":
         refund = state.get("refund")
         if refund is None or refund.get("refund_id"):
@@ -443,7 +445,7 @@ def _on_refund_issued(state, command: RefundIssued, at, decision):
     decision.changed, decision.outcome = True, "refunded"
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[[dict, Any, datetime, Decision], None]] = {
     ReservationsTaken: _on_reservations_taken, PaymentRequested: _on_payment_requested, Abandon: _on_abandon,
     PaymentSucceeded: _on_payment_succeeded, PaymentFailed: _on_payment_failed,
     PaymentCanceled: _on_payment_canceled, Expire: _on_expire, CancelOrder: _on_cancel, AdvanceOrder: _on_advance,
@@ -465,7 +467,7 @@ def new_checkout(*, checkout_id: str, order_ids: list[str], user_id: str, buyer_
             "unit_price_cents": product["price_cents"], "quantity": qty,
             "line_total_cents": product["price_cents"] * qty})  # integer cents: exact
     orders = {}
-    for order_id, (seller_id, items) in zip(order_ids, sorted(by_seller.items())):
+    for order_id, (seller_id, items) in zip(order_ids, sorted(by_seller.items()), strict=True):
         seller_name = products[items[0]["product_id"]].get("seller_name", "")
         orders[order_id] = {
             "seller_id": seller_id, "seller_name": seller_name, "items": items,

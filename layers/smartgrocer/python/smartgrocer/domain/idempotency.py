@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Protocol
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from smartgrocer.domain import ports
 from smartgrocer.errors import AppError, Conflict, Invalid
@@ -46,7 +47,7 @@ def request_fingerprint(body: dict) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def run_once(user_id: str, key: str | None, body: dict, operation: Callable[[], dict]) -> tuple[int, dict]:
@@ -103,10 +104,11 @@ def _replay(records, record_id, fingerprint, user_id, key, body, operation) -> t
                 error.status = record["status"]
                 raise error
             return record["status"], stored
-        if record["locked_until"] < time.time():  # the first attempt crashed: take it over
-            if records.take_over(record_id, record["locked_until"], time.time() + LOCK_SECONDS):
-                records.drop(record_id)
-                return run_once(user_id, key, body, operation)
+        # the first attempt crashed: take it over
+        if record["locked_until"] < time.time() and records.take_over(record_id, record["locked_until"],
+                                                                      time.time() + LOCK_SECONDS):
+            records.drop(record_id)
+            return run_once(user_id, key, body, operation)
         if time.monotonic() > deadline:
             raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.",
                            code="idempotency_in_progress", retry_after=1)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from smartgrocer import settings
 from smartgrocer.domain import checkout_machine as machine
@@ -28,7 +29,7 @@ SAVE_ATTEMPTS = 8  # compare-and-set retries under contention (every retry re-de
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _checkouts() -> CheckoutRepository:
@@ -105,7 +106,7 @@ def apply_effects(state: dict) -> int:
             applied += 1
         if failed or not followed:
             break
-        state = _checkouts().load(state["_id"])
+        state = cast(dict, _checkouts().load(state["_id"]))  # it was just saved
     if not failed:
         _checkouts().settle(state["_id"], state["version"])
     return applied
@@ -180,7 +181,7 @@ def place_checkout(principal, items: list[dict], shipping_address: dict, idempot
         if state is None:
             state = _new_checkout(principal, checkout_id, quantities, shipping_address)
             if not _checkouts().insert(state):  # a twin request wrote it first: carry that one on
-                state = _checkouts().load(checkout_id)
+                state = cast(dict, _checkouts().load(checkout_id))
         if state["status"] == "closed" and state.get("close_reason") in RESTARTABLE:
             continue
         return _carry_on(principal, state)
@@ -267,7 +268,7 @@ def checkout_view(principal, checkout_id: str) -> dict:
 
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -328,14 +329,15 @@ def list_orders(principal, *, user_id: str | None = None, seller_id: str | None 
 def change_status(principal, order_id: str, target: str) -> dict:
     order = _orders().get(order_id)
     relations = _relations(principal, order) if order else frozenset()
-    if not relations:
+    if order is None or not relations:  # no order, no relations
         raise NotFound("No such order.")
+    command: machine.CancelOrder | machine.AdvanceOrder
     if target == "cancelled":
         command = machine.CancelOrder(order_id, relations, principal.user_id)
     else:
         command = machine.AdvanceOrder(order_id, target, relations, principal.user_id)
     execute(order["checkout_id"], command)
-    return public_order(_orders().get(order_id), principal)  # as projected, follow-ups (refunds) included
+    return public_order(cast(dict, _orders().get(order_id)), principal)  # as projected, follow-ups (refunds) included
 
 
 # -- payment events --------------------------------------------------------------------------------
@@ -357,7 +359,7 @@ def handle_payment_event(event: dict) -> dict:
     """A verified provider event: recorded once by id; the machine makes every effect conditional, so
     duplicates and out-of-order deliveries cannot move an order backwards."""
     log = ports.resolve(PaymentEventLog)
-    event_id, event_type = event.get("id"), event.get("type")
+    event_id, event_type = cast(str, event.get("id")), event.get("type")
     if log.seen(event_id):
         return {"received": True, "duplicate": True}
     intent = (event.get("data") or {}).get("object") or {}
@@ -368,7 +370,7 @@ def handle_payment_event(event: dict) -> dict:
         if state is None or state.get("payment_intent_id") not in (None, intent.get("id")):
             outcome = "unknown_checkout"
         else:
-            outcome = execute(checkout_id, _payment_command(event_type, intent)).outcome
+            outcome = execute(cast(str, checkout_id), _payment_command(event_type, intent)).outcome
     # Recorded after the effect: a crash before this line means the retry redoes an idempotent command.
     if not log.record(event_id, {"type": event_type, "outcome": outcome, "checkout_id": checkout_id,
                                  "received_at": now()}):

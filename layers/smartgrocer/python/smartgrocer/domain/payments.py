@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
-
 @dataclass(frozen=True)
 class PaymentIntent:
     id: str

@@ -10,7 +10,8 @@ domain therefore never imports pymongo, boto3, stripe or an adapter.
 from __future__ import annotations
 
 import threading
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 T = TypeVar("T")
 

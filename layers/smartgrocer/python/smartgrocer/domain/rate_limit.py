@@ -12,7 +12,8 @@ The clock is injected so tests move time instead of waiting for it.
 from __future__ import annotations
 
 import time
-from typing import Callable, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from smartgrocer.errors import RateLimited
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
@@ -32,7 +32,7 @@ AmountOut = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["3.49"])]
 def _as_utc(moment: datetime) -> datetime:
     # Timestamps leave the API as RFC 3339 UTC ("...Z"), whatever the driver handed back: a naive value
     # (a store that dropped the zone, e.g. nx-27017 after `$set`) is UTC by construction here.
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
