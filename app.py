@@ -25,10 +25,12 @@ def main() -> None:
     config = StageConfig.from_context(app.node)
     env = None
     if os.environ.get("CDK_DEFAULT_ACCOUNT"):  # set by the CDK CLI when credentials exist
-        env = aws_cdk.Environment(account=os.environ["CDK_DEFAULT_ACCOUNT"],
-                                  region=os.environ.get("CDK_DEFAULT_REGION"))
-    stack = SmartGrocerStack(app, f"SmartGrocer-{config.stage}", config=config, env=env,
-                             description=f"SmartGrocer Cloud ({config.stage})")
+        env = aws_cdk.Environment(
+            account=os.environ["CDK_DEFAULT_ACCOUNT"], region=os.environ.get("CDK_DEFAULT_REGION")
+        )
+    stack = SmartGrocerStack(
+        app, f"SmartGrocer-{config.stage}", config=config, env=env, description=f"SmartGrocer Cloud ({config.stage})"
+    )
     apply_nag(stack)
     app.synth()
 

@@ -38,15 +38,63 @@ WORDS = {
     "meat-fish": ["chicken", "beef", "salmon", "sausages", "cod", "bacon", "lamb", "prawns", "turkey", "mackerel"],
     "pantry": ["rice", "spaghetti", "lentils", "oats", "flour", "honey", "jam", "granola", "olive oil", "beans"],
     "drinks": ["coffee", "tea", "juice", "water", "lemonade", "cola", "kombucha", "smoothie", "cocoa", "cider"],
-    "frozen": ["peas", "pizza", "ice cream", "chips", "berries", "spinach", "fish fingers", "sweetcorn", "waffles",
-               "dumplings"],
-    "snacks": ["crisps", "chocolate", "peanuts", "popcorn", "pretzels", "cookies", "brownies", "almonds", "bars",
-               "crackers"],
-    "household": ["washing up liquid", "kitchen roll", "detergent", "bin bags", "sponges", "bleach", "foil",
-                  "candles", "soap", "tissues"],
+    "frozen": [
+        "peas",
+        "pizza",
+        "ice cream",
+        "chips",
+        "berries",
+        "spinach",
+        "fish fingers",
+        "sweetcorn",
+        "waffles",
+        "dumplings",
+    ],
+    "snacks": [
+        "crisps",
+        "chocolate",
+        "peanuts",
+        "popcorn",
+        "pretzels",
+        "cookies",
+        "brownies",
+        "almonds",
+        "bars",
+        "crackers",
+    ],
+    "household": [
+        "washing up liquid",
+        "kitchen roll",
+        "detergent",
+        "bin bags",
+        "sponges",
+        "bleach",
+        "foil",
+        "candles",
+        "soap",
+        "tissues",
+    ],
 }
-ADJECTIVES = ["organic", "fresh", "free range", "wholegrain", "smoked", "sweet", "crunchy", "classic", "premium",
-              "local", "mild", "extra mature", "family size", "value", "gluten free", "spicy", "light", "rich"]
+ADJECTIVES = [
+    "organic",
+    "fresh",
+    "free range",
+    "wholegrain",
+    "smoked",
+    "sweet",
+    "crunchy",
+    "classic",
+    "premium",
+    "local",
+    "mild",
+    "extra mature",
+    "family size",
+    "value",
+    "gluten free",
+    "spicy",
+    "light",
+    "rich",
+]
 UNITS = ["each", "kg", "500 g", "1 l", "6 pack", "250 g", "box"]
 PAGE = 20
 DEEP_PAGE = 500
@@ -64,16 +112,28 @@ def build_products(count: int, sellers: list[str], seed: int = 42):
         name = f"{rng.choice(ADJECTIVES).title()} {noun.title()}"  # many duplicate names: ties are realistic
         price = rng.choice([rng.randrange(19, 1500), rng.randrange(100, 600) // 10 * 10 + 9])  # x.x9 clusters
         created = start + timedelta(seconds=i * 37 + rng.randrange(30), microseconds=rng.randrange(1000) * 1000)
-        doc = {"_id": new_id(), "seller_id": sellers[rng.randrange(len(sellers))], "seller_name": "Bench Seller",
-               "name": name, "description": f"{name} from a local producer. Great with {rng.choice(WORDS['bakery'])}.",
-               "price_cents": price, "currency": "usd", "category": category, "stock": rng.randrange(0, 500),
-               "unit": rng.choice(UNITS), "images": [], "is_active": rng.random() > 0.02, "created_at": created,
-               "updated_at": created}
+        doc = {
+            "_id": new_id(),
+            "seller_id": sellers[rng.randrange(len(sellers))],
+            "seller_name": "Bench Seller",
+            "name": name,
+            "description": f"{name} from a local producer. Great with {rng.choice(WORDS['bakery'])}.",
+            "price_cents": price,
+            "currency": "usd",
+            "category": category,
+            "stock": rng.randrange(0, 500),
+            "unit": rng.choice(UNITS),
+            "images": [],
+            "is_active": rng.random() > 0.02,
+            "created_at": created,
+            "updated_at": created,
+        }
         doc.update(catalog.sort_keys(doc))
         yield doc
 
 
 # -- explain ---------------------------------------------------------------------------------------
+
 
 def plan_summary(explain: dict) -> dict:
     """Whether a query uses an index, for nx-27017 (SQLite plan) and real MongoDB (stage tree)."""
@@ -84,8 +144,13 @@ def plan_summary(explain: dict) -> dict:
         uses_index = any("USING" in d and "INDEX" in d for d in main)
         scans = any(d.startswith("SCAN products") and "INDEX" not in d for d in main)
         sorts = any("TEMP B-TREE" in d for d in details)
-        return {"engine": "nx-27017/sqlite", "index": uses_index and not scans, "collection_scan": scans,
-                "in_memory_sort": sorts, "plan": details}
+        return {
+            "engine": "nx-27017/sqlite",
+            "index": uses_index and not scans,
+            "collection_scan": scans,
+            "in_memory_sort": sorts,
+            "plan": details,
+        }
     stages: list[dict] = []
 
     def walk(node):
@@ -100,12 +165,17 @@ def plan_summary(explain: dict) -> dict:
 
     walk(plan)
     names = [s["stage"] for s in stages]
-    return {"engine": "mongodb", "index": "IXSCAN" in names and "COLLSCAN" not in names,
-            "collection_scan": "COLLSCAN" in names, "in_memory_sort": "SORT" in names,
-            "plan": [f"{s['stage']}{'(' + s['indexName'] + ')' if 'indexName' in s else ''}" for s in stages]}
+    return {
+        "engine": "mongodb",
+        "index": "IXSCAN" in names and "COLLSCAN" not in names,
+        "collection_scan": "COLLSCAN" in names,
+        "in_memory_sort": "SORT" in names,
+        "plan": [f"{s['stage']}{'(' + s['indexName'] + ')' if 'indexName' in s else ''}" for s in stages],
+    }
 
 
 # -- measurement -----------------------------------------------------------------------------------
+
 
 def handler_caller():
     import importlib.util
@@ -133,8 +203,11 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--budget", type=float, default=15.0, help="seconds per measured series at most")
     parser.add_argument("--batch", type=int, default=5_000)
-    parser.add_argument("--data-dir", help="keep nx-27017's data here and reuse it when it already holds the "
-                                           "products (skips the bulk insert on later runs)")
+    parser.add_argument(
+        "--data-dir",
+        help="keep nx-27017's data here and reuse it when it already holds the "
+        "products (skips the bulk insert on later runs)",
+    )
     options = parser.parse_args()
 
     import signal
@@ -153,9 +226,15 @@ def main() -> None:
             data = Path(workdir.name)
         service = mongo_service(data / "mongo").start()
         uri = f"mongodb://127.0.0.1:{service.port}/?directConnection=true"
-    os.environ.update({"MONGODB_URI": uri, "MONGODB_DB": "smartgrocer_bench", "JWT_SECRET": "bench-" + "x" * 40,
-                       "POWERTOOLS_LOG_LEVEL": "ERROR",
-                       "MONGODB_SOCKET_TIMEOUT_MS": "300000"})  # nx-27017 full scans of 100k documents are slow
+    os.environ.update(
+        {
+            "MONGODB_URI": uri,
+            "MONGODB_DB": "smartgrocer_bench",
+            "JWT_SECRET": "bench-" + "x" * 40,
+            "POWERTOOLS_LOG_LEVEL": "ERROR",
+            "MONGODB_SOCKET_TIMEOUT_MS": "300000",
+        }
+    )  # nx-27017 full scans of 100k documents are slow
     try:
         run(options, engine="nx-27017" if service else "external MongoDB")
     finally:
@@ -182,9 +261,12 @@ def run(options, engine: str) -> None:
         database.bench_meta.drop()
         started = time.monotonic()
         for start in range(0, len(catalog_docs), options.batch):
-            database.products.insert_many(catalog_docs[start:start + options.batch], ordered=False)
-            print(f"\r  inserted {min(start + options.batch, len(catalog_docs)):>7}/{options.products}", end="",
-                  flush=True)
+            database.products.insert_many(catalog_docs[start : start + options.batch], ordered=False)
+            print(
+                f"\r  inserted {min(start + options.batch, len(catalog_docs)):>7}/{options.products}",
+                end="",
+                flush=True,
+            )
         insert_s = time.monotonic() - started
         started = time.monotonic()
         apply_indexes(database)  # after the bulk load, as a restore would; the step is idempotent
@@ -202,25 +284,65 @@ def run(options, engine: str) -> None:
     shapes: list[dict] = []
     for sort in SORTS:
         for page in (1, DEEP_PAGE):
-            shapes.append({"name": f"sort={sort} page {page}", "sort": sort, "page": page, "filter": {},
-                           "query": {}, "match": lambda d: True})
+            shapes.append(
+                {
+                    "name": f"sort={sort} page {page}",
+                    "sort": sort,
+                    "page": page,
+                    "filter": {},
+                    "query": {},
+                    "match": lambda d: True,
+                }
+            )
     shapes += [
-        {"name": "category=dairy-eggs newest page 1", "sort": "newest", "page": 1,
-         "filter": {"category": "dairy-eggs"}, "query": {"category": "dairy-eggs"},
-         "match": lambda d: d["category"] == "dairy-eggs"},
-        {"name": "category=dairy-eggs price page 200", "sort": "price", "page": 200,
-         "filter": {"category": "dairy-eggs"}, "query": {"category": "dairy-eggs"},
-         "match": lambda d: d["category"] == "dairy-eggs"},
-        {"name": "seller newest page 1", "sort": "newest", "page": 1, "filter": {"seller_id": busiest_seller},
-         "query": {"seller_id": busiest_seller}, "match": lambda d: d["seller_id"] == busiest_seller},
-        {"name": "price 2.00-3.00 sort=price page 1", "sort": "price", "page": 1,
-         "filter": {"price_cents": {"$gte": 200, "$lte": 300}}, "query": {"min_price": "2.00", "max_price": "3.00"},
-         "match": lambda d: 200 <= d["price_cents"] <= 300},
-        {"name": "q=cheddar page 1", "sort": "newest", "page": 1, "filter": {"terms": "cheddar"},
-         "query": {"q": "cheddar"}, "match": lambda d: "cheddar" in d["terms"]},
-        {"name": "q='organic che' page 1", "sort": "newest", "page": 1,
-         "filter": {"terms": {"$all": ["organic", "che"]}}, "query": {"q": "organic che"},
-         "match": lambda d: {"organic", "che"} <= set(d["terms"])},
+        {
+            "name": "category=dairy-eggs newest page 1",
+            "sort": "newest",
+            "page": 1,
+            "filter": {"category": "dairy-eggs"},
+            "query": {"category": "dairy-eggs"},
+            "match": lambda d: d["category"] == "dairy-eggs",
+        },
+        {
+            "name": "category=dairy-eggs price page 200",
+            "sort": "price",
+            "page": 200,
+            "filter": {"category": "dairy-eggs"},
+            "query": {"category": "dairy-eggs"},
+            "match": lambda d: d["category"] == "dairy-eggs",
+        },
+        {
+            "name": "seller newest page 1",
+            "sort": "newest",
+            "page": 1,
+            "filter": {"seller_id": busiest_seller},
+            "query": {"seller_id": busiest_seller},
+            "match": lambda d: d["seller_id"] == busiest_seller,
+        },
+        {
+            "name": "price 2.00-3.00 sort=price page 1",
+            "sort": "price",
+            "page": 1,
+            "filter": {"price_cents": {"$gte": 200, "$lte": 300}},
+            "query": {"min_price": "2.00", "max_price": "3.00"},
+            "match": lambda d: 200 <= d["price_cents"] <= 300,
+        },
+        {
+            "name": "q=cheddar page 1",
+            "sort": "newest",
+            "page": 1,
+            "filter": {"terms": "cheddar"},
+            "query": {"q": "cheddar"},
+            "match": lambda d: "cheddar" in d["terms"],
+        },
+        {
+            "name": "q='organic che' page 1",
+            "sort": "newest",
+            "page": 1,
+            "filter": {"terms": {"$all": ["organic", "che"]}},
+            "query": {"q": "organic che"},
+            "match": lambda d: {"organic", "che"} <= set(d["terms"]),
+        },
     ]
 
     from urllib.parse import urlencode
@@ -229,14 +351,17 @@ def run(options, engine: str) -> None:
     for shape in shapes:
         field, descending = SORTS[shape["sort"]]
         mongo_filter = {"is_active": True, **shape["filter"]}
-        ordered = sorted((d for d in catalog_docs if d["is_active"] and shape["match"](d)),
-                         key=lambda d: d[field], reverse=descending)  # computed here, never with skip()
+        ordered = sorted(
+            (d for d in catalog_docs if d["is_active"] and shape["match"](d)),
+            key=lambda d: d[field],
+            reverse=descending,
+        )  # computed here, never with skip()
         first_index = (shape["page"] - 1) * PAGE
         if len(ordered) <= first_index:
             print(f"  {shape['name']}: not enough products, skipped")
             continue
         after = ordered[first_index - 1][field] if shape["page"] > 1 else None  # what page N-1's cursor carries
-        expected = [d["_id"] for d in ordered[first_index:first_index + PAGE]]
+        expected = [d["_id"] for d in ordered[first_index : first_index + PAGE]]
         params = {**shape["query"], "sort": shape["sort"], "limit": PAGE}
         if after is not None:
             params["cursor"] = encode_cursor({"s": shape["sort"], "k": after})
@@ -247,8 +372,9 @@ def run(options, engine: str) -> None:
         projection = {"terms": 0}
 
         def raw(raw_filter=raw_filter, projection=projection, field=field, descending=descending):
-            return list(database.products.find(raw_filter, projection).sort(field, -1 if descending else 1)
-                        .limit(PAGE + 1))
+            return list(
+                database.products.find(raw_filter, projection).sort(field, -1 if descending else 1).limit(PAGE + 1)
+            )
 
         handler_ms, raw_ms = [], []
         deadline = time.monotonic() + options.budget
@@ -263,18 +389,34 @@ def run(options, engine: str) -> None:
             raw_ms.append((time.perf_counter() - started) * 1000)
             if time.monotonic() > deadline:  # strict: a slow shape on nx-27017 must not stall the run
                 break
-        explain = database.products.find(raw_filter, projection).sort(field, -1 if descending else 1) \
-            .limit(PAGE + 1).explain()
+        explain = (
+            database.products.find(raw_filter, projection)
+            .sort(field, -1 if descending else 1)
+            .limit(PAGE + 1)
+            .explain()
+        )
         plan = plan_summary(explain)
-        result = {"shape": shape["name"], "sort": shape["sort"], "page": shape["page"], "calls": len(handler_ms),
-                  "handler_p50_ms": percentile(handler_ms, 50), "handler_p99_ms": percentile(handler_ms, 99),
-                  "raw_p50_ms": percentile(raw_ms, 50), "raw_p99_ms": percentile(raw_ms, 99),
-                  "items": len(page["items"]), "index": plan["index"], "collection_scan": plan["collection_scan"],
-                  "in_memory_sort": plan["in_memory_sort"], "plan": plan["plan"]}
+        result = {
+            "shape": shape["name"],
+            "sort": shape["sort"],
+            "page": shape["page"],
+            "calls": len(handler_ms),
+            "handler_p50_ms": percentile(handler_ms, 50),
+            "handler_p99_ms": percentile(handler_ms, 99),
+            "raw_p50_ms": percentile(raw_ms, 50),
+            "raw_p99_ms": percentile(raw_ms, 99),
+            "items": len(page["items"]),
+            "index": plan["index"],
+            "collection_scan": plan["collection_scan"],
+            "in_memory_sort": plan["in_memory_sort"],
+            "plan": plan["plan"],
+        }
         result["handler_over_raw"] = result["handler_p50_ms"] / max(result["raw_p50_ms"], 1e-6)
         results.append(result)
-        print(f"  {shape['name']:<38} handler p50 {result['handler_p50_ms']:7.2f} ms  raw p50 "
-              f"{result['raw_p50_ms']:7.2f} ms  ({len(handler_ms)} calls)  index={plan['index']}")
+        print(
+            f"  {shape['name']:<38} handler p50 {result['handler_p50_ms']:7.2f} ms  raw p50 "
+            f"{result['raw_p50_ms']:7.2f} ms  ({len(handler_ms)} calls)  index={plan['index']}"
+        )
 
     by_name = {r["shape"]: r for r in results}
     deep = []
@@ -282,12 +424,40 @@ def run(options, engine: str) -> None:
         one, deep_page = by_name.get(f"sort={sort} page 1"), by_name.get(f"sort={sort} page {DEEP_PAGE}")
         if one and deep_page:
             ratio = deep_page["handler_p50_ms"] / one["handler_p50_ms"]
-            deep.append({"sort": sort, "page1_p50_ms": one["handler_p50_ms"],
-                         "page500_p50_ms": deep_page["handler_p50_ms"], "ratio": ratio, "target_met": ratio <= 1.5})
-    headers = ["query shape", "handler p50 ms", "handler p99 ms", "raw p50 ms", "handler/raw", "calls", "index",
-               "scan", "temp sort"]
-    rows = [[r["shape"], r["handler_p50_ms"], r["handler_p99_ms"], r["raw_p50_ms"], r["handler_over_raw"], r["calls"],
-             r["index"], r["collection_scan"], r["in_memory_sort"]] for r in results]
+            deep.append(
+                {
+                    "sort": sort,
+                    "page1_p50_ms": one["handler_p50_ms"],
+                    "page500_p50_ms": deep_page["handler_p50_ms"],
+                    "ratio": ratio,
+                    "target_met": ratio <= 1.5,
+                }
+            )
+    headers = [
+        "query shape",
+        "handler p50 ms",
+        "handler p99 ms",
+        "raw p50 ms",
+        "handler/raw",
+        "calls",
+        "index",
+        "scan",
+        "temp sort",
+    ]
+    rows = [
+        [
+            r["shape"],
+            r["handler_p50_ms"],
+            r["handler_p99_ms"],
+            r["raw_p50_ms"],
+            r["handler_over_raw"],
+            r["calls"],
+            r["index"],
+            r["collection_scan"],
+            r["in_memory_sort"],
+        ]
+        for r in results
+    ]
     deep_headers = ["sort", "page 1 p50 ms", "page 500 p50 ms", "page500/page1", "<= 1.5"]
     deep_rows = [[d["sort"], d["page1_p50_ms"], d["page500_p50_ms"], d["ratio"], d["target_met"]] for d in deep]
     print()
@@ -297,12 +467,21 @@ def run(options, engine: str) -> None:
     print("\nplans:")
     for r in results:
         print(f"  {r['shape']:<38} {' ; '.join(r['plan'])}")
-    path = write_results("catalog", {
-        "engine": engine, "products": total, "active": active, "insert_seconds": round(insert_s, 1),
-        "index_seconds": round(index_s, 1), "page_size": PAGE, "deep_page": DEEP_PAGE, "shapes": results,
-        "deep_pagination": deep,
-        "markdown": markdown_table(headers, rows) + "\n\n" + markdown_table(deep_headers, deep_rows),
-    })
+    path = write_results(
+        "catalog",
+        {
+            "engine": engine,
+            "products": total,
+            "active": active,
+            "insert_seconds": round(insert_s, 1),
+            "index_seconds": round(index_s, 1),
+            "page_size": PAGE,
+            "deep_page": DEEP_PAGE,
+            "shapes": results,
+            "deep_pagination": deep,
+            "markdown": markdown_table(headers, rows) + "\n\n" + markdown_table(deep_headers, deep_rows),
+        },
+    )
     print(f"\nwritten to {path.relative_to(ROOT)}")
 
 

@@ -44,11 +44,17 @@ from pathlib import Path
 from bench.common import FUNCTIONS, LAYER, ROOT, markdown_table, percentile, table, write_results
 
 COLD_FUNCTIONS = ("orders_checkout", "payments_webhook", "orders_update_status", "orders_expire", "notifier")
-ADDRESS = {"full_name": "Bench Shopper", "line1": "1 Bench Road", "city": "Benchville", "postal_code": "10001",
-           "country": "US"}
+ADDRESS = {
+    "full_name": "Bench Shopper",
+    "line1": "1 Bench Road",
+    "city": "Benchville",
+    "postal_code": "10001",
+    "country": "US",
+}
 
 
 # -- capturing the commands of one checkout -------------------------------------------------------------
+
 
 def _record(recorder, event) -> None:
     if not recorder.active:
@@ -86,10 +92,14 @@ def _recorder():
 
 
 def _stats(latencies_ms: list[float], wall_s: float) -> dict:
-    return {"n": len(latencies_ms), "p50_ms": round(percentile(latencies_ms, 50), 2),
-            "p99_ms": round(percentile(latencies_ms, 99), 2), "mean_ms": round(statistics.fmean(latencies_ms), 2),
-            "throughput_rps": round(len(latencies_ms) / wall_s, 1) if wall_s > 0 else None,
-            "wall_s": round(wall_s, 2)}
+    return {
+        "n": len(latencies_ms),
+        "p50_ms": round(percentile(latencies_ms, 50), 2),
+        "p99_ms": round(percentile(latencies_ms, 99), 2),
+        "mean_ms": round(statistics.fmean(latencies_ms), 2),
+        "throughput_rps": round(len(latencies_ms) / wall_s, 1) if wall_s > 0 else None,
+        "wall_s": round(wall_s, 2),
+    }
 
 
 def _run_series(work, count: int, concurrency: int, budget_s: float) -> tuple[dict, list[int]]:
@@ -124,6 +134,7 @@ def _run_series(work, count: int, concurrency: int, budget_s: float) -> tuple[di
 
 # -- the raw floor ------------------------------------------------------------------------------------
 
+
 def _raw_checkout(database, commands: list[tuple[str, str]], target: str) -> None:
     """The same kinds and number of MongoDB calls as one checkout, done directly with pymongo."""
     scratch = database.bench_raw_docs
@@ -136,8 +147,12 @@ def _raw_checkout(database, commands: list[tuple[str, str]], target: str) -> Non
         elif kind == "insert":
             scratch.insert_one({"_id": uuid.uuid4().hex, "target": target, "status": "x", "n": 1})
         elif kind == "insert_many":
-            scratch.insert_many([{"_id": uuid.uuid4().hex, "target": target, "items": [{"q": 1}]},
-                                 {"_id": uuid.uuid4().hex, "target": target, "items": [{"q": 1}]}])
+            scratch.insert_many(
+                [
+                    {"_id": uuid.uuid4().hex, "target": target, "items": [{"q": 1}]},
+                    {"_id": uuid.uuid4().hex, "target": target, "items": [{"q": 1}]},
+                ]
+            )
         elif kind == "findAndModify":
             hot.find_one_and_update({"_id": target, "stock": {"$gte": 0}}, {"$set": {"touched": 1}})
         elif kind == "delete":
@@ -149,6 +164,7 @@ def _raw_checkout(database, commands: list[tuple[str, str]], target: str) -> Non
 
 # -- cold start -------------------------------------------------------------------------------------
 
+
 def _cold_starts(runs: int) -> tuple[dict, list[dict]]:
     try:
         from bench import cold_start as cs
@@ -158,24 +174,38 @@ def _cold_starts(runs: int) -> tuple[dict, list[dict]]:
 
     access = {r.name: r.access for r in ROUTES} | {b.name: b.access for b in BACKGROUND_FUNCTIONS}
     if cs is not None:
-        env, child, floor_child, run_child, watched = (cs.child_env(), cs.CHILD, cs.FLOOR_CHILD, cs.run_child,
-                                                       cs.WATCHED)
+        env, child, floor_child, run_child, watched = (
+            cs.child_env(),
+            cs.CHILD,
+            cs.FLOOR_CHILD,
+            cs.run_child,
+            cs.WATCHED,
+        )
     else:
         import subprocess
 
         watched = ("stripe", "boto3", "jwt", "bcrypt")
-        env = {**os.environ, "MONGODB_URI": "mongodb://127.0.0.1:9/?directConnection=true",
-               "JWT_SECRET": "bench-" + "x" * 40, "PAYMENT_PROVIDER": "local", "AWS_DEFAULT_REGION": "us-east-1"}
-        child = ("import importlib.util, json, os, sys, time\nname, d, layer = sys.argv[1:4]\n"
-                 "sys.path[:0] = [d, layer]\n"
-                 "spec = importlib.util.spec_from_file_location('handler', os.path.join(d, 'handler.py'))\n"
-                 "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
-                 "from smartgrocer.adapters import mongo; mongo.client()\n"
-                 "w = json.loads(sys.argv[5])\n"
-                 "print(json.dumps({'ready': time.monotonic(), **{x: x in sys.modules for x in w}}), flush=True)\n"
-                 "os._exit(0)\n")
-        floor_child = ("import pymongo, pydantic, json, os, time; print(json.dumps({'ready': time.monotonic()}), "
-                       "flush=True); os._exit(0)")
+        env = {
+            **os.environ,
+            "MONGODB_URI": "mongodb://127.0.0.1:9/?directConnection=true",
+            "JWT_SECRET": "bench-" + "x" * 40,
+            "PAYMENT_PROVIDER": "local",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+        child = (
+            "import importlib.util, json, os, sys, time\nname, d, layer = sys.argv[1:4]\n"
+            "sys.path[:0] = [d, layer]\n"
+            "spec = importlib.util.spec_from_file_location('handler', os.path.join(d, 'handler.py'))\n"
+            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+            "from smartgrocer.adapters import mongo; mongo.client()\n"
+            "w = json.loads(sys.argv[5])\n"
+            "print(json.dumps({'ready': time.monotonic(), **{x: x in sys.modules for x in w}}), flush=True)\n"
+            "os._exit(0)\n"
+        )
+        floor_child = (
+            "import pymongo, pydantic, json, os, time; print(json.dumps({'ready': time.monotonic()}), "
+            "flush=True); os._exit(0)"
+        )
 
         def run_child(args, env):
             started = time.monotonic()
@@ -184,8 +214,18 @@ def _cold_starts(runs: int) -> tuple[dict, list[dict]]:
             return (report.pop("ready") - started) * 1000, report
 
     def one(name):
-        return run_child(["-c", child, name, str(FUNCTIONS / name), str(LAYER),
-                          "1" if Access.MONGO in access[name] else "0", json.dumps(list(watched))], env)
+        return run_child(
+            [
+                "-c",
+                child,
+                name,
+                str(FUNCTIONS / name),
+                str(LAYER),
+                "1" if Access.MONGO in access[name] else "0",
+                json.dumps(list(watched)),
+            ],
+            env,
+        )
 
     run_child(["-c", floor_child], env)  # warm caches, untimed
     for name in COLD_FUNCTIONS:
@@ -202,14 +242,26 @@ def _cold_starts(runs: int) -> tuple[dict, list[dict]]:
     rows = []
     for name in COLD_FUNCTIONS:
         ms = statistics.median(samples[name])
-        rows.append({"function": name, "median_ms": round(ms, 1), "ratio": round(ms / floor_ms, 2),
-                     "stripe": bool(imports[name].get("stripe")), "boto3": bool(imports[name].get("boto3")),
-                     "samples_ms": [round(s, 1) for s in samples[name]]})
-    return {"command": 'python -c "import pymongo, pydantic"', "median_ms": round(floor_ms, 1),
-            "samples_ms": [round(s, 1) for s in floor], "helper": "bench.cold_start" if cs else "own"}, rows
+        rows.append(
+            {
+                "function": name,
+                "median_ms": round(ms, 1),
+                "ratio": round(ms / floor_ms, 2),
+                "stripe": bool(imports[name].get("stripe")),
+                "boto3": bool(imports[name].get("boto3")),
+                "samples_ms": [round(s, 1) for s in samples[name]],
+            }
+        )
+    return {
+        "command": 'python -c "import pymongo, pydantic"',
+        "median_ms": round(floor_ms, 1),
+        "samples_ms": [round(s, 1) for s in floor],
+        "helper": "bench.cold_start" if cs else "own",
+    }, rows
 
 
 # -- main -------------------------------------------------------------------------------------------
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -264,10 +316,22 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
     docs = []
     for i in range(needed + 1):
         created = now()
-        doc = {"_id": new_id(), "seller_id": seller.user_id, "seller_name": "Bench Seller", "name": f"Bench item {i}",
-               "description": "", "price_cents": 199, "currency": "usd", "category": "pantry",
-               "stock": 1_000_000 if i == needed else 10, "unit": "each", "images": [], "is_active": True,
-               "created_at": created, "updated_at": created}
+        doc = {
+            "_id": new_id(),
+            "seller_id": seller.user_id,
+            "seller_name": "Bench Seller",
+            "name": f"Bench item {i}",
+            "description": "",
+            "price_cents": 199,
+            "currency": "usd",
+            "category": "pantry",
+            "stock": 1_000_000 if i == needed else 10,
+            "unit": "each",
+            "images": [],
+            "is_active": True,
+            "created_at": created,
+            "updated_at": created,
+        }
         doc.update(catalog.sort_keys(doc))
         docs.append(doc)
     database.products.insert_many(docs)
@@ -286,16 +350,27 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
     # in-process handler (the Lambda code path without the runner)
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_orders_checkout",
-                                                  FUNCTIONS_DIR / "orders_checkout" / "handler.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_orders_checkout", FUNCTIONS_DIR / "orders_checkout" / "handler.py"
+    )
     handler = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(handler)
     route, params, _ = match_route("POST", "/api/orders")
 
     def in_process(product_id: str, account) -> int:
-        event = http_event(route, "POST", "/api/orders", params, "", {
-            "content-type": "application/json", "authorization": f"Bearer {account.access_token}",
-            "idempotency-key": uuid.uuid4().hex}, json.dumps(body(product_id)))
+        event = http_event(
+            route,
+            "POST",
+            "/api/orders",
+            params,
+            "",
+            {
+                "content-type": "application/json",
+                "authorization": f"Bearer {account.access_token}",
+                "idempotency-key": uuid.uuid4().hex,
+            },
+            json.dumps(body(product_id)),
+        )
         return handler.lambda_handler(event, lambda_context("orders_checkout"))["statusCode"]
 
     clients = threading.local()
@@ -303,8 +378,9 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
     def http(product_id: str, account) -> int:
         if not hasattr(clients, "api"):
             clients.api = ApiClient(runtime.base_url)
-        return clients.api.post("/api/orders", account, json=body(product_id),
-                                headers={"Idempotency-Key": uuid.uuid4().hex}).status_code
+        return clients.api.post(
+            "/api/orders", account, json=body(product_id), headers={"Idempotency-Key": uuid.uuid4().hex}
+        ).status_code
 
     # warm every worker and the in-process handler
     for _ in range(12):
@@ -322,13 +398,15 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
 
     series = {}
     series["uncontended, in-process, c=1"], st1 = _run_series(
-        lambda i: in_process(take_product(), shoppers[0]), count, 1, budget)
-    series["uncontended, HTTP, c=1"], st2 = _run_series(
-        lambda i: http(take_product(), shoppers[0]), count, 1, budget)
+        lambda i: in_process(take_product(), shoppers[0]), count, 1, budget
+    )
+    series["uncontended, HTTP, c=1"], st2 = _run_series(lambda i: http(take_product(), shoppers[0]), count, 1, budget)
     series[f"uncontended, HTTP, c={conc}"], st3 = _run_series(
-        lambda i: http(take_product(), shoppers[i % len(shoppers)]), count, conc, budget)
+        lambda i: http(take_product(), shoppers[i % len(shoppers)]), count, conc, budget
+    )
     series[f"hot product, HTTP, c={conc}"], st4 = _run_series(
-        lambda i: http(hot_id, shoppers[i % len(shoppers)]), count, conc, budget)
+        lambda i: http(hot_id, shoppers[i % len(shoppers)]), count, conc, budget
+    )
     statuses = {name: sorted(set(s)) for name, s in zip(series, (st1, st2, st3, st4), strict=True)}
 
     # the raw floor: same commands with plain pymongo, same server
@@ -337,61 +415,120 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
     for i in range(10):
         _raw_checkout(database, commands, raw_targets[i])
     raw = {}
-    raw["uncontended, c=1"], _ = _run_series(lambda i: _raw_checkout(database, commands, raw_targets[i]) or 0,
-                                             count, 1, budget)
+    raw["uncontended, c=1"], _ = _run_series(
+        lambda i: _raw_checkout(database, commands, raw_targets[i]) or 0, count, 1, budget
+    )
     raw[f"uncontended, c={conc}"], _ = _run_series(
-        lambda i: _raw_checkout(database, commands, raw_targets[i]) or 0, count, conc, budget)
-    raw[f"hot, c={conc}"], _ = _run_series(lambda i: _raw_checkout(database, commands, raw_targets[-1]) or 0,
-                                           count, conc, budget)
+        lambda i: _raw_checkout(database, commands, raw_targets[i]) or 0, count, conc, budget
+    )
+    raw[f"hot, c={conc}"], _ = _run_series(
+        lambda i: _raw_checkout(database, commands, raw_targets[-1]) or 0, count, conc, budget
+    )
     stock_left = database.products.find_one({"_id": hot_id}, {"stock": 1})["stock"]
     hot_sold = database.orders.count_documents({"items.product_id": hot_id})
-    return {"series": series, "statuses": statuses, "raw": raw, "commands": commands,
-            "hot_check": {"stock_start": 1_000_000, "stock_end": stock_left, "orders": hot_sold,
-                          "consistent": 1_000_000 - stock_left == hot_sold}}
+    return {
+        "series": series,
+        "statuses": statuses,
+        "raw": raw,
+        "commands": commands,
+        "hot_check": {
+            "stock_start": 1_000_000,
+            "stock_end": stock_left,
+            "orders": hot_sold,
+            "consistent": 1_000_000 - stock_left == hot_sold,
+        },
+    }
 
 
 def _report(results: dict, cold_floor: dict, cold_rows: list[dict], count: int, conc: int, options) -> None:
     series, raw = results["series"], results["raw"]
-    floors = {"uncontended, in-process, c=1": "uncontended, c=1", "uncontended, HTTP, c=1": "uncontended, c=1",
-              f"uncontended, HTTP, c={conc}": f"uncontended, c={conc}",
-              f"hot product, HTTP, c={conc}": f"hot, c={conc}"}
+    floors = {
+        "uncontended, in-process, c=1": "uncontended, c=1",
+        "uncontended, HTTP, c=1": "uncontended, c=1",
+        f"uncontended, HTTP, c={conc}": f"uncontended, c={conc}",
+        f"hot product, HTTP, c={conc}": f"hot, c={conc}",
+    }
     kinds: dict[str, int] = {}
     for kind, _ in results["commands"]:
         kinds[kind] = kinds.get(kind, 0) + 1
-    print(f"\none checkout = {len(results['commands'])} MongoDB commands: "
-          + ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items())))
+    print(
+        f"\none checkout = {len(results['commands'])} MongoDB commands: "
+        + ", ".join(f"{k} x{v}" for k, v in sorted(kinds.items()))
+    )
     print("  " + " -> ".join(f"{k}:{c}" for k, c in results["commands"]))
 
-    headers = ["series", "n", "p50 ms", "p99 ms", "req/s", "floor p50", "floor p99", "floor req/s",
-               "x floor p50", "x floor p99", "floor/req/s"]
+    headers = [
+        "series",
+        "n",
+        "p50 ms",
+        "p99 ms",
+        "req/s",
+        "floor p50",
+        "floor p99",
+        "floor req/s",
+        "x floor p50",
+        "x floor p99",
+        "floor/req/s",
+    ]
     rows, out_rows = [], []
     for name, stats in series.items():
         floor = raw[floors[name]]
-        row = [name, stats["n"], stats["p50_ms"], stats["p99_ms"], stats["throughput_rps"], floor["p50_ms"],
-               floor["p99_ms"], floor["throughput_rps"], round(stats["p50_ms"] / floor["p50_ms"], 2),
-               round(stats["p99_ms"] / floor["p99_ms"], 2),
-               round(floor["throughput_rps"] / stats["throughput_rps"], 2)]
+        row = [
+            name,
+            stats["n"],
+            stats["p50_ms"],
+            stats["p99_ms"],
+            stats["throughput_rps"],
+            floor["p50_ms"],
+            floor["p99_ms"],
+            floor["throughput_rps"],
+            round(stats["p50_ms"] / floor["p50_ms"], 2),
+            round(stats["p99_ms"] / floor["p99_ms"], 2),
+            round(floor["throughput_rps"] / stats["throughput_rps"], 2),
+        ]
         rows.append(row)
-        out_rows.append({"series": name, **stats, "floor": floors[name], "floor_stats": floor,
-                         "ratio_p50": row[8], "ratio_p99": row[9], "throughput_ratio_floor_over_checkout": row[10],
-                         "statuses": results["statuses"][name]})
-    print(f"\nwarm checkout (POST /api/orders, 1 line, own Idempotency-Key) vs raw pymongo floor "
-          f"({count} requests per series):\n")
+        out_rows.append(
+            {
+                "series": name,
+                **stats,
+                "floor": floors[name],
+                "floor_stats": floor,
+                "ratio_p50": row[8],
+                "ratio_p99": row[9],
+                "throughput_ratio_floor_over_checkout": row[10],
+                "statuses": results["statuses"][name],
+            }
+        )
+    print(
+        f"\nwarm checkout (POST /api/orders, 1 line, own Idempotency-Key) vs raw pymongo floor "
+        f"({count} requests per series):\n"
+    )
     print(table(headers, rows))
     print(f"\nhot product consistency: {results['hot_check']}")
 
     cold_headers = ["function", "median ms", "x floor", "stripe", "boto3"]
     cold_table = [[r["function"], r["median_ms"], r["ratio"], r["stripe"], r["boto3"]] for r in cold_rows]
-    print(f"\ncold start (median of {options.cold_runs} fresh interpreters; floor {cold_floor['command']}: "
-          f"{cold_floor['median_ms']} ms, via {cold_floor['helper']}):\n")
+    print(
+        f"\ncold start (median of {options.cold_runs} fresh interpreters; floor {cold_floor['command']}: "
+        f"{cold_floor['median_ms']} ms, via {cold_floor['helper']}):\n"
+    )
     print(table(cold_headers, cold_table))
-    path = write_results("checkout", {
-        "requests_per_series": count, "concurrency": conc, "engine": "nx-27017 via LocalRuntime (4 workers)",
-        "checkout_commands": [list(c) for c in results["commands"]], "command_counts": kinds,
-        "series": out_rows, "raw_floor": raw, "hot_product_check": results["hot_check"],
-        "cold_start": {"floor": cold_floor, "functions": cold_rows},
-        "markdown": markdown_table(headers, rows), "cold_markdown": markdown_table(cold_headers, cold_table),
-    })
+    path = write_results(
+        "checkout",
+        {
+            "requests_per_series": count,
+            "concurrency": conc,
+            "engine": "nx-27017 via LocalRuntime (4 workers)",
+            "checkout_commands": [list(c) for c in results["commands"]],
+            "command_counts": kinds,
+            "series": out_rows,
+            "raw_floor": raw,
+            "hot_product_check": results["hot_check"],
+            "cold_start": {"floor": cold_floor, "functions": cold_rows},
+            "markdown": markdown_table(headers, rows),
+            "cold_markdown": markdown_table(cold_headers, cold_table),
+        },
+    )
     print(f"\nwritten to {path.relative_to(ROOT)}")
 
 

@@ -31,8 +31,18 @@ READ_ONLY_CATALOG = ("health", "products_list", "products_get", "categories_list
 TARGET_RATIO = 1.3
 PAYMENT_ACCESS = {Access.PAYMENTS, Access.PAYMENT_WEBHOOK}
 AWS_ACCESS = {Access.IMAGES_UPLOAD, Access.EVENTS, Access.MAIL}
-WATCHED = ("stripe", "boto3", "botocore", "jwt", "bcrypt", "pymongo", "pydantic", "email_validator",
-           "aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.parameters")
+WATCHED = (
+    "stripe",
+    "boto3",
+    "botocore",
+    "jwt",
+    "bcrypt",
+    "pymongo",
+    "pydantic",
+    "email_validator",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.parameters",
+)
 
 CHILD = r"""
 import importlib.util, json, os, sys, time
@@ -51,7 +61,9 @@ print(json.dumps({"ready": ready, **{m: m in sys.modules for m in watched}}), fl
 os._exit(0)  # a Lambda container never exits: interpreter shutdown (pymongo joins its monitors) is not counted
 """
 FLOOR = "import pymongo, pydantic"
-FLOOR_CHILD = f"{FLOOR}; import json, os, time; print(json.dumps({{'ready': time.monotonic()}}), flush=True); os._exit(0)"
+FLOOR_CHILD = (
+    f"{FLOOR}; import json, os, time; print(json.dumps({{'ready': time.monotonic()}}), flush=True); os._exit(0)"
+)
 # Informational second floor: what any Powertools-resolver function pays before a line of our code runs.
 FRAMEWORK = "import pymongo, pydantic, aws_lambda_powertools.event_handler"
 FRAMEWORK_CHILD = FLOOR_CHILD.replace(FLOOR, FRAMEWORK)
@@ -59,12 +71,20 @@ FRAMEWORK_CHILD = FLOOR_CHILD.replace(FLOOR, FRAMEWORK)
 
 def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MONGODB_", "PYTHON"))}
-    env.update({
-        "MONGODB_URI": "mongodb://127.0.0.1:9/?directConnection=true",  # discard port: nothing listens
-        "MONGODB_DB": "bench", "JWT_SECRET": "bench-only-" + "x" * 40, "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1", "POWERTOOLS_SERVICE_NAME": "smartgrocer", "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "IMAGES_BUCKET": "bench-images", "PAYMENT_PROVIDER": "local", "PYTHONDONTWRITEBYTECODE": "",
-    })
+    env.update(
+        {
+            "MONGODB_URI": "mongodb://127.0.0.1:9/?directConnection=true",  # discard port: nothing listens
+            "MONGODB_DB": "bench",
+            "JWT_SECRET": "bench-only-" + "x" * 40,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            "POWERTOOLS_SERVICE_NAME": "smartgrocer",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "IMAGES_BUCKET": "bench-images",
+            "PAYMENT_PROVIDER": "local",
+            "PYTHONDONTWRITEBYTECODE": "",
+        }
+    )
     env.pop("PYTHONDONTWRITEBYTECODE")  # keep bytecode caches: Lambda ships compiled layers
     return env
 
@@ -86,8 +106,24 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[float, dict]:
 def import_offenders(name: str, env: dict[str, str], top: int = 8) -> list[tuple[str, float]]:
     """The biggest top-level packages by cumulative import time (`-X importtime`), in ms."""
     uses_mongo = "1"
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", CHILD, name, str(FUNCTIONS / name), str(LAYER),
-                           uses_mongo, json.dumps(WATCHED)], env=env, capture_output=True, text=True, cwd=str(ROOT))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-c",
+            CHILD,
+            name,
+            str(FUNCTIONS / name),
+            str(LAYER),
+            uses_mongo,
+            json.dumps(WATCHED),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(ROOT),
+    )
     totals: dict[str, float] = {}
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
@@ -130,9 +166,19 @@ def main() -> None:
     for round_ in range(options.runs):
         floor.append(run_child(["-c", FLOOR_CHILD], env)[0])
         framework.append(run_child(["-c", FRAMEWORK_CHILD], env)[0])
-        for name, access, _ in (present if round_ % 2 == 0 else list(reversed(present))):
-            elapsed, imported = run_child(["-c", CHILD, name, str(FUNCTIONS / name), str(LAYER),
-                                      "1" if Access.MONGO in access else "0", json.dumps(WATCHED)], env)
+        for name, access, _ in present if round_ % 2 == 0 else list(reversed(present)):
+            elapsed, imported = run_child(
+                [
+                    "-c",
+                    CHILD,
+                    name,
+                    str(FUNCTIONS / name),
+                    str(LAYER),
+                    "1" if Access.MONGO in access else "0",
+                    json.dumps(WATCHED),
+                ],
+                env,
+            )
             samples[name].append(elapsed)
             modules[name] = imported
         floor.append(run_child(["-c", FLOOR_CHILD], env)[0])
@@ -153,17 +199,42 @@ def main() -> None:
             flags.append("boto3-without-aws")
         if flags:
             misses.append(name)
-        rows.append([name, kind, round(ms, 1), round(ratio, 2), round(ms / framework_ms, 2), stripe, boto3, modules[name]["jwt"],
-                     modules[name]["bcrypt"], ", ".join(flags) or "ok"])
-        results.append({"function": name, "kind": kind, "median_ms": round(ms, 2), "ratio": round(ratio, 3),
-                        "ratio_framework": round(ms / framework_ms, 3),
-                        "samples_ms": [round(s, 1) for s in samples[name]], "imports": modules[name],
-                        "flags": flags, "access": sorted(a.value for a in access)})
+        rows.append(
+            [
+                name,
+                kind,
+                round(ms, 1),
+                round(ratio, 2),
+                round(ms / framework_ms, 2),
+                stripe,
+                boto3,
+                modules[name]["jwt"],
+                modules[name]["bcrypt"],
+                ", ".join(flags) or "ok",
+            ]
+        )
+        results.append(
+            {
+                "function": name,
+                "kind": kind,
+                "median_ms": round(ms, 2),
+                "ratio": round(ratio, 3),
+                "ratio_framework": round(ms / framework_ms, 3),
+                "samples_ms": [round(s, 1) for s in samples[name]],
+                "imports": modules[name],
+                "flags": flags,
+                "access": sorted(a.value for a in access),
+            }
+        )
     headers = ["function", "kind", "median ms", "x floor", "x framework", "stripe", "boto3", "jwt", "bcrypt", "targets"]
-    print(f"\nfloor `python -c \"{FLOOR}\"`: median {floor_ms:.1f} ms over {len(floor)} runs "
-          f"(each function: {options.runs} fresh interpreters)")
-    print(f"framework floor `python -c \"{FRAMEWORK}\"` (informational): median {framework_ms:.1f} ms "
-          f"= {framework_ms / floor_ms:.2f}x the floor\n")
+    print(
+        f'\nfloor `python -c "{FLOOR}"`: median {floor_ms:.1f} ms over {len(floor)} runs '
+        f"(each function: {options.runs} fresh interpreters)"
+    )
+    print(
+        f'framework floor `python -c "{FRAMEWORK}"` (informational): median {framework_ms:.1f} ms '
+        f"= {framework_ms / floor_ms:.2f}x the floor\n"
+    )
     print(table(headers, rows))
 
     offenders = {}
@@ -175,16 +246,28 @@ def main() -> None:
             print(f"  {name}: " + ", ".join(f"{module} {ms:.0f}" for module, ms in top))
     else:
         print("\nall targets met")
-    path = write_results("cold_start", {
-        "floor": {"command": f"python -c \"{FLOOR}\"", "median_ms": round(floor_ms, 2),
-                  "samples_ms": [round(s, 1) for s in floor]},
-        "framework_floor": {"command": f"python -c \"{FRAMEWORK}\"", "median_ms": round(framework_ms, 2),
-                            "ratio_to_floor": round(framework_ms / floor_ms, 3)},
-        "runs": options.runs, "target_ratio_read_only": TARGET_RATIO, "read_only_catalog": list(READ_ONLY_CATALOG),
-        "functions": results, "missing": [m[0] for m in missing],
-        "offenders": {k: [[m, round(ms, 1)] for m, ms in v] for k, v in offenders.items()},
-        "markdown": markdown_table(headers, rows),
-    })
+    path = write_results(
+        "cold_start",
+        {
+            "floor": {
+                "command": f'python -c "{FLOOR}"',
+                "median_ms": round(floor_ms, 2),
+                "samples_ms": [round(s, 1) for s in floor],
+            },
+            "framework_floor": {
+                "command": f'python -c "{FRAMEWORK}"',
+                "median_ms": round(framework_ms, 2),
+                "ratio_to_floor": round(framework_ms / floor_ms, 3),
+            },
+            "runs": options.runs,
+            "target_ratio_read_only": TARGET_RATIO,
+            "read_only_catalog": list(READ_ONLY_CATALOG),
+            "functions": results,
+            "missing": [m[0] for m in missing],
+            "offenders": {k: [[m, round(ms, 1)] for m, ms in v] for k, v in offenders.items()},
+            "markdown": markdown_table(headers, rows),
+        },
+    )
     print(f"\nwritten to {path.relative_to(ROOT)}")
 
 

@@ -55,8 +55,13 @@ def _fmt(value) -> str:
 
 
 def environment() -> dict:
-    return {"python": platform.python_version(), "machine": platform.machine(), "system": platform.system(),
-            "processor_count": _cpu_count(), "when": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "processor_count": _cpu_count(),
+        "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
 
 
 def _cpu_count() -> int:

@@ -55,8 +55,9 @@ def _top_entries(site: Path, count: int = 8) -> list[dict]:
     for entry in site.iterdir():
         name = entry.name.split("-")[0].lower() if entry.name.endswith(".dist-info") else entry.name
         name = name.removesuffix(".py")
-        size = entry.stat().st_size if entry.is_file() else sum(p.stat().st_size for p in entry.rglob("*")
-                                                                if p.is_file())
+        size = (
+            entry.stat().st_size if entry.is_file() else sum(p.stat().st_size for p in entry.rglob("*") if p.is_file())
+        )
         sizes[name] = sizes.get(name, 0) + size
     # dist-info names use the distribution name (pyjwt, dnspython); fold the leftovers we can recognise
     for dist, package in (("pyjwt", "jwt"), ("dnspython", "dns")):
@@ -94,28 +95,58 @@ def main(argv: list[str] | None = None) -> int:
     zipped = _zip_size(out)
     files = sum(1 for p in site.rglob("*") if p.is_file())
     top = _top_entries(site)
-    target = ("host (this interpreter)" if args.host else
-              f"Lambda: CPython {build_layer.LAMBDA_PYTHON_VERSION}, {', '.join(build_layer.LAMBDA_PLATFORMS)}")
+    target = (
+        "host (this interpreter)"
+        if args.host
+        else f"Lambda: CPython {build_layer.LAMBDA_PYTHON_VERSION}, {', '.join(build_layer.LAMBDA_PLATFORMS)}"
+    )
     reused = "requirements unchanged" in build_output
 
-    rows = [["unzipped", f"{unzipped:,}", f"{unzipped / MIB:.1f}", f"{UNZIPPED_LIMIT // MIB} (function + layers)",
-             f"{unzipped / UNZIPPED_LIMIT:.0%}"],
-            ["zipped (zip archive)", f"{zipped:,}", f"{zipped / MIB:.1f}", f"{ZIPPED_UPLOAD_LIMIT // MIB} (direct upload)",
-             f"{zipped / ZIPPED_UPLOAD_LIMIT:.0%}"],
-            ["zipped (build_layer.py estimate)", f"{estimated_zip:,}", f"{estimated_zip / MIB:.1f}", "", ""]]
+    rows = [
+        [
+            "unzipped",
+            f"{unzipped:,}",
+            f"{unzipped / MIB:.1f}",
+            f"{UNZIPPED_LIMIT // MIB} (function + layers)",
+            f"{unzipped / UNZIPPED_LIMIT:.0%}",
+        ],
+        [
+            "zipped (zip archive)",
+            f"{zipped:,}",
+            f"{zipped / MIB:.1f}",
+            f"{ZIPPED_UPLOAD_LIMIT // MIB} (direct upload)",
+            f"{zipped / ZIPPED_UPLOAD_LIMIT:.0%}",
+        ],
+        ["zipped (build_layer.py estimate)", f"{estimated_zip:,}", f"{estimated_zip / MIB:.1f}", "", ""],
+    ]
     markdown = markdown_table(["layer", "bytes", "MiB", "Lambda limit MiB", "of limit"], rows)
-    top_markdown = markdown_table(["entry", "MiB", "share"],
-                                  [[t["entry"], f"{t['bytes'] / MIB:.1f}", f"{t['bytes'] / unzipped:.0%}"]
-                                   for t in top])
-    path = write_results("layer", {
-        "layer_dir": str(site.relative_to(ROOT)), "target": target, "files": files,
-        "unzipped_bytes": unzipped, "zipped_bytes": zipped, "zipped_estimate_bytes": estimated_zip,
-        "unzipped_limit_bytes": UNZIPPED_LIMIT, "zipped_upload_limit_bytes": ZIPPED_UPLOAD_LIMIT,
-        "within_limits": unzipped <= UNZIPPED_LIMIT and zipped <= ZIPPED_UPLOAD_LIMIT,
-        "build": {"ran": not args.no_build, "seconds": build_seconds, "pip_cache_reused": reused,
-                  "output": build_output.splitlines()[-3:]},
-        "top_entries": top, "markdown": markdown, "top_markdown": top_markdown,
-    })
+    top_markdown = markdown_table(
+        ["entry", "MiB", "share"],
+        [[t["entry"], f"{t['bytes'] / MIB:.1f}", f"{t['bytes'] / unzipped:.0%}"] for t in top],
+    )
+    path = write_results(
+        "layer",
+        {
+            "layer_dir": str(site.relative_to(ROOT)),
+            "target": target,
+            "files": files,
+            "unzipped_bytes": unzipped,
+            "zipped_bytes": zipped,
+            "zipped_estimate_bytes": estimated_zip,
+            "unzipped_limit_bytes": UNZIPPED_LIMIT,
+            "zipped_upload_limit_bytes": ZIPPED_UPLOAD_LIMIT,
+            "within_limits": unzipped <= UNZIPPED_LIMIT and zipped <= ZIPPED_UPLOAD_LIMIT,
+            "build": {
+                "ran": not args.no_build,
+                "seconds": build_seconds,
+                "pip_cache_reused": reused,
+                "output": build_output.splitlines()[-3:],
+            },
+            "top_entries": top,
+            "markdown": markdown,
+            "top_markdown": top_markdown,
+        },
+    )
     print(f"\n{site.relative_to(ROOT)} ({target}), {files} files\n")
     print(markdown)
     print("\nbiggest entries:\n")

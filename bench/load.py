@@ -28,8 +28,13 @@ from pathlib import Path
 
 from bench.common import markdown_table, percentile, write_results
 
-ADDRESS = {"full_name": "Load Tester", "line1": "1 Bench Road", "city": "Loadville", "postal_code": "LD1 1AA",
-           "country": "GB"}
+ADDRESS = {
+    "full_name": "Load Tester",
+    "line1": "1 Bench Road",
+    "city": "Loadville",
+    "postal_code": "LD1 1AA",
+    "country": "GB",
+}
 MIX = (("browse", 0.80), ("detail", 0.10), ("login", 0.05), ("checkout", 0.05))
 SEARCH_TERMS = ["apple", "milk", "bread", "cheese", "tea", "choc", "org", "rice", "ban", "sal", "cof", "pot"]
 CATEGORIES = ["fruit-veg", "dairy-eggs", "bakery", "meat-fish", "pantry", "drinks", "frozen", "snacks", "household"]
@@ -88,26 +93,43 @@ class Load:
                 params["category"] = rng.choice(CATEGORIES)
             page = self._call("GET /api/products", "GET", "/api/products", params=params)
             if page is not None and page.status_code == 200 and page.json().get("next_cursor") and rng.random() < 0.3:
-                self._call("GET /api/products", "GET", "/api/products",
-                           params={**params, "cursor": page.json()["next_cursor"]})
+                self._call(
+                    "GET /api/products", "GET", "/api/products", params={**params, "cursor": page.json()["next_cursor"]}
+                )
         elif kind == "detail":
             self._call("GET /api/products/{id}", "GET", f"/api/products/{rng.choice(self.product_ids)}")
         elif kind == "login":
             shopper = rng.choice(self.shoppers)
-            self._call("POST /api/auth/login", "POST", "/api/auth/login",
-                       json={"email": shopper["email"], "password": shopper["password"]})
+            self._call(
+                "POST /api/auth/login",
+                "POST",
+                "/api/auth/login",
+                json={"email": shopper["email"], "password": shopper["password"]},
+            )
         else:
             shopper = rng.choice(self.shoppers)
             lines = rng.sample(self.hot, k=rng.randint(1, len(self.hot)))
-            body = {"items": [{"product_id": pid, "quantity": rng.randint(1, 3)} for pid in lines],
-                    "shipping_address": ADDRESS}
-            placed = self._call("POST /api/orders", "POST", "/api/orders", json=body,
-                                headers={"Authorization": f"Bearer {shopper['token']}",
-                                         "Idempotency-Key": f"load-{self.seed}-{index}"})
+            body = {
+                "items": [{"product_id": pid, "quantity": rng.randint(1, 3)} for pid in lines],
+                "shipping_address": ADDRESS,
+            }
+            placed = self._call(
+                "POST /api/orders",
+                "POST",
+                "/api/orders",
+                json=body,
+                headers={"Authorization": f"Bearer {shopper['token']}", "Idempotency-Key": f"load-{self.seed}-{index}"},
+            )
             if placed is not None and placed.status_code == 201:
-                self._call("POST /local/payments/confirm (pay)", "POST", "/local/payments/confirm",
-                           json={"client_secret": placed.json()["payment"]["client_secret"],
-                                 "card_number": "4242424242424242"})
+                self._call(
+                    "POST /local/payments/confirm (pay)",
+                    "POST",
+                    "/local/payments/confirm",
+                    json={
+                        "client_secret": placed.json()["payment"]["client_secret"],
+                        "card_number": "4242424242424242",
+                    },
+                )
 
 
 def _invariants(initial: dict[str, int]) -> dict:
@@ -127,20 +149,33 @@ def _invariants(initial: dict[str, int]) -> dict:
         held_total += held
         start = initial.get(product["_id"])
         if start is not None and product["stock"] + held + sold[product["_id"]] != start:
-            broken_stock.append({"product_id": product["_id"], "initial": start, "stock": product["stock"],
-                                 "held": held, "sold": sold[product["_id"]]})
+            broken_stock.append(
+                {
+                    "product_id": product["_id"],
+                    "initial": start,
+                    "stock": product["stock"],
+                    "held": held,
+                    "sold": sold[product["_id"]],
+                }
+            )
         if product["stock"] < 0:
             broken_stock.append({"product_id": product["_id"], "negative_stock": product["stock"]})
     events_per_checkout: dict[str, int] = defaultdict(int)
     for event in db().payment_events.find({}, {"checkout_id": 1, "outcome": 1}):
         if event.get("checkout_id"):
             events_per_checkout[event["checkout_id"]] += 1
-    not_exactly_one = {cid: events_per_checkout.get(cid, 0) for cid in paid_checkouts
-                       if events_per_checkout.get(cid, 0) != 1}
-    return {"products_checked": len(initial), "stock_ledger_violations": broken_stock, "held_units": held_total,
-            "units_sold": sum(sold.values()), "paid_checkouts": len(paid_checkouts),
-            "paid_checkouts_without_exactly_one_payment_event": not_exactly_one,
-            "ok": not broken_stock and not not_exactly_one and held_total == 0}
+    not_exactly_one = {
+        cid: events_per_checkout.get(cid, 0) for cid in paid_checkouts if events_per_checkout.get(cid, 0) != 1
+    }
+    return {
+        "products_checked": len(initial),
+        "stock_ledger_violations": broken_stock,
+        "held_units": held_total,
+        "units_sold": sum(sold.values()),
+        "paid_checkouts": len(paid_checkouts),
+        "paid_checkouts_without_exactly_one_payment_event": not_exactly_one,
+        "ok": not broken_stock and not not_exactly_one and held_total == 0,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,8 +197,9 @@ def main(argv: list[str] | None = None) -> int:
 
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="smartgrocer-load-") as data_dir:
-        runtime = LocalRuntime(port=0, data_dir=Path(data_dir), seed=True, expiry_interval=0, quiet=True,
-                               workers=args.workers)
+        runtime = LocalRuntime(
+            port=0, data_dir=Path(data_dir), seed=True, expiry_interval=0, quiet=True, workers=args.workers
+        )
         runtime.start()
         try:
             from smartgrocer.adapters.mongo import db
@@ -192,27 +228,55 @@ def main(argv: list[str] | None = None) -> int:
         samples, statuses = load.samples[route], dict(load.statuses[route])
         failed = sum(n for s, n in statuses.items() if not isinstance(s, int) or s >= 500)
         total, errors = total + len(samples), errors + failed
-        per_route[route] = {"count": len(samples), "p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95),
-                            "p99_ms": percentile(samples, 99), "errors": failed,
-                            "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)}}
-        rows.append([route, len(samples), percentile(samples, 50), percentile(samples, 95), percentile(samples, 99),
-                     failed, ", ".join(f"{k}:{v}" for k, v in sorted(statuses.items(), key=str))])
-    summary = {"planned": args.requests, "http_requests": total, "wall_s": round(wall, 2),
-               "throughput_rps": round(total / wall, 1), "error_rate": round(errors / total, 4) if total else 0.0,
-               "concurrency": args.concurrency, "workers": args.workers, "hot_products": hot, "seed": args.seed,
-               "mix": dict(MIX), "shoppers": args.shoppers, "bcrypt_rounds": int(os.environ["BCRYPT_ROUNDS"])}
+        per_route[route] = {
+            "count": len(samples),
+            "p50_ms": percentile(samples, 50),
+            "p95_ms": percentile(samples, 95),
+            "p99_ms": percentile(samples, 99),
+            "errors": failed,
+            "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
+        }
+        rows.append(
+            [
+                route,
+                len(samples),
+                percentile(samples, 50),
+                percentile(samples, 95),
+                percentile(samples, 99),
+                failed,
+                ", ".join(f"{k}:{v}" for k, v in sorted(statuses.items(), key=str)),
+            ]
+        )
+    summary = {
+        "planned": args.requests,
+        "http_requests": total,
+        "wall_s": round(wall, 2),
+        "throughput_rps": round(total / wall, 1),
+        "error_rate": round(errors / total, 4) if total else 0.0,
+        "concurrency": args.concurrency,
+        "workers": args.workers,
+        "hot_products": hot,
+        "seed": args.seed,
+        "mix": dict(MIX),
+        "shoppers": args.shoppers,
+        "bcrypt_rounds": int(os.environ["BCRYPT_ROUNDS"]),
+    }
     path = write_results("load", {"summary": summary, "routes": per_route, "invariants": invariants})
 
-    print(f"\n## Load: {total} requests ({args.requests} planned + payments and next pages) in {wall:.1f} s "
-          f"= {summary['throughput_rps']} req/s, concurrency {args.concurrency}, {args.workers} workers, "
-          f"error rate {summary['error_rate']:.2%}\n")
+    print(
+        f"\n## Load: {total} requests ({args.requests} planned + payments and next pages) in {wall:.1f} s "
+        f"= {summary['throughput_rps']} req/s, concurrency {args.concurrency}, {args.workers} workers, "
+        f"error rate {summary['error_rate']:.2%}\n"
+    )
     print(markdown_table(["route", "n", "p50 ms", "p95 ms", "p99 ms", "errors", "statuses"], rows))
-    print(f"\nInvariants: {'OK' if invariants['ok'] else 'BROKEN'}: "
-          f"{invariants['products_checked']} products, stock + held + sold == initial "
-          f"({len(invariants['stock_ledger_violations'])} violations, {invariants['held_units']} units still held); "
-          f"{invariants['paid_checkouts']} paid checkouts, "
-          f"{len(invariants['paid_checkouts_without_exactly_one_payment_event'])} without exactly one payment event; "
-          f"{invariants['units_sold']} units sold")
+    print(
+        f"\nInvariants: {'OK' if invariants['ok'] else 'BROKEN'}: "
+        f"{invariants['products_checked']} products, stock + held + sold == initial "
+        f"({len(invariants['stock_ledger_violations'])} violations, {invariants['held_units']} units still held); "
+        f"{invariants['paid_checkouts']} paid checkouts, "
+        f"{len(invariants['paid_checkouts_without_exactly_one_payment_event'])} without exactly one payment event; "
+        f"{invariants['units_sold']} units sold"
+    )
     print(f"Saved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return 0 if invariants["ok"] and errors == 0 else 1
 

@@ -28,8 +28,9 @@ def _load(name: str) -> dict | None:
 def _machine(env: dict) -> str:
     """`2026-11-24 20:23:01 UTC, Linux x86_64, 2 CPUs, Python 3.11.7`."""
     where = " ".join(x for x in (env.get("system"), env.get("machine")) if x)
-    return ", ".join(x for x in (env.get("when"), where, f"{env.get('processor_count')} CPUs",
-                                 f"Python {env.get('python')}") if x)
+    return ", ".join(
+        x for x in (env.get("when"), where, f"{env.get('processor_count')} CPUs", f"Python {env.get('python')}") if x
+    )
 
 
 def _x(value: float) -> str:
@@ -38,67 +39,128 @@ def _x(value: float) -> str:
 
 # -- at a glance -----------------------------------------------------------------------------------
 
+
 def _glance(cold, catalog, checkout, load, layer) -> list[str]:
     rows = []
     if cold:
         by_name = {f["function"]: f for f in cold["functions"]}
         target = cold["target_ratio_read_only"]
         read_only = [by_name[n] for n in cold["read_only_catalog"] if n in by_name]
-        rows.append(["Cold start, read-only catalog functions (x floor)",
-                     ", ".join(f"{f['function']} {f['ratio']:.2f}" for f in read_only), f"<= {target}",
-                     "met" if all(f["ratio"] <= target for f in read_only) else "missed", "cold_start"])
+        rows.append(
+            [
+                "Cold start, read-only catalog functions (x floor)",
+                ", ".join(f"{f['function']} {f['ratio']:.2f}" for f in read_only),
+                f"<= {target}",
+                "met" if all(f["ratio"] <= target for f in read_only) else "missed",
+                "cold_start",
+            ]
+        )
         ratios = [f["ratio"] for f in cold["functions"]]
-        rows.append(["Cold start, all functions (x floor)",
-                     f"{min(ratios):.2f} - {max(ratios):.2f} (floor {cold['floor']['median_ms']:.0f} ms)", "", "",
-                     "cold_start"])
+        rows.append(
+            [
+                "Cold start, all functions (x floor)",
+                f"{min(ratios):.2f} - {max(ratios):.2f} (floor {cold['floor']['median_ms']:.0f} ms)",
+                "",
+                "",
+                "cold_start",
+            ]
+        )
     if catalog and catalog.get("deep_pagination"):
         deep = catalog["deep_pagination"]
-        rows.append([f"Pagination flatness, page {catalog.get('deep_page', 500)} / page 1 p50",
-                     ", ".join(f"{d['sort']} {d['ratio']:.2f}" for d in deep), "<= 1.5",
-                     "met" if all(d["target_met"] for d in deep) else
-                     "missed: " + ", ".join(d["sort"] for d in deep if not d["target_met"]), "catalog"])
+        rows.append(
+            [
+                f"Pagination flatness, page {catalog.get('deep_page', 500)} / page 1 p50",
+                ", ".join(f"{d['sort']} {d['ratio']:.2f}" for d in deep),
+                "<= 1.5",
+                "met"
+                if all(d["target_met"] for d in deep)
+                else "missed: " + ", ".join(d["sort"] for d in deep if not d["target_met"]),
+                "catalog",
+            ]
+        )
     if checkout:
         series = {s["series"]: s for s in checkout["series"]}
         conc = checkout["concurrency"]
         calm, hot = series.get(f"uncontended, HTTP, c={conc}"), series.get(f"hot product, HTTP, c={conc}")
         in_proc = series.get("uncontended, in-process, c=1")
         if in_proc:
-            rows.append(["Checkout handler, in-process c=1, x raw MongoDB floor (p50 / p99)",
-                         f"{in_proc['ratio_p50']:.2f} / {in_proc['ratio_p99']:.2f} "
-                         f"({in_proc['p50_ms']:.0f} ms p50)", "", "", "checkout"])
+            rows.append(
+                [
+                    "Checkout handler, in-process c=1, x raw MongoDB floor (p50 / p99)",
+                    f"{in_proc['ratio_p50']:.2f} / {in_proc['ratio_p99']:.2f} ({in_proc['p50_ms']:.0f} ms p50)",
+                    "",
+                    "",
+                    "checkout",
+                ]
+            )
         if calm and hot:
-            rows.append([f"Checkout contention, hot product / all different products (HTTP c={conc})",
-                         f"p50 {hot['p50_ms'] / calm['p50_ms']:.2f}, p99 {hot['p99_ms'] / calm['p99_ms']:.2f}, "
-                         f"throughput {hot['throughput_rps'] / calm['throughput_rps']:.2f}", "", "", "checkout"])
+            rows.append(
+                [
+                    f"Checkout contention, hot product / all different products (HTTP c={conc})",
+                    f"p50 {hot['p50_ms'] / calm['p50_ms']:.2f}, p99 {hot['p99_ms'] / calm['p99_ms']:.2f}, "
+                    f"throughput {hot['throughput_rps'] / calm['throughput_rps']:.2f}",
+                    "",
+                    "",
+                    "checkout",
+                ]
+            )
         cold_fns = {r["function"]: r for r in checkout["cold_start"]["functions"]}
         picked = [cold_fns[n] for n in ("payments_webhook", "notifier") if n in cold_fns]
         if picked:
-            rows.append(["Cold start, payment / notification (x floor)",
-                         ", ".join(f"{r['function']} {r['ratio']:.2f}" for r in picked), "", "", "checkout"])
+            rows.append(
+                [
+                    "Cold start, payment / notification (x floor)",
+                    ", ".join(f"{r['function']} {r['ratio']:.2f}" for r in picked),
+                    "",
+                    "",
+                    "checkout",
+                ]
+            )
     if load:
         s = load["summary"]
         worst = max(load["routes"].items(), key=lambda item: item[1]["p99_ms"])
-        rows.append([f"Load mix, {s['http_requests']} requests at concurrency {s['concurrency']}",
-                     f"{s['throughput_rps']:.0f} req/s, error rate {s['error_rate']:.2%}, worst p99 "
-                     f"{worst[1]['p99_ms']:.0f} ms ({worst[0]})", "0 errors, invariants hold",
-                     "met" if s["error_rate"] == 0 and load["invariants"]["ok"] else "missed", "load"])
+        rows.append(
+            [
+                f"Load mix, {s['http_requests']} requests at concurrency {s['concurrency']}",
+                f"{s['throughput_rps']:.0f} req/s, error rate {s['error_rate']:.2%}, worst p99 "
+                f"{worst[1]['p99_ms']:.0f} ms ({worst[0]})",
+                "0 errors, invariants hold",
+                "met" if s["error_rate"] == 0 and load["invariants"]["ok"] else "missed",
+                "load",
+            ]
+        )
     if layer:
-        rows.append(["Lambda layer size", f"{layer['unzipped_bytes'] / MIB:.1f} MiB unzipped, "
-                     f"{layer['zipped_bytes'] / MIB:.1f} MiB zipped",
-                     f"<= {layer['unzipped_limit_bytes'] // MIB} / {layer['zipped_upload_limit_bytes'] // MIB} MiB",
-                     "met" if layer["within_limits"] else "missed", "layer"])
+        rows.append(
+            [
+                "Lambda layer size",
+                f"{layer['unzipped_bytes'] / MIB:.1f} MiB unzipped, {layer['zipped_bytes'] / MIB:.1f} MiB zipped",
+                f"<= {layer['unzipped_limit_bytes'] // MIB} / {layer['zipped_upload_limit_bytes'] // MIB} MiB",
+                "met" if layer["within_limits"] else "missed",
+                "layer",
+            ]
+        )
     if not rows:
         return []
-    runs = {name: data["environment"] for name, data in (("cold_start", cold), ("catalog", catalog),
-                                                         ("checkout", checkout), ("load", load), ("layer", layer))
-            if data}
+    runs = {
+        name: data["environment"]
+        for name, data in (
+            ("cold_start", cold),
+            ("catalog", catalog),
+            ("checkout", checkout),
+            ("load", load),
+            ("layer", layer),
+        )
+        if data
+    }
     machines = {(e.get("system"), e.get("machine"), e.get("processor_count"), e.get("python")) for e in runs.values()}
     out = ["### At a glance\n"]
     if len(machines) == 1:
         system, arch, cpus, python = next(iter(machines))
         whens = sorted(e["when"] for e in runs.values())
-        out.append(f"Machine: {system} {arch}, {cpus} CPUs, Python {python}; runs from {whens[0]} to {whens[-1]}. "
-                   "Ratios are against a floor measured in the same run; absolute times are this machine's.\n")
+        out.append(
+            f"Machine: {system} {arch}, {cpus} CPUs, Python {python}; runs from {whens[0]} to {whens[-1]}. "
+            "Ratios are against a floor measured in the same run; absolute times are this machine's.\n"
+        )
     else:
         out.append("The result files come from different machines; each section below names its own.\n")
     out.append(markdown_table(["figure", "latest", "target", "status", "bench"], rows) + "\n")
@@ -107,15 +169,20 @@ def _glance(cold, catalog, checkout, load, layer) -> list[str]:
 
 # -- sections ----------------------------------------------------------------------------------------
 
+
 def _cold(cold: dict) -> list[str]:
-    parts = [f"### Cold start per function ({_machine(cold['environment'])})\n",
-             f"Floor `{cold['floor']['command']}`: median **{cold['floor']['median_ms']:.0f} ms**; "
-             f"{cold['runs']} fresh interpreters per function, interleaved with the floor. Target for "
-             f"{', '.join(cold['read_only_catalog'])}: <= {cold['target_ratio_read_only']}x."]
+    parts = [
+        f"### Cold start per function ({_machine(cold['environment'])})\n",
+        f"Floor `{cold['floor']['command']}`: median **{cold['floor']['median_ms']:.0f} ms**; "
+        f"{cold['runs']} fresh interpreters per function, interleaved with the floor. Target for "
+        f"{', '.join(cold['read_only_catalog'])}: <= {cold['target_ratio_read_only']}x.",
+    ]
     if cold.get("framework_floor"):
         fw = cold["framework_floor"]
-        parts.append(f"Framework floor `{fw['command']}` (informational): {fw['median_ms']:.0f} ms = "
-                     f"{fw['ratio_to_floor']:.2f}x the floor; \"x framework\" is each function against it.\n")
+        parts.append(
+            f"Framework floor `{fw['command']}` (informational): {fw['median_ms']:.0f} ms = "
+            f'{fw["ratio_to_floor"]:.2f}x the floor; "x framework" is each function against it.\n'
+        )
     else:
         parts.append("")
     parts.append(cold["markdown"] + "\n")
@@ -130,40 +197,50 @@ def _cold(cold: dict) -> list[str]:
 
 
 def _catalog(catalog: dict) -> list[str]:
-    return [f"### Catalog listing and pagination flatness ({_machine(catalog['environment'])})\n",
-            f"{catalog['engine']}, {catalog['products']} products, page size {catalog['page_size']}. "
-            f"Bulk insert {catalog['insert_seconds']} s, indexes {catalog['index_seconds']} s. Handler = "
-            "warm `products_list` lambda_handler in-process; raw = pymongo `find()` with the same "
-            "filter/sort/limit (the floor). The second table is pagination flatness: page "
-            f"{catalog.get('deep_page', 500)} (keyset cursor) against page 1, target <= 1.5.\n",
-            catalog["markdown"] + "\n"]
+    return [
+        f"### Catalog listing and pagination flatness ({_machine(catalog['environment'])})\n",
+        f"{catalog['engine']}, {catalog['products']} products, page size {catalog['page_size']}. "
+        f"Bulk insert {catalog['insert_seconds']} s, indexes {catalog['index_seconds']} s. Handler = "
+        "warm `products_list` lambda_handler in-process; raw = pymongo `find()` with the same "
+        "filter/sort/limit (the floor). The second table is pagination flatness: page "
+        f"{catalog.get('deep_page', 500)} (keyset cursor) against page 1, target <= 1.5.\n",
+        catalog["markdown"] + "\n",
+    ]
 
 
 def _checkout(checkout: dict) -> list[str]:
     conc = checkout["concurrency"]
     counts = checkout.get("command_counts", {})
-    parts = [f"### Checkout under contention ({_machine(checkout['environment'])})\n",
-             f"{checkout['engine']}; {checkout['requests_per_series']} warm `POST /api/orders` per series "
-             f"(one line, quantity 1, own Idempotency-Key). Floor = the {sum(counts.values())} MongoDB commands one "
-             "checkout issues (" + ", ".join(f"{k} x{v}" for k, v in sorted(counts.items())) + "), replayed with "
-             "plain pymongo on the same server at the same concurrency; \"hot product\" sends every request to "
-             "one product, its floor hits one document. \"x floor\" = checkout / floor (latency), "
-             "\"floor/req/s\" = floor throughput / checkout throughput.\n",
-             checkout["markdown"] + "\n"]
+    parts = [
+        f"### Checkout under contention ({_machine(checkout['environment'])})\n",
+        f"{checkout['engine']}; {checkout['requests_per_series']} warm `POST /api/orders` per series "
+        f"(one line, quantity 1, own Idempotency-Key). Floor = the {sum(counts.values())} MongoDB commands one "
+        "checkout issues (" + ", ".join(f"{k} x{v}" for k, v in sorted(counts.items())) + "), replayed with "
+        'plain pymongo on the same server at the same concurrency; "hot product" sends every request to '
+        'one product, its floor hits one document. "x floor" = checkout / floor (latency), '
+        '"floor/req/s" = floor throughput / checkout throughput.\n',
+        checkout["markdown"] + "\n",
+    ]
     series = {s["series"]: s for s in checkout["series"]}
     calm, hot = series.get(f"uncontended, HTTP, c={conc}"), series.get(f"hot product, HTTP, c={conc}")
     if calm and hot:
-        parts.append(f"Contention (hot product / all different products, HTTP c={conc}): p50 "
-                     f"{_x(hot['p50_ms'] / calm['p50_ms'])}, p99 {_x(hot['p99_ms'] / calm['p99_ms'])}, throughput "
-                     f"{_x(hot['throughput_rps'] / calm['throughput_rps'])}.")
+        parts.append(
+            f"Contention (hot product / all different products, HTTP c={conc}): p50 "
+            f"{_x(hot['p50_ms'] / calm['p50_ms'])}, p99 {_x(hot['p99_ms'] / calm['p99_ms'])}, throughput "
+            f"{_x(hot['throughput_rps'] / calm['throughput_rps'])}."
+        )
     check = checkout.get("hot_product_check")
     if check:
-        parts.append(f"Hot product stock: {check['stock_start'] - check['stock_end']} units taken for "
-                     f"{check['orders']} orders ({'consistent' if check['consistent'] else 'INCONSISTENT'}).\n")
+        parts.append(
+            f"Hot product stock: {check['stock_start'] - check['stock_end']} units taken for "
+            f"{check['orders']} orders ({'consistent' if check['consistent'] else 'INCONSISTENT'}).\n"
+        )
     cold = checkout.get("cold_start")
     if cold:
-        parts.append(f"Cold start of the payment and notification functions (median of fresh interpreters, floor "
-                     f"`{cold['floor']['command']}` {cold['floor']['median_ms']:.0f} ms in the same run):\n")
+        parts.append(
+            f"Cold start of the payment and notification functions (median of fresh interpreters, floor "
+            f"`{cold['floor']['command']}` {cold['floor']['median_ms']:.0f} ms in the same run):\n"
+        )
         parts.append(checkout["cold_markdown"] + "\n")
     return parts
 
@@ -171,37 +248,60 @@ def _checkout(checkout: dict) -> list[str]:
 def _load_section(load: dict) -> list[str]:
     s, inv = load["summary"], load["invariants"]
     mix = s.get("mix")
-    mix_text = (", ".join(f"{kind} {share:.0%}" for kind, share in mix.items()) if mix else
-                "browse/search 80 %, detail 10 %, login 5 %, checkout 5 %")
-    parts = [f"### Load mix and warm latency per route ({_machine(load['environment'])})\n",
-             f"Fresh local stack (demo catalog, {s['workers']} Lambda-like workers), {s['planned']} planned requests "
-             f"({mix_text}; every successful checkout is then paid) = {s['http_requests']} HTTP requests at "
-             f"concurrency {s['concurrency']} in {s['wall_s']:.1f} s: **{s['throughput_rps']:.0f} req/s**, error rate "
-             f"**{s['error_rate']:.2%}** (5xx or no answer). Checkouts compete for {len(s['hot_products'])} hot "
-             "products, so 409 (out of stock) is an expected answer. These are warm latencies under that load (the "
-             "client threads, the runner and its workers share the same CPUs), not idle single-request times.\n"]
-    rows = [[route, r["count"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["errors"],
-             ", ".join(f"{k}:{v}" for k, v in r["statuses"].items())] for route, r in load["routes"].items()]
+    mix_text = (
+        ", ".join(f"{kind} {share:.0%}" for kind, share in mix.items())
+        if mix
+        else "browse/search 80 %, detail 10 %, login 5 %, checkout 5 %"
+    )
+    parts = [
+        f"### Load mix and warm latency per route ({_machine(load['environment'])})\n",
+        f"Fresh local stack (demo catalog, {s['workers']} Lambda-like workers), {s['planned']} planned requests "
+        f"({mix_text}; every successful checkout is then paid) = {s['http_requests']} HTTP requests at "
+        f"concurrency {s['concurrency']} in {s['wall_s']:.1f} s: **{s['throughput_rps']:.0f} req/s**, error rate "
+        f"**{s['error_rate']:.2%}** (5xx or no answer). Checkouts compete for {len(s['hot_products'])} hot "
+        "products, so 409 (out of stock) is an expected answer. These are warm latencies under that load (the "
+        "client threads, the runner and its workers share the same CPUs), not idle single-request times.\n",
+    ]
+    rows = [
+        [
+            route,
+            r["count"],
+            r["p50_ms"],
+            r["p95_ms"],
+            r["p99_ms"],
+            r["errors"],
+            ", ".join(f"{k}:{v}" for k, v in r["statuses"].items()),
+        ]
+        for route, r in load["routes"].items()
+    ]
     parts.append(markdown_table(["route", "n", "p50 ms", "p95 ms", "p99 ms", "errors", "statuses"], rows) + "\n")
-    parts.append(f"Invariants: **{'OK' if inv['ok'] else 'BROKEN'}**. {inv['products_checked']} products: "
-                 f"stock + held + sold == initial ({len(inv['stock_ledger_violations'])} violations, "
-                 f"{inv['held_units']} units still held); {inv['paid_checkouts']} paid checkouts, "
-                 f"{len(inv['paid_checkouts_without_exactly_one_payment_event'])} without exactly one payment "
-                 f"event; {inv['units_sold']} units sold.\n")
+    parts.append(
+        f"Invariants: **{'OK' if inv['ok'] else 'BROKEN'}**. {inv['products_checked']} products: "
+        f"stock + held + sold == initial ({len(inv['stock_ledger_violations'])} violations, "
+        f"{inv['held_units']} units still held); {inv['paid_checkouts']} paid checkouts, "
+        f"{len(inv['paid_checkouts_without_exactly_one_payment_event'])} without exactly one payment "
+        f"event; {inv['units_sold']} units sold.\n"
+    )
     return parts
 
 
 def _layer(layer: dict) -> list[str]:
     build = layer.get("build", {})
-    how = ("`python scripts/build_layer.py`" + (", pip step reused from the cache" if build.get("pip_cache_reused")
-                                                 else "") if build.get("ran") else "existing build, not rebuilt")
-    return [f"### Lambda layer size ({_machine(layer['environment'])})\n",
-            f"`{layer['layer_dir']}` ({layer['target']}), {layer['files']} files; {how}. The zip is a real deflate "
-            "archive of the layer; Lambda's limits are 250 MiB unzipped for a function and all its layers, "
-            "50 MiB zipped for a direct upload.\n",
-            layer["markdown"] + "\n",
-            "Biggest entries (unzipped):\n",
-            layer["top_markdown"] + "\n"]
+    how = (
+        "`python scripts/build_layer.py`"
+        + (", pip step reused from the cache" if build.get("pip_cache_reused") else "")
+        if build.get("ran")
+        else "existing build, not rebuilt"
+    )
+    return [
+        f"### Lambda layer size ({_machine(layer['environment'])})\n",
+        f"`{layer['layer_dir']}` ({layer['target']}), {layer['files']} files; {how}. The zip is a real deflate "
+        "archive of the layer; Lambda's limits are 250 MiB unzipped for a function and all its layers, "
+        "50 MiB zipped for a direct upload.\n",
+        layer["markdown"] + "\n",
+        "Biggest entries (unzipped):\n",
+        layer["top_markdown"] + "\n",
+    ]
 
 
 def render() -> str:
@@ -218,8 +318,17 @@ def render() -> str:
         parts += _load_section(load)
     if layer:
         parts += _layer(layer)
-    missing = [name for name, data in (("cold_start", cold), ("catalog", catalog), ("checkout", checkout),
-                                       ("load", load), ("layer", layer)) if not data]
+    missing = [
+        name
+        for name, data in (
+            ("cold_start", cold),
+            ("catalog", catalog),
+            ("checkout", checkout),
+            ("load", load),
+            ("layer", layer),
+        )
+        if not data
+    ]
     if not parts:
         return "No results yet: run `make bench` and `make load`.\n"
     if missing:

@@ -22,41 +22,71 @@ IMAGES_PREFIX_RESOURCE = {"regex": r"/^Resource::<StorageImages[0-9A-F]+\.Arn>\/
 def apply_nag(stack: SmartGrocerStack) -> None:
     Aspects.of(stack).add(AwsSolutionsChecks(verbose=True))
 
-    _suppress(stack.api, "AwsSolutions-APIG4",
-              "Authentication is a JWT check inside each Lambda, driven by the route table's roles "
-              "(DESIGN.md 6); public routes (catalog, signup, login, Stripe webhook) are public by design.")
-    _suppress(stack.functions, "AwsSolutions-L1",
-              "Pinned to python3.12: the shared layer is built from cp312 wheels (scripts/build_layer.py); "
-              "runtime and layer move together in one change.")
-    _suppress(stack.functions, "AwsSolutions-IAM5",
-              "X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments/PutTelemetryRecords, which have "
-              "no resource-level permissions.", applies_to=["Resource::*"])
-    _suppress(stack.functions, "AwsSolutions-IAM5",
-              "Access.IMAGES_UPLOAD signs presigned POSTs for keys the API generates under products/; the "
-              "prefix is as narrow as object keys allow.", applies_to=[IMAGES_PREFIX_RESOURCE])
-    _suppress(stack.secrets, "AwsSolutions-SMG4",
-              "MongoDB URI and Stripe keys are issued and rotated by those providers, then stored with "
-              "put-secret-value (docs/deploy.md); rotating the JWT key is a planned ops task because it "
-              "signs every user out; the CloudFront origin-verify value is rotated by the documented "
-              "current/previous steps, which need a deploy to reach CloudFront.")
-    _suppress(stack.events.notifier_dead_letters, "AwsSolutions-SQS3",
-              "This queue is itself the dead-letter queue of the notifier's EventBridge target (alarmed).")
+    _suppress(
+        stack.api,
+        "AwsSolutions-APIG4",
+        "Authentication is a JWT check inside each Lambda, driven by the route table's roles "
+        "(DESIGN.md 6); public routes (catalog, signup, login, Stripe webhook) are public by design.",
+    )
+    _suppress(
+        stack.functions,
+        "AwsSolutions-L1",
+        "Pinned to python3.12: the shared layer is built from cp312 wheels (scripts/build_layer.py); "
+        "runtime and layer move together in one change.",
+    )
+    _suppress(
+        stack.functions,
+        "AwsSolutions-IAM5",
+        "X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments/PutTelemetryRecords, which have "
+        "no resource-level permissions.",
+        applies_to=["Resource::*"],
+    )
+    _suppress(
+        stack.functions,
+        "AwsSolutions-IAM5",
+        "Access.IMAGES_UPLOAD signs presigned POSTs for keys the API generates under products/; the "
+        "prefix is as narrow as object keys allow.",
+        applies_to=[IMAGES_PREFIX_RESOURCE],
+    )
+    _suppress(
+        stack.secrets,
+        "AwsSolutions-SMG4",
+        "MongoDB URI and Stripe keys are issued and rotated by those providers, then stored with "
+        "put-secret-value (docs/deploy.md); rotating the JWT key is a planned ops task because it "
+        "signs every user out; the CloudFront origin-verify value is rotated by the documented "
+        "current/previous steps, which need a deploy to reach CloudFront.",
+    )
+    _suppress(
+        stack.events.notifier_dead_letters,
+        "AwsSolutions-SQS3",
+        "This queue is itself the dead-letter queue of the notifier's EventBridge target (alarmed).",
+    )
 
     distribution = stack.frontend.distribution
     if not stack.config.domain_name:
-        _suppress(distribution, "AwsSolutions-CFR4",
-                  "Without a custom domain CloudFront serves its default *.cloudfront.net certificate, "
-                  "whose TLS policy cannot be set; with -c domain_name/certificate_arn the stack enforces "
-                  "TLSv1.2_2021.")
-    _suppress(distribution, "AwsSolutions-CFR1",
-              "The marketplace is not restricted by country; sellers choose where they ship.")
+        _suppress(
+            distribution,
+            "AwsSolutions-CFR4",
+            "Without a custom domain CloudFront serves its default *.cloudfront.net certificate, "
+            "whose TLS policy cannot be set; with -c domain_name/certificate_arn the stack enforces "
+            "TLSv1.2_2021.",
+        )
+    _suppress(
+        distribution,
+        "AwsSolutions-CFR1",
+        "The marketplace is not restricted by country; sellers choose where they ship.",
+    )
     if not stack.config.web_acl_arn:
-        _suppress(distribution, "AwsSolutions-CFR2",
-                  "WAF is optional (-c web_acl_arn=...); abuse-prone routes are throttled per route in "
-                  "API Gateway and the login flow is rate limited in the application.")
+        _suppress(
+            distribution,
+            "AwsSolutions-CFR2",
+            "WAF is optional (-c web_acl_arn=...); abuse-prone routes are throttled per route in "
+            "API Gateway and the login flow is rate limited in the application.",
+        )
     Annotations.of(distribution).acknowledge_warning(
         "@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac",
-        "The images bucket policy for OAC is added by Storage.allow_cloudfront_reads.")
+        "The images bucket policy for OAC is added by Storage.allow_cloudfront_reads.",
+    )
 
     if stack.frontend.deployment is not None:
         _suppress_bucket_deployment(stack)
@@ -66,13 +96,20 @@ def _suppress_bucket_deployment(stack: SmartGrocerStack) -> None:
     """CDK's BucketDeployment runs a singleton Lambda we do not define; only its findings are accepted."""
     for child in stack.node.children:
         if child.node.id.startswith("Custom::CDKBucketDeployment"):
-            _suppress(child, "AwsSolutions-IAM4",
-                      "CDK's BucketDeployment provider uses AWSLambdaBasicExecutionRole (CDK-managed).")
-            _suppress(child, "AwsSolutions-IAM5",
-                      "CDK's BucketDeployment provider needs object wildcards on the asset and SPA buckets.")
+            _suppress(
+                child,
+                "AwsSolutions-IAM4",
+                "CDK's BucketDeployment provider uses AWSLambdaBasicExecutionRole (CDK-managed).",
+            )
+            _suppress(
+                child,
+                "AwsSolutions-IAM5",
+                "CDK's BucketDeployment provider needs object wildcards on the asset and SPA buckets.",
+            )
             _suppress(child, "AwsSolutions-L1", "Runtime chosen by CDK's BucketDeployment provider.")
 
 
 def _suppress(scope: Construct, rule: str, reason: str, applies_to: list | None = None) -> None:
     NagSuppressions.add_resource_suppressions(
-        scope, [NagPackSuppression(id=rule, reason=reason, applies_to=applies_to)], apply_to_children=True)
+        scope, [NagPackSuppression(id=rule, reason=reason, applies_to=applies_to)], apply_to_children=True
+    )

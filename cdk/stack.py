@@ -27,8 +27,17 @@ ORIGIN_HEADER = "X-Origin-Verify"  # smartgrocer.web.origin.HEADER (API Gateway 
 
 
 class SmartGrocerStack(Stack):
-    def __init__(self, scope: Construct, id: str, *, config: StageConfig, functions_dir: Path = FUNCTIONS_DIR,
-                 layer_dir: Path = LAYER_BUILD_DIR, web_dist: Path = WEB_DIST_DIR, **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StageConfig,
+        functions_dir: Path = FUNCTIONS_DIR,
+        layer_dir: Path = LAYER_BUILD_DIR,
+        web_dist: Path = WEB_DIST_DIR,
+        **kwargs,
+    ) -> None:
         super().__init__(scope, id, **kwargs)
         self.config = config
         prefix = self.stack_name.lower()
@@ -40,12 +49,22 @@ class SmartGrocerStack(Stack):
         self.events = OrderEvents(self, "Events", config=config, name_prefix=prefix)
         self.mail = Mail(self, "Mail", config=config, name_prefix=prefix)
         # Same-origin under CloudFront needs no CORS; only a custom domain and local dev servers do.
-        self.api = HttpApi(self, "Api", config=config, name_prefix=prefix,
-                           cors_origins=[o for o in (config.custom_origin, *config.dev_origins) if o])
-        self.frontend = Frontend(self, "Frontend", config=config, api=self.api, storage=self.storage,
-                                 web_dist=web_dist,
-                                 origin_header=(ORIGIN_HEADER,
-                                                self.secrets.origin_header_value(config.origin_secret_version)))
+        self.api = HttpApi(
+            self,
+            "Api",
+            config=config,
+            name_prefix=prefix,
+            cors_origins=[o for o in (config.custom_origin, *config.dev_origins) if o],
+        )
+        self.frontend = Frontend(
+            self,
+            "Frontend",
+            config=config,
+            api=self.api,
+            storage=self.storage,
+            web_dist=web_dist,
+            origin_header=(ORIGIN_HEADER, self.secrets.origin_header_value(config.origin_secret_version)),
+        )
 
         access_grants = {
             Access.MONGO: self.secrets.grant_mongo,
@@ -57,12 +76,18 @@ class SmartGrocerStack(Stack):
             Access.MAIL: self.mail.grant_send,
         }
         layer_dir = layer_dir.resolve()
-        self.layer = SharedLayer(self, "SharedLayer", build_dir=layer_dir,
-                                 package_source=LAYER_SOURCE / "smartgrocer")
-        self.functions = AppFunctions(self, "Functions", functions_dir=functions_dir, layer=self.layer.layer,
-                                      config=config, grants=access_grants, function_prefix=prefix,
-                                      # Public configuration: product writes check photo URLs against it.
-                                      shared_environment={"IMAGES_BASE_URL": self.frontend.images_base_url})
+        self.layer = SharedLayer(self, "SharedLayer", build_dir=layer_dir, package_source=LAYER_SOURCE / "smartgrocer")
+        self.functions = AppFunctions(
+            self,
+            "Functions",
+            functions_dir=functions_dir,
+            layer=self.layer.layer,
+            config=config,
+            grants=access_grants,
+            function_prefix=prefix,
+            # Public configuration: product writes check photo URLs against it.
+            shared_environment={"IMAGES_BASE_URL": self.frontend.images_base_url},
+        )
 
         for route in ROUTES:  # only CloudFront reaches the API: every HTTP function checks its header
             self.secrets.grant_origin_verify(self.functions[route.name].function)
@@ -71,14 +96,24 @@ class SmartGrocerStack(Stack):
         self.events.run_on_schedule(self.functions["orders_expire"].function)
         self._apply_indexes_on_deploy(layer_dir)
 
-        self.observability = Observability(self, "Observability", config=config, name_prefix=prefix,
-                                           api=self.api, functions=self.functions,
-                                           dead_letters=self.events.notifier_dead_letters)
+        self.observability = Observability(
+            self,
+            "Observability",
+            config=config,
+            name_prefix=prefix,
+            api=self.api,
+            functions=self.functions,
+            dead_letters=self.events.notifier_dead_letters,
+        )
 
         CfnOutput(self, "Url", value=self.frontend.origin, description="The SPA; the API is under /api")
         CfnOutput(self, "DistributionId", value=self.frontend.distribution.distribution_id)
-        CfnOutput(self, "ApiEndpoint", value=self.api.api.api_endpoint,
-                  description="Direct API Gateway endpoint: answers 403 without CloudFront's origin header")
+        CfnOutput(
+            self,
+            "ApiEndpoint",
+            value=self.api.api.api_endpoint,
+            description="Direct API Gateway endpoint: answers 403 without CloudFront's origin header",
+        )
         CfnOutput(self, "SpaBucketName", value=self.frontend.spa_bucket.bucket_name)
         CfnOutput(self, "ImagesBucketName", value=self.storage.images.bucket_name)
         CfnOutput(self, "ApplyIndexesFunction", value=self.functions["apply_indexes"].function.function_name)
@@ -90,7 +125,11 @@ class SmartGrocerStack(Stack):
         `index_nonce` context changes. Asynchronous: the first deploy happens before ops have put the
         MongoDB URI into its secret, and a failed index run must not roll back the stack (it alarms)."""
         fn = self.functions["apply_indexes"].function
-        fn.add_environment("INDEXES_REVISION",
-                           FileSystem.fingerprint(str(layer_dir))[:16] + self.config.index_nonce)
-        triggers.Trigger(self, "ApplyIndexesOnDeploy", handler=fn, execute_on_handler_change=True,
-                         invocation_type=triggers.InvocationType.EVENT)
+        fn.add_environment("INDEXES_REVISION", FileSystem.fingerprint(str(layer_dir))[:16] + self.config.index_nonce)
+        triggers.Trigger(
+            self,
+            "ApplyIndexesOnDeploy",
+            handler=fn,
+            execute_on_handler_change=True,
+            invocation_type=triggers.InvocationType.EVENT,
+        )

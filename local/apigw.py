@@ -59,9 +59,16 @@ def lambda_context(function_name: str, timeout_s: int = 29) -> LambdaContext:
     return LambdaContext(function_name, str(uuid.uuid4()), deadline_ms=int(time.time() * 1000) + timeout_s * 1000)
 
 
-def http_event(route: Route, method: str, path: str, path_params: dict[str, str], query: str = "",
-               headers: dict[str, str] | None = None, body: bytes | str | None = None,
-               source_ip: str = "127.0.0.1") -> dict:
+def http_event(
+    route: Route,
+    method: str,
+    path: str,
+    path_params: dict[str, str],
+    query: str = "",
+    headers: dict[str, str] | None = None,
+    body: bytes | str | None = None,
+    source_ip: str = "127.0.0.1",
+) -> dict:
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     params: dict[str, str] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
@@ -73,12 +80,22 @@ def http_event(route: Route, method: str, path: str, path_params: dict[str, str]
         "rawQueryString": query,
         "headers": headers,
         "requestContext": {
-            "accountId": "000000000000", "apiId": "local", "domainName": headers.get("host", "127.0.0.1"),
-            "domainPrefix": "local", "requestId": str(uuid.uuid4()), "routeKey": f"{route.method} {route.path}",
-            "stage": "$default", "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": headers.get("host", "127.0.0.1"),
+            "domainPrefix": "local",
+            "requestId": str(uuid.uuid4()),
+            "routeKey": f"{route.method} {route.path}",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
             "timeEpoch": int(time.time() * 1000),
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": source_ip,
-                     "userAgent": headers.get("user-agent", "")},
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
         },
         "isBase64Encoded": False,
     }
@@ -104,8 +121,9 @@ def load_handler(function_name: str):
     """A function's handler module, imported once per process, as a warm Lambda container keeps it."""
     module = _handlers.get(function_name)
     if module is None:
-        spec = importlib.util.spec_from_file_location(f"functions.{function_name}.handler",
-                                                      FUNCTIONS_DIR / function_name / "handler.py")
+        spec = importlib.util.spec_from_file_location(
+            f"functions.{function_name}.handler", FUNCTIONS_DIR / function_name / "handler.py"
+        )
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         _handlers[function_name] = module

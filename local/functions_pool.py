@@ -31,8 +31,11 @@ def invoke_in_worker(function_name: str, event: dict) -> dict:
         return load_handler(function_name).lambda_handler(event, lambda_context(function_name))
     except Exception:  # a crash in a handler is a 500 from API Gateway, never a dead runner
         traceback.print_exc()
-        return {"statusCode": 500, "headers": {"content-type": "application/json"},
-                "body": '{"error": {"code": "internal_error", "message": "The function crashed."}}'}
+        return {
+            "statusCode": 500,
+            "headers": {"content-type": "application/json"},
+            "body": '{"error": {"code": "internal_error", "message": "The function crashed."}}',
+        }
 
 
 class FunctionPool:
@@ -40,8 +43,11 @@ class FunctionPool:
         from local.apigw import LAYER_PATH, ROOT
 
         self._executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_init, initargs=([str(ROOT), str(LAYER_PATH)], env))
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=([str(ROOT), str(LAYER_PATH)], env),
+        )
 
     def invoke(self, function_name: str, event: dict, timeout: float = 29.0) -> dict:
         return self._executor.submit(invoke_in_worker, function_name, event).result(timeout=timeout)

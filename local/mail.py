@@ -14,7 +14,13 @@ def sent_messages(aws_endpoint: str) -> list[dict]:
         if "message" not in name.lower():
             continue
         for item in instances:
-            messages.append({"id": item.get("id"), "source": item.get("source"),
-                             "to": (item.get("destinations") or {}).get("ToAddresses", []),
-                             "subject": item.get("subject"), "body": item.get("body")})
+            messages.append(
+                {
+                    "id": item.get("id"),
+                    "source": item.get("source"),
+                    "to": (item.get("destinations") or {}).get("ToAddresses", []),
+                    "subject": item.get("subject"),
+                    "body": item.get("body"),
+                }
+            )
     return messages

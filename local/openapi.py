@@ -19,15 +19,18 @@ def build_openapi() -> dict:
 
     from smartgrocer.models.common import ErrorResponse
 
-    merge = OpenAPIMerge(title="SmartGrocer Cloud API", version="1.0.0",
-                         description="Grocery marketplace API. Money is a decimal string with two places.",
-                         security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")}, on_conflict="error")
+    merge = OpenAPIMerge(
+        title="SmartGrocer Cloud API",
+        version="1.0.0",
+        description="Grocery marketplace API. Money is a decimal string with two places.",
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
+        on_conflict="error",
+    )
     for route in ROUTES:
         merge.add_file(FUNCTIONS_DIR / route.name / "handler.py")
     document = json.loads(merge.get_openapi_json_schema())
     components = document.setdefault("components", {}).setdefault("schemas", {})
-    components.update(ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
-                      .pop("$defs", {}))
+    components.update(ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs", {}))
     components["ErrorResponse"] = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
     document["servers"] = [{"url": "/"}]
     return document

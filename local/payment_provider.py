@@ -39,8 +39,9 @@ def apply_indexes(database) -> None:
 
 def _maybe_fail(operation: str) -> None:
     """Fault injection for tests: `local_payment_faults` holds {_id: operation, remaining: n}."""
-    fault = db().local_payment_faults.find_one_and_update({"_id": operation, "remaining": {"$gt": 0}},
-                                                          {"$inc": {"remaining": -1}})
+    fault = db().local_payment_faults.find_one_and_update(
+        {"_id": operation, "remaining": {"$gt": 0}}, {"$inc": {"remaining": -1}}
+    )
     if fault:
         raise PaymentProviderError(f"local provider: injected {operation} failure")
 
@@ -49,17 +50,25 @@ class LocalPaymentGateway:
     provider = "local"
     publishable_key = None
 
-    def create_payment_intent(self, amount_cents: int, currency: str, checkout_id: str,
-                              idempotency_key: str) -> PaymentIntent:
+    def create_payment_intent(
+        self, amount_cents: int, currency: str, checkout_id: str, idempotency_key: str
+    ) -> PaymentIntent:
         _maybe_fail("create")
         existing = _intents().find_one({"idempotency_key": idempotency_key})
         if existing:  # the same idempotency key returns the same intent, as on Stripe
             return PaymentIntent(existing["_id"], existing["client_secret"])
         intent_id = "pi_local_" + secrets.token_hex(12)
-        doc = {"_id": intent_id, "client_secret": f"{intent_id}_secret_{secrets.token_hex(12)}",
-               "idempotency_key": idempotency_key, "amount": amount_cents, "currency": currency,
-               "metadata": {"checkout_id": checkout_id}, "status": "requires_payment_method",
-               "amount_refunded": 0, "created": int(time.time())}
+        doc = {
+            "_id": intent_id,
+            "client_secret": f"{intent_id}_secret_{secrets.token_hex(12)}",
+            "idempotency_key": idempotency_key,
+            "amount": amount_cents,
+            "currency": currency,
+            "metadata": {"checkout_id": checkout_id},
+            "status": "requires_payment_method",
+            "amount_refunded": 0,
+            "created": int(time.time()),
+        }
         try:
             _intents().insert_one(doc)
         except DuplicateKeyError:
@@ -70,15 +79,17 @@ class LocalPaymentGateway:
     def refund(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> str:
         _maybe_fail("refund")
         refund_id = "re_local_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
-        _intents().update_one({"_id": payment_intent_id, f"refunds.{refund_id}": {"$exists": False}},
-                              {"$inc": {"amount_refunded": amount_cents},
-                               "$set": {f"refunds.{refund_id}": amount_cents}})
+        _intents().update_one(
+            {"_id": payment_intent_id, f"refunds.{refund_id}": {"$exists": False}},
+            {"$inc": {"amount_refunded": amount_cents}, "$set": {f"refunds.{refund_id}": amount_cents}},
+        )
         return refund_id
 
     def cancel(self, payment_intent_id: str) -> None:
         _maybe_fail("cancel")
-        _intents().update_one({"_id": payment_intent_id, "status": "requires_payment_method"},
-                              {"$set": {"status": "canceled"}})
+        _intents().update_one(
+            {"_id": payment_intent_id, "status": "requires_payment_method"}, {"$set": {"status": "canceled"}}
+        )
 
     def client_secret(self, payment_intent_id: str) -> str:
         _maybe_fail("retrieve")
@@ -101,14 +112,25 @@ DECLINE_MESSAGE = "Your card was declined."
 def payment_event(intent: dict, event_type: str) -> dict:
     declined = event_type == "payment_intent.payment_failed"
     return {
-        "id": "evt_local_" + secrets.token_hex(12), "object": "event", "type": event_type,
-        "api_version": "2025-01-27", "created": int(time.time()), "livemode": False, "pending_webhooks": 1,
+        "id": "evt_local_" + secrets.token_hex(12),
+        "object": "event",
+        "type": event_type,
+        "api_version": "2025-01-27",
+        "created": int(time.time()),
+        "livemode": False,
+        "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None},
-        "data": {"object": {"id": intent["_id"], "object": "payment_intent", "amount": intent["amount"],
-                            "currency": intent["currency"], "metadata": intent["metadata"],
-                            "status": intent["status"],
-                            "last_payment_error": {"code": "card_declined", "message": DECLINE_MESSAGE}
-                            if declined else None}},
+        "data": {
+            "object": {
+                "id": intent["_id"],
+                "object": "payment_intent",
+                "amount": intent["amount"],
+                "currency": intent["currency"],
+                "metadata": intent["metadata"],
+                "status": intent["status"],
+                "last_payment_error": {"code": "card_declined", "message": DECLINE_MESSAGE} if declined else None,
+            }
+        },
     }
 
 
@@ -120,7 +142,9 @@ def confirm(client_secret: str, card_number: str) -> tuple[dict, dict]:
     status = "succeeded" if card == SUCCEEDING_CARD else "requires_payment_method"
     intent = _intents().find_one_and_update(
         {"client_secret": client_secret, "status": "requires_payment_method"},
-        {"$set": {"status": status, "confirmed_at": datetime.now(UTC)}}, return_document=True)
+        {"$set": {"status": status, "confirmed_at": datetime.now(UTC)}},
+        return_document=True,
+    )
     if intent is None:
         raise LookupError("no payment awaiting confirmation for this client secret")
     event_type = "payment_intent.succeeded" if status == "succeeded" else "payment_intent.payment_failed"

@@ -11,11 +11,15 @@ import urllib.request
 def deliver_webhook(payload: str, url: str | None = None, secret: str | None = None) -> tuple[int, str]:
     from local.payment_provider import stripe_signature
 
-    request = urllib.request.Request(url or os.environ["LOCAL_PAYMENTS_WEBHOOK_URL"], data=payload.encode(),
-                                     method="POST", headers={
-                                         "Content-Type": "application/json",
-                                         "Stripe-Signature": stripe_signature(
-                                             payload, secret or os.environ["STRIPE_WEBHOOK_SECRET"])})
+    request = urllib.request.Request(
+        url or os.environ["LOCAL_PAYMENTS_WEBHOOK_URL"],
+        data=payload.encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Stripe-Signature": stripe_signature(payload, secret or os.environ["STRIPE_WEBHOOK_SECRET"]),
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
             return response.status, response.read().decode()
@@ -36,5 +40,8 @@ def confirm_payment(body: dict) -> tuple[int, dict]:
     except LookupError as error:
         return 404, {"error": {"code": "not_found", "message": str(error)}}
     status, _ = deliver_webhook(serialize_event(event))
-    return 200, {"status": "succeeded" if intent["status"] == "succeeded" else "failed",
-                 "payment_intent": intent["_id"], "webhook_status": status}
+    return 200, {
+        "status": "succeeded" if intent["status"] == "succeeded" else "failed",
+        "payment_intent": intent["_id"],
+        "webhook_status": status,
+    }

@@ -56,9 +56,17 @@ def _forget_cached_configuration() -> None:
 
 
 class LocalRuntime:
-    def __init__(self, port: int = 8000, data_dir: Path = ROOT / ".local", mongodb_uri: str | None = None,
-                 workers: int = 4, seed: bool = True, expiry_interval: float = 30.0, quiet: bool = False,
-                 extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        port: int = 8000,
+        data_dir: Path = ROOT / ".local",
+        mongodb_uri: str | None = None,
+        workers: int = 4,
+        seed: bool = True,
+        expiry_interval: float = 30.0,
+        quiet: bool = False,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.port, self.data_dir, self.mongodb_uri = port, Path(data_dir), mongodb_uri
         self.workers, self.seed, self.expiry_interval, self.quiet = workers, seed, expiry_interval, quiet
         self.extra_env = extra_env or {}
@@ -106,9 +114,18 @@ class LocalRuntime:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
             "POWERTOOLS_METRICS_NAMESPACE": "SmartGrocer",
             "POWERTOOLS_DEV": "false",
-            **{k: v for k, v in os.environ.items() if k in {"BCRYPT_ROUNDS", "ORDER_PAYMENT_TTL_SECONDS",
-                                                           "LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS",
-                                                           "LOGIN_IP_MAX_FAILURES"}},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k
+                in {
+                    "BCRYPT_ROUNDS",
+                    "ORDER_PAYMENT_TTL_SECONDS",
+                    "LOGIN_MAX_FAILURES",
+                    "LOGIN_WINDOW_SECONDS",
+                    "LOGIN_IP_MAX_FAILURES",
+                }
+            },
             **self.extra_env,
         }
         self._saved_environ = {key: os.environ.get(key) for key in self.env}
@@ -134,8 +151,10 @@ class LocalRuntime:
         threading.Thread(target=self.server.serve_forever, name="http", daemon=True).start()
         if self.expiry_interval > 0:
             threading.Thread(target=self._schedule_expiry, name="expiry", daemon=True).start()
-        self.log(f"SmartGrocer is up: SPA {self.base_url}/   API {self.base_url}/api"
-                 + ("" if WEB_DIST.exists() else "   (web/dist missing: run `make web` to build the SPA)"))
+        self.log(
+            f"SmartGrocer is up: SPA {self.base_url}/   API {self.base_url}/api"
+            + ("" if WEB_DIST.exists() else "   (web/dist missing: run `make web` to build the SPA)")
+        )
         return self
 
     def stop(self) -> None:
@@ -158,14 +177,16 @@ class LocalRuntime:
         """The local stand-in for the EventBridge schedule that runs `orders_expire` (the reconciler)."""
         while not self._stopping.wait(self.expiry_interval):
             try:
-                self.pool.invoke("orders_expire", {"source": "aws.events", "detail-type": "Scheduled Event",
-                                                   "detail": {}})
+                self.pool.invoke(
+                    "orders_expire", {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+                )
             except Exception as exc:  # the next tick retries
                 self.log(f"reconciler run failed: {exc}")
 
     # -- request handling ------------------------------------------------------------------------
-    def invoke_api(self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes,
-                   source_ip: str) -> tuple[int, dict[str, str], bytes]:
+    def invoke_api(
+        self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
         route, params, path_exists = match_route(method, raw_path)
         if route is None:  # API Gateway answers unmatched routes itself
             return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
@@ -240,7 +261,8 @@ def _handler_for(runtime: LocalRuntime):
                         return
                     headers = {k.lower(): v for k, v in self.headers.items()}
                     status, out_headers, out_body = runtime.invoke_api(
-                        self.command, url.path, url.query, headers, body, self.client_address[0])
+                        self.command, url.path, url.query, headers, body, self.client_address[0]
+                    )
                     self._send(status, out_headers, out_body)
                 elif url.path.startswith("/local/"):
                     body = self._read_body()
@@ -262,9 +284,12 @@ def _handler_for(runtime: LocalRuntime):
             if not str(target).startswith(str(WEB_DIST.resolve())) or not target.is_file():
                 target = WEB_DIST / "index.html"  # client-side routes, like the CloudFront function
             if not target.is_file():
-                self._send(200, {"content-type": "text/html"},
-                           b"<!doctype html><title>SmartGrocer</title><p>The SPA is not built yet: run "
-                           b"<code>make web</code>. The API is at <a href='/api/health'>/api</a>.</p>")
+                self._send(
+                    200,
+                    {"content-type": "text/html"},
+                    b"<!doctype html><title>SmartGrocer</title><p>The SPA is not built yet: run "
+                    b"<code>make web</code>. The API is at <a href='/api/health'>/api</a>.</p>",
+                )
                 return
             content_type = mimetypes.guess_type(str(target))[0] or "application/octet-stream"
             cache = "no-cache" if target.name == "index.html" else "public, max-age=31536000, immutable"
@@ -283,10 +308,12 @@ def _handler_for(runtime: LocalRuntime):
 
 
 def main() -> None:
-    runtime = LocalRuntime(port=int(os.environ.get("PORT", "8000")),
-                           data_dir=Path(os.environ.get("SMARTGROCER_DATA_DIR", ROOT / ".local")),
-                           mongodb_uri=os.environ.get("MONGODB_URI") or None,
-                           workers=int(os.environ.get("LOCAL_WORKERS", "4")))
+    runtime = LocalRuntime(
+        port=int(os.environ.get("PORT", "8000")),
+        data_dir=Path(os.environ.get("SMARTGROCER_DATA_DIR", ROOT / ".local")),
+        mongodb_uri=os.environ.get("MONGODB_URI") or None,
+        workers=int(os.environ.get("LOCAL_WORKERS", "4")),
+    )
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -45,8 +45,9 @@ class Service:
     def start(self) -> Service:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
-            self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         wait_for_port(self.port, proc=self.proc)
         return self
 
@@ -63,10 +64,24 @@ class Service:
 def mongo_service(data_dir: Path, port: int | None = None) -> Service:
     port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
-    return Service("mongodb", [_bin("nx-27017"), "--data-dir", str(data_dir), "--host", "127.0.0.1", "-p", str(port),
-                               "--log-file", str(data_dir / "nx-27017.log"),
-                               "--pid-file", str(data_dir / "nx-27017.pid")],
-                   port, data_dir / "stdout.log")
+    return Service(
+        "mongodb",
+        [
+            _bin("nx-27017"),
+            "--data-dir",
+            str(data_dir),
+            "--host",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--log-file",
+            str(data_dir / "nx-27017.log"),
+            "--pid-file",
+            str(data_dir / "nx-27017.pid"),
+        ],
+        port,
+        data_dir / "stdout.log",
+    )
 
 
 def moto_service(log_dir: Path, port: int | None = None) -> Service:
@@ -75,8 +90,13 @@ def moto_service(log_dir: Path, port: int | None = None) -> Service:
 
 
 def aws_env(moto_port: int) -> dict[str, str]:
-    return {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}", "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local", "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
+    return {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }
 
 
 def prepare_aws(env: dict[str, str]) -> None:
@@ -91,12 +111,29 @@ def prepare_aws(env: dict[str, str]) -> None:
         bucket = env["IMAGES_BUCKET"]
         with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
             s3.create_bucket(Bucket=bucket)
-        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
-            {"AllowedMethods": ["POST", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]})
+        s3.put_bucket_cors(
+            Bucket=bucket,
+            CORSConfiguration={
+                "CORSRules": [{"AllowedMethods": ["POST", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"]}]
+            },
+        )
         # Product photos are public reads (CloudFront serves /images/* from this bucket in AWS).
-        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-            "Resource": f"arn:aws:s3:::{bucket}/products/*"}]}))
+        s3.put_bucket_policy(
+            Bucket=bucket,
+            Policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": "*",
+                            "Action": "s3:GetObject",
+                            "Resource": f"arn:aws:s3:::{bucket}/products/*",
+                        }
+                    ],
+                }
+            ),
+        )
         boto3.client("ses").verify_email_identity(EmailAddress=env["MAIL_FROM"])
     finally:
         for key, value in saved.items():

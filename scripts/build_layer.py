@@ -46,8 +46,20 @@ def pip_platform_args(host: bool) -> list[str]:
 
 
 def install_requirements(requirements: Path, site: Path, host: bool) -> None:
-    cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-compile", "--quiet",
-           *pip_platform_args(host), "--target", str(site), "-r", str(requirements)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--quiet",
+        *pip_platform_args(host),
+        "--target",
+        str(site),
+        "-r",
+        str(requirements),
+    ]
     print("+", " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
 
@@ -118,8 +130,9 @@ def build(requirements: Path, out: Path, host: bool, force: bool = False) -> Pat
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", action="store_true",
-                        help="build for this interpreter/platform into build/layer-host (import checks)")
+    parser.add_argument(
+        "--host", action="store_true", help="build for this interpreter/platform into build/layer-host (import checks)"
+    )
     parser.add_argument("--force", action="store_true", help="reinstall even if requirements are unchanged")
     parser.add_argument("-r", "--requirements", type=Path, default=ROOT / "requirements.txt")
     parser.add_argument("--out", type=Path, help="output directory (default build/layer or build/layer-host)")
@@ -130,8 +143,10 @@ def main(argv: list[str] | None = None) -> int:
 
     unzipped, zipped = layer_size(out)
     mib = 1024 * 1024
-    print(f"layer {out}: {unzipped:,} bytes unzipped ({unzipped / mib:.1f} MiB), "
-          f"~{zipped:,} bytes zipped ({zipped / mib:.1f} MiB)")
+    print(
+        f"layer {out}: {unzipped:,} bytes unzipped ({unzipped / mib:.1f} MiB), "
+        f"~{zipped:,} bytes zipped ({zipped / mib:.1f} MiB)"
+    )
     if unzipped > LAYER_UNZIPPED_LIMIT:
         print(f"build_layer: layer exceeds Lambda's {LAYER_UNZIPPED_LIMIT // mib} MiB unzipped limit", file=sys.stderr)
         return 1

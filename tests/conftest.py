@@ -30,8 +30,9 @@ from tests.support import ApiClient  # noqa: E402
 def runtime(tmp_path_factory):
     from local.runner import LocalRuntime
 
-    rt = LocalRuntime(port=0, data_dir=tmp_path_factory.mktemp("stack"), seed=False, expiry_interval=0,
-                      quiet=True, workers=4)
+    rt = LocalRuntime(
+        port=0, data_dir=tmp_path_factory.mktemp("stack"), seed=False, expiry_interval=0, quiet=True, workers=4
+    )
     rt.start()
     yield rt
     rt.stop()
@@ -76,8 +77,15 @@ def invoke(runtime):
     """Call a function's `lambda_handler` in-process with an API Gateway v2 event."""
     from local.apigw import decode_body, http_event, lambda_context, load_handler, match_route
 
-    def call(method: str, path: str, body=None, token: str | None = None, query: str = "",
-             headers: dict | None = None, raw_body: str | bytes | None = None):
+    def call(
+        method: str,
+        path: str,
+        body=None,
+        token: str | None = None,
+        query: str = "",
+        headers: dict | None = None,
+        raw_body: str | bytes | None = None,
+    ):
         route, params, _ = match_route(method, path)
         assert route is not None, f"no route for {method} {path}"
         module = load_handler(route.name)
@@ -85,11 +93,16 @@ def invoke(runtime):
         if token:
             all_headers["authorization"] = f"Bearer {token}"
         payload = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
-        response = module.lambda_handler(http_event(route, method, path, params, query, all_headers, payload),
-                                         lambda_context(route.name))
+        response = module.lambda_handler(
+            http_event(route, method, path, params, query, all_headers, payload), lambda_context(route.name)
+        )
         raw = decode_body(response)
-        response["json"] = json.loads(raw) if raw and response.get("headers", {}).get(
-            "Content-Type", "application/json").startswith("application/json") else None
+        response["json"] = (
+            json.loads(raw)
+            if raw
+            and response.get("headers", {}).get("Content-Type", "application/json").startswith("application/json")
+            else None
+        )
         return response
 
     return call

@@ -50,21 +50,32 @@ class ApiClient:
     def delete(self, path, account=None, **kw):
         return self.request("DELETE", path, account, **kw)
 
-    def signup(self, email: str, password: str = "correct-horse-1", full_name: str = "Test User",
-               is_seller: bool = False) -> Account:
-        response = self.post("/api/auth/signup", json={"email": email, "password": password,
-                                                        "full_name": full_name, "is_seller": is_seller})
+    def signup(
+        self, email: str, password: str = "correct-horse-1", full_name: str = "Test User", is_seller: bool = False
+    ) -> Account:
+        response = self.post(
+            "/api/auth/signup",
+            json={"email": email, "password": password, "full_name": full_name, "is_seller": is_seller},
+        )
         assert response.status_code == 201, response.text
         body = response.json()
-        return Account(email, password, body["user"]["id"], body["user"]["role"], body["access_token"],
-                       body["refresh_token"])
+        return Account(
+            email, password, body["user"]["id"], body["user"]["role"], body["access_token"], body["refresh_token"]
+        )
 
     def login(self, email: str, password: str) -> requests.Response:
         return self.post("/api/auth/login", json={"email": email, "password": password})
 
     def create_product(self, seller: Account, **fields) -> dict:
-        payload = {"name": "Test Apples", "description": "Fresh", "price": "2.50", "category": "fruit-veg",
-                   "stock": 10, "unit": "kg", **fields}
+        payload = {
+            "name": "Test Apples",
+            "description": "Fresh",
+            "price": "2.50",
+            "category": "fruit-veg",
+            "stock": 10,
+            "unit": "kg",
+            **fields,
+        }
         response = self.post("/api/products", seller, json=payload)
         assert response.status_code == 201, response.text
         return response.json()

@@ -50,8 +50,9 @@ def test_every_route_is_documented_with_its_method(document, route):
 
 def test_no_undeclared_operations(document):
     declared = {(r.path, r.method.lower()) for r in ROUTES}
-    documented = {(p, m) for p, ops in document["paths"].items() for m in ops
-                  if m in {"get", "post", "put", "patch", "delete"}}
+    documented = {
+        (p, m) for p, ops in document["paths"].items() for m in ops if m in {"get", "post", "put", "patch", "delete"}
+    }
     assert documented == declared
 
 
@@ -79,7 +80,8 @@ def test_responses_are_documented_sensibly(document, route):
         if code[0] in "45" and code != "422":
             schema = spec.get("content", {}).get("application/json", {}).get("schema", {})
             assert schema.get("$ref") == "#/components/schemas/ErrorResponse", (
-                f"{route.name}: {code} is not documented as the error shape but as {schema}")
+                f"{route.name}: {code} is not documented as the error shape but as {schema}"
+            )
     assert "503" in responses
 
 

@@ -65,8 +65,9 @@ def test_handler_registers_exactly_its_route(name):
     assert callable(module.lambda_handler), f"{name}: no lambda_handler"
     assert getattr(app, "entry", None) is route, f"{name}: resolver built for {getattr(app, 'entry', None)}"
     registered = [(r.method, r.openapi_path) for r in app._static_routes + app._dynamic_routes]
-    assert registered == [(route.method, route.path)], f"{name} registers {registered}, table says " \
-                                                        f"{route.method} {route.path}"
+    assert registered == [(route.method, route.path)], (
+        f"{name} registers {registered}, table says {route.method} {route.path}"
+    )
     (powertools_route,) = app._static_routes + app._dynamic_routes
     assert powertools_route.operation_id == name
     assert (powertools_route.security is None) == route.is_public, f"{name}: security does not match roles"
@@ -112,8 +113,14 @@ def test_every_protected_handler_refuses_anonymous_callers(name, monkeypatch):
     route = ROUTES_BY_NAME[name]
     path = _concrete(route.path)
     _, params, _ = match_route(route.method, path)
-    event = http_event(route, route.method, path, params, headers={"content-type": "application/json"},
-                       body="{}" if route.method in {"POST", "PUT", "PATCH"} else None)
+    event = http_event(
+        route,
+        route.method,
+        path,
+        params,
+        headers={"content-type": "application/json"},
+        body="{}" if route.method in {"POST", "PUT", "PATCH"} else None,
+    )
     response = _handler(name).lambda_handler(event, lambda_context(name))
     assert response["statusCode"] == 401, (name, response.get("body"))
     assert json.loads(response["body"])["error"]["code"] == "missing_token"

@@ -25,12 +25,19 @@ ALLOWED_HEADERS = ["authorization", "content-type", "idempotency-key"]
 EXPOSED_HEADERS = ["retry-after"]
 
 # Fields of one JSON access log line ($context variables of HTTP APIs).
-ACCESS_LOG_FORMAT = json.dumps({
-    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
-    "requestTime": "$context.requestTime", "routeKey": "$context.routeKey", "status": "$context.status",
-    "latencyMs": "$context.responseLatency", "integrationLatencyMs": "$context.integrationLatency",
-    "integrationError": "$context.integrationErrorMessage", "userAgent": "$context.identity.userAgent",
-})
+ACCESS_LOG_FORMAT = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "ip": "$context.identity.sourceIp",
+        "requestTime": "$context.requestTime",
+        "routeKey": "$context.routeKey",
+        "status": "$context.status",
+        "latencyMs": "$context.responseLatency",
+        "integrationLatencyMs": "$context.integrationLatency",
+        "integrationError": "$context.integrationErrorMessage",
+        "userAgent": "$context.identity.userAgent",
+    }
+)
 
 
 def route_key(route: Route) -> str:
@@ -38,24 +45,37 @@ def route_key(route: Route) -> str:
 
 
 class HttpApi(Construct):
-    def __init__(self, scope: Construct, id: str, *, config: StageConfig, name_prefix: str,
-                 cors_origins: Sequence[str]) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, config: StageConfig, name_prefix: str, cors_origins: Sequence[str]
+    ) -> None:
         super().__init__(scope, id)
         self._config = config
         self.api = apigw.HttpApi(
-            self, "Api", api_name=f"{name_prefix}-api",
+            self,
+            "Api",
+            api_name=f"{name_prefix}-api",
             description="SmartGrocer Cloud API (one Lambda per route)",
             create_default_stage=False,
             # The SPA on the distribution calls /api on its own origin; CORS is for other origins.
             cors_preflight=apigw.CorsPreflightOptions(
-                allow_origins=list(cors_origins), allow_headers=ALLOWED_HEADERS, expose_headers=EXPOSED_HEADERS,
-                allow_methods=[apigw.CorsHttpMethod.ANY], max_age=Duration.hours(1),
-            ) if cors_origins else None,
+                allow_origins=list(cors_origins),
+                allow_headers=ALLOWED_HEADERS,
+                expose_headers=EXPOSED_HEADERS,
+                allow_methods=[apigw.CorsHttpMethod.ANY],
+                max_age=Duration.hours(1),
+            )
+            if cors_origins
+            else None,
         )
-        self.access_logs = logs.LogGroup(self, "AccessLogs", retention=config.log_retention,
-                                         removal_policy=config.removal_policy)
+        self.access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=config.log_retention, removal_policy=config.removal_policy
+        )
         self.stage = apigw.HttpStage(
-            self, "DefaultStage", http_api=self.api, stage_name="$default", auto_deploy=True,
+            self,
+            "DefaultStage",
+            http_api=self.api,
+            stage_name="$default",
+            auto_deploy=True,
             throttle=_throttle(config.default_throttle),
             access_log_settings=_AccessLogSettings(self.access_logs),
         )
@@ -71,7 +91,9 @@ class HttpApi(Construct):
         for route in ROUTES:
             app_fn = functions[route.name]
             self.routes[route.name] = apigw.HttpRoute(
-                self, f"{app_fn.node.id}Route", http_api=self.api,
+                self,
+                f"{app_fn.node.id}Route",
+                http_api=self.api,
                 route_key=apigw.HttpRouteKey.with_(route.path, apigw.HttpMethod(route.method)),
                 integration=HttpLambdaIntegration(f"{route.name}Integration", app_fn.function),
             )

@@ -22,8 +22,12 @@ class OrderEvents(Construct):
         self.bus = events.EventBus(self, "Bus", event_bus_name=f"{name_prefix}-orders")
         # Events the notifier could not handle after EventBridge's retries land here, not nowhere.
         self.notifier_dead_letters = sqs.Queue(
-            self, "NotifierDeadLetters", enforce_ssl=True, encryption=sqs.QueueEncryption.SQS_MANAGED,
-            retention_period=Duration.days(14), removal_policy=config.removal_policy,
+            self,
+            "NotifierDeadLetters",
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            retention_period=Duration.days(14),
+            removal_policy=config.removal_policy,
         )
 
     def grant_publish(self, fn: lambda_.Function) -> None:
@@ -32,15 +36,26 @@ class OrderEvents(Construct):
         fn.add_environment("EVENT_BUS_NAME", self.bus.event_bus_name)
 
     def deliver_order_events_to(self, fn: lambda_.Function) -> events.Rule:
-        rule = events.Rule(self, "OrderEventsToNotifier", event_bus=self.bus,
-                           description="Order and account events -> notifier (email)",
-                           event_pattern=events.EventPattern(source=list(ORDER_EVENT_SOURCES)))
-        rule.add_target(targets.LambdaFunction(fn, retry_attempts=4, max_event_age=Duration.hours(2),
-                                               dead_letter_queue=self.notifier_dead_letters))
+        rule = events.Rule(
+            self,
+            "OrderEventsToNotifier",
+            event_bus=self.bus,
+            description="Order and account events -> notifier (email)",
+            event_pattern=events.EventPattern(source=list(ORDER_EVENT_SOURCES)),
+        )
+        rule.add_target(
+            targets.LambdaFunction(
+                fn, retry_attempts=4, max_event_age=Duration.hours(2), dead_letter_queue=self.notifier_dead_letters
+            )
+        )
         return rule
 
     def run_on_schedule(self, fn: lambda_.Function) -> events.Rule:
-        rule = events.Rule(self, "ExpireUnpaidOrders", schedule=events.Schedule.rate(EXPIRY_INTERVAL),
-                           description="Expire unpaid orders and release their stock")
+        rule = events.Rule(
+            self,
+            "ExpireUnpaidOrders",
+            schedule=events.Schedule.rate(EXPIRY_INTERVAL),
+            description="Expire unpaid orders and release their stock",
+        )
         rule.add_target(targets.LambdaFunction(fn, retry_attempts=0))  # the next run catches up
         return rule

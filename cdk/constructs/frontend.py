@@ -47,52 +47,70 @@ def spa_content_security_policy(upload_origins: list[str]) -> str:
     """The app shell's CSP: everything from our own origin (SPA assets, /api, /images), Stripe.js and
     its frames for the lazily loaded Payment Element, and the presigned POST of a product photo, which
     goes straight to the images bucket."""
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self' https://js.stripe.com",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src " + " ".join(["'self'", "https://api.stripe.com", *upload_origins]),
-        "frame-src https://js.stripe.com https://hooks.stripe.com",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' https://js.stripe.com",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src " + " ".join(["'self'", "https://api.stripe.com", *upload_origins]),
+            "frame-src https://js.stripe.com https://hooks.stripe.com",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
-def _security_headers(*, override: bool, referrer_policy: cloudfront.HeadersReferrerPolicy,
-                      content_security_policy: str | None = None) -> cloudfront.ResponseSecurityHeadersBehavior:
+def _security_headers(
+    *, override: bool, referrer_policy: cloudfront.HeadersReferrerPolicy, content_security_policy: str | None = None
+) -> cloudfront.ResponseSecurityHeadersBehavior:
     return cloudfront.ResponseSecurityHeadersBehavior(
         strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-            access_control_max_age=HSTS_MAX_AGE, include_subdomains=True, override=override),
+            access_control_max_age=HSTS_MAX_AGE, include_subdomains=True, override=override
+        ),
         content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=override),
         frame_options=cloudfront.ResponseHeadersFrameOptions(
-            frame_option=cloudfront.HeadersFrameOption.DENY, override=override),
-        referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(referrer_policy=referrer_policy,
-                                                                 override=override),
-        content_security_policy=None if content_security_policy is None else
-        cloudfront.ResponseHeadersContentSecurityPolicy(content_security_policy=content_security_policy,
-                                                        override=override),
+            frame_option=cloudfront.HeadersFrameOption.DENY, override=override
+        ),
+        referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(referrer_policy=referrer_policy, override=override),
+        content_security_policy=None
+        if content_security_policy is None
+        else cloudfront.ResponseHeadersContentSecurityPolicy(
+            content_security_policy=content_security_policy, override=override
+        ),
     )
 
 
 class Frontend(Construct):
-    def __init__(self, scope: Construct, id: str, *, config: StageConfig, api: HttpApi, storage: Storage,
-                 web_dist: Path, origin_header: tuple[str, str]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StageConfig,
+        api: HttpApi,
+        storage: Storage,
+        web_dist: Path,
+        origin_header: tuple[str, str],
+    ) -> None:
         super().__init__(scope, id)
-        self.spa_bucket = secure_bucket(self, "SpaBucket", config=config, access_logs=storage.access_logs,
-                                        log_prefix="s3/spa/")
-        oac = cloudfront.S3OriginAccessControl(self, "OriginAccessControl",
-                                               signing=cloudfront.Signing.SIGV4_ALWAYS)
+        self.spa_bucket = secure_bucket(
+            self, "SpaBucket", config=config, access_logs=storage.access_logs, log_prefix="s3/spa/"
+        )
+        oac = cloudfront.S3OriginAccessControl(self, "OriginAccessControl", signing=cloudfront.Signing.SIGV4_ALWAYS)
         spa_origin = origins.S3BucketOrigin.with_origin_access_control(self.spa_bucket, origin_access_control=oac)
         # Addressed by name (see Storage); its bucket policy is added by Storage.allow_cloudfront_reads.
         images_by_name = s3.Bucket.from_bucket_attributes(
-            self, "ImagesBucketByName", bucket_name=storage.images_bucket_name, region=Stack.of(self).region)
+            self, "ImagesBucketByName", bucket_name=storage.images_bucket_name, region=Stack.of(self).region
+        )
         images_origin = origins.S3BucketOrigin.with_origin_access_control(
-            images_by_name, origin_access_control=oac, origin_access_levels=[cloudfront.AccessLevel.READ])
+            images_by_name, origin_access_control=oac, origin_access_levels=[cloudfront.AccessLevel.READ]
+        )
         api_origin = origins.HttpOrigin(
-            api.endpoint_domain, protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            api.endpoint_domain,
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
             # Proves to the functions that the request came through this distribution (the execute-api
             # endpoint is public); CloudFront replaces any viewer-sent header of the same name.
@@ -103,26 +121,41 @@ class Frontend(Construct):
         bucket, region = storage.images_bucket_name, Stack.of(self).region
         upload_origins = [f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{region}.amazonaws.com"]
         self.spa_headers = cloudfront.ResponseHeadersPolicy(
-            self, "SpaHeaders", comment="SPA: HSTS, nosniff, no framing, CSP (self + Stripe + photo uploads)",
+            self,
+            "SpaHeaders",
+            comment="SPA: HSTS, nosniff, no framing, CSP (self + Stripe + photo uploads)",
             security_headers_behavior=_security_headers(
-                override=True, referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-                content_security_policy=spa_content_security_policy(upload_origins)),
+                override=True,
+                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                content_security_policy=spa_content_security_policy(upload_origins),
+            ),
         )
         self.images_headers = cloudfront.ResponseHeadersPolicy(
-            self, "ImagesHeaders", comment="Product photos: HSTS, nosniff, no framing",
+            self,
+            "ImagesHeaders",
+            comment="Product photos: HSTS, nosniff, no framing",
             security_headers_behavior=_security_headers(
-                override=True, referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
-                content_security_policy="default-src 'none'; img-src 'self'; frame-ancestors 'none'"),
+                override=True,
+                referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+                content_security_policy="default-src 'none'; img-src 'self'; frame-ancestors 'none'",
+            ),
         )
         # API Gateway's own answers (unknown route 404, 413, 429, 504) get what the Lambdas always send;
         # override=False so a header the function set is passed through unchanged.
         self.api_headers = cloudfront.ResponseHeadersPolicy(
-            self, "ApiHeaders", comment="API: the Lambda security headers, also on API Gateway's own errors",
+            self,
+            "ApiHeaders",
+            comment="API: the Lambda security headers, also on API Gateway's own errors",
             security_headers_behavior=_security_headers(
-                override=False, referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER,
-                content_security_policy="default-src 'none'; frame-ancestors 'none'"),
-            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(custom_headers=[
-                cloudfront.ResponseCustomHeader(header="Cache-Control", value="no-store", override=False)]),
+                override=False,
+                referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER,
+                content_security_policy="default-src 'none'; frame-ancestors 'none'",
+            ),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(header="Cache-Control", value="no-store", override=False)
+                ]
+            ),
         )
 
         api_behavior = dict(
@@ -135,16 +168,22 @@ class Frontend(Construct):
         # Catalog reads honour the API's Cache-Control (no max-age: not cached). Authorization is in
         # the key so a signed-in response is never served to anyone else.
         catalog_cache = cloudfront.CachePolicy(
-            self, "CatalogCache", comment="GET /api/products*: honour origin Cache-Control",
-            default_ttl=Duration.seconds(0), min_ttl=Duration.seconds(0), max_ttl=Duration.minutes(5),
+            self,
+            "CatalogCache",
+            comment="GET /api/products*: honour origin Cache-Control",
+            default_ttl=Duration.seconds(0),
+            min_ttl=Duration.seconds(0),
+            max_ttl=Duration.minutes(5),
             header_behavior=cloudfront.CacheHeaderBehavior.allow_list("Authorization"),
             query_string_behavior=cloudfront.CacheQueryStringBehavior.all(),
             cookie_behavior=cloudfront.CacheCookieBehavior.none(),
-            enable_accept_encoding_gzip=True, enable_accept_encoding_brotli=True,
+            enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
         )
 
         self.distribution = cloudfront.Distribution(
-            self, "Distribution",
+            self,
+            "Distribution",
             comment=f"SmartGrocer Cloud ({config.stage})",
             default_root_object="index.html",
             default_behavior=cloudfront.BehaviorOptions(
@@ -156,8 +195,9 @@ class Frontend(Construct):
             ),
             additional_behaviors={  # first match wins: the catalog before the rest of /api
                 "/api/products*": cloudfront.BehaviorOptions(**api_behavior, cache_policy=catalog_cache),
-                "/api/*": cloudfront.BehaviorOptions(**api_behavior,
-                                                     cache_policy=cloudfront.CachePolicy.CACHING_DISABLED),
+                "/api/*": cloudfront.BehaviorOptions(
+                    **api_behavior, cache_policy=cloudfront.CachePolicy.CACHING_DISABLED
+                ),
                 "/images/*": cloudfront.BehaviorOptions(
                     origin=images_origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -168,7 +208,9 @@ class Frontend(Construct):
             },
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
-            enable_logging=True, log_bucket=storage.access_logs, log_file_prefix="cloudfront/",
+            enable_logging=True,
+            log_bucket=storage.access_logs,
+            log_file_prefix="cloudfront/",
             web_acl_id=config.web_acl_arn,
             **_custom_domain(self, config),
         )
@@ -182,15 +224,21 @@ class Frontend(Construct):
         self.deployment = None
         if (web_dist / "index.html").is_file():  # a built SPA (`npm run build` in web/)
             self.deployment = s3deploy.BucketDeployment(
-                self, "SpaDeployment", sources=[s3deploy.Source.asset(str(web_dist))],
-                destination_bucket=self.spa_bucket, distribution=self.distribution, distribution_paths=["/*"],
-                memory_limit=512, prune=True,
+                self,
+                "SpaDeployment",
+                sources=[s3deploy.Source.asset(str(web_dist))],
+                destination_bucket=self.spa_bucket,
+                distribution=self.distribution,
+                distribution_paths=["/*"],
+                memory_limit=512,
+                prune=True,
             )
 
 
 def _viewer_request(scope: Construct, id: str, code: str) -> cloudfront.FunctionAssociation:
-    function = cloudfront.Function(scope, id, code=cloudfront.FunctionCode.from_inline(code),
-                                   runtime=cloudfront.FunctionRuntime.JS_2_0)
+    function = cloudfront.Function(
+        scope, id, code=cloudfront.FunctionCode.from_inline(code), runtime=cloudfront.FunctionRuntime.JS_2_0
+    )
     return cloudfront.FunctionAssociation(function=function, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)
 
 

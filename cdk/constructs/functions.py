@@ -35,13 +35,17 @@ class SharedLayer(Construct):
         if not built.is_dir():
             raise FileNotFoundError(
                 f"Lambda layer not built: {built} is missing. "
-                "Run `python scripts/build_layer.py` first (no Docker needed).")
+                "Run `python scripts/build_layer.py` first (no Docker needed)."
+            )
         stale = _differing_files(package_source, built)
         if stale:  # never deploy yesterday's domain code under today's handlers
-            raise RuntimeError(f"Lambda layer is stale ({', '.join(stale[:5])} changed since the build). "
-                               "Run `python scripts/build_layer.py` again.")
+            raise RuntimeError(
+                f"Lambda layer is stale ({', '.join(stale[:5])} changed since the build). "
+                "Run `python scripts/build_layer.py` again."
+            )
         self.layer = lambda_.LayerVersion(
-            self, "Layer",
+            self,
+            "Layer",
             code=lambda_.Code.from_asset(str(build_dir), exclude=["**/__pycache__"]),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
@@ -52,25 +56,45 @@ class SharedLayer(Construct):
 class AppFunction(Construct):
     """One handler folder -> a Lambda with its own role and log group."""
 
-    def __init__(self, scope: Construct, id: str, *, name: str, description: str, code_dir: Path,
-                 layer: lambda_.ILayerVersion, config: StageConfig, timeout: Duration, function_prefix: str,
-                 environment: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        description: str,
+        code_dir: Path,
+        layer: lambda_.ILayerVersion,
+        config: StageConfig,
+        timeout: Duration,
+        function_prefix: str,
+        environment: Mapping[str, str],
+    ) -> None:
         super().__init__(scope, id)
         self.name = name
-        self.log_group = logs.LogGroup(self, "Logs", retention=config.log_retention,
-                                       removal_policy=config.removal_policy)
+        self.log_group = logs.LogGroup(
+            self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy
+        )
         # An explicit role instead of AWSLambdaBasicExecutionRole: logs go to this log group only.
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"{function_prefix}-{name}: least privilege from its route table access set",
-            inline_policies={"WriteOwnLogs": iam.PolicyDocument(statements=[iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_group.log_group_arn],
-            )])},
+            inline_policies={
+                "WriteOwnLogs": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(
+                            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                            resources=[self.log_group.log_group_arn],
+                        )
+                    ]
+                )
+            },
         )
         self.function = lambda_.Function(
-            self, "Function",
+            self,
+            "Function",
             function_name=f"{function_prefix}-{name}",
             description=description,
             runtime=RUNTIME,
@@ -90,9 +114,18 @@ class AppFunction(Construct):
 class AppFunctions(Construct):
     """Every route and background function from the route table, keyed by name, grants applied."""
 
-    def __init__(self, scope: Construct, id: str, *, functions_dir: Path, layer: lambda_.ILayerVersion,
-                 config: StageConfig, grants: Mapping[Access, Grant], function_prefix: str,
-                 shared_environment: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        functions_dir: Path,
+        layer: lambda_.ILayerVersion,
+        config: StageConfig,
+        grants: Mapping[Access, Grant],
+        function_prefix: str,
+        shared_environment: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(scope, id)
         missing_grants = set(Access) - set(grants)
         if missing_grants:  # a new Access value must get a grant before anything can deploy
@@ -116,11 +149,16 @@ class AppFunctions(Construct):
         for entry in entries:
             is_route = isinstance(entry, Route)
             app_fn = AppFunction(
-                self, _pascal(entry.name), name=entry.name,
+                self,
+                _pascal(entry.name),
+                name=entry.name,
                 description=f"{entry.method} {entry.path}: {entry.summary}" if is_route else entry.summary,
-                code_dir=functions_dir / entry.name, layer=layer, config=config,
+                code_dir=functions_dir / entry.name,
+                layer=layer,
+                config=config,
                 timeout=config.api_timeout if is_route else config.background_timeout,
-                function_prefix=function_prefix, environment=environment,
+                function_prefix=function_prefix,
+                environment=environment,
             )
             for access in sorted(entry.access, key=lambda a: a.value):
                 grants[access](app_fn.function)
@@ -136,6 +174,7 @@ class AppFunctions(Construct):
 def _differing_files(source: Path, copy: Path) -> list[str]:
     def files(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.py")}
+
     ours, theirs = files(source), files(copy)
     return sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
 

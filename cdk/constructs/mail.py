@@ -15,22 +15,30 @@ class Mail(Construct):
     def __init__(self, scope: Construct, id: str, *, config: StageConfig, name_prefix: str) -> None:
         super().__init__(scope, id)
         self.mail_from = config.mail_from
-        identity = (ses.Identity.domain(config.mail_from_domain) if config.mail_from_domain
-                    else ses.Identity.email(config.mail_from))
+        identity = (
+            ses.Identity.domain(config.mail_from_domain)
+            if config.mail_from_domain
+            else ses.Identity.email(config.mail_from)
+        )
         self.identity = ses.EmailIdentity(self, "Identity", identity=identity)
         self.configuration_set = ses.ConfigurationSet(
-            self, "ConfigurationSet", configuration_set_name=f"{name_prefix}-mail",
-            reputation_metrics=True, suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+            self,
+            "ConfigurationSet",
+            configuration_set_name=f"{name_prefix}-mail",
+            reputation_metrics=True,
+            suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
         )
         self.configuration_set_arn = Stack.of(self).format_arn(
-            service="ses", resource="configuration-set",
-            resource_name=self.configuration_set.configuration_set_name)
+            service="ses", resource="configuration-set", resource_name=self.configuration_set.configuration_set_name
+        )
 
     def grant_send(self, fn: lambda_.Function) -> None:
         """Access.MAIL: send from our identity, through our configuration set, nothing else."""
-        fn.add_to_role_policy(iam.PolicyStatement(
-            actions=["ses:SendEmail", "ses:SendRawEmail"],
-            resources=[self.identity.email_identity_arn, self.configuration_set_arn],
-        ))
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[self.identity.email_identity_arn, self.configuration_set_arn],
+            )
+        )
         fn.add_environment("MAIL_FROM", self.mail_from)
         fn.add_environment("SES_CONFIGURATION_SET", self.configuration_set.configuration_set_name)

@@ -5,8 +5,12 @@ from smartgrocer.web.app import api_function
 app = api_function("auth_login")
 
 
-@app.endpoint(responses={401: {"description": "Email or password is incorrect, or the account is inactive"},
-                       429: {"description": "Too many failed attempts (see Retry-After)"}})
+@app.endpoint(
+    responses={
+        401: {"description": "Email or password is incorrect, or the account is inactive"},
+        429: {"description": "Too many failed attempts (see Retry-After)"},
+    }
+)
 def login(body: LoginRequest) -> AuthResponse:
     return auth.login(body.email, body.password, app.current_event.request_context.http.source_ip)
 

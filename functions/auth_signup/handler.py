@@ -10,8 +10,11 @@ app = api_function("auth_signup")
 @app.endpoint(status_code=201, responses={409: {"description": "Email already registered"}})
 def signup(body: SignupRequest) -> AuthResponse:
     tokens, user = auth.signup(str(body.email), body.password, body.full_name, body.phone, body.is_seller)
-    publish_safely("smartgrocer.accounts", "UserSignedUp",
-                   {"user_id": user["_id"], "email": user["email"], "full_name": user["full_name"]})
+    publish_safely(
+        "smartgrocer.accounts",
+        "UserSignedUp",
+        {"user_id": user["_id"], "email": user["email"], "full_name": user["full_name"]},
+    )
     return tokens
 
 

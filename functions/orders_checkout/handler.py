@@ -17,8 +17,11 @@ def checkout(
     principal = app.context["principal"]
     request = body.model_dump(mode="json")
     _, result = idempotency.run_once(
-        principal.user_id, idempotency_key, request,
-        lambda: orders.place_checkout(principal, request["items"], request["shipping_address"], idempotency_key))
+        principal.user_id,
+        idempotency_key,
+        request,
+        lambda: orders.place_checkout(principal, request["items"], request["shipping_address"], idempotency_key),
+    )
     return result
 
 

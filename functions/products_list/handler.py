@@ -21,8 +21,16 @@ def list_products(
     limit: Annotated[int, Query(ge=1, le=catalog.MAX_LIMIT)] = 24,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> ProductsPage:
-    return catalog.list_products(q=q, category=category.value if category else None, min_price=min_price,
-                                 max_price=max_price, seller_id=seller_id, sort=sort, limit=limit, cursor=cursor)
+    return catalog.list_products(
+        q=q,
+        category=category.value if category else None,
+        min_price=min_price,
+        max_price=max_price,
+        seller_id=seller_id,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 lambda_handler = app

@@ -10,17 +10,23 @@ from smartgrocer.web.responses import etag_documented, with_etag
 
 app = api_function("products_update")
 
-IF_MATCH = ("The product's ETag as read (GET /api/seller/products/{id}, or the `etag` field). Required: "
-            "428 without it, 412 when the product changed since (error details.current is the current "
-            "product), 400 when it is not a quoted entity tag.")
+IF_MATCH = (
+    "The product's ETag as read (GET /api/seller/products/{id}, or the `etag` field). Required: "
+    "428 without it, 412 when the product changed since (error details.current is the current "
+    "product), 400 when it is not a quoted entity tag."
+)
 
 
-@app.endpoint(responses={
-    200: etag_documented(),
-    412: {"description": "Stale: the product changed since it was read; nothing was saved "
-                         "(details.current is the current product)"},
-    428: {"description": "If-Match is missing (or `*`): send the ETag you read"},
-})
+@app.endpoint(
+    responses={
+        200: etag_documented(),
+        412: {
+            "description": "Stale: the product changed since it was read; nothing was saved "
+            "(details.current is the current product)"
+        },
+        428: {"description": "If-Match is missing (or `*`): send the ETag you read"},
+    }
+)
 def update_product(
     id: Annotated[str, Path(max_length=64)],
     body: ProductUpdate,

@@ -16,8 +16,14 @@ def seller_orders(
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> OrdersPage:
     principal = app.context["principal"]
-    return orders.list_orders(principal, seller_id=principal.user_id, status=status, limit=limit, cursor=cursor,
-                              kind=f"seller:{status or 'all'}")
+    return orders.list_orders(
+        principal,
+        seller_id=principal.user_id,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+        kind=f"seller:{status or 'all'}",
+    )
 
 
 lambda_handler = app

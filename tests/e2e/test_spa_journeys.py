@@ -23,8 +23,9 @@ def seeded_runtime(tmp_path_factory, request):
     assert (ROOT / "web" / "dist" / "index.html").exists(), "build the SPA first: make web"
     from local.runner import LocalRuntime
 
-    runtime = LocalRuntime(port=0, data_dir=tmp_path_factory.mktemp("e2e"), seed=True, expiry_interval=0,
-                           quiet=True, workers=4)
+    runtime = LocalRuntime(
+        port=0, data_dir=tmp_path_factory.mktemp("e2e"), seed=True, expiry_interval=0, quiet=True, workers=4
+    )
     runtime.start()
     yield runtime
     runtime.stop()
@@ -32,8 +33,9 @@ def seeded_runtime(tmp_path_factory, request):
 
 def test_spa_journeys_in_headless_chromium(seeded_runtime):
     env = {**os.environ, "E2E_BASE_URL": seeded_runtime.base_url}
-    result = subprocess.run(["npm", "run", "e2e"], cwd=ROOT / "web", env=env, capture_output=True, text=True,
-                            timeout=900)
+    result = subprocess.run(
+        ["npm", "run", "e2e"], cwd=ROOT / "web", env=env, capture_output=True, text=True, timeout=900
+    )
     print(result.stdout[-20000:])
     print(result.stderr[-5000:])
     assert result.returncode == 0, "browser journeys failed; see output above and web/e2e/artifacts/"

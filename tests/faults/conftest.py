@@ -22,8 +22,15 @@ from tests.support import Account, ApiClient
 def local_stack(tmp_path_factory, name: str, **options):
     from local.runner import LocalRuntime
 
-    stack = LocalRuntime(port=0, data_dir=tmp_path_factory.mktemp(name), seed=False, expiry_interval=0, quiet=True,
-                         workers=options.pop("workers", 4), **options)
+    stack = LocalRuntime(
+        port=0,
+        data_dir=tmp_path_factory.mktemp(name),
+        seed=False,
+        expiry_interval=0,
+        quiet=True,
+        workers=options.pop("workers", 4),
+        **options,
+    )
     try:
         stack.start()
         yield stack
@@ -59,14 +66,19 @@ def new_account(client):
 
 def place(client: ApiClient, account: Account, lines, key: str | None = None, timeout: float = 30):
     headers = {"Idempotency-Key": key} if key else {}
-    return client.post("/api/orders", account, timeout=timeout, headers=headers,
-                       json={"items": [{"product_id": pid, "quantity": qty} for pid, qty in lines],
-                             "shipping_address": dict(ADDRESS)})
+    return client.post(
+        "/api/orders",
+        account,
+        timeout=timeout,
+        headers=headers,
+        json={"items": [{"product_id": pid, "quantity": qty} for pid, qty in lines], "shipping_address": dict(ADDRESS)},
+    )
 
 
 def pay(client: ApiClient, client_secret: str) -> dict:
-    response = client.post("/local/payments/confirm", json={"client_secret": client_secret,
-                                                            "card_number": "4242 4242 4242 4242"})
+    response = client.post(
+        "/local/payments/confirm", json={"client_secret": client_secret, "card_number": "4242 4242 4242 4242"}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -90,7 +90,9 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
         for attempt in range(40):  # bounded; keeps the burst going across the whole outage on a fast machine
             if burst_over.is_set():
                 break
-            response, _, error = _timed(lambda attempt=attempt: place(client, account, lines, key=f"burst-{index}-{attempt}"))
+            response, _, error = _timed(
+                lambda attempt=attempt: place(client, account, lines, key=f"burst-{index}-{attempt}")
+            )
             with lock:
                 results.append(response.status_code if response is not None else type(error).__name__)
 
@@ -113,8 +115,10 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
     assert 503 in results, results  # the outage really hit the burst
     interrupted = db().checkouts.count_documents({"status": {"$in": ["reserving", "creating_payment"]}})
     half_written = stock_ledger(product_ids, catalog["initial"])
-    print(f"burst: {sorted(set(map(str, results)))} x {len(results)}; interrupted checkouts {interrupted}; "
-          f"ledger problems before the sweep: {len(half_written)}")
+    print(
+        f"burst: {sorted(set(map(str, results)))} x {len(results)}; interrupted checkouts {interrupted}; "
+        f"ledger problems before the sweep: {len(half_written)}"
+    )
 
     # Recover interrupted checkouts now: the reconciler runs as if its staleness threshold had passed.
     reconcile(at=now() + STALE_BUILD + timedelta(seconds=1), outbox_grace=0)

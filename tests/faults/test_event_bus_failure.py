@@ -21,7 +21,8 @@ def test_dead_event_bus_never_fails_a_request(stack, client, new_account):
     moved = client.patch(f"/api/orders/{order_id}/status", seller, json={"status": "packed"})  # OrderStatusChanged
     assert moved.status_code == 200 and moved.json()["status"] == "packed"
     second = place(client, shopper, [(product["id"], 1)])
-    cancelled = client.patch(f"/api/orders/{second.json()['orders'][0]['id']}/status", shopper,
-                             json={"status": "cancelled"})
+    cancelled = client.patch(
+        f"/api/orders/{second.json()['orders'][0]['id']}/status", shopper, json={"status": "cancelled"}
+    )
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert client.get(f"/api/products/{product['id']}").json()["stock"] == 2

@@ -44,9 +44,19 @@ def test_a_retried_checkout_invocation_has_one_effect(stack, client, new_account
     product = client.create_product(seller, name="Retry Radishes", stock=10)
     route, params, _ = match_route("POST", "/api/orders")
     body = json.dumps({"items": [{"product_id": product["id"], "quantity": 2}], "shipping_address": ADDRESS})
-    event = http_event(route, "POST", "/api/orders", params, "", {
-        "content-type": "application/json", "authorization": f"Bearer {shopper.access_token}",
-        "idempotency-key": f"lambda-retry-{uuid.uuid4().hex}"}, body)
+    event = http_event(
+        route,
+        "POST",
+        "/api/orders",
+        params,
+        "",
+        {
+            "content-type": "application/json",
+            "authorization": f"Bearer {shopper.access_token}",
+            "idempotency-key": f"lambda-retry-{uuid.uuid4().hex}",
+        },
+        body,
+    )
     first = stack.pool.invoke("orders_checkout", event)
     retry = stack.pool.invoke("orders_checkout", event)  # the identical event, as a platform retry
     assert first["statusCode"] == retry["statusCode"] == 201

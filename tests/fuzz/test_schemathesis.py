@@ -35,8 +35,13 @@ from tests.support import Account, ApiClient, loopback_alias_works, session_from
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI = ROOT / "openapi.json"
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, negative_data_rejection,
-          ignored_auth]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    ignored_auth,
+]
 MAX_EXAMPLES = 10  # per operation, per mode, per role: bounded so the three runs take about a minute each
 MAX_COVERAGE_CASES = 60  # per operation: the coverage phase is deterministic; this caps the few big ones
 
@@ -59,14 +64,26 @@ def world(runtime, api: ApiClient):
     shopper, seller, admin, victim = account("shopper"), account("seller", True), account("admin"), account("victim")
     db().users.update_one({"_id": admin.user_id}, {"$set": {"role": "admin"}})
     products = [api.create_product(seller, name=f"Fuzz Pears {i}", stock=500) for i in range(2)]
-    address = {"full_name": "Fuzz Shopper", "line1": "1 Test Street", "city": "Testville", "postal_code": "T1 1TT",
-               "country": "GB"}
-    checkout = api.post("/api/orders", shopper, json={"items": [{"product_id": products[0]["id"], "quantity": 1}],
-                                                       "shipping_address": address})
+    address = {
+        "full_name": "Fuzz Shopper",
+        "line1": "1 Test Street",
+        "city": "Testville",
+        "postal_code": "T1 1TT",
+        "country": "GB",
+    }
+    checkout = api.post(
+        "/api/orders",
+        shopper,
+        json={"items": [{"product_id": products[0]["id"], "quantity": 1}], "shipping_address": address},
+    )
     assert checkout.status_code == 201, checkout.text
     order_id = checkout.json()["orders"][0]["id"]
-    return {"accounts": {"shopper": shopper, "seller": seller, "admin": admin}, "victim": victim,
-            "products": products, "order_id": order_id}
+    return {
+        "accounts": {"shopper": shopper, "seller": seller, "admin": admin},
+        "victim": victim,
+        "products": products,
+        "order_id": order_id,
+    }
 
 
 def _reachable_ids(role: str, world: dict, operation) -> dict | None:
@@ -108,8 +125,7 @@ def test_openapi_contract_holds_for_role(role, runtime, world):
 
     def validate(case, phase: str) -> None:
         calls[phase] += 1
-        case.call_and_validate(base_url=runtime.base_url, session=session, headers=headers, checks=CHECKS,
-                               timeout=30)
+        case.call_and_validate(base_url=runtime.base_url, session=session, headers=headers, checks=CHECKS, timeout=30)
 
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == len(ROUTES), "every route of the table is in openapi.json"
@@ -124,26 +140,39 @@ def test_openapi_contract_holds_for_role(role, runtime, world):
         #   are the expected answers; the per-role source IP above keeps the lock-out local.
         generation = schema.config.generation_for(operation=operation)
         try:
-            for index, case in enumerate(schema.iter_coverage_cases(
-                    operation, generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                    generation_config=generation)):
+            for index, case in enumerate(
+                schema.iter_coverage_cases(
+                    operation,
+                    generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+                    generation_config=generation,
+                )
+            ):
                 if index >= MAX_COVERAGE_CASES:
                     break
                 validate(case, "coverage")
         except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - collected and reported below
             failures.append(f"[{role}] {label} (coverage)\n{error}")
 
-        strategies = [("positive", operation.as_strategy(GenerationMode.POSITIVE)),
-                      ("negative", operation.as_strategy(GenerationMode.NEGATIVE))]
+        strategies = [
+            ("positive", operation.as_strategy(GenerationMode.POSITIVE)),
+            ("negative", operation.as_strategy(GenerationMode.NEGATIVE)),
+        ]
         reachable = _reachable_ids(role, world, operation)
         if reachable:
-            strategies.append(("positive, reachable id",
-                               operation.as_strategy(GenerationMode.POSITIVE, path_parameters=reachable)))
+            strategies.append(
+                ("positive, reachable id", operation.as_strategy(GenerationMode.POSITIVE, path_parameters=reachable))
+            )
         for mode, strategy in strategies:
             last_case = {}
 
-            @settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=strategy)
             def run(case):
                 last_case["case"] = case  # noqa: B023 - run() is called within this iteration

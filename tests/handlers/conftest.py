@@ -16,9 +16,17 @@ def raw_invoke(runtime):
     """Like `invoke`, but with the source IP and the raw event under the test's control."""
     from local.apigw import decode_body, http_event, lambda_context, match_route
 
-    def call(method: str, path: str, body=None, token: str | None = None, query: str = "",
-             headers: dict | None = None, raw_body: str | bytes | None = None, source_ip: str = "127.0.0.1",
-             mutate=None):
+    def call(
+        method: str,
+        path: str,
+        body=None,
+        token: str | None = None,
+        query: str = "",
+        headers: dict | None = None,
+        raw_body: str | bytes | None = None,
+        source_ip: str = "127.0.0.1",
+        mutate=None,
+    ):
         route, params, _ = match_route(method, path)
         assert route is not None, f"no route for {method} {path}"
         all_headers = {"content-type": "application/json", **(headers or {})}
@@ -51,11 +59,20 @@ def forge(runtime):
 
     from smartgrocer import settings
 
-    def make(sub: str, *, role: str = "shopper", key: str | None = None, alg: str = "HS256", drop=(),
-             **overrides) -> str:
+    def make(
+        sub: str, *, role: str = "shopper", key: str | None = None, alg: str = "HS256", drop=(), **overrides
+    ) -> str:
         now = int(time.time())
-        claims = {"sub": sub, "role": role, "typ": "access", "iat": now, "exp": now + 600,
-                  "iss": settings.JWT_ISSUER, "aud": settings.JWT_AUDIENCE, **overrides}
+        claims = {
+            "sub": sub,
+            "role": role,
+            "typ": "access",
+            "iat": now,
+            "exp": now + 600,
+            "iss": settings.JWT_ISSUER,
+            "aud": settings.JWT_AUDIENCE,
+            **overrides,
+        }
         for name in drop:
             claims.pop(name, None)
         if alg == "none":

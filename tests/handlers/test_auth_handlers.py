@@ -39,18 +39,27 @@ def test_multibyte_password_over_72_bytes_is_422_not_500(raw_invoke, password):
 def test_72_byte_multibyte_password_works_end_to_end(raw_invoke):
     password, email = "🍎" * 18, _email()
     assert _signup(raw_invoke, email=email, password=password)["statusCode"] == 201
-    ok = raw_invoke("POST", "/api/auth/login", body={"email": email, "password": password},
-                    source_ip=f"198.51.100.{uuid.uuid4().int % 250}")
+    ok = raw_invoke(
+        "POST",
+        "/api/auth/login",
+        body={"email": email, "password": password},
+        source_ip=f"198.51.100.{uuid.uuid4().int % 250}",
+    )
     assert ok["statusCode"] == 200
     # bcrypt must not have been fed a truncated secret: a different 72-byte password fails
-    bad = raw_invoke("POST", "/api/auth/login", body={"email": email, "password": "🍎" * 17 + "🍐"},
-                     source_ip=f"198.51.100.{uuid.uuid4().int % 250}")
+    bad = raw_invoke(
+        "POST",
+        "/api/auth/login",
+        body={"email": email, "password": "🍎" * 17 + "🍐"},
+        source_ip=f"198.51.100.{uuid.uuid4().int % 250}",
+    )
     assert_error(bad, 401, "invalid_credentials")
 
 
 def test_login_with_overlong_password_is_401_not_500(raw_invoke, shopper):
-    response = raw_invoke("POST", "/api/auth/login", body={"email": shopper.email, "password": "x" * 500},
-                          source_ip="192.0.2.77")
+    response = raw_invoke(
+        "POST", "/api/auth/login", body={"email": shopper.email, "password": "x" * 500}, source_ip="192.0.2.77"
+    )
     assert_error(response, 401, "invalid_credentials")
 
 
@@ -68,16 +77,19 @@ def test_login_ip_limit_is_four_times_the_email_limit(raw_invoke, shopper):
     ip = f"203.0.113.{uuid.uuid4().int % 250 + 1}-{uuid.uuid4().hex[:6]}"  # unique per run; never a real IP
     limit = settings.LOGIN_IP_MAX_FAILURES
     for _attempt in range(limit):
-        response = raw_invoke("POST", "/api/auth/login",
-                              body={"email": _email("nobody"), "password": "wrong-password"}, source_ip=ip)
+        response = raw_invoke(
+            "POST", "/api/auth/login", body={"email": _email("nobody"), "password": "wrong-password"}, source_ip=ip
+        )
         assert_error(response, 401, "invalid_credentials")
-    blocked = raw_invoke("POST", "/api/auth/login", body={"email": shopper.email, "password": shopper.password},
-                         source_ip=ip)
+    blocked = raw_invoke(
+        "POST", "/api/auth/login", body={"email": shopper.email, "password": shopper.password}, source_ip=ip
+    )
     assert_error(blocked, 429, "rate_limited")
     assert 1 <= int(blocked["hdrs"]["retry-after"]) <= settings.LOGIN_WINDOW_SECONDS
     # the same account from another address is unaffected
-    other = raw_invoke("POST", "/api/auth/login", body={"email": shopper.email, "password": shopper.password},
-                       source_ip=ip + "-other")
+    other = raw_invoke(
+        "POST", "/api/auth/login", body={"email": shopper.email, "password": shopper.password}, source_ip=ip + "-other"
+    )
     assert other["statusCode"] == 200
 
 

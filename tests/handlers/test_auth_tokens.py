@@ -39,11 +39,25 @@ def _case(name):
     return pytest.param(name, id=name)
 
 
-@pytest.mark.parametrize("case", [
-    _case("alg_none"), _case("wrong_key"), _case("expired"), _case("missing_exp"), _case("missing_iat"),
-    _case("missing_sub"), _case("missing_iss"), _case("missing_aud"), _case("wrong_aud"), _case("wrong_iss"),
-    _case("typ_refresh"), _case("typ_missing"), _case("hs512"), _case("future_iat_only_exp_in_past"),
-])
+@pytest.mark.parametrize(
+    "case",
+    [
+        _case("alg_none"),
+        _case("wrong_key"),
+        _case("expired"),
+        _case("missing_exp"),
+        _case("missing_iat"),
+        _case("missing_sub"),
+        _case("missing_iss"),
+        _case("missing_aud"),
+        _case("wrong_aud"),
+        _case("wrong_iss"),
+        _case("typ_refresh"),
+        _case("typ_missing"),
+        _case("hs512"),
+        _case("future_iat_only_exp_in_past"),
+    ],
+)
 def test_forged_or_broken_tokens_are_401(raw_invoke, forge, shopper, case):
     uid, now = shopper.user_id, int(time.time())
     token = {

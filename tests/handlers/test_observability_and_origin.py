@@ -28,6 +28,7 @@ def _from(value: str | None) -> dict:
 
 # -- only CloudFront reaches the API -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("header", [None, "", "guessed", ROTATING["current"][:-1], ROTATING["current"] + "x"])
 def test_requests_without_the_origin_header_are_403(raw_invoke, origin_secret, header):
     response = raw_invoke("GET", "/api/health", headers=_from(header))
@@ -58,8 +59,13 @@ def test_origin_is_checked_before_size_auth_and_validation(raw_invoke, origin_se
     assert_error(raw_invoke("GET", "/api/auth/me"), 403, "forbidden_origin")
     # with the header, the usual answers come back
     assert_error(raw_invoke("GET", "/api/auth/me", headers=_from(origin_secret["current"])), 401)
-    assert_error(raw_invoke("POST", "/api/orders", raw_body="x" * (settings.MAX_BODY_BYTES + 1),
-                            headers=_from(origin_secret["current"])), 413, "payload_too_large")
+    assert_error(
+        raw_invoke(
+            "POST", "/api/orders", raw_body="x" * (settings.MAX_BODY_BYTES + 1), headers=_from(origin_secret["current"])
+        ),
+        413,
+        "payload_too_large",
+    )
 
 
 def test_stripe_webhook_also_needs_the_origin_header(runtime, invoke, api, seller, shopper, origin_secret):
@@ -91,6 +97,7 @@ def test_a_lambda_without_the_secret_refuses_everything(raw_invoke, monkeypatch)
 
 
 # -- business metrics ---------------------------------------------------------------------------------
+
 
 class Recorder:
     def __init__(self) -> None:
@@ -127,8 +134,9 @@ def test_checkout_payment_and_decline_are_counted_once(runtime, invoke, api, sel
 
     def deliver(event_type: str) -> dict:
         payload = serialize_event(event_for(placed["checkout_id"], event_type))
-        return _webhook(runtime, _webhook_event(runtime, payload,
-                                                stripe_signature(payload, runtime.env["STRIPE_WEBHOOK_SECRET"])))
+        return _webhook(
+            runtime, _webhook_event(runtime, payload, stripe_signature(payload, runtime.env["STRIPE_WEBHOOK_SECRET"]))
+        )
 
     assert deliver("payment_intent.payment_failed")["json"]["outcome"] == "declined"
     assert recorded.total(metrics.PAYMENT_FAILURES) == 1
@@ -159,8 +167,9 @@ def test_reconciler_reports_its_repairs(recorded):
     from local.apigw import lambda_context, load_handler
     from smartgrocer.domain import metrics
 
-    result = load_handler("orders_expire").lambda_handler({"source": "aws.events", "detail": {}},
-                                                         lambda_context("orders_expire"))
+    result = load_handler("orders_expire").lambda_handler(
+        {"source": "aws.events", "detail": {}}, lambda_context("orders_expire")
+    )
     assert recorded.counts == [(metrics.RECONCILER_REPAIRS, result["repairs"])]
 
 

@@ -25,8 +25,13 @@ from tests.integration.orders_support import (
 
 
 def _checkout(invoke, account, body, key: str | None = None, headers: dict | None = None):
-    return invoke("POST", "/api/orders", body=body, token=account.access_token,
-                  headers={**({"idempotency-key": key} if key else {}), **(headers or {})})
+    return invoke(
+        "POST",
+        "/api/orders",
+        body=body,
+        token=account.access_token,
+        headers={**({"idempotency-key": key} if key else {}), **(headers or {})},
+    )
 
 
 def test_checkout_201_shape_and_money_strings(invoke, api, seller, shopper):
@@ -64,13 +69,16 @@ def test_anonymous_checkout_is_401_before_validation(invoke):
     assert "items" not in json.dumps(error)
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda b: b.update(total="0.01"),
-    lambda b: b.update(status="paid"),
-    lambda b: b["items"][0].update(price="0.01"),
-    lambda b: b["items"][0].update(seller_id="x"),
-    lambda b: b["shipping_address"].update(user_id="x"),
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda b: b.update(total="0.01"),
+        lambda b: b.update(status="paid"),
+        lambda b: b["items"][0].update(price="0.01"),
+        lambda b: b["items"][0].update(seller_id="x"),
+        lambda b: b["shipping_address"].update(user_id="x"),
+    ],
+)
 def test_checkout_mass_assignment_is_422(invoke, api, seller, shopper, tamper):
     item = product(api, seller, stock=5)
     body = basket((item, 1))
@@ -116,21 +124,28 @@ def test_status_update_handler(invoke, api, seller, shopper):
     item = product(api, seller, stock=5)
     order_id = _checkout(invoke, shopper, basket((item, 1)))["json"]["orders"][0]["id"]
     # Awaiting payment: not the seller's yet (404); the buyer cannot pack it (409).
-    assert_error(invoke("PATCH", f"/api/orders/{order_id}/status", body={"status": "packed"},
-                        token=seller.access_token), 404, "not_found")
-    error = assert_error(invoke("PATCH", f"/api/orders/{order_id}/status", body={"status": "packed"},
-                                token=shopper.access_token), 409, "illegal_transition")
+    assert_error(
+        invoke("PATCH", f"/api/orders/{order_id}/status", body={"status": "packed"}, token=seller.access_token),
+        404,
+        "not_found",
+    )
+    error = assert_error(
+        invoke("PATCH", f"/api/orders/{order_id}/status", body={"status": "packed"}, token=shopper.access_token),
+        409,
+        "illegal_transition",
+    )
     assert error["details"] == {"from": "pending_payment", "to": "packed"}
-    assert_error(invoke("PATCH", f"/api/orders/{order_id}/status", body={"status": "bogus"},
-                        token=seller.access_token), 422)
-    done = invoke("PATCH", f"/api/orders/{order_id}/status", body={"status": "cancelled"},
-                  token=shopper.access_token)
+    assert_error(
+        invoke("PATCH", f"/api/orders/{order_id}/status", body={"status": "bogus"}, token=seller.access_token), 422
+    )
+    done = invoke("PATCH", f"/api/orders/{order_id}/status", body={"status": "cancelled"}, token=shopper.access_token)
     assert done["statusCode"] == 200 and done["json"]["status"] == "cancelled"
     assert [h["status"] for h in done["json"]["status_history"]] == ["pending_payment", "cancelled"]
     assert stock_of(item["id"]) == 5
 
 
 # -- webhook -----------------------------------------------------------------------------------------
+
 
 def _webhook_event(runtime, payload: str, signature: str | None, base64_body: bool = False) -> dict:
     from local.apigw import http_event, match_route
@@ -179,6 +194,7 @@ def test_webhook_without_signature_is_400_and_changes_nothing(runtime, invoke, a
 
 # -- listings, seller, admin -------------------------------------------------------------------------
 
+
 def test_my_orders_and_seller_orders_handlers(invoke, api, seller, shopper):
     item = product(api, seller, stock=5)
     order_id = _checkout(invoke, shopper, basket((item, 1)))["json"]["orders"][0]["id"]
@@ -201,11 +217,15 @@ def test_admin_handlers(invoke, admin, shopper):
     off = invoke("PATCH", f"/api/admin/users/{shopper.user_id}", body={"is_active": False}, token=admin.access_token)
     assert off["statusCode"] == 200 and off["json"]["is_active"] is False
     assert_error(invoke("GET", "/api/auth/me", token=shopper.access_token), 401, "inactive_account")
-    assert_error(invoke("PATCH", f"/api/admin/users/{admin.user_id}", body={"is_active": False},
-                        token=admin.access_token), 409, "self_deactivation")
+    assert_error(
+        invoke("PATCH", f"/api/admin/users/{admin.user_id}", body={"is_active": False}, token=admin.access_token),
+        409,
+        "self_deactivation",
+    )
 
 
 # -- background functions ----------------------------------------------------------------------------
+
 
 def test_orders_expire_handler(invoke, api, seller, shopper):
     from local.apigw import lambda_context, load_handler
@@ -214,8 +234,9 @@ def test_orders_expire_handler(invoke, api, seller, shopper):
     item = product(api, seller, stock=2)
     placed = _checkout(invoke, shopper, basket((item, 2)))["json"]
     expire_now(placed["checkout_id"])
-    result = load_handler("orders_expire").lambda_handler({"source": "aws.events", "detail-type": "Scheduled Event",
-                                                          "detail": {}}, lambda_context("orders_expire"))
+    result = load_handler("orders_expire").lambda_handler(
+        {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}, lambda_context("orders_expire")
+    )
     assert result["expired_checkouts"] >= 1 and result["stock_violations"] == 0
     assert stock_of(item["id"]) == 2 and order_doc(placed["orders"][0]["id"])["status"] == "cancelled"
 
@@ -225,8 +246,11 @@ def test_notifier_handler_sends_and_reports(runtime, unique_email):
     from local.mail import sent_messages
 
     email = unique_email("notified")
-    event = {"source": "smartgrocer.accounts", "detail-type": "UserSignedUp",
-             "detail": {"user_id": "u1", "email": email, "full_name": "Nora <b>Notified</b>"}}
+    event = {
+        "source": "smartgrocer.accounts",
+        "detail-type": "UserSignedUp",
+        "detail": {"user_id": "u1", "email": email, "full_name": "Nora <b>Notified</b>"},
+    }
     result = load_handler("notifier").lambda_handler(event, lambda_context("notifier"))
     (sent,) = result["sent"]
     assert sent["to"] == email and sent["subject"] == "Welcome to SmartGrocer" and sent["message_id"]
@@ -234,5 +258,6 @@ def test_notifier_handler_sends_and_reports(runtime, unique_email):
     assert "Nora &lt;b&gt;Notified&lt;/b&gt;" in str(message["body"])
     # An order event for an order that does not exist sends nothing (and does not crash).
     nothing = load_handler("notifier").lambda_handler(
-        {"detail-type": "OrderPaid", "detail": {"order_id": "0" * 24}}, lambda_context("notifier"))
+        {"detail-type": "OrderPaid", "detail": {"order_id": "0" * 24}}, lambda_context("notifier")
+    )
     assert nothing["sent"] == []

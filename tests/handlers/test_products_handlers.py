@@ -9,8 +9,14 @@ import pytest
 
 from tests.handlers.helpers import assert_error
 
-GOOD = {"name": "Handler Pears", "description": "Juicy", "price": "1.25", "category": "fruit-veg", "stock": 4,
-        "unit": "kg"}
+GOOD = {
+    "name": "Handler Pears",
+    "description": "Juicy",
+    "price": "1.25",
+    "category": "fruit-veg",
+    "stock": 4,
+    "unit": "kg",
+}
 
 
 def test_create_returns_201_with_money_as_string(raw_invoke, seller):
@@ -22,8 +28,10 @@ def test_create_returns_201_with_money_as_string(raw_invoke, seller):
     assert not {"price_cents", "terms", "k_price", "k_name", "k_newest", "_id"} & set(body)
 
 
-@pytest.mark.parametrize("price", ["1.255", 1.255, -1, "-0.50", "NaN", "Infinity", True, False, None, "",
-                                   "1,50", "1" * 40 + ".001", "100000.01"])
+@pytest.mark.parametrize(
+    "price",
+    ["1.255", 1.255, -1, "-0.50", "NaN", "Infinity", True, False, None, "", "1,50", "1" * 40 + ".001", "100000.01"],
+)
 def test_bad_price_is_422(raw_invoke, seller, price):
     response = raw_invoke("POST", "/api/products", body={**GOOD, "price": price}, token=seller.access_token)
     error = assert_error(response, 422, "validation_error")
@@ -37,11 +45,13 @@ def test_nan_literal_in_json_is_rejected(raw_invoke, seller):
     assert_error(response, response["statusCode"])
 
 
-@pytest.mark.parametrize("extra", [{"seller_id": "0" * 24}, {"is_active": False}, {"price_cents": 1},
-                                   {"seller_name": "Someone"}])
+@pytest.mark.parametrize(
+    "extra", [{"seller_id": "0" * 24}, {"is_active": False}, {"price_cents": 1}, {"seller_name": "Someone"}]
+)
 def test_unknown_fields_are_422(raw_invoke, seller, extra):
-    error = assert_error(raw_invoke("POST", "/api/products", body={**GOOD, **extra}, token=seller.access_token),
-                         422, "validation_error")
+    error = assert_error(
+        raw_invoke("POST", "/api/products", body={**GOOD, **extra}, token=seller.access_token), 422, "validation_error"
+    )
     assert error["details"][0]["type"] == "extra_forbidden"
 
 
@@ -61,8 +71,9 @@ def test_malformed_json_is_400(raw_invoke, seller, raw):
 
 def test_body_over_64_kib_is_413(raw_invoke, seller):
     body = {**GOOD, "description": "x" * (65 * 1024)}
-    error = assert_error(raw_invoke("POST", "/api/products", body=body, token=seller.access_token), 413,
-                         "payload_too_large")
+    error = assert_error(
+        raw_invoke("POST", "/api/products", body=body, token=seller.access_token), 413, "payload_too_large"
+    )
     assert "65536" in error["message"]
 
 
@@ -70,8 +81,9 @@ def test_multibyte_body_over_64_kib_is_413(raw_invoke, seller):
     # 22 000 characters but 66 000 bytes: the limit is in bytes
     body = {**GOOD, "description": "€" * 22_000}
     assert len(json.dumps(body, ensure_ascii=False)) < 64 * 1024 < len(json.dumps(body, ensure_ascii=False).encode())
-    response = raw_invoke("POST", "/api/products", raw_body=json.dumps(body, ensure_ascii=False).encode(),
-                          token=seller.access_token)
+    response = raw_invoke(
+        "POST", "/api/products", raw_body=json.dumps(body, ensure_ascii=False).encode(), token=seller.access_token
+    )
     assert_error(response, 413, "payload_too_large")
 
 
@@ -95,11 +107,20 @@ def test_base64_body_is_decoded(raw_invoke, seller):
     assert response["statusCode"] in (400, 422), response["body"]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("limit=101", "limit"), ("limit=0", "limit"), ("limit=abc", "limit"), ("sort=cheapest", "sort"),
-    ("min_price=1.001", "min_price"), ("max_price=-1", "max_price"), ("category=weapons", "category"),
-    ("q=" + "x" * 101, "q"), ("min_price=" + "9" * 40, "min_price"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("limit=101", "limit"),
+        ("limit=0", "limit"),
+        ("limit=abc", "limit"),
+        ("sort=cheapest", "sort"),
+        ("min_price=1.001", "min_price"),
+        ("max_price=-1", "max_price"),
+        ("category=weapons", "category"),
+        ("q=" + "x" * 101, "q"),
+        ("min_price=" + "9" * 40, "min_price"),
+    ],
+)
 def test_list_query_validation(raw_invoke, query, field):
     error = assert_error(raw_invoke("GET", "/api/products", query=query), 422, "validation_error")
     assert any(d["loc"][-1] == field for d in error["details"]), error

@@ -27,17 +27,23 @@ from cdk.stack import SmartGrocerStack  # noqa: E402
 ALL_ENTRIES = (*ROUTES, *BACKGROUND_FUNCTIONS)
 STUB_HANDLER = "def lambda_handler(event, context):\n    raise NotImplementedError\n"
 PROD_CONTEXT = {
-    "stage": "prod", "domain_name": "shop.example.com",
+    "stage": "prod",
+    "domain_name": "shop.example.com",
     "certificate_arn": "arn:aws:acm:us-east-1:111111111111:certificate/abc",
-    "mail_from_domain": "example.com", "alarm_email": "ops@example.com",
+    "mail_from_domain": "example.com",
+    "alarm_email": "ops@example.com",
     "stripe_publishable_key": "pk_test_123",
 }
 
 
 def build_layer(*extra: str) -> Path:
     """scripts/build_layer.py, exactly as a developer runs it (pip step cached under build/)."""
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_layer.py"), *extra], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_layer.py"), *extra],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     return ROOT / "build" / ("layer-host" if "--host" in extra else "layer")
 
 
@@ -60,8 +66,14 @@ class Synth:
 def synth(context: dict, functions_dir: Path, layer_dir: Path, web_dist: Path) -> Synth:
     app = App(context=context)
     config = StageConfig.from_context(app.node)
-    stack = SmartGrocerStack(app, f"SmartGrocer-{config.stage}", config=config, functions_dir=functions_dir,
-                             layer_dir=layer_dir, web_dist=web_dist)
+    stack = SmartGrocerStack(
+        app,
+        f"SmartGrocer-{config.stage}",
+        config=config,
+        functions_dir=functions_dir,
+        layer_dir=layer_dir,
+        web_dist=web_dist,
+    )
     apply_nag(stack)
     return Synth(stack, Template.from_stack(stack))  # synthesis runs the cdk-nag aspect
 

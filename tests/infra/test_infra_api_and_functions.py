@@ -38,7 +38,7 @@ def test_one_function_per_table_entry_and_no_more(dev):
 def test_every_function_is_python312_arm64_on_the_shared_layer(dev):
     layers = dev.of_type("AWS::Lambda::LayerVersion")
     assert len(layers) == 1
-    (layer_id, layer), = layers.items()
+    ((layer_id, layer),) = layers.items()
     assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     for name, (_, fn) in app_functions(dev).items():
@@ -84,8 +84,9 @@ def test_http_api_default_stage_with_per_route_throttling(dev):
         assert settings["ThrottlingRateLimit"] < default["ThrottlingRateLimit"]
         assert settings["ThrottlingBurstLimit"] < default["ThrottlingBurstLimit"]
     # RouteSettings may only name routes that exist when the stage is created or updated.
-    route_ids = {k for k, r in dev.of_type("AWS::ApiGatewayV2::Route").items()
-                 if r["Properties"]["RouteKey"] in strict_keys}
+    route_ids = {
+        k for k, r in dev.of_type("AWS::ApiGatewayV2::Route").items() if r["Properties"]["RouteKey"] in strict_keys
+    }
     assert route_ids <= set(stages[0]["DependsOn"])
     assert "DestinationArn" in stage["AccessLogSettings"]
 

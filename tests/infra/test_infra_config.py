@@ -23,11 +23,14 @@ def test_defaults_synth_a_dev_stack():
     assert not config.is_prod and config.domain_name is None
 
 
-@pytest.mark.parametrize("context, message", [
-    ({"stage": "staging"}, "stage"),
-    ({"domain_name": "shop.example.com"}, "certificate_arn"),
-    ({"mail_from": "not-an-address"}, "mail_from"),
-])
+@pytest.mark.parametrize(
+    "context, message",
+    [
+        ({"stage": "staging"}, "stage"),
+        ({"domain_name": "shop.example.com"}, "certificate_arn"),
+        ({"mail_from": "not-an-address"}, "mail_from"),
+    ],
+)
 def test_bad_context_is_rejected(context, message):
     with pytest.raises(ValueError, match=message):
         StageConfig.from_context(App(context=context).node)
@@ -40,8 +43,14 @@ def test_mail_from_domain_defaults_the_sender():
 
 def test_missing_layer_build_says_how_to_build_it(tmp_path, functions_dir):
     with pytest.raises(FileNotFoundError, match="scripts/build_layer.py"):
-        SmartGrocerStack(App(), "Missing", config=StageConfig(), functions_dir=functions_dir,
-                         layer_dir=tmp_path / "nowhere", web_dist=tmp_path)
+        SmartGrocerStack(
+            App(),
+            "Missing",
+            config=StageConfig(),
+            functions_dir=functions_dir,
+            layer_dir=tmp_path / "nowhere",
+            web_dist=tmp_path,
+        )
 
 
 def test_stale_layer_build_is_refused(tmp_path, functions_dir, layer_dir):
@@ -49,14 +58,16 @@ def test_stale_layer_build_is_refused(tmp_path, functions_dir, layer_dir):
     shutil.copytree(layer_dir / "python" / "smartgrocer", stale / "python" / "smartgrocer")
     (stale / "python" / "smartgrocer" / "routes.py").write_text("# an older build\n")
     with pytest.raises(RuntimeError, match="stale.*routes.py"):
-        SmartGrocerStack(App(), "Stale", config=StageConfig(), functions_dir=functions_dir, layer_dir=stale,
-                         web_dist=tmp_path)
+        SmartGrocerStack(
+            App(), "Stale", config=StageConfig(), functions_dir=functions_dir, layer_dir=stale, web_dist=tmp_path
+        )
 
 
 def test_missing_handler_folder_is_named(tmp_path, layer_dir):
     with pytest.raises(FileNotFoundError, match="health"):
-        SmartGrocerStack(App(), "Missing", config=StageConfig(), functions_dir=tmp_path, layer_dir=layer_dir,
-                         web_dist=tmp_path)
+        SmartGrocerStack(
+            App(), "Missing", config=StageConfig(), functions_dir=tmp_path, layer_dir=layer_dir, web_dist=tmp_path
+        )
 
 
 def test_plain_python_app_synthesizes_offline(tmp_path, layer_dir, functions_dir):
@@ -66,8 +77,7 @@ def test_plain_python_app_synthesizes_offline(tmp_path, layer_dir, functions_dir
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
     env.update(CDK_OUTDIR=str(tmp_path / "cdk.out"), AWS_EC2_METADATA_DISABLED="true")
     started = time.monotonic()
-    subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True, timeout=120,
-                   capture_output=True)
+    subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True, timeout=120, capture_output=True)
     assert time.monotonic() - started < 60
     template = json.loads((tmp_path / "cdk.out" / "SmartGrocer-dev.template.json").read_text())
     assert sum(r["Type"] == "AWS::ApiGatewayV2::Route" for r in template["Resources"].values()) > 0

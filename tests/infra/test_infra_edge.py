@@ -24,19 +24,25 @@ def distribution_config(synth) -> dict:
 
 
 def test_every_bucket_blocks_public_access_and_enforces_tls(synth):
-    policies = {next(iter(refs(p["Properties"]["Bucket"]))): p["Properties"]["PolicyDocument"]
-                for p in synth.of_type("AWS::S3::BucketPolicy").values()}
+    policies = {
+        next(iter(refs(p["Properties"]["Bucket"]))): p["Properties"]["PolicyDocument"]
+        for p in synth.of_type("AWS::S3::BucketPolicy").values()
+    }
     buckets = synth.of_type("AWS::S3::Bucket")
     assert len(buckets) == 3  # SPA, images, access logs
     for logical_id, bucket in buckets.items():
         props = bucket["Properties"]
         assert props["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
-            "RestrictPublicBuckets": True}, logical_id
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }, logical_id
         assert "BucketEncryption" in props
         plain_http = {"Bool": {"aws:SecureTransport": "false"}}
-        deny_plain_http = [s for s in policies[logical_id]["Statement"]
-                           if s["Effect"] == "Deny" and s.get("Condition") == plain_http]
+        deny_plain_http = [
+            s for s in policies[logical_id]["Statement"] if s["Effect"] == "Deny" and s.get("Condition") == plain_http
+        ]
         assert deny_plain_http, f"{logical_id} does not enforce TLS"
 
 
@@ -52,14 +58,17 @@ def test_images_bucket_accepts_presigned_posts_from_the_spa_origin(dev):
 
 def test_images_are_readable_only_by_the_distribution_under_products(dev):
     images_id = dev.logical_id(dev.stack.storage.images)
-    (policy,) = [p for p in dev.of_type("AWS::S3::BucketPolicy").values()
-                 if refs(p["Properties"]["Bucket"]) == {images_id}]
-    (read,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
-               if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}]
+    (policy,) = [
+        p for p in dev.of_type("AWS::S3::BucketPolicy").values() if refs(p["Properties"]["Bucket"]) == {images_id}
+    ]
+    (read,) = [
+        s
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}
+    ]
     assert read["Action"] == "s3:GetObject"
     assert read["Resource"]["Fn::Join"][1][-1] == "/products/*"
-    assert refs(read["Condition"]["StringEquals"]["AWS:SourceArn"]) == {
-        dev.logical_id(dev.stack.frontend.distribution)}
+    assert refs(read["Condition"]["StringEquals"]["AWS:SourceArn"]) == {dev.logical_id(dev.stack.frontend.distribution)}
 
 
 def test_cloudfront_uses_oac_for_every_s3_origin_and_https_to_the_api(synth):
@@ -118,7 +127,7 @@ def test_secrets_are_generated_never_inlined(synth):
         assert "SecretString" not in secret["Properties"]
         assert "GenerateSecretString" in secret["Properties"]
     text = json.dumps(synth.template.to_json())
-    assert "SecretString\"" not in text.replace("GenerateSecretString\"", "")
+    assert 'SecretString"' not in text.replace('GenerateSecretString"', "")
     # Nothing that looks like a real Stripe key, webhook secret or credentialed MongoDB URI.
     assert not re.search(r"sk_(live|test)_[A-Za-z0-9]{8,}|whsec_[A-Za-z0-9]{8,}|mongodb(\+srv)?://[^\s\"]*@", text)
 
@@ -127,8 +136,7 @@ def test_spa_is_deployed_with_invalidation_only_when_built(dev, prod):
     assert not dev.of_type("Custom::CDKBucketDeployment")
     (deployment,) = prod.of_type("Custom::CDKBucketDeployment").values()
     assert deployment["Properties"]["DistributionPaths"] == ["/*"]
-    assert refs(deployment["Properties"]["DestinationBucketName"]) == {
-        prod.logical_id(prod.stack.frontend.spa_bucket)}
+    assert refs(deployment["Properties"]["DestinationBucketName"]) == {prod.logical_id(prod.stack.frontend.spa_bucket)}
 
 
 def test_only_cloudfront_reaches_the_api(synth):

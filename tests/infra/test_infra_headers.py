@@ -80,7 +80,8 @@ def test_api_headers_match_the_lambdas_and_never_replace_theirs(synth):
     # override=False: the function's own header (e.g. the catalog's public max-age) wins when present.
     assert all(header["Override"] is False for header in security.values()), security
     assert policy["CustomHeadersConfig"]["Items"] == [
-        {"Header": "Cache-Control", "Value": "no-store", "Override": False}]
+        {"Header": "Cache-Control", "Value": "no-store", "Override": False}
+    ]
 
 
 def test_spa_csp_allows_self_stripe_and_photo_uploads_only(synth):
@@ -100,8 +101,11 @@ def test_spa_csp_allows_self_stripe_and_photo_uploads_only(synth):
     images = synth.resources[synth.logical_id(synth.stack.storage.images)]["Properties"]
     bucket = render(images["BucketName"])
     assert policy["connect-src"] == [
-        "'self'", "https://api.stripe.com",
-        f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.${{AWS::Region}}.amazonaws.com"]
+        "'self'",
+        "https://api.stripe.com",
+        f"https://{bucket}.s3.amazonaws.com",
+        f"https://{bucket}.s3.${{AWS::Region}}.amazonaws.com",
+    ]
     assert "'unsafe-eval'" not in csp and "*" not in csp
 
 
@@ -114,8 +118,12 @@ def test_images_are_never_framed_or_run(synth):
 
 def test_each_stage_names_its_own_policies(dev, prod):
     """Response headers policy names are unique per account: dev and prod must not collide."""
+
     def names(synth):
-        return {r["Properties"]["ResponseHeadersPolicyConfig"]["Name"]
-                for r in synth.of_type("AWS::CloudFront::ResponseHeadersPolicy").values()}
+        return {
+            r["Properties"]["ResponseHeadersPolicyConfig"]["Name"]
+            for r in synth.of_type("AWS::CloudFront::ResponseHeadersPolicy").values()
+        }
+
     assert len(names(dev)) == len(names(prod)) == 3
     assert not names(dev) & names(prod)

@@ -12,8 +12,11 @@ ROUTE_NAMES = {r.name for r in ROUTES}
 ORIGIN = "origin_verify"  # every HTTP function reads the CloudFront origin secret, nothing else does
 XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # no resource-level permissions exist
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
-ALLOWED_ACTIONS = XRAY_ACTIONS | LOG_ACTIONS | {
-    "secretsmanager:GetSecretValue", "s3:PutObject", "events:PutEvents", "ses:SendEmail", "ses:SendRawEmail"}
+ALLOWED_ACTIONS = (
+    XRAY_ACTIONS
+    | LOG_ACTIONS
+    | {"secretsmanager:GetSecretValue", "s3:PutObject", "events:PutEvents", "ses:SendEmail", "ses:SendRawEmail"}
+)
 
 ENV_FOR_ACCESS = {
     Access.MONGO: {"MONGODB_URI_ARN"},

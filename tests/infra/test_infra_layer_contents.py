@@ -18,8 +18,12 @@ def test_layer_has_no_local_provider_or_fault_injection(layer_dir):
     sources = _shipped_sources(layer_dir)
     assert sources, "the built layer carries the smartgrocer package"
     assert not (layer_dir / "python" / "local").exists()
-    found = {f"{p.relative_to(layer_dir)}: {marker}" for p in sources for marker in LOCAL_ONLY_MARKERS
-             if marker in p.read_text()}
+    found = {
+        f"{p.relative_to(layer_dir)}: {marker}"
+        for p in sources
+        for marker in LOCAL_ONLY_MARKERS
+        if marker in p.read_text()
+    }
     # the composition root may name the local provider's module (it refuses to load it in AWS) but
     # nothing shipped implements or calls it
     assert found <= {"python/smartgrocer/wiring.py: LocalPaymentGateway"}, found

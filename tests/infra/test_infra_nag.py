@@ -30,8 +30,11 @@ def test_no_errors_at_all(synth):
 
 
 def test_every_suppression_has_a_real_reason(synth):
-    suppressions = [rule for resource in synth.resources.values()
-                    for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])]
+    suppressions = [
+        rule
+        for resource in synth.resources.values()
+        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    ]
     assert suppressions
     for rule in suppressions:
         assert rule["id"].startswith("AwsSolutions-")

@@ -87,8 +87,11 @@ def _rate_alarms(synth) -> dict[tuple[str, frozenset[str]], dict]:
 def _assert_rate(props: dict, expression_part: str) -> None:
     (expression,) = [m for m in props["Metrics"] if "Expression" in m]
     assert expression_part in expression["Expression"] and expression["Expression"].startswith("IF(")
-    assert all(m["MetricStat"]["Period"] == 60 and m["MetricStat"]["Stat"] == "Sum"
-               for m in props["Metrics"] if "MetricStat" in m)
+    assert all(
+        m["MetricStat"]["Period"] == 60 and m["MetricStat"]["Stat"] == "Sum"
+        for m in props["Metrics"]
+        if "MetricStat" in m
+    )
     assert props["Threshold"] == 5 and props["ComparisonOperator"] == "GreaterThanThreshold"
     assert props["EvaluationPeriods"] == 5 and props["DatapointsToAlarm"] == 3  # 3 of 5 minutes
     assert props["TreatMissingData"] == "notBreaching" and props["AlarmActions"]
@@ -106,8 +109,10 @@ def test_every_function_alarms_on_throttle_rate(dev):
     functions, rates = app_functions(dev), _rate_alarms(dev)
     assert not _alarms_on(dev, "Throttles")  # no single-throttle alarms
     for name in ALL_NAMES:
-        _assert_rate(rates[(functions[name][0], frozenset({"Throttles", "Invocations"}))],
-                     "100 * throttles / (invocations + throttles)")
+        _assert_rate(
+            rates[(functions[name][0], frozenset({"Throttles", "Invocations"}))],
+            "100 * throttles / (invocations + throttles)",
+        )
 
 
 def test_background_functions_alarm_on_repeated_failures(dev):
@@ -133,11 +138,15 @@ def test_api_alarms_on_5xx_rate_and_p99_latency(dev):
     alarms = list(dev.of_type("AWS::CloudWatch::Alarm").values())
     latency = [a for a in alarms if a["Properties"].get("MetricName") == "Latency"]
     assert latency and latency[0]["Properties"]["ExtendedStatistic"] == "p99"
-    rate = [a for a in alarms if any("errors / requests" in m.get("Expression", "")
-                                     for m in a["Properties"].get("Metrics", []))]
+    rate = [
+        a
+        for a in alarms
+        if any("errors / requests" in m.get("Expression", "") for m in a["Properties"].get("Metrics", []))
+    ]
     assert rate, "no 5xx rate alarm"
-    metric_names = {m["MetricStat"]["Metric"]["MetricName"] for m in rate[0]["Properties"]["Metrics"]
-                    if "MetricStat" in m}
+    metric_names = {
+        m["MetricStat"]["Metric"]["MetricName"] for m in rate[0]["Properties"]["Metrics"] if "MetricStat" in m
+    }
     assert metric_names == {"5xx", "Count"}
 
 
@@ -176,13 +185,18 @@ def test_money_integrity_is_counted_from_logs_and_alarmed(dev):
         by_metric.setdefault(transform["MetricName"], []).append(f["Properties"])
     webhook_logs = dev.logical_id(dev.stack.functions["payments_webhook"].log_group)
     reconciler_logs = dev.logical_id(dev.stack.functions["orders_expire"].log_group)
-    assert {refs(p["LogGroupName"]).pop() for p in by_metric["PaymentAmountMismatch"]} == {webhook_logs,
-                                                                                           reconciler_logs}
+    assert {refs(p["LogGroupName"]).pop() for p in by_metric["PaymentAmountMismatch"]} == {
+        webhook_logs,
+        reconciler_logs,
+    }
     assert '"payment_amount_mismatch"' in by_metric["PaymentAmountMismatch"][0]["FilterPattern"]
     assert {refs(p["LogGroupName"]).pop() for p in by_metric["StockInvariantViolations"]} == {reconciler_logs}
     assert "ReconcilerRepairs" not in by_metric  # an EMF counter from the reconciler's report
-    alarms = {a["Properties"]["MetricName"]: a["Properties"] for a in dev.of_type("AWS::CloudWatch::Alarm").values()
-              if a["Properties"].get("Namespace") == "SmartGrocer"}
+    alarms = {
+        a["Properties"]["MetricName"]: a["Properties"]
+        for a in dev.of_type("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Namespace") == "SmartGrocer"
+    }
     assert set(alarms) == {"PaymentAmountMismatch", "StockInvariantViolations", "ReconcilerRepairs"}
     assert alarms["ReconcilerRepairs"]["EvaluationPeriods"] == 3
     assert alarms["ReconcilerRepairs"]["Dimensions"] == [{"Name": "service", "Value": "smartgrocer"}]

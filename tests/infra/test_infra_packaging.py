@@ -93,8 +93,10 @@ def test_layer_ships_requirements_and_the_package_but_not_boto3(request, site_fi
 
 def test_host_and_lambda_builds_have_the_same_layout(lambda_site, host_site):
     assert _installed(lambda_site) == _installed(host_site)
+
     def top_level(site):
         return {p.name for p in site.iterdir() if not p.name.endswith(".dist-info")}
+
     assert top_level(lambda_site) == top_level(host_site)
     lambda_pkg = sorted(p.relative_to(lambda_site).as_posix() for p in (lambda_site / "smartgrocer").rglob("*.py"))
     host_pkg = sorted(p.relative_to(host_site).as_posix() for p in (host_site / "smartgrocer").rglob("*.py"))
@@ -128,19 +130,39 @@ def imports(host_site, runtime_dir, tmp_path_factory) -> dict[str, dict]:
     """Import every existing handler in its own fresh interpreter, in parallel."""
     workdir = tmp_path_factory.mktemp("import-check")
     pycache = ROOT / "build" / "pycache-host"
-    env = {"PATH": os.environ.get("PATH", ""), "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
-           "POWERTOOLS_SERVICE_NAME": "smartgrocer", "POWERTOOLS_METRICS_NAMESPACE": "SmartGrocer",
-           "LOG_LEVEL": "INFO", "MONGODB_DB": "smartgrocer"}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "smartgrocer",
+        "POWERTOOLS_METRICS_NAMESPACE": "SmartGrocer",
+        "LOG_LEVEL": "INFO",
+        "MONGODB_DB": "smartgrocer",
+    }
 
     def check(name: str) -> tuple[str, dict]:
         function_dir = ROOT / "functions" / name
         # -I: ignore PYTHONPATH and user site; -S: no site-packages. Only the paths given above.
         # Bytecode goes to a cache beside the build (not into the layer), so reruns are fast.
         proc = subprocess.run(
-            [sys.executable, "-I", "-S", "-X", f"pycache_prefix={pycache}", "-c", IMPORT_CHECK,
-             str(function_dir), str(host_site), str(runtime_dir)],
-            cwd=workdir, env={**env, "AWS_LAMBDA_FUNCTION_NAME": name}, capture_output=True, text=True,
-            timeout=120)
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                "-X",
+                f"pycache_prefix={pycache}",
+                "-c",
+                IMPORT_CHECK,
+                str(function_dir),
+                str(host_site),
+                str(runtime_dir),
+            ],
+            cwd=workdir,
+            env={**env, "AWS_LAMBDA_FUNCTION_NAME": name},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if proc.returncode:
             return name, {"error": proc.stderr[-3000:]}
         return name, json.loads(proc.stdout.strip().splitlines()[-1])

@@ -12,8 +12,13 @@ import time
 import uuid
 from datetime import timedelta
 
-ADDRESS = {"full_name": "Ada Shopper", "line1": "1 Market Street", "city": "Springfield", "postal_code": "12345",
-           "country": "US"}
+ADDRESS = {
+    "full_name": "Ada Shopper",
+    "line1": "1 Market Street",
+    "city": "Springfield",
+    "postal_code": "12345",
+    "country": "US",
+}
 
 
 def db():
@@ -24,14 +29,17 @@ def db():
 
 def basket(*lines, address: dict | None = None) -> dict:
     """basket((product, qty), ...) -> a checkout body."""
-    return {"items": [{"product_id": p["id"] if isinstance(p, dict) else p, "quantity": q} for p, q in lines],
-            "shipping_address": dict(address or ADDRESS)}
+    return {
+        "items": [{"product_id": p["id"] if isinstance(p, dict) else p, "quantity": q} for p, q in lines],
+        "shipping_address": dict(address or ADDRESS),
+    }
 
 
 def checkout(api, account, *lines, key: str | None = None, body: dict | None = None, address: dict | None = None):
     headers = {"Idempotency-Key": key} if key else {}
-    return api.post("/api/orders", account, json=body if body is not None else basket(*lines, address=address),
-                    headers=headers)
+    return api.post(
+        "/api/orders", account, json=body if body is not None else basket(*lines, address=address), headers=headers
+    )
 
 
 def place(api, account, *lines, **kw) -> dict:
@@ -41,8 +49,9 @@ def place(api, account, *lines, **kw) -> dict:
 
 
 def product(api, seller, price: str = "2.50", stock: int = 10, **fields) -> dict:
-    return api.create_product(seller, price=price, stock=stock, name=fields.pop("name", f"P-{uuid.uuid4().hex[:8]}"),
-                              **fields)
+    return api.create_product(
+        seller, price=price, stock=stock, name=fields.pop("name", f"P-{uuid.uuid4().hex[:8]}"), **fields
+    )
 
 
 def product_doc(product_id: str) -> dict:
@@ -67,8 +76,9 @@ def intent_for(checkout_id: str) -> dict:
 
 def pay(api, placed: dict, card: str = "4242424242424242") -> dict:
     """Confirm the checkout's payment with a test card through the local provider (webhook included)."""
-    response = api.post("/local/payments/confirm", json={"client_secret": placed["payment"]["client_secret"],
-                                                         "card_number": card})
+    response = api.post(
+        "/local/payments/confirm", json={"client_secret": placed["payment"]["client_secret"], "card_number": card}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["webhook_status"] == 200, response.json()
     return response.json()
@@ -91,8 +101,9 @@ def deliver(runtime, event: dict | str, secret: str | None = None) -> tuple[int,
     from local.payments import deliver_webhook
 
     payload = event if isinstance(event, str) else serialize_event(event)
-    status, text = deliver_webhook(payload, url=webhook_url(runtime),
-                                   secret=secret or runtime.env["STRIPE_WEBHOOK_SECRET"])
+    status, text = deliver_webhook(
+        payload, url=webhook_url(runtime), secret=secret or runtime.env["STRIPE_WEBHOOK_SECRET"]
+    )
     return status, json.loads(text) if text else {}
 
 
@@ -136,11 +147,15 @@ def clear_faults() -> None:
 
 # -- mail (moto SES) ---------------------------------------------------------------------------------
 
+
 def mail(api, to: str | None = None, subject: str | None = None) -> list[dict]:
     response = api.get("/local/mail")
     assert response.status_code == 200, response.text
-    return [m for m in response.json()["messages"]
-            if (to is None or to in m["to"]) and (subject is None or m["subject"] == subject)]
+    return [
+        m
+        for m in response.json()["messages"]
+        if (to is None or to in m["to"]) and (subject is None or m["subject"] == subject)
+    ]
 
 
 def wait_for_mail(api, to: str, subject: str, count: int = 1, timeout: float = 20.0) -> list[dict]:
@@ -151,5 +166,7 @@ def wait_for_mail(api, to: str, subject: str, count: int = 1, timeout: float = 2
         if len(found) >= count:
             return found
         time.sleep(0.2)
-    raise AssertionError(f"expected {count} mail(s) '{subject}' to {to} within {timeout}s, got {len(found)}: "
-                         f"{[m['subject'] for m in mail(api, to)]}")
+    raise AssertionError(
+        f"expected {count} mail(s) '{subject}' to {to} within {timeout}s, got {len(found)}: "
+        f"{[m['subject'] for m in mail(api, to)]}"
+    )

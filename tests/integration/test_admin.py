@@ -15,8 +15,10 @@ def _list(api, admin, **params) -> dict:
 
 def test_list_and_search_users(api, admin):
     tag = uuid.uuid4().hex[:8]
-    made = [api.signup(f"mod-{tag}-{i}@example.com", full_name=f"Moderated {tag.upper()} {i}", is_seller=i == 2)
-            for i in range(3)]
+    made = [
+        api.signup(f"mod-{tag}-{i}@example.com", full_name=f"Moderated {tag.upper()} {i}", is_seller=i == 2)
+        for i in range(3)
+    ]
     found = _list(api, admin, q=tag)
     assert sorted(u["id"] for u in found["items"]) == sorted(a.user_id for a in made)
     assert all("password" not in key for u in found["items"] for key in u)
@@ -65,8 +67,9 @@ def test_deactivated_user_is_locked_out_and_can_be_reactivated(api, admin, uniqu
 
 
 def test_admin_cannot_deactivate_self(api, admin):
-    assert_error(api.patch(f"/api/admin/users/{admin.user_id}", admin, json={"is_active": False}), 409,
-                 "self_deactivation")
+    assert_error(
+        api.patch(f"/api/admin/users/{admin.user_id}", admin, json={"is_active": False}), 409, "self_deactivation"
+    )
     assert api.get("/api/auth/me", admin).status_code == 200
 
 

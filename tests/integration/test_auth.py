@@ -18,6 +18,7 @@ def _signup_body(email, **overrides):
 
 # -- signup ----------------------------------------------------------------------------------------
 
+
 def test_signup_creates_shopper_by_default(api, unique_email):
     email = unique_email("Mixed.Case")
     response = api.post(SIGNUP, json=_signup_body(email))
@@ -59,8 +60,16 @@ def test_signup_duplicate_email_is_409_case_insensitive(api, unique_email):
     assert_error(api.post(SIGNUP, json=_signup_body(f"  {email.title()} ")), 409, "email_taken")
 
 
-@pytest.mark.parametrize("extra", [{"role": "admin"}, {"is_admin": True}, {"role": "seller"},
-                                   {"is_active": False}, {"created_at": "2000-01-01T00:00:00Z"}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"role": "admin"},
+        {"is_admin": True},
+        {"role": "seller"},
+        {"is_active": False},
+        {"created_at": "2000-01-01T00:00:00Z"},
+    ],
+)
 def test_signup_unknown_fields_are_422_and_create_nothing(api, unique_email, extra):
     email = unique_email("mass")
     error = assert_error(api.post(SIGNUP, json=_signup_body(email, **extra)), 422, "validation_error")
@@ -80,6 +89,7 @@ def test_admin_is_never_self_assigned(api, unique_email):
 
 
 # -- login -----------------------------------------------------------------------------------------
+
 
 def test_login_success_returns_token_pair(api, shopper):
     response = api.login(shopper.email.upper(), shopper.password)
@@ -133,6 +143,7 @@ def _away_from_window_edge(window: int, margin: float = 10.0) -> None:
 
 # -- /me -------------------------------------------------------------------------------------------
 
+
 def test_me_returns_the_user_without_password_hash(api, seller):
     response = api.get("/api/auth/me", seller)
     assert response.status_code == 200
@@ -147,6 +158,7 @@ def test_me_without_token(api):
 
 
 # -- refresh tokens --------------------------------------------------------------------------------
+
 
 def _refresh(api, token):
     return api.post("/api/auth/refresh", json={"refresh_token": token})

@@ -18,8 +18,18 @@ import pytest
 
 from tests.integration.orders_support import ADDRESS, db, product
 
-WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_many", "replace_one", "find_one_and_update",
-                    "delete_one", "delete_many"})
+WRITES = frozenset(
+    {
+        "insert_one",
+        "insert_many",
+        "update_one",
+        "update_many",
+        "replace_one",
+        "find_one_and_update",
+        "delete_one",
+        "delete_many",
+    }
+)
 MAX_WRITES = 80  # no operation comes near this; a runaway loop fails the test instead of hanging it
 CRASH_POINTS: dict[str, int] = {}
 
@@ -94,11 +104,13 @@ def adapters(runtime):
 
 # -- the world each run starts from ------------------------------------------------------------------
 
+
 def _stocked(api, seller, **fields) -> dict:
     item = product(api, seller, **fields)
     # stock accounting starts at listing: everything on the shelf was received
-    db().products.update_one({"_id": item["id"], "received": {"$exists": False}},
-                             {"$set": {"received": fields.get("stock", 10), "sold": 0}})
+    db().products.update_one(
+        {"_id": item["id"], "received": {"$exists": False}}, {"$set": {"received": fields.get("stock", 10), "sold": 0}}
+    )
     return item
 
 
@@ -107,16 +119,27 @@ def _world(api, seller, other_seller, shopper) -> dict:
     b = _stocked(api, seller, stock=4, price="1.10")
     c = _stocked(api, other_seller, stock=5, price="3.00")
     principal = SimpleNamespace(user_id=shopper.user_id, email=shopper.email, role="shopper")
-    return {"products": [a["id"], b["id"], c["id"]], "principal": principal, "seller": seller,
-            "lines": [{"product_id": a["id"], "quantity": 2}, {"product_id": b["id"], "quantity": 1},
-                      {"product_id": c["id"], "quantity": 3}]}
+    return {
+        "products": [a["id"], b["id"], c["id"]],
+        "principal": principal,
+        "seller": seller,
+        "lines": [
+            {"product_id": a["id"], "quantity": 2},
+            {"product_id": b["id"], "quantity": 1},
+            {"product_id": c["id"], "quantity": 3},
+        ],
+    }
 
 
 def _place(world, key: str) -> dict:
     from smartgrocer.domain import idempotency, orders
 
-    return idempotency.run_once(world["principal"].user_id, key, {"items": world["lines"]},
-                                lambda: orders.place_checkout(world["principal"], world["lines"], ADDRESS, key))[1]
+    return idempotency.run_once(
+        world["principal"].user_id,
+        key,
+        {"items": world["lines"]},
+        lambda: orders.place_checkout(world["principal"], world["lines"], ADDRESS, key),
+    )[1]
 
 
 def _event(checkout_id: str, event_type: str, **overrides) -> dict:
@@ -141,6 +164,7 @@ def _reconcile(minutes: float = 3):
 
 # -- the invariants (DESIGN.md section 13), from stored data alone -----------------------------------
 
+
 def assert_invariants(world) -> None:
     user_id = world["principal"].user_id
     checkouts = {c["_id"]: c for c in db().checkouts.find({"user_id": user_id})}
@@ -157,7 +181,8 @@ def assert_invariants(world) -> None:
         for order_id, order in checkout["orders"].items():
             stored = orders.get(order_id)
             shown = checkout["status"] not in ("reserving", "creating_payment") and not (
-                checkout["status"] == "closed" and checkout.get("payment_intent_id") is None)
+                checkout["status"] == "closed" and checkout.get("payment_intent_id") is None
+            )
             if shown and stored is None:
                 problems.append(f"{order_id}: never projected")
             if stored is not None and stored["v"] != checkout["version"] and stored["status"] != order["status"]:
@@ -176,8 +201,9 @@ def assert_invariants(world) -> None:
         if checkout.get("refund"):
             refunded += checkout["refund"]["amount_cents"]
         if intent.get("amount_refunded", 0) != refunded:
-            problems.append(f"{checkout['_id']}: provider refunded {intent.get('amount_refunded', 0)}, "
-                            f"our records say {refunded}")
+            problems.append(
+                f"{checkout['_id']}: provider refunded {intent.get('amount_refunded', 0)}, our records say {refunded}"
+            )
         if intent.get("status") == "succeeded" and checkout["status"] != "paid" and not checkout.get("refund"):
             problems.append(f"{checkout['_id']}: money taken, checkout {checkout['status']}, nothing refunded")
     awaiting = [c["_id"] for c in checkouts.values() if c["status"] == "pending_payment"]
@@ -187,8 +213,9 @@ def assert_invariants(world) -> None:
         doc = db().products.find_one({"_id": pid})
         held = doc.get("reservations") or {}
         if doc["stock"] < 0 or doc["stock"] + sum(held.values()) + doc.get("sold", 0) != doc["received"]:
-            problems.append(f"{pid}: stock {doc['stock']} + held {held} + sold {doc.get('sold')} "
-                            f"!= received {doc['received']}")
+            problems.append(
+                f"{pid}: stock {doc['stock']} + held {held} + sold {doc.get('sold')} != received {doc['received']}"
+            )
         if doc.get("sold", 0) != sold[pid]:
             problems.append(f"{pid}: product says sold {doc.get('sold', 0)}, paid orders say {sold[pid]}")
         for checkout_id in held:
@@ -198,6 +225,7 @@ def assert_invariants(world) -> None:
 
 
 # -- the operations, each with the retry its caller would make ----------------------------------------
+
 
 def _op_checkout(world, prepared):
     key = uuid.uuid4().hex
@@ -210,8 +238,9 @@ def _pending(world):
 
 def _paid(world):
     placed = _pending(world)
-    db().local_payment_intents.update_one({"metadata.checkout_id": placed["checkout_id"]},
-                                          {"$set": {"status": "succeeded"}})
+    db().local_payment_intents.update_one(
+        {"metadata.checkout_id": placed["checkout_id"]}, {"$set": {"status": "succeeded"}}
+    )
     _deliver(_event(placed["checkout_id"], "payment_intent.succeeded"))
     return placed
 

@@ -23,8 +23,9 @@ def outage_stack(runtime, tmp_path_factory):
     from smartgrocer.adapters import mongo
 
     saved = dict(os.environ)
-    stack = LocalRuntime(port=0, data_dir=tmp_path_factory.mktemp("outage"), seed=False, expiry_interval=0,
-                         quiet=True, workers=2)
+    stack = LocalRuntime(
+        port=0, data_dir=tmp_path_factory.mktemp("outage"), seed=False, expiry_interval=0, quiet=True, workers=2
+    )
     try:
         stack.start()
         yield stack
@@ -45,8 +46,11 @@ def _timed(method: str, url: str, **kwargs):
 
 def _signup(base_url: str) -> str:
     email = f"outage-{os.urandom(5).hex()}@example.com"
-    response = requests.post(f"{base_url}/api/auth/signup", timeout=30,
-                             json={"email": email, "password": "correct-horse-1", "full_name": "Out Age"})
+    response = requests.post(
+        f"{base_url}/api/auth/signup",
+        timeout=30,
+        json={"email": email, "password": "correct-horse-1", "full_name": "Out Age"},
+    )
     assert response.status_code == 201, response.text
     return response.json()["access_token"]
 
@@ -86,7 +90,8 @@ def test_outage_and_recovery(outage_stack):
             break
         time.sleep(0.5)
     assert response.status_code == 200 and response.json() == {"status": "ok", "db": "ok"}, (
-        f"no recovery after {attempts} attempts")
+        f"no recovery after {attempts} attempts"
+    )
     assert requests.get(f"{base}/api/products", timeout=30).status_code == 200
     me = requests.get(f"{base}/api/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert me.status_code == 200  # the data survived the restart

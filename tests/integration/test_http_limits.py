@@ -40,8 +40,9 @@ def test_malformed_json_is_400(api, data):
 
 
 def test_non_utf8_body_is_400_not_500(api, seller):
-    response = api.post("/api/products", seller, data=b"\xff\xfe{\x00}\x00",
-                        headers={"Content-Type": "application/json"})
+    response = api.post(
+        "/api/products", seller, data=b"\xff\xfe{\x00}\x00", headers={"Content-Type": "application/json"}
+    )
     assert_error(response, 400, "malformed_json")
 
 

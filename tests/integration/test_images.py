@@ -30,16 +30,24 @@ def _post_to_s3(upload: dict, data: bytes, content_type: str | None = None) -> r
     fields = dict(upload["fields"])
     if content_type is not None:
         fields["Content-Type"] = content_type
-    return requests.post(upload["url"], data=fields,
-                         files={"file": ("photo", data, fields.get("Content-Type", "application/octet-stream"))},
-                         timeout=30)
+    return requests.post(
+        upload["url"],
+        data=fields,
+        files={"file": ("photo", data, fields.get("Content-Type", "application/octet-stream"))},
+        timeout=30,
+    )
 
 
 def _s3(runtime):
     import boto3
 
-    return boto3.client("s3", endpoint_url=runtime.env["AWS_ENDPOINT_URL"], region_name="us-east-1",
-                        aws_access_key_id="local", aws_secret_access_key="local")
+    return boto3.client(
+        "s3",
+        endpoint_url=runtime.env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
 
 
 @pytest.fixture
@@ -67,8 +75,7 @@ def test_only_the_owner_may_upload(api, seller, other_seller, shopper, admin, pr
     assert_error(_start(api, other_seller, product["id"]), 404, "not_found")
     assert_error(_start(api, shopper, product["id"]), 403)
     assert_error(_start(api, admin, product["id"]), 403)  # route is seller-only
-    assert_error(api.post(f"/api/products/{product['id']}/images", json={"content_type": "image/png", "size": 1}),
-                 401)
+    assert_error(api.post(f"/api/products/{product['id']}/images", json={"content_type": "image/png", "size": 1}), 401)
     assert_error(_start(api, seller, "0" * 24), 404)
 
 
@@ -93,10 +100,15 @@ def test_presigned_post_uploads_to_s3(api, runtime, seller, product):
     assert stored["Body"].read() == PNG and stored["ContentType"] == "image/png"
 
     # the URL we handed out is accepted on the product, and shows up on reads
-    updated = api.put(f"/api/products/{product['id']}", seller, json={"images": [body["image_url"]]},
-                      headers={"If-Match": product["etag"]})
+    updated = api.put(
+        f"/api/products/{product['id']}",
+        seller,
+        json={"images": [body["image_url"]]},
+        headers={"If-Match": product["etag"]},
+    )
     assert updated.status_code == 200 and api.get(f"/api/products/{product['id']}").json()["images"] == [
-        body["image_url"]]
+        body["image_url"]
+    ]
 
 
 def test_each_upload_gets_a_fresh_key(api, seller, product):
@@ -129,7 +141,8 @@ def test_moto_does_not_enforce_post_policy(api, runtime, seller, product):
     too_big = _post_to_s3(upload, PNG + b"\x00" * 4096)
     other_type = _post_to_s3(upload, PNG, content_type="text/html")
     assert too_big.status_code in (200, 201, 204) and other_type.status_code in (200, 201, 204), (
-        "moto now enforces presigned POST policies: assert 403 for both uploads instead")
+        "moto now enforces presigned POST policies: assert 403 for both uploads instead"
+    )
 
 
 def test_uploaded_photo_is_served_at_image_url(api, seller, product):

@@ -65,8 +65,12 @@ def test_delivery_steps_mail_the_shopper(api, seller, shopper):
     assert "delivered" in _body(done) and order_id in _body(done)
     assert mail(api, seller.email, ON_ITS_WAY) == [] and mail(api, seller.email, DELIVERED) == []
     # "packed" is not worth a mail.
-    assert {m["subject"] for m in mail(api, shopper.email)} == {"Welcome to SmartGrocer", CONFIRMED, ON_ITS_WAY,
-                                                                DELIVERED}
+    assert {m["subject"] for m in mail(api, shopper.email)} == {
+        "Welcome to SmartGrocer",
+        CONFIRMED,
+        ON_ITS_WAY,
+        DELIVERED,
+    }
 
 
 def test_cancellation_mails_the_shopper_with_refund_note(api, seller, shopper):
@@ -87,8 +91,13 @@ def test_cancelling_an_unpaid_order_mentions_no_refund(api, seller, shopper):
 
 
 def test_checkout_and_status_changes_survive_ses_failure(runtime, api, seller, shopper):
-    ses = boto3.client("ses", endpoint_url=runtime.env["AWS_ENDPOINT_URL"], region_name="us-east-1",
-                       aws_access_key_id="local", aws_secret_access_key="local")
+    ses = boto3.client(
+        "ses",
+        endpoint_url=runtime.env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
     sender = runtime.env["MAIL_FROM"]
     item = product(api, seller, stock=5)
     ses.delete_identity(Identity=sender)
@@ -103,8 +112,9 @@ def test_checkout_and_status_changes_survive_ses_failure(runtime, api, seller, s
         response = set_status(api, seller, order_id, "packed")
         assert response.status_code == 200 and response.json()["status"] == "packed"
         # The notifier itself does fail while SES refuses (so the platform would retry it).
-        outcome = runtime.pool.invoke("notifier", {"source": "smartgrocer.orders", "detail-type": "OrderPaid",
-                                                   "detail": {"order_id": order_id}})
+        outcome = runtime.pool.invoke(
+            "notifier", {"source": "smartgrocer.orders", "detail-type": "OrderPaid", "detail": {"order_id": order_id}}
+        )
         assert outcome.get("statusCode") == 500, outcome
         assert mail(api, shopper.email, CONFIRMED) == []
     finally:

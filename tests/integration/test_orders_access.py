@@ -15,21 +15,39 @@ CALLERS = ("anonymous", "other_shopper", "other_seller", "owner", "admin")
 # route -> caller -> expected status. "owner" is the buyer for orders (the owning seller is a separate
 # row below), the owning seller for products, and the target account itself for admin/users.
 TABLE = {
-    "GET /api/orders/{id}":           {"anonymous": 401, "other_shopper": 404, "other_seller": 404,
-                                       "owner": 200, "admin": 200},
-    "GET /api/orders/{id} (seller)":  {"owner": 200},
+    "GET /api/orders/{id}": {"anonymous": 401, "other_shopper": 404, "other_seller": 404, "owner": 200, "admin": 200},
+    "GET /api/orders/{id} (seller)": {"owner": 200},
     # A paid order cannot jump to out_for_delivery: those who may see it get 409, everyone else 404.
-    "PATCH /api/orders/{id}/status":  {"anonymous": 401, "other_shopper": 404, "other_seller": 404,
-                                       "owner": 409, "admin": 409},
+    "PATCH /api/orders/{id}/status": {
+        "anonymous": 401,
+        "other_shopper": 404,
+        "other_seller": 404,
+        "owner": 409,
+        "admin": 409,
+    },
     "PATCH /api/orders/{id}/status (seller)": {"owner": 409},
-    "PUT /api/products/{id}":         {"anonymous": 401, "other_shopper": 403, "other_seller": 404,
-                                       "owner": 200, "admin": 200},
-    "DELETE /api/products/{id}":      {"anonymous": 401, "other_shopper": 403, "other_seller": 404,
-                                       "owner": 204, "admin": 204},
-    "POST /api/products/{id}/images": {"anonymous": 401, "other_shopper": 403, "other_seller": 404,
-                                       "owner": 200, "admin": 403},
-    "PATCH /api/admin/users/{id}":    {"anonymous": 401, "other_shopper": 403, "other_seller": 403,
-                                       "owner": 403, "admin": 200},
+    "PUT /api/products/{id}": {"anonymous": 401, "other_shopper": 403, "other_seller": 404, "owner": 200, "admin": 200},
+    "DELETE /api/products/{id}": {
+        "anonymous": 401,
+        "other_shopper": 403,
+        "other_seller": 404,
+        "owner": 204,
+        "admin": 204,
+    },
+    "POST /api/products/{id}/images": {
+        "anonymous": 401,
+        "other_shopper": 403,
+        "other_seller": 404,
+        "owner": 200,
+        "admin": 403,
+    },
+    "PATCH /api/admin/users/{id}": {
+        "anonymous": 401,
+        "other_shopper": 403,
+        "other_seller": 403,
+        "owner": 403,
+        "admin": 200,
+    },
 }
 CASES = [(route, caller, status) for route, row in TABLE.items() for caller, status in row.items()]
 
@@ -42,9 +60,17 @@ def world(api, seller, other_seller, shopper, admin, unique_email):
     item = product(api, seller, name="Confidential Cheese", price="7.77", stock=50)
     placed = place_paid(api, shopper, (item, 1), address=SECRET_ADDRESS)
     target = api.signup(unique_email("target"), full_name="Target Person")
-    return {"order": placed["orders"][0], "product": item, "target": target,
-            "accounts": {"anonymous": None, "other_shopper": api.signup(unique_email("nosy")),
-                         "other_seller": other_seller, "admin": admin}}
+    return {
+        "order": placed["orders"][0],
+        "product": item,
+        "target": target,
+        "accounts": {
+            "anonymous": None,
+            "other_shopper": api.signup(unique_email("nosy")),
+            "other_seller": other_seller,
+            "admin": admin,
+        },
+    }
 
 
 def _call(api, route: str, caller: str, world: dict, seller, shopper):
@@ -68,15 +94,25 @@ def _call(api, route: str, caller: str, world: dict, seller, shopper):
     headers = {}
     if method == "PUT":  # a product edit names the version it was made on
         headers["If-Match"] = api.get(f"/api/products/{target_id}").headers["ETag"]
-    return api.request(method, path.replace("{id}", target_id), accounts[caller], json=body,
-                       headers=headers), target_id
+    return api.request(method, path.replace("{id}", target_id), accounts[caller], json=body, headers=headers), target_id
 
 
 def _foreign_strings(world: dict, shopper, seller) -> list[str]:
     order = world["order"]
-    return [order["id"], order["checkout_id"], SECRET_ADDRESS["full_name"], SECRET_ADDRESS["line1"],
-            SECRET_ADDRESS["postal_code"], shopper.email, shopper.user_id, seller.email,
-            "Confidential Cheese", "7.77", world["target"].email, "Target Person"]
+    return [
+        order["id"],
+        order["checkout_id"],
+        SECRET_ADDRESS["full_name"],
+        SECRET_ADDRESS["line1"],
+        SECRET_ADDRESS["postal_code"],
+        shopper.email,
+        shopper.user_id,
+        seller.email,
+        "Confidential Cheese",
+        "7.77",
+        world["target"].email,
+        "Target Person",
+    ]
 
 
 @pytest.mark.parametrize("route,caller,expected", CASES, ids=[f"{r}-{c}" for r, c, _ in CASES])

@@ -40,6 +40,7 @@ def _orders_of(user_id: str) -> int:
 
 # -- contention ------------------------------------------------------------------------------------
 
+
 def test_fifty_concurrent_checkouts_for_five_items_sell_exactly_five(runtime, api, seller, unique_email):
     hot = product(api, seller, name="Last Five Mangoes", price="1.25", stock=5)
     with ThreadPoolExecutor(16) as pool:
@@ -47,8 +48,9 @@ def test_fifty_concurrent_checkouts_for_five_items_sell_exactly_five(runtime, ap
 
     def attempt(account):
         client = ApiClient(runtime.base_url)  # one connection per thread
-        return client.post("/api/orders", account, json=basket((hot, 1)),
-                           headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=60)
+        return client.post(
+            "/api/orders", account, json=basket((hot, 1)), headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=60
+        )
 
     with ThreadPoolExecutor(50) as pool:
         responses = list(pool.map(attempt, shoppers))
@@ -81,8 +83,9 @@ def test_concurrent_multi_unit_checkouts_never_oversell(runtime, api, seller, sh
     item = product(api, seller, stock=7)
 
     def attempt(_):
-        return ApiClient(runtime.base_url).post("/api/orders", shopper, json=basket((item, 2)),
-                                                headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=60)
+        return ApiClient(runtime.base_url).post(
+            "/api/orders", shopper, json=basket((item, 2)), headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=60
+        )
 
     with ThreadPoolExecutor(12) as pool:
         responses = list(pool.map(attempt, range(12)))
@@ -91,6 +94,7 @@ def test_concurrent_multi_unit_checkouts_never_oversell(runtime, api, seller, sh
 
 
 # -- all or nothing --------------------------------------------------------------------------------
+
 
 def test_basket_with_short_last_line_changes_no_stock(api, seller, other_seller, shopper):
     a = product(api, seller, stock=10)
@@ -101,8 +105,15 @@ def test_basket_with_short_last_line_changes_no_stock(api, seller, other_seller,
     response = checkout(api, shopper, (a, 3), (b, 4), (short, 3))
     error = assert_error(response, 409, "out_of_stock")
     assert "Scarce Saffron" in error["message"]
-    assert error["details"] == [{"product_id": short["id"], "name": "Scarce Saffron", "requested": 3,
-                                 "available": 2, "reason": "insufficient_stock"}]
+    assert error["details"] == [
+        {
+            "product_id": short["id"],
+            "name": "Scarce Saffron",
+            "requested": 3,
+            "available": 2,
+            "reason": "insufficient_stock",
+        }
+    ]
     for p, stock in ((a, 10), (b, 10), (short, 2)):
         doc = product_doc(p["id"])
         assert doc["stock"] == stock
@@ -137,12 +148,18 @@ def test_checkout_splits_basket_per_seller(api, seller, other_seller, shopper):
     a = product(api, seller, price="1.00")
     b = product(api, other_seller, price="2.00")
     placed = place(api, shopper, (a, 1), (b, 2))
-    assert {o["seller_id"]: o["total"] for o in placed["orders"]} == {seller.user_id: "1.00",
-                                                                      other_seller.user_id: "4.00"}
+    assert {o["seller_id"]: o["total"] for o in placed["orders"]} == {
+        seller.user_id: "1.00",
+        other_seller.user_id: "4.00",
+    }
     assert {o["checkout_id"] for o in placed["orders"]} == {placed["checkout_id"]}
-    assert all(o["user_id"] == shopper.user_id and o["status"] == "pending_payment"
-               and o["payment_status"] == "unpaid" and o["shipping_address"]["city"] == ADDRESS["city"]
-               for o in placed["orders"])
+    assert all(
+        o["user_id"] == shopper.user_id
+        and o["status"] == "pending_payment"
+        and o["payment_status"] == "unpaid"
+        and o["shipping_address"]["city"] == ADDRESS["city"]
+        for o in placed["orders"]
+    )
     assert placed["payment"]["amount"] == "5.00" and placed["payment"]["provider"] == "local"
     assert checkout_doc(placed["checkout_id"])["status"] == "pending_payment"
     assert intent_for(placed["checkout_id"])["amount"] == 500
@@ -150,12 +167,24 @@ def test_checkout_splits_basket_per_seller(api, seller, other_seller, shopper):
 
 # -- mass assignment -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("where,field,value", [
-    ("top", "total", "0.01"), ("top", "status", "paid"), ("top", "user_id", "someone"),
-    ("top", "seller_id", "someone"), ("top", "price", "0.01"), ("top", "payment_status", "paid"),
-    ("item", "price", "0.01"), ("item", "unit_price", "0.01"), ("item", "total", "0.01"),
-    ("item", "seller_id", "someone"), ("item", "user_id", "someone"), ("item", "status", "paid"),
-])
+
+@pytest.mark.parametrize(
+    "where,field,value",
+    [
+        ("top", "total", "0.01"),
+        ("top", "status", "paid"),
+        ("top", "user_id", "someone"),
+        ("top", "seller_id", "someone"),
+        ("top", "price", "0.01"),
+        ("top", "payment_status", "paid"),
+        ("item", "price", "0.01"),
+        ("item", "unit_price", "0.01"),
+        ("item", "total", "0.01"),
+        ("item", "seller_id", "someone"),
+        ("item", "user_id", "someone"),
+        ("item", "status", "paid"),
+    ],
+)
 def test_checkout_rejects_mass_assignment(api, seller, shopper, where, field, value):
     item = product(api, seller, stock=5)
     body = basket((item, 1))
@@ -171,8 +200,16 @@ def test_checkout_rejects_mass_assignment(api, seller, shopper, where, field, va
     assert stock_of(item["id"]) == 5
 
 
-@pytest.mark.parametrize("items", [[], [{"product_id": "x", "quantity": 0}], [{"product_id": "x", "quantity": -1}],
-                                   [{"product_id": "x", "quantity": 101}], [{"product_id": "x"}]])
+@pytest.mark.parametrize(
+    "items",
+    [
+        [],
+        [{"product_id": "x", "quantity": 0}],
+        [{"product_id": "x", "quantity": -1}],
+        [{"product_id": "x", "quantity": 101}],
+        [{"product_id": "x"}],
+    ],
+)
 def test_checkout_rejects_bad_lines(api, shopper, items):
     assert_error(checkout(api, shopper, body={"items": items, "shipping_address": ADDRESS}), 422, "validation_error")
 
@@ -185,13 +222,17 @@ def test_checkout_requires_a_signed_in_user(api, seller):
 
 # -- money -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lines,expected_total,expected_cents", [
-    ([("0.10", 1), ("0.20", 1)], "0.30", 30),
-    ([("0.33", 3)], "0.99", 99),
-    ([("19.99", 3)], "59.97", 5997),
-    ([("0.10", 1), ("0.20", 1), ("0.33", 3), ("19.99", 3), ("0.01", 7)], "61.33", 6133),
-    ([("0.29", 1), ("0.57", 3), ("1.15", 7)], "10.05", 1005),  # each goes wrong through a float
-])
+
+@pytest.mark.parametrize(
+    "lines,expected_total,expected_cents",
+    [
+        ([("0.10", 1), ("0.20", 1)], "0.30", 30),
+        ([("0.33", 3)], "0.99", 99),
+        ([("19.99", 3)], "59.97", 5997),
+        ([("0.10", 1), ("0.20", 1), ("0.33", 3), ("19.99", 3), ("0.01", 7)], "61.33", 6133),
+        ([("0.29", 1), ("0.57", 3), ("1.15", 7)], "10.05", 1005),  # each goes wrong through a float
+    ],
+)
 def test_totals_are_exact_to_the_cent(api, seller, shopper, lines, expected_total, expected_cents):
     products = [(product(api, seller, price=price, stock=10), qty) for price, qty in lines]
     placed = place(api, shopper, *products)
@@ -218,6 +259,7 @@ def test_payment_amount_is_the_sum_over_sellers(api, seller, other_seller, shopp
 
 
 # -- the payment provider failing ------------------------------------------------------------------
+
 
 def test_provider_down_at_checkout_is_503_and_releases_everything(api, seller, shopper, clean_faults):
     item = product(api, seller, stock=4, price="3.00")

@@ -68,8 +68,9 @@ def test_concurrent_duplicates_make_one_checkout(runtime, api, seller, shopper):
     key = uuid.uuid4().hex
 
     def attempt(_):
-        return ApiClient(runtime.base_url).post("/api/orders", shopper, json=basket((item, 1)),
-                                                headers={"Idempotency-Key": key}, timeout=60)
+        return ApiClient(runtime.base_url).post(
+            "/api/orders", shopper, json=basket((item, 1)), headers={"Idempotency-Key": key}, timeout=60
+        )
 
     with ThreadPoolExecutor(10) as pool:
         responses = list(pool.map(attempt, range(10)))
@@ -115,8 +116,14 @@ def test_a_key_left_in_progress_by_a_crash_is_taken_over_once_its_lock_expires(a
     key = uuid.uuid4().hex
     body = basket((item, 1))
     # What a function that died mid-checkout leaves behind: an in-progress record whose lock has run out.
-    db().idempotency_keys.insert_one({"_id": f"{shopper.user_id}:{key}", "fingerprint": _fingerprint(body),
-                                      "state": "in_progress", "locked_until": time.time() - 1})
+    db().idempotency_keys.insert_one(
+        {
+            "_id": f"{shopper.user_id}:{key}",
+            "fingerprint": _fingerprint(body),
+            "state": "in_progress",
+            "locked_until": time.time() - 1,
+        }
+    )
     taken_over = checkout(api, shopper, body=body, key=key)
     assert taken_over.status_code == 201, taken_over.text
     replay = checkout(api, shopper, body=body, key=key)
@@ -131,8 +138,14 @@ def test_a_key_still_locked_by_a_running_twin_answers_409_retry(api, seller, sho
     item = product(api, seller, stock=10)
     key = uuid.uuid4().hex
     body = basket((item, 1))
-    db().idempotency_keys.insert_one({"_id": f"{shopper.user_id}:{key}", "fingerprint": _fingerprint(body),
-                                      "state": "in_progress", "locked_until": time.time() + 600})
+    db().idempotency_keys.insert_one(
+        {
+            "_id": f"{shopper.user_id}:{key}",
+            "fingerprint": _fingerprint(body),
+            "state": "in_progress",
+            "locked_until": time.time() + 600,
+        }
+    )
     waiting = checkout(api, shopper, body=body, key=key)
     assert_error(waiting, 409, "idempotency_in_progress")
     assert waiting.headers.get("Retry-After") == "1"

@@ -55,21 +55,24 @@ def test_seller_moves_a_paid_order_to_delivered(api, seller, shopper):
     assert order_doc(order_id)["status"] == "delivered"
 
 
-@pytest.mark.parametrize("actor,start,target", [
-    ("admin", "pending_payment", "packed"),
-    ("admin", "pending_payment", "paid"),
-    ("buyer", "pending_payment", "paid"),
-    ("seller", "paid", "out_for_delivery"),
-    ("seller", "paid", "delivered"),
-    ("buyer", "paid", "packed"),
-    ("seller", "paid", "pending_payment"),
-    ("seller", "paid", "payment_failed"),
-    ("buyer", "packed", "cancelled"),
-    ("seller", "packed", "cancelled"),
-    ("buyer", "packed", "out_for_delivery"),
-    ("seller", "packed", "paid"),
-    ("admin", "delivered", "cancelled"),
-])
+@pytest.mark.parametrize(
+    "actor,start,target",
+    [
+        ("admin", "pending_payment", "packed"),
+        ("admin", "pending_payment", "paid"),
+        ("buyer", "pending_payment", "paid"),
+        ("seller", "paid", "out_for_delivery"),
+        ("seller", "paid", "delivered"),
+        ("buyer", "paid", "packed"),
+        ("seller", "paid", "pending_payment"),
+        ("seller", "paid", "payment_failed"),
+        ("buyer", "packed", "cancelled"),
+        ("seller", "packed", "cancelled"),
+        ("buyer", "packed", "out_for_delivery"),
+        ("seller", "packed", "paid"),
+        ("admin", "delivered", "cancelled"),
+    ],
+)
 def test_illegal_transitions_are_409_and_change_nothing(api, seller, shopper, admin, actor, start, target):
     item = product(api, seller, stock=5)
     placed = place_paid(api, shopper, (item, 1)) if start != "pending_payment" else place(api, shopper, (item, 1))
@@ -200,7 +203,9 @@ def test_expiry_releases_stock_and_cancels(runtime, api, seller, shopper):
     assert order["expires_at"] is None
     assert order_doc(order["id"])["cancel_reason"] == "expired"
     assert (checkout_doc(placed["checkout_id"])["status"], checkout_doc(placed["checkout_id"])["close_reason"]) == (
-        "closed", "expired")
+        "closed",
+        "expired",
+    )
     assert intent_for(placed["checkout_id"])["status"] == "canceled"
     assert checkout_doc(fresh["checkout_id"])["status"] == "pending_payment"
     # Sweeping again changes nothing; the released stock can be bought again.
@@ -213,8 +218,9 @@ def test_scheduled_expire_function_runs_the_sweep(runtime, api, seller, shopper)
     item = product(api, seller, stock=3)
     placed = place(api, shopper, (item, 3))
     expire_now(placed["checkout_id"])
-    result = runtime.pool.invoke("orders_expire", {"source": "aws.events", "detail-type": "Scheduled Event",
-                                                   "detail": {}})
+    result = runtime.pool.invoke(
+        "orders_expire", {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    )
     assert result["expired_checkouts"] >= 1
     assert stock_of(item["id"]) == 3
     assert order_doc(placed["orders"][0]["id"])["status"] == "cancelled"
@@ -241,10 +247,20 @@ def test_interrupted_checkout_is_cleaned_up_by_the_sweep(api, seller, shopper):
     checkout_id = "crashed" + item["id"]
     stock = ports.resolve(StockRepository)
     at = now() - timedelta(minutes=5)
-    db().checkouts.insert_one(checkout_machine.new_checkout(
-        checkout_id=checkout_id, order_ids=["o" + checkout_id], user_id=shopper.user_id, buyer_email=shopper.email,
-        quantities={item["id"]: 3}, products=stock.active_products([item["id"]]), shipping_address={},
-        currency="usd", at=at, expires_at=at))
+    db().checkouts.insert_one(
+        checkout_machine.new_checkout(
+            checkout_id=checkout_id,
+            order_ids=["o" + checkout_id],
+            user_id=shopper.user_id,
+            buyer_email=shopper.email,
+            quantities={item["id"]: 3},
+            products=stock.active_products([item["id"]]),
+            shipping_address={},
+            currency="usd",
+            at=at,
+            expires_at=at,
+        )
+    )
     assert stock.reserve(item["id"], 3, checkout_id) and stock_of(item["id"]) == 1
     sweep()
     assert stock_of(item["id"]) == 4 and not product_doc(item["id"]).get("reservations")

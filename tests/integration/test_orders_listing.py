@@ -50,8 +50,7 @@ def test_my_orders_newest_first_paginated_each_once(api, seller, other_seller, s
 def test_my_orders_empty_and_bad_cursor(api, shopper, seller):
     response = api.get("/api/orders/my-orders", shopper)
     assert response.status_code == 200 and response.json() == {"items": [], "next_cursor": None}
-    assert_error(api.get("/api/orders/my-orders", shopper, params={"cursor": "not-a-cursor"}), 400,
-                 "invalid_cursor")
+    assert_error(api.get("/api/orders/my-orders", shopper, params={"cursor": "not-a-cursor"}), 400, "invalid_cursor")
     # A cursor from another listing is refused too.
     item = product(api, seller, stock=10)
     for _ in range(2):

@@ -32,8 +32,12 @@ from tests.integration.orders_support import (
 
 
 def _post(runtime, payload: str, headers: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(webhook_url(runtime), data=payload.encode(), method="POST",
-                                     headers={"Content-Type": "application/json", **headers})
+    request = urllib.request.Request(
+        webhook_url(runtime),
+        data=payload.encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", **headers},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -42,11 +46,13 @@ def _post(runtime, payload: str, headers: dict) -> tuple[int, dict]:
 
 
 def _snapshot(placed: dict) -> tuple:
-    return (tuple(order_doc(o["id"])["status"] for o in placed["orders"]),
-            tuple(order_doc(o["id"])["payment_status"] for o in placed["orders"]),
-            checkout_doc(placed["checkout_id"])["status"],
-            db().payment_events.count_documents({"checkout_id": placed["checkout_id"]}),
-            tuple(product_doc(i["product_id"])["stock"] for o in placed["orders"] for i in o["items"]))
+    return (
+        tuple(order_doc(o["id"])["status"] for o in placed["orders"]),
+        tuple(order_doc(o["id"])["payment_status"] for o in placed["orders"]),
+        checkout_doc(placed["checkout_id"])["status"],
+        db().payment_events.count_documents({"checkout_id": placed["checkout_id"]}),
+        tuple(product_doc(i["product_id"])["stock"] for o in placed["orders"] for i in o["items"]),
+    )
 
 
 @pytest.fixture
@@ -56,6 +62,7 @@ def pending(api, seller, shopper):
 
 
 # -- signatures ------------------------------------------------------------------------------------
+
 
 def _signed(runtime, payload: str, secret: str | None = None, timestamp: int | None = None) -> str:
     from local.payment_provider import stripe_signature
@@ -79,8 +86,9 @@ def test_forged_signature_is_rejected(runtime, pending):
 def test_stale_timestamp_is_rejected_even_when_correctly_signed(runtime, pending):
     before = _snapshot(pending)
     payload = _payload(pending)
-    status, body = _post(runtime, payload, {"Stripe-Signature": _signed(runtime, payload,
-                                                                        timestamp=int(time.time()) - 301)})
+    status, body = _post(
+        runtime, payload, {"Stripe-Signature": _signed(runtime, payload, timestamp=int(time.time()) - 301)}
+    )
     assert status == 400 and body["error"]["code"] == "invalid_signature"
     assert _snapshot(pending) == before
 
@@ -123,6 +131,7 @@ def test_signed_with_the_right_secret_pays_the_order(runtime, api, seller, pendi
 
 
 # -- duplicates and ordering -----------------------------------------------------------------------
+
 
 def test_a_duplicate_event_has_one_effect(runtime, api, seller, shopper, pending):
     event = event_for(pending["checkout_id"], "payment_intent.succeeded")
@@ -243,8 +252,9 @@ def test_late_payment_for_an_expired_checkout_is_refunded(runtime, pending):
     assert intent_for(pending["checkout_id"])["amount_refunded"] == 400
 
 
-def test_payment_for_a_partly_cancelled_checkout_refunds_the_cancelled_order(runtime, api, seller, other_seller,
-                                                                            shopper):
+def test_payment_for_a_partly_cancelled_checkout_refunds_the_cancelled_order(
+    runtime, api, seller, other_seller, shopper
+):
     a = product(api, seller, stock=5, price="1.00")
     b = product(api, other_seller, stock=5, price="2.00")
     placed = place(api, shopper, (a, 1), (b, 1))
@@ -279,8 +289,9 @@ def test_currency_mismatch_is_refunded(runtime, pending):
 
 def test_event_for_an_unknown_intent_changes_nothing(runtime, pending):
     before = _snapshot(pending)
-    status, body = deliver(runtime, event_for(pending["checkout_id"], "payment_intent.succeeded",
-                                              _id="pi_local_forged"))
+    status, body = deliver(
+        runtime, event_for(pending["checkout_id"], "payment_intent.succeeded", _id="pi_local_forged")
+    )
     assert (status, body["outcome"]) == (200, "unknown_checkout")
     assert _snapshot(pending)[:3] == before[:3]
 

@@ -24,11 +24,19 @@ def _tag() -> str:
 
 
 def _payload(**fields):
-    return {"name": "Test Apples", "description": "Fresh", "price": "2.50", "category": "fruit-veg", "stock": 10,
-            "unit": "kg", **fields}
+    return {
+        "name": "Test Apples",
+        "description": "Fresh",
+        "price": "2.50",
+        "category": "fruit-veg",
+        "stock": 10,
+        "unit": "kg",
+        **fields,
+    }
 
 
 # -- who may do what -------------------------------------------------------------------------------
+
 
 def test_only_sellers_create(api, shopper, admin):
     assert_error(api.post("/api/products", json=_payload()), 401, "missing_token")
@@ -47,8 +55,12 @@ def test_seller_creates_and_anyone_reads(api, seller):
 
 def test_owner_updates_partially(api, seller):
     product = api.create_product(seller, name="Old Name", price="1.00", stock=5)
-    response = api.put(f"/api/products/{product['id']}", seller, json={"price": "3.49", "name": "New Name"},
-                       headers={"If-Match": product["etag"]})
+    response = api.put(
+        f"/api/products/{product['id']}",
+        seller,
+        json={"price": "3.49", "name": "New Name"},
+        headers={"If-Match": product["etag"]},
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["price"] == "3.49" and body["name"] == "New Name" and body["stock"] == 5
@@ -61,8 +73,12 @@ def test_owner_updates_partially(api, seller):
 def test_update_keeps_sort_keys_and_search_in_step(api, seller):
     tag = _tag()
     product = api.create_product(seller, name=f"Before {tag}", price="9.00")
-    renamed = api.put(f"/api/products/{product['id']}", seller, json={"name": "After Renamed", "price": "0.01"},
-                      headers={"If-Match": product["etag"]})
+    renamed = api.put(
+        f"/api/products/{product['id']}",
+        seller,
+        json={"name": "After Renamed", "price": "0.01"},
+        headers={"If-Match": product["etag"]},
+    )
     assert renamed.status_code == 200, renamed.text
     assert api.get("/api/products", params={"q": tag}).json()["items"] == []
     found = api.get("/api/products", params={"q": "renamed", "seller_id": seller.user_id}).json()["items"]
@@ -107,6 +123,7 @@ def test_missing_product_is_404_for_everyone(api, seller, admin):
 
 # -- validation ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("price", ["2.555", 2.555, -1, "-0.01", "NaN", True, False, "", "two"])
 def test_bad_prices(api, seller, price):
     error = assert_error(api.post("/api/products", seller, json=_payload(price=price)), 422, "validation_error")
@@ -119,8 +136,9 @@ def test_bad_price_on_update(api, seller):
         assert_error(api.put(f"/api/products/{product['id']}", seller, json={"price": price}), 422)
 
 
-@pytest.mark.parametrize("extra", [{"seller_id": "0" * 24}, {"is_active": False}, {"price_cents": 1},
-                                   {"created_at": "2000-01-01T00:00:00Z"}])
+@pytest.mark.parametrize(
+    "extra", [{"seller_id": "0" * 24}, {"is_active": False}, {"price_cents": 1}, {"created_at": "2000-01-01T00:00:00Z"}]
+)
 def test_unknown_fields_rejected_on_create_and_update(api, seller, extra):
     assert_error(api.post("/api/products", seller, json=_payload(**extra)), 422, "validation_error")
     product = api.create_product(seller)
@@ -136,17 +154,64 @@ def test_limit_bounds(api):
 
 # -- pagination ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def paged_catalog(api, runtime):
     """One seller with 23 products: duplicate prices and duplicate (case-varying) names."""
     seller = api.signup(f"pager-{uuid.uuid4().hex[:10]}@example.com", is_seller=True)
-    prices = ["1.00", "1.00", "1.00", "2.50", "2.50", "0.99", "10.00", "10.00", "3.25", "2.50", "0.10", "1.00",
-              "7.77", "7.77", "7.77", "7.77", "0.99", "12.00", "2.50", "5.00", "5.00", "1.00", "99999.99"]
-    names = ["Apple", "apple", "APPLE", "Banana", "banana", "Cherry", "Apple", "date", "Date", "Elder", "fig",
-             "Fig", "Grape", "grape", "Apple pie", "Apple", "Kiwi", "Lime", "lime", "Mango", "Apple", "Nectarine",
-             "Zucchini"]
-    products = [api.create_product(seller, name=n, price=p, stock=i)
-                for i, (n, p) in enumerate(zip(names, prices, strict=True))]
+    prices = [
+        "1.00",
+        "1.00",
+        "1.00",
+        "2.50",
+        "2.50",
+        "0.99",
+        "10.00",
+        "10.00",
+        "3.25",
+        "2.50",
+        "0.10",
+        "1.00",
+        "7.77",
+        "7.77",
+        "7.77",
+        "7.77",
+        "0.99",
+        "12.00",
+        "2.50",
+        "5.00",
+        "5.00",
+        "1.00",
+        "99999.99",
+    ]
+    names = [
+        "Apple",
+        "apple",
+        "APPLE",
+        "Banana",
+        "banana",
+        "Cherry",
+        "Apple",
+        "date",
+        "Date",
+        "Elder",
+        "fig",
+        "Fig",
+        "Grape",
+        "grape",
+        "Apple pie",
+        "Apple",
+        "Kiwi",
+        "Lime",
+        "lime",
+        "Mango",
+        "Apple",
+        "Nectarine",
+        "Zucchini",
+    ]
+    products = [
+        api.create_product(seller, name=n, price=p, stock=i) for i, (n, p) in enumerate(zip(names, prices, strict=True))
+    ]
     return seller, products
 
 
@@ -204,7 +269,8 @@ def test_newest_first_is_creation_order(api, paged_catalog):
 def test_cursor_from_another_sort_is_400(api, paged_catalog):
     seller, _ = paged_catalog
     cursor = api.get("/api/products", params={"seller_id": seller.user_id, "sort": "price", "limit": 2}).json()[
-        "next_cursor"]
+        "next_cursor"
+    ]
     assert cursor
     for other in ("-price", "newest", "name"):
         assert_error(api.get("/api/products", params={"sort": other, "cursor": cursor}), 400, "invalid_cursor")
@@ -218,6 +284,7 @@ def test_invalid_cursor_is_400(api, cursor):
 
 # -- search and filters ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def searchable(api, runtime):
     tag = _tag()
@@ -229,9 +296,10 @@ def searchable(api, runtime):
         (f"Crunchy Peanut Butter {tag}", "pantry", "4.00", "No palm oil."),
         (f"Sourdough {tag}", "bakery", "4.20", "Slow fermented loaf."),
     ]
-    products = {name.split(" " + tag)[0]: api.create_product(seller, name=name, category=cat, price=price,
-                                                               description=desc)
-                for name, cat, price, desc in rows}
+    products = {
+        name.split(" " + tag)[0]: api.create_product(seller, name=name, category=cat, price=price, description=desc)
+        for name, cat, price, desc in rows
+    }
     return tag, seller, products
 
 
@@ -270,7 +338,10 @@ def test_filters(api, searchable):
     tag, seller, _ = searchable
     assert _names(api, q=tag, category="fruit-veg") == ["Crunchy Gala Apples", "Granny Smith Apples"]
     assert _names(api, seller_id=seller.user_id, min_price="2", max_price="4.00") == [
-        "Apple Juice", "Crunchy Peanut Butter", "Granny Smith Apples"]
+        "Apple Juice",
+        "Crunchy Peanut Butter",
+        "Granny Smith Apples",
+    ]
     assert _names(api, seller_id=seller.user_id, min_price="4.20") == ["Sourdough"]
     assert _names(api, seller_id=seller.user_id, max_price="1.49") == []
     assert _names(api, seller_id=seller.user_id, category="bakery", q="sour") == ["Sourdough"]
@@ -285,6 +356,7 @@ def test_search_results_paginate(api, searchable):
 
 
 # -- soft delete -----------------------------------------------------------------------------------
+
 
 def test_soft_deleted_products_disappear(api, seller):
     tag = _tag()
@@ -316,15 +388,23 @@ def test_categories_count_active_products(api, seller):
     api.delete(f"/api/products/{first['id']}", seller)
     after = counts()
     assert after["household"] == before["household"] + 1
-    assert {k: v for k, v in after.items() if k != "household"} == {
-        k: v for k, v in before.items() if k != "household"}
+    assert {k: v for k, v in after.items() if k != "household"} == {k: v for k, v in before.items() if k != "household"}
 
 
 # -- image URLs ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["https://evil.example/x.jpg", "http://169.254.169.254/latest/meta-data",
-                                 "javascript:alert(1)", "{base}/other/x.jpg", "{base}/products/../../x.jpg",
-                                 "{base}/products/x.jpg?<script>"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example/x.jpg",
+        "http://169.254.169.254/latest/meta-data",
+        "javascript:alert(1)",
+        "{base}/other/x.jpg",
+        "{base}/products/../../x.jpg",
+        "{base}/products/x.jpg?<script>",
+    ],
+)
 def test_image_urls_must_be_ours(api, runtime, seller, url):
     url = url.format(base=runtime.env["IMAGES_BASE_URL"])
     error = assert_error(api.post("/api/products", seller, json=_payload(images=[url])), 422)
@@ -336,6 +416,10 @@ def test_update_images_only_for_this_product(api, runtime, seller):
     product, other = api.create_product(seller), api.create_product(seller)
     path = f"/api/products/{product['id']}"
     assert_error(api.put(path, seller, json={"images": [f"{base}/products/{other['id']}/a.jpg"]}), 422)
-    ok = api.put(path, seller, json={"images": [f"{base}/products/{product['id']}/a1b2.jpg"]},
-                 headers={"If-Match": product["etag"]})
+    ok = api.put(
+        path,
+        seller,
+        json={"images": [f"{base}/products/{product['id']}/a1b2.jpg"]},
+        headers={"If-Match": product["etag"]},
+    )
     assert ok.status_code == 200 and ok.json()["images"] == [f"{base}/products/{product['id']}/a1b2.jpg"]

@@ -25,8 +25,9 @@ def test_concurrent_edits_with_the_same_etag_exactly_one_wins(api, seller):
     assert stored["rev"] == 2  # one write, not sixteen
     assert stored["received"] == stored["stock"]  # only the winner's stock edit (if any) was counted
     expected = sort_keys(stored)
-    assert {k: stored[k] for k in ("k_price", "k_name", "k_newest")} == {k: expected[k] for k in
-                                                                         ("k_price", "k_name", "k_newest")}
+    assert {k: stored[k] for k in ("k_price", "k_name", "k_newest")} == {
+        k: expected[k] for k in ("k_price", "k_name", "k_newest")
+    }
     assert stored["terms"] == expected["terms"]
     assert api.get(path).json() == winner
     listed = api.get("/api/products", params={"seller_id": seller.user_id, "sort": "price"}).json()["items"]

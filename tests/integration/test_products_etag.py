@@ -34,9 +34,11 @@ def _balance(product: dict) -> tuple[int, int]:
 
 # -- reading ---------------------------------------------------------------------------------------
 
+
 def test_every_product_answer_carries_its_etag(api, seller):
-    created = api.post("/api/products", seller, json={"name": "Etag Figs", "price": "2.00", "category": "fruit-veg",
-                                                       "stock": 10})
+    created = api.post(
+        "/api/products", seller, json={"name": "Etag Figs", "price": "2.00", "category": "fruit-veg", "stock": 10}
+    )
     assert created.status_code == 201
     product = created.json()
     assert created.headers["ETag"] == product["etag"] and product["etag"].startswith('"')
@@ -64,12 +66,14 @@ def test_another_sellers_product_reads_as_missing(api, seller, other_seller):
 
 # -- the precondition ------------------------------------------------------------------------------
 
+
 def test_without_if_match_is_428_and_changes_nothing(api, seller):
     product = api.create_product(seller, stock=10)
     before = _stored(product)
     for headers in ({}, {"If-Match": ""}, {"If-Match": "*"}):
-        error = assert_error(api.put(_path(product), seller, json={"stock": 3}, headers=headers), 428,
-                             "precondition_required")
+        error = assert_error(
+            api.put(_path(product), seller, json={"stock": 3}, headers=headers), 428, "precondition_required"
+        )
         assert "If-Match" in error["message"]
     assert _stored(product) == before
 
@@ -81,8 +85,9 @@ def test_stale_if_match_is_412_with_the_current_product_and_changes_nothing(api,
     assert moved.status_code == 200 and moved.headers["ETag"] != stale
     before = _stored(product)
 
-    response = api.put(_path(product), seller, json={"stock": 10, "description": "New words"},
-                       headers={"If-Match": stale})
+    response = api.put(
+        _path(product), seller, json={"stock": 10, "description": "New words"}, headers={"If-Match": stale}
+    )
     error = assert_error(response, 412, "stale_product")
     assert "reload" in error["message"].lower()
     assert error["details"]["current"] == moved.json() == api.get(_path(product)).json()
@@ -97,15 +102,20 @@ def test_a_reservation_between_read_and_save_makes_the_form_stale(api, seller, s
     place(api, shopper, (product, 3))
     assert product_doc(product["id"])["stock"] == 7
 
-    response = api.put(_path(product), seller, json={"description": "Crisp and sweet", "stock": form["stock"]},
-                       headers={"If-Match": form["etag"]})
+    response = api.put(
+        _path(product),
+        seller,
+        json={"description": "Crisp and sweet", "stock": form["stock"]},
+        headers={"If-Match": form["etag"]},
+    )
     current = assert_error(response, 412, "stale_product")["details"]["current"]
     assert current["stock"] == 7 and current["description"] == "Crisp"
     assert product_doc(product["id"])["stock"] == 7
 
     # The seller reloads (takes the current values) and saves the description alone: accepted.
-    saved = api.put(_path(product), seller, json={"description": "Crisp and sweet"},
-                    headers={"If-Match": current["etag"]})
+    saved = api.put(
+        _path(product), seller, json={"description": "Crisp and sweet"}, headers={"If-Match": current["etag"]}
+    )
     assert saved.status_code == 200, saved.text
     assert (saved.json()["stock"], saved.json()["description"]) == (7, "Crisp and sweet")
     assert _balance(product) == (10, 10)
@@ -114,36 +124,40 @@ def test_a_reservation_between_read_and_save_makes_the_form_stale(api, seller, s
 def test_wrong_seller_is_404_even_with_the_right_etag(api, seller, other_seller):
     product = api.create_product(seller, stock=10)
     before = _stored(product)
-    assert_error(api.put(_path(product), other_seller, json={"stock": 99}, headers={"If-Match": product["etag"]}),
-                 404, "not_found")
+    assert_error(
+        api.put(_path(product), other_seller, json={"stock": 99}, headers={"If-Match": product["etag"]}),
+        404,
+        "not_found",
+    )
     assert_error(api.put(_path(product), other_seller, json={"stock": 99}), 404, "not_found")
     assert _stored(product) == before
 
 
-@pytest.mark.parametrize("header", ["r1.s10", '"r1.s10', 'W/', '"a" "b"', '"a";"b"', "'r1.s10'", '"x"' * 400])
+@pytest.mark.parametrize("header", ["r1.s10", '"r1.s10', "W/", '"a" "b"', '"a";"b"', "'r1.s10'", '"x"' * 400])
 def test_malformed_if_match_is_400_and_changes_nothing(api, seller, header):
     """Not `*` nor a list of quoted entity tags: 400, saying what to send. (A well-formed tag that is
     simply not the current one is a 412, as HTTP says.)"""
     product = api.create_product(seller, stock=10)
     before = _stored(product)
-    error = assert_error(api.put(_path(product), seller, json={"stock": 1}, headers={"If-Match": header}), 400,
-                         "invalid_if_match")
+    error = assert_error(
+        api.put(_path(product), seller, json={"stock": 1}, headers={"If-Match": header}), 400, "invalid_if_match"
+    )
     assert "ETag" in error["message"]
     assert _stored(product) == before
 
 
 def test_well_formed_unknown_tag_is_412(api, seller):
     product = api.create_product(seller)
-    assert_error(api.put(_path(product), seller, json={"stock": 1}, headers={"If-Match": '"nope"'}), 412,
-                 "stale_product")
+    assert_error(
+        api.put(_path(product), seller, json={"stock": 1}, headers={"If-Match": '"nope"'}), 412, "stale_product"
+    )
 
 
 def test_weak_form_and_lists_name_the_same_version(api, seller):
     product = api.create_product(seller, stock=10)
     weak = api.put(_path(product), seller, json={"stock": 11}, headers={"If-Match": f"W/{product['etag']}"})
     assert weak.status_code == 200, weak.text  # what CloudFront hands out after compressing the cached read
-    listed = api.put(_path(product), seller, json={"stock": 12},
-                     headers={"If-Match": f'"old", {weak.json()["etag"]}'})
+    listed = api.put(_path(product), seller, json={"stock": 12}, headers={"If-Match": f'"old", {weak.json()["etag"]}'})
     assert listed.status_code == 200, listed.text
 
 
@@ -170,6 +184,7 @@ def test_a_product_stored_before_revisions_is_at_revision_0(api, seller):
 
 
 # -- stock accounting ------------------------------------------------------------------------------
+
 
 def test_received_follows_creation_and_stock_edits(api, seller, shopper):
     product = api.create_product(seller, stock=10)

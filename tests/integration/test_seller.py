@@ -72,7 +72,7 @@ def test_analytics_counts_paid_not_refunded_or_unpaid(api, seller, other_seller,
     figs = product(api, seller, name="Figs", price="0.33", stock=12)
     rare = product(api, seller, name="Truffle", price="50.00", stock=3)
     foreign = product(api, other_seller, name="Foreign Fig", price="9.99", stock=100)
-    place_paid(api, shopper, (kale, 2), (figs, 3), (foreign, 1))   # 6.98 + 0.99 (+ other seller's 9.99)
+    place_paid(api, shopper, (kale, 2), (figs, 3), (foreign, 1))  # 6.98 + 0.99 (+ other seller's 9.99)
     delivered = place_paid(api, shopper, (kale, 1))["orders"][0]["id"]  # 3.49
     for step in ("packed", "out_for_delivery", "delivered"):
         assert set_status(api, seller, delivered, step).status_code == 200
@@ -91,8 +91,10 @@ def test_analytics_counts_paid_not_refunded_or_unpaid(api, seller, other_seller,
         {"product_id": figs["id"], "name": "Figs", "quantity": 3, "revenue": "0.99"},
     ]
     # Low stock: Truffle 3 - 1 (unpaid reservation) = 2; Figs 12 - 3 = 9; Kale 97 is fine.
-    assert body["low_stock"] == [{"product_id": rare["id"], "name": "Truffle", "stock": 2},
-                                 {"product_id": figs["id"], "name": "Figs", "stock": 9}]
+    assert body["low_stock"] == [
+        {"product_id": rare["id"], "name": "Truffle", "stock": 2},
+        {"product_id": figs["id"], "name": "Figs", "stock": 9},
+    ]
 
 
 @pytest.mark.parametrize("days_ago,counted", [(0, True), (29, True), (30, False)])
@@ -108,5 +110,6 @@ def test_analytics_window_is_thirty_days(api, seller, shopper, days_ago, counted
     assert body["total_revenue"] == ("1.00" if counted else "0.00")
     if counted:
         day = paid_at.date().isoformat()
-        assert [d for d in body["revenue_by_day"] if d["date"] == day] == [{"date": day, "revenue": "1.00",
-                                                                             "orders": 1}]
+        assert [d for d in body["revenue_by_day"] if d["date"] == day] == [
+            {"date": day, "revenue": "1.00", "orders": 1}
+        ]

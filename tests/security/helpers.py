@@ -7,19 +7,47 @@ import json
 import time
 import uuid
 
-ADDRESS = {"full_name": "Sam Shopper", "line1": "1 High Street", "city": "Springfield", "postal_code": "SP1 2AB",
-           "country": "GB"}
+ADDRESS = {
+    "full_name": "Sam Shopper",
+    "line1": "1 High Street",
+    "city": "Springfield",
+    "postal_code": "SP1 2AB",
+    "country": "GB",
+}
 
 # Keys that are storage or secrets: never in any response body, at any depth.
-INTERNAL_KEYS = {"password_hash", "_id", "k_price", "k_newest", "k_name", "k_created", "terms", "reservations",
-                 "restocks", "price_cents", "total_cents", "unit_price_cents", "line_total_cents", "amount_cents",
-                 "buyer_email", "refund_pending", "history", "payment_intent_id", "family_id", "idempotency_key",
-                 "fingerprint", "revoked_at", "failures"}
+INTERNAL_KEYS = {
+    "password_hash",
+    "_id",
+    "k_price",
+    "k_newest",
+    "k_name",
+    "k_created",
+    "terms",
+    "reservations",
+    "restocks",
+    "price_cents",
+    "total_cents",
+    "unit_price_cents",
+    "line_total_cents",
+    "amount_cents",
+    "buyer_email",
+    "refund_pending",
+    "history",
+    "payment_intent_id",
+    "family_id",
+    "idempotency_key",
+    "fingerprint",
+    "revoked_at",
+    "failures",
+}
 
 
 def checkout_body(*lines: tuple[str, int], address: dict | None = None) -> dict:
-    return {"items": [{"product_id": pid, "quantity": qty} for pid, qty in lines],
-            "shipping_address": dict(address or ADDRESS)}
+    return {
+        "items": [{"product_id": pid, "quantity": qty} for pid, qty in lines],
+        "shipping_address": dict(address or ADDRESS),
+    }
 
 
 def checkout(api, account, *lines: tuple[str, int], key: str | None = None, **extra):
@@ -47,13 +75,31 @@ def walk_strings(value) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def payment_succeeded_event(checkout_id: str, intent_id: str, amount_cents: int, event_id: str | None = None,
-                            event_type: str = "payment_intent.succeeded") -> dict:
-    return {"id": event_id or f"evt_test_{uuid.uuid4().hex[:16]}", "object": "event", "type": event_type,
-            "api_version": "2025-01-27", "created": int(time.time()), "livemode": False,
-            "data": {"object": {"id": intent_id, "object": "payment_intent", "amount": amount_cents,
-                                "currency": "usd", "metadata": {"checkout_id": checkout_id},
-                                "status": "succeeded" if event_type.endswith("succeeded") else "requires_payment_method"}}}
+def payment_succeeded_event(
+    checkout_id: str,
+    intent_id: str,
+    amount_cents: int,
+    event_id: str | None = None,
+    event_type: str = "payment_intent.succeeded",
+) -> dict:
+    return {
+        "id": event_id or f"evt_test_{uuid.uuid4().hex[:16]}",
+        "object": "event",
+        "type": event_type,
+        "api_version": "2025-01-27",
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {
+            "object": {
+                "id": intent_id,
+                "object": "payment_intent",
+                "amount": amount_cents,
+                "currency": "usd",
+                "metadata": {"checkout_id": checkout_id},
+                "status": "succeeded" if event_type.endswith("succeeded") else "requires_payment_method",
+            }
+        },
+    }
 
 
 def signed_headers(payload: str, secret: str, timestamp: int | None = None) -> dict[str, str]:

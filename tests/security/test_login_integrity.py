@@ -22,8 +22,12 @@ import pytest
 from tests.support import ApiClient, loopback_alias_works, session_from
 
 MAX_FAILURES, IP_MAX_FAILURES, WINDOW = 5, 20, 3600
-STACK_ENV = {"BCRYPT_ROUNDS": "12", "LOGIN_MAX_FAILURES": str(MAX_FAILURES),
-             "LOGIN_IP_MAX_FAILURES": str(IP_MAX_FAILURES), "LOGIN_WINDOW_SECONDS": str(WINDOW)}
+STACK_ENV = {
+    "BCRYPT_ROUNDS": "12",
+    "LOGIN_MAX_FAILURES": str(MAX_FAILURES),
+    "LOGIN_IP_MAX_FAILURES": str(IP_MAX_FAILURES),
+    "LOGIN_WINDOW_SECONDS": str(WINDOW),
+}
 SAMPLES = 7
 PARALLEL = 30
 
@@ -32,8 +36,15 @@ PARALLEL = 30
 def stack(tmp_path_factory):
     from local.runner import LocalRuntime
 
-    runtime = LocalRuntime(port=0, data_dir=tmp_path_factory.mktemp("login-integrity"), seed=False,
-                           expiry_interval=0, quiet=True, workers=4, extra_env=STACK_ENV)
+    runtime = LocalRuntime(
+        port=0,
+        data_dir=tmp_path_factory.mktemp("login-integrity"),
+        seed=False,
+        expiry_interval=0,
+        quiet=True,
+        workers=4,
+        extra_env=STACK_ENV,
+    )
     try:
         runtime.start()
         yield runtime
@@ -102,17 +113,22 @@ def test_unknown_email_and_wrong_password_take_the_same_time(stack):
         for samples, email in pair if i % 2 == 0 else reversed(pair):
             samples.append(timed(email))
     ratio = statistics.median(unknown) / statistics.median(wrong)
-    print(f"login medians: unknown email {statistics.median(unknown) * 1000:.0f} ms, "
-          f"wrong password {statistics.median(wrong) * 1000:.0f} ms, ratio {ratio:.2f}")
-    assert 0.5 <= ratio <= 2, (f"unknown email median {statistics.median(unknown) * 1000:.0f} ms vs wrong password "
-                               f"median {statistics.median(wrong) * 1000:.0f} ms")
+    print(
+        f"login medians: unknown email {statistics.median(unknown) * 1000:.0f} ms, "
+        f"wrong password {statistics.median(wrong) * 1000:.0f} ms, ratio {ratio:.2f}"
+    )
+    assert 0.5 <= ratio <= 2, (
+        f"unknown email median {statistics.median(unknown) * 1000:.0f} ms vs wrong password "
+        f"median {statistics.median(wrong) * 1000:.0f} ms"
+    )
 
 
 def test_thirty_parallel_wrong_passwords_for_one_account_get_at_most_five_checks(stack):
     _away_from_window_edge()
     victim = ApiClient(stack.base_url).signup(_email("victim"))
-    responses = _burst(stack, "127.0.0.82", [{"email": victim.email, "password": f"guess-{n}-wrong"}
-                                             for n in range(PARALLEL)])
+    responses = _burst(
+        stack, "127.0.0.82", [{"email": victim.email, "password": f"guess-{n}-wrong"} for n in range(PARALLEL)]
+    )
     statuses = [r.status_code for r in responses]
     checked = [r for r in responses if r.status_code == 401]
     limited = [r for r in responses if r.status_code == 429]
@@ -131,8 +147,7 @@ def test_thirty_parallel_guesses_from_one_address_get_at_most_its_limit(stack):
     if not loopback_alias_works(source):
         pytest.skip("needs a loopback address of its own (its budget is counted per address)")
     _away_from_window_edge()
-    responses = _burst(stack, source, [{"email": _email("spray"), "password": "Winter2026!"}
-                                       for _ in range(PARALLEL)])
+    responses = _burst(stack, source, [{"email": _email("spray"), "password": "Winter2026!"} for _ in range(PARALLEL)])
     statuses = [r.status_code for r in responses]
     assert 1 <= statuses.count(401) <= IP_MAX_FAILURES, statuses
     assert statuses.count(401) + statuses.count(429) == PARALLEL, statuses

@@ -116,8 +116,11 @@ def plug_in_memory_accounts(monkeypatch) -> SimpleNamespace:
     from smartgrocer.domain.rate_limit import RateLimitRepository
 
     fakes = SimpleNamespace(users=MemoryUsers(), tokens=MemoryRefreshTokens(), counters=MemoryRateLimits())
-    for port, fake in ((UserRepository, fakes.users), (RefreshTokenRepository, fakes.tokens),
-                       (RateLimitRepository, fakes.counters)):
+    for port, fake in (
+        (UserRepository, fakes.users),
+        (RefreshTokenRepository, fakes.tokens),
+        (RateLimitRepository, fakes.counters),
+    ):
         monkeypatch.setitem(ports._factories, port, lambda fake=fake: fake)
         monkeypatch.setitem(ports._instances, port, fake)
     return fakes

@@ -38,22 +38,24 @@ class FakeProducts:
         doc = self._live(product_id, owner)
         return self._out(doc) if doc else None
 
-    def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None,
-             limit: int) -> list[dict]:
+    def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None, limit: int) -> list[dict]:
         def matches(doc: dict) -> bool:
-            return (doc["is_active"]
-                    and (where.category is None or doc["category"] == where.category)
-                    and (where.seller_id is None or doc["seller_id"] == where.seller_id)
-                    and (where.min_price_cents is None or doc["price_cents"] >= where.min_price_cents)
-                    and (where.max_price_cents is None or doc["price_cents"] <= where.max_price_cents)
-                    and set(where.terms) <= set(doc["terms"])
-                    and (after is None or (doc[key_field] < after if descending else doc[key_field] > after)))
+            return (
+                doc["is_active"]
+                and (where.category is None or doc["category"] == where.category)
+                and (where.seller_id is None or doc["seller_id"] == where.seller_id)
+                and (where.min_price_cents is None or doc["price_cents"] >= where.min_price_cents)
+                and (where.max_price_cents is None or doc["price_cents"] <= where.max_price_cents)
+                and set(where.terms) <= set(doc["terms"])
+                and (after is None or (doc[key_field] < after if descending else doc[key_field] > after))
+            )
 
         found = sorted((d for d in self.docs.values() if matches(d)), key=lambda d: d[key_field], reverse=descending)
         return [self._out(d) for d in found[:limit]]
 
-    def update(self, product_id: str, *, owner: str | None, changes: dict, increments: dict,
-               expect: dict | None = None) -> dict | None:
+    def update(
+        self, product_id: str, *, owner: str | None, changes: dict, increments: dict, expect: dict | None = None
+    ) -> dict | None:
         if self.before_update:
             hook, self.before_update = self.before_update, None
             hook(self.docs[product_id])
@@ -78,9 +80,13 @@ class FakeProducts:
         return counts
 
     def low_stock(self, seller_id: str, threshold: int, limit: int) -> list[dict]:
-        low = [d for d in self.docs.values() if d["seller_id"] == seller_id and d["is_active"] and d["stock"] <= threshold]
-        return [{"_id": d["_id"], "name": d["name"], "stock": d["stock"]}
-                for d in sorted(low, key=lambda d: d["stock"])[:limit]]
+        low = [
+            d for d in self.docs.values() if d["seller_id"] == seller_id and d["is_active"] and d["stock"] <= threshold
+        ]
+        return [
+            {"_id": d["_id"], "name": d["name"], "stock": d["stock"]}
+            for d in sorted(low, key=lambda d: d["stock"])[:limit]
+        ]
 
     # -- what other writers do (checkout's stock operations) ------------------------------------
     def take_stock(self, product_id: str, quantity: int, *, bump_rev: bool) -> None:

@@ -33,8 +33,10 @@ def products():
 
 
 def _create(stock=10, **fields) -> dict:
-    return catalog.create_product(SELLER, {"name": "Pears", "description": "Ripe", "price": 250,
-                                           "category": "fruit-veg", "stock": stock, **fields})
+    return catalog.create_product(
+        SELLER,
+        {"name": "Pears", "description": "Ripe", "price": 250, "category": "fruit-veg", "stock": stock, **fields},
+    )
 
 
 def _edit(product: dict, if_match: str | None, who=SELLER, **changes) -> dict:
@@ -43,22 +45,33 @@ def _edit(product: dict, if_match: str | None, who=SELLER, **changes) -> dict:
 
 # -- the header ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("header, tags", [
-    ('"r1.s2"', ["r1.s2"]), ('W/"r1.s2"', ["r1.s2"]), (' "a" , W/"b",,"c" ', ["a", "b", "c"]), ('""', [""]),
-    ('"a",', ["a"]), ("*", None), (" * ", None),
-])
+
+@pytest.mark.parametrize(
+    "header, tags",
+    [
+        ('"r1.s2"', ["r1.s2"]),
+        ('W/"r1.s2"', ["r1.s2"]),
+        (' "a" , W/"b",,"c" ', ["a", "b", "c"]),
+        ('""', [""]),
+        ('"a",', ["a"]),
+        ("*", None),
+        (" * ", None),
+    ],
+)
 def test_if_match_lists_are_parsed(header, tags):
     assert etags.parse_if_match(header) == tags
 
 
-@pytest.mark.parametrize("header", ["r1", '"r1', 'r1"', "W/r1", '"a" "b"', '"a";"b"', ",", "", "*, \"a\"",
-                                    '"a\\"b"', '"' + "x" * 2000 + '"'])
+@pytest.mark.parametrize(
+    "header", ["r1", '"r1', 'r1"', "W/r1", '"a" "b"', '"a";"b"', ",", "", '*, "a"', '"a\\"b"', '"' + "x" * 2000 + '"']
+)
 def test_malformed_if_match_is_refused(header):
     with pytest.raises(ValueError):
         etags.parse_if_match(header)
 
 
 # -- revisions and the ETag ------------------------------------------------------------------------
+
 
 def test_create_starts_revision_and_stock_accounting(products):
     product = _create(stock=10)
@@ -70,8 +83,13 @@ def test_create_starts_revision_and_stock_accounting(products):
 def test_every_edit_moves_the_etag_on(products):
     product = _create()
     seen = {product["etag"]}
-    for change in ({"name": "Conference Pears"}, {"price": 199}, {"stock": 4}, {"description": "Juicy"},
-                   {"unit": "kg"}):
+    for change in (
+        {"name": "Conference Pears"},
+        {"price": 199},
+        {"stock": 4},
+        {"description": "Juicy"},
+        {"unit": "kg"},
+    ):
         product = _edit(product, product["etag"], **change)
         assert product["etag"] not in seen, change
         seen.add(product["etag"])
@@ -111,6 +129,7 @@ def test_delete_is_a_write_too(products):
 
 
 # -- the precondition ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("if_match", [None, "", "   ", "*"])
 def test_no_usable_if_match_is_428(products, if_match):
@@ -191,6 +210,7 @@ def test_a_product_without_rev_is_at_revision_0(products):
 
 # -- stock accounting ------------------------------------------------------------------------------
 
+
 def test_stock_edits_move_received_by_the_difference(products):
     product = _create(stock=10)
     product = _edit(product, product["etag"], stock=25)
@@ -208,6 +228,7 @@ def test_stock_edits_move_received_by_the_difference(products):
 
 
 # -- reads through the port ------------------------------------------------------------------------
+
 
 def test_listing_pages_through_the_port(products):
     for i in range(7):

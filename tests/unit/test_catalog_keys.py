@@ -10,8 +10,14 @@ from smartgrocer.domain.ids import new_id
 
 
 def _product(name="Apples", price=100, created=None, category="fruit-veg", description=""):
-    return {"_id": new_id(), "name": name, "price_cents": price, "category": category, "description": description,
-            "created_at": created or datetime(2024, 1, 1, tzinfo=UTC)}
+    return {
+        "_id": new_id(),
+        "name": name,
+        "price_cents": price,
+        "category": category,
+        "description": description,
+        "created_at": created or datetime(2024, 1, 1, tzinfo=UTC),
+    }
 
 
 def _with_keys(p):
@@ -72,10 +78,17 @@ def test_search_terms_long_words_and_limits():
     assert len(many) <= 120
 
 
-@pytest.mark.parametrize("q, expected", [
-    ("Gala", ["gala"]), ("gala APPLES", ["gala", "apples"]), ("  crisp!!  sweet ", ["crisp", "sweet"]),
-    ("supercalifragilistic", ["supercalifragil"]), ("!!!", []), ("a b c d e f g h i j", list("abcdefgh")),
-])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("Gala", ["gala"]),
+        ("gala APPLES", ["gala", "apples"]),
+        ("  crisp!!  sweet ", ["crisp", "sweet"]),
+        ("supercalifragilistic", ["supercalifragil"]),
+        ("!!!", []),
+        ("a b c d e f g h i j", list("abcdefgh")),
+    ],
+)
 def test_query_terms(q, expected):
     assert catalog._query_terms(q) == expected
 
@@ -90,8 +103,15 @@ def test_every_query_prefix_of_a_name_word_matches_its_terms():
 
 
 def test_public_product_hides_internal_fields():
-    doc = {**_with_keys(_product(price=349)), "seller_id": "s1", "currency": "usd", "stock": 3, "unit": "kg",
-           "is_active": True, "updated_at": datetime(2024, 1, 1, tzinfo=UTC)}
+    doc = {
+        **_with_keys(_product(price=349)),
+        "seller_id": "s1",
+        "currency": "usd",
+        "stock": 3,
+        "unit": "kg",
+        "is_active": True,
+        "updated_at": datetime(2024, 1, 1, tzinfo=UTC),
+    }
     out = catalog.public_product(doc)
     assert out["price"] == "3.49" and out["id"] == doc["_id"]
     assert not {"k_price", "k_name", "k_newest", "terms", "price_cents", "_id"} & set(out)

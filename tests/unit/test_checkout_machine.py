@@ -14,17 +14,38 @@ from smartgrocer.errors import Conflict, NotFound
 
 AT = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 PRODUCTS = {
-    "apple": {"_id": "apple", "seller_id": "farm", "seller_name": "Farm", "name": "Apple", "unit": "each",
-              "price_cents": 50},
-    "bread": {"_id": "bread", "seller_id": "bakery", "seller_name": "Bakery", "name": "Bread", "unit": "loaf",
-              "price_cents": 325},
+    "apple": {
+        "_id": "apple",
+        "seller_id": "farm",
+        "seller_name": "Farm",
+        "name": "Apple",
+        "unit": "each",
+        "price_cents": 50,
+    },
+    "bread": {
+        "_id": "bread",
+        "seller_id": "bakery",
+        "seller_name": "Bakery",
+        "name": "Bread",
+        "unit": "loaf",
+        "price_cents": 325,
+    },
 }
 
 
 def checkout(status: str = "pending_payment", **changes) -> dict:
-    state = m.new_checkout(checkout_id="c1", order_ids=["o-bakery", "o-farm"], user_id="buyer",
-                           buyer_email="b@example.com", quantities={"apple": 4, "bread": 1}, products=PRODUCTS,
-                           shipping_address={}, currency="usd", at=AT, expires_at=AT + timedelta(minutes=30))
+    state = m.new_checkout(
+        checkout_id="c1",
+        order_ids=["o-bakery", "o-farm"],
+        user_id="buyer",
+        buyer_email="b@example.com",
+        quantities={"apple": 4, "bread": 1},
+        products=PRODUCTS,
+        shipping_address={},
+        currency="usd",
+        at=AT,
+        expires_at=AT + timedelta(minutes=30),
+    )
     state.update(status=status, payment_intent_id="pi_1" if status != "reserving" else None, **changes)
     return state
 
@@ -50,28 +71,84 @@ def test_the_initial_state_splits_per_seller_in_integer_cents():
     assert {oid: o["total_cents"] for oid, o in state["orders"].items()} == {"o-bakery": 325, "o-farm": 200}
 
 
-@pytest.mark.parametrize("given,command,status,outcome,effects", [
-    ("reserving", m.ReservationsTaken(), "creating_payment", "reserved", []),
-    ("creating_payment", m.PaymentRequested("pi_9"), "pending_payment", "awaiting_payment",
-     ["ProjectOrder", "ProjectOrder"]),
-    ("reserving", m.Abandon("interrupted"), "closed", "abandoned", ["ReleaseStock", "ReleaseStock"]),
-    ("creating_payment", m.Abandon("payment_provider_error"), "closed", "abandoned",
-     ["CancelPayment", "ReleaseStock", "ReleaseStock"]),
-    ("pending_payment", m.Abandon("interrupted"), "pending_payment", "unchanged", []),
-    ("pending_payment", m.PaymentFailed("Your card was declined."), "pending_payment", "declined",
-     ["ProjectOrder", "ProjectOrder"]),
-    ("pending_payment", m.PaymentSucceeded(525, "usd"), "paid", "paid",
-     ["CommitStock", "CommitStock", "ProjectOrder", "ProjectOrder", "Publish", "Publish"]),
-    ("pending_payment", m.PaymentSucceeded(524, "usd"), "closed", "amount_mismatch_refunded",
-     ["Alarm", "CancelPayment", "ProjectOrder", "ProjectOrder", "ProjectOrder", "ProjectOrder", "Refund",
-      "ReleaseStock", "ReleaseStock"]),
-    ("pending_payment", m.PaymentSucceeded(525, "eur"), "closed", "amount_mismatch_refunded",
-     ["Alarm", "CancelPayment", "ProjectOrder", "ProjectOrder", "ProjectOrder", "ProjectOrder", "Refund",
-      "ReleaseStock", "ReleaseStock"]),
-    ("pending_payment", m.PaymentCanceled(), "closed", "released",
-     ["CancelPayment", "ProjectOrder", "ProjectOrder", "ReleaseStock", "ReleaseStock"]),
-    ("pending_payment", m.Expire(), "pending_payment", "unchanged", []),  # not yet due
-])
+@pytest.mark.parametrize(
+    "given,command,status,outcome,effects",
+    [
+        ("reserving", m.ReservationsTaken(), "creating_payment", "reserved", []),
+        (
+            "creating_payment",
+            m.PaymentRequested("pi_9"),
+            "pending_payment",
+            "awaiting_payment",
+            ["ProjectOrder", "ProjectOrder"],
+        ),
+        ("reserving", m.Abandon("interrupted"), "closed", "abandoned", ["ReleaseStock", "ReleaseStock"]),
+        (
+            "creating_payment",
+            m.Abandon("payment_provider_error"),
+            "closed",
+            "abandoned",
+            ["CancelPayment", "ReleaseStock", "ReleaseStock"],
+        ),
+        ("pending_payment", m.Abandon("interrupted"), "pending_payment", "unchanged", []),
+        (
+            "pending_payment",
+            m.PaymentFailed("Your card was declined."),
+            "pending_payment",
+            "declined",
+            ["ProjectOrder", "ProjectOrder"],
+        ),
+        (
+            "pending_payment",
+            m.PaymentSucceeded(525, "usd"),
+            "paid",
+            "paid",
+            ["CommitStock", "CommitStock", "ProjectOrder", "ProjectOrder", "Publish", "Publish"],
+        ),
+        (
+            "pending_payment",
+            m.PaymentSucceeded(524, "usd"),
+            "closed",
+            "amount_mismatch_refunded",
+            [
+                "Alarm",
+                "CancelPayment",
+                "ProjectOrder",
+                "ProjectOrder",
+                "ProjectOrder",
+                "ProjectOrder",
+                "Refund",
+                "ReleaseStock",
+                "ReleaseStock",
+            ],
+        ),
+        (
+            "pending_payment",
+            m.PaymentSucceeded(525, "eur"),
+            "closed",
+            "amount_mismatch_refunded",
+            [
+                "Alarm",
+                "CancelPayment",
+                "ProjectOrder",
+                "ProjectOrder",
+                "ProjectOrder",
+                "ProjectOrder",
+                "Refund",
+                "ReleaseStock",
+                "ReleaseStock",
+            ],
+        ),
+        (
+            "pending_payment",
+            m.PaymentCanceled(),
+            "closed",
+            "released",
+            ["CancelPayment", "ProjectOrder", "ProjectOrder", "ReleaseStock", "ReleaseStock"],
+        ),
+        ("pending_payment", m.Expire(), "pending_payment", "unchanged", []),  # not yet due
+    ],
+)
 def test_transitions(given, command, status, outcome, effects):
     state = checkout(given)
     before = copy.deepcopy(state)
@@ -95,13 +172,20 @@ def test_expiry_after_declines_fails_the_orders_and_releases_the_stock():
     assert decision.state["close_reason"] == "expired"
     assert set(orders_of(decision.state).values()) == {("payment_failed", "failed")}
     assert sorted((e.product_id, e.quantity) for e in decision.effects if isinstance(e, m.ReleaseStock)) == [
-        ("apple", 4), ("bread", 1)]
+        ("apple", 4),
+        ("bread", 1),
+    ]
 
 
 def test_late_events_never_move_a_paid_checkout_back():
     state = paid()
-    for command in (m.PaymentFailed("x"), m.PaymentCanceled(), m.PaymentSucceeded(525, "usd"),
-                    m.Expire(), m.Abandon("interrupted")):
+    for command in (
+        m.PaymentFailed("x"),
+        m.PaymentCanceled(),
+        m.PaymentSucceeded(525, "usd"),
+        m.Expire(),
+        m.Abandon("interrupted"),
+    ):
         decision = m.decide(state, command, AT + timedelta(hours=1))
         assert not decision.changed and not decision.effects, command
 
@@ -117,12 +201,21 @@ def test_money_for_a_closed_checkout_is_refunded_once():
     assert set(orders_of(issued).values()) == {("cancelled", "refunded")}
 
 
-@pytest.mark.parametrize("status,relations,allowed", [
-    ("pending_payment", BUYER, ["cancelled"]), ("pending_payment", SELLER, ["cancelled"]),
-    ("paid", SELLER, ["packed", "cancelled"]), ("paid", BUYER, ["cancelled"]), ("packed", BUYER, []),
-    ("packed", SELLER, ["out_for_delivery"]), ("packed", ADMIN, ["out_for_delivery", "cancelled"]),
-    ("out_for_delivery", ADMIN, ["delivered", "cancelled"]), ("delivered", ADMIN, []), ("cancelled", ADMIN, []),
-])
+@pytest.mark.parametrize(
+    "status,relations,allowed",
+    [
+        ("pending_payment", BUYER, ["cancelled"]),
+        ("pending_payment", SELLER, ["cancelled"]),
+        ("paid", SELLER, ["packed", "cancelled"]),
+        ("paid", BUYER, ["cancelled"]),
+        ("packed", BUYER, []),
+        ("packed", SELLER, ["out_for_delivery"]),
+        ("packed", ADMIN, ["out_for_delivery", "cancelled"]),
+        ("out_for_delivery", ADMIN, ["delivered", "cancelled"]),
+        ("delivered", ADMIN, []),
+        ("cancelled", ADMIN, []),
+    ],
+)
 def test_allowed_transitions(status, relations, allowed):
     assert m.allowed_transitions({"status": status}, relations) == allowed
 
@@ -151,12 +244,15 @@ def test_payment_after_one_order_was_cancelled_refunds_that_share():
     assert not [e for e in decision.effects if isinstance(e, m.CommitStock) and e.product_id == "apple"]
 
 
-@pytest.mark.parametrize("state,command,error", [
-    ("pending_payment", m.AdvanceOrder("o-farm", "packed", SELLER, "farm"), Conflict),
-    ("paid", m.AdvanceOrder("o-farm", "delivered", SELLER, "farm"), Conflict),
-    ("paid", m.AdvanceOrder("o-farm", "packed", BUYER, "buyer"), Conflict),
-    ("paid", m.CancelOrder("o-nope", ADMIN, "admin"), NotFound),
-])
+@pytest.mark.parametrize(
+    "state,command,error",
+    [
+        ("pending_payment", m.AdvanceOrder("o-farm", "packed", SELLER, "farm"), Conflict),
+        ("paid", m.AdvanceOrder("o-farm", "delivered", SELLER, "farm"), Conflict),
+        ("paid", m.AdvanceOrder("o-farm", "packed", BUYER, "buyer"), Conflict),
+        ("paid", m.CancelOrder("o-nope", ADMIN, "admin"), NotFound),
+    ],
+)
 def test_illegal_commands_raise_and_change_nothing(state, command, error):
     given = paid() if state == "paid" else checkout(state)
     before = copy.deepcopy(given)
@@ -169,18 +265,25 @@ def test_packed_orders_are_cancelled_by_an_admin_only():
     packed = m.decide(paid(), m.AdvanceOrder("o-farm", "packed", SELLER, "farm"), AT).state
     with pytest.raises(Conflict):
         m.decide(packed, m.CancelOrder("o-farm", SELLER | BUYER, "farm"), AT)
-    assert m.decide(packed, m.CancelOrder("o-farm", ADMIN, "admin"), AT).state["orders"]["o-farm"]["status"] == \
-        "cancelled"
+    assert (
+        m.decide(packed, m.CancelOrder("o-farm", ADMIN, "admin"), AT).state["orders"]["o-farm"]["status"] == "cancelled"
+    )
 
 
 def test_effects_round_trip_through_the_outbox():
-    for effect in (m.ReleaseStock("p", 1), m.Refund("o", 5), m.Publish("OrderPaid", "o"),
-                   m.Alarm("x", "y", {"a": 1}), m.CancelPayment("pi")):
+    for effect in (
+        m.ReleaseStock("p", 1),
+        m.Refund("o", 5),
+        m.Publish("OrderPaid", "o"),
+        m.Alarm("x", "y", {"a": 1}),
+        m.CancelPayment("pi"),
+    ):
         assert m.effect_from_doc(m.effect_to_doc(effect)) == effect
         assert "." not in effect.key and not effect.key.startswith("$")  # a MongoDB field name
 
 
 # -- the shell over in-memory fakes ----------------------------------------------------------------
+
 
 class Fakes:
     def __init__(self):
@@ -218,8 +321,11 @@ class Fakes:
             self.checkouts[checkout_id]["outbox_pending"] = False
 
     def stale_builds(self, before, limit):
-        return [c["_id"] for c in self.checkouts.values()
-                if c["status"] in ("reserving", "creating_payment") and c["created_at"] < before]
+        return [
+            c["_id"]
+            for c in self.checkouts.values()
+            if c["status"] in ("reserving", "creating_payment") and c["created_at"] < before
+        ]
 
     def expired(self, at, limit):
         return [c["_id"] for c in self.checkouts.values() if c["status"] == "pending_payment" and c["expires_at"] < at]
@@ -312,8 +418,7 @@ def fakes():
     from smartgrocer.domain.payments import PaymentGateway
 
     fake = Fakes()
-    for port in (CheckoutRepository, OrderRepository, StockRepository, PaymentGateway, EventPublisher,
-                 PaymentEventLog):
+    for port in (CheckoutRepository, OrderRepository, StockRepository, PaymentGateway, EventPublisher, PaymentEventLog):
         ports.use(port, fake)
     yield fake
     wiring._install_money_core()
@@ -330,9 +435,18 @@ def test_shell_places_pays_and_cancels_with_fakes(fakes):
     assert fakes.stock == {"apple": 7, "bread": 1} and len(fakes.orders) == 2
     again = orders.place_checkout(BUYER_PRINCIPAL, LINES, {}, idempotency_key="k1")
     assert again["checkout_id"] == placed["checkout_id"] and fakes.stock == {"apple": 7, "bread": 1}
-    event = {"id": "evt1", "type": "payment_intent.succeeded",
-             "data": {"object": {"id": f"pi_{placed['checkout_id']}", "amount": 475, "currency": "usd",
-                                 "metadata": {"checkout_id": placed["checkout_id"]}}}}
+    event = {
+        "id": "evt1",
+        "type": "payment_intent.succeeded",
+        "data": {
+            "object": {
+                "id": f"pi_{placed['checkout_id']}",
+                "amount": 475,
+                "currency": "usd",
+                "metadata": {"checkout_id": placed["checkout_id"]},
+            }
+        },
+    }
     assert orders.handle_payment_event(event)["outcome"] == "paid"
     assert orders.handle_payment_event(event) == {"received": True, "duplicate": True}
     assert fakes.sold == {"apple": 3, "bread": 1} and not fakes.held

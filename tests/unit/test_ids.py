@@ -43,11 +43,24 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("cursor", [
-    "", "!!!", "not-a-cursor", "a", "abc$", _b64(b"\xff\xfe\x00"), _b64(b"[1,2]"), _b64(b'"str"'), _b64(b"null"),
-    _b64(b"{}"), _b64(json.dumps({"s": "price"}).encode()), _b64(json.dumps({"s": "price", "k": 5}).encode()),
-    _b64(json.dumps({"k": "x"}).encode()),
-])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "",
+        "!!!",
+        "not-a-cursor",
+        "a",
+        "abc$",
+        _b64(b"\xff\xfe\x00"),
+        _b64(b"[1,2]"),
+        _b64(b'"str"'),
+        _b64(b"null"),
+        _b64(b"{}"),
+        _b64(json.dumps({"s": "price"}).encode()),
+        _b64(json.dumps({"s": "price", "k": 5}).encode()),
+        _b64(json.dumps({"k": "x"}).encode()),
+    ],
+)
 def test_decode_cursor_rejects_garbage(cursor):
     with pytest.raises(BadRequest) as info:
         decode_cursor(cursor, "price")

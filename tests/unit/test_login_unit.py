@@ -73,13 +73,16 @@ def spy(monkeypatch):
 
 # -- the same work whether or not the account exists -------------------------------------------------
 
+
 def test_the_equaliser_is_not_made_at_import():
     """Cold start: importing the module computes no hash (bcrypt is booby-trapped before the import)."""
-    code = ("import sys, bcrypt\n"
-            "def trap(*a, **k): raise SystemExit('bcrypt ran at import')\n"
-            "bcrypt.hashpw = bcrypt.checkpw = trap\n"
-            f"sys.path.insert(0, {str(LAYER)!r})\n"
-            "import smartgrocer.domain.auth\n")
+    code = (
+        "import sys, bcrypt\n"
+        "def trap(*a, **k): raise SystemExit('bcrypt ran at import')\n"
+        "bcrypt.hashpw = bcrypt.checkpw = trap\n"
+        f"sys.path.insert(0, {str(LAYER)!r})\n"
+        "import smartgrocer.domain.auth\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
 
@@ -88,22 +91,37 @@ LOGINS = {
     "unknown email": lambda a: ("ghost@example.com", PASSWORD, Unauthorized, "invalid_credentials"),
     "wrong password": lambda a: (_user(a)["email"], "wrong-password-1", Unauthorized, "invalid_credentials"),
     "password over 72 bytes": lambda a: (_user(a)["email"], "é" * 37, Unauthorized, "invalid_credentials"),
-    "closed account, wrong password": lambda a: (_user(a, is_active=False)["email"], "wrong-password-1",
-                                                 Unauthorized, "invalid_credentials"),
-    "closed account, right password": lambda a: (_user(a, is_active=False)["email"], PASSWORD, Unauthorized,
-                                                 "inactive_account"),
-    "damaged password hash": lambda a: (_user(a, password_hash="not-a-bcrypt-hash")["email"], PASSWORD,
-                                        Unauthorized, "invalid_credentials"),
-    "no password hash": lambda a: (_user(a, password_hash=None)["email"], PASSWORD, Unauthorized,
-                                   "invalid_credentials"),
+    "closed account, wrong password": lambda a: (
+        _user(a, is_active=False)["email"],
+        "wrong-password-1",
+        Unauthorized,
+        "invalid_credentials",
+    ),
+    "closed account, right password": lambda a: (
+        _user(a, is_active=False)["email"],
+        PASSWORD,
+        Unauthorized,
+        "inactive_account",
+    ),
+    "damaged password hash": lambda a: (
+        _user(a, password_hash="not-a-bcrypt-hash")["email"],
+        PASSWORD,
+        Unauthorized,
+        "invalid_credentials",
+    ),
+    "no password hash": lambda a: (
+        _user(a, password_hash=None)["email"],
+        PASSWORD,
+        Unauthorized,
+        "invalid_credentials",
+    ),
     "right password": lambda a: (_user(a)["email"], PASSWORD, None, None),
 }
 
 
 @pytest.mark.parametrize("case", sorted(LOGINS))
 @pytest.mark.parametrize("equaliser_ready", [False, True], ids=["first-login", "warm"])
-def test_every_login_costs_exactly_one_bcrypt_run_at_the_configured_cost(accounts, monkeypatch, case,
-                                                                        equaliser_ready):
+def test_every_login_costs_exactly_one_bcrypt_run_at_the_configured_cost(accounts, monkeypatch, case, equaliser_ready):
     email, password, error, code = LOGINS[case](accounts)
     if equaliser_ready:
         auth._equal_work()
@@ -129,6 +147,7 @@ def test_the_equaliser_follows_the_configured_cost(accounts, spy, monkeypatch):
 
 
 # -- parallel guesses ------------------------------------------------------------------------------
+
 
 def test_thirty_parallel_wrong_passwords_get_at_most_five_checks(accounts, monkeypatch):
     email = _user(accounts)["email"]
@@ -230,6 +249,7 @@ def test_the_address_limit_counts_failures_across_accounts(accounts):
 
 # -- accounts through the ports --------------------------------------------------------------------
 
+
 def test_duplicate_email_is_a_conflict(accounts):
     _user(accounts, email="twin@example.com")
     with pytest.raises(Conflict) as raised:
@@ -258,6 +278,7 @@ def test_domain_modules_import_neither_pymongo_nor_adapters():
 
 
 # -- the MongoDB adapter's mapping, with a stand-in collection ---------------------------------------
+
 
 class _Collection:
     def __init__(self, failures: int, result=None):

@@ -24,21 +24,28 @@ def test_signup_defaults_to_shopper_fields():
     assert body.is_seller is False and body.phone is None
 
 
-@pytest.mark.parametrize("extra", [{"role": "admin"}, {"is_admin": True}, {"is_active": False}, {"_id": "x"},
-                                   {"password_hash": "x"}])
+@pytest.mark.parametrize(
+    "extra", [{"role": "admin"}, {"is_admin": True}, {"is_active": False}, {"_id": "x"}, {"password_hash": "x"}]
+)
 def test_signup_forbids_unknown_fields(extra):
     errors = _errors(SignupRequest, {**GOOD_SIGNUP, **extra})
     assert errors[0]["type"] == "extra_forbidden" and errors[0]["loc"] == (next(iter(extra)),)
 
 
-@pytest.mark.parametrize("password, ok", [
-    ("x" * 7, False), ("x" * 8, True), ("x" * 72, True), ("x" * 73, False),
-    ("é" * 36, True),  # 72 bytes
-    ("é" * 37, False),  # 37 chars, 74 bytes
-    ("€" * 25, False),  # 25 chars, 75 bytes
-    ("🍎" * 18, True),  # 72 bytes
-    ("🍎" * 19, False),  # 19 chars, 76 bytes
-])
+@pytest.mark.parametrize(
+    "password, ok",
+    [
+        ("x" * 7, False),
+        ("x" * 8, True),
+        ("x" * 72, True),
+        ("x" * 73, False),
+        ("é" * 36, True),  # 72 bytes
+        ("é" * 37, False),  # 37 chars, 74 bytes
+        ("€" * 25, False),  # 25 chars, 75 bytes
+        ("🍎" * 18, True),  # 72 bytes
+        ("🍎" * 19, False),  # 19 chars, 76 bytes
+    ],
+)
 def test_signup_password_limits_in_bytes(password, ok):
     data = {**GOOD_SIGNUP, "password": password}
     if ok:
@@ -62,15 +69,27 @@ def test_product_price_rejected(price):
     assert _errors(ProductCreate, {**GOOD_PRODUCT, "price": price})[0]["loc"] == ("price",)
 
 
-@pytest.mark.parametrize("extra", [{"seller_id": "x"}, {"is_active": False}, {"price_cents": 1}, {"id": "x"},
-                                   {"terms": ["x"]}, {"currency": "eur"}])
+@pytest.mark.parametrize(
+    "extra",
+    [{"seller_id": "x"}, {"is_active": False}, {"price_cents": 1}, {"id": "x"}, {"terms": ["x"]}, {"currency": "eur"}],
+)
 def test_product_forbids_unknown_fields(extra):
     assert _errors(ProductCreate, {**GOOD_PRODUCT, **extra})[0]["type"] == "extra_forbidden"
     assert _errors(ProductUpdate, extra)[0]["type"] == "extra_forbidden"
 
 
-@pytest.mark.parametrize("field, value", [("category", "weapons"), ("stock", -1), ("stock", 1.5), ("name", ""),
-                                          ("name", "x" * 121), ("unit", "<b>"), ("images", ["x"] * 9)])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("category", "weapons"),
+        ("stock", -1),
+        ("stock", 1.5),
+        ("name", ""),
+        ("name", "x" * 121),
+        ("unit", "<b>"),
+        ("images", ["x"] * 9),
+    ],
+)
 def test_product_field_constraints(field, value):
     assert _errors(ProductCreate, {**GOOD_PRODUCT, field: value})[0]["loc"][0] == field
 
@@ -85,11 +104,16 @@ def test_strings_are_stripped():
     assert ProductCreate.model_validate({**GOOD_PRODUCT, "name": "  Pears  "}).name == "Pears"
 
 
-@pytest.mark.parametrize("data, ok", [
-    ({"content_type": "image/png", "size": 10}, True), ({"content_type": "image/gif", "size": 10}, False),
-    ({"content_type": "text/html", "size": 10}, False), ({"content_type": "image/png", "size": 0}, False),
-    ({"content_type": "image/png", "size": 10, "key": "../x"}, False),
-])
+@pytest.mark.parametrize(
+    "data, ok",
+    [
+        ({"content_type": "image/png", "size": 10}, True),
+        ({"content_type": "image/gif", "size": 10}, False),
+        ({"content_type": "text/html", "size": 10}, False),
+        ({"content_type": "image/png", "size": 0}, False),
+        ({"content_type": "image/png", "size": 10, "key": "../x"}, False),
+    ],
+)
 def test_image_upload_request(data, ok):
     if ok:
         ImageUploadRequest.model_validate(data)
@@ -113,9 +137,17 @@ def test_login_request_accepts_any_password_length_up_to_limit():
 
 def test_user_out_has_no_password_hash():
     assert "password_hash" not in UserOut.model_fields
-    user = UserOut.model_validate({"id": "1", "email": "a@example.com", "full_name": "A", "role": "shopper",
-                                   "is_active": True, "created_at": "2024-01-01T00:00:00Z",
-                                   "password_hash": "$2b$..."})
+    user = UserOut.model_validate(
+        {
+            "id": "1",
+            "email": "a@example.com",
+            "full_name": "A",
+            "role": "shopper",
+            "is_active": True,
+            "created_at": "2024-01-01T00:00:00Z",
+            "password_hash": "$2b$...",
+        }
+    )
     assert "password_hash" not in user.model_dump()
 
 

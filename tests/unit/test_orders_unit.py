@@ -19,12 +19,18 @@ from smartgrocer.domain.idempotency import request_fingerprint
 from smartgrocer.models.orders import CheckoutRequest, StatusUpdateRequest
 
 SECRET = "whsec_unit_" + "a" * 32
-INTENT = {"_id": "pi_local_unit", "amount": 5997, "currency": "usd", "metadata": {"checkout_id": "c1"},
-          "status": "succeeded"}
+INTENT = {
+    "_id": "pi_local_unit",
+    "amount": 5997,
+    "currency": "usd",
+    "metadata": {"checkout_id": "c1"},
+    "status": "succeeded",
+}
 ADDRESS = {"full_name": "A", "line1": "1 St", "city": "X", "postal_code": "123", "country": "US"}
 
 
 # -- the signature scheme, verified by Stripe's own SDK ----------------------------------------------
+
 
 def _payload() -> str:
     return serialize_event(payment_event(INTENT, "payment_intent.succeeded"))
@@ -80,11 +86,13 @@ def test_verify_webhook_maps_failures_to_400(webhook_secret):
     payload = _payload()
     event = payments.verify_webhook(payload, stripe_signature(payload, SECRET))
     assert event["id"].startswith("evt_local_") and event["data"]["object"]["amount"] == 5997
-    for body, header, code in [(payload, None, "invalid_signature"), (payload, "", "invalid_signature"),
-                               (payload, stripe_signature(payload, "whsec_other"), "invalid_signature"),
-                               (payload, stripe_signature(payload, SECRET, int(time.time()) - 600),
-                                "invalid_signature"),
-                               ("not json", stripe_signature("not json", SECRET), "malformed_json")]:
+    for body, header, code in [
+        (payload, None, "invalid_signature"),
+        (payload, "", "invalid_signature"),
+        (payload, stripe_signature(payload, "whsec_other"), "invalid_signature"),
+        (payload, stripe_signature(payload, SECRET, int(time.time()) - 600), "invalid_signature"),
+        ("not json", stripe_signature("not json", SECRET), "malformed_json"),
+    ]:
         with pytest.raises(BadRequest) as caught:
             payments.verify_webhook(body, header)
         assert caught.value.code == code and caught.value.status == 400
@@ -93,35 +101,45 @@ def test_verify_webhook_maps_failures_to_400(webhook_secret):
 def test_payment_event_shape():
     event = payment_event(INTENT, "payment_intent.payment_failed")
     assert event["object"] == "event" and event["type"] == "payment_intent.payment_failed"
-    assert event["data"]["object"] == {"id": "pi_local_unit", "object": "payment_intent", "amount": 5997,
-                                       "currency": "usd", "metadata": {"checkout_id": "c1"}, "status": "succeeded",
-                                       "last_payment_error": {"code": "card_declined",
-                                                              "message": "Your card was declined."}}
+    assert event["data"]["object"] == {
+        "id": "pi_local_unit",
+        "object": "payment_intent",
+        "amount": 5997,
+        "currency": "usd",
+        "metadata": {"checkout_id": "c1"},
+        "status": "succeeded",
+        "last_payment_error": {"code": "card_declined", "message": "Your card was declined."},
+    }
     assert payment_event(INTENT, "x")["id"] != event["id"]
     assert json.loads(serialize_event(event)) == event
 
 
 # -- request models ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("body", [
-    {"items": [{"product_id": "p", "quantity": 1}], "shipping_address": ADDRESS, "total": "1.00"},
-    {"items": [{"product_id": "p", "quantity": 1, "price": "0.01"}], "shipping_address": ADDRESS},
-    {"items": [{"product_id": "p", "quantity": 1}], "shipping_address": {**ADDRESS, "user_id": "u"}},
-    {"items": [{"product_id": "p", "quantity": 0}], "shipping_address": ADDRESS},
-    {"items": [{"product_id": "p", "quantity": 1.5}], "shipping_address": ADDRESS},
-    {"items": [], "shipping_address": ADDRESS},
-    {"items": [{"product_id": "p", "quantity": 1}] * 51, "shipping_address": ADDRESS},
-    {"items": [{"product_id": "p", "quantity": 1}], "shipping_address": {**ADDRESS, "country": "usa"}},
-    {"items": [{"product_id": "p", "quantity": 1}]},
-])
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"items": [{"product_id": "p", "quantity": 1}], "shipping_address": ADDRESS, "total": "1.00"},
+        {"items": [{"product_id": "p", "quantity": 1, "price": "0.01"}], "shipping_address": ADDRESS},
+        {"items": [{"product_id": "p", "quantity": 1}], "shipping_address": {**ADDRESS, "user_id": "u"}},
+        {"items": [{"product_id": "p", "quantity": 0}], "shipping_address": ADDRESS},
+        {"items": [{"product_id": "p", "quantity": 1.5}], "shipping_address": ADDRESS},
+        {"items": [], "shipping_address": ADDRESS},
+        {"items": [{"product_id": "p", "quantity": 1}] * 51, "shipping_address": ADDRESS},
+        {"items": [{"product_id": "p", "quantity": 1}], "shipping_address": {**ADDRESS, "country": "usa"}},
+        {"items": [{"product_id": "p", "quantity": 1}]},
+    ],
+)
 def test_checkout_request_rejects(body):
     with pytest.raises(ValidationError):
         CheckoutRequest.model_validate(body)
 
 
 def test_checkout_request_accepts_and_normalises():
-    parsed = CheckoutRequest.model_validate({"items": [{"product_id": " p1 ", "quantity": 2}],
-                                             "shipping_address": {**ADDRESS, "line1": "  1 St  "}})
+    parsed = CheckoutRequest.model_validate(
+        {"items": [{"product_id": " p1 ", "quantity": 2}], "shipping_address": {**ADDRESS, "line1": "  1 St  "}}
+    )
     assert parsed.items[0].product_id == "p1" and parsed.shipping_address.line1 == "1 St"
 
 
@@ -134,6 +152,7 @@ def test_status_request_only_known_statuses():
 
 # -- the transition rules (DESIGN section 4) ---------------------------------------------------------
 
+
 def test_seller_flow_is_the_documented_chain():
     chain, status = ["paid"], "paid"
     while status in checkout_machine.SELLER_FLOW:
@@ -142,41 +161,79 @@ def test_seller_flow_is_the_documented_chain():
     assert chain == ["paid", "packed", "out_for_delivery", "delivered"]
 
 
-@pytest.mark.parametrize("status,who", [
-    ("pending_payment", {"buyer", "seller", "admin"}), ("paid", {"buyer", "seller", "admin"}),
-    ("packed", {"admin"}), ("out_for_delivery", {"admin"}), ("delivered", set()), ("cancelled", set()),
-    ("payment_failed", set()),
-])
+@pytest.mark.parametrize(
+    "status,who",
+    [
+        ("pending_payment", {"buyer", "seller", "admin"}),
+        ("paid", {"buyer", "seller", "admin"}),
+        ("packed", {"admin"}),
+        ("out_for_delivery", {"admin"}),
+        ("delivered", set()),
+        ("cancelled", set()),
+        ("payment_failed", set()),
+    ],
+)
 def test_who_may_cancel(status, who):
     assert set(checkout_machine.CANCELLABLE_BY.get(status, set())) == who
 
 
 def test_merge_lines_adds_quantities_per_product():
-    assert orders._merge_lines([{"product_id": "a", "quantity": 1}, {"product_id": "b", "quantity": 2},
-                                {"product_id": "a", "quantity": 3}]) == {"a": 4, "b": 2}
+    assert orders._merge_lines(
+        [{"product_id": "a", "quantity": 1}, {"product_id": "b", "quantity": 2}, {"product_id": "a", "quantity": 3}]
+    ) == {"a": 4, "b": 2}
 
 
 def test_build_orders_splits_per_seller_in_integer_cents():
     principal = SimpleNamespace(user_id="buyer", email="b@example.com")
     products = {
         "p1": {"_id": "p1", "seller_id": "s1", "seller_name": "One", "name": "Ten", "unit": "each", "price_cents": 10},
-        "p2": {"_id": "p2", "seller_id": "s1", "seller_name": "One", "name": "Twenty", "unit": "each",
-               "price_cents": 20},
-        "p3": {"_id": "p3", "seller_id": "s2", "seller_name": "Two", "name": "Pricey", "unit": "kg",
-               "price_cents": 1999},
+        "p2": {
+            "_id": "p2",
+            "seller_id": "s1",
+            "seller_name": "One",
+            "name": "Twenty",
+            "unit": "each",
+            "price_cents": 20,
+        },
+        "p3": {
+            "_id": "p3",
+            "seller_id": "s2",
+            "seller_name": "Two",
+            "name": "Pricey",
+            "unit": "kg",
+            "price_cents": 1999,
+        },
     }
     at = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     state = checkout_machine.new_checkout(
-        checkout_id="c1", order_ids=["o1", "o2"], user_id=principal.user_id, buyer_email=principal.email,
-        quantities={"p1": 1, "p2": 1, "p3": 3}, products=products, shipping_address=ADDRESS, currency="usd", at=at,
-        expires_at=at + timedelta(minutes=30))
+        checkout_id="c1",
+        order_ids=["o1", "o2"],
+        user_id=principal.user_id,
+        buyer_email=principal.email,
+        quantities={"p1": 1, "p2": 1, "p3": 3},
+        products=products,
+        shipping_address=ADDRESS,
+        currency="usd",
+        at=at,
+        expires_at=at + timedelta(minutes=30),
+    )
     assert state["amount_cents"] == 6027
     built = [checkout_machine.order_view(state, order_id) for order_id in ("o1", "o2")]
-    assert [(o["seller_id"], o["seller_name"], o["total_cents"]) for o in built] == [("s1", "One", 30),
-                                                                                      ("s2", "Two", 5997)]
+    assert [(o["seller_id"], o["seller_name"], o["total_cents"]) for o in built] == [
+        ("s1", "One", 30),
+        ("s2", "Two", 5997),
+    ]
     assert all(isinstance(o["total_cents"], int) for o in built)
-    assert built[1]["items"] == [{"product_id": "p3", "name": "Pricey", "unit": "kg", "unit_price_cents": 1999,
-                                  "quantity": 3, "line_total_cents": 5997}]
+    assert built[1]["items"] == [
+        {
+            "product_id": "p3",
+            "name": "Pricey",
+            "unit": "kg",
+            "unit_price_cents": 1999,
+            "quantity": 3,
+            "line_total_cents": 5997,
+        }
+    ]
     assert {o["status"] for o in built} == {"pending_payment"} and {o["checkout_id"] for o in built} == {"c1"}
     assert built[0]["k_created"].startswith("20250102030405000000|")
     public = orders.public_order(built[1])
@@ -187,11 +244,26 @@ def test_build_orders_splits_per_seller_in_integer_cents():
 
 def test_public_order_sorts_history_and_hides_expiry_once_settled():
     t0 = datetime(2025, 1, 1, 12, 0)
-    doc = {"_id": "o", "checkout_id": "c", "user_id": "u", "seller_id": "s", "items": [], "total_cents": 0,
-           "currency": "usd", "status": "packed", "payment_status": "paid", "shipping_address": ADDRESS,
-           "history": {"packed": {"at": t0 + timedelta(hours=2), "by": "s"},
-                       "pending_payment": {"at": t0, "by": "u"}, "paid": {"at": t0 + timedelta(hours=1), "by": "p"}},
-           "created_at": t0, "updated_at": t0, "expires_at": t0 + timedelta(minutes=30)}
+    doc = {
+        "_id": "o",
+        "checkout_id": "c",
+        "user_id": "u",
+        "seller_id": "s",
+        "items": [],
+        "total_cents": 0,
+        "currency": "usd",
+        "status": "packed",
+        "payment_status": "paid",
+        "shipping_address": ADDRESS,
+        "history": {
+            "packed": {"at": t0 + timedelta(hours=2), "by": "s"},
+            "pending_payment": {"at": t0, "by": "u"},
+            "paid": {"at": t0 + timedelta(hours=1), "by": "p"},
+        },
+        "created_at": t0,
+        "updated_at": t0,
+        "expires_at": t0 + timedelta(minutes=30),
+    }
     public = orders.public_order(doc)
     assert [h["status"] for h in public["status_history"]] == ["pending_payment", "paid", "packed"]
     assert all(h["at"].tzinfo is not None for h in public["status_history"])
@@ -199,6 +271,7 @@ def test_public_order_sorts_history_and_hides_expiry_once_settled():
 
 
 # -- idempotency fingerprints ------------------------------------------------------------------------
+
 
 def test_fingerprint_ignores_key_order_but_not_values():
     a = {"items": [{"product_id": "p", "quantity": 1}], "shipping_address": ADDRESS}
@@ -208,6 +281,7 @@ def test_fingerprint_ignores_key_order_but_not_values():
 
 
 # -- mail rendering ----------------------------------------------------------------------------------
+
 
 class _FakeMailer:
     def __init__(self):
@@ -223,8 +297,9 @@ def test_welcome_mail_escapes_html(monkeypatch):
 
     fake = _FakeMailer()
     monkeypatch.setattr(notifications, "mailer", lambda: fake)
-    sent = notifications.handle({"detail-type": "UserSignedUp",
-                                 "detail": {"email": "x@example.com", "full_name": "<img src=x>"}})
+    sent = notifications.handle(
+        {"detail-type": "UserSignedUp", "detail": {"email": "x@example.com", "full_name": "<img src=x>"}}
+    )
     assert sent == [{"to": "x@example.com", "subject": "Welcome to SmartGrocer", "message_id": "m1"}]
     (_, _, text, html) = fake.sent[0]
     assert "<img src=x>" in text and "<img" not in html and "&lt;img src=x&gt;" in html
@@ -243,8 +318,12 @@ def test_unrelated_events_send_nothing(monkeypatch):
 def test_order_lines_render_money_exactly():
     from smartgrocer.domain.notifications import _message
 
-    order = {"_id": "o1", "currency": "usd", "total_cents": 5997,
-             "items": [{"quantity": 3, "name": "Figs & <Dates>", "unit": "kg", "line_total_cents": 5997}]}
+    order = {
+        "_id": "o1",
+        "currency": "usd",
+        "total_cents": 5997,
+        "items": [{"quantity": 3, "name": "Figs & <Dates>", "unit": "kg", "line_total_cents": 5997}],
+    }
     text, html = _message("Hi", ["Paid."], order)
     assert "3 x Figs & <Dates> (kg): 59.97 USD" in text and "Total: 59.97 USD" in text and "Order: o1" in text
     assert "Figs &amp; &lt;Dates&gt;" in html and "<strong>59.97 USD</strong>" in html

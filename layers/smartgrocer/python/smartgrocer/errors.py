@@ -9,8 +9,7 @@ class AppError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, details: Any = None,
-                 retry_after: int | None = None):
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None, retry_after: int | None = None):
         super().__init__(message)
         self.message = message
         if code:

@@ -24,10 +24,14 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "products": [
         *[IndexModel([(key, ASC)], name=f"list_{key}") for key in ("k_price", "k_newest", "k_name")],
-        *[IndexModel([("category", ASC), (key, ASC)], name=f"category_{key}")
-          for key in ("k_price", "k_newest", "k_name")],
-        *[IndexModel([("seller_id", ASC), (key, ASC)], name=f"seller_{key}")
-          for key in ("k_price", "k_newest", "k_name")],
+        *[
+            IndexModel([("category", ASC), (key, ASC)], name=f"category_{key}")
+            for key in ("k_price", "k_newest", "k_name")
+        ],
+        *[
+            IndexModel([("seller_id", ASC), (key, ASC)], name=f"seller_{key}")
+            for key in ("k_price", "k_newest", "k_name")
+        ],
         IndexModel([("terms", ASC), ("k_newest", ASC)], name="search_terms"),
         IndexModel([("seller_id", ASC), ("stock", ASC)], name="seller_stock"),
     ],
@@ -35,8 +39,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("user_id", ASC), ("k_created", DESC)], name="buyer_newest"),
         # sellers list paid orders only (`seller_visible`), newest first, optionally by status
         IndexModel([("seller_id", ASC), ("seller_visible", ASC), ("k_created", DESC)], name="seller_paid_newest"),
-        IndexModel([("seller_id", ASC), ("seller_visible", ASC), ("status", ASC), ("k_created", DESC)],
-                   name="seller_paid_status_newest"),
+        IndexModel(
+            [("seller_id", ASC), ("seller_visible", ASC), ("status", ASC), ("k_created", DESC)],
+            name="seller_paid_status_newest",
+        ),
         IndexModel([("checkout_id", ASC)], name="checkout"),
         IndexModel([("status", ASC), ("expires_at", ASC)], name="awaiting_payment_scan"),  # reconciler
         IndexModel([("seller_id", ASC), ("paid_at", ASC)], name="seller_sales"),

@@ -10,11 +10,11 @@ MAX_AMOUNT_CENTS = 100_000_00  # 100 000.00 per unit is far beyond any grocery i
 def parse_amount(value: object) -> int:
     """'3.49' | 3.49 | 3 -> 349 cents; rejects >2 decimal places, negatives, NaN, booleans."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-        raise ValueError("must be a decimal string or number, e.g. \"3.49\"")
+        raise ValueError('must be a decimal string or number, e.g. "3.49"')
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError("must be a decimal string or number, e.g. \"3.49\"") from None
+        raise ValueError('must be a decimal string or number, e.g. "3.49"') from None
     if not amount.is_finite():
         raise ValueError("must be a finite amount")
     if amount < 0:

@@ -57,6 +57,7 @@ ports.register(catalog_ports.ImageStorage, _image_storage)
 
 # -- money core (checkouts, orders, stock, payments) --
 
+
 def _mongo(name: str):
     def build():
         from smartgrocer.adapters import mongo_checkouts
@@ -78,8 +79,10 @@ def payment_gateway():
         from local.payment_provider import LocalPaymentGateway
 
         return LocalPaymentGateway()
-    raise RuntimeError(f"PAYMENT_PROVIDER is {provider!r}: set it to 'stripe' (in AWS the stack does), or to "
-                       "'local' in the local runtime")
+    raise RuntimeError(
+        f"PAYMENT_PROVIDER is {provider!r}: set it to 'stripe' (in AWS the stack does), or to "
+        "'local' in the local runtime"
+    )
 
 
 def webhook_signatures():

@@ -20,9 +20,16 @@ class EventBridgePublisher:
         return boto3.client("events", config=Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 2}))
 
     def publish(self, source: str, detail_type: str, detail: dict) -> None:
-        result = self._client().put_events(Entries=[{"Source": source, "DetailType": detail_type,
-                                                     "Detail": json.dumps(detail, default=str),
-                                                     "EventBusName": self.bus_name}])
+        result = self._client().put_events(
+            Entries=[
+                {
+                    "Source": source,
+                    "DetailType": detail_type,
+                    "Detail": json.dumps(detail, default=str),
+                    "EventBusName": self.bus_name,
+                }
+            ]
+        )
         if result.get("FailedEntryCount"):
             raise RuntimeError(f"EventBridge rejected the event: {result['Entries']}")
 
@@ -35,8 +42,12 @@ class HttpEventPublisher:
 
     def publish(self, source: str, detail_type: str, detail: dict) -> None:
         event = {"source": source, "detail-type": detail_type, "detail": detail}
-        request = urllib.request.Request(self.endpoint, data=json.dumps(event, default=str).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
+        request = urllib.request.Request(
+            self.endpoint,
+            data=json.dumps(event, default=str).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
         with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310 - loopback endpoint from config
             response.read()
 

@@ -33,8 +33,9 @@ class MongoUsers:
         return True
 
     def set_active(self, user_id: str, is_active: bool, at: datetime) -> dict | None:
-        return db().users.find_one_and_update({"_id": user_id}, {"$set": {"is_active": is_active, "updated_at": at}},
-                                              return_document=ReturnDocument.AFTER)
+        return db().users.find_one_and_update(
+            {"_id": user_id}, {"$set": {"is_active": is_active, "updated_at": at}}, return_document=ReturnDocument.AFTER
+        )
 
     def page(self, text: str | None, role: str | None, limit: int, after: str | None) -> tuple[list[dict], str | None]:
         query: dict = {}
@@ -43,8 +44,7 @@ class MongoUsers:
             query["$or"] = [{"email": {"$regex": pattern}}, {"full_name": {"$regex": pattern, "$options": "i"}}]
         if role:
             query["role"] = role
-        return keyset_page(db().users, query, "k_created", True, limit, after, "users",
-                           projection={"password_hash": 0})
+        return keyset_page(db().users, query, "k_created", True, limit, after, "users", projection={"password_hash": 0})
 
 
 class MongoRefreshTokens:
@@ -62,12 +62,14 @@ class MongoRefreshTokens:
         return db().refresh_tokens.find_one({"_id": token_hash})
 
     def revoke_family(self, family_id: str, at: datetime, reason: str) -> None:
-        db().refresh_tokens.update_many({"family_id": family_id, "revoked_at": None},
-                                        {"$set": {"revoked_at": at, "revoked_reason": reason}})
+        db().refresh_tokens.update_many(
+            {"family_id": family_id, "revoked_at": None}, {"$set": {"revoked_at": at, "revoked_reason": reason}}
+        )
 
     def revoke_user(self, user_id: str, at: datetime, reason: str) -> None:
-        db().refresh_tokens.update_many({"user_id": user_id, "revoked_at": None},
-                                        {"$set": {"revoked_at": at, "revoked_reason": reason}})
+        db().refresh_tokens.update_many(
+            {"user_id": user_id, "revoked_at": None}, {"$set": {"revoked_at": at, "revoked_reason": reason}}
+        )
 
 
 class MongoRateLimits:
@@ -89,8 +91,9 @@ class MongoRateLimits:
 
     @staticmethod
     def _increment(key: str, update: dict) -> int:
-        counter = db().rate_limits.find_one_and_update({"_id": key}, update, projection={"failures": 1},
-                                                       upsert=True, return_document=ReturnDocument.AFTER)
+        counter = db().rate_limits.find_one_and_update(
+            {"_id": key}, update, projection={"failures": 1}, upsert=True, return_document=ReturnDocument.AFTER
+        )
         return int(counter["failures"])
 
     def decrement(self, key: str) -> None:

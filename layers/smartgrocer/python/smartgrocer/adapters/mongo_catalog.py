@@ -44,16 +44,16 @@ class MongoProductRepository:
     def get(self, product_id: str, *, owner: str | None = None) -> dict | None:
         return self._products.find_one(_selector(product_id, owner), _NO_TERMS)
 
-    def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None,
-             limit: int) -> list[dict]:
+    def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None, limit: int) -> list[dict]:
         query: dict = {"is_active": True}
         if where.category:
             query["category"] = where.category
         if where.seller_id:
             query["seller_id"] = where.seller_id
         if where.min_price_cents is not None or where.max_price_cents is not None:
-            query["price_cents"] = {op: v for op, v in (("$gte", where.min_price_cents),
-                                                        ("$lte", where.max_price_cents)) if v is not None}
+            query["price_cents"] = {
+                op: v for op, v in (("$gte", where.min_price_cents), ("$lte", where.max_price_cents)) if v is not None
+            }
         if where.terms:
             query["terms"] = {"$all": list(where.terms)} if len(where.terms) > 1 else where.terms[0]
         if after is not None:
@@ -61,8 +61,9 @@ class MongoProductRepository:
         cursor = self._products.find(query, _NO_TERMS).sort(key_field, -1 if descending else 1).limit(limit)
         return list(cursor)
 
-    def update(self, product_id: str, *, owner: str | None, changes: dict, increments: dict,
-               expect: dict | None = None) -> dict | None:
+    def update(
+        self, product_id: str, *, owner: str | None, changes: dict, increments: dict, expect: dict | None = None
+    ) -> dict | None:
         selector = _selector(product_id, owner)
         for field, value in (expect or {}).items():
             selector[field] = _expected(field, value)
@@ -71,13 +72,23 @@ class MongoProductRepository:
             operations["$set"] = changes
         if increments:
             operations["$inc"] = increments
-        return self._products.find_one_and_update(selector, operations, projection=_NO_TERMS,
-                                                  return_document=ReturnDocument.AFTER)
+        return self._products.find_one_and_update(
+            selector, operations, projection=_NO_TERMS, return_document=ReturnDocument.AFTER
+        )
 
     def category_counts(self) -> dict[str, int]:
-        return {row["_id"]: row["count"] for row in self._products.aggregate([
-            {"$match": {"is_active": True}}, {"$group": {"_id": "$category", "count": {"$sum": 1}}}])}
+        return {
+            row["_id"]: row["count"]
+            for row in self._products.aggregate(
+                [{"$match": {"is_active": True}}, {"$group": {"_id": "$category", "count": {"$sum": 1}}}]
+            )
+        }
 
     def low_stock(self, seller_id: str, threshold: int, limit: int) -> list[dict]:
-        return list(self._products.find({"seller_id": seller_id, "is_active": True, "stock": {"$lte": threshold}},
-                                        {"name": 1, "stock": 1}).sort("stock", 1).limit(limit))
+        return list(
+            self._products.find(
+                {"seller_id": seller_id, "is_active": True, "stock": {"$lte": threshold}}, {"name": 1, "stock": 1}
+            )
+            .sort("stock", 1)
+            .limit(limit)
+        )

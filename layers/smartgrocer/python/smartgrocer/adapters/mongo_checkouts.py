@@ -37,22 +37,26 @@ class MongoCheckouts:
         return self._db().checkouts.find_one({"_id": checkout_id})
 
     def save(self, state: dict, expected_version: int) -> bool:
-        return self._db().checkouts.replace_one({"_id": state["_id"], "version": expected_version},
-                                                state).matched_count == 1
+        return (
+            self._db().checkouts.replace_one({"_id": state["_id"], "version": expected_version}, state).matched_count
+            == 1
+        )
 
     def effect_done(self, checkout_id: str, key: str) -> None:
         self._db().checkouts.update_one({"_id": checkout_id}, {"$unset": {f"outbox.{key}": ""}})
 
     def settle(self, checkout_id: str, version: int) -> None:
-        self._db().checkouts.update_one({"_id": checkout_id, "version": version, "outbox_pending": True},
-                                        {"$set": {"outbox_pending": False}})
+        self._db().checkouts.update_one(
+            {"_id": checkout_id, "version": version, "outbox_pending": True}, {"$set": {"outbox_pending": False}}
+        )
 
     def _ids(self, query: dict, limit: int) -> list[str]:
         return [d["_id"] for d in self._db().checkouts.find(query, {"_id": 1}).limit(limit)]
 
     def stale_builds(self, created_before: datetime, limit: int) -> list[str]:
-        return self._ids({"status": {"$in": ["reserving", "creating_payment"]}, "created_at": {"$lt": created_before}},
-                         limit)
+        return self._ids(
+            {"status": {"$in": ["reserving", "creating_payment"]}, "created_at": {"$lt": created_before}}, limit
+        )
 
     def expired(self, at: datetime, limit: int) -> list[str]:
         return self._ids({"status": "pending_payment", "expires_at": {"$lt": at}}, limit)
@@ -76,26 +80,58 @@ class MongoOrders:
         return keyset_page(self._db().orders, query, "k_created", True, limit, after, kind)
 
     def waiting_past(self, at: datetime, limit: int) -> list[dict]:
-        return list(self._db().orders.find({"status": "pending_payment", "expires_at": {"$lt": at}},
-                                           {"checkout_id": 1, "status": 1, "v": 1}).limit(limit))
+        return list(
+            self._db()
+            .orders.find(
+                {"status": "pending_payment", "expires_at": {"$lt": at}}, {"checkout_id": 1, "status": 1, "v": 1}
+            )
+            .limit(limit)
+        )
 
     def sales(self, seller_id: str, since: datetime, top: int) -> dict:
         # Sold = paid and not being refunded (a cancelled paid order is refund_pending, then refunded).
         # Spelled as an explicit `$and`: same meaning on MongoDB, and nx-27017 (the local server) ignores a
         # date range in an aggregation `$match` unless it is written this way.
-        sold = {"$and": [{"seller_id": seller_id}, {"paid_at": {"$gte": since}}, {"payment_status": "paid"},
-                         {"refund_pending": False}]}
-        per_day = list(self._db().orders.aggregate([
-            {"$match": sold},
-            {"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$paid_at"}},
-                        "revenue": {"$sum": "$total_cents"}, "orders": {"$sum": 1}}},
-        ]))
-        top_products = list(self._db().orders.aggregate([
-            {"$match": sold}, {"$unwind": "$items"},
-            {"$group": {"_id": "$items.product_id", "name": {"$first": "$items.name"},
-                        "quantity": {"$sum": "$items.quantity"}, "revenue": {"$sum": "$items.line_total_cents"}}},
-            {"$sort": {"revenue": -1, "_id": 1}}, {"$limit": top},
-        ]))
+        sold = {
+            "$and": [
+                {"seller_id": seller_id},
+                {"paid_at": {"$gte": since}},
+                {"payment_status": "paid"},
+                {"refund_pending": False},
+            ]
+        }
+        per_day = list(
+            self._db().orders.aggregate(
+                [
+                    {"$match": sold},
+                    {
+                        "$group": {
+                            "_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$paid_at"}},
+                            "revenue": {"$sum": "$total_cents"},
+                            "orders": {"$sum": 1},
+                        }
+                    },
+                ]
+            )
+        )
+        top_products = list(
+            self._db().orders.aggregate(
+                [
+                    {"$match": sold},
+                    {"$unwind": "$items"},
+                    {
+                        "$group": {
+                            "_id": "$items.product_id",
+                            "name": {"$first": "$items.name"},
+                            "quantity": {"$sum": "$items.quantity"},
+                            "revenue": {"$sum": "$items.line_total_cents"},
+                        }
+                    },
+                    {"$sort": {"revenue": -1, "_id": 1}},
+                    {"$limit": top},
+                ]
+            )
+        )
         return {"per_day": per_day, "top_products": top_products}
 
 
@@ -104,15 +140,24 @@ class MongoStock:
         self._db = database
 
     def active_products(self, product_ids: list[str]) -> dict[str, dict]:
-        return {p["_id"]: p for p in self._db().products.find(
-            {"_id": {"$in": product_ids}, "is_active": True},
-            {"name": 1, "unit": 1, "price_cents": 1, "seller_id": 1, "seller_name": 1})}
+        return {
+            p["_id"]: p
+            for p in self._db().products.find(
+                {"_id": {"$in": product_ids}, "is_active": True},
+                {"name": 1, "unit": 1, "price_cents": 1, "seller_id": 1, "seller_name": 1},
+            )
+        }
 
     def reserve(self, product_id: str, quantity: int, checkout_id: str) -> bool:
         taken = self._db().products.update_one(
-            {"_id": product_id, "is_active": True, "stock": {"$gte": quantity},
-             f"reservations.{checkout_id}": {"$exists": False}},
-            {"$inc": {"stock": -quantity, "rev": 1}, "$set": {f"reservations.{checkout_id}": quantity}})
+            {
+                "_id": product_id,
+                "is_active": True,
+                "stock": {"$gte": quantity},
+                f"reservations.{checkout_id}": {"$exists": False},
+            },
+            {"$inc": {"stock": -quantity, "rev": 1}, "$set": {f"reservations.{checkout_id}": quantity}},
+        )
         if taken.modified_count == 1:
             return True
         return self._db().products.count_documents({"_id": product_id, f"reservations.{checkout_id}": quantity}) == 1
@@ -124,21 +169,25 @@ class MongoStock:
     def release(self, product_id: str, quantity: int, checkout_id: str) -> None:
         self._db().products.update_one(
             {"_id": product_id, f"reservations.{checkout_id}": quantity},
-            {"$inc": {"stock": quantity, "rev": 1}, "$unset": {f"reservations.{checkout_id}": ""}})
+            {"$inc": {"stock": quantity, "rev": 1}, "$unset": {f"reservations.{checkout_id}": ""}},
+        )
 
     def commit(self, product_id: str, quantity: int, checkout_id: str) -> None:
         self._db().products.update_one(
             {"_id": product_id, f"reservations.{checkout_id}": quantity},
-            {"$inc": {"sold": quantity, "rev": 1}, "$unset": {f"reservations.{checkout_id}": ""}})
+            {"$inc": {"sold": quantity, "rev": 1}, "$unset": {f"reservations.{checkout_id}": ""}},
+        )
 
     def restock(self, product_id: str, quantity: int, order_id: str) -> None:
         self._db().products.update_one(
             {"_id": product_id, f"restocks.{order_id}": {"$exists": False}},
-            {"$inc": {"stock": quantity, "sold": -quantity, "rev": 1}, "$set": {f"restocks.{order_id}": quantity}})
+            {"$inc": {"stock": quantity, "sold": -quantity, "rev": 1}, "$set": {f"restocks.{order_id}": quantity}},
+        )
 
     def ledgers(self, limit: int) -> list[dict]:
-        return list(self._db().products.find({}, {"stock": 1, "reservations": 1, "sold": 1, "received": 1})
-                    .limit(limit))
+        return list(
+            self._db().products.find({}, {"stock": 1, "reservations": 1, "sold": 1, "received": 1}).limit(limit)
+        )
 
 
 class MongoPaymentEvents:

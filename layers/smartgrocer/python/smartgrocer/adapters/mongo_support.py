@@ -24,16 +24,21 @@ class MongoIdempotencyRecords:
         return self._db().idempotency_keys.find_one({"_id": record_id})
 
     def finish(self, record_id: str, status: int, response: str) -> None:
-        self._db().idempotency_keys.update_one({"_id": record_id}, {"$set": {"state": "done", "status": status,
-                                                                             "response": response}})
+        self._db().idempotency_keys.update_one(
+            {"_id": record_id}, {"$set": {"state": "done", "status": status, "response": response}}
+        )
 
     def drop(self, record_id: str) -> None:
         self._db().idempotency_keys.delete_one({"_id": record_id})
 
     def take_over(self, record_id: str, locked_until: float, new_lock: float) -> bool:
-        return self._db().idempotency_keys.find_one_and_update(
-            {"_id": record_id, "state": "in_progress", "locked_until": locked_until},
-            {"$set": {"locked_until": new_lock}}) is not None
+        return (
+            self._db().idempotency_keys.find_one_and_update(
+                {"_id": record_id, "state": "in_progress", "locked_until": locked_until},
+                {"$set": {"locked_until": new_lock}},
+            )
+            is not None
+        )
 
 
 class MongoProbe:

@@ -18,7 +18,8 @@ class S3ImageStorage:
 
     def presigned_post(self, key: str, content_type: str, max_bytes: int, expires_in: int = 300) -> dict:
         return _s3().generate_presigned_post(
-            Bucket=self.bucket, Key=key,
+            Bucket=self.bucket,
+            Key=key,
             Fields={"Content-Type": content_type},
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
             ExpiresIn=expires_in,

@@ -20,8 +20,12 @@ class SesMailer:
     def send(self, to: str, subject: str, text: str, html: str) -> str:
         extra = {"ConfigurationSetName": self.configuration_set} if self.configuration_set else {}
         result = _ses().send_email(
-            Source=self.sender, Destination={"ToAddresses": [to]},
-            Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
-                     "Body": {"Text": {"Data": text, "Charset": "UTF-8"}, "Html": {"Data": html, "Charset": "UTF-8"}}},
-            **extra)
+            Source=self.sender,
+            Destination={"ToAddresses": [to]},
+            Message={
+                "Subject": {"Data": subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": text, "Charset": "UTF-8"}, "Html": {"Data": html, "Charset": "UTF-8"}},
+            },
+            **extra,
+        )
         return result["MessageId"]

@@ -12,17 +12,24 @@ class StripeGateway:
 
     def __init__(self, secret_key: str, publishable_key: str | None):
         # A client per container; short timeouts and the SDK's own retries (idempotency keys make them safe).
-        self._client = stripe.StripeClient(secret_key, max_network_retries=2,
-                                           http_client=stripe.new_default_http_client(timeout=8))
+        self._client = stripe.StripeClient(
+            secret_key, max_network_retries=2, http_client=stripe.new_default_http_client(timeout=8)
+        )
         self.publishable_key = publishable_key
 
-    def create_payment_intent(self, amount_cents: int, currency: str, checkout_id: str,
-                              idempotency_key: str) -> PaymentIntent:
+    def create_payment_intent(
+        self, amount_cents: int, currency: str, checkout_id: str, idempotency_key: str
+    ) -> PaymentIntent:
         try:
             intent = self._client.v1.payment_intents.create(
-                params={"amount": amount_cents, "currency": currency, "metadata": {"checkout_id": checkout_id},
-                        "automatic_payment_methods": {"enabled": True}},
-                options={"idempotency_key": idempotency_key})
+                params={
+                    "amount": amount_cents,
+                    "currency": currency,
+                    "metadata": {"checkout_id": checkout_id},
+                    "automatic_payment_methods": {"enabled": True},
+                },
+                options={"idempotency_key": idempotency_key},
+            )
         except stripe.StripeError as exc:
             raise PaymentProviderError(str(exc)) from exc
         return PaymentIntent(intent.id, intent.client_secret)
@@ -31,7 +38,8 @@ class StripeGateway:
         try:
             refund = self._client.v1.refunds.create(
                 params={"payment_intent": payment_intent_id, "amount": amount_cents},
-                options={"idempotency_key": idempotency_key})
+                options={"idempotency_key": idempotency_key},
+            )
         except stripe.StripeError as exc:
             raise PaymentProviderError(str(exc)) from exc
         return refund.id

@@ -21,14 +21,29 @@ def seller_analytics(seller_id: str) -> dict:
     sales = ports.resolve(OrderRepository).sales(seller_id, since, top=5)
     per_day = {row["_id"]: row for row in sales["per_day"]}
     days = [(since + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(DAYS)]
-    revenue_by_day = [{"date": d, "revenue": format_amount(per_day.get(d, {}).get("revenue", 0)),
-                       "orders": per_day.get(d, {}).get("orders", 0)} for d in days]
+    revenue_by_day = [
+        {
+            "date": d,
+            "revenue": format_amount(per_day.get(d, {}).get("revenue", 0)),
+            "orders": per_day.get(d, {}).get("orders", 0),
+        }
+        for d in days
+    ]
     total = sum(row["revenue"] for row in per_day.values())
     top = sales["top_products"]
     low = ports.resolve(ProductRepository).low_stock(seller_id, LOW_STOCK_THRESHOLD, 10)
     return {
-        "currency": settings.CURRENCY, "revenue_by_day": revenue_by_day, "total_revenue": format_amount(total),
-        "top_products": [{"product_id": t["_id"], "name": t["name"], "quantity": t["quantity"],
-                          "revenue": format_amount(t["revenue"])} for t in top],
+        "currency": settings.CURRENCY,
+        "revenue_by_day": revenue_by_day,
+        "total_revenue": format_amount(total),
+        "top_products": [
+            {
+                "product_id": t["_id"],
+                "name": t["name"],
+                "quantity": t["quantity"],
+                "revenue": format_amount(t["revenue"]),
+            }
+            for t in top
+        ],
         "low_stock": [{"product_id": p["_id"], "name": p["name"], "stock": p["stock"]} for p in low],
     }

@@ -43,6 +43,7 @@ def now() -> datetime:
 
 # -- passwords -------------------------------------------------------------------------------------
 
+
 def _bcrypt_rounds() -> int:
     return settings.env_int("BCRYPT_ROUNDS", 12)
 
@@ -50,8 +51,9 @@ def _bcrypt_rounds() -> int:
 def hash_password(password: str) -> str:
     raw = password.encode("utf-8")
     if len(raw) > 72:  # bcrypt would silently ignore the rest
-        raise Invalid("Password must be at most 72 bytes.", details=[{"loc": ["body", "password"],
-                                                                      "msg": "at most 72 bytes"}])
+        raise Invalid(
+            "Password must be at most 72 bytes.", details=[{"loc": ["body", "password"], "msg": "at most 72 bytes"}]
+        )
     return bcrypt.hashpw(raw, bcrypt.gensalt(_bcrypt_rounds())).decode()
 
 
@@ -86,23 +88,37 @@ def _password_matches(password: str, stored_hash: str | None) -> bool:
 
 # -- access tokens ---------------------------------------------------------------------------------
 
+
 def _jwt_key() -> str:
     return settings.secret("JWT_SECRET")
 
 
 def issue_access_token(user: dict) -> str:
     issued = int(time.time())
-    claims = {"sub": user["_id"], "role": user["role"], "typ": "access", "iat": issued,
-              "exp": issued + settings.ACCESS_TOKEN_TTL, "iss": settings.JWT_ISSUER, "aud": settings.JWT_AUDIENCE,
-              "jti": secrets.token_hex(8)}
+    claims = {
+        "sub": user["_id"],
+        "role": user["role"],
+        "typ": "access",
+        "iat": issued,
+        "exp": issued + settings.ACCESS_TOKEN_TTL,
+        "iss": settings.JWT_ISSUER,
+        "aud": settings.JWT_AUDIENCE,
+        "jti": secrets.token_hex(8),
+    }
     return jwt.encode(claims, _jwt_key(), algorithm="HS256")
 
 
 def _decode_access_token(token: str) -> dict:
     try:
-        claims = jwt.decode(token, _jwt_key(), algorithms=["HS256"], audience=settings.JWT_AUDIENCE,
-                            issuer=settings.JWT_ISSUER, options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-                            leeway=5)
+        claims = jwt.decode(
+            token,
+            _jwt_key(),
+            algorithms=["HS256"],
+            audience=settings.JWT_AUDIENCE,
+            issuer=settings.JWT_ISSUER,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            leeway=5,
+        )
     except jwt.PyJWTError:
         raise Unauthorized("The access token is invalid or expired.", code="invalid_token") from None
     if claims.get("typ") != "access":
@@ -113,8 +129,9 @@ def _decode_access_token(token: str) -> dict:
 def authenticate(authorization: str | None, allowed_roles: frozenset[str] | None = None) -> Principal:
     """The caller behind an `Authorization: Bearer` header, checked against the database."""
     if not authorization or not authorization.lower().startswith("bearer "):
-        raise Unauthorized("Sign in to continue: an `Authorization: Bearer <token>` header is required.",
-                           code="missing_token")
+        raise Unauthorized(
+            "Sign in to continue: an `Authorization: Bearer <token>` header is required.", code="missing_token"
+        )
     claims = _decode_access_token(authorization[7:].strip())
     user = _users().by_id(claims["sub"], fields=("role", "email", "full_name", "is_active"))
     if not user or not user.get("is_active", False):
@@ -128,6 +145,7 @@ def authenticate(authorization: str | None, allowed_roles: frozenset[str] | None
 
 # -- repositories ----------------------------------------------------------------------------------
 
+
 def _users() -> UserRepository:
     return ports.resolve(UserRepository)
 
@@ -138,24 +156,34 @@ def _refresh_tokens() -> RefreshTokenRepository:
 
 # -- refresh tokens --------------------------------------------------------------------------------
 
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _issue_refresh_token(user_id: str, family_id: str | None = None) -> str:
     token = secrets.token_urlsafe(32)
-    _refresh_tokens().add({
-        "_id": _hash_token(token), "user_id": user_id, "family_id": family_id or new_id(),
-        "created_at": now(), "expires_at": now() + timedelta(seconds=settings.REFRESH_TOKEN_TTL),
-        "revoked_at": None,
-    })
+    _refresh_tokens().add(
+        {
+            "_id": _hash_token(token),
+            "user_id": user_id,
+            "family_id": family_id or new_id(),
+            "created_at": now(),
+            "expires_at": now() + timedelta(seconds=settings.REFRESH_TOKEN_TTL),
+            "revoked_at": None,
+        }
+    )
     return token
 
 
 def _token_pair(user: dict, family_id: str | None = None) -> dict:
-    return {"user": public_user(user), "access_token": issue_access_token(user),
-            "refresh_token": _issue_refresh_token(user["_id"], family_id), "token_type": "bearer",
-            "expires_in": settings.ACCESS_TOKEN_TTL}
+    return {
+        "user": public_user(user),
+        "access_token": issue_access_token(user),
+        "refresh_token": _issue_refresh_token(user["_id"], family_id),
+        "token_type": "bearer",
+        "expires_in": settings.ACCESS_TOKEN_TTL,
+    }
 
 
 def refresh(token: str) -> dict:
@@ -182,24 +210,43 @@ def logout(principal: Principal, token: str) -> None:
 
 # -- accounts --------------------------------------------------------------------------------------
 
+
 def public_user(user: dict) -> dict:
-    return {"id": user["_id"], "email": user["email"], "full_name": user["full_name"], "phone": user.get("phone"),
-            "role": user["role"], "is_active": user["is_active"], "created_at": user["created_at"]}
+    return {
+        "id": user["_id"],
+        "email": user["email"],
+        "full_name": user["full_name"],
+        "phone": user.get("phone"),
+        "role": user["role"],
+        "is_active": user["is_active"],
+        "created_at": user["created_at"],
+    }
 
 
 def signup(email: str, password: str, full_name: str, phone: str | None, is_seller: bool) -> tuple[dict, dict]:
     created, user_id = now(), new_id()
-    user = {"_id": user_id, "email": email.strip().lower(), "password_hash": hash_password(password),
-            "full_name": full_name, "phone": phone, "role": "seller" if is_seller else "shopper",
-            "is_active": True, "created_at": created, "updated_at": created, "k_created": sort_key_time(created, user_id)}
+    user = {
+        "_id": user_id,
+        "email": email.strip().lower(),
+        "password_hash": hash_password(password),
+        "full_name": full_name,
+        "phone": phone,
+        "role": "seller" if is_seller else "shopper",
+        "is_active": True,
+        "created_at": created,
+        "updated_at": created,
+        "k_created": sort_key_time(created, user_id),
+    }
     if not _users().add(user):
         raise Conflict("An account with this email already exists.", code="email_taken")
     return _token_pair(user), user
 
 
 def _login_limits(email: str, source_ip: str) -> list[Limit]:
-    return [Limit("login-email", email, settings.LOGIN_MAX_FAILURES, clear_on_success=True),
-            Limit("login-ip", source_ip, settings.LOGIN_IP_MAX_FAILURES)]
+    return [
+        Limit("login-email", email, settings.LOGIN_MAX_FAILURES, clear_on_success=True),
+        Limit("login-ip", source_ip, settings.LOGIN_IP_MAX_FAILURES),
+    ]
 
 
 def login(email: str, password: str, source_ip: str) -> dict:

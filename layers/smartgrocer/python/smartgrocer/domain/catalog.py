@@ -83,27 +83,52 @@ def etag(doc: dict) -> str:
 
 def public_product(doc: dict) -> dict:
     return {
-        "id": doc["_id"], "seller_id": doc["seller_id"], "seller_name": doc.get("seller_name", ""),
-        "name": doc["name"], "description": doc.get("description", ""), "price": format_amount(doc["price_cents"]),
-        "currency": doc["currency"], "category": doc["category"], "stock": doc["stock"], "unit": doc["unit"],
-        "images": doc.get("images", []), "is_active": doc["is_active"], "created_at": doc["created_at"],
-        "updated_at": doc["updated_at"], "etag": etag(doc),
+        "id": doc["_id"],
+        "seller_id": doc["seller_id"],
+        "seller_name": doc.get("seller_name", ""),
+        "name": doc["name"],
+        "description": doc.get("description", ""),
+        "price": format_amount(doc["price_cents"]),
+        "currency": doc["currency"],
+        "category": doc["category"],
+        "stock": doc["stock"],
+        "unit": doc["unit"],
+        "images": doc.get("images", []),
+        "is_active": doc["is_active"],
+        "created_at": doc["created_at"],
+        "updated_at": doc["updated_at"],
+        "etag": etag(doc),
     }
 
 
-def list_products(*, q: str | None = None, category: str | None = None, min_price: int | None = None,
-                  max_price: int | None = None, seller_id: str | None = None, sort: str = "newest",
-                  limit: int = 24, cursor: str | None = None) -> dict:
+def list_products(
+    *,
+    q: str | None = None,
+    category: str | None = None,
+    min_price: int | None = None,
+    max_price: int | None = None,
+    seller_id: str | None = None,
+    sort: str = "newest",
+    limit: int = 24,
+    cursor: str | None = None,
+) -> dict:
     if min_price is not None and max_price is not None and min_price > max_price:
-        raise Invalid("min_price must not exceed max_price.",
-                      details=[{"loc": ["query", "min_price"], "msg": "greater than max_price"}])
+        raise Invalid(
+            "min_price must not exceed max_price.",
+            details=[{"loc": ["query", "min_price"], "msg": "greater than max_price"}],
+        )
     terms: tuple[str, ...] = ()
     if q:
         terms = tuple(_query_terms(q))
         if not terms:  # punctuation only: nothing can match
             return {"items": [], "next_cursor": None}
-    where = ProductFilter(category=category or None, seller_id=seller_id or None, min_price_cents=min_price,
-                          max_price_cents=max_price, terms=terms)
+    where = ProductFilter(
+        category=category or None,
+        seller_id=seller_id or None,
+        min_price_cents=min_price,
+        max_price_cents=max_price,
+        terms=terms,
+    )
     key_field, descending = SORTS[sort]
     after = decode_cursor(cursor, sort) if cursor else None
     limit = min(limit, MAX_LIMIT)
@@ -129,8 +154,10 @@ def _check_images(images: list[str], product_id: str | None) -> None:
     for index, url in enumerate(images):
         # No "%": an encoded "../" (%2e%2e) is decoded by browsers and would walk out of the images prefix.
         if not url.startswith(prefix) or ".." in url or not re.fullmatch(r"[\w\-./:]+", url):
-            raise Invalid("Images must be photos uploaded for this product.",
-                          details=[{"loc": ["body", "images", index], "msg": "not an uploaded product photo"}])
+            raise Invalid(
+                "Images must be photos uploaded for this product.",
+                details=[{"loc": ["body", "images", index], "msg": "not an uploaded product photo"}],
+            )
 
 
 def images_base_url() -> str:
@@ -140,13 +167,26 @@ def images_base_url() -> str:
 def create_product(seller, fields: dict) -> dict:
     _check_images(fields.get("images", []), None)
     created = _now()
-    doc = {"_id": new_id(), "seller_id": seller.user_id, "seller_name": seller.full_name,
-           "name": fields["name"], "description": fields.get("description", ""), "price_cents": fields["price"],
-           "currency": settings.CURRENCY, "category": fields["category"], "stock": fields["stock"],
-           "unit": fields.get("unit", "each"), "images": fields.get("images", []), "is_active": True,
-           "created_at": created, "updated_at": created,
-           # stock accounting: stock + reserved + sold == received, from the first write on
-           "rev": 1, "received": fields["stock"], "sold": 0}
+    doc = {
+        "_id": new_id(),
+        "seller_id": seller.user_id,
+        "seller_name": seller.full_name,
+        "name": fields["name"],
+        "description": fields.get("description", ""),
+        "price_cents": fields["price"],
+        "currency": settings.CURRENCY,
+        "category": fields["category"],
+        "stock": fields["stock"],
+        "unit": fields.get("unit", "each"),
+        "images": fields.get("images", []),
+        "is_active": True,
+        "created_at": created,
+        "updated_at": created,
+        # stock accounting: stock + reserved + sold == received, from the first write on
+        "rev": 1,
+        "received": fields["stock"],
+        "sold": 0,
+    }
     doc.update(sort_keys(doc))
     _products().insert(doc)
     return public_product(doc)
@@ -173,23 +213,29 @@ def _stale(current: dict) -> PreconditionFailed:
     return PreconditionFailed(
         "This product changed after you loaded it (a sale or another edit), so nothing was saved. "
         "Reload it to see the current values, then make your change again.",
-        code="stale_product", details={"current": shown})
+        code="stale_product",
+        details={"current": shown},
+    )
 
 
 def _check_if_match(current: dict, if_match: str | None) -> None:
     """428 without a usable precondition, 400 for a header that is not a list of entity tags, 412 when
     none of the listed tags names the current revision."""
     if if_match is None or not if_match.strip():
-        raise PreconditionRequired("Edits must say which version of the product they change: send If-Match "
-                                   "with the ETag you read (GET /api/seller/products/{id}).")
+        raise PreconditionRequired(
+            "Edits must say which version of the product they change: send If-Match "
+            "with the ETag you read (GET /api/seller/products/{id})."
+        )
     try:
         tags = etags.parse_if_match(if_match)
     except ValueError:
-        raise BadRequest('If-Match must be the ETag you read, quotes included (for example "r3.s10").',
-                         code="invalid_if_match") from None
+        raise BadRequest(
+            'If-Match must be the ETag you read, quotes included (for example "r3.s10").', code="invalid_if_match"
+        ) from None
     if tags is None:
-        raise PreconditionRequired("If-Match: * would overwrite whatever is stored now; send the product's "
-                                   "ETag instead.")
+        raise PreconditionRequired(
+            "If-Match: * would overwrite whatever is stored now; send the product's ETag instead."
+        )
     if etag(current).strip('"') not in tags:
         raise _stale(current)
 
@@ -215,8 +261,13 @@ def update_product(principal, product_id: str, changes: dict, if_match: str | No
         # goods the seller added or wrote off. A product from before stock accounting has no `received`
         # to adjust; inventing one here would only look authoritative.
         increments["received"] = update["stock"] - current["stock"]
-    written = _products().update(product_id, owner=owner, changes={**update, **sort_keys({**current, **update})},
-                                 increments=increments, expect={"rev": revision(current), "stock": current["stock"]})
+    written = _products().update(
+        product_id,
+        owner=owner,
+        changes={**update, **sort_keys({**current, **update})},
+        increments=increments,
+        expect={"rev": revision(current), "stock": current["stock"]},
+    )
     if written is None:
         latest = _products().get(product_id, owner=owner)
         if not latest:
@@ -226,8 +277,10 @@ def update_product(principal, product_id: str, changes: dict, if_match: str | No
 
 
 def delete_product(principal, product_id: str) -> None:
-    if _products().update(product_id, owner=_owner(principal), changes={"is_active": False},
-                          increments={"rev": 1}) is None:
+    if (
+        _products().update(product_id, owner=_owner(principal), changes={"is_active": False}, increments={"rev": 1})
+        is None
+    ):
         raise NotFound("No such product.")
 
 

@@ -39,14 +39,14 @@ class ProductRepository(Protocol):
 
     def get(self, product_id: str, *, owner: str | None = None) -> dict | None: ...
 
-    def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None,
-             limit: int) -> list[dict]:
+    def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None, limit: int) -> list[dict]:
         """At most `limit` matching products ordered by the unique stored key `key_field`, starting
         strictly after the key `after` (keyset pagination: never an offset)."""
         ...
 
-    def update(self, product_id: str, *, owner: str | None, changes: dict, increments: dict,
-               expect: dict | None = None) -> dict | None:
+    def update(
+        self, product_id: str, *, owner: str | None, changes: dict, increments: dict, expect: dict | None = None
+    ) -> dict | None:
         """One atomic write: if the product exists (and still has the `expect`ed field values), set
         `changes`, add `increments`, stamp `updated_at`; the product as written, else None."""
         ...

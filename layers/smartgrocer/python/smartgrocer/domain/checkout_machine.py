@@ -49,6 +49,7 @@ SELLER_VISIBLE_PAYMENT = frozenset({"paid", "refunded"})
 
 # -- commands --------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ReservationsTaken:
     """Placement: every line's stock is held."""
@@ -108,11 +109,22 @@ class Abandon:
     reason: str
 
 
-Command = (ReservationsTaken | PaymentRequested | PaymentSucceeded | PaymentFailed | PaymentCanceled | CancelOrder
-           | AdvanceOrder | RefundIssued | Expire | Abandon)
+Command = (
+    ReservationsTaken
+    | PaymentRequested
+    | PaymentSucceeded
+    | PaymentFailed
+    | PaymentCanceled
+    | CancelOrder
+    | AdvanceOrder
+    | RefundIssued
+    | Expire
+    | Abandon
+)
 
 
 # -- effects (data; the shell applies them) --------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ReleaseStock:
@@ -197,12 +209,13 @@ class Alarm:
 
 
 Effect = ReleaseStock | CommitStock | Restock | Refund | CancelPayment | ProjectOrder | Publish | Alarm
-EFFECT_TYPES = {cls.__name__: cls for cls in
-                (ReleaseStock, CommitStock, Restock, Refund, CancelPayment, ProjectOrder, Publish, Alarm)}
+EFFECT_TYPES = {
+    cls.__name__: cls
+    for cls in (ReleaseStock, CommitStock, Restock, Refund, CancelPayment, ProjectOrder, Publish, Alarm)
+}
 # The order effects are applied in: stock first (it is what shoppers race for), then what people see,
 # then money and messages.
-APPLY_ORDER = ("ReleaseStock", "CommitStock", "Restock", "ProjectOrder", "CancelPayment", "Refund", "Alarm",
-               "Publish")
+APPLY_ORDER = ("ReleaseStock", "CommitStock", "Restock", "ProjectOrder", "CancelPayment", "Refund", "Alarm", "Publish")
 
 
 def effect_to_doc(effect: Effect) -> dict:
@@ -224,6 +237,7 @@ class Decision:
 
 # -- the decider -----------------------------------------------------------------------------------
 
+
 def decide(state: dict, command: Command, at: datetime) -> Decision:
     new = copy.deepcopy(state)
     decision = Decision(new)
@@ -234,8 +248,9 @@ def decide(state: dict, command: Command, at: datetime) -> Decision:
     return decision
 
 
-def _set_order_status(state: dict, order_id: str, status: str, at: datetime, by: str, decision: Decision,
-                      **fields: Any) -> None:
+def _set_order_status(
+    state: dict, order_id: str, status: str, at: datetime, by: str, decision: Decision, **fields: Any
+) -> None:
     order = state["orders"][order_id]
     order["status"] = status
     order["updated_at"] = at
@@ -293,8 +308,11 @@ def _on_payment_failed(state: dict, command: PaymentFailed, at: datetime, decisi
     state["decline"] = {"message": command.message[:300], "at": at}
     state["declines"] = state.get("declines", 0) + 1
     decision.changed, decision.outcome = True, "declined"
-    decision.effects.extend(ProjectOrder(order_id) for order_id in sorted(state["orders"])
-                            if state["orders"][order_id]["status"] == "pending_payment")
+    decision.effects.extend(
+        ProjectOrder(order_id)
+        for order_id in sorted(state["orders"])
+        if state["orders"][order_id]["status"] == "pending_payment"
+    )
 
 
 def _refund_whole(state: dict, amount_cents: int, decision: Decision) -> None:
@@ -314,10 +332,17 @@ def _on_payment_succeeded(state: dict, command: PaymentSucceeded, at: datetime, 
         return
     expected = (state.get("amount_cents"), state.get("currency"))
     if (command.amount_cents, command.currency.lower()) != expected:
-        decision.effects.append(Alarm("payment_amount_mismatch", "A payment arrived with an unexpected amount or "
-                                      "currency; it is refunded in full.",
-                                      {"checkout_id": state["_id"], "expected": list(expected),
-                                       "received": [command.amount_cents, command.currency]}))
+        decision.effects.append(
+            Alarm(
+                "payment_amount_mismatch",
+                "A payment arrived with an unexpected amount or currency; it is refunded in full.",
+                {
+                    "checkout_id": state["_id"],
+                    "expected": list(expected),
+                    "received": [command.amount_cents, command.currency],
+                },
+            )
+        )
         if state["status"] in OPEN:
             _expire_orders(state, "payment_mismatch", at, decision)
             _close(state, "amount_mismatch", at, decision)
@@ -380,8 +405,11 @@ def _order_for(state: dict, order_id: str) -> dict:
 
 
 def _illegal(current: str, target: str) -> Conflict:
-    return Conflict(f"You cannot move an order that is {current.replace('_', ' ')} to {target.replace('_', ' ')}.",
-                    code="illegal_transition", details={"from": current, "to": target})
+    return Conflict(
+        f"You cannot move an order that is {current.replace('_', ' ')} to {target.replace('_', ' ')}.",
+        code="illegal_transition",
+        details={"from": current, "to": target},
+    )
 
 
 def allowed_transitions(order: dict, relations: frozenset[str]) -> list[str]:
@@ -408,8 +436,9 @@ def _on_cancel(state: dict, command: CancelOrder, at: datetime, decision: Decisi
         if all(o["status"] != "pending_payment" for o in state["orders"].values()):
             _close(state, "cancelled", at, decision)
     else:  # paid: the goods go back on the shelf and the shopper gets the order's money back
-        _set_order_status(state, command.order_id, "cancelled", at, command.actor, decision, cancel_reason=reason,
-                          refund_pending=True)
+        _set_order_status(
+            state, command.order_id, "cancelled", at, command.actor, decision, cancel_reason=reason, refund_pending=True
+        )
         decision.effects.extend(Restock(command.order_id, i["product_id"], i["quantity"]) for i in order["items"])
         decision.effects.append(Refund(command.order_id, order["total_cents"]))
     decision.effects.append(Publish("OrderStatusChanged", command.order_id, "cancelled", current))
@@ -446,40 +475,84 @@ def _on_refund_issued(state: dict, command: RefundIssued, at: datetime, decision
 
 
 _HANDLERS: dict[type, Callable[[dict, Any, datetime, Decision], None]] = {
-    ReservationsTaken: _on_reservations_taken, PaymentRequested: _on_payment_requested, Abandon: _on_abandon,
-    PaymentSucceeded: _on_payment_succeeded, PaymentFailed: _on_payment_failed,
-    PaymentCanceled: _on_payment_canceled, Expire: _on_expire, CancelOrder: _on_cancel, AdvanceOrder: _on_advance,
+    ReservationsTaken: _on_reservations_taken,
+    PaymentRequested: _on_payment_requested,
+    Abandon: _on_abandon,
+    PaymentSucceeded: _on_payment_succeeded,
+    PaymentFailed: _on_payment_failed,
+    PaymentCanceled: _on_payment_canceled,
+    Expire: _on_expire,
+    CancelOrder: _on_cancel,
+    AdvanceOrder: _on_advance,
     RefundIssued: _on_refund_issued,
 }
 
 
 # -- building a checkout and reading its orders ----------------------------------------------------
 
-def new_checkout(*, checkout_id: str, order_ids: list[str], user_id: str, buyer_email: str,
-                 quantities: dict[str, int], products: dict[str, dict], shipping_address: dict, currency: str,
-                 at: datetime, expires_at: datetime) -> dict:
+
+def new_checkout(
+    *,
+    checkout_id: str,
+    order_ids: list[str],
+    user_id: str,
+    buyer_email: str,
+    quantities: dict[str, int],
+    products: dict[str, dict],
+    shipping_address: dict,
+    currency: str,
+    at: datetime,
+    expires_at: datetime,
+) -> dict:
     """The initial state: one order per seller, prices from the catalog in integer cents."""
     by_seller: dict[str, list[dict]] = {}
     for pid, qty in sorted(quantities.items()):
         product = products[pid]
-        by_seller.setdefault(product["seller_id"], []).append({
-            "product_id": pid, "name": product["name"], "unit": product["unit"],
-            "unit_price_cents": product["price_cents"], "quantity": qty,
-            "line_total_cents": product["price_cents"] * qty})  # integer cents: exact
+        by_seller.setdefault(product["seller_id"], []).append(
+            {
+                "product_id": pid,
+                "name": product["name"],
+                "unit": product["unit"],
+                "unit_price_cents": product["price_cents"],
+                "quantity": qty,
+                "line_total_cents": product["price_cents"] * qty,
+            }
+        )  # integer cents: exact
     orders = {}
     for order_id, (seller_id, items) in zip(order_ids, sorted(by_seller.items()), strict=True):
         seller_name = products[items[0]["product_id"]].get("seller_name", "")
         orders[order_id] = {
-            "seller_id": seller_id, "seller_name": seller_name, "items": items,
-            "total_cents": sum(i["line_total_cents"] for i in items), "status": "pending_payment",
-            "payment_status": "unpaid", "refund_pending": False, "cancel_reason": None,
-            "history": {"pending_payment": {"at": at, "by": user_id}}, "created_at": at, "updated_at": at}
+            "seller_id": seller_id,
+            "seller_name": seller_name,
+            "items": items,
+            "total_cents": sum(i["line_total_cents"] for i in items),
+            "status": "pending_payment",
+            "payment_status": "unpaid",
+            "refund_pending": False,
+            "cancel_reason": None,
+            "history": {"pending_payment": {"at": at, "by": user_id}},
+            "created_at": at,
+            "updated_at": at,
+        }
     return {
-        "_id": checkout_id, "user_id": user_id, "buyer_email": buyer_email, "shipping_address": shipping_address,
-        "currency": currency, "lines": [{"product_id": pid, "quantity": qty} for pid, qty in sorted(quantities.items())],
-        "amount_cents": sum(o["total_cents"] for o in orders.values()), "status": "reserving",
-        "payment_intent_id": None, "decline": None, "declines": 0, "orders": orders, "refund": None,
-        "created_at": at, "expires_at": expires_at, "version": 1, "outbox": {}, "outbox_pending": False,
+        "_id": checkout_id,
+        "user_id": user_id,
+        "buyer_email": buyer_email,
+        "shipping_address": shipping_address,
+        "currency": currency,
+        "lines": [{"product_id": pid, "quantity": qty} for pid, qty in sorted(quantities.items())],
+        "amount_cents": sum(o["total_cents"] for o in orders.values()),
+        "status": "reserving",
+        "payment_intent_id": None,
+        "decline": None,
+        "declines": 0,
+        "orders": orders,
+        "refund": None,
+        "created_at": at,
+        "expires_at": expires_at,
+        "version": 1,
+        "outbox": {},
+        "outbox_pending": False,
         "outbox_at": 0.0,
     }
 
@@ -489,15 +562,28 @@ def order_view(state: dict, order_id: str) -> dict:
     order = state["orders"][order_id]
     pending = order["status"] == "pending_payment"
     return {
-        "_id": order_id, "checkout_id": state["_id"], "user_id": state["user_id"],
-        "buyer_email": state["buyer_email"], "seller_id": order["seller_id"], "seller_name": order["seller_name"],
-        "items": order["items"], "total_cents": order["total_cents"], "currency": state["currency"],
-        "status": order["status"], "payment_status": order["payment_status"],
-        "refund_pending": order.get("refund_pending", False), "refund_id": order.get("refund_id"),
+        "_id": order_id,
+        "checkout_id": state["_id"],
+        "user_id": state["user_id"],
+        "buyer_email": state["buyer_email"],
+        "seller_id": order["seller_id"],
+        "seller_name": order["seller_name"],
+        "items": order["items"],
+        "total_cents": order["total_cents"],
+        "currency": state["currency"],
+        "status": order["status"],
+        "payment_status": order["payment_status"],
+        "refund_pending": order.get("refund_pending", False),
+        "refund_id": order.get("refund_id"),
         "cancel_reason": order.get("cancel_reason"),
-        "shipping_address": state["shipping_address"], "history": order["history"],
-        "created_at": order["created_at"], "updated_at": order["updated_at"], "expires_at": state["expires_at"],
-        "paid_at": order.get("paid_at"), "payment_error": (state.get("decline") or {}).get("message") if pending else None,
+        "shipping_address": state["shipping_address"],
+        "history": order["history"],
+        "created_at": order["created_at"],
+        "updated_at": order["updated_at"],
+        "expires_at": state["expires_at"],
+        "paid_at": order.get("paid_at"),
+        "payment_error": (state.get("decline") or {}).get("message") if pending else None,
         "seller_visible": order["payment_status"] in SELLER_VISIBLE_PAYMENT,
-        "k_created": sort_key_time(order["created_at"], order_id), "v": state["version"],
+        "k_created": sort_key_time(order["created_at"], order_id),
+        "v": state["version"],
     }

@@ -14,6 +14,7 @@ def check() -> dict:
     try:
         ports.resolve(DatabaseProbe).ping()
     except Exception:  # any failure to reach the database is an outage from the caller's side
-        raise Unavailable("The database is unavailable.", code="database_unavailable",
-                          retry_after=settings.DB_RETRY_AFTER_SECONDS) from None
+        raise Unavailable(
+            "The database is unavailable.", code="database_unavailable", retry_after=settings.DB_RETRY_AFTER_SECONDS
+        ) from None
     return {"status": "ok", "db": "ok"}

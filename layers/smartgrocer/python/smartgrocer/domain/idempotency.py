@@ -66,8 +66,12 @@ def run_once(user_id: str, key: str | None, body: dict, operation: Callable[[], 
         if error.status >= 500:
             records.drop(record_id)
         else:
-            _store(records, record_id, error.status, {"error": {"code": error.code, "message": error.message,
-                                                                "details": error.details}})
+            _store(
+                records,
+                record_id,
+                error.status,
+                {"error": {"code": error.code, "message": error.message, "details": error.details}},
+            )
         raise
     except BaseException:
         records.drop(record_id)
@@ -78,9 +82,16 @@ def run_once(user_id: str, key: str | None, body: dict, operation: Callable[[], 
 
 def _claim(records, record_id: str, fingerprint: str) -> bool:
     at = _now()
-    return records.insert({"_id": record_id, "fingerprint": fingerprint, "state": "in_progress",
-                           "locked_until": time.time() + LOCK_SECONDS, "created_at": at,
-                           "expires_at": at + RECORD_TTL})
+    return records.insert(
+        {
+            "_id": record_id,
+            "fingerprint": fingerprint,
+            "state": "in_progress",
+            "locked_until": time.time() + LOCK_SECONDS,
+            "created_at": at,
+            "expires_at": at + RECORD_TTL,
+        }
+    )
 
 
 def _store(records, record_id: str, status: int, body: dict) -> None:
@@ -94,22 +105,28 @@ def _replay(records, record_id, fingerprint, user_id, key, body, operation) -> t
         if record is None:  # the first attempt failed with a 5xx and let go: run again
             return run_once(user_id, key, body, operation)
         if record["fingerprint"] != fingerprint:
-            raise Invalid("This Idempotency-Key was already used with a different request body.",
-                          code="idempotency_key_reused")
+            raise Invalid(
+                "This Idempotency-Key was already used with a different request body.", code="idempotency_key_reused"
+            )
         if record["state"] == "done":
             stored = json.loads(record["response"])
             if record["status"] >= 400:
-                error = AppError(stored["error"]["message"], code=stored["error"]["code"],
-                                 details=stored["error"]["details"])
+                error = AppError(
+                    stored["error"]["message"], code=stored["error"]["code"], details=stored["error"]["details"]
+                )
                 error.status = record["status"]
                 raise error
             return record["status"], stored
         # the first attempt crashed: take it over
-        if record["locked_until"] < time.time() and records.take_over(record_id, record["locked_until"],
-                                                                      time.time() + LOCK_SECONDS):
+        if record["locked_until"] < time.time() and records.take_over(
+            record_id, record["locked_until"], time.time() + LOCK_SECONDS
+        ):
             records.drop(record_id)
             return run_once(user_id, key, body, operation)
         if time.monotonic() > deadline:
-            raise Conflict("A request with this Idempotency-Key is still being processed; retry shortly.",
-                           code="idempotency_in_progress", retry_after=1)
+            raise Conflict(
+                "A request with this Idempotency-Key is still being processed; retry shortly.",
+                code="idempotency_in_progress",
+                retry_after=1,
+            )
         time.sleep(0.1)

@@ -33,12 +33,21 @@ def decode_cursor(cursor: str, expected_kind: str) -> str:
             raise ValueError
         return payload["k"]
     except (ValueError, TypeError, AttributeError):
-        raise BadRequest("The cursor is invalid for this listing; start again without it.",
-                         code="invalid_cursor") from None
+        raise BadRequest(
+            "The cursor is invalid for this listing; start again without it.", code="invalid_cursor"
+        ) from None
 
 
-def keyset_page(collection, query: dict, key_field: str, descending: bool, limit: int, after: str | None,
-                kind: str, projection: dict | None = None) -> tuple[list[dict], str | None]:
+def keyset_page(
+    collection,
+    query: dict,
+    key_field: str,
+    descending: bool,
+    limit: int,
+    after: str | None,
+    kind: str,
+    projection: dict | None = None,
+) -> tuple[list[dict], str | None]:
     """One page of a keyset-paginated listing, sorted on a single unique key field."""
     if after is not None:
         query = {**query, key_field: {"$lt" if descending else "$gt": after}}

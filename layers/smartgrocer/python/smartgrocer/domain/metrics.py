@@ -18,8 +18,14 @@ STOCK_CONFLICTS = "StockConflicts"  # 409 out_of_stock answers
 LOGIN_LOCKOUTS = "LoginLockouts"  # 429 answers to a login
 RECONCILER_REPAIRS = "ReconcilerRepairs"  # money state the reconciler had to finish or close
 
-BUSINESS_METRICS = (ORDERS_PLACED, AMOUNT_AUTHORISED, PAYMENT_FAILURES, STOCK_CONFLICTS, LOGIN_LOCKOUTS,
-                    RECONCILER_REPAIRS)
+BUSINESS_METRICS = (
+    ORDERS_PLACED,
+    AMOUNT_AUTHORISED,
+    PAYMENT_FAILURES,
+    STOCK_CONFLICTS,
+    LOGIN_LOCKOUTS,
+    RECONCILER_REPAIRS,
+)
 
 
 class BusinessMetrics(Protocol):

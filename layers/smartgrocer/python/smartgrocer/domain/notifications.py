@@ -44,10 +44,15 @@ def _money(cents: int, currency: str) -> str:
 
 
 def _lines(order: dict) -> tuple[str, str]:
-    text = "\n".join(f"  {i['quantity']} x {i['name']} ({i['unit']}): {_money(i['line_total_cents'], order['currency'])}"
-                     for i in order["items"])
-    html = "".join(f"<li>{i['quantity']} &times; {escape(i['name'])} ({escape(i['unit'])}): "
-                   f"{_money(i['line_total_cents'], order['currency'])}</li>" for i in order["items"])
+    text = "\n".join(
+        f"  {i['quantity']} x {i['name']} ({i['unit']}): {_money(i['line_total_cents'], order['currency'])}"
+        for i in order["items"]
+    )
+    html = "".join(
+        f"<li>{i['quantity']} &times; {escape(i['name'])} ({escape(i['unit'])}): "
+        f"{_money(i['line_total_cents'], order['currency'])}</li>"
+        for i in order["items"]
+    )
     return text, f"<ul>{html}</ul>"
 
 
@@ -68,8 +73,10 @@ def handle(event: dict) -> list[dict]:
     kind, detail = event.get("detail-type"), event.get("detail") or {}
     outgoing: list[tuple[str, str, str, str]] = []
     if kind == "UserSignedUp":
-        text, html = _message(f"Hi {detail['full_name']},", ["Welcome to SmartGrocer Cloud: fresh groceries from "
-                                                              "independent sellers, in one basket."])
+        text, html = _message(
+            f"Hi {detail['full_name']},",
+            ["Welcome to SmartGrocer Cloud: fresh groceries from independent sellers, in one basket."],
+        )
         outgoing.append((detail["email"], "Welcome to SmartGrocer", text, html))
     elif kind in {"OrderPaid", "OrderStatusChanged"}:
         order = _order(detail["order_id"])
@@ -78,19 +85,27 @@ def handle(event: dict) -> list[dict]:
         buyer = _user(order["user_id"])
         if kind == "OrderPaid":
             seller = _user(order["seller_id"])
-            text, html = _message(f"Hi {buyer['full_name']},", [f"Thank you: {order['seller_name']} has your paid "
-                                                                 "order and will pack it soon."], order)
+            text, html = _message(
+                f"Hi {buyer['full_name']},",
+                [f"Thank you: {order['seller_name']} has your paid order and will pack it soon."],
+                order,
+            )
             outgoing.append((buyer["email"], "Your SmartGrocer order is confirmed", text, html))
             if seller:
                 text, html = _message(f"Hi {seller['full_name']},", ["You have a new paid order to pack."], order)
                 outgoing.append((seller["email"], "New paid order to pack", text, html))
         elif detail.get("status") in STATUS_SUBJECTS:
             status = detail["status"]
-            note = {"out_for_delivery": "Your order is out for delivery.",
-                    "delivered": "Your order was delivered. Enjoy!",
-                    "cancelled": "Your order was cancelled." + (
-                        " Your payment is being refunded." if order.get("payment_status") in {"paid", "refunded"}
-                        or order.get("refund_pending") else "")}[status]
+            note = {
+                "out_for_delivery": "Your order is out for delivery.",
+                "delivered": "Your order was delivered. Enjoy!",
+                "cancelled": "Your order was cancelled."
+                + (
+                    " Your payment is being refunded."
+                    if order.get("payment_status") in {"paid", "refunded"} or order.get("refund_pending")
+                    else ""
+                ),
+            }[status]
             text, html = _message(f"Hi {buyer['full_name']},", [note], order)
             outgoing.append((buyer["email"], STATUS_SUBJECTS[status], text, html))
     sent = []

@@ -52,8 +52,10 @@ def _gateway():
 
 # -- commands --------------------------------------------------------------------------------------
 
-def execute(checkout_id: str, command, at: datetime | None = None, *, completes: str | None = None,
-            dispatch: bool = True) -> machine.Decision:
+
+def execute(
+    checkout_id: str, command, at: datetime | None = None, *, completes: str | None = None, dispatch: bool = True
+) -> machine.Decision:
     """Decide on the stored state and save the result; domain errors (409, 404) change nothing.
     `completes` names an outbox effect whose result this command records: it leaves the outbox in
     the same write, so the effect counts as done exactly when its result is stored."""
@@ -66,8 +68,7 @@ def execute(checkout_id: str, command, at: datetime | None = None, *, completes:
             return decision
         new = decision.state
         new["version"] = state["version"] + 1
-        new["outbox"] = {**new.get("outbox", {}),
-                         **{e.key: machine.effect_to_doc(e) for e in decision.effects}}
+        new["outbox"] = {**new.get("outbox", {}), **{e.key: machine.effect_to_doc(e) for e in decision.effects}}
         new["outbox"].pop(completes, None)
         new["outbox_pending"] = bool(new["outbox"])
         if new["outbox"]:
@@ -85,8 +86,9 @@ def apply_effects(state: dict) -> int:
     Returns how many were applied."""
     applied, failed = 0, False
     for _ in range(4):  # an effect's result (a refund id) may add effects (projections): bounded rounds
-        pending = sorted(state.get("outbox", {}).items(),
-                         key=lambda item: (machine.APPLY_ORDER.index(item[1]["kind"]), item[0]))
+        pending = sorted(
+            state.get("outbox", {}).items(), key=lambda item: (machine.APPLY_ORDER.index(item[1]["kind"]), item[0])
+        )
         followed = False
         for key, doc in pending:
             try:
@@ -94,8 +96,9 @@ def apply_effects(state: dict) -> int:
             except Exception:  # noqa: BLE001 - a failed effect stays in the outbox; the reconciler retries it
                 from smartgrocer.web.logging import logger
 
-                logger.exception("effect failed; left for the reconciler",
-                                 extra={"checkout_id": state["_id"], "effect": key})
+                logger.exception(
+                    "effect failed; left for the reconciler", extra={"checkout_id": state["_id"], "effect": key}
+                )
                 failed = True
                 continue
             if follow_up is None:
@@ -125,8 +128,9 @@ def _apply(state: dict, effect):
     elif isinstance(effect, machine.CancelPayment):
         _gateway().cancel(effect.intent_id)
     elif isinstance(effect, machine.Refund):
-        refund_id = _gateway().refund(state["payment_intent_id"], effect.amount_cents,
-                                      f"refund-{checkout_id}-{effect.target}")
+        refund_id = _gateway().refund(
+            state["payment_intent_id"], effect.amount_cents, f"refund-{checkout_id}-{effect.target}"
+        )
         return machine.RefundIssued(effect.target, refund_id)
     elif isinstance(effect, machine.Publish):
         from smartgrocer.domain.events import publish
@@ -145,6 +149,7 @@ def _apply(state: dict, effect):
 
 # -- placing a checkout ----------------------------------------------------------------------------
 
+
 def _merge_lines(items: list[dict]) -> dict[str, int]:
     quantities: dict[str, int] = {}
     for item in items:
@@ -153,8 +158,7 @@ def _merge_lines(items: list[dict]) -> dict[str, int]:
 
 
 def _short(product_id: str, name: str | None, requested: int, available: int | None, reason: str) -> dict:
-    return {"product_id": product_id, "name": name, "requested": requested, "available": available,
-            "reason": reason}
+    return {"product_id": product_id, "name": name, "requested": requested, "available": available, "reason": reason}
 
 
 # A retry with the same Idempotency-Key finds the checkout its first attempt wrote (the id derives
@@ -196,9 +200,17 @@ def _new_checkout(principal, checkout_id: str, quantities: dict[str, int], shipp
     at = now()
     sellers = {products[pid]["seller_id"] for pid in quantities}
     return machine.new_checkout(
-        checkout_id=checkout_id, order_ids=[new_id() for _ in sellers], user_id=principal.user_id,
-        buyer_email=principal.email, quantities=quantities, products=products, shipping_address=shipping_address,
-        currency=settings.CURRENCY, at=at, expires_at=at + timedelta(seconds=settings.ORDER_PAYMENT_TTL_SECONDS))
+        checkout_id=checkout_id,
+        order_ids=[new_id() for _ in sellers],
+        user_id=principal.user_id,
+        buyer_email=principal.email,
+        quantities=quantities,
+        products=products,
+        shipping_address=shipping_address,
+        currency=settings.CURRENCY,
+        at=at,
+        expires_at=at + timedelta(seconds=settings.ORDER_PAYMENT_TTL_SECONDS),
+    )
 
 
 def _carry_on(principal, state: dict) -> dict:
@@ -209,42 +221,67 @@ def _carry_on(principal, state: dict) -> dict:
         for line in state["lines"]:
             if not _stock().reserve(line["product_id"], line["quantity"], checkout_id):
                 available = _stock().available(line["product_id"])
-                name = next(i["name"] for o in state["orders"].values() for i in o["items"]
-                            if i["product_id"] == line["product_id"])
-                short.append(_short(line["product_id"], name, line["quantity"], available,
-                                    "insufficient_stock" if available else "out_of_stock"))
+                name = next(
+                    i["name"]
+                    for o in state["orders"].values()
+                    for i in o["items"]
+                    if i["product_id"] == line["product_id"]
+                )
+                short.append(
+                    _short(
+                        line["product_id"],
+                        name,
+                        line["quantity"],
+                        available,
+                        "insufficient_stock" if available else "out_of_stock",
+                    )
+                )
         if short:
             execute(checkout_id, machine.Abandon("rejected"))
-            raise Conflict(f"Not enough stock for: {', '.join(s['name'] for s in short)}.", code="out_of_stock",
-                           details=short)
+            raise Conflict(
+                f"Not enough stock for: {', '.join(s['name'] for s in short)}.", code="out_of_stock", details=short
+            )
         state = execute(checkout_id, machine.ReservationsTaken()).state
     from smartgrocer.domain.payments import PaymentProviderError
 
     try:
         if state["status"] == "creating_payment":
-            intent = _gateway().create_payment_intent(state["amount_cents"], state["currency"], checkout_id,
-                                                      f"checkout-{checkout_id}")
+            intent = _gateway().create_payment_intent(
+                state["amount_cents"], state["currency"], checkout_id, f"checkout-{checkout_id}"
+            )
             state = execute(checkout_id, machine.PaymentRequested(intent.id)).state
             client_secret = intent.client_secret
         elif state["status"] in ("pending_payment", "paid"):
             client_secret = _gateway().client_secret(state["payment_intent_id"])
         else:
-            raise Conflict("This checkout is closed; start a new one.", code="checkout_closed",
-                           details={"reason": state.get("close_reason")})
+            raise Conflict(
+                "This checkout is closed; start a new one.",
+                code="checkout_closed",
+                details={"reason": state.get("close_reason")},
+            )
     except PaymentProviderError:
         execute(checkout_id, machine.Abandon("payment_provider_error"))
-        raise Unavailable("The payment provider is not responding. Nothing was charged; please try again.",
-                          code="payment_provider_unavailable", retry_after=5) from None
-    return {"checkout_id": checkout_id,
-            "orders": [public_order(machine.order_view(state, oid), principal) for oid in sorted(state["orders"])],
-            "payment": _payment_info(state, client_secret)}
+        raise Unavailable(
+            "The payment provider is not responding. Nothing was charged; please try again.",
+            code="payment_provider_unavailable",
+            retry_after=5,
+        ) from None
+    return {
+        "checkout_id": checkout_id,
+        "orders": [public_order(machine.order_view(state, oid), principal) for oid in sorted(state["orders"])],
+        "payment": _payment_info(state, client_secret),
+    }
 
 
 def _payment_info(state: dict, client_secret: str) -> dict:
     gateway = _gateway()
-    return {"provider": gateway.provider, "client_secret": client_secret,
-            "amount": format_amount(state["amount_cents"]), "currency": state["currency"],
-            "publishable_key": gateway.publishable_key}
+    return {
+        "provider": gateway.provider,
+        "client_secret": client_secret,
+        "amount": format_amount(state["amount_cents"]),
+        "currency": state["currency"],
+        "publishable_key": gateway.publishable_key,
+    }
 
 
 def checkout_view(principal, checkout_id: str) -> dict:
@@ -256,15 +293,20 @@ def checkout_view(principal, checkout_id: str) -> dict:
     payment = None
     if state["status"] == "pending_payment" and now() < state["expires_at"]:
         payment = _payment_info(state, _gateway().client_secret(state["payment_intent_id"]))
-    return {"checkout_id": checkout_id, "status": state["status"],
-            "amount": format_amount(state["amount_cents"]), "currency": state["currency"],
-            "expires_at": state["expires_at"],
-            "payment_error": (state.get("decline") or {}).get("message") if payment else None,
-            "orders": [public_order(machine.order_view(state, oid), principal) for oid in sorted(state["orders"])],
-            "payment": payment}
+    return {
+        "checkout_id": checkout_id,
+        "status": state["status"],
+        "amount": format_amount(state["amount_cents"]),
+        "currency": state["currency"],
+        "expires_at": state["expires_at"],
+        "payment_error": (state.get("decline") or {}).get("message") if payment else None,
+        "orders": [public_order(machine.order_view(state, oid), principal) for oid in sorted(state["orders"])],
+        "payment": payment,
+    }
 
 
 # -- orders: reading and moving --------------------------------------------------------------------
+
 
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
@@ -284,19 +326,39 @@ def _relations(principal, order: dict) -> frozenset[str]:
 
 
 def public_order(doc: dict, principal=None) -> dict:
-    history = sorted(({"status": status, "at": _aware(entry["at"]), "by": entry["by"]}
-                      for status, entry in (doc.get("history") or {}).items()), key=lambda h: h["at"])
+    history = sorted(
+        (
+            {"status": status, "at": _aware(entry["at"]), "by": entry["by"]}
+            for status, entry in (doc.get("history") or {}).items()
+        ),
+        key=lambda h: h["at"],
+    )
     pending = doc["status"] == "pending_payment"
     return {
-        "id": doc["_id"], "checkout_id": doc["checkout_id"], "user_id": doc["user_id"],
-        "seller_id": doc["seller_id"], "seller_name": doc.get("seller_name", ""),
-        "items": [{"product_id": i["product_id"], "name": i["name"], "unit": i["unit"],
-                   "unit_price": format_amount(i["unit_price_cents"]), "quantity": i["quantity"],
-                   "line_total": format_amount(i["line_total_cents"])} for i in doc["items"]],
-        "total": format_amount(doc["total_cents"]), "currency": doc["currency"], "status": doc["status"],
+        "id": doc["_id"],
+        "checkout_id": doc["checkout_id"],
+        "user_id": doc["user_id"],
+        "seller_id": doc["seller_id"],
+        "seller_name": doc.get("seller_name", ""),
+        "items": [
+            {
+                "product_id": i["product_id"],
+                "name": i["name"],
+                "unit": i["unit"],
+                "unit_price": format_amount(i["unit_price_cents"]),
+                "quantity": i["quantity"],
+                "line_total": format_amount(i["line_total_cents"]),
+            }
+            for i in doc["items"]
+        ],
+        "total": format_amount(doc["total_cents"]),
+        "currency": doc["currency"],
+        "status": doc["status"],
         "payment_status": doc["payment_status"],
-        "shipping_address": doc["shipping_address"], "status_history": history,
-        "created_at": doc["created_at"], "updated_at": doc["updated_at"],
+        "shipping_address": doc["shipping_address"],
+        "status_history": history,
+        "created_at": doc["created_at"],
+        "updated_at": doc["updated_at"],
         "expires_at": doc.get("expires_at") if pending else None,
         "payment_error": doc.get("payment_error") if pending else None,
         "allowed_transitions": machine.allowed_transitions(doc, _relations(principal, doc)) if principal else [],
@@ -310,8 +372,16 @@ def get_order(principal, order_id: str) -> dict:
     return public_order(order, principal)
 
 
-def list_orders(principal, *, user_id: str | None = None, seller_id: str | None = None, status: str | None = None,
-                limit: int = 20, cursor: str | None = None, kind: str) -> dict:
+def list_orders(
+    principal,
+    *,
+    user_id: str | None = None,
+    seller_id: str | None = None,
+    status: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    kind: str,
+) -> dict:
     from smartgrocer.domain.ids import decode_cursor
 
     query: dict = {}
@@ -347,8 +417,9 @@ HANDLED = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment
 
 def _payment_command(event_type: str, intent: dict):
     if event_type == "payment_intent.succeeded":
-        return machine.PaymentSucceeded(int(intent.get("amount_received") or intent.get("amount") or 0),
-                                        str(intent.get("currency") or ""))
+        return machine.PaymentSucceeded(
+            int(intent.get("amount_received") or intent.get("amount") or 0), str(intent.get("currency") or "")
+        )
     if event_type == "payment_intent.payment_failed":
         error = intent.get("last_payment_error") or {}
         return machine.PaymentFailed(str(error.get("message") or "Your card was declined."))
@@ -372,7 +443,8 @@ def handle_payment_event(event: dict) -> dict:
         else:
             outcome = execute(cast(str, checkout_id), _payment_command(event_type, intent)).outcome
     # Recorded after the effect: a crash before this line means the retry redoes an idempotent command.
-    if not log.record(event_id, {"type": event_type, "outcome": outcome, "checkout_id": checkout_id,
-                                 "received_at": now()}):
+    if not log.record(
+        event_id, {"type": event_type, "outcome": outcome, "checkout_id": checkout_id, "received_at": now()}
+    ):
         return {"received": True, "duplicate": True}
     return {"received": True, "outcome": outcome}

@@ -19,8 +19,9 @@ class PaymentGateway(Protocol):
     provider: str
     publishable_key: str | None
 
-    def create_payment_intent(self, amount_cents: int, currency: str, checkout_id: str,
-                              idempotency_key: str) -> PaymentIntent: ...
+    def create_payment_intent(
+        self, amount_cents: int, currency: str, checkout_id: str, idempotency_key: str
+    ) -> PaymentIntent: ...
 
     def refund(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> str: ...
 

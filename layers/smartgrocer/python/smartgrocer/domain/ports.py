@@ -42,8 +42,10 @@ def resolve(port: type[T]) -> T:
             if instance is None:
                 factory = _factories.get(port)
                 if factory is None:
-                    raise RuntimeError(f"no implementation registered for {port.__name__}: "
-                                       "import smartgrocer.wiring (or register a fake) first")
+                    raise RuntimeError(
+                        f"no implementation registered for {port.__name__}: "
+                        "import smartgrocer.wiring (or register a fake) first"
+                    )
                 instance = _instances[port] = factory()
     return instance  # type: ignore[return-value]
 

@@ -36,8 +36,8 @@ class Limit:
     __slots__ = ("kind", "subject", "max_failures", "clear_on_success")
 
     def __init__(self, kind: str, subject: str, max_failures: int, clear_on_success: bool = False):
-        self.kind = kind                  # e.g. "login-email"
-        self.subject = subject            # who is counted: an email, a source address
+        self.kind = kind  # e.g. "login-email"
+        self.subject = subject  # who is counted: an email, a source address
         self.max_failures = max_failures
         self.clear_on_success = clear_on_success  # success forgets earlier failures (else gives its slot back)
 
@@ -67,8 +67,9 @@ class Attempt:
 
 
 class Limiter:
-    def __init__(self, counters: RateLimitRepository, window_seconds: int, message: str,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self, counters: RateLimitRepository, window_seconds: int, message: str, clock: Callable[[], float] = time.time
+    ):
         if window_seconds < 1:
             raise ValueError("window_seconds must be at least 1")
         self.counters, self.window, self.message, self.clock = counters, int(window_seconds), message, clock

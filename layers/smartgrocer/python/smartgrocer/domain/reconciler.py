@@ -28,8 +28,13 @@ BATCH = 200
 def reconcile(at: datetime | None = None, outbox_grace: float = OUTBOX_GRACE_SECONDS) -> dict:
     at = at or now()
     checkouts, orders = ports.resolve(CheckoutRepository), ports.resolve(OrderRepository)
-    report = {"interrupted_closed": 0, "expired_checkouts": 0, "effects_applied": 0, "orders_reprojected": 0,
-              "stock_violations": 0}
+    report = {
+        "interrupted_closed": 0,
+        "expired_checkouts": 0,
+        "effects_applied": 0,
+        "orders_reprojected": 0,
+        "stock_violations": 0,
+    }
     for checkout_id in checkouts.stale_builds(at - STALE_BUILD, BATCH):
         if execute(checkout_id, machine.Abandon("interrupted"), at).changed:
             report["interrupted_closed"] += 1
@@ -71,6 +76,8 @@ def stock_violations(limit: int = 5000) -> list[str]:
         if product["stock"] < 0 or sold < 0:
             problems.append(f"{product['_id']}: negative stock {product['stock']} or sold {sold}")
         if product["stock"] + held + sold != product["received"]:
-            problems.append(f"{product['_id']}: stock {product['stock']} + held {held} + sold {sold} "
-                            f"!= received {product['received']}")
+            problems.append(
+                f"{product['_id']}: stock {product['stock']} + held {held} + sold {sold} "
+                f"!= received {product['received']}"
+            )
     return problems

@@ -22,9 +22,15 @@ class ResponseModel(BaseModel):
 AmountIn = Annotated[
     int,
     BeforeValidator(parse_amount),
-    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\d{1,6}(\.\d{1,2})?$"},
-                              {"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.01}],
-                    "description": "Decimal amount with at most two places, e.g. \"3.49\""}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\d{1,6}(\.\d{1,2})?$"},
+                {"type": "number", "minimum": 0, "maximum": 100000, "multipleOf": 0.01},
+            ],
+            "description": 'Decimal amount with at most two places, e.g. "3.49"',
+        }
+    ),
 ]
 AmountOut = Annotated[str, Field(pattern=r"^-?\d+\.\d{2}$", examples=["3.49"])]
 

@@ -6,8 +6,9 @@ from pydantic import Field
 
 from smartgrocer.models.common import AmountOut, RequestModel, ResponseModel, UtcDateTime
 
-OrderStatus = Literal["pending_payment", "paid", "packed", "out_for_delivery", "delivered", "cancelled",
-                      "payment_failed"]
+OrderStatus = Literal[
+    "pending_payment", "paid", "packed", "out_for_delivery", "delivered", "cancelled", "payment_failed"
+]
 PaymentStatus = Literal["unpaid", "paid", "failed", "refunded"]
 
 
@@ -76,10 +77,14 @@ class OrderOut(ResponseModel):
     created_at: UtcDateTime
     updated_at: UtcDateTime
     expires_at: UtcDateTime | None = None
-    payment_error: str | None = Field(default=None, description="The last decline while the order awaits payment: "
-                                      "the shopper can pay again on the same payment until it expires")
-    allowed_transitions: list[OrderStatus] = Field(default_factory=list,
-                                                   description="Statuses the caller may move the order to next")
+    payment_error: str | None = Field(
+        default=None,
+        description="The last decline while the order awaits payment: "
+        "the shopper can pay again on the same payment until it expires",
+    )
+    allowed_transitions: list[OrderStatus] = Field(
+        default_factory=list, description="Statuses the caller may move the order to next"
+    )
 
 
 class OrdersPage(ResponseModel):
@@ -109,8 +114,9 @@ class CheckoutOut(ResponseModel):
     expires_at: UtcDateTime
     payment_error: str | None = None
     orders: list[OrderOut]
-    payment: PaymentInfo | None = Field(default=None, description="Present while the checkout awaits payment: "
-                                        "resume the same payment with it")
+    payment: PaymentInfo | None = Field(
+        default=None, description="Present while the checkout awaits payment: resume the same payment with it"
+    )
 
 
 class RevenueDay(ResponseModel):

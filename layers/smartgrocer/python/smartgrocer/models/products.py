@@ -21,9 +21,15 @@ class Category(str, Enum):
 
 
 CATEGORY_NAMES: dict[str, str] = {
-    "fruit-veg": "Fruit & Vegetables", "dairy-eggs": "Dairy & Eggs", "bakery": "Bakery",
-    "meat-fish": "Meat & Fish", "pantry": "Pantry", "drinks": "Drinks", "frozen": "Frozen",
-    "snacks": "Snacks", "household": "Household",
+    "fruit-veg": "Fruit & Vegetables",
+    "dairy-eggs": "Dairy & Eggs",
+    "bakery": "Bakery",
+    "meat-fish": "Meat & Fish",
+    "pantry": "Pantry",
+    "drinks": "Drinks",
+    "frozen": "Frozen",
+    "snacks": "Snacks",
+    "household": "Household",
 }
 
 Unit = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[\w .]+$", examples=["each", "kg", "500 g"])]
@@ -76,8 +82,10 @@ class ProductOut(ResponseModel):
     is_active: bool
     created_at: UtcDateTime
     updated_at: UtcDateTime
-    etag: str = Field(description="This version of the product, as in the ETag header: send it back as If-Match "
-                                  "when editing", examples=['"r3.s10"'])
+    etag: str = Field(
+        description="This version of the product, as in the ETag header: send it back as If-Match when editing",
+        examples=['"r3.s10"'],
+    )
 
 
 class ProductsPage(ResponseModel):
