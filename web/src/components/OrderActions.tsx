@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "@/lib/api";
 import { errorMessage } from "@/lib/api/errors";
-import type { Order } from "@/lib/api/types";
+import type { Order } from "@/lib/api/models";
 import { orderActions, STATUS_LABEL, type StatusAction } from "@/lib/orders";
 import { keys } from "@/lib/queries";
 import { Alert } from "./ui/alert";

@@ -1,5 +1,5 @@
 import { Check, CircleX } from "lucide-react";
-import type { Order, OrderStatus } from "@/lib/api/types";
+import type { Order, OrderStatus } from "@/lib/api/models";
 import { FULFILMENT_STEPS, STATUS_LABEL, STATUS_TONE } from "@/lib/orders";
 import { cn, formatDate } from "@/lib/utils";
 import { Badge } from "./ui/badge";

@@ -1,7 +1,7 @@
 import { Plus } from "lucide-react";
 import { perUnit } from "@/lib/money";
 import { Link } from "react-router";
-import type { Product } from "@/lib/api/types";
+import type { Product } from "@/lib/api/models";
 import { basket } from "@/lib/basket";
 import { cn } from "@/lib/utils";
 import { Price } from "./Price";

@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Link, Navigate, useLocation } from "react-router";
-import type { Role } from "@/lib/api/types";
+import type { Role } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
 import { EmptyState } from "./states";
 import { Button } from "./ui/button";

@@ -1,8 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
 import { api, onSessionExpired, sessionStore } from "./api";
-import type { LoginRequest, SignupRequest, User } from "./api/types";
-import type { AuthResponse } from "./api/types";
+import type { LoginRequest, SignupRequest, User } from "./api/models";
+import type { AuthResponse } from "./api/models";
 import { toast } from "@/components/ui/toast";
 
 interface AuthContextValue {

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from "react";
-import type { Product } from "./api/types";
+import type { Product } from "./api/models";
 import { toCents } from "./money";
 
 /** What the basket remembers about a product, so it renders before the catalog reloads. */

@@ -2,7 +2,7 @@ import { useQueries } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { api } from "./api";
 import { isApiError } from "./api/errors";
-import type { Product } from "./api/types";
+import type { Product } from "./api/models";
 import { basket, type BasketLine } from "./basket";
 import { keys } from "./queries";
 

@@ -1,4 +1,4 @@
-import type { CategorySlug } from "./api/types";
+import type { CategorySlug } from "./api/models";
 
 /** The API's fixed category list (smartgrocer.models.products.Category), for product forms. */
 export const CATEGORIES: { slug: CategorySlug; name: string }[] = [

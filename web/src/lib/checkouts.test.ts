@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeOrder, makeProduct } from "@/test/utils";
 import { basket } from "./basket";
 import { awaitingItems, basketItems, groupByCheckout, isPayable, itemsKey, openCheckout, settlePaidCheckout } from "./checkouts";
-import type { Checkout } from "./api/types";
+import type { Checkout } from "./api/models";
 
 const NOW = Date.parse("2025-03-01T10:00:00Z");
 const later = (minutes: number) => new Date(NOW + minutes * 60_000).toISOString();

@@ -1,7 +1,7 @@
 // One shopping trip = one checkout: its orders (one per seller) share a checkout_id and are paid
 // with one payment. This module groups orders by trip and remembers the checkout this browser
 // left open, so coming back to checkout resumes it instead of starting another.
-import type { Checkout, Order } from "./api/types";
+import type { Checkout, Order } from "./api/models";
 import { basket, type BasketLine } from "./basket";
 import { toCents } from "./money";
 import { msUntil } from "./time";

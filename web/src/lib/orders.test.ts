@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { OrderStatus } from "./api/types";
+import type { OrderStatus } from "./api/models";
 import { orderActions } from "./orders";
 
 const actions = (allowed: OrderStatus[]) => orderActions({ allowed_transitions: allowed });

@@ -1,4 +1,4 @@
-import type { Order, OrderStatus } from "./api/types";
+import type { Order, OrderStatus } from "./api/models";
 
 export const STATUS_LABEL: Record<OrderStatus, string> = {
   pending_payment: "Awaiting payment",

@@ -1,7 +1,7 @@
 // The seller's product form as a three-way edit: `base` is the product version the form was loaded
 // from (its etag goes out as If-Match), `form` is what the seller typed, `current` is the product as
 // the API says it is now (after a 412). Saving sends only the fields that differ from `base`.
-import type { CategorySlug, Product, ProductUpdate } from "./api/types";
+import type { CategorySlug, Product, ProductUpdate } from "./api/models";
 import { categoryName } from "./categories";
 import { toCents } from "./money";
 

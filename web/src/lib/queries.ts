@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { api } from "./api";
-import type { OrderStatus, ProductQuery } from "./api/types";
+import type { OrderStatus, ProductQuery } from "./api/models";
 
 // Query keys in one place so mutations can invalidate exactly what they change.
 export const keys = {
@@ -90,7 +90,7 @@ export function useMyOrders() {
 export function useSellerOrders(status: OrderStatus | "") {
   return useInfiniteQuery({
     queryKey: keys.sellerOrders(status),
-    queryFn: ({ pageParam }) => api.sellerOrders({ status, limit: 20, cursor: pageParam }),
+    queryFn: ({ pageParam }) => api.sellerOrders({ status: status || undefined, limit: 20, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });

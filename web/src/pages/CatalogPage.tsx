@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
-import type { ProductQuery, ProductSort } from "@/lib/api/types";
+import type { CategorySlug, ProductQuery, ProductSort } from "@/lib/api/models";
 import { useDebouncedValue } from "@/lib/hooks";
 import { isValidPriceInput } from "@/lib/money";
 import { useCategories, useProductPages } from "@/lib/queries";
@@ -64,7 +64,8 @@ export default function CatalogPage() {
   const query: ProductQuery = useMemo(
     () => ({
       q: params.get("q") || undefined,
-      category: category || undefined,
+      // Straight from the address bar: the API answers 422 for a slug it does not know.
+      category: (category || undefined) as CategorySlug | undefined,
       min_price: params.get("min_price") || undefined,
       max_price: params.get("max_price") || undefined,
       sort: sort || undefined,

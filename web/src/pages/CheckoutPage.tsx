@@ -11,7 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { api } from "@/lib/api";
 import { errorMessage, fieldErrors, isApiError } from "@/lib/api/errors";
-import type { Checkout, ShippingAddress } from "@/lib/api/types";
+import type { Checkout, ShippingAddress } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
 import { basketTotalCents, useBasket } from "@/lib/basket";
 import { shortagesFromConflict, useBasketCheck, type LineIssue } from "@/lib/basketCheck";
@@ -267,7 +267,7 @@ function OpenCheckoutChoice({
     setError(null);
     try {
       const results = await Promise.allSettled(
-        awaiting.filter((order) => order.allowed_transitions.includes("cancelled")).map((order) => api.updateOrderStatus(order.id, "cancelled")),
+        awaiting.filter((order) => (order.allowed_transitions ?? []).includes("cancelled")).map((order) => api.updateOrderStatus(order.id, "cancelled")),
       );
       const failed = results.find((result) => result.status === "rejected");
       if (failed) throw (failed as PromiseRejectedResult).reason;

@@ -9,7 +9,7 @@ import { EmptyState, ErrorState, LoadMore } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import type { Order } from "@/lib/api/types";
+import type { Order } from "@/lib/api/models";
 import { groupByCheckout, type Trip } from "@/lib/checkouts";
 import { formatCents } from "@/lib/money";
 import { itemCount } from "@/lib/orders";

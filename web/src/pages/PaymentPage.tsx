@@ -12,7 +12,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { api } from "@/lib/api";
 import { errorMessage, isApiError } from "@/lib/api/errors";
-import type { Checkout } from "@/lib/api/types";
+import type { Checkout } from "@/lib/api/models";
 import { isPayable, openCheckout, settlePaidCheckout } from "@/lib/checkouts";
 import { formatMoney } from "@/lib/money";
 import { keys, useCheckout } from "@/lib/queries";
@@ -86,7 +86,7 @@ export default function PaymentPage() {
 
   async function cancelCheckout(current: Checkout) {
     setCancelError(null);
-    const cancellable = current.orders.filter((order) => order.allowed_transitions.includes("cancelled") && order.status === "pending_payment");
+    const cancellable = current.orders.filter((order) => (order.allowed_transitions ?? []).includes("cancelled") && order.status === "pending_payment");
     const results = await Promise.allSettled(cancellable.map((order) => api.updateOrderStatus(order.id, "cancelled")));
     refresh();
     queryClient.invalidateQueries({ queryKey: ["product"] });

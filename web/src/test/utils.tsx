@@ -4,7 +4,7 @@ import type { ReactElement } from "react";
 import { createMemoryRouter, RouterProvider, type RouteObject } from "react-router";
 import { vi } from "vitest";
 import { AuthProvider } from "@/lib/auth";
-import type { Order, Product } from "@/lib/api/types";
+import type { Order, Product } from "@/lib/api/models";
 
 export interface MockRoute {
   method?: string;

@@ -1,6 +1,6 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { Order } from "@/lib/api/types";
+import type { Order } from "@/lib/api/models";
 import { OrderTimeline, StatusBadge } from "../OrderStatus";
 
 const order = (overrides: Partial<Order>): Order => ({

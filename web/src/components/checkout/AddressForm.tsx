@@ -1,5 +1,5 @@
 import type { FormEvent } from "react";
-import type { ShippingAddress } from "@/lib/api/types";
+import type { ShippingAddress } from "@/lib/api/models";
 import { Field } from "../ui/field";
 import { Input } from "../ui/input";
 

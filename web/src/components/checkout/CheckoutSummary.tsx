@@ -1,7 +1,7 @@
 import { StatusBadge } from "@/components/OrderStatus";
 import { Price } from "@/components/Price";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
-import type { Order } from "@/lib/api/types";
+import type { Order } from "@/lib/api/models";
 import { formatCents, toCents } from "@/lib/money";
 
 /** The orders one payment covers (one per seller) and the amount of that payment. */

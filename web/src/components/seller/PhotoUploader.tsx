@@ -3,7 +3,7 @@ import { ImagePlus, Star, Trash2 } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { api } from "@/lib/api";
 import { errorMessage, staleProduct } from "@/lib/api/errors";
-import type { ImageContentType, Product } from "@/lib/api/types";
+import type { ImageContentType, Product } from "@/lib/api/models";
 import { uploadToPresignedPost } from "@/lib/api/upload";
 import { keys } from "@/lib/queries";
 import { Alert } from "../ui/alert";

@@ -1,5 +1,5 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { SellerAnalytics } from "@/lib/api/types";
+import type { SellerAnalytics } from "@/lib/api/models";
 import { formatCents, toCents } from "@/lib/money";
 
 export interface ChartDay {

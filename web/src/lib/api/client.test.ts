@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { ApiClient } from "./client";
 import { ApiError, errorMessage, fieldErrors } from "./errors";
 import { memorySessionStore, type Session } from "./tokens";
-import type { User } from "./types";
+import type { User } from "./models";
 
 const user: User = { id: "u1", email: "a@b.test", full_name: "Ann", role: "shopper", is_active: true, created_at: "2025-01-01T00:00:00Z" };
 
@@ -36,7 +36,7 @@ describe("ApiClient", () => {
   it("leaves empty filters out of the query string", async () => {
     const { client, fetchMock } = setup(null);
     fetchMock.mockResolvedValueOnce(json(200, { items: [], next_cursor: null }));
-    await client.listProducts({ q: "apple", category: "", min_price: undefined, sort: "-price", limit: 24 });
+    await client.listProducts({ q: "apple", seller_id: "", min_price: undefined, category: null, sort: "-price", limit: 24 });
     expect(fetchMock.mock.calls[0][0]).toBe("/api/products?q=apple&sort=-price&limit=24");
     expect(headerOf(fetchMock.mock.calls[0], "Authorization")).toBeNull();
   });
@@ -48,12 +48,34 @@ describe("ApiClient", () => {
     expect(headerOf(fetchMock.mock.calls[0], "Idempotency-Key")).toBe("key-123");
   });
 
+  it("names the product's version in If-Match on an edit and sends only the changes", async () => {
+    const { client, fetchMock } = setup();
+    fetchMock.mockResolvedValueOnce(json(200, { id: "p1" }));
+    await client.updateProduct("p1", { stock: 4 }, '"r3.s4"');
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe("/api/products/p1");
+    expect(init?.method).toBe("PUT");
+    expect(headerOf(fetchMock.mock.calls[0], "If-Match")).toBe('"r3.s4"');
+    expect(JSON.parse(String(init?.body))).toEqual({ stock: 4 });
+  });
+
+  it("confirms a local payment at the runner's /local route without the token", async () => {
+    const { client, fetchMock } = setup();
+    fetchMock.mockResolvedValueOnce(json(200, { status: "failed" }));
+    await expect(client.confirmLocalPayment({ client_secret: "cs", card_number: "4000000000000002" })).resolves.toEqual({ status: "failed" });
+    const [url, init] = fetchMock.mock.calls[0];
+    expect(url).toBe("/local/payments/confirm");
+    expect(init?.method).toBe("POST");
+    expect(JSON.parse(String(init?.body))).toEqual({ client_secret: "cs", card_number: "4000000000000002" });
+    expect(headerOf(fetchMock.mock.calls[0], "Authorization")).toBeNull();
+  });
+
   it("turns the error envelope into an ApiError with code, message and details", async () => {
     const { client, fetchMock } = setup();
     fetchMock.mockResolvedValueOnce(
       json(422, { error: { code: "validation_error", message: "Invalid input", details: [{ loc: ["body", "email"], msg: "value is not a valid email address" }] } }),
     );
-    const error = await client.signup({ email: "x", password: "12345678", full_name: "A" }).catch((e) => e);
+    const error = await client.signup({ email: "x", password: "12345678", full_name: "A", is_seller: false }).catch((e) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(422);
     expect(error.code).toBe("validation_error");
@@ -136,6 +158,21 @@ describe("ApiClient", () => {
     await expect(client.me()).rejects.toMatchObject({ status: 401 });
     expect(store.get()).not.toBeNull();
     expect(onSessionExpired).not.toHaveBeenCalled();
+  });
+
+  it("keeps a 412 stale_product's details for the edit page", async () => {
+    const { client, fetchMock } = setup();
+    fetchMock.mockResolvedValueOnce(json(412, { error: { code: "stale_product", message: "changed", details: { current: { id: "p1", etag: '"r4.s3"' } } } }));
+    const error = await client.updateProduct("p1", { name: "x" }, '"r3.s4"').catch((e) => e);
+    expect(error).toMatchObject({ status: 412, code: "stale_product", details: { current: { etag: '"r4.s3"' } } });
+  });
+
+  it("maps an error page that is not JSON to its status", async () => {
+    const { client, fetchMock } = setup();
+    fetchMock.mockResolvedValueOnce(new Response("<html>Bad gateway</html>", { status: 502 }));
+    const error = await client.me().catch((e) => e);
+    expect(error).toMatchObject({ status: 502, code: "http_502" });
+    expect(errorMessage(error)).toMatch(/having trouble/);
   });
 
   it("returns undefined for 204 responses", async () => {

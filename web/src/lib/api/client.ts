@@ -1,39 +1,21 @@
+import createClient, { createQuerySerializer, type Client } from "openapi-fetch";
 import { ApiError } from "./errors";
-import { buildPath, buildQuery, ENDPOINTS, type Endpoint } from "./endpoints";
-import type { SessionStore } from "./tokens";
 import type {
-  AuthResponse,
-  Category,
-  Checkout,
   CheckoutRequest,
-  CheckoutResponse,
-  ImageContentType,
-  ImageUploadResponse,
-  LocalPaymentResult,
+  ImageUploadRequest,
   LoginRequest,
-  Order,
+  OrdersQuery,
   OrderStatus,
-  Page,
-  Product,
   ProductCreate,
   ProductQuery,
   ProductUpdate,
-  SellerAnalytics,
+  SellerOrdersQuery,
   SignupRequest,
-  User,
-} from "./types";
-
-type QueryValue = string | number | boolean | null | undefined;
-
-export interface RequestOptions {
-  params?: Record<string, string>;
-  query?: Record<string, QueryValue>;
-  body?: unknown;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-  /** false: never send the bearer token nor try a refresh (login, signup, refresh itself). */
-  auth?: boolean;
-}
+  UsersQuery,
+  UserUpdate,
+} from "./models";
+import type { paths } from "./openapi.gen";
+import type { SessionStore } from "./tokens";
 
 export interface ApiClientOptions {
   session: SessionStore;
@@ -43,6 +25,42 @@ export interface ApiClientOptions {
   onSessionExpired?: () => void;
 }
 
+/** Answer of the local runner's payment confirm route (local payment provider only; not part of the API). */
+export interface LocalPaymentResult {
+  status: "succeeded" | "failed";
+}
+
+/**
+ * What openapi-fetch builds for each call, kept as a URL and its init rather than a `Request`: the
+ * SPA calls same-origin relative URLs (the runner and CloudFront serve SPA and API together), which
+ * `Request` only accepts inside a browser page, and a JSON string body can be sent again after a
+ * token refresh.
+ */
+class PendingRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly init: RequestInit;
+
+  constructor(url: string | URL, init: RequestInit = {}) {
+    this.url = String(url);
+    this.init = init;
+    this.method = init.method ?? "GET";
+  }
+}
+
+/** Filters left blank are not sent: empty strings are dropped like undefined and null. */
+const serializeQuery = createQuerySerializer();
+function querySerializer(query: Record<string, unknown>): string {
+  return serializeQuery(Object.fromEntries(Object.entries(query).filter(([, value]) => value !== "")));
+}
+
+type ApiResult<T> = { data?: T; error?: unknown; response: Response };
+
+/**
+ * The typed SmartGrocer client. Paths, parameters, bodies and answers come from the generated
+ * `paths` of openapi.json through openapi-fetch; this class adds what the SPA needs around each
+ * call: the bearer token, one shared silent refresh on 401, and the API's error envelope as ApiError.
+ */
 export class ApiClient {
   private readonly session: SessionStore;
   private readonly fetchImpl: typeof fetch;
@@ -50,70 +68,52 @@ export class ApiClient {
   private readonly onSessionExpired?: () => void;
   /** One refresh at a time: refresh tokens are single-use, so parallel 401s must share it. */
   private refreshing: Promise<boolean> | null = null;
+  /** Calls made as the signed-in user (token sent when there is one, refreshed on 401). */
+  private readonly http: Client<paths>;
+  /** Calls that never send the token nor try a refresh (login, signup, refresh itself, public lists). */
+  private readonly anonymous: Client<paths>;
 
   constructor(options: ApiClientOptions) {
     this.session = options.session;
     this.fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
     this.baseUrl = options.baseUrl ?? "";
     this.onSessionExpired = options.onSessionExpired;
+    const clientFor = (useAuth: boolean) =>
+      createClient<paths>({
+        baseUrl: this.baseUrl,
+        Request: PendingRequest as unknown as typeof Request,
+        fetch: (request) => this.dispatch(request as unknown as PendingRequest, useAuth),
+        querySerializer,
+      });
+    this.http = clientFor(true);
+    this.anonymous = clientFor(false);
   }
 
-  async request<T>(endpoint: Endpoint, options: RequestOptions = {}): Promise<T> {
-    const useAuth = options.auth !== false;
+  private async dispatch(request: PendingRequest, useAuth: boolean): Promise<Response> {
     const sentToken = useAuth ? this.session.get()?.accessToken : undefined;
-    const response = await this.send(endpoint, options, sentToken);
-
-    if (response.status === 401 && sentToken) {
-      // The access token may simply have expired: rotate once and retry with the new one.
-      if (await this.refreshSession(sentToken)) {
-        const retried = await this.send(endpoint, options, this.session.get()?.accessToken);
-        return this.parse<T>(retried);
-      }
+    const response = await this.send(request, sentToken);
+    // The access token may simply have expired: rotate once and retry with the new one.
+    if (response.status === 401 && sentToken && (await this.refreshSession(sentToken))) {
+      return this.send(request, this.session.get()?.accessToken);
     }
-    return this.parse<T>(response);
+    return response;
   }
 
-  private async send(endpoint: Endpoint, options: RequestOptions, token: string | undefined): Promise<Response> {
-    const url = this.baseUrl + buildPath(endpoint.path, options.params) + buildQuery(options.query);
-    const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
-    if (options.body !== undefined) headers["Content-Type"] = "application/json";
-    if (token) headers.Authorization = `Bearer ${token}`;
+  private async send(request: PendingRequest, token: string | undefined): Promise<Response> {
+    const headers = new Headers(request.init.headers);
+    headers.set("Accept", "application/json");
+    if (token) headers.set("Authorization", `Bearer ${token}`);
     try {
-      return await this.fetchImpl(url, {
-        method: endpoint.method,
+      return await this.fetchImpl(request.url, {
+        method: request.method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: options.signal,
+        body: request.init.body,
+        signal: request.init.signal,
       });
     } catch (error) {
       if (error instanceof DOMException && error.name === "AbortError") throw error;
       throw new ApiError(0, "network_error", "We couldn't reach SmartGrocer. Check your connection and try again.");
     }
-  }
-
-  private async parse<T>(response: Response): Promise<T> {
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    let data: unknown = null;
-    if (text) {
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = null;
-      }
-    }
-    if (response.ok) return data as T;
-
-    const envelope = (data as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-    const retryAfterHeader = response.headers.get("Retry-After");
-    const retryAfter = retryAfterHeader && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : null;
-    throw new ApiError(
-      response.status,
-      envelope?.code ?? `http_${response.status}`,
-      envelope?.message ?? defaultMessage(response.status),
-      envelope?.details ?? null,
-      retryAfter,
-    );
   }
 
   /** true when a fresh pair is stored. `staleToken` lets a late 401 reuse a refresh another call already did. */
@@ -131,10 +131,7 @@ export class ApiClient {
 
   private async doRefresh(refreshToken: string): Promise<boolean> {
     try {
-      const fresh = await this.request<AuthResponse>(ENDPOINTS.refresh, {
-        body: { refresh_token: refreshToken },
-        auth: false,
-      });
+      const fresh = await settle(this.anonymous.POST("/api/auth/refresh", { body: { refresh_token: refreshToken } }));
       this.session.set({ accessToken: fresh.access_token, refreshToken: fresh.refresh_token, user: fresh.user });
       return true;
     } catch (error) {
@@ -147,34 +144,34 @@ export class ApiClient {
     }
   }
 
-  // ---- typed endpoints -------------------------------------------------------------------
+  // ---- the calls the SPA makes ----------------------------------------------------------------
 
   signup(body: SignupRequest) {
-    return this.request<AuthResponse>(ENDPOINTS.signup, { body, auth: false });
+    return settle(this.anonymous.POST("/api/auth/signup", { body }));
   }
 
   login(body: LoginRequest) {
-    return this.request<AuthResponse>(ENDPOINTS.login, { body, auth: false });
+    return settle(this.anonymous.POST("/api/auth/login", { body }));
   }
 
   me() {
-    return this.request<User>(ENDPOINTS.me);
+    return settle(this.http.GET("/api/auth/me"));
   }
 
   logout(refreshToken: string) {
-    return this.request<void>(ENDPOINTS.logout, { body: { refresh_token: refreshToken } });
+    return settle(this.http.POST("/api/auth/logout", { body: { refresh_token: refreshToken } }));
   }
 
   listProducts(query: ProductQuery = {}, signal?: AbortSignal) {
-    return this.request<Page<Product>>(ENDPOINTS.listProducts, { query: { ...query }, signal });
+    return settle(this.http.GET("/api/products", { params: { query }, signal }));
   }
 
   getProduct(id: string, signal?: AbortSignal) {
-    return this.request<Product>(ENDPOINTS.getProduct, { params: { id }, signal });
+    return settle(this.http.GET("/api/products/{id}", { params: { path: { id } }, signal }));
   }
 
   createProduct(body: ProductCreate) {
-    return this.request<Product>(ENDPOINTS.createProduct, { body });
+    return settle(this.http.POST("/api/products", { body }));
   }
 
   /**
@@ -183,70 +180,117 @@ export class ApiClient {
    * StaleProductDetails.
    */
   updateProduct(id: string, body: ProductUpdate, etag: string) {
-    return this.request<Product>(ENDPOINTS.updateProduct, { params: { id }, body, headers: { "If-Match": etag } });
+    return settle(this.http.PUT("/api/products/{id}", { params: { path: { id }, header: { "if-match": etag } }, body }));
   }
 
   deleteProduct(id: string) {
-    return this.request<void>(ENDPOINTS.deleteProduct, { params: { id } });
+    return settle(this.http.DELETE("/api/products/{id}", { params: { path: { id } } }));
   }
 
-  requestImageUpload(id: string, body: { content_type: ImageContentType; size: number }) {
-    return this.request<ImageUploadResponse>(ENDPOINTS.requestImageUpload, { params: { id }, body });
+  requestImageUpload(id: string, body: ImageUploadRequest) {
+    return settle(this.http.POST("/api/products/{id}/images", { params: { path: { id } }, body }));
   }
 
   listCategories(signal?: AbortSignal) {
-    return this.request<{ items: Category[] }>(ENDPOINTS.listCategories, { signal, auth: false });
+    return settle(this.anonymous.GET("/api/categories", { signal }));
   }
 
   checkout(body: CheckoutRequest, idempotencyKey: string) {
-    return this.request<CheckoutResponse>(ENDPOINTS.checkout, {
-      body,
-      headers: { "Idempotency-Key": idempotencyKey },
-    });
+    return settle(this.http.POST("/api/orders", { params: { header: { "idempotency-key": idempotencyKey } }, body }));
   }
 
-  myOrders(query: { limit?: number; cursor?: string } = {}) {
-    return this.request<Page<Order>>(ENDPOINTS.myOrders, { query });
+  myOrders(query: OrdersQuery = {}) {
+    return settle(this.http.GET("/api/orders/my-orders", { params: { query } }));
   }
 
   getOrder(id: string, signal?: AbortSignal) {
-    return this.request<Order>(ENDPOINTS.getOrder, { params: { id }, signal });
+    return settle(this.http.GET("/api/orders/{id}", { params: { path: { id } }, signal }));
   }
 
   updateOrderStatus(id: string, status: OrderStatus) {
-    return this.request<Order>(ENDPOINTS.updateOrderStatus, { params: { id }, body: { status } });
+    return settle(this.http.PATCH("/api/orders/{id}/status", { params: { path: { id } }, body: { status } }));
   }
 
   /** The buyer's checkout, with what is needed to resume its payment while it is open. */
   getCheckout(id: string, signal?: AbortSignal) {
-    return this.request<Checkout>(ENDPOINTS.getCheckout, { params: { id }, signal });
+    return settle(this.http.GET("/api/checkouts/{id}", { params: { path: { id } }, signal }));
   }
 
-  sellerOrders(query: { status?: OrderStatus | ""; limit?: number; cursor?: string } = {}) {
-    return this.request<Page<Order>>(ENDPOINTS.sellerOrders, { query });
+  sellerOrders(query: SellerOrdersQuery = {}) {
+    return settle(this.http.GET("/api/seller/orders", { params: { query } }));
   }
 
   sellerAnalytics() {
-    return this.request<SellerAnalytics>(ENDPOINTS.sellerAnalytics);
+    return settle(this.http.GET("/api/seller/analytics"));
   }
 
   /** The seller's own product read fresh (never a CDN copy): what an edit form starts from. */
   sellerProduct(id: string, signal?: AbortSignal) {
-    return this.request<Product>(ENDPOINTS.sellerProduct, { params: { id }, signal });
+    return settle(this.http.GET("/api/seller/products/{id}", { params: { path: { id } }, signal }));
   }
 
-  adminUsers(query: { q?: string; limit?: number; cursor?: string } = {}) {
-    return this.request<Page<User>>(ENDPOINTS.adminUsers, { query });
+  adminUsers(query: UsersQuery = {}) {
+    return settle(this.http.GET("/api/admin/users", { params: { query } }));
   }
 
-  adminUpdateUser(id: string, body: { is_active: boolean }) {
-    return this.request<User>(ENDPOINTS.adminUpdateUser, { params: { id }, body });
+  adminUpdateUser(id: string, body: UserUpdate) {
+    return settle(this.http.PATCH("/api/admin/users/{id}", { params: { path: { id } }, body }));
   }
 
-  /** Local payment provider only: the runner charges the test card and delivers the signed webhook. */
-  confirmLocalPayment(body: { client_secret: string; card_number: string }) {
-    return this.request<LocalPaymentResult>(ENDPOINTS.confirmLocalPayment, { body, auth: false });
+  /**
+   * Local payment provider only: the runner charges the test card and delivers the signed webhook.
+   * Served by the local runner at /local, outside the API, so it is not in openapi.json.
+   */
+  async confirmLocalPayment(body: { client_secret: string; card_number: string }): Promise<LocalPaymentResult> {
+    const request = new PendingRequest(`${this.baseUrl}/local/payments/confirm`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const response = await this.dispatch(request, false);
+    const data = parseJson(await response.text());
+    if (!response.ok) throw toApiError(response, data);
+    return data as LocalPaymentResult;
   }
+}
+
+/** The answer's data when it succeeded; the API's error envelope as an ApiError otherwise. */
+async function settle<T>(call: Promise<ApiResult<T>>): Promise<T> {
+  let result: ApiResult<T>;
+  try {
+    result = await call;
+  } catch (error) {
+    // A success whose body is not JSON (a proxy's page): a server fault as far as the SPA can tell.
+    if (error instanceof SyntaxError) throw new ApiError(502, "bad_response", defaultMessage(502));
+    throw error;
+  }
+  if (result.response.ok) return result.data as T;
+  throw toApiError(result.response, result.error);
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function toApiError(response: Response, body: unknown): ApiError {
+  const envelope =
+    typeof body === "object" && body !== null
+      ? (body as { error?: { code?: string; message?: string; details?: unknown } }).error
+      : undefined;
+  const retryAfterHeader = response.headers.get("Retry-After");
+  const retryAfter = retryAfterHeader && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : null;
+  return new ApiError(
+    response.status,
+    envelope?.code ?? `http_${response.status}`,
+    envelope?.message ?? defaultMessage(response.status),
+    envelope?.details ?? null,
+    retryAfter,
+  );
 }
 
 function defaultMessage(status: number): string {

@@ -1,4 +1,4 @@
-import type { StaleProductDetails, ValidationIssue } from "./types";
+import type { StaleProductDetails, ValidationIssue } from "./models";
 
 /** Any failed call: HTTP errors carry the API's `{error:{code,message,details}}`; network failures use status 0. */
 export class ApiError extends Error {

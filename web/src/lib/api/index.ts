@@ -3,7 +3,8 @@ import { localSessionStore } from "./tokens";
 
 export { ApiClient } from "./client";
 export { ApiError, errorMessage, fieldErrors, isApiError, staleProduct } from "./errors";
-export type * from "./types";
+export type * from "./models";
+export type { LocalPaymentResult } from "./client";
 
 const sessionExpiredListeners = new Set<() => void>();
 

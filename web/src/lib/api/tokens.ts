@@ -1,4 +1,4 @@
-import type { User } from "./types";
+import type { User } from "./models";
 
 export interface Session {
   accessToken: string;

@@ -1,4 +1,4 @@
-import type { ImageUploadResponse } from "./types";
+import type { ImageUploadResponse } from "./models";
 
 export interface UploadProgress {
   loaded: number;

@@ -2,7 +2,7 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sessionStore } from "@/lib/api";
-import type { Checkout, Order } from "@/lib/api/types";
+import type { Checkout, Order } from "@/lib/api/models";
 import { basket } from "@/lib/basket";
 import { openCheckout } from "@/lib/checkouts";
 import { makeOrder, makeProduct, mockFetch, renderRoute, type MockRoute } from "@/test/utils";

@@ -1,7 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sessionStore } from "@/lib/api";
-import type { Checkout } from "@/lib/api/types";
+import type { Checkout } from "@/lib/api/models";
 import { makeOrder, mockFetch, renderRoute } from "@/test/utils";
 import MyOrdersPage from "../MyOrdersPage";
 import OrderPage from "../OrderPage";

@@ -11,7 +11,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/toast";
 import { api } from "@/lib/api";
 import { errorMessage } from "@/lib/api/errors";
-import type { User } from "@/lib/api/types";
+import type { User } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
 import { useDebouncedValue } from "@/lib/hooks";
 import { keys } from "@/lib/queries";

@@ -49,7 +49,7 @@ export default function SellerDashboardPage() {
   );
 }
 
-function Dashboard({ data }: { data: import("@/lib/api/types").SellerAnalytics }) {
+function Dashboard({ data }: { data: import("@/lib/api/models").SellerAnalytics }) {
   const days = lastNDays(data.revenue_by_day, 30);
   const orders = days.reduce((sum, day) => sum + day.orders, 0);
   const revenueCents = days.reduce((sum, day) => sum + day.revenueCents, 0);

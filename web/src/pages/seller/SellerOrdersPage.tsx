@@ -7,7 +7,7 @@ import { Price } from "@/components/Price";
 import { EmptyState, ErrorState, LoadMore } from "@/components/states";
 import { Card, CardContent } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
-import type { OrderStatus } from "@/lib/api/types";
+import type { OrderStatus } from "@/lib/api/models";
 import { STATUS_LABEL } from "@/lib/orders";
 import { useSellerOrders } from "@/lib/queries";
 import { cn, formatDate, shortId } from "@/lib/utils";

@@ -14,7 +14,7 @@ import { Input, Select, Textarea } from "@/components/ui/input";
 import { toast } from "@/components/ui/toast";
 import { api } from "@/lib/api";
 import { errorMessage, fieldErrors, staleProduct } from "@/lib/api/errors";
-import type { CategorySlug, Product, ProductCreate } from "@/lib/api/types";
+import type { CategorySlug, Product, ProductCreate } from "@/lib/api/models";
 import { CATEGORIES } from "@/lib/categories";
 import { isValidPriceInput } from "@/lib/money";
 import {

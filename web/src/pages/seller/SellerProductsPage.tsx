@@ -15,7 +15,7 @@ import { Input } from "@/components/ui/input";
 import { toast } from "@/components/ui/toast";
 import { api } from "@/lib/api";
 import { errorMessage, staleProduct } from "@/lib/api/errors";
-import type { Product } from "@/lib/api/types";
+import type { Product } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
 import { categoryName } from "@/lib/categories";
 import { keys, useProductPages } from "@/lib/queries";

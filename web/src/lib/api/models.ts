@@ -1,0 +1,62 @@
+// The SPA's names for the API's own types. Nothing here is a shape of its own: every type is taken
+// from `openapi.gen.ts`, which `npm run gen:api` generates from ../openapi.json (and a test keeps
+// current), so a change to a response or request schema reaches every use through the compiler.
+// Money is a decimal string with two places plus a lowercase ISO currency.
+import type { components, operations } from "./openapi.gen";
+
+type Schemas = components["schemas"];
+type QueryOf<Name extends keyof operations> = NonNullable<operations[Name]["parameters"]["query"]>;
+
+export type User = Schemas["UserOut"];
+export type Role = User["role"];
+export type AuthResponse = Schemas["AuthResponse"];
+export type SignupRequest = Schemas["SignupRequest"];
+export type LoginRequest = Schemas["LoginRequest"];
+
+export type Product = Schemas["ProductOut"];
+export type CategorySlug = Schemas["Category"];
+export type ProductQuery = QueryOf<"products_list">;
+export type ProductSort = NonNullable<ProductQuery["sort"]>;
+export type ProductCreate = Schemas["ProductCreate"];
+export type ProductUpdate = Schemas["ProductUpdate"];
+export type Category = Schemas["CategoryOut"];
+export type ImageUploadRequest = Schemas["ImageUploadRequest"];
+export type ImageContentType = ImageUploadRequest["content_type"];
+export type ImageUploadResponse = Schemas["ImageUploadResponse"];
+
+export type Order = Schemas["OrderOut"];
+export type OrderStatus = Order["status"];
+export type PaymentStatus = Order["payment_status"];
+export type OrderLine = Schemas["OrderLineOut"];
+export type StatusChange = Schemas["StatusChange"];
+/** An address as an order carries it back. */
+export type OrderAddress = Schemas["AddressOut"];
+/** An address as checkout takes it. */
+export type ShippingAddress = Schemas["ShippingAddress"];
+export type OrdersQuery = QueryOf<"orders_mine">;
+export type SellerOrdersQuery = QueryOf<"seller_orders">;
+
+export type CheckoutRequest = Schemas["CheckoutRequest"];
+export type CheckoutResponse = Schemas["CheckoutResponse"];
+export type PaymentInfo = Schemas["PaymentInfo"];
+/** GET /api/checkouts/{id}: one shopping trip as its buyer sees it. */
+export type Checkout = Schemas["CheckoutOut"];
+export type CheckoutStatus = Checkout["status"];
+
+export type SellerAnalytics = Schemas["SellerAnalytics"];
+
+export type UsersQuery = QueryOf<"admin_users_list">;
+export type UserUpdate = Schemas["UserUpdateRequest"];
+
+/** The body of every error answer: `{error: {code, message, details}}`. */
+export type ErrorBody = Schemas["ErrorBody"];
+/**
+ * One entry of a 422 `details` list. `loc` ends in the offending field's name. (openapi.json's
+ * ValidationError requires `msg` but does not declare it as a property, hence the addition.)
+ */
+export type ValidationIssue = Schemas["ValidationError"] & { msg: string };
+
+/** `details` of a 412 `stale_product`: the product as it is now (with its new etag). */
+export interface StaleProductDetails {
+  current: Product;
+}
