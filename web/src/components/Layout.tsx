@@ -130,10 +130,12 @@ function HeaderSearch({ className }: { className?: string }) {
   const location = useLocation();
   const onCatalog = location.pathname === "/products";
   const [text, setText] = useState(onCatalog ? (params.get("q") ?? "") : "");
-
-  useEffect(() => {
+  // Leaving the catalog empties the box (adjusted while rendering, as the page changes).
+  const [wasOnCatalog, setWasOnCatalog] = useState(onCatalog);
+  if (wasOnCatalog !== onCatalog) {
+    setWasOnCatalog(onCatalog);
     if (!onCatalog) setText("");
-  }, [onCatalog]);
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();

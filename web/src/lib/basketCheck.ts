@@ -1,5 +1,5 @@
 import { useQueries } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useEffect, useEffectEvent } from "react";
 import { api } from "./api";
 import { isApiError } from "./api/errors";
 import type { Product } from "./api/models";
@@ -31,10 +31,14 @@ export function useBasketCheck(lines: BasketLine[]) {
   const freshKey = fresh.map((product) => `${product.id}:${product.price}:${product.stock}:${product.updated_at}`).join("|");
 
   // Keep remembered details (price, stock, name) in step with what the server says now.
-  // Keyed on the content, not the array identity, so a refresh does not loop.
-  useEffect(() => {
+  // Run when the content changes, not the array's identity (new every render), so a refresh,
+  // which re-renders the basket, does not loop.
+  const refreshBasket = useEffectEvent(() => {
     if (fresh.length) basket.refresh(fresh);
-  }, [freshKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  });
+  useEffect(() => {
+    refreshBasket();
+  }, [freshKey]);
 
   const issues: Record<string, LineIssue> = {};
   lines.forEach((line, index) => {

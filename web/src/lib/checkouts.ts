@@ -83,7 +83,7 @@ export const openCheckout = {
  * the basket since stays there.
  */
 export function settlePaidCheckout(checkoutId: string): void {
-  let record: OpenCheckoutRecord | null = null;
+  let record: OpenCheckoutRecord | null;
   try {
     record = JSON.parse(localStorage.getItem(OPEN_KEY) ?? "null") as OpenCheckoutRecord | null;
   } catch {

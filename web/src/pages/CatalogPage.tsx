@@ -42,9 +42,11 @@ export default function CatalogPage() {
 
   // The header search navigates here with ?q=; follow it when it changes from outside.
   const urlQ = params.get("q") ?? "";
-  useEffect(() => {
+  const [seenUrlQ, setSeenUrlQ] = useState(urlQ);
+  if (seenUrlQ !== urlQ) {
+    setSeenUrlQ(urlQ);
     setQ((current) => (current.trim() === urlQ ? current : urlQ));
-  }, [urlQ]);
+  }
 
   useEffect(() => {
     setParams(

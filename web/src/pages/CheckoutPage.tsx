@@ -105,9 +105,11 @@ export default function CheckoutPage() {
 
   // Once the user changes quantities after a conflict, the old conflict no longer applies.
   const basketShape = lines.map((line) => `${line.product.id}:${line.quantity}`).join(",");
-  useEffect(() => {
+  const [conflictsShape, setConflictsShape] = useState(basketShape);
+  if (conflictsShape !== basketShape) {
+    setConflictsShape(basketShape);
     setConflicts({});
-  }, [basketShape]);
+  }
 
   function focusFirstError() {
     requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());

@@ -87,10 +87,9 @@ function ProductEditor({ product }: { product: Product | null }) {
   // Photos are saved by the uploader into the same cache entry. A newer version that agrees with the
   // form's base on every field the form edits (only photos moved) is safe to stand on; anything else
   // is left for the save to find out (412), so the seller sees it instead of overwriting it.
+  // Adjusted while rendering: once moved, `base` has the live etag and this settles.
   const live = useSellerProduct(product?.id).data ?? product;
-  useEffect(() => {
-    if (live && base && live.etag !== base.etag && sameEditableValues(live, base)) setBase(live);
-  }, [live, base]);
+  if (live && base && live.etag !== base.etag && sameEditableValues(live, base)) setBase(live);
 
   function remember(saved: Product) {
     queryClient.setQueryData(keys.sellerProduct(saved.id), saved);

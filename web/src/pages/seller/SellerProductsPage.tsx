@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { perUnit } from "@/lib/money";
 import { Pencil, Plus } from "lucide-react";
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { PageHeader } from "@/components/PageHeader";
 import { Price } from "@/components/Price";
@@ -73,11 +73,15 @@ function ProductRow({ product: listed }: { product: Product }) {
   // the current product a refused save brought back); a listing can be a CDN copy up to 30 s old.
   const [product, setProduct] = useState(listed);
   const [stock, setStock] = useState(String(product.stock));
-  useEffect(() => {
-    if (listed.etag === product.etag || listed.updated_at < product.updated_at) return;
-    if (stock === String(product.stock)) setStock(String(listed.stock)); // untouched input follows
-    setProduct(listed);
-  }, [listed]); // eslint-disable-line react-hooks/exhaustive-deps
+  // A new listing is looked at once, while rendering: a newer version replaces the row's.
+  const [seenListed, setSeenListed] = useState(listed);
+  if (seenListed !== listed) {
+    setSeenListed(listed);
+    if (listed.etag !== product.etag && listed.updated_at >= product.updated_at) {
+      if (stock === String(product.stock)) setStock(String(listed.stock)); // untouched input follows
+      setProduct(listed);
+    }
+  }
   const [error, setError] = useState<string | null>(null);
   const stockValid = /^\d{1,7}$/.test(stock) && Number(stock) <= 1_000_000;
   const stockChanged = stockValid && Number(stock) !== product.stock;
