@@ -395,6 +395,8 @@ journeys.push({
     const message = await page.getByTestId("decline-message").textContent();
     assert(/declined/i.test(message), `the decline message is shown (got "${message}")`);
     assert(checkoutIdOf(page) === checkoutId, "still paying the same checkout");
+    // The decline shows at once; the form takes a card again once the checkout is read back.
+    await page.waitForSelector('[data-testid="pay-button"]:not([disabled])', { timeout: 10_000 });
     assert(await page.getByTestId("pay-button").isEnabled(), "the card form takes another card");
     const open = await apiCall(baseURL, "GET", `/api/checkouts/${checkoutId}`, { token: await token() });
     assert(open.status === "pending_payment" && open.payment?.client_secret, `the checkout stays open (got ${open.status})`);
