@@ -26,7 +26,7 @@ def apply_nag(stack: SmartGrocerStack) -> None:
         stack.api,
         "AwsSolutions-APIG4",
         "Authentication is a JWT check inside each Lambda, driven by the route table's roles "
-        "(DESIGN.md 6); public routes (catalog, signup, login, Stripe webhook) are public by design.",
+        "(README: How it fits together); public routes (catalog, signup, login, Stripe webhook) are public by design.",
     )
     _suppress(
         stack.functions,

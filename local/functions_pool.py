@@ -12,8 +12,9 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 
 
 def _worker_init(paths: list[str], env: dict[str, str]) -> None:
@@ -48,12 +49,29 @@ class FunctionPool:
             initializer=_worker_init,
             initargs=([str(ROOT), str(LAYER_PATH)], env),
         )
+        self._in_flight: set[Future] = set()
+        self._lock = threading.Lock()
 
     def invoke(self, function_name: str, event: dict, timeout: float = 29.0) -> dict:
         return self._executor.submit(invoke_in_worker, function_name, event).result(timeout=timeout)
 
     def invoke_async(self, function_name: str, event: dict) -> None:
-        self._executor.submit(invoke_in_worker, function_name, event)
+        future = self._executor.submit(invoke_in_worker, function_name, event)
+        with self._lock:
+            self._in_flight.add(future)
+        future.add_done_callback(self._finished)
+
+    def _finished(self, future: Future) -> None:
+        with self._lock:
+            self._in_flight.discard(future)
+
+    def drain(self, timeout: float = 30.0) -> int:
+        """Wait until every asynchronous invocation started so far has finished (event deliveries to
+        the notifier): tests then read the outcome instead of sleeping. Returns how many are left."""
+        with self._lock:
+            pending = set(self._in_flight)
+        _, not_done = wait(pending, timeout=timeout)
+        return len(not_done)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -210,6 +210,9 @@ class LocalRuntime:
                 if function.trigger == "events":
                     self.pool.invoke_async(function.name, event)
             return 202, {"accepted": True}
+        if path == "/local/events/drain" and method == "POST":
+            left = self.pool.drain()
+            return (200 if left == 0 else 504), {"pending": left}
         if path == "/local/payments/confirm" and method == "POST":
             from local.payments import confirm_payment
 

@@ -6,7 +6,11 @@ domain functions as the API, so seeded data looks exactly like data created by u
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 from collections.abc import Callable
+from html import escape
 
 DEMO_PASSWORDS = {"shopper": "shopper-demo-1", "seller": "seller-demo-1", "admin": "admin-demo-1"}
 ADMIN_EMAIL = "admin@demo.smartgrocer.test"
@@ -101,6 +105,61 @@ CATALOG: dict[str, tuple[str, list[tuple[str, str, str, str, int, str]]]] = {
 }
 
 
+# Category -> (background top, background bottom, accent): the demo pictures are drawn here, at seed time,
+# so the catalog looks like a grocery with nothing downloaded.
+PALETTE = {
+    "fruit-veg": ("#e8f5e9", "#a5d6a7", "#2e7d32"),
+    "bakery": ("#fff3e0", "#ffcc80", "#a15c00"),
+    "dairy-eggs": ("#e3f2fd", "#bbdefb", "#1565c0"),
+    "meat-fish": ("#fce4ec", "#f8bbd0", "#ad1457"),
+    "pantry": ("#fffde7", "#fff59d", "#8d6e00"),
+    "drinks": ("#e0f7fa", "#b2ebf2", "#00838f"),
+    "frozen": ("#ede7f6", "#d1c4e9", "#4527a0"),
+    "snacks": ("#fbe9e7", "#ffccbc", "#bf360c"),
+    "household": ("#eceff1", "#cfd8dc", "#37474f"),
+}
+
+
+def demo_picture(name: str, category: str) -> bytes:
+    """A square SVG: the category's colours, a plate, the product's initials and name. The shape's
+    position varies with the name so neighbouring cards differ."""
+    top, bottom, accent = PALETTE.get(category, PALETTE["household"])
+    seed = int(hashlib.sha256(name.encode()).hexdigest()[:6], 16)
+    cx, cy, r = 200 + seed % 41 - 20, 170 + (seed >> 8) % 31 - 15, 92 + (seed >> 16) % 20
+    initials = "".join(word[0] for word in name.split()[:2]).upper()
+    label = escape(name if len(name) <= 22 else name[:21] + "…")
+    svg = f"""<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">
+<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1">
+<stop offset="0" stop-color="{top}"/><stop offset="1" stop-color="{bottom}"/></linearGradient></defs>
+<rect width="400" height="400" fill="url(#g)"/>
+<circle cx="{cx}" cy="{cy}" r="{r + 18}" fill="#ffffff" opacity="0.7"/>
+<circle cx="{cx}" cy="{cy}" r="{r}" fill="{accent}" opacity="0.85"/>
+<text x="{cx}" y="{cy + 22}" font-family="Helvetica, Arial, sans-serif" font-size="64" font-weight="700"
+ fill="#ffffff" text-anchor="middle">{escape(initials)}</text>
+<text x="200" y="350" font-family="Helvetica, Arial, sans-serif" font-size="28" font-weight="600"
+ fill="{accent}" text-anchor="middle">{label}</text>
+</svg>"""
+    return svg.encode()
+
+
+def _upload_picture(name: str, category: str) -> list[str]:
+    """Put the picture in the images bucket (moto locally) where uploaded photos go; its URL."""
+    bucket, base = os.environ.get("IMAGES_BUCKET"), os.environ.get("IMAGES_BASE_URL", "").rstrip("/")
+    if not bucket or not base:
+        return []
+    import boto3
+
+    key = f"products/demo/{re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')}.svg"
+    boto3.client("s3").put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=demo_picture(name, category),
+        ContentType="image/svg+xml",
+        CacheControl="public, max-age=86400",
+    )
+    return [f"{base}/{key}"]
+
+
 def seed_demo_data(log: Callable[[str], None] = print) -> bool:
     from smartgrocer import wiring  # noqa: F401  (the domain's ports: the runner process calls the domain here)
     from smartgrocer.adapters.mongo import db
@@ -126,7 +185,7 @@ def seed_demo_data(log: Callable[[str], None] = print) -> bool:
                     "category": category,
                     "stock": stock,
                     "unit": unit,
-                    "images": [],
+                    "images": _upload_picture(name, category),
                 },
             )
     count = sum(len(p) for _, p in CATALOG.values())

@@ -191,7 +191,7 @@ NON_PAYMENT = sorted(n for n, e in ENTRIES.items() if not e.access & {Access.PAY
 
 @pytest.mark.parametrize("name", NON_PAYMENT)
 def test_stripe_is_imported_only_by_payment_functions(imports, name):
-    """DESIGN.md 7: cold start is the product; stripe loads only where payments happen."""
+    """Cold start is the product: stripe loads only where payments happen."""
     if name not in imports or "error" in imports[name]:
         pytest.skip("handler not importable (see test_handler_imports_from_layer_alone)")
     assert "stripe" not in imports[name]["modules"]

@@ -158,6 +158,12 @@ def mail(api, to: str | None = None, subject: str | None = None) -> list[dict]:
     ]
 
 
+def drain(api) -> None:
+    """Wait until every event published so far has been handled by the notifier (no fixed sleeps)."""
+    response = api.post("/local/events/drain")
+    assert response.status_code == 200, response.text
+
+
 def wait_for_mail(api, to: str, subject: str, count: int = 1, timeout: float = 20.0) -> list[dict]:
     deadline = time.monotonic() + timeout
     found: list[dict] = []

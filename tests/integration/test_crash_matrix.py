@@ -162,7 +162,7 @@ def _reconcile(minutes: float = 3):
     return reconcile(at=now() + timedelta(minutes=minutes), outbox_grace=0)
 
 
-# -- the invariants (DESIGN.md section 13), from stored data alone -----------------------------------
+# -- the invariants (docs/money-core.md), from stored data alone --------------------------------------
 
 
 def assert_invariants(world) -> None:
