@@ -18,10 +18,15 @@ from constructs import Construct
 from cdk.config import StageConfig
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access, BackgroundFunction, Route
 
-RUNTIME = lambda_.Runtime.PYTHON_3_12  # the layer is built for cp312 (scripts/build_layer.py)
+RUNTIME = lambda_.Runtime.PYTHON_3_12  # = LAMBDA_PYTHON_VERSION in scripts/build_layer.py (cp312 wheels, bytecode)
 ARCHITECTURE = lambda_.Architecture.ARM_64
 HANDLER = "handler.lambda_handler"
-ASSET_EXCLUDES = ["__pycache__", "*.pyc", "tests", ".pytest_cache"]
+# The bytecode the runtime loads: __pycache__/<module>.cpython-312.pyc, compiled by scripts/build_layer.py.
+CACHE_TAG = "cpython-" + RUNTIME.name.removeprefix("python").replace(".", "")
+# Ship our bytecode; never a cache some other interpreter wrote into the build folders.
+BYTECODE_EXCLUDES = ["**/__pycache__/*.pyc", f"!**/__pycache__/*.{CACHE_TAG}.pyc"]
+ASSET_EXCLUDES = ["tests", ".pytest_cache", *BYTECODE_EXCLUDES]
+BUILD_HINT = "Run `python scripts/build_layer.py` (no Docker needed)."
 
 Grant = Callable[[lambda_.Function], None]
 
@@ -33,20 +38,15 @@ class SharedLayer(Construct):
         super().__init__(scope, id)
         built = build_dir / "python" / package_source.name
         if not built.is_dir():
-            raise FileNotFoundError(
-                f"Lambda layer not built: {built} is missing. "
-                "Run `python scripts/build_layer.py` first (no Docker needed)."
-            )
+            raise FileNotFoundError(f"Lambda layer not built: {built} is missing. {BUILD_HINT}")
         stale = _differing_files(package_source, built)
         if stale:  # never deploy yesterday's domain code under today's handlers
-            raise RuntimeError(
-                f"Lambda layer is stale ({', '.join(stale[:5])} changed since the build). "
-                "Run `python scripts/build_layer.py` again."
-            )
+            raise RuntimeError(f"Lambda layer is stale ({', '.join(stale[:5])} changed since the build). "
+                               f"{BUILD_HINT}")
+        _require_bytecode(built)
         self.layer = lambda_.LayerVersion(
-            self,
-            "Layer",
-            code=lambda_.Code.from_asset(str(build_dir), exclude=["**/__pycache__"]),
+            self, "Layer",
+            code=lambda_.Code.from_asset(str(build_dir), exclude=BYTECODE_EXCLUDES),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             description="smartgrocer package + runtime dependencies (requirements.txt)",
@@ -114,26 +114,30 @@ class AppFunction(Construct):
 class AppFunctions(Construct):
     """Every route and background function from the route table, keyed by name, grants applied."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        functions_dir: Path,
-        layer: lambda_.ILayerVersion,
-        config: StageConfig,
-        grants: Mapping[Access, Grant],
-        function_prefix: str,
-        shared_environment: Mapping[str, str] | None = None,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, functions_dir: Path, layer: lambda_.ILayerVersion,
+                 config: StageConfig, grants: Mapping[Access, Grant], function_prefix: str,
+                 shared_environment: Mapping[str, str] | None = None, functions_source: Path | None = None) -> None:
+        """`functions_dir` is what ships (build/functions: handler.py + its bytecode); `functions_source`, when
+        given, is the folder it was built from, and the build must match it."""
         super().__init__(scope, id)
         missing_grants = set(Access) - set(grants)
         if missing_grants:  # a new Access value must get a grant before anything can deploy
             raise ValueError(f"no grant declared for {sorted(a.value for a in missing_grants)}")
         entries: list[Route | BackgroundFunction] = [*ROUTES, *BACKGROUND_FUNCTIONS]
-        missing = [e.name for e in entries if not (functions_dir / e.name / "handler.py").is_file()]
+        origin = functions_source or functions_dir
+        missing = [e.name for e in entries if not (origin / e.name / "handler.py").is_file()]
         if missing:
             raise FileNotFoundError(f"route table entries without functions/<name>/handler.py: {missing}")
+        if functions_source is not None:
+            unbuilt = [e.name for e in entries if not (functions_dir / e.name / "handler.py").is_file()]
+            if unbuilt:
+                raise FileNotFoundError(f"functions not built into {functions_dir}: {unbuilt[:5]}. {BUILD_HINT}")
+            stale = [name for e in entries
+                     for name in _differing_files(functions_source / e.name, functions_dir / e.name)]
+            if stale:
+                raise RuntimeError(f"function build is stale ({', '.join(stale[:5])} changed). {BUILD_HINT}")
+            for entry in entries:
+                _require_bytecode(functions_dir / entry.name)
 
         environment = {
             "POWERTOOLS_SERVICE_NAME": "smartgrocer",
@@ -169,6 +173,15 @@ class AppFunctions(Construct):
 
     def __iter__(self) -> Iterator[AppFunction]:
         return iter(self.by_name.values())
+
+
+def _require_bytecode(tree: Path) -> None:
+    """Lambda's code folders are read-only: a module without bytecode for the runtime is compiled from source
+    on every cold start. scripts/build_layer.py compiles everything; refuse a build without it."""
+    missing = [p.relative_to(tree).as_posix() for p in tree.rglob("*.py")
+               if not (p.parent / "__pycache__" / f"{p.stem}.{CACHE_TAG}.pyc").is_file()]
+    if missing:
+        raise RuntimeError(f"{tree} has no {CACHE_TAG} bytecode for {', '.join(missing[:5])}. {BUILD_HINT}")
 
 
 def _differing_files(source: Path, copy: Path) -> list[str]:
