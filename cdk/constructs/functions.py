@@ -16,7 +16,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk.config import StageConfig
-from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access, BackgroundFunction, Route
+from cdk.runtime_env import FUNCTION_ENVIRONMENT
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12  # = LAMBDA_PYTHON_VERSION in scripts/build_layer.py (cp312 wheels, bytecode)
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -140,11 +140,7 @@ class AppFunctions(Construct):
                 _require_bytecode(functions_dir / entry.name)
 
         environment = {
-            "POWERTOOLS_SERVICE_NAME": "smartgrocer",
-            "POWERTOOLS_METRICS_NAMESPACE": "SmartGrocer",
-            # Lambda's active tracing (platform segments) is on; the Powertools/X-Ray SDK tracer is not:
-            # building it costs 0.3-0.7 s of every cold start (docs/observability.md).
-            "POWERTOOLS_TRACE_DISABLED": "true",
+            **FUNCTION_ENVIRONMENT,
             "LOG_LEVEL": config.log_level,
             "MONGODB_DB": config.mongodb_db,
             **(shared_environment or {}),
