@@ -56,20 +56,9 @@ class SharedLayer(Construct):
 class AppFunction(Construct):
     """One handler folder -> a Lambda with its own role and log group."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        name: str,
-        description: str,
-        code_dir: Path,
-        layer: lambda_.ILayerVersion,
-        config: StageConfig,
-        timeout: Duration,
-        function_prefix: str,
-        environment: Mapping[str, str],
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, name: str, description: str, code_dir: Path,
+                 layer: lambda_.ILayerVersion, config: StageConfig, timeout: Duration, function_prefix: str,
+                 environment: Mapping[str, str], reserved_concurrency: int | None = None) -> None:
         super().__init__(scope, id)
         self.name = name
         self.log_group = logs.LogGroup(
@@ -108,6 +97,8 @@ class AppFunction(Construct):
             timeout=timeout,
             tracing=lambda_.Tracing.ACTIVE,
             environment=dict(environment),
+            # Bounds how many of its containers can hold MongoDB connections at once (cdk/connection_budget.py).
+            reserved_concurrent_executions=reserved_concurrency,
         )
 
 
@@ -143,8 +134,10 @@ class AppFunctions(Construct):
             **FUNCTION_ENVIRONMENT,
             "LOG_LEVEL": config.log_level,
             "MONGODB_DB": config.mongodb_db,
+            "MONGODB_MAX_POOL_SIZE": str(config.mongo_max_pool_size),
             **(shared_environment or {}),
         }
+        budget = config.connection_budget
         self.by_name: dict[str, AppFunction] = {}
         for entry in entries:
             is_route = isinstance(entry, Route)
@@ -157,8 +150,8 @@ class AppFunctions(Construct):
                 layer=layer,
                 config=config,
                 timeout=config.api_timeout if is_route else config.background_timeout,
-                function_prefix=function_prefix,
-                environment=environment,
+                function_prefix=function_prefix, environment=environment,
+                reserved_concurrency=budget.reserved_concurrency.get(entry.name),
             )
             for access in sorted(entry.access, key=lambda a: a.value):
                 grants[access](app_fn.function)
