@@ -227,6 +227,62 @@ def import_offenders(argv: list[str], env: dict[str, str], top: int = 8) -> list
     return sorted(totals.items(), key=lambda kv: -kv[1])[:top]
 
 
+# -- instruction counts ----------------------------------------------------------------------------------------
+
+# Cumulative stages from the floor to a function: where a handler's init goes, in instructions.
+_MODEL = "from pydantic import BaseModel, Field\nclass Probe(BaseModel):\n    x: int = Field(ge=0)\n"
+_STAGE_CODE = (FLOOR, _MODEL, "import aws_lambda_powertools.event_handler",
+               "from smartgrocer.adapters import mongo; mongo.client()", "import smartgrocer.wiring",
+               "import smartgrocer.web.app, smartgrocer.models.common")
+STAGES = tuple((label, "\n".join(_STAGE_CODE[:i + 1])) for i, label in enumerate((
+    "floor: import pymongo, pydantic",
+    "+ one Pydantic model (BaseModel, Field)",
+    "+ aws_lambda_powertools.event_handler",
+    "+ the MongoClient",
+    "+ smartgrocer.wiring (domain ports)",
+    "+ smartgrocer.web.app, models.common",
+)))
+
+
+def instructions(argv: list[str], env: dict[str, str]) -> int:
+    """Instructions the child executes (valgrind's callgrind): unlike time, the same on a busy machine."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv], env=env,
+                          capture_output=True, text=True, cwd=str(ROOT))
+    if done.returncode != 0:
+        raise RuntimeError(f"callgrind failed:\n{done.stderr[-2000:]}")
+    for line in done.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split("Collected :")[1].strip())
+    raise RuntimeError(f"no instruction count in callgrind's output:\n{done.stderr[-2000:]}")
+
+
+def count_instructions(tree: LambdaTree, names: list[tuple[str, frozenset]]) -> dict:
+    """Lambda-true mode under callgrind: the stages above, then each function (one run each: it is exact)."""
+    env = lambda_env(tree.runtime["version"])
+    layer = str(tree.layer("lambda"))
+    end = "; import os; os._exit(0)"
+    stages = []
+    for label, code in STAGES:
+        count = instructions(tree.argv("-c", ON_LAYER.rstrip("; ") + "\n" + code + "\n" + end.lstrip("; "), layer),
+                             env)
+        stages.append({"stage": label, "instructions": count})
+        print(f"  {label:45} {count / 1e6:8.0f} M", flush=True)
+    floor = stages[0]["instructions"]
+    for stage in stages:
+        stage["ratio"] = round(stage["instructions"] / floor, 3)
+    functions_ = {}
+    for name, access in names:
+        argv = tree.argv("-c", CHILD, name, str(tree.function("lambda", name)), layer,
+                         "1" if Access.MONGO in access else "0", json.dumps(WATCHED), str(tree.runtime_dir))
+        count = instructions(argv, env)
+        functions_[name] = {"instructions": count, "ratio": round(count / floor, 3)}
+        print(f"  {name:45} {count / 1e6:8.0f} M  {count / floor:.2f}x", flush=True)
+    rows = [[s["stage"], round(s["instructions"] / 1e6), s["ratio"]] for s in stages]
+    rows += [[f"function {n}", round(v["instructions"] / 1e6), v["ratio"]] for n, v in functions_.items()]
+    return {"stages": stages, "functions": functions_,
+            "markdown": markdown_table(["Lambda-true, cumulative", "instructions (M)", "x floor"], rows)}
+
+
 # -- main ------------------------------------------------------------------------------------------------------
 
 def _stats(samples: list[tuple[float, float]], floor: dict | None = None) -> dict:
@@ -245,7 +301,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated function names")
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}")
     parser.add_argument("--no-build", action="store_true", help="use the existing build/layer-runtime-host")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions with valgrind (Lambda-true mode: the stages from the floor to "
+                             "a handler, then the catalog reads and health, or the --only functions)")
     options = parser.parse_args()
+    if options.instructions and not shutil.which("valgrind"):
+        raise SystemExit("cold_start: --instructions needs valgrind (apt-get install valgrind)")
     modes = [m for m in MODES if m in options.modes.split(",")]
     wanted = set(filter(None, options.only.split(",")))
     present, missing = [], []
@@ -256,9 +317,14 @@ def main() -> None:
     for name, *_ in missing:
         print(f"note: functions/{name}/handler.py does not exist yet; skipped")
 
-    tree = LambdaTree(build=not options.no_build) if {"lambda", "lambda-source"} & set(modes) else None
+    tree = (LambdaTree(build=not options.no_build)
+            if {"lambda", "lambda-source"} & set(modes) or options.instructions else None)
     try:
         results = _run(options, modes, present, tree)
+        if options.instructions:
+            picked = [(n, a) for n, a, _ in present if wanted or n in (*CATALOG_READS, "health")]
+            print("\ninstructions (valgrind callgrind, Lambda-true mode):", flush=True)
+            results["instructions"] = count_instructions(tree, picked)
     finally:
         if tree:
             tree.close()

@@ -194,6 +194,10 @@ def _cold(cold: dict) -> list[str]:
                  f"({', '.join(cold['catalog_reads'])}) <= {cold['target_ratio_catalog']}x, every function <= "
                  f"{cold['target_ratio_all']}x.\n")
     parts.append(cold["markdown"] + "\n")
+    if cold.get("instructions"):
+        parts.append("Where the init goes, in instructions (valgrind callgrind, Lambda-true mode; exact, so one run "
+                     "each and unaffected by other load). Stages are cumulative from the floor:\n")
+        parts.append(cold["instructions"]["markdown"] + "\n")
     if cold.get("offenders"):
         parts.append("Biggest imports where a target was missed (cumulative ms, `python -X importtime`, "
                      f"{cold['judged_mode']} mode):\n")
