@@ -317,31 +317,53 @@ def _layer(layer: dict) -> list[str]:
     ]
 
 
-def render() -> str:
-    cold, catalog, checkout = _load("cold_start"), _load("catalog"), _load("checkout")
-    load, layer = _load("load"), _load("layer")
-    parts = _glance(cold, catalog, checkout, load, layer)
-    if cold:
-        parts += _cold(cold)
-    if catalog:
-        parts += _catalog(catalog)
-    if checkout:
-        parts += _checkout(checkout)
-    if load:
-        parts += _load_section(load)
-    if layer:
-        parts += _layer(layer)
-    missing = [
-        name
-        for name, data in (
-            ("cold_start", cold),
-            ("catalog", catalog),
-            ("checkout", checkout),
-            ("load", load),
-            ("layer", layer),
-        )
-        if not data
-    ]
+# The heading each bench's section starts with: a README regenerated on a machine that lacks some result files
+# keeps those benches' last published section and at-a-glance rows instead of dropping them.
+HEADINGS = {"cold_start": "### Cold start per function", "catalog": "### Catalog listing",
+            "checkout": "### Checkout under contention", "load": "### Load mix", "layer": "### Lambda layer size"}
+EARLIER = " (earlier run)"
+
+
+def _previous(section: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(bench -> its section as last published, bench -> its at-a-glance rows) from the README's figures."""
+    blocks: dict[str, list[str]] = {}
+    current = None
+    for line in section.splitlines():
+        if line.startswith("### "):
+            current = next((name for name, heading in HEADINGS.items() if line.startswith(heading)), None)
+            current = current or ("glance" if line.startswith("### At a glance") else None)
+        if current:
+            blocks.setdefault(current, []).append(line)
+    rows: dict[str, list[str]] = {}
+    for line in blocks.pop("glance", []):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 5 and cells[0] != "figure":
+            bench = cells[-1].removesuffix(EARLIER.strip()).replace(EARLIER, "").strip()
+            rows.setdefault(bench, []).append("| " + " | ".join([*cells[:-1], bench + EARLIER]) + " |")
+    return {name: "\n".join(lines).rstrip() + "\n" for name, lines in blocks.items()}, rows
+
+
+def render(previous: str = "") -> str:
+    results = {name: _load(name) for name in ("cold_start", "catalog", "checkout", "load", "layer")}
+    old_sections, old_rows = _previous(previous)
+    carried = [name for name, data in results.items() if not data and name in old_sections]
+    parts = _glance(results["cold_start"], results["catalog"], results["checkout"], results["load"], results["layer"])
+    extra_rows = [row for name in carried for row in old_rows.get(name, [])]
+    if extra_rows:
+        if not parts:
+            parts = ["### At a glance\n", markdown_table(["figure", "latest", "target", "status", "bench"], []) + "\n"]
+        parts[-1] = parts[-1].rstrip("\n") + "\n" + "\n".join(extra_rows) + "\n"
+        parts.insert(-1, f"Rows marked *{EARLIER.strip()}* and the sections they point to are carried over from the "
+                         "figures published before: their result files were not on the machine that ran this "
+                         "report.\n")
+    renderers = {"cold_start": _cold, "catalog": _catalog, "checkout": _checkout, "load": _load_section,
+                 "layer": _layer}
+    for name, data in results.items():
+        if data:
+            parts += renderers[name](data)
+        elif name in carried:
+            parts.append(old_sections[name])
+    missing = [name for name, data in results.items() if not data and name not in carried]
     if not parts:
         return "No results yet: run `make bench` and `make load`.\n"
     if missing:
@@ -350,15 +372,15 @@ def render() -> str:
 
 
 def main() -> None:
-    section = render()
-    if "--print" in sys.argv:
-        print(section)
-        return
     text = README.read_text()
     if BEGIN not in text or END not in text:
         raise SystemExit(f"markers missing in {README}")
     head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
+    previous, tail = rest.split(END, 1)
+    section = render(previous)
+    if "--print" in sys.argv:
+        print(section)
+        return
     README.write_text(f"{head}{BEGIN}\n{section.rstrip()}\n\n{END}{tail}")
     print(f"updated {README}")
 
