@@ -24,7 +24,7 @@ Floor: `import pymongo, pydantic` from bytecode, measured in the same run and in
 for `today` with this interpreter, for the Lambda modes with Lambda's CPython from the read-only layer. Ratios
 are against the floor of the same interpreter. The targets are judged in Lambda-true mode on CPU time (Lambda
 gives a 512 MB function a fraction of one vCPU, so its init phase is CPU-bound; CPU time is also what stays
-comparable on a machine that other work shares), and wall time is reported beside it. Targets (DESIGN §7):
+comparable on a machine that other work shares), and wall time is reported beside it. Targets:
   * catalog reads (the routes CloudFront may cache: cache_seconds > 0) <= 1.3x the floor;
   * no function over 1.6x the floor;
   * no function without payment access imports stripe;
@@ -54,8 +54,18 @@ TARGET_RATIO = 1.3  # catalog reads
 TARGET_RATIO_ALL = 1.6  # every function
 PAYMENT_ACCESS = {Access.PAYMENTS, Access.PAYMENT_WEBHOOK}
 AWS_ACCESS = {Access.IMAGES_UPLOAD, Access.EVENTS, Access.MAIL}
-WATCHED = ("stripe", "boto3", "botocore", "jwt", "bcrypt", "pymongo", "pydantic", "email_validator",
-           "aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.parameters")
+WATCHED = (
+    "stripe",
+    "boto3",
+    "botocore",
+    "jwt",
+    "bcrypt",
+    "pymongo",
+    "pydantic",
+    "email_validator",
+    "aws_lambda_powertools.event_handler",
+    "aws_lambda_powertools.utilities.parameters",
+)
 MODES = ("today", "lambda", "lambda-source")
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "dateutil", "six")  # Lambda's runtime ships these
 BUILD = ROOT / "build"
@@ -92,12 +102,20 @@ ON_LAYER = "import sys; sys.path[:0] = [sys.argv[1]]; "  # the floors of the Lam
 
 def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MONGODB_", "PYTHON"))}
-    env.update({
-        "MONGODB_URI": "mongodb://127.0.0.1:9/?directConnection=true",  # discard port: nothing listens
-        "MONGODB_DB": "bench", "JWT_SECRET": "bench-only-" + "x" * 40, "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1", "POWERTOOLS_SERVICE_NAME": "smartgrocer", "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "IMAGES_BUCKET": "bench-images", "PAYMENT_PROVIDER": "local", "PYTHONDONTWRITEBYTECODE": "",
-    })
+    env.update(
+        {
+            "MONGODB_URI": "mongodb://127.0.0.1:9/?directConnection=true",  # discard port: nothing listens
+            "MONGODB_DB": "bench",
+            "JWT_SECRET": "bench-only-" + "x" * 40,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            "POWERTOOLS_SERVICE_NAME": "smartgrocer",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "IMAGES_BUCKET": "bench-images",
+            "PAYMENT_PROVIDER": "local",
+            "PYTHONDONTWRITEBYTECODE": "",
+        }
+    )
     env.pop("PYTHONDONTWRITEBYTECODE")  # today's mode keeps a writable bytecode cache (what Lambda lacks)
     return env
 
@@ -108,8 +126,15 @@ def lambda_env(runtime_version: str) -> dict[str, str]:
 
     env = {k: v for k, v in child_env().items() if k not in ("PYTHONPATH",)}
     env.update(FUNCTION_ENVIRONMENT)
-    env.update({"PYTHONDONTWRITEBYTECODE": "1", "AWS_EXECUTION_ENV": f"AWS_Lambda_python{runtime_version}",
-                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512", "LANG": "en_US.UTF-8", "TZ": ":UTC"})
+    env.update(
+        {
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_python{runtime_version}",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+        }
+    )
     return env
 
 
@@ -142,6 +167,7 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[float, dict]:
 
 
 # -- the read-only copies ------------------------------------------------------------------------------------
+
 
 def _read_only(tree: Path) -> None:
     for path in [tree, *tree.rglob("*")]:
@@ -206,10 +232,12 @@ class LambdaTree:
 
 # -- what a miss imports ---------------------------------------------------------------------------------------
 
+
 def import_offenders(argv: list[str], env: dict[str, str], top: int = 8) -> list[tuple[str, float]]:
     """The biggest top-level imports by cumulative import time (`-X importtime`), in ms."""
-    done = subprocess.run([argv[0], "-X", "importtime", *argv[1:]], env=env, capture_output=True, text=True,
-                          cwd=str(ROOT))
+    done = subprocess.run(
+        [argv[0], "-X", "importtime", *argv[1:]], env=env, capture_output=True, text=True, cwd=str(ROOT)
+    )
     totals: dict[str, float] = {}
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
@@ -231,23 +259,38 @@ def import_offenders(argv: list[str], env: dict[str, str], top: int = 8) -> list
 
 # Cumulative stages from the floor to a function: where a handler's init goes, in instructions.
 _MODEL = "from pydantic import BaseModel, Field\nclass Probe(BaseModel):\n    x: int = Field(ge=0)\n"
-_STAGE_CODE = (FLOOR, _MODEL, "import aws_lambda_powertools.event_handler",
-               "from smartgrocer.adapters import mongo; mongo.client()", "import smartgrocer.wiring",
-               "import smartgrocer.web.app, smartgrocer.models.common")
-STAGES = tuple((label, "\n".join(_STAGE_CODE[:i + 1])) for i, label in enumerate((
-    "floor: import pymongo, pydantic",
-    "+ one Pydantic model (BaseModel, Field)",
-    "+ aws_lambda_powertools.event_handler",
-    "+ the MongoClient",
-    "+ smartgrocer.wiring (domain ports)",
-    "+ smartgrocer.web.app, models.common",
-)))
+_STAGE_CODE = (
+    FLOOR,
+    _MODEL,
+    "import aws_lambda_powertools.event_handler",
+    "from smartgrocer.adapters import mongo; mongo.client()",
+    "import smartgrocer.wiring",
+    "import smartgrocer.web.app, smartgrocer.models.common",
+)
+STAGES = tuple(
+    (label, "\n".join(_STAGE_CODE[: i + 1]))
+    for i, label in enumerate(
+        (
+            "floor: import pymongo, pydantic",
+            "+ one Pydantic model (BaseModel, Field)",
+            "+ aws_lambda_powertools.event_handler",
+            "+ the MongoClient",
+            "+ smartgrocer.wiring (domain ports)",
+            "+ smartgrocer.web.app, models.common",
+        )
+    )
+)
 
 
 def instructions(argv: list[str], env: dict[str, str]) -> int:
     """Instructions the child executes (valgrind's callgrind): unlike time, the same on a busy machine."""
-    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv], env=env,
-                          capture_output=True, text=True, cwd=str(ROOT))
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=str(ROOT),
+    )
     if done.returncode != 0:
         raise RuntimeError(f"callgrind failed:\n{done.stderr[-2000:]}")
     for line in done.stderr.splitlines():
@@ -263,8 +306,7 @@ def count_instructions(tree: LambdaTree, names: list[tuple[str, frozenset]]) -> 
     end = "; import os; os._exit(0)"
     stages = []
     for label, code in STAGES:
-        count = instructions(tree.argv("-c", ON_LAYER.rstrip("; ") + "\n" + code + "\n" + end.lstrip("; "), layer),
-                             env)
+        count = instructions(tree.argv("-c", ON_LAYER.rstrip("; ") + "\n" + code + "\n" + end.lstrip("; "), layer), env)
         stages.append({"stage": label, "instructions": count})
         print(f"  {label:45} {count / 1e6:8.0f} M", flush=True)
     floor = stages[0]["instructions"]
@@ -272,23 +314,39 @@ def count_instructions(tree: LambdaTree, names: list[tuple[str, frozenset]]) -> 
         stage["ratio"] = round(stage["instructions"] / floor, 3)
     functions_ = {}
     for name, access in names:
-        argv = tree.argv("-c", CHILD, name, str(tree.function("lambda", name)), layer,
-                         "1" if Access.MONGO in access else "0", json.dumps(WATCHED), str(tree.runtime_dir))
+        argv = tree.argv(
+            "-c",
+            CHILD,
+            name,
+            str(tree.function("lambda", name)),
+            layer,
+            "1" if Access.MONGO in access else "0",
+            json.dumps(WATCHED),
+            str(tree.runtime_dir),
+        )
         count = instructions(argv, env)
         functions_[name] = {"instructions": count, "ratio": round(count / floor, 3)}
         print(f"  {name:45} {count / 1e6:8.0f} M  {count / floor:.2f}x", flush=True)
     rows = [[s["stage"], round(s["instructions"] / 1e6), s["ratio"]] for s in stages]
     rows += [[f"function {n}", round(v["instructions"] / 1e6), v["ratio"]] for n, v in functions_.items()]
-    return {"stages": stages, "functions": functions_,
-            "markdown": markdown_table(["Lambda-true, cumulative", "instructions (M)", "x floor"], rows)}
+    return {
+        "stages": stages,
+        "functions": functions_,
+        "markdown": markdown_table(["Lambda-true, cumulative", "instructions (M)", "x floor"], rows),
+    }
 
 
 # -- main ------------------------------------------------------------------------------------------------------
 
+
 def _stats(samples: list[tuple[float, float]], floor: dict | None = None) -> dict:
     wall, cpu = median([s[0] for s in samples]), median([s[1] for s in samples])
-    out = {"wall_ms": round(wall, 1), "cpu_ms": round(cpu, 1), "samples_wall_ms": [round(s[0], 1) for s in samples],
-           "samples_cpu_ms": [round(s[1], 1) for s in samples]}
+    out = {
+        "wall_ms": round(wall, 1),
+        "cpu_ms": round(cpu, 1),
+        "samples_wall_ms": [round(s[0], 1) for s in samples],
+        "samples_cpu_ms": [round(s[1], 1) for s in samples],
+    }
     if floor:
         out["ratio_wall"] = round(wall / floor["wall_ms"], 3)
         out["ratio_cpu"] = round(cpu / floor["cpu_ms"], 3)
@@ -301,9 +359,12 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated function names")
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}")
     parser.add_argument("--no-build", action="store_true", help="use the existing build/layer-runtime-host")
-    parser.add_argument("--instructions", action="store_true",
-                        help="also count instructions with valgrind (Lambda-true mode: the stages from the floor to "
-                             "a handler, then the catalog reads and health, or the --only functions)")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions with valgrind (Lambda-true mode: the stages from the floor to "
+        "a handler, then the catalog reads and health, or the --only functions)",
+    )
     options = parser.parse_args()
     if options.instructions and not shutil.which("valgrind"):
         raise SystemExit("cold_start: --instructions needs valgrind (apt-get install valgrind)")
@@ -317,8 +378,11 @@ def main() -> None:
     for name, *_ in missing:
         print(f"note: functions/{name}/handler.py does not exist yet; skipped")
 
-    tree = (LambdaTree(build=not options.no_build)
-            if {"lambda", "lambda-source"} & set(modes) or options.instructions else None)
+    tree = (
+        LambdaTree(build=not options.no_build)
+        if {"lambda", "lambda-source"} & set(modes) or options.instructions
+        else None
+    )
     try:
         results = _run(options, modes, present, tree)
         if options.instructions:
@@ -342,8 +406,19 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
         mongo = "1" if Access.MONGO in access else "0"
         if mode == "today":
             return [sys.executable, "-c", CHILD, name, str(FUNCTIONS / name), str(LAYER), mongo, watched], today_env
-        return (tree.argv("-c", CHILD, name, str(tree.function(mode, name)), str(tree.layer(mode)), mongo, watched,
-                          str(tree.runtime_dir)), env_lambda)
+        return (
+            tree.argv(
+                "-c",
+                CHILD,
+                name,
+                str(tree.function(mode, name)),
+                str(tree.layer(mode)),
+                mongo,
+                watched,
+                str(tree.runtime_dir),
+            ),
+            env_lambda,
+        )
 
     floors: dict[str, tuple[list[str], dict]] = {}
     if "today" in modes:
@@ -353,8 +428,10 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
         if mode in modes:
             floors[mode] = (tree.argv("-c", ON_LAYER + FLOOR_CHILD, str(tree.layer(mode))), env_lambda)
     if "lambda" in modes:
-        floors["lambda-framework"] = (tree.argv("-c", ON_LAYER + FRAMEWORK_CHILD, str(tree.layer("lambda"))),
-                                      env_lambda)
+        floors["lambda-framework"] = (
+            tree.argv("-c", ON_LAYER + FRAMEWORK_CHILD, str(tree.layer("lambda"))),
+            env_lambda,
+        )
 
     # Warm the OS file cache (and today's bytecode cache) once, untimed.
     for argv, env in floors.values():
@@ -370,8 +447,8 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
     for round_ in range(options.runs):
         for key, (argv, env) in floors.items():
             floor_samples[key].append(measure(argv, env)[:2])
-        for name, access, _ in (present if round_ % 2 == 0 else list(reversed(present))):
-            for mode in (modes if round_ % 2 == 0 else list(reversed(modes))):
+        for name, access, _ in present if round_ % 2 == 0 else list(reversed(present)):
+            for mode in modes if round_ % 2 == 0 else list(reversed(modes)):
                 wall, cpu, report = measure(*function_argv(mode, name, access))
                 samples[(name, mode)].append((wall, cpu))
                 imports[(name, mode)] = report
@@ -380,8 +457,11 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
         print(f"round {round_ + 1}/{options.runs} done ({time.monotonic() - started:.0f} s)", flush=True)
 
     floor_stats = {key: _stats(s) for key, s in floor_samples.items()}
-    base = {"today": floor_stats.get("today"), "lambda": floor_stats.get("lambda"),
-            "lambda-source": floor_stats.get("lambda")}  # from source is compared with the bytecode floor
+    base = {
+        "today": floor_stats.get("today"),
+        "lambda": floor_stats.get("lambda"),
+        "lambda-source": floor_stats.get("lambda"),
+    }  # from source is compared with the bytecode floor
     for key, reference in (("today-framework", "today"), ("lambda-framework", "lambda"), ("lambda-source", "lambda")):
         if key in floor_stats and reference in floor_stats:
             floor_stats[key] = _stats(floor_samples[key], floor_stats[reference])
@@ -410,9 +490,18 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
             row += [round(per_mode["lambda"]["cpu_ms"]), round(per_mode["lambda"]["ratio_wall"], 2)]
         row += [imported["stripe"], imported["boto3"], ", ".join(flags) or "ok"]
         rows.append(row)
-        results.append({"function": name, "kind": kind, "modes": per_mode, "ratio": ratio,
-                        "catalog_read": name in CATALOG_READS, "imports": imported, "flags": flags,
-                        "access": sorted(a.value for a in access)})
+        results.append(
+            {
+                "function": name,
+                "kind": kind,
+                "modes": per_mode,
+                "ratio": ratio,
+                "catalog_read": name in CATALOG_READS,
+                "imports": imported,
+                "flags": flags,
+                "access": sorted(a.value for a in access),
+            }
+        )
     labels = {"today": "today x floor", "lambda": "Lambda-true x floor", "lambda-source": "from source x floor"}
     headers = ["function", "kind", *(labels[m] for m in modes)]
     if "lambda" in modes:
@@ -421,10 +510,12 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
 
     print()
     for key, stats in floor_stats.items():
-        extra = (f" = {stats['ratio_cpu']:.2f}x CPU, {stats['ratio_wall']:.2f}x wall" if "ratio_cpu" in stats else "")
+        extra = f" = {stats['ratio_cpu']:.2f}x CPU, {stats['ratio_wall']:.2f}x wall" if "ratio_cpu" in stats else ""
         print(f"floor {key:17} CPU {stats['cpu_ms']:7.1f} ms  wall {stats['wall_ms']:7.1f} ms{extra}")
-    print(f"\nratios: CPU time against the floor of the same interpreter; {options.runs} fresh interpreters per "
-          f"function and mode\n")
+    print(
+        f"\nratios: CPU time against the floor of the same interpreter; {options.runs} fresh interpreters per "
+        f"function and mode\n"
+    )
     print(table(headers, rows))
 
     offenders = {}
@@ -435,8 +526,10 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
             argv, env = function_argv(modes[0], name, access)
         offenders[name] = import_offenders(argv, env)
     if offenders:
-        print("\ntargets missed; biggest imports (cumulative ms, python -X importtime, "
-              f"{'Lambda-true' if tree else modes[0]} mode):")
+        print(
+            "\ntargets missed; biggest imports (cumulative ms, python -X importtime, "
+            f"{'Lambda-true' if tree else modes[0]} mode):"
+        )
         for name, top in offenders.items():
             print(f"  {name}: " + ", ".join(f"{module} {ms:.0f}" for module, ms in top))
     else:
@@ -444,15 +537,24 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
     commands = {"today": f'python -c "{FLOOR}"', "today-framework": f'python -c "{FRAMEWORK}"'}
     if tree:
         py = f"python{tree.runtime['version']}"
-        commands.update({"lambda": f'{py} -c "{FLOOR}" (read-only layer, shipped bytecode)',
-                         "lambda-source": f'{py} -c "{FLOOR}" (read-only layer, no bytecode)',
-                         "lambda-framework": f'{py} -c "{FRAMEWORK}" (read-only layer, shipped bytecode)'})
+        commands.update(
+            {
+                "lambda": f'{py} -c "{FLOOR}" (read-only layer, shipped bytecode)',
+                "lambda-source": f'{py} -c "{FLOOR}" (read-only layer, no bytecode)',
+                "lambda-framework": f'{py} -c "{FRAMEWORK}" (read-only layer, shipped bytecode)',
+            }
+        )
     return {
-        "modes": modes, "judged_mode": judged, "judged_metric": "cpu",
+        "modes": modes,
+        "judged_mode": judged,
+        "judged_metric": "cpu",
         "runtime": tree.runtime if tree else None,
         "floors": {k: {"command": commands.get(k, k), **v} for k, v in floor_stats.items()},
-        "runs": options.runs, "target_ratio_catalog": TARGET_RATIO, "target_ratio_all": TARGET_RATIO_ALL,
-        "catalog_reads": list(CATALOG_READS), "functions": results,
+        "runs": options.runs,
+        "target_ratio_catalog": TARGET_RATIO,
+        "target_ratio_all": TARGET_RATIO_ALL,
+        "catalog_reads": list(CATALOG_READS),
+        "functions": results,
         "offenders": {k: [[m, round(ms, 1)] for m, ms in v] for k, v in offenders.items()},
         "markdown": markdown_table(headers, rows),
     }

@@ -46,19 +46,38 @@ def _glance(cold, catalog, checkout, load, layer) -> list[str]:
         judged = cold["judged_mode"]
         catalog_reads = [f for f in cold["functions"] if f["catalog_read"]]
         target, target_all = cold["target_ratio_catalog"], cold["target_ratio_all"]
-        rows.append(["Cold start Lambda-true, catalog reads (x floor, CPU)",
-                     ", ".join(f"{f['function']} {f['ratio']:.2f}" for f in catalog_reads), f"<= {target}",
-                     "met" if all(f["ratio"] <= target for f in catalog_reads) else "missed", "cold_start"])
+        rows.append(
+            [
+                "Cold start Lambda-true, catalog reads (x floor, CPU)",
+                ", ".join(f"{f['function']} {f['ratio']:.2f}" for f in catalog_reads),
+                f"<= {target}",
+                "met" if all(f["ratio"] <= target for f in catalog_reads) else "missed",
+                "cold_start",
+            ]
+        )
         ratios = [f["ratio"] for f in cold["functions"]]
         over = [f["function"] for f in cold["functions"] if f["ratio"] > target_all]
         floor = cold["floors"][judged]
-        rows.append(["Cold start Lambda-true, all functions (x floor, CPU)",
-                     f"{min(ratios):.2f} - {max(ratios):.2f} (floor {floor['cpu_ms']:.0f} ms CPU)",
-                     f"<= {target_all}", "met" if not over else "missed: " + ", ".join(over), "cold_start"])
+        rows.append(
+            [
+                "Cold start Lambda-true, all functions (x floor, CPU)",
+                f"{min(ratios):.2f} - {max(ratios):.2f} (floor {floor['cpu_ms']:.0f} ms CPU)",
+                f"<= {target_all}",
+                "met" if not over else "missed: " + ", ".join(over),
+                "cold_start",
+            ]
+        )
         if "lambda-source" in cold["modes"]:
             source = [f["modes"]["lambda-source"]["cpu_ms"] / f["modes"][judged]["cpu_ms"] for f in cold["functions"]]
-            rows.append(["Cold start, no shipped bytecode / shipped bytecode (CPU)",
-                         f"{min(source):.1f} - {max(source):.1f}x slower from source", "", "", "cold_start"])
+            rows.append(
+                [
+                    "Cold start, no shipped bytecode / shipped bytecode (CPU)",
+                    f"{min(source):.1f} - {max(source):.1f}x slower from source",
+                    "",
+                    "",
+                    "cold_start",
+                ]
+            )
     if catalog and catalog.get("deep_pagination"):
         deep = catalog["deep_pagination"]
         rows.append(
@@ -166,9 +185,9 @@ def _glance(cold, catalog, checkout, load, layer) -> list[str]:
 _MODE_TEXT = {
     "today": "**today**: this interpreter, the source tree, a writable bytecode cache (warm after the first run)",
     "lambda": "**Lambda-true**: Lambda's CPython on a read-only copy of the deployable build (layer and functions "
-              "with their shipped bytecode), `-X frozen_modules=on`, PYTHONDONTWRITEBYTECODE=1, no cache",
+    "with their shipped bytecode), `-X frozen_modules=on`, PYTHONDONTWRITEBYTECODE=1, no cache",
     "lambda-source": "**from source**: the same read-only copy without any `.pyc`, as the layer shipped before "
-                     "it carried bytecode",
+    "it carried bytecode",
 }
 
 
@@ -177,30 +196,41 @@ def _cold(cold: dict) -> list[str]:
         return []
     floors = cold["floors"]
     runtime = cold.get("runtime") or {}
-    parts = [f"### Cold start per function ({_machine(cold['environment'])})\n",
-             f"{cold['runs']} fresh interpreters per function and mode, interleaved with the floors. Modes: "
-             + "; ".join(_MODE_TEXT[m] for m in cold["modes"]) + "."
-             + (f" Lambda's CPython here: {runtime.get('executable')} ({runtime.get('cache_tag')})." if runtime else ""),
-             "",
-             "Floors, `import pymongo, pydantic` from bytecode, in the same run (CPU = user + system time of the "
-             "child; wall = spawn to ready):\n"]
+    parts = [
+        f"### Cold start per function ({_machine(cold['environment'])})\n",
+        f"{cold['runs']} fresh interpreters per function and mode, interleaved with the floors. Modes: "
+        + "; ".join(_MODE_TEXT[m] for m in cold["modes"])
+        + "."
+        + (f" Lambda's CPython here: {runtime.get('executable')} ({runtime.get('cache_tag')})." if runtime else ""),
+        "",
+        "Floors, `import pymongo, pydantic` from bytecode, in the same run (CPU = user + system time of the "
+        "child; wall = spawn to ready):\n",
+    ]
     frows = []
     for key, floor in floors.items():
-        relative = (f"{floor['ratio_cpu']:.2f}x / {floor['ratio_wall']:.2f}x" if "ratio_cpu" in floor else "1 (the floor)")
+        relative = (
+            f"{floor['ratio_cpu']:.2f}x / {floor['ratio_wall']:.2f}x" if "ratio_cpu" in floor else "1 (the floor)"
+        )
         frows.append([key, f"`{floor['command']}`", floor["cpu_ms"], floor["wall_ms"], relative])
     parts.append(markdown_table(["floor", "command", "CPU ms", "wall ms", "x its floor (CPU / wall)"], frows) + "\n")
-    parts.append(f"Ratios are CPU time against the floor of the same interpreter (from-source runs against the "
-                 f"bytecode floor). Targets, judged in {cold['judged_mode']} mode on CPU: catalog reads "
-                 f"({', '.join(cold['catalog_reads'])}) <= {cold['target_ratio_catalog']}x, every function <= "
-                 f"{cold['target_ratio_all']}x.\n")
+    parts.append(
+        f"Ratios are CPU time against the floor of the same interpreter (from-source runs against the "
+        f"bytecode floor). Targets, judged in {cold['judged_mode']} mode on CPU: catalog reads "
+        f"({', '.join(cold['catalog_reads'])}) <= {cold['target_ratio_catalog']}x, every function <= "
+        f"{cold['target_ratio_all']}x.\n"
+    )
     parts.append(cold["markdown"] + "\n")
     if cold.get("instructions"):
-        parts.append("Where the init goes, in instructions (valgrind callgrind, Lambda-true mode; exact, so one run "
-                     "each and unaffected by other load). Stages are cumulative from the floor:\n")
+        parts.append(
+            "Where the init goes, in instructions (valgrind callgrind, Lambda-true mode; exact, so one run "
+            "each and unaffected by other load). Stages are cumulative from the floor:\n"
+        )
         parts.append(cold["instructions"]["markdown"] + "\n")
     if cold.get("offenders"):
-        parts.append("Biggest imports where a target was missed (cumulative ms, `python -X importtime`, "
-                     f"{cold['judged_mode']} mode):\n")
+        parts.append(
+            "Biggest imports where a target was missed (cumulative ms, `python -X importtime`, "
+            f"{cold['judged_mode']} mode):\n"
+        )
         for name, top in cold["offenders"].items():
             parts.append(f"- `{name}`: " + ", ".join(f"{m} {ms:.0f}" for m, ms in top))
         parts.append("")
@@ -319,8 +349,13 @@ def _layer(layer: dict) -> list[str]:
 
 # The heading each bench's section starts with: a README regenerated on a machine that lacks some result files
 # keeps those benches' last published section and at-a-glance rows instead of dropping them.
-HEADINGS = {"cold_start": "### Cold start per function", "catalog": "### Catalog listing",
-            "checkout": "### Checkout under contention", "load": "### Load mix", "layer": "### Lambda layer size"}
+HEADINGS = {
+    "cold_start": "### Cold start per function",
+    "catalog": "### Catalog listing",
+    "checkout": "### Checkout under contention",
+    "load": "### Load mix",
+    "layer": "### Lambda layer size",
+}
 EARLIER = " (earlier run)"
 
 
@@ -353,11 +388,19 @@ def render(previous: str = "") -> str:
         if not parts:
             parts = ["### At a glance\n", markdown_table(["figure", "latest", "target", "status", "bench"], []) + "\n"]
         parts[-1] = parts[-1].rstrip("\n") + "\n" + "\n".join(extra_rows) + "\n"
-        parts.insert(-1, f"Rows marked *{EARLIER.strip()}* and the sections they point to are carried over from the "
-                         "figures published before: their result files were not on the machine that ran this "
-                         "report.\n")
-    renderers = {"cold_start": _cold, "catalog": _catalog, "checkout": _checkout, "load": _load_section,
-                 "layer": _layer}
+        parts.insert(
+            -1,
+            f"Rows marked *{EARLIER.strip()}* and the sections they point to are carried over from the "
+            "figures published before: their result files were not on the machine that ran this "
+            "report.\n",
+        )
+    renderers = {
+        "cold_start": _cold,
+        "catalog": _catalog,
+        "checkout": _checkout,
+        "load": _load_section,
+        "layer": _layer,
+    }
     for name, data in results.items():
         if data:
             parts += renderers[name](data)

@@ -52,10 +52,12 @@ class ConnectionBudget:
         return self.containers * self.per_container
 
     def summary(self) -> str:
-        return (f"{len(self.reserved_concurrency)} functions, {self.containers} containers x "
-                f"({self.max_pool_size} pool + {MONITORING_SOCKETS_PER_MEMBER} x {self.members} monitoring) = "
-                f"{self.connections} connections <= {self.usable} "
-                f"({self.limit} limit - {RESERVE:.0%} reserve)")
+        return (
+            f"{len(self.reserved_concurrency)} functions, {self.containers} containers x "
+            f"({self.max_pool_size} pool + {MONITORING_SOCKETS_PER_MEMBER} x {self.members} monitoring) = "
+            f"{self.connections} connections <= {self.usable} "
+            f"({self.limit} limit - {RESERVE:.0%} reserve)"
+        )
 
 
 def _weight(name: str) -> int:
@@ -71,8 +73,9 @@ def plan(limit: int, max_pool_size: int, members: int) -> ConnectionBudget:
     method, ties in route table order, every function getting at least one."""
     if limit <= 0 or max_pool_size <= 0 or members <= 0:
         raise ValueError("atlas_connection_limit, mongo_max_pool_size and atlas_members must be positive")
-    entries = [(e.name, getattr(e, "trigger", "route")) for e in (*ROUTES, *BACKGROUND_FUNCTIONS)
-               if Access.MONGO in e.access]
+    entries = [
+        (e.name, getattr(e, "trigger", "route")) for e in (*ROUTES, *BACKGROUND_FUNCTIONS) if Access.MONGO in e.access
+    ]
     budget = ConnectionBudget(limit, max_pool_size, members, {})
     available = budget.usable // budget.per_container
     if available < len(entries):
@@ -81,7 +84,8 @@ def plan(limit: int, max_pool_size: int, members: int) -> ConnectionBudget:
             f"{RESERVE:.0%} reserve) / {budget.per_container} per container ({max_pool_size} pool + "
             f"{MONITORING_SOCKETS_PER_MEMBER} x {members} monitoring) = {available} containers, but "
             f"{len(entries)} functions need one each. Raise atlas_connection_limit (a bigger cluster tier) or "
-            f"lower mongo_max_pool_size.")
+            f"lower mongo_max_pool_size."
+        )
     shares = {name: 1 for name, trigger in entries if trigger in SINGLETON_TRIGGERS}
     shared = [name for name, trigger in entries if trigger not in SINGLETON_TRIGGERS]
     pool = available - len(shares)
@@ -91,7 +95,7 @@ def plan(limit: int, max_pool_size: int, members: int) -> ConnectionBudget:
         shares[name] = max(1, math.floor(exact[name]))
     left = available - sum(shares.values())
     order = sorted(shared, key=lambda n: (-(exact[n] - math.floor(exact[n])), shared.index(n)))
-    for name in order[:max(0, left)]:
+    for name in order[: max(0, left)]:
         shares[name] += 1
     while sum(shares.values()) > available:  # the minimum of one pushed us over: take from the largest
         largest = max(shared, key=lambda n: (shares[n], -shared.index(n)))

@@ -22,26 +22,46 @@ IMAGES_PREFIX_RESOURCE = {"regex": r"/^Resource::<StorageImages[0-9A-F]+\.Arn>\/
 def apply_nag(stack: SmartGrocerStack) -> None:
     Aspects.of(stack).add(AwsSolutionsChecks(verbose=True))
 
-    _suppress(stack.api, "AwsSolutions-APIG4",
-              "Authentication is a JWT check inside each Lambda, driven by the route table's roles "
-              "(DESIGN.md 6); public routes (catalog, signup, login, Stripe webhook) are public by design.")
-    _suppress(stack.functions, "AwsSolutions-L1",
-              "Pinned to python3.12: the shared layer is built from cp312 wheels and every module ships "
-              "CPython 3.12 bytecode (scripts/build_layer.py); runtime, wheels and bytecode move together "
-              "in one change (docs/deploy.md, cold start).")
-    _suppress(stack.functions, "AwsSolutions-IAM5",
-              "X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments/PutTelemetryRecords, which have "
-              "no resource-level permissions.", applies_to=["Resource::*"])
-    _suppress(stack.functions, "AwsSolutions-IAM5",
-              "Access.IMAGES_UPLOAD signs presigned POSTs for keys the API generates under products/; the "
-              "prefix is as narrow as object keys allow.", applies_to=[IMAGES_PREFIX_RESOURCE])
-    _suppress(stack.secrets, "AwsSolutions-SMG4",
-              "MongoDB URI and Stripe keys are issued and rotated by those providers, then stored with "
-              "put-secret-value (docs/deploy.md); rotating the JWT key is a planned ops task because it "
-              "signs every user out; the CloudFront origin-verify value is rotated by the documented "
-              "current/previous steps, which need a deploy to reach CloudFront.")
-    _suppress(stack.events.notifier_dead_letters, "AwsSolutions-SQS3",
-              "This queue is itself the dead-letter queue of the notifier's EventBridge target (alarmed).")
+    _suppress(
+        stack.api,
+        "AwsSolutions-APIG4",
+        "Authentication is a JWT check inside each Lambda, driven by the route table's roles "
+        "(README: How it fits together); public routes (catalog, signup, login, Stripe webhook) are public by design.",
+    )
+    _suppress(
+        stack.functions,
+        "AwsSolutions-L1",
+        "Pinned to python3.12: the shared layer is built from cp312 wheels and every module ships "
+        "CPython 3.12 bytecode (scripts/build_layer.py); runtime, wheels and bytecode move together "
+        "in one change (docs/deploy.md, cold start).",
+    )
+    _suppress(
+        stack.functions,
+        "AwsSolutions-IAM5",
+        "X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments/PutTelemetryRecords, which have "
+        "no resource-level permissions.",
+        applies_to=["Resource::*"],
+    )
+    _suppress(
+        stack.functions,
+        "AwsSolutions-IAM5",
+        "Access.IMAGES_UPLOAD signs presigned POSTs for keys the API generates under products/; the "
+        "prefix is as narrow as object keys allow.",
+        applies_to=[IMAGES_PREFIX_RESOURCE],
+    )
+    _suppress(
+        stack.secrets,
+        "AwsSolutions-SMG4",
+        "MongoDB URI and Stripe keys are issued and rotated by those providers, then stored with "
+        "put-secret-value (docs/deploy.md); rotating the JWT key is a planned ops task because it "
+        "signs every user out; the CloudFront origin-verify value is rotated by the documented "
+        "current/previous steps, which need a deploy to reach CloudFront.",
+    )
+    _suppress(
+        stack.events.notifier_dead_letters,
+        "AwsSolutions-SQS3",
+        "This queue is itself the dead-letter queue of the notifier's EventBridge target (alarmed).",
+    )
 
     distribution = stack.frontend.distribution
     if not stack.config.domain_name:

@@ -27,9 +27,18 @@ ORIGIN_HEADER = "X-Origin-Verify"  # smartgrocer.web.origin.HEADER (API Gateway 
 
 
 class SmartGrocerStack(Stack):
-    def __init__(self, scope: Construct, id: str, *, config: StageConfig, functions_dir: Path = FUNCTIONS_BUILD_DIR,
-                 layer_dir: Path = LAYER_BUILD_DIR, web_dist: Path = WEB_DIST_DIR,
-                 functions_source: Path | None = FUNCTIONS_DIR, **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: StageConfig,
+        functions_dir: Path = FUNCTIONS_BUILD_DIR,
+        layer_dir: Path = LAYER_BUILD_DIR,
+        web_dist: Path = WEB_DIST_DIR,
+        functions_source: Path | None = FUNCTIONS_DIR,
+        **kwargs,
+    ) -> None:
         super().__init__(scope, id, **kwargs)
         self.config = config
         prefix = self.stack_name.lower()
@@ -68,13 +77,19 @@ class SmartGrocerStack(Stack):
             Access.MAIL: self.mail.grant_send,
         }
         layer_dir = layer_dir.resolve()
-        self.layer = SharedLayer(self, "SharedLayer", build_dir=layer_dir,
-                                 package_source=LAYER_SOURCE / "smartgrocer")
-        self.functions = AppFunctions(self, "Functions", functions_dir=functions_dir, layer=self.layer.layer,
-                                      config=config, grants=access_grants, function_prefix=prefix,
-                                      functions_source=functions_source,
-                                      # Public configuration: product writes check photo URLs against it.
-                                      shared_environment={"IMAGES_BASE_URL": self.frontend.images_base_url})
+        self.layer = SharedLayer(self, "SharedLayer", build_dir=layer_dir, package_source=LAYER_SOURCE / "smartgrocer")
+        self.functions = AppFunctions(
+            self,
+            "Functions",
+            functions_dir=functions_dir,
+            layer=self.layer.layer,
+            config=config,
+            grants=access_grants,
+            function_prefix=prefix,
+            functions_source=functions_source,
+            # Public configuration: product writes check photo URLs against it.
+            shared_environment={"IMAGES_BASE_URL": self.frontend.images_base_url},
+        )
 
         for route in ROUTES:  # only CloudFront reaches the API: every HTTP function checks its header
             self.secrets.grant_origin_verify(self.functions[route.name].function)

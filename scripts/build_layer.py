@@ -4,7 +4,7 @@
     python scripts/build_layer.py                 # build/layer/python + build/functions  (Lambda: arm64, CPython 3.12)
     python scripts/build_layer.py --host          # build/layer-host/python  (this interpreter: import checks)
     python scripts/build_layer.py --runtime-host  # build/layer-runtime-host/python + build/functions
-                                                  #   (Lambda's CPython on this machine's platform: the cold-start bench)
+                                                  #   (Lambda's CPython, this machine's platform: cold-start bench)
 
 Every build takes the same path: pip installs exactly `requirements.txt` into `<out>/python`, boto3/botocore
 are dropped (the Lambda runtime provides them), the `smartgrocer` package is copied in, and every `.py` is
@@ -66,9 +66,11 @@ FUNCTION_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "tests", ".pyte
 
 LAYER_UNZIPPED_LIMIT = 250 * 1024 * 1024  # Lambda's limit for function + all layers, unzipped
 
-PROBE = ("import importlib.util, json, sys; print(json.dumps({'version': '%d.%d' % sys.version_info[:2], "
-         "'implementation': sys.implementation.name, 'cache_tag': sys.implementation.cache_tag, "
-         "'magic': importlib.util.MAGIC_NUMBER.hex(), 'executable': sys.executable}))")
+PROBE = (
+    "import importlib.util, json, sys; print(json.dumps({'version': '%d.%d' % sys.version_info[:2], "
+    "'implementation': sys.implementation.name, 'cache_tag': sys.implementation.cache_tag, "
+    "'magic': importlib.util.MAGIC_NUMBER.hex(), 'executable': sys.executable}))"
+)
 
 
 class Interpreter(dict):
@@ -100,7 +102,7 @@ def find_runtime_python(version: str = LAMBDA_PYTHON_VERSION, explicit: str | No
     if not explicit:
         if os.environ.get("LAMBDA_BUILD_PYTHON"):
             candidates.append(os.environ["LAMBDA_BUILD_PYTHON"])
-        if "%d.%d" % sys.version_info[:2] == version:
+        if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
             candidates.append(sys.executable)
         if shutil.which(f"python{version}"):
             candidates.append(shutil.which(f"python{version}"))
@@ -114,7 +116,8 @@ def find_runtime_python(version: str = LAMBDA_PYTHON_VERSION, explicit: str | No
     raise SystemExit(
         f"build_layer: no CPython {version} interpreter found (tried: {', '.join(candidates) or 'nothing'}).\n"
         f"The Lambda runtime is python{version}; its bytecode can only be compiled by CPython {version}. "
-        f"Install one and pass --python /path/to/python{version} or set LAMBDA_BUILD_PYTHON.")
+        f"Install one and pass --python /path/to/python{version} or set LAMBDA_BUILD_PYTHON."
+    )
 
 
 def host_platforms() -> tuple[str, ...]:
@@ -131,8 +134,20 @@ def pip_platform_args(platforms: tuple[str, ...] | None, version: str | None) ->
 
 
 def install_requirements(requirements: Path, site: Path, pip_args: list[str]) -> None:
-    cmd = [sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "--no-compile", "--quiet",
-           *pip_args, "--target", str(site), "-r", str(requirements)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--quiet",
+        *pip_args,
+        "--target",
+        str(site),
+        "-r",
+        str(requirements),
+    ]
     print("+", " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
 
@@ -182,8 +197,7 @@ def compile_tree(interpreter: Interpreter, tree: Path, baked_path: str | None) -
 
 
 def missing_bytecode(tree: Path, cache_tag: str) -> list[Path]:
-    return [py for py in tree.rglob("*.py")
-            if not (py.parent / "__pycache__" / f"{py.stem}.{cache_tag}.pyc").is_file()]
+    return [py for py in tree.rglob("*.py") if not (py.parent / "__pycache__" / f"{py.stem}.{cache_tag}.pyc").is_file()]
 
 
 def build_functions(interpreter: Interpreter, out: Path = FUNCTIONS_OUT) -> Path:
@@ -212,15 +226,23 @@ def layer_size(out: Path) -> tuple[int, int]:
 
 def cache_key(requirements: Path, pip_args: list[str], interpreter: Interpreter, baked_path: str | None) -> str:
     digest = hashlib.sha256(requirements.read_bytes())
-    digest.update(json.dumps([pip_args, interpreter["cache_tag"], interpreter["magic"], BYTECODE_MODE,
-                              baked_path]).encode())
+    digest.update(
+        json.dumps([pip_args, interpreter["cache_tag"], interpreter["magic"], BYTECODE_MODE, baked_path]).encode()
+    )
     if not pip_args:  # host build: the wheels depend on this machine too
         digest.update(f"{sys.implementation.cache_tag}-{sys.platform}-{platform.machine()}".encode())
     return digest.hexdigest()
 
 
-def build(requirements: Path, out: Path, *, pip_args: list[str], interpreter: Interpreter,
-          baked_path: str | None, force: bool = False) -> Path:
+def build(
+    requirements: Path,
+    out: Path,
+    *,
+    pip_args: list[str],
+    interpreter: Interpreter,
+    baked_path: str | None,
+    force: bool = False,
+) -> Path:
     if not requirements.is_file():
         raise SystemExit(f"build_layer: {requirements} not found (the layer ships exactly that file)")
     site = out / "python"
@@ -253,17 +275,25 @@ def build(requirements: Path, out: Path, *, pip_args: list[str], interpreter: In
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--host", action="store_true",
-                        help="build for this interpreter/platform into build/layer-host (import checks)")
-    target.add_argument("--runtime-host", action="store_true",
-                        help="Lambda's Python version on this machine's platform into build/layer-runtime-host "
-                             "(what bench.cold_start runs), plus build/functions")
-    parser.add_argument("--python", help=f"the CPython {LAMBDA_PYTHON_VERSION} that compiles the bytecode "
-                                         "(default: $LAMBDA_BUILD_PYTHON, python3.12 on PATH, pyenv)")
+    target.add_argument(
+        "--host", action="store_true", help="build for this interpreter/platform into build/layer-host (import checks)"
+    )
+    target.add_argument(
+        "--runtime-host",
+        action="store_true",
+        help="Lambda's Python version on this machine's platform into build/layer-runtime-host "
+        "(what bench.cold_start runs), plus build/functions",
+    )
+    parser.add_argument(
+        "--python",
+        help=f"the CPython {LAMBDA_PYTHON_VERSION} that compiles the bytecode "
+        "(default: $LAMBDA_BUILD_PYTHON, python3.12 on PATH, pyenv)",
+    )
     parser.add_argument("--force", action="store_true", help="reinstall even if requirements are unchanged")
     parser.add_argument("-r", "--requirements", type=Path, default=ROOT / "requirements.txt")
-    parser.add_argument("--out", type=Path, help="output directory (default build/layer, build/layer-host or "
-                                                 "build/layer-runtime-host)")
+    parser.add_argument(
+        "--out", type=Path, help="output directory (default build/layer, build/layer-host or build/layer-runtime-host)"
+    )
     args = parser.parse_args(argv)
 
     if args.host:
@@ -275,12 +305,20 @@ def main(argv: list[str] | None = None) -> int:
         name = "layer-runtime-host" if args.runtime_host else "layer"
         pip_args, baked_path = pip_platform_args(platforms, LAMBDA_PYTHON_VERSION), LAYER_MOUNT
     out = (args.out or ROOT / "build" / name).resolve()
-    build(args.requirements.resolve(), out, pip_args=pip_args, interpreter=interpreter, baked_path=baked_path,
-          force=args.force)
+    build(
+        args.requirements.resolve(),
+        out,
+        pip_args=pip_args,
+        interpreter=interpreter,
+        baked_path=baked_path,
+        force=args.force,
+    )
     if not args.host:
         build_functions(interpreter)
-    print(f"bytecode: {interpreter['cache_tag']} (magic {interpreter['magic']}, {BYTECODE_MODE}) "
-          f"from {interpreter.executable}")
+    print(
+        f"bytecode: {interpreter['cache_tag']} (magic {interpreter['magic']}, {BYTECODE_MODE}) "
+        f"from {interpreter.executable}"
+    )
 
     unzipped, zipped = layer_size(out)
     mib = 1024 * 1024

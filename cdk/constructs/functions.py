@@ -17,6 +17,7 @@ from constructs import Construct
 
 from cdk.config import StageConfig
 from cdk.runtime_env import FUNCTION_ENVIRONMENT
+from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access, BackgroundFunction, Route
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12  # = LAMBDA_PYTHON_VERSION in scripts/build_layer.py (cp312 wheels, bytecode)
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -41,11 +42,11 @@ class SharedLayer(Construct):
             raise FileNotFoundError(f"Lambda layer not built: {built} is missing. {BUILD_HINT}")
         stale = _differing_files(package_source, built)
         if stale:  # never deploy yesterday's domain code under today's handlers
-            raise RuntimeError(f"Lambda layer is stale ({', '.join(stale[:5])} changed since the build). "
-                               f"{BUILD_HINT}")
+            raise RuntimeError(f"Lambda layer is stale ({', '.join(stale[:5])} changed since the build). {BUILD_HINT}")
         _require_bytecode(built)
         self.layer = lambda_.LayerVersion(
-            self, "Layer",
+            self,
+            "Layer",
             code=lambda_.Code.from_asset(str(build_dir), exclude=BYTECODE_EXCLUDES),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
@@ -56,9 +57,21 @@ class SharedLayer(Construct):
 class AppFunction(Construct):
     """One handler folder -> a Lambda with its own role and log group."""
 
-    def __init__(self, scope: Construct, id: str, *, name: str, description: str, code_dir: Path,
-                 layer: lambda_.ILayerVersion, config: StageConfig, timeout: Duration, function_prefix: str,
-                 environment: Mapping[str, str], reserved_concurrency: int | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        description: str,
+        code_dir: Path,
+        layer: lambda_.ILayerVersion,
+        config: StageConfig,
+        timeout: Duration,
+        function_prefix: str,
+        environment: Mapping[str, str],
+        reserved_concurrency: int | None = None,
+    ) -> None:
         super().__init__(scope, id)
         self.name = name
         self.log_group = logs.LogGroup(
@@ -105,9 +118,19 @@ class AppFunction(Construct):
 class AppFunctions(Construct):
     """Every route and background function from the route table, keyed by name, grants applied."""
 
-    def __init__(self, scope: Construct, id: str, *, functions_dir: Path, layer: lambda_.ILayerVersion,
-                 config: StageConfig, grants: Mapping[Access, Grant], function_prefix: str,
-                 shared_environment: Mapping[str, str] | None = None, functions_source: Path | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        functions_dir: Path,
+        layer: lambda_.ILayerVersion,
+        config: StageConfig,
+        grants: Mapping[Access, Grant],
+        function_prefix: str,
+        shared_environment: Mapping[str, str] | None = None,
+        functions_source: Path | None = None,
+    ) -> None:
         """`functions_dir` is what ships (build/functions: handler.py + its bytecode); `functions_source`, when
         given, is the folder it was built from, and the build must match it."""
         super().__init__(scope, id)
@@ -123,8 +146,9 @@ class AppFunctions(Construct):
             unbuilt = [e.name for e in entries if not (functions_dir / e.name / "handler.py").is_file()]
             if unbuilt:
                 raise FileNotFoundError(f"functions not built into {functions_dir}: {unbuilt[:5]}. {BUILD_HINT}")
-            stale = [name for e in entries
-                     for name in _differing_files(functions_source / e.name, functions_dir / e.name)]
+            stale = [
+                name for e in entries for name in _differing_files(functions_source / e.name, functions_dir / e.name)
+            ]
             if stale:
                 raise RuntimeError(f"function build is stale ({', '.join(stale[:5])} changed). {BUILD_HINT}")
             for entry in entries:
@@ -150,7 +174,8 @@ class AppFunctions(Construct):
                 layer=layer,
                 config=config,
                 timeout=config.api_timeout if is_route else config.background_timeout,
-                function_prefix=function_prefix, environment=environment,
+                function_prefix=function_prefix,
+                environment=environment,
                 reserved_concurrency=budget.reserved_concurrency.get(entry.name),
             )
             for access in sorted(entry.access, key=lambda a: a.value):
@@ -167,8 +192,11 @@ class AppFunctions(Construct):
 def _require_bytecode(tree: Path) -> None:
     """Lambda's code folders are read-only: a module without bytecode for the runtime is compiled from source
     on every cold start. scripts/build_layer.py compiles everything; refuse a build without it."""
-    missing = [p.relative_to(tree).as_posix() for p in tree.rglob("*.py")
-               if not (p.parent / "__pycache__" / f"{p.stem}.{CACHE_TAG}.pyc").is_file()]
+    missing = [
+        p.relative_to(tree).as_posix()
+        for p in tree.rglob("*.py")
+        if not (p.parent / "__pycache__" / f"{p.stem}.{CACHE_TAG}.pyc").is_file()
+    ]
     if missing:
         raise RuntimeError(f"{tree} has no {CACHE_TAG} bytecode for {', '.join(missing[:5])}. {BUILD_HINT}")
 

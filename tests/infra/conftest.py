@@ -36,8 +36,12 @@ PROD_CONTEXT = {
 
 def build_layer(*extra: str) -> Path:
     """scripts/build_layer.py, exactly as a developer runs it (pip step cached under build/)."""
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_layer.py"), *extra], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_layer.py"), *extra],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     name = "layer-host" if "--host" in extra else "layer-runtime-host" if "--runtime-host" in extra else "layer"
     return ROOT / "build" / name
 

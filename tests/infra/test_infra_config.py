@@ -73,7 +73,6 @@ def test_plain_python_app_synthesizes_offline(tmp_path, layer_dir, functions_dir
     """`python app.py` without the CDK CLI or AWS credentials: what `make synth` runs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
     env.update(CDK_OUTDIR=str(tmp_path / "cdk.out"), AWS_EC2_METADATA_DISABLED="true")
-    subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True, timeout=120,
-                   capture_output=True)
+    subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True, timeout=120, capture_output=True)
     template = json.loads((tmp_path / "cdk.out" / "SmartGrocer-dev.template.json").read_text())
     assert sum(r["Type"] == "AWS::ApiGatewayV2::Route" for r in template["Resources"].values()) > 0

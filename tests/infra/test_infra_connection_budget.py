@@ -7,10 +7,10 @@ import math
 
 import pytest
 from aws_cdk import App
-from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access
 
 from cdk.config import StageConfig
 from cdk.connection_budget import MONITORING_SOCKETS_PER_MEMBER, RESERVE, plan
+from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access
 from tests.infra.conftest import ROOT
 from tests.infra.helpers import app_functions
 
@@ -74,11 +74,14 @@ def test_context_values_set_the_budget():
     assert budget.connections <= 2700
 
 
-@pytest.mark.parametrize("context, message", [
-    ({"atlas_connection_limit": "100"}, r"too small.*100 limit.*need one each"),
-    ({"mongo_max_pool_size": "0"}, "positive"),
-    ({"atlas_connection_limit": "many"}, "whole number"),
-])
+@pytest.mark.parametrize(
+    "context, message",
+    [
+        ({"atlas_connection_limit": "100"}, r"too small.*100 limit.*need one each"),
+        ({"mongo_max_pool_size": "0"}, "positive"),
+        ({"atlas_connection_limit": "many"}, "whole number"),
+    ],
+)
 def test_a_budget_that_cannot_fit_fails_synthesis_with_the_arithmetic(context, message):
     with pytest.raises(ValueError, match=message):
         StageConfig.from_context(App(context=context).node)

@@ -188,8 +188,9 @@ def test_every_module_ships_bytecode_for_the_runtime(tree, runtime, layer_dir, f
     the runtime's magic number, unchecked-hash (loaded without looking at the source, whatever the file
     dates after unzipping) and compiled from exactly the shipped source (the hash the runtime would compute)."""
     root = layer_dir / "python" if tree == "layer" else functions_dir
-    done = subprocess.run([runtime["executable"], "-I", "-c", VERIFY_PYC, str(root)], capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [runtime["executable"], "-I", "-c", VERIFY_PYC, str(root)], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["checked"] > (1000 if tree == "layer" else 20)
@@ -290,19 +291,42 @@ def _smartgrocer_modules(package: Path) -> list[str]:
 
 def _spy_import(python: str, layer: Path, functions: Path, runtime_dir: Path, modules: list[str]) -> dict:
     handlers = sorted(str(p) for p in functions.glob("*/handler.py"))
-    env = {"PATH": os.environ.get("PATH", ""), "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
-           "POWERTOOLS_SERVICE_NAME": "smartgrocer", "MONGODB_DB": "smartgrocer", "LOG_LEVEL": "INFO"}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "smartgrocer",
+        "MONGODB_DB": "smartgrocer",
+        "LOG_LEVEL": "INFO",
+    }
     # -I: no PYTHON* variables, so nothing sets PYTHONDONTWRITEBYTECODE: a compile would try to write.
-    done = subprocess.run([python, "-I", "-X", "frozen_modules=on", "-c", SPY_IMPORT,
-                           json.dumps([str(layer), str(functions)]), str(layer), str(runtime_dir),
-                           json.dumps(handlers), json.dumps(modules)],
-                          env=env, capture_output=True, text=True, timeout=300, cwd=str(functions))
+    done = subprocess.run(
+        [
+            python,
+            "-I",
+            "-X",
+            "frozen_modules=on",
+            "-c",
+            SPY_IMPORT,
+            json.dumps([str(layer), str(functions)]),
+            str(layer),
+            str(runtime_dir),
+            json.dumps(handlers),
+            json.dumps(modules),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=str(functions),
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_read_only_unzipped_assets_import_without_compiling_or_writing(runtime, runtime_host_site, functions_dir,
-                                                                       runtime_dir, tmp_path):
+def test_read_only_unzipped_assets_import_without_compiling_or_writing(
+    runtime, runtime_host_site, functions_dir, runtime_dir, tmp_path
+):
     """The layer and the function folders, zipped as the CDK CLI zips them and unpacked read-only: every
     handler and every module of the package imports from the shipped bytecode; nothing is compiled from
     source and nothing tries to write a .pyc (even without PYTHONDONTWRITEBYTECODE)."""
@@ -311,8 +335,14 @@ def test_read_only_unzipped_assets_import_without_compiling_or_writing(runtime, 
     opt = _unpack_read_only(tmp_path / "layer.zip", tmp_path / "opt")
     task = _unpack_read_only(tmp_path / "functions.zip", tmp_path / "task")
     try:
-        modules = [*_smartgrocer_modules(opt / "python" / "smartgrocer"), "stripe", "bcrypt", "jwt",
-                   "email_validator", "aws_lambda_powertools.event_handler"]
+        modules = [
+            *_smartgrocer_modules(opt / "python" / "smartgrocer"),
+            "stripe",
+            "bcrypt",
+            "jwt",
+            "email_validator",
+            "aws_lambda_powertools.event_handler",
+        ]
         report = _spy_import(runtime["executable"], opt / "python", task, runtime_dir, modules)
     finally:
         _make_writable(opt)
@@ -329,8 +359,10 @@ def test_timestamp_bytecode_would_not_survive_cdk_packaging(runtime, tmp_path):
     package = tmp_path / "src" / "python" / "timestamped"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("VALUE = 42\n")
-    subprocess.run([runtime["executable"], "-I", "-m", "compileall", "-q", "--invalidation-mode", "timestamp",
-                    str(package)], check=True)
+    subprocess.run(
+        [runtime["executable"], "-I", "-m", "compileall", "-q", "--invalidation-mode", "timestamp", str(package)],
+        check=True,
+    )
     _cdk_zip(tmp_path / "src", tmp_path / "layer.zip")
     opt = _unpack_read_only(tmp_path / "layer.zip", tmp_path / "opt")
     empty = tmp_path / "no-functions"

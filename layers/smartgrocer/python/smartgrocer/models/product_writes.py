@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -24,7 +24,7 @@ def _drop_default(schema: dict) -> None:
     schema.pop("default", None)
 
 
-def _optional_not_null(**constraints):
+def _optional_not_null(**constraints: Any) -> Any:
     """A field an update may leave out, but never send as null: null would blank a required attribute
     (and break the sort keys). Omitted fields are dropped with `exclude_unset`."""
     return Field(default=None, json_schema_extra=_drop_default, **constraints)

@@ -75,8 +75,9 @@ class CategoriesOut(ResponseModel):
 
 # The request bodies and the image-upload models are used by the write routes only: they live in
 # `models.product_writes` and are imported from there on first use, so a catalog read never builds them.
-_WRITE_MODELS = frozenset({"ProductCreate", "ProductUpdate", "ImageContentType", "ImageUploadRequest",
-                           "PresignedPost", "ImageUploadResponse"})
+_WRITE_MODELS = frozenset(
+    {"ProductCreate", "ProductUpdate", "ImageContentType", "ImageUploadRequest", "PresignedPost", "ImageUploadResponse"}
+)
 
 
 def __getattr__(name: str) -> Any:
