@@ -8,7 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYER_SOURCE = ROOT / "layers" / "smartgrocer" / "python"
-FUNCTIONS_DIR = ROOT / "functions"
+FUNCTIONS_DIR = ROOT / "functions"  # the handlers' source
+FUNCTIONS_BUILD_DIR = ROOT / "build" / "functions"  # what ships: the same files plus their bytecode
 LAYER_BUILD_DIR = ROOT / "build" / "layer"
 WEB_DIST_DIR = ROOT / "web" / "dist"
 

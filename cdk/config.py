@@ -8,6 +8,8 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_logs as logs
 from constructs import Node
 
+from cdk.connection_budget import ConnectionBudget, plan
+
 STAGES = ("dev", "prod")
 DEV_SPA_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")  # `vite` dev server
 
@@ -35,6 +37,11 @@ class StageConfig:
     # Secrets Manager version id of the origin-verify secret CloudFront sends (rotation, docs/deploy.md);
     # unset: the version current at deploy time.
     origin_secret_version: str | None = None
+    # MongoDB connection budget (cdk/connection_budget.py, docs/deploy.md): the cluster's connection limit
+    # (Atlas: 500 for M0/Flex, 1500 for M10, ...), its replica set members, and each container's pool size.
+    atlas_connection_limit: int = 500
+    atlas_members: int = 3
+    mongo_max_pool_size: int = 2  # a container serves one request at a time
 
     default_throttle: Throttling = Throttling(rate_limit=50, burst_limit=100)
     strict_throttle: Throttling = Throttling(rate_limit=5, burst_limit=10)
@@ -51,12 +58,21 @@ class StageConfig:
             raise ValueError("context 'domain_name' needs 'certificate_arn' (an ACM certificate in us-east-1)")
         if "@" not in self.mail_from:
             raise ValueError(f"context 'mail_from' must be an email address, got {self.mail_from!r}")
+        self.connection_budget  # noqa: B018  (raises ValueError with the arithmetic when it cannot fit)
 
     @classmethod
     def from_context(cls, node: Node) -> StageConfig:
         def ctx(key: str) -> str | None:
             value = node.try_get_context(key)
             return str(value) if value not in (None, "") else None
+
+        def ctx_int(key: str, default: int) -> int:
+            value = ctx(key)
+            if value is None:
+                return default
+            if not value.isdigit():
+                raise ValueError(f"context '{key}' must be a positive whole number, got {value!r}")
+            return int(value)
 
         mail_from_domain = ctx("mail_from_domain")
         mail_from = ctx("mail_from") or (f"no-reply@{mail_from_domain}" if mail_from_domain else cls.mail_from)
@@ -73,7 +89,15 @@ class StageConfig:
             log_level=ctx("log_level") or cls.log_level,
             index_nonce=ctx("index_nonce") or "",
             origin_secret_version=ctx("origin_secret_version"),
+            atlas_connection_limit=ctx_int("atlas_connection_limit", cls.atlas_connection_limit),
+            atlas_members=ctx_int("atlas_members", cls.atlas_members),
+            mongo_max_pool_size=ctx_int("mongo_max_pool_size", cls.mongo_max_pool_size),
         )
+
+    @property
+    def connection_budget(self) -> ConnectionBudget:
+        """Reserved concurrency per function so that every container's MongoDB connections fit the cluster."""
+        return plan(self.atlas_connection_limit, self.mongo_max_pool_size, self.atlas_members)
 
     @property
     def is_prod(self) -> bool:

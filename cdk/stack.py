@@ -11,7 +11,7 @@ from pathlib import Path
 from aws_cdk import CfnOutput, FileSystem, Stack, Tags, triggers
 from constructs import Construct
 
-from cdk import FUNCTIONS_DIR, LAYER_BUILD_DIR, LAYER_SOURCE, WEB_DIST_DIR
+from cdk import FUNCTIONS_BUILD_DIR, FUNCTIONS_DIR, LAYER_BUILD_DIR, LAYER_SOURCE, WEB_DIST_DIR
 from cdk.config import StageConfig
 from cdk.constructs.api import HttpApi
 from cdk.constructs.events import OrderEvents
@@ -33,9 +33,10 @@ class SmartGrocerStack(Stack):
         id: str,
         *,
         config: StageConfig,
-        functions_dir: Path = FUNCTIONS_DIR,
+        functions_dir: Path = FUNCTIONS_BUILD_DIR,
         layer_dir: Path = LAYER_BUILD_DIR,
         web_dist: Path = WEB_DIST_DIR,
+        functions_source: Path | None = FUNCTIONS_DIR,
         **kwargs,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -85,6 +86,7 @@ class SmartGrocerStack(Stack):
             config=config,
             grants=access_grants,
             function_prefix=prefix,
+            functions_source=functions_source,
             # Public configuration: product writes check photo URLs against it.
             shared_environment={"IMAGES_BASE_URL": self.frontend.images_base_url},
         )

@@ -16,12 +16,18 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk.config import StageConfig
+from cdk.runtime_env import FUNCTION_ENVIRONMENT
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access, BackgroundFunction, Route
 
-RUNTIME = lambda_.Runtime.PYTHON_3_12  # the layer is built for cp312 (scripts/build_layer.py)
+RUNTIME = lambda_.Runtime.PYTHON_3_12  # = LAMBDA_PYTHON_VERSION in scripts/build_layer.py (cp312 wheels, bytecode)
 ARCHITECTURE = lambda_.Architecture.ARM_64
 HANDLER = "handler.lambda_handler"
-ASSET_EXCLUDES = ["__pycache__", "*.pyc", "tests", ".pytest_cache"]
+# The bytecode the runtime loads: __pycache__/<module>.cpython-312.pyc, compiled by scripts/build_layer.py.
+CACHE_TAG = "cpython-" + RUNTIME.name.removeprefix("python").replace(".", "")
+# Ship our bytecode; never a cache some other interpreter wrote into the build folders.
+BYTECODE_EXCLUDES = ["**/__pycache__/*.pyc", f"!**/__pycache__/*.{CACHE_TAG}.pyc"]
+ASSET_EXCLUDES = ["tests", ".pytest_cache", *BYTECODE_EXCLUDES]
+BUILD_HINT = "Run `python scripts/build_layer.py` (no Docker needed)."
 
 Grant = Callable[[lambda_.Function], None]
 
@@ -33,20 +39,15 @@ class SharedLayer(Construct):
         super().__init__(scope, id)
         built = build_dir / "python" / package_source.name
         if not built.is_dir():
-            raise FileNotFoundError(
-                f"Lambda layer not built: {built} is missing. "
-                "Run `python scripts/build_layer.py` first (no Docker needed)."
-            )
+            raise FileNotFoundError(f"Lambda layer not built: {built} is missing. {BUILD_HINT}")
         stale = _differing_files(package_source, built)
         if stale:  # never deploy yesterday's domain code under today's handlers
-            raise RuntimeError(
-                f"Lambda layer is stale ({', '.join(stale[:5])} changed since the build). "
-                "Run `python scripts/build_layer.py` again."
-            )
+            raise RuntimeError(f"Lambda layer is stale ({', '.join(stale[:5])} changed since the build). {BUILD_HINT}")
+        _require_bytecode(built)
         self.layer = lambda_.LayerVersion(
             self,
             "Layer",
-            code=lambda_.Code.from_asset(str(build_dir), exclude=["**/__pycache__"]),
+            code=lambda_.Code.from_asset(str(build_dir), exclude=BYTECODE_EXCLUDES),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             description="smartgrocer package + runtime dependencies (requirements.txt)",
@@ -69,6 +70,7 @@ class AppFunction(Construct):
         timeout: Duration,
         function_prefix: str,
         environment: Mapping[str, str],
+        reserved_concurrency: int | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.name = name
@@ -108,6 +110,8 @@ class AppFunction(Construct):
             timeout=timeout,
             tracing=lambda_.Tracing.ACTIVE,
             environment=dict(environment),
+            # Bounds how many of its containers can hold MongoDB connections at once (cdk/connection_budget.py).
+            reserved_concurrent_executions=reserved_concurrency,
         )
 
 
@@ -125,26 +129,39 @@ class AppFunctions(Construct):
         grants: Mapping[Access, Grant],
         function_prefix: str,
         shared_environment: Mapping[str, str] | None = None,
+        functions_source: Path | None = None,
     ) -> None:
+        """`functions_dir` is what ships (build/functions: handler.py + its bytecode); `functions_source`, when
+        given, is the folder it was built from, and the build must match it."""
         super().__init__(scope, id)
         missing_grants = set(Access) - set(grants)
         if missing_grants:  # a new Access value must get a grant before anything can deploy
             raise ValueError(f"no grant declared for {sorted(a.value for a in missing_grants)}")
         entries: list[Route | BackgroundFunction] = [*ROUTES, *BACKGROUND_FUNCTIONS]
-        missing = [e.name for e in entries if not (functions_dir / e.name / "handler.py").is_file()]
+        origin = functions_source or functions_dir
+        missing = [e.name for e in entries if not (origin / e.name / "handler.py").is_file()]
         if missing:
             raise FileNotFoundError(f"route table entries without functions/<name>/handler.py: {missing}")
+        if functions_source is not None:
+            unbuilt = [e.name for e in entries if not (functions_dir / e.name / "handler.py").is_file()]
+            if unbuilt:
+                raise FileNotFoundError(f"functions not built into {functions_dir}: {unbuilt[:5]}. {BUILD_HINT}")
+            stale = [
+                name for e in entries for name in _differing_files(functions_source / e.name, functions_dir / e.name)
+            ]
+            if stale:
+                raise RuntimeError(f"function build is stale ({', '.join(stale[:5])} changed). {BUILD_HINT}")
+            for entry in entries:
+                _require_bytecode(functions_dir / entry.name)
 
         environment = {
-            "POWERTOOLS_SERVICE_NAME": "smartgrocer",
-            "POWERTOOLS_METRICS_NAMESPACE": "SmartGrocer",
-            # Lambda's active tracing (platform segments) is on; the Powertools/X-Ray SDK tracer is not:
-            # building it costs 0.3-0.7 s of every cold start (docs/observability.md).
-            "POWERTOOLS_TRACE_DISABLED": "true",
+            **FUNCTION_ENVIRONMENT,
             "LOG_LEVEL": config.log_level,
             "MONGODB_DB": config.mongodb_db,
+            "MONGODB_MAX_POOL_SIZE": str(config.mongo_max_pool_size),
             **(shared_environment or {}),
         }
+        budget = config.connection_budget
         self.by_name: dict[str, AppFunction] = {}
         for entry in entries:
             is_route = isinstance(entry, Route)
@@ -159,6 +176,7 @@ class AppFunctions(Construct):
                 timeout=config.api_timeout if is_route else config.background_timeout,
                 function_prefix=function_prefix,
                 environment=environment,
+                reserved_concurrency=budget.reserved_concurrency.get(entry.name),
             )
             for access in sorted(entry.access, key=lambda a: a.value):
                 grants[access](app_fn.function)
@@ -169,6 +187,18 @@ class AppFunctions(Construct):
 
     def __iter__(self) -> Iterator[AppFunction]:
         return iter(self.by_name.values())
+
+
+def _require_bytecode(tree: Path) -> None:
+    """Lambda's code folders are read-only: a module without bytecode for the runtime is compiled from source
+    on every cold start. scripts/build_layer.py compiles everything; refuse a build without it."""
+    missing = [
+        p.relative_to(tree).as_posix()
+        for p in tree.rglob("*.py")
+        if not (p.parent / "__pycache__" / f"{p.stem}.{CACHE_TAG}.pyc").is_file()
+    ]
+    if missing:
+        raise RuntimeError(f"{tree} has no {CACHE_TAG} bytecode for {', '.join(missing[:5])}. {BUILD_HINT}")
 
 
 def _differing_files(source: Path, copy: Path) -> list[str]:

@@ -1,7 +1,8 @@
 from aws_lambda_powertools.event_handler import Response
 
 from smartgrocer.domain import catalog
-from smartgrocer.models.products import ProductCreate, ProductOut
+from smartgrocer.models.product_writes import ProductCreate
+from smartgrocer.models.products import ProductOut
 from smartgrocer.web.app import api_function
 from smartgrocer.web.responses import etag_documented, with_etag
 

@@ -3,7 +3,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from smartgrocer.domain import images
-from smartgrocer.models.products import ImageUploadRequest, ImageUploadResponse
+from smartgrocer.models.product_writes import ImageUploadRequest, ImageUploadResponse
 from smartgrocer.web.app import api_function
 
 app = api_function("products_image_upload")

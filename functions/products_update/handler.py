@@ -4,7 +4,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 
 from smartgrocer.domain import catalog
-from smartgrocer.models.products import ProductOut, ProductUpdate
+from smartgrocer.models.product_writes import ProductUpdate
+from smartgrocer.models.products import ProductOut
 from smartgrocer.web.app import api_function
 from smartgrocer.web.responses import etag_documented, with_etag
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +24,6 @@ from cdk.nag import apply_nag  # noqa: E402
 from cdk.stack import SmartGrocerStack  # noqa: E402
 
 ALL_ENTRIES = (*ROUTES, *BACKGROUND_FUNCTIONS)
-STUB_HANDLER = "def lambda_handler(event, context):\n    raise NotImplementedError\n"
 PROD_CONTEXT = {
     "stage": "prod",
     "domain_name": "shop.example.com",
@@ -44,7 +42,8 @@ def build_layer(*extra: str) -> Path:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
-    return ROOT / "build" / ("layer-host" if "--host" in extra else "layer")
+    name = "layer-host" if "--host" in extra else "layer-runtime-host" if "--runtime-host" in extra else "layer"
+    return ROOT / "build" / name
 
 
 @dataclass
@@ -84,22 +83,10 @@ def layer_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def functions_dir(tmp_path_factory) -> Path:
-    """functions/ itself once every handler exists; until then placeholders stand in for the missing
-    folders so the template is still checked (the packaging test skips those by name)."""
-    real = cdk.FUNCTIONS_DIR
-    missing = [e.name for e in ALL_ENTRIES if not (real / e.name / "handler.py").is_file()]
-    if not missing:
-        return real
-    warnings.warn(f"infra tests use placeholder handlers for: {', '.join(missing)}", stacklevel=1)
-    staged = tmp_path_factory.mktemp("functions")
-    for entry in ALL_ENTRIES:
-        if entry.name in missing:
-            (staged / entry.name).mkdir()
-            (staged / entry.name / "handler.py").write_text(STUB_HANDLER)
-        else:
-            (staged / entry.name).symlink_to(real / entry.name, target_is_directory=True)
-    return staged
+def functions_dir(layer_dir) -> Path:
+    """build/functions: what the function assets ship (handler.py and its bytecode), made by the same
+    scripts/build_layer.py run as the layer."""
+    return cdk.FUNCTIONS_BUILD_DIR
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 from aws_cdk import App
@@ -72,12 +71,8 @@ def test_missing_handler_folder_is_named(tmp_path, layer_dir):
 
 def test_plain_python_app_synthesizes_offline(tmp_path, layer_dir, functions_dir):
     """`python app.py` without the CDK CLI or AWS credentials: what `make synth` runs."""
-    if functions_dir != ROOT / "functions":
-        pytest.skip("some functions/<name>/handler.py do not exist yet")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
     env.update(CDK_OUTDIR=str(tmp_path / "cdk.out"), AWS_EC2_METADATA_DISABLED="true")
-    started = time.monotonic()
     subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True, timeout=120, capture_output=True)
-    assert time.monotonic() - started < 60
     template = json.loads((tmp_path / "cdk.out" / "SmartGrocer-dev.template.json").read_text())
     assert sum(r["Type"] == "AWS::ApiGatewayV2::Route" for r in template["Resources"].values()) > 0

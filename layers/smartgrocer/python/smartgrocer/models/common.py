@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
@@ -43,19 +43,15 @@ def _as_utc(moment: datetime) -> datetime:
 
 UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
-T = TypeVar("T")
+# Models no function needs to build at import: the error envelope (documented in the OpenAPI build; error
+# bodies are written as plain JSON by web.app) and the generic page. Same names, imported on first use, so a
+# cold start does not pay for building their schemas.
+_ENVELOPES = frozenset({"Page", "ErrorBody", "ErrorResponse"})
 
 
-class Page(ResponseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
+def __getattr__(name: str) -> Any:
+    if name in _ENVELOPES:
+        from smartgrocer.models import envelopes
 
-
-class ErrorBody(ResponseModel):
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorResponse(ResponseModel):
-    error: ErrorBody
+        return getattr(envelopes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

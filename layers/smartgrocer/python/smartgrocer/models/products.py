@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from smartgrocer.models.common import AmountIn, AmountOut, RequestModel, ResponseModel, UtcDateTime
+from smartgrocer.models.common import AmountOut, ResponseModel, UtcDateTime
 
 
 class Category(str, Enum):
@@ -35,36 +35,6 @@ CATEGORY_NAMES: dict[str, str] = {
 Unit = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[\w .]+$", examples=["each", "kg", "500 g"])]
 ImageUrl = Annotated[str, Field(max_length=500)]
 ProductSort = Literal["price", "-price", "newest", "name"]
-
-
-class ProductCreate(RequestModel):
-    name: str = Field(min_length=1, max_length=120)
-    description: str = Field(default="", max_length=2000)
-    price: AmountIn
-    category: Category
-    stock: int = Field(ge=0, le=1_000_000, strict=True)
-    unit: Unit = "each"
-    images: list[ImageUrl] = Field(default_factory=list, max_length=8)
-
-
-def _drop_default(schema: dict) -> None:
-    schema.pop("default", None)
-
-
-def _optional_not_null(**constraints: Any) -> Any:
-    """A field an update may leave out, but never send as null: null would blank a required attribute
-    (and break the sort keys). Omitted fields are dropped with `exclude_unset`."""
-    return Field(default=None, json_schema_extra=_drop_default, **constraints)
-
-
-class ProductUpdate(RequestModel):
-    name: str = _optional_not_null(min_length=1, max_length=120)
-    description: str = _optional_not_null(max_length=2000)
-    price: AmountIn = _optional_not_null()
-    category: Category = _optional_not_null()
-    stock: int = _optional_not_null(ge=0, le=1_000_000, strict=True)
-    unit: Unit = _optional_not_null()
-    images: list[ImageUrl] = _optional_not_null(max_length=8)
 
 
 class ProductOut(ResponseModel):
@@ -103,20 +73,16 @@ class CategoriesOut(ResponseModel):
     items: list[CategoryOut]
 
 
-ImageContentType = Literal["image/jpeg", "image/png", "image/webp"]
+# The request bodies and the image-upload models are used by the write routes only: they live in
+# `models.product_writes` and are imported from there on first use, so a catalog read never builds them.
+_WRITE_MODELS = frozenset(
+    {"ProductCreate", "ProductUpdate", "ImageContentType", "ImageUploadRequest", "PresignedPost", "ImageUploadResponse"}
+)
 
 
-class ImageUploadRequest(RequestModel):
-    content_type: ImageContentType
-    size: int = Field(gt=0, strict=True, description="Size in bytes of the file to upload")
+def __getattr__(name: str) -> Any:
+    if name in _WRITE_MODELS:
+        from smartgrocer.models import product_writes
 
-
-class PresignedPost(ResponseModel):
-    url: str
-    fields: dict[str, str]
-
-
-class ImageUploadResponse(ResponseModel):
-    upload: PresignedPost
-    image_url: str
-    max_bytes: int
+        return getattr(product_writes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
