@@ -105,7 +105,7 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
     while len(results) < len(shoppers) and time.monotonic() < deadline:  # the burst is under way: pull the plug
         time.sleep(0.02)
     stack.mongo.stop()
-    time.sleep(1.0)
+    time.sleep(4.0)  # longer than serverSelectionTimeoutMS (3 s): requests in flight must answer 503
     stack.mongo.start()
     time.sleep(0.5)
     burst_over.set()
