@@ -21,11 +21,18 @@ class PaymentGateway(Protocol):
 
     def create_payment_intent(
         self, amount_cents: int, currency: str, checkout_id: str, idempotency_key: str
-    ) -> PaymentIntent: ...
+    ) -> PaymentIntent:
+        """An intent with manual capture: confirming it only authorises (holds) the amount."""
+
+    def capture(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> None:
+        """Capture `amount_cents` (at most what is authorised) of an authorised intent; the rest of
+        the hold is released. Repeating it with the same key is harmless."""
 
     def refund(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> str: ...
 
-    def cancel(self, payment_intent_id: str) -> None: ...
+    def cancel(self, payment_intent_id: str) -> None:
+        """Cancel an intent that awaits payment, or void an authorisation that was never captured.
+        Harmless when it is already cancelled, or captured (captured money is refunded instead)."""
 
     def client_secret(self, payment_intent_id: str) -> str:
         """What the payment page needs to resume the same payment (after a decline, or another tab)."""
