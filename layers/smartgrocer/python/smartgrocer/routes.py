@@ -163,6 +163,17 @@ ROUTES: tuple[Route, ...] = (
         Access.EVENTS,
         summary="Move an order along its lifecycle",
     ),
+    _r(
+        "orders_pack",
+        "POST",
+        "/api/orders/{id}/pack",
+        SELLER_OR_ADMIN,
+        _M,
+        _J,
+        Access.PAYMENTS,
+        Access.EVENTS,
+        summary="Record what was packed (weights, short picks, substitutes); the last packing captures the payment",
+    ),
     _r("seller_orders", "GET", "/api/seller/orders", SELLER, _M, _J, summary="A seller's incoming orders"),
     _r("seller_analytics", "GET", "/api/seller/analytics", SELLER, _M, _J, summary="A seller's sales figures"),
     # The edit form's fresh read. `products_get` may come from CloudFront's copy (up to 30 s old) and a

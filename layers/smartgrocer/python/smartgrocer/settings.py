@@ -52,3 +52,7 @@ LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", LOGIN_MAX_FAILURES * 4)
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 ORDER_PAYMENT_TTL_SECONDS = env_int("ORDER_PAYMENT_TTL_SECONDS", 30 * 60)
 DB_RETRY_AFTER_SECONDS = 5
+# Weighed lines are authorised with a margin, because the packed weight is known only at packing.
+WEIGHT_BUFFER_BPS = env_int("WEIGHT_BUFFER_BPS", 1000)  # basis points: 1000 = 10 %
+# Card holds last about 7 days: capture what is packed (and cancel the rest) before then.
+AUTH_CAPTURE_DEADLINE_SECONDS = env_int("AUTH_CAPTURE_DEADLINE_SECONDS", 6 * 24 * 3600)

@@ -61,6 +61,9 @@ class MongoCheckouts:
     def expired(self, at: datetime, limit: int) -> list[str]:
         return self._ids({"status": "pending_payment", "expires_at": {"$lt": at}}, limit)
 
+    def capture_due(self, at: datetime, limit: int) -> list[str]:
+        return self._ids({"status": "authorized", "capture_by": {"$lt": at}}, limit)
+
     def with_pending_effects(self, before_epoch: float, limit: int) -> list[str]:
         return self._ids({"outbox_pending": True, "outbox_at": {"$lt": before_epoch}}, limit)
 
@@ -89,14 +92,15 @@ class MongoOrders:
         )
 
     def sales(self, seller_id: str, since: datetime, top: int) -> dict:
-        # Sold = paid and not being refunded (a cancelled paid order is refund_pending, then refunded).
+        # Sold = captured and not being refunded (a cancelled captured order is refund_pending, then
+        # refunded), counted at the packed (final) amounts.
         # Spelled as an explicit `$and`: same meaning on MongoDB, and nx-27017 (the local server) ignores a
         # date range in an aggregation `$match` unless it is written this way.
         sold = {
             "$and": [
                 {"seller_id": seller_id},
-                {"paid_at": {"$gte": since}},
-                {"payment_status": "paid"},
+                {"captured_at": {"$gte": since}},
+                {"payment_status": "captured"},
                 {"refund_pending": False},
             ]
         }
@@ -106,7 +110,7 @@ class MongoOrders:
                     {"$match": sold},
                     {
                         "$group": {
-                            "_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$paid_at"}},
+                            "_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$captured_at"}},
                             "revenue": {"$sum": "$total_cents"},
                             "orders": {"$sum": 1},
                         }
@@ -118,13 +122,13 @@ class MongoOrders:
             self._db().orders.aggregate(
                 [
                     {"$match": sold},
-                    {"$unwind": "$items"},
+                    {"$unwind": "$sold_lines"},
                     {
                         "$group": {
-                            "_id": "$items.product_id",
-                            "name": {"$first": "$items.name"},
-                            "quantity": {"$sum": "$items.quantity"},
-                            "revenue": {"$sum": "$items.line_total_cents"},
+                            "_id": "$sold_lines.product_id",
+                            "name": {"$first": "$sold_lines.name"},
+                            "quantity": {"$sum": "$sold_lines.amount"},
+                            "revenue": {"$sum": "$sold_lines.cents"},
                         }
                     },
                     {"$sort": {"revenue": -1, "_id": 1}},
@@ -144,7 +148,16 @@ class MongoStock:
             p["_id"]: p
             for p in self._db().products.find(
                 {"_id": {"$in": product_ids}, "is_active": True},
-                {"name": 1, "unit": 1, "price_cents": 1, "seller_id": 1, "seller_name": 1},
+                {
+                    "name": 1,
+                    "unit": 1,
+                    "price_cents": 1,
+                    "seller_id": 1,
+                    "seller_name": 1,
+                    "sold_by": 1,
+                    "min_weight_g": 1,
+                    "step_g": 1,
+                },
             )
         }
 
@@ -165,6 +178,10 @@ class MongoStock:
     def available(self, product_id: str) -> int:
         current = self._db().products.find_one({"_id": product_id}, {"stock": 1, "is_active": 1})
         return current["stock"] if current and current.get("is_active") else 0
+
+    def held(self, product_id: str, holder: str) -> int | None:
+        doc = self._db().products.find_one({"_id": product_id}, {f"reservations.{holder}": 1})
+        return ((doc or {}).get("reservations") or {}).get(holder)
 
     def release(self, product_id: str, quantity: int, checkout_id: str) -> None:
         self._db().products.update_one(

@@ -2,49 +2,67 @@
 
 `decide(state, command, at)` takes the stored checkout (a plain dict, never mutated) and a command,
 and returns a `Decision`: the new state, the effects the shell must apply, and an outcome label.
-Illegal commands raise a domain error (409/404) and change nothing. No I/O happens here: the shell
-(`domain.checkouts`) loads the state, saves the new one with a compare-and-set on `version`, and
+Illegal commands raise a domain error (409/404/422) and change nothing. No I/O happens here: the
+shell (`domain.orders`) loads the state, saves the new one with a compare-and-set on `version`, and
 applies the effects through the ports. Effects are written into the same document (`outbox`) as
 the state that requires them, so a crash after the write loses nothing: the reconciler finds the
 pending effects and applies them again. Every effect is idempotent (stock markers in the product,
 provider idempotency keys, versioned projections), so applying one twice is harmless.
 
-The checkout is the aggregate: its orders (one per seller) live inside it, and the `orders`
-collection is a projection of them for listing. State (the stored document):
+The card is authorised at checkout and captured once, for what the sellers packed:
 
-    _id, user_id, buyer_email, shipping_address, currency, amount_cents, lines [{product_id, quantity}]
-    status       reserving -> creating_payment -> pending_payment -> paid
-                 any open status -> closed (close_reason: rejected, interrupted, cancelled, expired,
-                 payment_canceled, amount_mismatch)
-    payment_intent_id, decline {message, at} | None, declines
-    orders       {order_id: {seller_id, seller_name, items, total_cents, status, payment_status,
-                  refund_pending, cancel_reason, history {status: {at, by}}, created_at, updated_at}}
-    refund       {amount_cents, refund_id} | None: money refunded for the checkout as a whole
+    checkout  reserving -> creating_payment -> pending_payment -> authorized -> capturing -> captured
+              authorized -> voided (every order cancelled: the hold is released)
+              any open status -> closed (close_reason: rejected, interrupted, cancelled, expired,
+              payment_canceled, amount_mismatch)
+    order     pending_payment -> confirmed -> packed -> out_for_delivery -> delivered;
+              cancelled; payment_failed (expired after declines)
+    payment   unpaid -> authorized -> captured -> refunded; voided (its share never captured); failed
+
+State (the stored document):
+
+    _id, user_id, buyer_email, shipping_address, currency
+    amount_cents   the authorisation: unit lines + weighed lines with the margin, per order, summed
+    estimated_cents, lines [{product_id, quantity}]   (quantity: items, or grams when weighed)
+    status, payment_intent_id, decline {message, at} | None, declines, authorized_at, capture_by
+    capture        {amount_cents, requested_at, captured_at} | None
+    orders         {order_id: {seller_id, seller_name, items, estimated_cents, authorized_cents,
+                    final_cents, total_cents, status, payment_status, refund_pending, cancel_reason,
+                    history {status: {at, by}}, created_at, updated_at, confirmed_at, packed_at}}
+    refund         {amount_cents, refund_id} | None: unexpected money given back as a whole
     version, outbox {key: effect}, outbox_pending, outbox_at
+
+An order line: {line_id, product_id, name, unit, sold_by, unit_price_cents (per item or per kg),
+quantity | weight_g, substitution, line_total_cents (the estimate), packed {quantity | weight_g,
+cents} | None, substitute {product_id, name, unit, sold_by, unit_price_cents (charged),
+quantity | weight_g, cents} | None, final_cents | None}.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from smartgrocer import settings
 from smartgrocer.domain.ids import sort_key_time
-from smartgrocer.errors import Conflict, NotFound
+from smartgrocer.domain.pricing import authorised_amount, line_cost, stock_amount
+from smartgrocer.errors import Conflict, Forbidden, Invalid, NotFound
 
 OPEN = frozenset({"reserving", "creating_payment", "pending_payment"})
-SELLER_FLOW = {"paid": "packed", "packed": "out_for_delivery", "out_for_delivery": "delivered"}
+SELLER_FLOW = {"confirmed": "packed", "packed": "out_for_delivery", "out_for_delivery": "delivered"}
 # order status -> who may cancel from it
 CANCELLABLE_BY = {
     "pending_payment": frozenset({"buyer", "seller", "admin"}),
-    "paid": frozenset({"buyer", "seller", "admin"}),
+    "confirmed": frozenset({"buyer", "seller", "admin"}),
     "packed": frozenset({"admin"}),
     "out_for_delivery": frozenset({"admin"}),
 }
-# orders a seller works on: paid at some point (never the failed or abandoned attempts)
-SELLER_VISIBLE_PAYMENT = frozenset({"paid", "refunded"})
+SETTLED_ORDER = frozenset({"packed", "out_for_delivery", "delivered", "cancelled", "payment_failed"})
+CAPTURE_DEADLINE = timedelta(seconds=settings.AUTH_CAPTURE_DEADLINE_SECONDS)
+MAX_PACKED_WEIGHT_G = 100_000
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -61,7 +79,15 @@ class PaymentRequested:
 
 
 @dataclass(frozen=True)
-class PaymentSucceeded:
+class PaymentAuthorized:
+    """The card holds `amount_cents`; nothing is captured yet."""
+
+    amount_cents: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class PaymentCaptured:
     amount_cents: int
     currency: str
 
@@ -81,12 +107,25 @@ class CancelOrder:
     order_id: str
     relations: frozenset[str]  # buyer, seller, admin: how the caller relates to the order
     actor: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class AdvanceOrder:
     order_id: str
     target: str
+    relations: frozenset[str]
+    actor: str
+
+
+@dataclass(frozen=True)
+class PackOrder:
+    """The seller's packing: per line what was packed, and a substitute where the shopper allowed one.
+    `substitutes` carries the catalog facts (seller, price, how sold) of the substitute products."""
+
+    order_id: str
+    lines: tuple[Mapping[str, Any], ...]
+    substitutes: Mapping[str, Mapping[str, Any]]
     relations: frozenset[str]
     actor: str
 
@@ -103,6 +142,11 @@ class Expire:
 
 
 @dataclass(frozen=True)
+class CaptureDeadline:
+    """The hold is about to age out: cancel what is not packed, capture the rest."""
+
+
+@dataclass(frozen=True)
 class Abandon:
     """Close a checkout that never reached payment (stock short, provider down, interrupted)."""
 
@@ -112,13 +156,16 @@ class Abandon:
 Command = (
     ReservationsTaken
     | PaymentRequested
-    | PaymentSucceeded
+    | PaymentAuthorized
+    | PaymentCaptured
     | PaymentFailed
     | PaymentCanceled
     | CancelOrder
     | AdvanceOrder
+    | PackOrder
     | RefundIssued
     | Expire
+    | CaptureDeadline
     | Abandon
 )
 
@@ -138,23 +185,43 @@ class ReleaseStock:
 
 @dataclass(frozen=True)
 class CommitStock:
+    """A hold becomes a sale. `holder` is the checkout (placement) or `pack-<order>` (taken at packing)."""
+
     product_id: str
     quantity: int
+    holder: str = ""
 
     @property
     def key(self) -> str:
-        return f"commit:{self.product_id}"
+        return f"commit:{self.holder or 'checkout'}:{self.product_id}"
 
 
 @dataclass(frozen=True)
 class Restock:
+    """Sold stock back on the shelf: a cancelled order (`reason` cancel) or what packing left out."""
+
     order_id: str
     product_id: str
     quantity: int
+    reason: str = "cancel"
+
+    @property
+    def marker(self) -> str:
+        return self.order_id if self.reason == "cancel" else f"{self.order_id}-{self.reason}"
 
     @property
     def key(self) -> str:
-        return f"restock:{self.order_id}:{self.product_id}"
+        return f"restock:{self.marker}:{self.product_id}"
+
+
+@dataclass(frozen=True)
+class CapturePayment:
+    intent_id: str
+    amount_cents: int
+
+    @property
+    def key(self) -> str:
+        return "capture"
 
 
 @dataclass(frozen=True)
@@ -169,6 +236,8 @@ class Refund:
 
 @dataclass(frozen=True)
 class CancelPayment:
+    """Cancel an intent awaiting payment, or void an authorisation that will not be captured."""
+
     intent_id: str
 
     @property
@@ -188,7 +257,7 @@ class ProjectOrder:
 @dataclass(frozen=True)
 class Publish:
     detail_type: str
-    order_id: str
+    order_id: str  # the checkout id for checkout-wide events (CheckoutSettled)
     status: str = ""
     previous: str = ""
 
@@ -208,14 +277,34 @@ class Alarm:
         return f"alarm:{self.code}"
 
 
-Effect = ReleaseStock | CommitStock | Restock | Refund | CancelPayment | ProjectOrder | Publish | Alarm
+Effect = ReleaseStock | CommitStock | Restock | CapturePayment | Refund | CancelPayment | ProjectOrder | Publish | Alarm
 EFFECT_TYPES = {
     cls.__name__: cls
-    for cls in (ReleaseStock, CommitStock, Restock, Refund, CancelPayment, ProjectOrder, Publish, Alarm)
+    for cls in (
+        ReleaseStock,
+        CommitStock,
+        Restock,
+        CapturePayment,
+        Refund,
+        CancelPayment,
+        ProjectOrder,
+        Publish,
+        Alarm,
+    )
 }
 # The order effects are applied in: stock first (it is what shoppers race for), then what people see,
-# then money and messages.
-APPLY_ORDER = ("ReleaseStock", "CommitStock", "Restock", "ProjectOrder", "CancelPayment", "Refund", "Alarm", "Publish")
+# then money (a capture before any refund of it) and messages.
+APPLY_ORDER = (
+    "ReleaseStock",
+    "CommitStock",
+    "Restock",
+    "ProjectOrder",
+    "CancelPayment",
+    "CapturePayment",
+    "Refund",
+    "Alarm",
+    "Publish",
+)
 
 
 def effect_to_doc(effect: Effect) -> dict:
@@ -261,8 +350,54 @@ def _set_order_status(
         decision.effects.append(ProjectOrder(order_id))
 
 
+def _project_all(state: dict, decision: Decision) -> None:
+    decision.effects.extend(ProjectOrder(order_id) for order_id in sorted(state["orders"]))
+
+
 def _release_lines(order: dict, decision: Decision) -> None:
-    decision.effects.extend(ReleaseStock(i["product_id"], i["quantity"]) for i in order["items"])
+    decision.effects.extend(ReleaseStock(i["product_id"], stock_amount(i)) for i in order["items"])
+
+
+def sold_amounts(order: dict) -> dict[str, int]:
+    """Stock this order holds as sold, per product: as ordered until packed, then as packed."""
+    amounts: dict[str, int] = {}
+    for item in order["items"]:
+        packed = item.get("packed")
+        amount = stock_amount(item) if packed is None else stock_amount({**packed, "sold_by": item["sold_by"]})
+        if amount:
+            amounts[item["product_id"]] = amounts.get(item["product_id"], 0) + amount
+        sub = item.get("substitute")
+        if sub:
+            amounts[sub["product_id"]] = amounts.get(sub["product_id"], 0) + stock_amount(sub)
+    return amounts
+
+
+def sold_lines(order: dict) -> list[dict]:
+    """What a packed order sold, per product (originals and substitutes): the analytics' source."""
+    rows = []
+    for item in order["items"] if order.get("final_cents") is not None else []:
+        packed, sub = item["packed"], item.get("substitute")
+        amount = stock_amount({**packed, "sold_by": item["sold_by"]})
+        if amount:
+            rows.append(
+                {"product_id": item["product_id"], "name": item["name"], "amount": amount, "cents": packed["cents"]}
+            )
+        if sub:
+            rows.append(
+                {
+                    "product_id": sub["product_id"],
+                    "name": sub["name"],
+                    "amount": stock_amount(sub),
+                    "cents": sub["cents"],
+                }
+            )
+    return rows
+
+
+def _restock_order(order_id: str, order: dict, decision: Decision) -> None:
+    decision.effects.extend(
+        Restock(order_id, pid, amount) for pid, amount in sorted(sold_amounts(order).items()) if amount
+    )
 
 
 def _close(state: dict, reason: str, at: datetime, decision: Decision) -> None:
@@ -286,7 +421,7 @@ def _on_payment_requested(state: dict, command: PaymentRequested, at: datetime, 
     state["status"] = "pending_payment"
     state["payment_intent_id"] = command.intent_id
     decision.changed, decision.outcome = True, "awaiting_payment"
-    decision.effects.extend(ProjectOrder(order_id) for order_id in sorted(state["orders"]))
+    _project_all(state, decision)
 
 
 def _on_abandon(state: dict, command: Abandon, at: datetime, decision: Decision) -> None:
@@ -315,57 +450,87 @@ def _on_payment_failed(state: dict, command: PaymentFailed, at: datetime, decisi
     )
 
 
-def _refund_whole(state: dict, amount_cents: int, decision: Decision) -> None:
-    """Money arrived that no order will keep: give all of it back, once."""
-    if state.get("refund") is None:
-        state["refund"] = {"amount_cents": amount_cents, "refund_id": None}
-        decision.effects.append(Refund("checkout", amount_cents))
-    for order_id, order in sorted(state["orders"].items()):
-        if order["payment_status"] in ("unpaid", "failed"):
-            order.update(payment_status="paid", refund_pending=True)
-            decision.effects.append(ProjectOrder(order_id))
+def _alarm_mismatch(state: dict, command: PaymentAuthorized | PaymentCaptured, expected: int, decision: Decision):
+    decision.effects.append(
+        Alarm(
+            "payment_amount_mismatch",
+            "A payment arrived with an unexpected amount or currency; it is released or refunded.",
+            {
+                "checkout_id": state["_id"],
+                "expected": [expected, state.get("currency")],
+                "received": [command.amount_cents, command.currency],
+            },
+        )
+    )
 
 
-def _on_payment_succeeded(state: dict, command: PaymentSucceeded, at: datetime, decision: Decision) -> None:
-    if state["status"] == "paid":
+def _on_payment_authorized(state: dict, command: PaymentAuthorized, at: datetime, decision: Decision) -> None:
+    if state["status"] in ("authorized", "capturing", "captured", "voided"):
         decision.outcome = "already_settled"
         return
-    expected = (state.get("amount_cents"), state.get("currency"))
-    if (command.amount_cents, command.currency.lower()) != expected:
-        decision.effects.append(
-            Alarm(
-                "payment_amount_mismatch",
-                "A payment arrived with an unexpected amount or currency; it is refunded in full.",
-                {
-                    "checkout_id": state["_id"],
-                    "expected": list(expected),
-                    "received": [command.amount_cents, command.currency],
-                },
-            )
-        )
+    if (command.amount_cents, command.currency.lower()) != (state["amount_cents"], state["currency"]):
+        _alarm_mismatch(state, command, state["amount_cents"], decision)
         if state["status"] in OPEN:
             _expire_orders(state, "payment_mismatch", at, decision)
             _close(state, "amount_mismatch", at, decision)
-        _refund_whole(state, command.amount_cents, decision)
-        decision.outcome = "amount_mismatch_refunded"
+        decision.effects.append(CancelPayment(state["payment_intent_id"]))
+        decision.outcome = "amount_mismatch_voided"
         return
-    if state["status"] == "closed":  # expired or cancelled before the money came: give it back
-        _refund_whole(state, command.amount_cents, decision)
-        decision.changed, decision.outcome = True, "late_payment_refunded"
+    if state["status"] == "closed":  # expired or cancelled before the card was authorised: let the hold go
+        decision.effects.append(CancelPayment(state["payment_intent_id"]))
+        decision.changed, decision.outcome = True, "late_authorization_voided"
         return
-    state["status"] = "paid"
-    state["paid_at"] = at
-    decision.changed, decision.outcome = True, "paid"
+    state["status"] = "authorized"
+    state["authorized_at"] = at
+    state["capture_by"] = at + CAPTURE_DEADLINE
+    decision.changed, decision.outcome = True, "authorized"
     for order_id, order in sorted(state["orders"].items()):
         if order["status"] == "pending_payment":
-            _set_order_status(state, order_id, "paid", at, "payment", decision, payment_status="paid", paid_at=at)
-            decision.effects.extend(CommitStock(i["product_id"], i["quantity"]) for i in order["items"])
-            decision.effects.append(Publish("OrderPaid", order_id))
-        elif order["payment_status"] in ("unpaid", "failed"):
-            # cancelled before the payment landed: its share of the money goes back
-            order.update(payment_status="paid", refund_pending=True, paid_at=at)
-            decision.effects.append(Refund(order_id, order["total_cents"]))
+            _set_order_status(
+                state, order_id, "confirmed", at, "payment", decision, payment_status="authorized", confirmed_at=at
+            )
+            decision.effects.extend(CommitStock(i["product_id"], stock_amount(i)) for i in order["items"])
+            decision.effects.append(Publish("OrderConfirmed", order_id))
+        elif order["payment_status"] == "unpaid":  # cancelled while awaiting payment: its share is never captured
+            order.update(payment_status="voided", updated_at=at)
             decision.effects.append(ProjectOrder(order_id))
+    _settle_if_done(state, at, decision)  # every order may have been cancelled meanwhile
+
+
+def _refund_whole(state: dict, amount_cents: int, decision: Decision) -> None:
+    """Money was captured that no order will keep: give all of it back, once."""
+    if state.get("refund") is None:
+        state["refund"] = {"amount_cents": amount_cents, "refund_id": None}
+        decision.effects.append(Refund("checkout", amount_cents))
+
+
+def _on_payment_captured(state: dict, command: PaymentCaptured, at: datetime, decision: Decision) -> None:
+    capture = state.get("capture")
+    expected = capture["amount_cents"] if capture else 0
+    matches = (command.amount_cents, command.currency.lower()) == (expected, state["currency"])
+    if capture and matches:
+        if capture.get("captured_at"):
+            decision.outcome = "already_settled"
+            return
+        capture["captured_at"] = at
+        state["status"] = "captured"
+        decision.changed, decision.outcome = True, "captured"
+        for order_id, order in sorted(state["orders"].items()):
+            if order["status"] in ("cancelled", "payment_failed") and not order.get("refund_pending"):
+                continue
+            order.update(payment_status="captured", captured_at=at, updated_at=at)
+            decision.effects.append(ProjectOrder(order_id))
+        decision.effects.append(Publish("CheckoutSettled", state["_id"], "captured"))
+        return
+    # Captured money we did not ask for (or not this much): alarm, and give back what no order keeps.
+    _alarm_mismatch(state, command, expected, decision)
+    if capture and not capture.get("captured_at") and command.amount_cents > expected:
+        capture["captured_at"] = at
+        state["status"] = "captured"
+        _refund_whole(state, command.amount_cents - expected, decision)
+    elif not capture:
+        _refund_whole(state, command.amount_cents, decision)
+    decision.changed, decision.outcome = True, "amount_mismatch_refunded"
 
 
 def _expire_orders(state: dict, reason: str, at: datetime, decision: Decision) -> None:
@@ -388,13 +553,84 @@ def _on_expire(state: dict, command: Expire, at: datetime, decision: Decision) -
     decision.outcome = "expired"
 
 
+def _cancel_unsettled(state: dict, reason: str, at: datetime, decision: Decision) -> None:
+    """Cancel every authorised order not yet packed: its goods go back on the shelf, its share is voided."""
+    for order_id, order in sorted(state["orders"].items()):
+        if order["status"] == "confirmed":
+            _set_order_status(
+                state, order_id, "cancelled", at, "system", decision, cancel_reason=reason, payment_status="voided"
+            )
+            _restock_order(order_id, order, decision)
+            decision.effects.append(Publish("OrderStatusChanged", order_id, "cancelled", "confirmed"))
+
+
 def _on_payment_canceled(state: dict, command: PaymentCanceled, at: datetime, decision: Decision) -> None:
-    if state["status"] != "pending_payment":
+    if state["status"] == "pending_payment":
+        _expire_orders(state, "payment_canceled", at, decision)
+        _close(state, "payment_canceled", at, decision)
+        decision.outcome = "released"
+        return
+    if state["status"] not in ("authorized", "capturing"):
         decision.outcome = "already_settled"
         return
-    _expire_orders(state, "payment_canceled", at, decision)
-    _close(state, "payment_canceled", at, decision)
-    decision.outcome = "released"
+    # The hold went away before we captured (voided at the provider, or aged out): nothing can be charged.
+    decision.effects.append(
+        Alarm(
+            "authorization_lost",
+            "An authorisation was cancelled before it was captured; its orders are cancelled.",
+            {"checkout_id": state["_id"]},
+        )
+    )
+    for order_id, order in sorted(state["orders"].items()):
+        if order["status"] in ("confirmed", "packed", "out_for_delivery"):
+            previous = order["status"]
+            _set_order_status(
+                state,
+                order_id,
+                "cancelled",
+                at,
+                "system",
+                decision,
+                cancel_reason="payment_authorization_lost",
+                payment_status="voided",
+            )
+            if previous != "out_for_delivery":  # goods on their way are not back on the shelf
+                _restock_order(order_id, order, decision)
+            decision.effects.append(Publish("OrderStatusChanged", order_id, "cancelled", previous))
+    state["status"] = "voided"
+    decision.changed, decision.outcome = True, "authorization_lost"
+
+
+def _on_capture_deadline(state: dict, command: CaptureDeadline, at: datetime, decision: Decision) -> None:
+    if state["status"] != "authorized" or at < state["capture_by"]:
+        return
+    _cancel_unsettled(state, "not_packed_in_time", at, decision)
+    _settle_if_done(state, at, decision)
+    decision.outcome = "deadline_settled"
+
+
+def _settle_if_done(state: dict, at: datetime, decision: Decision) -> None:
+    """When every order is packed or cancelled, capture their final totals once, or void the hold."""
+    if state["status"] != "authorized":
+        return
+    orders = state["orders"].values()
+    if any(o["status"] not in SETTLED_ORDER for o in orders):
+        return
+    total = sum(o["final_cents"] or 0 for o in orders if o["status"] not in ("cancelled", "payment_failed"))
+    decision.changed = True
+    if total > 0:
+        state["status"] = "capturing"
+        state["capture"] = {"amount_cents": total, "requested_at": at, "captured_at": None}
+        decision.effects.append(CapturePayment(state["payment_intent_id"], total))
+        return
+    state["status"] = "voided"
+    state["voided_at"] = at
+    decision.effects.append(CancelPayment(state["payment_intent_id"]))
+    for order_id, order in sorted(state["orders"].items()):
+        if order["payment_status"] != "voided":
+            order.update(payment_status="voided", updated_at=at)
+            decision.effects.append(ProjectOrder(order_id))
+    decision.effects.append(Publish("CheckoutSettled", state["_id"], "voided"))
 
 
 def _order_for(state: dict, order_id: str) -> dict:
@@ -429,18 +665,31 @@ def _on_cancel(state: dict, command: CancelOrder, at: datetime, decision: Decisi
     allowed = CANCELLABLE_BY.get(current, frozenset()) & command.relations
     if not allowed:
         raise _illegal(current, "cancelled")
-    reason = f"cancelled_by_{sorted(allowed)[0]}"
+    reason = command.reason or f"cancelled_by_{sorted(allowed)[0]}"
     if current == "pending_payment":
         _set_order_status(state, command.order_id, "cancelled", at, command.actor, decision, cancel_reason=reason)
         _release_lines(order, decision)
         if all(o["status"] != "pending_payment" for o in state["orders"].values()):
             _close(state, "cancelled", at, decision)
-    else:  # paid: the goods go back on the shelf and the shopper gets the order's money back
+    elif state["status"] == "authorized":  # nothing captured yet: its share of the hold is simply not taken
+        _set_order_status(
+            state,
+            command.order_id,
+            "cancelled",
+            at,
+            command.actor,
+            decision,
+            cancel_reason=reason,
+            payment_status="voided",
+        )
+        _restock_order(command.order_id, order, decision)
+        _settle_if_done(state, at, decision)
+    else:  # captured (or being captured): the goods go back on the shelf, the shopper gets the money back
         _set_order_status(
             state, command.order_id, "cancelled", at, command.actor, decision, cancel_reason=reason, refund_pending=True
         )
-        decision.effects.extend(Restock(command.order_id, i["product_id"], i["quantity"]) for i in order["items"])
-        decision.effects.append(Refund(command.order_id, order["total_cents"]))
+        _restock_order(command.order_id, order, decision)
+        decision.effects.append(Refund(command.order_id, order["final_cents"] or 0))
     decision.effects.append(Publish("OrderStatusChanged", command.order_id, "cancelled", current))
     decision.outcome = "cancelled"
 
@@ -450,6 +699,10 @@ def _on_advance(state: dict, command: AdvanceOrder, at: datetime, decision: Deci
     current = order["status"]
     if SELLER_FLOW.get(current) != command.target or not command.relations & {"seller", "admin"}:
         raise _illegal(current, command.target)
+    if command.target == "packed":  # "packed" without a packing list: everything exactly as ordered
+        as_ordered = tuple(as_ordered_packing(order))
+        _on_pack(state, PackOrder(command.order_id, as_ordered, {}, command.relations, command.actor), at, decision)
+        return
     _set_order_status(state, command.order_id, command.target, at, command.actor, decision)
     decision.effects.append(Publish("OrderStatusChanged", command.order_id, command.target, current))
     decision.outcome = command.target
@@ -461,34 +714,223 @@ def _on_refund_issued(state: dict, command: RefundIssued, at: datetime, decision
         if refund is None or refund.get("refund_id"):
             return
         refund["refund_id"] = command.refund_id
-        targets = [oid for oid, o in state["orders"].items() if o.get("refund_pending")]
-    else:
-        order = state["orders"].get(command.target)
-        if order is None or not order.get("refund_pending"):
-            return
-        order["refund_id"] = command.refund_id
-        targets = [command.target]
-    for order_id in sorted(targets):
-        state["orders"][order_id].update(payment_status="refunded", refund_pending=False, updated_at=at)
-        decision.effects.append(ProjectOrder(order_id))
+        decision.changed, decision.outcome = True, "refunded"
+        return
+    order = state["orders"].get(command.target)
+    if order is None or not order.get("refund_pending"):
+        return
+    order.update(refund_id=command.refund_id, payment_status="refunded", refund_pending=False, updated_at=at)
+    decision.effects.append(ProjectOrder(command.target))
     decision.changed, decision.outcome = True, "refunded"
+
+
+# -- packing ---------------------------------------------------------------------------------------
+
+
+def as_ordered_packing(order: dict):
+    for item in order["items"]:
+        key = "packed_weight_g" if item["sold_by"] == "weight" else "packed_quantity"
+        yield {"line_id": item["line_id"], key: stock_amount(item)}
+
+
+@dataclass
+class PackPlan:
+    lines: dict[str, dict]  # line_id -> {packed, substitute, final_cents}
+    final_cents: int
+    takes: dict[str, int]  # product -> stock to take now (substitutes, weight packed above the order)
+    returns: dict[str, int]  # product -> stock back on the shelf (short picks)
+
+
+def _amount_field(sold_by: str, packed: bool) -> str:
+    if sold_by == "weight":
+        return "packed_weight_g" if packed else "weight_g"
+    return "packed_quantity" if packed else "quantity"
+
+
+def plan_packing(order: dict, lines: tuple[Mapping[str, Any], ...], substitutes: Mapping[str, Mapping]) -> PackPlan:
+    """Check a packing list against the order and price it; raises 422 naming every problem."""
+    by_id = {item["line_id"]: item for item in order["items"]}
+    given: dict[str, Mapping[str, Any]] = {}
+    problems: list[dict] = []
+    for line in lines:
+        line_id = str(line.get("line_id"))
+        if line_id not in by_id:
+            problems.append({"line_id": line_id, "message": "This order has no such line."})
+        elif line_id in given:
+            problems.append({"line_id": line_id, "message": "This line is listed twice."})
+        else:
+            given[line_id] = line
+    for line_id in by_id:
+        if line_id not in given and not problems:
+            problems.append({"line_id": line_id, "message": f"Say what was packed for {by_id[line_id]['name']}."})
+    planned: dict[str, dict] = {}
+    for line_id, line in given.items():
+        item = by_id[line_id]
+        planned[line_id] = _plan_line(order, item, line, substitutes, problems)
+    if problems:
+        raise Invalid("The packing list does not fit this order.", code="invalid_packing", details=problems)
+    final = sum(p["final_cents"] for p in planned.values())
+    if final > order["authorized_cents"]:
+        from smartgrocer.money import format_amount
+
+        raise Invalid(
+            f"The packed total ${format_amount(final)} is above the ${format_amount(order['authorized_cents'])} "
+            "the shopper authorised for this order. Pack less, or choose a cheaper substitute.",
+            code="over_authorization",
+            details={"final_total": format_amount(final), "authorized": format_amount(order["authorized_cents"])},
+        )
+    packed_order = {
+        "items": [
+            {**item, "packed": planned[item["line_id"]]["packed"], **planned[item["line_id"]]}
+            for item in order["items"]
+        ]
+    }
+    before: dict[str, int] = {}
+    for item in order["items"]:
+        before[item["product_id"]] = before.get(item["product_id"], 0) + stock_amount(item)
+    after = sold_amounts(packed_order)
+    takes, returns = {}, {}
+    for pid in sorted(set(before) | set(after)):
+        delta = after.get(pid, 0) - before.get(pid, 0)
+        if delta > 0:
+            takes[pid] = delta
+        elif delta < 0:
+            returns[pid] = -delta
+    return PackPlan(planned, final, takes, returns)
+
+
+def _count(value: Any, low: int, high: int) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return None
+    return value
+
+
+def _plan_line(order: dict, item: dict, line: Mapping[str, Any], substitutes: Mapping, problems: list) -> dict:
+    sold_by, name, line_id = item["sold_by"], item["name"], item["line_id"]
+    field_name = _amount_field(sold_by, packed=True)
+    other = _amount_field("unit" if sold_by == "weight" else "weight", packed=True)
+    ordered = stock_amount(item)
+    high = ordered if sold_by == "unit" else MAX_PACKED_WEIGHT_G
+    amount = _count(line.get(field_name), 0, high)
+    if line.get(other) is not None or amount is None:
+        what = f"a weight in grams (0 to {high})" if sold_by == "weight" else f"a count from 0 to {ordered}"
+        problems.append({"line_id": line_id, "message": f"{name} is sold by {sold_by}: give {field_name} as {what}."})
+        amount = 0
+    packed = {
+        _amount_field(sold_by, packed=False): amount,
+        "cents": line_cost(item["unit_price_cents"], sold_by, amount),
+    }
+    planned = {"packed": packed, "substitute": None, "final_cents": packed["cents"]}
+    sub_request = line.get("substitute")
+    if not sub_request:
+        return planned
+    sub_id = str(sub_request.get("product_id"))
+    product = substitutes.get(sub_id)
+    message = None
+    if item.get("substitution") != "similar":
+        message = f"The shopper asked for no substitutes for {name}."
+    elif sold_by == "unit" and amount >= ordered:
+        message = f"All of {name} was packed: a substitute only replaces what was not."
+    elif product is None or product.get("seller_id") != order["seller_id"]:
+        message = "A substitute must be one of your own products that is on sale."
+    elif sub_id == item["product_id"]:
+        message = "A substitute must be a different product."
+    elif product.get("sold_by", "unit") != sold_by:
+        message = f"A substitute for {name} must also be sold by {sold_by}."
+    if message:
+        problems.append({"line_id": line_id, "message": message})
+        return planned
+    assert product is not None
+    sub_amount = _count(
+        sub_request.get(_amount_field(sold_by, packed=False)), 1, 100 if sold_by == "unit" else MAX_PACKED_WEIGHT_G
+    )
+    if sub_amount is None:
+        problems.append(
+            {
+                "line_id": line_id,
+                "message": f"Give the substitute's {_amount_field(sold_by, packed=False)} (at least 1).",
+            }
+        )
+        return planned
+    charged = min(product["price_cents"], item["unit_price_cents"])  # a substitute never costs the shopper more
+    cents = line_cost(charged, sold_by, sub_amount)
+    planned["substitute"] = {
+        "product_id": sub_id,
+        "name": product["name"],
+        "unit": product.get("unit", ""),
+        "sold_by": sold_by,
+        "unit_price_cents": charged,
+        _amount_field(sold_by, packed=False): sub_amount,
+        "cents": cents,
+    }
+    planned["final_cents"] += cents
+    return planned
+
+
+def pack_holder(order_id: str) -> str:
+    """The stock-hold marker for what packing takes beyond the order (substitutes, extra weight)."""
+    return f"pack-{order_id}"
+
+
+def _on_pack(state: dict, command: PackOrder, at: datetime, decision: Decision) -> None:
+    order = _order_for(state, command.order_id)
+    if not command.relations & {"seller", "admin"}:
+        raise Forbidden("Only the order's seller packs it.", code="forbidden")
+    if order["status"] != "confirmed":
+        raise _illegal(order["status"], "packed")
+    plan = plan_packing(order, command.lines, command.substitutes)
+    for item in order["items"]:
+        item.update(plan.lines[item["line_id"]])
+    order["final_cents"] = order["total_cents"] = plan.final_cents
+    _set_order_status(state, command.order_id, "packed", at, command.actor, decision, packed_at=at)
+    holder = pack_holder(command.order_id)
+    decision.effects.extend(CommitStock(pid, amount, holder) for pid, amount in sorted(plan.takes.items()))
+    decision.effects.extend(
+        Restock(command.order_id, pid, amount, "pack") for pid, amount in sorted(plan.returns.items())
+    )
+    decision.effects.append(Publish("OrderStatusChanged", command.order_id, "packed", "confirmed"))
+    decision.outcome = "packed"
+    _settle_if_done(state, at, decision)
 
 
 _HANDLERS: dict[type, Callable[[dict, Any, datetime, Decision], None]] = {
     ReservationsTaken: _on_reservations_taken,
     PaymentRequested: _on_payment_requested,
     Abandon: _on_abandon,
-    PaymentSucceeded: _on_payment_succeeded,
+    PaymentAuthorized: _on_payment_authorized,
+    PaymentCaptured: _on_payment_captured,
     PaymentFailed: _on_payment_failed,
     PaymentCanceled: _on_payment_canceled,
     Expire: _on_expire,
+    CaptureDeadline: _on_capture_deadline,
     CancelOrder: _on_cancel,
     AdvanceOrder: _on_advance,
+    PackOrder: _on_pack,
     RefundIssued: _on_refund_issued,
 }
 
 
 # -- building a checkout and reading its orders ----------------------------------------------------
+
+
+def _order_line(index: int, product: dict, line: dict) -> dict:
+    sold_by = product.get("sold_by", "unit")
+    amount = line["weight_g"] if sold_by == "weight" else line["quantity"]
+    return {
+        "line_id": str(index),
+        "product_id": product["_id"],
+        "name": product["name"],
+        "unit": product["unit"],
+        "sold_by": sold_by,
+        "unit_price_cents": product["price_cents"],
+        "quantity": None if sold_by == "weight" else amount,
+        "weight_g": amount if sold_by == "weight" else None,
+        "substitution": line.get("substitution", "none"),
+        "line_total_cents": line_cost(product["price_cents"], sold_by, amount),
+        "packed": None,
+        "substitute": None,
+        "final_cents": None,
+    }
 
 
 def new_checkout(
@@ -497,35 +939,34 @@ def new_checkout(
     order_ids: list[str],
     user_id: str,
     buyer_email: str,
-    quantities: dict[str, int],
+    lines: list[dict],
     products: dict[str, dict],
     shipping_address: dict,
     currency: str,
     at: datetime,
     expires_at: datetime,
+    weight_buffer_bps: int = settings.WEIGHT_BUFFER_BPS,
 ) -> dict:
-    """The initial state: one order per seller, prices from the catalog in integer cents."""
+    """The initial state: one order per seller, prices from the catalog in integer cents.
+    `lines` are merged basket lines `{product_id, quantity | weight_g, substitution}`."""
     by_seller: dict[str, list[dict]] = {}
-    for pid, qty in sorted(quantities.items()):
-        product = products[pid]
-        by_seller.setdefault(product["seller_id"], []).append(
-            {
-                "product_id": pid,
-                "name": product["name"],
-                "unit": product["unit"],
-                "unit_price_cents": product["price_cents"],
-                "quantity": qty,
-                "line_total_cents": product["price_cents"] * qty,
-            }
-        )  # integer cents: exact
+    for line in sorted(lines, key=lambda item: item["product_id"]):
+        product = products[line["product_id"]]
+        items = by_seller.setdefault(product["seller_id"], [])
+        items.append(_order_line(len(items) + 1, product, line))
     orders = {}
     for order_id, (seller_id, items) in zip(order_ids, sorted(by_seller.items()), strict=True):
         seller_name = products[items[0]["product_id"]].get("seller_name", "")
+        unit = sum(i["line_total_cents"] for i in items if i["sold_by"] != "weight")
+        weighed = sum(i["line_total_cents"] for i in items if i["sold_by"] == "weight")
         orders[order_id] = {
             "seller_id": seller_id,
             "seller_name": seller_name,
             "items": items,
-            "total_cents": sum(i["line_total_cents"] for i in items),
+            "estimated_cents": unit + weighed,
+            "authorized_cents": authorised_amount(unit, weighed, weight_buffer_bps),
+            "final_cents": None,
+            "total_cents": unit + weighed,
             "status": "pending_payment",
             "payment_status": "unpaid",
             "refund_pending": False,
@@ -540,12 +981,16 @@ def new_checkout(
         "buyer_email": buyer_email,
         "shipping_address": shipping_address,
         "currency": currency,
-        "lines": [{"product_id": pid, "quantity": qty} for pid, qty in sorted(quantities.items())],
-        "amount_cents": sum(o["total_cents"] for o in orders.values()),
+        "lines": [
+            {"product_id": i["product_id"], "quantity": stock_amount(i)} for o in orders.values() for i in o["items"]
+        ],
+        "estimated_cents": sum(o["estimated_cents"] for o in orders.values()),
+        "amount_cents": sum(o["authorized_cents"] for o in orders.values()),
         "status": "reserving",
         "payment_intent_id": None,
         "decline": None,
         "declines": 0,
+        "capture": None,
         "orders": orders,
         "refund": None,
         "created_at": at,
@@ -555,6 +1000,15 @@ def new_checkout(
         "outbox_pending": False,
         "outbox_at": 0.0,
     }
+
+
+def released_cents(state: dict, order: dict) -> int | None:
+    """The part of the order's authorisation that will not be charged, once that is known."""
+    if order["payment_status"] == "voided":
+        return order["authorized_cents"]
+    if order["final_cents"] is not None and state["status"] in ("capturing", "captured", "authorized"):
+        return order["authorized_cents"] - order["final_cents"]
+    return None
 
 
 def order_view(state: dict, order_id: str) -> dict:
@@ -570,6 +1024,10 @@ def order_view(state: dict, order_id: str) -> dict:
         "seller_name": order["seller_name"],
         "items": order["items"],
         "total_cents": order["total_cents"],
+        "estimated_cents": order["estimated_cents"],
+        "authorized_cents": order["authorized_cents"],
+        "final_cents": order["final_cents"],
+        "released_cents": released_cents(state, order),
         "currency": state["currency"],
         "status": order["status"],
         "payment_status": order["payment_status"],
@@ -581,9 +1039,11 @@ def order_view(state: dict, order_id: str) -> dict:
         "created_at": order["created_at"],
         "updated_at": order["updated_at"],
         "expires_at": state["expires_at"],
-        "paid_at": order.get("paid_at"),
+        "confirmed_at": order.get("confirmed_at"),
+        "captured_at": order.get("captured_at"),
         "payment_error": (state.get("decline") or {}).get("message") if pending else None,
-        "seller_visible": order["payment_status"] in SELLER_VISIBLE_PAYMENT,
+        "seller_visible": order.get("confirmed_at") is not None,
+        "sold_lines": sold_lines(order),
         "k_created": sort_key_time(order["created_at"], order_id),
         "v": state["version"],
     }

@@ -25,6 +25,9 @@ class CheckoutRepository(Protocol):
 
     def expired(self, at: datetime, limit: int) -> list[str]: ...
 
+    def capture_due(self, at: datetime, limit: int) -> list[str]:
+        """Authorised checkouts whose capture deadline has passed."""
+
     def with_pending_effects(self, before_epoch: float, limit: int) -> list[str]: ...
 
 
@@ -40,7 +43,7 @@ class OrderRepository(Protocol):
         """Orders still shown as awaiting payment after their payment window."""
 
     def sales(self, seller_id: str, since: datetime, top: int) -> dict:
-        """A seller's sold orders (paid, not being refunded) since `since`: `per_day` rows
+        """A seller's sold orders (captured, not being refunded) since `since`: `per_day` rows
         `{_id: "YYYY-MM-DD", revenue, orders}` and the `top_products` rows `{_id, name, quantity, revenue}`."""
 
 
@@ -52,6 +55,9 @@ class StockRepository(Protocol):
         True also when this checkout already holds it (a repeated step)."""
 
     def available(self, product_id: str) -> int: ...
+
+    def held(self, product_id: str, holder: str) -> int | None:
+        """How much `holder` holds of the product, if anything."""
 
     def release(self, product_id: str, quantity: int, checkout_id: str) -> None: ...
 

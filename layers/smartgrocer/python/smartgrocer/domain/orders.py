@@ -22,7 +22,7 @@ from smartgrocer.domain import metrics as business_metrics
 from smartgrocer.domain import ports
 from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
 from smartgrocer.domain.ids import new_id
-from smartgrocer.errors import Conflict, NotFound, Unavailable
+from smartgrocer.errors import Conflict, Invalid, NotFound, Unavailable
 from smartgrocer.money import format_amount
 
 SAVE_ATTEMPTS = 8  # compare-and-set retries under contention (every retry re-decides on fresh state)
@@ -120,13 +120,16 @@ def _apply(state: dict, effect):
     if isinstance(effect, machine.ReleaseStock):
         _stock().release(effect.product_id, effect.quantity, checkout_id)
     elif isinstance(effect, machine.CommitStock):
-        _stock().commit(effect.product_id, effect.quantity, checkout_id)
+        _stock().commit(effect.product_id, effect.quantity, effect.holder or checkout_id)
     elif isinstance(effect, machine.Restock):
-        _stock().restock(effect.product_id, effect.quantity, effect.order_id)
+        _stock().restock(effect.product_id, effect.quantity, effect.marker)
     elif isinstance(effect, machine.ProjectOrder):
         _orders().project(machine.order_view(state, effect.order_id))
     elif isinstance(effect, machine.CancelPayment):
         _gateway().cancel(effect.intent_id)
+    elif isinstance(effect, machine.CapturePayment):
+        _gateway().capture(effect.intent_id, effect.amount_cents, f"capture-{checkout_id}")
+        return machine.PaymentCaptured(effect.amount_cents, state["currency"])
     elif isinstance(effect, machine.Refund):
         refund_id = _gateway().refund(
             state["payment_intent_id"], effect.amount_cents, f"refund-{checkout_id}-{effect.target}"
@@ -150,11 +153,41 @@ def _apply(state: dict, effect):
 # -- placing a checkout ----------------------------------------------------------------------------
 
 
-def _merge_lines(items: list[dict]) -> dict[str, int]:
-    quantities: dict[str, int] = {}
+def _merge_lines(items: list[dict]) -> dict[str, dict]:
+    """One line per product: amounts added up; substitutes allowed only if every line allowed them."""
+    merged: dict[str, dict] = {}
     for item in items:
-        quantities[item["product_id"]] = quantities.get(item["product_id"], 0) + item["quantity"]
-    return quantities
+        line = merged.setdefault(item["product_id"], {"product_id": item["product_id"], "substitution": "similar"})
+        for key in ("quantity", "weight_g"):
+            if item.get(key) is not None:
+                line[key] = line.get(key, 0) + item[key]
+        if item.get("substitution", "none") != "similar":
+            line["substitution"] = "none"
+    return merged
+
+
+def _basket_problems(lines: dict[str, dict], products: dict[str, dict]) -> list[dict]:
+    """Lines that do not fit how their product is sold: by weight (min and step in grams) or by unit."""
+    problems = []
+    for pid, line in lines.items():
+        product = products[pid]
+        name, sold_by = product["name"], product.get("sold_by", "unit")
+        if sold_by == "weight":
+            weight, low, step = line.get("weight_g"), product.get("min_weight_g") or 1, product.get("step_g") or 1
+            if weight is None or line.get("quantity") is not None:
+                message = f"{name} is sold by weight: give weight_g in grams."
+            elif weight < low or weight % step:
+                message = f"{name} is sold from {low} g in steps of {step} g."
+            else:
+                continue
+        elif line.get("quantity") is None or line.get("weight_g") is not None:
+            message = f"{name} is sold by the unit: give a quantity."
+        elif line["quantity"] > 100:
+            message = f"At most 100 of {name} per order."
+        else:
+            continue
+        problems.append({"product_id": pid, "name": name, "message": message})
+    return problems
 
 
 def _short(product_id: str, name: str | None, requested: int, available: int | None, reason: str) -> dict:
@@ -179,11 +212,11 @@ def _candidate_ids(user_id: str, idempotency_key: str | None):
 
 def place_checkout(principal, items: list[dict], shipping_address: dict, idempotency_key: str | None = None) -> dict:
     """Reserve every line or none, one order per seller, then ask for one payment."""
-    quantities = _merge_lines(items)
+    lines = _merge_lines(items)
     for checkout_id in _candidate_ids(principal.user_id, idempotency_key):
         state = _checkouts().load(checkout_id)
         if state is None:
-            state = _new_checkout(principal, checkout_id, quantities, shipping_address)
+            state = _new_checkout(principal, checkout_id, lines, shipping_address)
             if not _checkouts().insert(state):  # a twin request wrote it first: carry that one on
                 state = cast(dict, _checkouts().load(checkout_id))
         if state["status"] == "closed" and state.get("close_reason") in RESTARTABLE:
@@ -192,19 +225,26 @@ def place_checkout(principal, items: list[dict], shipping_address: dict, idempot
     raise Conflict("This checkout was retried too often; start a new one.", code="too_many_attempts")
 
 
-def _new_checkout(principal, checkout_id: str, quantities: dict[str, int], shipping_address: dict) -> dict:
-    products = _stock().active_products(list(quantities))
-    unavailable = [_short(pid, None, qty, 0, "unavailable") for pid, qty in quantities.items() if pid not in products]
+def _new_checkout(principal, checkout_id: str, lines: dict[str, dict], shipping_address: dict) -> dict:
+    products = _stock().active_products(list(lines))
+    unavailable = [
+        _short(pid, None, line.get("quantity") or line.get("weight_g") or 0, 0, "unavailable")
+        for pid, line in lines.items()
+        if pid not in products
+    ]
     if unavailable:
         raise Conflict("Some products are no longer available.", code="out_of_stock", details=unavailable)
+    problems = _basket_problems(lines, products)
+    if problems:
+        raise Invalid(problems[0]["message"], code="invalid_basket", details=problems)
     at = now()
-    sellers = {products[pid]["seller_id"] for pid in quantities}
+    sellers = {products[pid]["seller_id"] for pid in lines}
     return machine.new_checkout(
         checkout_id=checkout_id,
         order_ids=[new_id() for _ in sellers],
         user_id=principal.user_id,
         buyer_email=principal.email,
-        quantities=quantities,
+        lines=list(lines.values()),
         products=products,
         shipping_address=shipping_address,
         currency=settings.CURRENCY,
@@ -251,7 +291,7 @@ def _carry_on(principal, state: dict) -> dict:
             )
             state = execute(checkout_id, machine.PaymentRequested(intent.id)).state
             client_secret = intent.client_secret
-        elif state["status"] in ("pending_payment", "paid"):
+        elif state["status"] not in ("closed", "reserving"):
             client_secret = _gateway().client_secret(state["payment_intent_id"])
         else:
             raise Conflict(
@@ -279,6 +319,8 @@ def _payment_info(state: dict, client_secret: str) -> dict:
         "provider": gateway.provider,
         "client_secret": client_secret,
         "amount": format_amount(state["amount_cents"]),
+        "estimated_total": format_amount(state["estimated_cents"]),
+        "capture": "manual",
         "currency": state["currency"],
         "publishable_key": gateway.publishable_key,
     }
@@ -297,6 +339,10 @@ def checkout_view(principal, checkout_id: str) -> dict:
         "checkout_id": checkout_id,
         "status": state["status"],
         "amount": format_amount(state["amount_cents"]),
+        "estimated_total": format_amount(state["estimated_cents"]),
+        "captured": format_amount((state.get("capture") or {}).get("amount_cents", 0))
+        if (state.get("capture") or {}).get("captured_at")
+        else None,
         "currency": state["currency"],
         "expires_at": state["expires_at"],
         "payment_error": (state.get("decline") or {}).get("message") if payment else None,
@@ -325,6 +371,40 @@ def _relations(principal, order: dict) -> frozenset[str]:
     return frozenset(relations)
 
 
+def _amount_or_none(cents: int | None) -> str | None:
+    return None if cents is None else format_amount(cents)
+
+
+def _public_line(item: dict) -> dict:
+    packed, sub = item.get("packed"), item.get("substitute")
+    return {
+        "line_id": item.get("line_id", item["product_id"]),
+        "product_id": item["product_id"],
+        "name": item["name"],
+        "unit": item["unit"],
+        "sold_by": item.get("sold_by", "unit"),
+        "unit_price": format_amount(item["unit_price_cents"]),
+        "quantity": item.get("quantity"),
+        "weight_g": item.get("weight_g"),
+        "substitution": item.get("substitution", "none"),
+        "line_total": format_amount(item["line_total_cents"]),
+        "packed_quantity": packed.get("quantity") if packed else None,
+        "packed_weight_g": packed.get("weight_g") if packed else None,
+        "substitute": None
+        if not sub
+        else {
+            "product_id": sub["product_id"],
+            "name": sub["name"],
+            "unit": sub["unit"],
+            "unit_price": format_amount(sub["unit_price_cents"]),
+            "quantity": sub.get("quantity"),
+            "weight_g": sub.get("weight_g"),
+            "line_total": format_amount(sub["cents"]),
+        },
+        "final_total": _amount_or_none(item.get("final_cents")),
+    }
+
+
 def public_order(doc: dict, principal=None) -> dict:
     history = sorted(
         (
@@ -340,18 +420,12 @@ def public_order(doc: dict, principal=None) -> dict:
         "user_id": doc["user_id"],
         "seller_id": doc["seller_id"],
         "seller_name": doc.get("seller_name", ""),
-        "items": [
-            {
-                "product_id": i["product_id"],
-                "name": i["name"],
-                "unit": i["unit"],
-                "unit_price": format_amount(i["unit_price_cents"]),
-                "quantity": i["quantity"],
-                "line_total": format_amount(i["line_total_cents"]),
-            }
-            for i in doc["items"]
-        ],
+        "items": [_public_line(i) for i in doc["items"]],
         "total": format_amount(doc["total_cents"]),
+        "estimated_total": format_amount(doc.get("estimated_cents", doc["total_cents"])),
+        "authorized_amount": format_amount(doc.get("authorized_cents", doc["total_cents"])),
+        "final_total": _amount_or_none(doc.get("final_cents")),
+        "released": _amount_or_none(doc.get("released_cents")),
         "currency": doc["currency"],
         "status": doc["status"],
         "payment_status": doc["payment_status"],
@@ -410,16 +484,69 @@ def change_status(principal, order_id: str, target: str) -> dict:
     return public_order(cast(dict, _orders().get(order_id)), principal)  # as projected, follow-ups (refunds) included
 
 
+def pack_order(principal, order_id: str, lines: list[dict]) -> dict:
+    """The seller's packing list: checked and priced by the machine before any stock moves; what it
+    takes beyond the order (substitutes, extra weight) is held first, one conditional update per
+    product (409 when short), then the packing is recorded and the holds become sales."""
+    order = _orders().get(order_id)
+    relations = _relations(principal, order) if order else frozenset()
+    if order is None or not relations:
+        raise NotFound("No such order.")
+    state = _checkouts().load(order["checkout_id"])
+    if state is None or order_id not in state["orders"]:
+        raise NotFound("No such order.")
+    wanted = sorted({str(s["product_id"]) for line in lines if (s := line.get("substitute"))})
+    substitutes = _stock().active_products(wanted) if wanted else {}
+    command = machine.PackOrder(order_id, tuple(lines), substitutes, relations, principal.user_id)
+    machine.decide(state, command, now())  # a dry run: a bad list is refused before any stock moves
+    plan = machine.plan_packing(state["orders"][order_id], command.lines, substitutes)
+    holder = machine.pack_holder(order_id)
+    taken: list[tuple[str, int]] = []
+    try:
+        for product_id, amount in sorted(plan.takes.items()):
+            if not _hold(product_id, amount, holder):
+                name = substitutes.get(product_id, {}).get("name") or product_id
+                raise Conflict(
+                    f"Not enough {name} in stock for this packing.",
+                    code="out_of_stock",
+                    details=[_short(product_id, name, amount, _stock().available(product_id), "insufficient_stock")],
+                )
+            taken.append((product_id, amount))
+        execute(order["checkout_id"], command)
+    except Exception:
+        for product_id, amount in taken:  # nothing was packed: what this attempt held goes back
+            _stock().release(product_id, amount, holder)
+        raise
+    return public_order(cast(dict, _orders().get(order_id)), principal)
+
+
+def _hold(product_id: str, amount: int, holder: str) -> bool:
+    """Hold stock for a packing; a hold of another size left by an interrupted attempt is given back first."""
+    if _stock().reserve(product_id, amount, holder):
+        return True
+    left = _stock().held(product_id, holder)
+    if left is None:
+        return False
+    _stock().release(product_id, left, holder)
+    return _stock().reserve(product_id, amount, holder)
+
+
 # -- payment events --------------------------------------------------------------------------------
 
-HANDLED = {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"}
+HANDLED = {
+    "payment_intent.amount_capturable_updated",
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+}
 
 
 def _payment_command(event_type: str, intent: dict):
+    currency = str(intent.get("currency") or "")
+    if event_type == "payment_intent.amount_capturable_updated":
+        return machine.PaymentAuthorized(int(intent.get("amount_capturable") or 0), currency)
     if event_type == "payment_intent.succeeded":
-        return machine.PaymentSucceeded(
-            int(intent.get("amount_received") or intent.get("amount") or 0), str(intent.get("currency") or "")
-        )
+        return machine.PaymentCaptured(int(intent.get("amount_received") or 0), currency)
     if event_type == "payment_intent.payment_failed":
         error = intent.get("last_payment_error") or {}
         return machine.PaymentFailed(str(error.get("message") or "Your card was declined."))

@@ -3,6 +3,9 @@ operation and checks the integrity invariants, logging and counting whatever it 
 
 - checkouts a crash left in `reserving`/`creating_payment` are closed, releasing what they held;
 - checkouts whose payment window passed are expired;
+- authorised checkouts at their capture deadline capture what is packed and cancel the rest;
+- stock a packing held but never recorded (an interrupted pack request) goes back on the shelf once
+  its order is no longer waiting to be packed;
 - effects still pending in a checkout's outbox (a crash after the write, a provider or bus outage)
   are applied again (each is idempotent);
 - orders still shown as awaiting payment after their window are re-projected from their checkout;
@@ -31,6 +34,8 @@ def reconcile(at: datetime | None = None, outbox_grace: float = OUTBOX_GRACE_SEC
     report = {
         "interrupted_closed": 0,
         "expired_checkouts": 0,
+        "captured_at_deadline": 0,
+        "pack_holds_released": 0,
         "effects_applied": 0,
         "orders_reprojected": 0,
         "stock_violations": 0,
@@ -41,6 +46,9 @@ def reconcile(at: datetime | None = None, outbox_grace: float = OUTBOX_GRACE_SEC
     for checkout_id in checkouts.expired(at, BATCH):
         if execute(checkout_id, machine.Expire(), at).changed:
             report["expired_checkouts"] += 1
+    for checkout_id in checkouts.capture_due(at, BATCH):
+        if execute(checkout_id, machine.CaptureDeadline(), at).changed:
+            report["captured_at_deadline"] += 1
     # Effects are stamped with wall time (epoch seconds) when written; `at` may be a test's future clock.
     cutoff = time.time() - outbox_grace + max(0.0, (at - now()).total_seconds())
     for checkout_id in checkouts.with_pending_effects(cutoff, BATCH):
@@ -55,6 +63,7 @@ def reconcile(at: datetime | None = None, outbox_grace: float = OUTBOX_GRACE_SEC
         if view["status"] != order["status"] or view["v"] != order.get("v"):
             orders.project(view)
             report["orders_reprojected"] += 1
+    report["pack_holds_released"] = release_orphan_pack_holds()
     report["stock_violations"] = len(stock_violations())
     report["repairs"] = sum(v for k, v in report.items() if k != "stock_violations")
     if report["repairs"] or report["stock_violations"]:
@@ -81,3 +90,29 @@ def stock_violations(limit: int = 5000) -> list[str]:
                 f"!= received {product['received']}"
             )
     return problems
+
+
+def release_orphan_pack_holds(limit: int = 5000) -> int:
+    """A pack request holds substitutes and extra weight before it records the packing; if it died in
+    between, the hold stays. Once its order is packed or cancelled (a retried packing releases or
+    reuses the hold itself) and no pending effect will commit it, it goes back on the shelf."""
+    stock, checkouts, orders = (
+        ports.resolve(StockRepository),
+        ports.resolve(CheckoutRepository),
+        ports.resolve(OrderRepository),
+    )
+    released = 0
+    for product in stock.ledgers(limit):
+        for holder, amount in (product.get("reservations") or {}).items():
+            if not holder.startswith("pack-"):
+                continue
+            order = orders.get(holder.removeprefix("pack-"))
+            state = checkouts.load(order["checkout_id"]) if order else None
+            if state is not None:
+                if state["orders"][order["_id"]]["status"] == "confirmed":
+                    continue  # the seller may still be packing it
+                if f"commit:{holder}:{product['_id']}" in state.get("outbox", {}):
+                    continue  # the packing was recorded; its commit is on the way
+            stock.release(product["_id"], amount, holder)
+            released += 1
+    return released

@@ -2,19 +2,41 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from smartgrocer.models.common import AmountOut, RequestModel, ResponseModel, UtcDateTime
 
 OrderStatus = Literal[
-    "pending_payment", "paid", "packed", "out_for_delivery", "delivered", "cancelled", "payment_failed"
+    "pending_payment", "confirmed", "packed", "out_for_delivery", "delivered", "cancelled", "payment_failed"
 ]
-PaymentStatus = Literal["unpaid", "paid", "failed", "refunded"]
+PaymentStatus = Literal["unpaid", "authorized", "captured", "partially_refunded", "refunded", "voided", "failed"]
+Substitution = Literal["none", "similar"]
+MAX_WEIGHT_G = 100_000
+
+
+def _exactly_one(model, first: str, second: str, what: str):
+    if (getattr(model, first) is None) == (getattr(model, second) is None):
+        raise ValueError(f"give exactly one of {first} or {second} ({what})")
+    return model
 
 
 class BasketLine(RequestModel):
     product_id: str = Field(min_length=1, max_length=64)
-    quantity: int = Field(ge=1, le=100, strict=True)
+    quantity: int | None = Field(default=None, ge=1, le=100, strict=True, description="For products sold by unit")
+    weight_g: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_WEIGHT_G,
+        strict=True,
+        description="For products sold by weight: grams, at least the product's min_weight_g, in its step_g",
+    )
+    substitution: Substitution = Field(
+        default="none", description="'similar': the seller may replace what is missing with a similar product"
+    )
+
+    @model_validator(mode="after")
+    def _one_amount(self):
+        return _exactly_one(self, "quantity", "weight_g", "a count for unit products, grams for weighed ones")
 
 
 class ShippingAddress(RequestModel):
@@ -36,13 +58,68 @@ class StatusUpdateRequest(RequestModel):
     status: OrderStatus
 
 
-class OrderLineOut(ResponseModel):
+class SubstituteRequest(RequestModel):
+    product_id: str = Field(min_length=1, max_length=64)
+    quantity: int | None = Field(default=None, ge=1, le=100, strict=True)
+    weight_g: int | None = Field(default=None, ge=1, le=MAX_WEIGHT_G, strict=True)
+
+    @model_validator(mode="after")
+    def _one_amount(self):
+        return _exactly_one(self, "quantity", "weight_g", "the substitute's count or grams")
+
+
+class PackLine(RequestModel):
+    line_id: str = Field(min_length=1, max_length=16)
+    packed_quantity: int | None = Field(
+        default=None, ge=0, le=100, strict=True, description="Unit lines: how many were packed (0 = unavailable)"
+    )
+    packed_weight_g: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_WEIGHT_G,
+        strict=True,
+        description="Weighed lines: the weighed grams (0 = unavailable)",
+    )
+    substitute: SubstituteRequest | None = Field(
+        default=None, description="Replaces the part not packed; only where the shopper allowed substitutes"
+    )
+
+    @model_validator(mode="after")
+    def _one_amount(self):
+        return _exactly_one(
+            self, "packed_quantity", "packed_weight_g", "a count for unit lines, grams for weighed ones"
+        )
+
+
+class PackRequest(RequestModel):
+    lines: list[PackLine] = Field(min_length=1, max_length=50)
+
+
+class SubstituteOut(ResponseModel):
     product_id: str
     name: str
     unit: str
-    unit_price: AmountOut
-    quantity: int
+    unit_price: AmountOut = Field(description="What the shopper is charged: never above the original's price")
+    quantity: int | None = None
+    weight_g: int | None = None
     line_total: AmountOut
+
+
+class OrderLineOut(ResponseModel):
+    line_id: str
+    product_id: str
+    name: str
+    unit: str
+    sold_by: Literal["unit", "weight"]
+    unit_price: AmountOut = Field(description="Per item, or per kg when sold by weight")
+    quantity: int | None = Field(description="Ordered count (unit lines)")
+    weight_g: int | None = Field(description="Ordered grams (weighed lines)")
+    substitution: Substitution
+    line_total: AmountOut = Field(description="The estimate, at the ordered amount")
+    packed_quantity: int | None = Field(description="Packed count, once packed")
+    packed_weight_g: int | None = Field(description="Packed grams, once packed")
+    substitute: SubstituteOut | None
+    final_total: AmountOut | None = Field(description="What this line costs as packed (substitute included)")
 
 
 class StatusChange(ResponseModel):
@@ -68,7 +145,11 @@ class OrderOut(ResponseModel):
     seller_id: str
     seller_name: str = ""
     items: list[OrderLineOut]
-    total: AmountOut
+    total: AmountOut = Field(description="The final total once packed, the estimate until then")
+    estimated_total: AmountOut
+    authorized_amount: AmountOut = Field(description="This order's share of the card authorisation")
+    final_total: AmountOut | None = Field(description="What is charged, once packed")
+    released: AmountOut | None = Field(description="The part of the authorisation that will not be charged")
     currency: str
     status: OrderStatus
     payment_status: PaymentStatus
@@ -95,7 +176,9 @@ class OrdersPage(ResponseModel):
 class PaymentInfo(ResponseModel):
     provider: Literal["stripe", "local"]
     client_secret: str
-    amount: AmountOut
+    amount: AmountOut = Field(description="The amount authorised (held) on the card; only what is packed is captured")
+    estimated_total: AmountOut
+    capture: Literal["manual"] = Field(description="The card is authorised now and charged once the order is packed")
     currency: str
     publishable_key: str | None = None
 
@@ -108,8 +191,10 @@ class CheckoutResponse(ResponseModel):
 
 class CheckoutOut(ResponseModel):
     checkout_id: str
-    status: Literal["pending_payment", "paid", "closed"]
-    amount: AmountOut
+    status: Literal["pending_payment", "authorized", "capturing", "captured", "voided", "closed"]
+    amount: AmountOut = Field(description="The authorised amount")
+    estimated_total: AmountOut
+    captured: AmountOut | None = Field(description="What was charged, once captured")
     currency: str
     expires_at: UtcDateTime
     payment_error: str | None = None
