@@ -165,7 +165,11 @@ class Observability(Construct):
                 ],
                 width=16,
             ),
-            cw.GraphWidget(title="Amount authorised (cents)", left=[business[metrics.AMOUNT_AUTHORISED]], width=8),
+            cw.GraphWidget(
+                title="Amount authorised and captured (cents)",
+                left=[business[metrics.AMOUNT_AUTHORISED], business[metrics.AMOUNT_CAPTURED]],
+                width=8,
+            ),
         )
         self.dashboard.add_widgets(cw.GraphWidget(title="Money integrity", left=list(money.values()), width=24))
         fns = [app_fn.function for app_fn in functions]

@@ -27,12 +27,21 @@ def db():
     return _db()
 
 
+def basket_line(product, amount) -> dict:
+    """(product, 2) -> a unit line; (product, "750g") -> a weighed line; a dict is passed through."""
+    if isinstance(amount, dict):
+        return {"product_id": product["id"] if isinstance(product, dict) else product, **amount}
+    line: dict = {"product_id": product["id"] if isinstance(product, dict) else product}
+    if isinstance(amount, str) and amount.endswith("g"):
+        line["weight_g"] = int(amount[:-1])
+    else:
+        line["quantity"] = amount
+    return line
+
+
 def basket(*lines, address: dict | None = None) -> dict:
-    """basket((product, qty), ...) -> a checkout body."""
-    return {
-        "items": [{"product_id": p["id"] if isinstance(p, dict) else p, "quantity": q} for p, q in lines],
-        "shipping_address": dict(address or ADDRESS),
-    }
+    """basket((product, qty), (weighed, "750g"), ...) -> a checkout body."""
+    return {"items": [basket_line(p, q) for p, q in lines], "shipping_address": dict(address or ADDRESS)}
 
 
 def checkout(api, account, *lines, key: str | None = None, body: dict | None = None, address: dict | None = None):
@@ -75,7 +84,8 @@ def intent_for(checkout_id: str) -> dict:
 
 
 def pay(api, placed: dict, card: str = "4242424242424242") -> dict:
-    """Confirm the checkout's payment with a test card through the local provider (webhook included)."""
+    """Confirm the checkout's payment with a test card through the local provider (webhook included):
+    the card is authorised, nothing is captured until the sellers have packed."""
     response = api.post(
         "/local/payments/confirm", json={"client_secret": placed["payment"]["client_secret"], "card_number": card}
     )
@@ -84,11 +94,35 @@ def pay(api, placed: dict, card: str = "4242424242424242") -> dict:
     return response.json()
 
 
-def place_paid(api, account, *lines, **kw) -> dict:
+def place_confirmed(api, account, *lines, **kw) -> dict:
+    """A checkout whose card is authorised: its orders are confirmed and wait to be packed."""
     placed = place(api, account, *lines, **kw)
     pay(api, placed)
     for order in placed["orders"]:
-        assert order_doc(order["id"])["status"] == "paid"
+        assert order_doc(order["id"])["status"] == "confirmed"
+    return placed
+
+
+def pack(api, account, order_id: str, *lines: dict):
+    """POST the packing list; with no lines, everything as ordered."""
+    if not lines:
+        order = api.get(f"/api/orders/{order_id}", account).json()
+        lines = tuple(
+            {"line_id": i["line_id"], "packed_weight_g": i["weight_g"]}
+            if i["sold_by"] == "weight"
+            else {"line_id": i["line_id"], "packed_quantity": i["quantity"]}
+            for i in order["items"]
+        )
+    return api.post(f"/api/orders/{order_id}/pack", account, json={"lines": list(lines)})
+
+
+def place_captured(api, account, seller, *lines, **kw) -> dict:
+    """A checkout from one seller, authorised, packed as ordered and so captured."""
+    placed = place_confirmed(api, account, *lines, **kw)
+    for order in placed["orders"]:
+        response = pack(api, seller, order["id"])
+        assert response.status_code == 200, response.text
+    assert checkout_doc(placed["checkout_id"])["status"] == "captured"
     return placed
 
 

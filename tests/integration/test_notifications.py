@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import boto3
 
-from tests.integration.orders_support import drain, mail, place, place_paid, product, set_status, wait_for_mail
+from tests.integration.orders_support import drain, mail, place, place_confirmed, product, set_status, wait_for_mail
 
 CONFIRMED = "Your SmartGrocer order is confirmed"
 TO_PACK = "New paid order to pack"
@@ -32,7 +32,7 @@ def test_order_paid_mails_shopper_and_seller(api, unique_email):
     buyer = api.signup(unique_email("buyer"), full_name="Bea Buyer")
     seller = api.signup(unique_email("grocer"), full_name="Gil Grocer", is_seller=True)
     item = product(api, seller, name="Heirloom Tomatoes", price="19.99")
-    placed = place_paid(api, buyer, (item, 3))
+    placed = place_confirmed(api, buyer, (item, 3))
     order_id = placed["orders"][0]["id"]
     (to_buyer,) = wait_for_mail(api, buyer.email, CONFIRMED)
     (to_seller,) = wait_for_mail(api, seller.email, TO_PACK)
@@ -53,7 +53,7 @@ def test_unpaid_checkout_sends_no_confirmation(api, seller, shopper):
 
 def test_delivery_steps_mail_the_shopper(api, seller, shopper):
     item = product(api, seller)
-    order_id = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    order_id = place_confirmed(api, shopper, (item, 1))["orders"][0]["id"]
     assert set_status(api, seller, order_id, "packed").status_code == 200
     assert set_status(api, seller, order_id, "out_for_delivery").status_code == 200
     (on_way,) = wait_for_mail(api, shopper.email, ON_ITS_WAY)
@@ -74,7 +74,7 @@ def test_delivery_steps_mail_the_shopper(api, seller, shopper):
 
 def test_cancellation_mails_the_shopper_with_refund_note(api, seller, shopper):
     item = product(api, seller)
-    order_id = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    order_id = place_confirmed(api, shopper, (item, 1))["orders"][0]["id"]
     assert set_status(api, seller, order_id, "cancelled").status_code == 200
     (message,) = wait_for_mail(api, shopper.email, CANCELLED)
     assert "cancelled" in _body(message) and "refunded" in _body(message) and order_id in _body(message)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.integration.helpers import assert_error
-from tests.integration.orders_support import ADDRESS, order_doc, place_paid, product, product_doc
+from tests.integration.orders_support import ADDRESS, order_doc, place_confirmed, product, product_doc
 
 CALLERS = ("anonymous", "other_shopper", "other_seller", "owner", "admin")
 
@@ -58,7 +58,7 @@ SECRET_ADDRESS = {**ADDRESS, "full_name": "Zebediah Quux", "line1": "77 Hidden L
 def world(api, seller, other_seller, shopper, admin, unique_email):
     """A paid order (buyer `shopper`, seller `seller`), a product of `seller`, and a target account."""
     item = product(api, seller, name="Confidential Cheese", price="7.77", stock=50)
-    placed = place_paid(api, shopper, (item, 1), address=SECRET_ADDRESS)
+    placed = place_confirmed(api, shopper, (item, 1), address=SECRET_ADDRESS)
     target = api.signup(unique_email("target"), full_name="Target Person")
     return {
         "order": placed["orders"][0],

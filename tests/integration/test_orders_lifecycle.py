@@ -15,7 +15,7 @@ from tests.integration.orders_support import (
     order_doc,
     pay,
     place,
-    place_paid,
+    place_confirmed,
     product,
     product_doc,
     set_fault,
@@ -38,7 +38,7 @@ def _history(order: dict) -> list[str]:
 
 def test_seller_moves_a_paid_order_to_delivered(api, seller, shopper):
     item = product(api, seller, stock=5, price="4.00")
-    placed = place_paid(api, shopper, (item, 2))
+    placed = place_confirmed(api, shopper, (item, 2))
     order_id = placed["orders"][0]["id"]
     for target in ("packed", "out_for_delivery", "delivered"):
         response = set_status(api, seller, order_id, target)
@@ -75,7 +75,7 @@ def test_seller_moves_a_paid_order_to_delivered(api, seller, shopper):
 )
 def test_illegal_transitions_are_409_and_change_nothing(api, seller, shopper, admin, actor, start, target):
     item = product(api, seller, stock=5)
-    placed = place_paid(api, shopper, (item, 1)) if start != "pending_payment" else place(api, shopper, (item, 1))
+    placed = place_confirmed(api, shopper, (item, 1)) if start != "pending_payment" else place(api, shopper, (item, 1))
     order_id = placed["orders"][0]["id"]
     path = {"paid": [], "packed": ["packed"], "delivered": ["packed", "out_for_delivery", "delivered"]}
     for step in path.get(start, []):
@@ -104,7 +104,7 @@ def test_seller_does_not_see_an_order_until_it_is_paid(api, seller, shopper):
 
 def test_another_seller_cannot_touch_the_order(api, seller, other_seller, shopper):
     item = product(api, seller, stock=5)
-    order_id = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    order_id = place_confirmed(api, shopper, (item, 1))["orders"][0]["id"]
     for target in ("packed", "cancelled"):
         error = assert_error(set_status(api, other_seller, order_id, target), 404, "not_found")
         assert order_id not in str(error)
@@ -113,7 +113,7 @@ def test_another_seller_cannot_touch_the_order(api, seller, other_seller, shoppe
 
 def test_unknown_status_value_is_422(api, seller, shopper):
     item = product(api, seller, stock=5)
-    order_id = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    order_id = place_confirmed(api, shopper, (item, 1))["orders"][0]["id"]
     assert_error(set_status(api, seller, order_id, "shipped"), 422, "validation_error")
     response = api.patch(f"/api/orders/{order_id}/status", seller, json={"status": "packed", "paid": True})
     assert_error(response, 422, "validation_error")
@@ -122,7 +122,7 @@ def test_unknown_status_value_is_422(api, seller, shopper):
 
 def test_buyer_cancels_a_paid_order_and_is_refunded(api, seller, shopper):
     item = product(api, seller, stock=6, price="19.99")
-    placed = place_paid(api, shopper, (item, 3))
+    placed = place_confirmed(api, shopper, (item, 3))
     order_id = placed["orders"][0]["id"]
     assert stock_of(item["id"]) == 3
     response = set_status(api, shopper, order_id, "cancelled")
@@ -142,7 +142,7 @@ def test_buyer_cancels_a_paid_order_and_is_refunded(api, seller, shopper):
 def test_cancelling_one_order_of_a_split_checkout_refunds_only_that_order(api, seller, other_seller, shopper):
     a = product(api, seller, stock=5, price="2.00")
     b = product(api, other_seller, stock=5, price="3.00")
-    placed = place_paid(api, shopper, (a, 1), (b, 1))
+    placed = place_confirmed(api, shopper, (a, 1), (b, 1))
     mine = next(o for o in placed["orders"] if o["seller_id"] == seller.user_id)
     other = next(o for o in placed["orders"] if o["seller_id"] == other_seller.user_id)
     assert set_status(api, seller, mine["id"], "cancelled").status_code == 200
@@ -154,9 +154,9 @@ def test_cancelling_one_order_of_a_split_checkout_refunds_only_that_order(api, s
 
 def test_seller_cancels_before_packing_but_not_after(api, seller, shopper):
     item = product(api, seller, stock=5)
-    first = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    first = place_confirmed(api, shopper, (item, 1))["orders"][0]["id"]
     assert set_status(api, seller, first, "cancelled").json()["payment_status"] == "refunded"
-    second = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    second = place_confirmed(api, shopper, (item, 1))["orders"][0]["id"]
     assert set_status(api, seller, second, "packed").status_code == 200
     assert_error(set_status(api, seller, second, "cancelled"), 409, "illegal_transition")
     assert_error(set_status(api, shopper, second, "cancelled"), 409, "illegal_transition")
@@ -165,7 +165,7 @@ def test_seller_cancels_before_packing_but_not_after(api, seller, shopper):
 
 def test_admin_cancels_out_for_delivery_with_refund(api, seller, shopper, admin):
     item = product(api, seller, stock=5, price="1.00")
-    placed = place_paid(api, shopper, (item, 2))
+    placed = place_confirmed(api, shopper, (item, 2))
     order_id = placed["orders"][0]["id"]
     for step in ("packed", "out_for_delivery"):
         assert set_status(api, seller, order_id, step).status_code == 200
@@ -228,7 +228,7 @@ def test_scheduled_expire_function_runs_the_sweep(runtime, api, seller, shopper)
 
 def test_expiry_does_not_touch_paid_checkouts(api, seller, shopper):
     item = product(api, seller, stock=3)
-    placed = place_paid(api, shopper, (item, 2))
+    placed = place_confirmed(api, shopper, (item, 2))
     expire_now(placed["checkout_id"])
     sweep()
     assert order_doc(placed["orders"][0]["id"])["status"] == "paid"
@@ -270,7 +270,7 @@ def test_interrupted_checkout_is_cleaned_up_by_the_sweep(api, seller, shopper):
 
 def test_refund_failure_leaves_refund_pending_and_the_sweep_finishes_it(api, seller, shopper, clean_faults):
     item = product(api, seller, stock=5, price="0.33")
-    placed = place_paid(api, shopper, (item, 3))
+    placed = place_confirmed(api, shopper, (item, 3))
     order_id = placed["orders"][0]["id"]
     set_fault("refund", 1)
     response = set_status(api, shopper, order_id, "cancelled")

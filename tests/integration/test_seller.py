@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.integration.helpers import assert_error
-from tests.integration.orders_support import place, place_paid, product, set_status
+from tests.integration.orders_support import place, place_confirmed, product, set_status
 
 
 def _seller_orders(api, seller, **params) -> list[dict]:
@@ -26,8 +26,8 @@ def test_seller_orders_only_theirs_with_status_filter(api, seller, other_seller,
     mine = product(api, seller, stock=50, price="1.00")
     theirs = product(api, other_seller, stock=50, price="1.00")
     pending = place(api, shopper, (mine, 1), (theirs, 1))
-    paid = place_paid(api, shopper, (mine, 2))
-    packed = place_paid(api, shopper, (mine, 3))
+    paid = place_confirmed(api, shopper, (mine, 2))
+    packed = place_confirmed(api, shopper, (mine, 3))
     packed_id = packed["orders"][0]["id"]
     assert set_status(api, seller, packed_id, "packed").status_code == 200
     assert pending["orders"]  # awaiting payment: not the sellers' business yet
@@ -72,11 +72,11 @@ def test_analytics_counts_paid_not_refunded_or_unpaid(api, seller, other_seller,
     figs = product(api, seller, name="Figs", price="0.33", stock=12)
     rare = product(api, seller, name="Truffle", price="50.00", stock=3)
     foreign = product(api, other_seller, name="Foreign Fig", price="9.99", stock=100)
-    place_paid(api, shopper, (kale, 2), (figs, 3), (foreign, 1))  # 6.98 + 0.99 (+ other seller's 9.99)
-    delivered = place_paid(api, shopper, (kale, 1))["orders"][0]["id"]  # 3.49
+    place_confirmed(api, shopper, (kale, 2), (figs, 3), (foreign, 1))  # 6.98 + 0.99 (+ other seller's 9.99)
+    delivered = place_confirmed(api, shopper, (kale, 1))["orders"][0]["id"]  # 3.49
     for step in ("packed", "out_for_delivery", "delivered"):
         assert set_status(api, seller, delivered, step).status_code == 200
-    refunded = place_paid(api, shopper, (rare, 2))["orders"][0]["id"]  # 100.00, then cancelled + refunded
+    refunded = place_confirmed(api, shopper, (rare, 2))["orders"][0]["id"]  # 100.00, then cancelled + refunded
     assert set_status(api, seller, refunded, "cancelled").json()["payment_status"] == "refunded"
     place(api, shopper, (rare, 1))  # unpaid: 50.00 not counted
 
@@ -102,7 +102,7 @@ def test_analytics_window_is_thirty_days(api, seller, shopper, days_ago, counted
     from tests.integration.orders_support import db
 
     item = product(api, seller, price="1.00", stock=50)
-    order_id = place_paid(api, shopper, (item, 1))["orders"][0]["id"]
+    order_id = place_confirmed(api, shopper, (item, 1))["orders"][0]["id"]
     doc = db().orders.find_one({"_id": order_id})
     paid_at = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
     db().orders.replace_one({"_id": order_id}, {**doc, "paid_at": paid_at})

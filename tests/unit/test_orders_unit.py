@@ -154,18 +154,18 @@ def test_status_request_only_known_statuses():
 
 
 def test_seller_flow_is_the_documented_chain():
-    chain, status = ["paid"], "paid"
+    chain, status = ["confirmed"], "confirmed"
     while status in checkout_machine.SELLER_FLOW:
         status = checkout_machine.SELLER_FLOW[status]
         chain.append(status)
-    assert chain == ["paid", "packed", "out_for_delivery", "delivered"]
+    assert chain == ["confirmed", "packed", "out_for_delivery", "delivered"]
 
 
 @pytest.mark.parametrize(
     "status,who",
     [
         ("pending_payment", {"buyer", "seller", "admin"}),
-        ("paid", {"buyer", "seller", "admin"}),
+        ("confirmed", {"buyer", "seller", "admin"}),
         ("packed", {"admin"}),
         ("out_for_delivery", {"admin"}),
         ("delivered", set()),
@@ -179,8 +179,16 @@ def test_who_may_cancel(status, who):
 
 def test_merge_lines_adds_quantities_per_product():
     assert orders._merge_lines(
-        [{"product_id": "a", "quantity": 1}, {"product_id": "b", "quantity": 2}, {"product_id": "a", "quantity": 3}]
-    ) == {"a": 4, "b": 2}
+        [
+            {"product_id": "a", "quantity": 1, "substitution": "similar"},
+            {"product_id": "b", "weight_g": 250, "substitution": "similar"},
+            {"product_id": "a", "quantity": 3},
+            {"product_id": "b", "weight_g": 500, "substitution": "similar"},
+        ]
+    ) == {
+        "a": {"product_id": "a", "quantity": 4, "substitution": "none"},
+        "b": {"product_id": "b", "weight_g": 750, "substitution": "similar"},
+    }
 
 
 def test_build_orders_splits_per_seller_in_integer_cents():
@@ -210,7 +218,11 @@ def test_build_orders_splits_per_seller_in_integer_cents():
         order_ids=["o1", "o2"],
         user_id=principal.user_id,
         buyer_email=principal.email,
-        quantities={"p1": 1, "p2": 1, "p3": 3},
+        lines=[
+            {"product_id": "p1", "quantity": 1},
+            {"product_id": "p2", "quantity": 1},
+            {"product_id": "p3", "quantity": 3},
+        ],
         products=products,
         shipping_address=ADDRESS,
         currency="usd",
@@ -226,12 +238,19 @@ def test_build_orders_splits_per_seller_in_integer_cents():
     assert all(isinstance(o["total_cents"], int) for o in built)
     assert built[1]["items"] == [
         {
+            "line_id": "1",
             "product_id": "p3",
             "name": "Pricey",
             "unit": "kg",
+            "sold_by": "unit",
             "unit_price_cents": 1999,
             "quantity": 3,
+            "weight_g": None,
+            "substitution": "none",
             "line_total_cents": 5997,
+            "packed": None,
+            "substitute": None,
+            "final_cents": None,
         }
     ]
     assert {o["status"] for o in built} == {"pending_payment"} and {o["checkout_id"] for o in built} == {"c1"}

@@ -37,7 +37,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "orders": [
         IndexModel([("user_id", ASC), ("k_created", DESC)], name="buyer_newest"),
-        # sellers list paid orders only (`seller_visible`), newest first, optionally by status
+        # sellers list confirmed orders only (`seller_visible`), newest first, optionally by status
         IndexModel([("seller_id", ASC), ("seller_visible", ASC), ("k_created", DESC)], name="seller_paid_newest"),
         IndexModel(
             [("seller_id", ASC), ("seller_visible", ASC), ("status", ASC), ("k_created", DESC)],
@@ -45,11 +45,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("checkout_id", ASC)], name="checkout"),
         IndexModel([("status", ASC), ("expires_at", ASC)], name="awaiting_payment_scan"),  # reconciler
-        IndexModel([("seller_id", ASC), ("paid_at", ASC)], name="seller_sales"),
+        IndexModel([("seller_id", ASC), ("captured_at", ASC)], name="seller_sales"),
     ],
     "checkouts": [
         IndexModel([("status", ASC), ("expires_at", ASC)], name="expiry_scan"),
         IndexModel([("status", ASC), ("created_at", ASC)], name="interrupted_scan"),
+        IndexModel([("status", ASC), ("capture_by", ASC)], name="capture_deadline_scan"),
         IndexModel([("outbox_pending", ASC), ("outbox_at", ASC)], name="pending_effects_scan"),
     ],
     "payment_events": [

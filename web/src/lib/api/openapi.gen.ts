@@ -225,6 +225,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/{id}/pack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record what was packed (weights, short picks, substitutes); the last packing captures the payment */
+        post: operations["orders_pack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders/{id}/status": {
         parameters: {
             query?: never;
@@ -405,8 +422,23 @@ export interface components {
         BasketLine: {
             /** Product Id */
             product_id: string;
-            /** Quantity */
-            quantity: number;
+            /**
+             * Quantity
+             * @description For products sold by unit
+             */
+            quantity?: number | null;
+            /**
+             * Substitution
+             * @description 'similar': the seller may replace what is missing with a similar product
+             * @default none
+             * @enum {string}
+             */
+            substitution: "none" | "similar";
+            /**
+             * Weight G
+             * @description For products sold by weight: grams, at least the product's min_weight_g, in its step_g
+             */
+            weight_g?: number | null;
         };
         /** CategoriesOut */
         CategoriesOut: {
@@ -431,13 +463,24 @@ export interface components {
         CheckoutOut: {
             /**
              * Amount
+             * @description The authorised amount
              * @example 3.49
              */
             amount: string;
+            /**
+             * Captured
+             * @description What was charged, once captured
+             */
+            captured: string | null;
             /** Checkout Id */
             checkout_id: string;
             /** Currency */
             currency: string;
+            /**
+             * Estimated Total
+             * @example 3.49
+             */
+            estimated_total: string;
             /**
              * Expires At
              * Format: date-time
@@ -453,7 +496,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "pending_payment" | "paid" | "closed";
+            status: "pending_payment" | "authorized" | "capturing" | "captured" | "voided" | "closed";
         };
         /** CheckoutRequest */
         CheckoutRequest: {
@@ -551,23 +594,61 @@ export interface components {
         /** OrderLineOut */
         OrderLineOut: {
             /**
+             * Final Total
+             * @description What this line costs as packed (substitute included)
+             */
+            final_total: string | null;
+            /** Line Id */
+            line_id: string;
+            /**
              * Line Total
+             * @description The estimate, at the ordered amount
              * @example 3.49
              */
             line_total: string;
             /** Name */
             name: string;
+            /**
+             * Packed Quantity
+             * @description Packed count, once packed
+             */
+            packed_quantity: number | null;
+            /**
+             * Packed Weight G
+             * @description Packed grams, once packed
+             */
+            packed_weight_g: number | null;
             /** Product Id */
             product_id: string;
-            /** Quantity */
-            quantity: number;
+            /**
+             * Quantity
+             * @description Ordered count (unit lines)
+             */
+            quantity: number | null;
+            /**
+             * Sold By
+             * @enum {string}
+             */
+            sold_by: "unit" | "weight";
+            substitute: components["schemas"]["SubstituteOut"] | null;
+            /**
+             * Substitution
+             * @enum {string}
+             */
+            substitution: "none" | "similar";
             /** Unit */
             unit: string;
             /**
              * Unit Price
+             * @description Per item, or per kg when sold by weight
              * @example 3.49
              */
             unit_price: string;
+            /**
+             * Weight G
+             * @description Ordered grams (weighed lines)
+             */
+            weight_g: number | null;
         };
         /** OrderOut */
         OrderOut: {
@@ -575,7 +656,13 @@ export interface components {
              * Allowed Transitions
              * @description Statuses the caller may move the order to next
              */
-            allowed_transitions?: ("pending_payment" | "paid" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed")[];
+            allowed_transitions?: ("pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed")[];
+            /**
+             * Authorized Amount
+             * @description This order's share of the card authorisation
+             * @example 3.49
+             */
+            authorized_amount: string;
             /** Checkout Id */
             checkout_id: string;
             /**
@@ -585,8 +672,18 @@ export interface components {
             created_at: string;
             /** Currency */
             currency: string;
+            /**
+             * Estimated Total
+             * @example 3.49
+             */
+            estimated_total: string;
             /** Expires At */
             expires_at?: string | null;
+            /**
+             * Final Total
+             * @description What is charged, once packed
+             */
+            final_total: string | null;
             /** Id */
             id: string;
             /** Items */
@@ -600,7 +697,12 @@ export interface components {
              * Payment Status
              * @enum {string}
              */
-            payment_status: "unpaid" | "paid" | "failed" | "refunded";
+            payment_status: "unpaid" | "authorized" | "captured" | "partially_refunded" | "refunded" | "voided" | "failed";
+            /**
+             * Released
+             * @description The part of the authorisation that will not be charged
+             */
+            released: string | null;
             /** Seller Id */
             seller_id: string;
             /**
@@ -613,11 +715,12 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "pending_payment" | "paid" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed";
+            status: "pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed";
             /** Status History */
             status_history: components["schemas"]["StatusChange"][];
             /**
              * Total
+             * @description The final total once packed, the estimate until then
              * @example 3.49
              */
             total: string;
@@ -636,17 +739,51 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** PackLine */
+        PackLine: {
+            /** Line Id */
+            line_id: string;
+            /**
+             * Packed Quantity
+             * @description Unit lines: how many were packed (0 = unavailable)
+             */
+            packed_quantity?: number | null;
+            /**
+             * Packed Weight G
+             * @description Weighed lines: the weighed grams (0 = unavailable)
+             */
+            packed_weight_g?: number | null;
+            /** @description Replaces the part not packed; only where the shopper allowed substitutes */
+            substitute?: components["schemas"]["SubstituteRequest"] | null;
+        };
+        /** PackRequest */
+        PackRequest: {
+            /** Lines */
+            lines: components["schemas"]["PackLine"][];
+        };
         /** PaymentInfo */
         PaymentInfo: {
             /**
              * Amount
+             * @description The amount authorised (held) on the card; only what is packed is captured
              * @example 3.49
              */
             amount: string;
+            /**
+             * Capture
+             * @description The card is authorised now and charged once the order is packed
+             * @constant
+             */
+            capture: "manual";
             /** Client Secret */
             client_secret: string;
             /** Currency */
             currency: string;
+            /**
+             * Estimated Total
+             * @example 3.49
+             */
+            estimated_total: string;
             /**
              * Provider
              * @enum {string}
@@ -861,7 +998,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "pending_payment" | "paid" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed";
+            status: "pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed";
         };
         /** StatusUpdateRequest */
         StatusUpdateRequest: {
@@ -869,7 +1006,40 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "pending_payment" | "paid" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed";
+            status: "pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed";
+        };
+        /** SubstituteOut */
+        SubstituteOut: {
+            /**
+             * Line Total
+             * @example 3.49
+             */
+            line_total: string;
+            /** Name */
+            name: string;
+            /** Product Id */
+            product_id: string;
+            /** Quantity */
+            quantity?: number | null;
+            /** Unit */
+            unit: string;
+            /**
+             * Unit Price
+             * @description What the shopper is charged: never above the original's price
+             * @example 3.49
+             */
+            unit_price: string;
+            /** Weight G */
+            weight_g?: number | null;
+        };
+        /** SubstituteRequest */
+        SubstituteRequest: {
+            /** Product Id */
+            product_id: string;
+            /** Quantity */
+            quantity?: number | null;
+            /** Weight G */
+            weight_g?: number | null;
         };
         /** TopProduct */
         TopProduct: {
@@ -1993,6 +2163,113 @@ export interface operations {
             };
         };
     };
+    orders_pack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PackRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not packable now (already packed, cancelled) or a substitute is out of stock */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body must be JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The packing list does not fit the order, or its total is above the authorisation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     orders_update_status: {
         parameters: {
             query?: never;
@@ -2767,7 +3044,7 @@ export interface operations {
     seller_orders: {
         parameters: {
             query?: {
-                status?: ("pending_payment" | "paid" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed") | null;
+                status?: ("pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed") | null;
                 limit?: number;
                 cursor?: string | null;
             };

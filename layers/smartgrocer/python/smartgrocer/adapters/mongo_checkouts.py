@@ -79,6 +79,9 @@ class MongoOrders:
     def get(self, order_id: str) -> dict | None:
         return self._db().orders.find_one({"_id": order_id})
 
+    def for_checkout(self, checkout_id: str) -> list[dict]:
+        return list(self._db().orders.find({"checkout_id": checkout_id}).sort("_id", 1))
+
     def page(self, query: dict, limit: int, after: str | None, kind: str) -> tuple[list[dict], str | None]:
         return keyset_page(self._db().orders, query, "k_created", True, limit, after, kind)
 

@@ -12,7 +12,8 @@ from typing import Protocol
 from smartgrocer.domain import ports
 
 ORDERS_PLACED = "OrdersPlaced"  # per-seller orders of a checkout that reached payment
-AMOUNT_AUTHORISED = "AmountAuthorisedCents"  # the checkout amount, when its payment succeeded
+AMOUNT_AUTHORISED = "AmountAuthorisedCents"  # the checkout amount, when the card was authorised
+AMOUNT_CAPTURED = "AmountCapturedCents"  # the packed total, when it was captured
 PAYMENT_FAILURES = "PaymentFailures"  # declined payments
 STOCK_CONFLICTS = "StockConflicts"  # 409 out_of_stock answers
 LOGIN_LOCKOUTS = "LoginLockouts"  # 429 answers to a login
@@ -21,6 +22,7 @@ RECONCILER_REPAIRS = "ReconcilerRepairs"  # money state the reconciler had to fi
 BUSINESS_METRICS = (
     ORDERS_PLACED,
     AMOUNT_AUTHORISED,
+    AMOUNT_CAPTURED,
     PAYMENT_FAILURES,
     STOCK_CONFLICTS,
     LOGIN_LOCKOUTS,
@@ -44,7 +46,9 @@ def checkout_outcome(outcome: str, state: dict) -> None:
     """Called by the money shell once per *saved* transition of a checkout (a replay saves nothing)."""
     if outcome == "awaiting_payment":
         count(ORDERS_PLACED, len(state.get("orders") or {}))
-    elif outcome == "paid":
+    elif outcome == "authorized":
         count(AMOUNT_AUTHORISED, int(state.get("amount_cents") or 0))
+    elif outcome == "captured":
+        count(AMOUNT_CAPTURED, int((state.get("capture") or {}).get("amount_cents") or 0))
     elif outcome == "declined":
         count(PAYMENT_FAILURES)

@@ -9,6 +9,7 @@ from html import escape
 from typing import Protocol
 
 from smartgrocer.domain import ports
+from smartgrocer.domain.checkout_ports import OrderRepository
 from smartgrocer.money import format_amount
 
 
@@ -27,8 +28,6 @@ def _user(user_id: str) -> dict | None:
 
 
 def _order(order_id: str) -> dict | None:
-    from smartgrocer.domain.checkout_ports import OrderRepository
-
     return ports.resolve(OrderRepository).get(order_id)
 
 
@@ -43,16 +42,35 @@ def _money(cents: int, currency: str) -> str:
     return f"{format_amount(cents)} {currency.upper()}"
 
 
-def _lines(order: dict) -> tuple[str, str]:
-    text = "\n".join(
-        f"  {i['quantity']} x {i['name']} ({i['unit']}): {_money(i['line_total_cents'], order['currency'])}"
-        for i in order["items"]
-    )
-    html = "".join(
-        f"<li>{i['quantity']} &times; {escape(i['name'])} ({escape(i['unit'])}): "
-        f"{_money(i['line_total_cents'], order['currency'])}</li>"
-        for i in order["items"]
-    )
+def _amount(item: dict) -> str:
+    """ "2 x" for unit lines, "750 g" for weighed ones."""
+    if item.get("sold_by") == "weight":
+        return f"{item['weight_g']} g"
+    return f"{item['quantity']} x"
+
+
+def _line_text(item: dict, currency: str) -> str:
+    text = f"{_amount(item)} {item['name']} ({item['unit']}): {_money(item['line_total_cents'], currency)}"
+    return text + (" (estimate; the final price follows the packed weight)" if item.get("sold_by") == "weight" else "")
+
+
+def _receipt_line_text(item: dict, currency: str) -> str:
+    """Ordered vs packed vs substituted, and what the line costs."""
+    packed, sub = item.get("packed") or {}, item.get("substitute")
+    ordered = _amount(item)
+    packed_amount = _amount({**item, **packed})
+    parts = [f"{item['name']}: ordered {ordered}, packed {packed_amount}"]
+    if sub:
+        parts.append(f"substituted with {_amount({**sub, 'sold_by': item.get('sold_by')})} {sub['name']}")
+    parts.append(f"charged {_money(item.get('final_cents') or 0, currency)}")
+    return ", ".join(parts)
+
+
+def _lines(order: dict, receipt: bool = False) -> tuple[str, str]:
+    render = _receipt_line_text if receipt else _line_text
+    rows = [render(i, order["currency"]) for i in order["items"]]
+    text = "\n".join(f"  {row}" for row in rows)
+    html = "".join(f"<li>{escape(row)}</li>" for row in rows)
     return text, f"<ul>{html}</ul>"
 
 
@@ -68,6 +86,39 @@ def _message(greeting: str, paragraphs: list[str], order: dict | None = None) ->
     return text, html
 
 
+def _receipt(greeting: str, orders: list[dict]) -> tuple[str, str]:
+    """The final receipt of a checkout: per seller, each line ordered, packed, substituted, charged,
+    then what was charged and what of the authorisation was released."""
+    currency = orders[0]["currency"]
+    text_parts, html_parts = [greeting, "Your sellers have packed your groceries. Here is what you were charged."], []
+    html_parts.append(f"<p>{escape(greeting)}</p><p>{escape(text_parts[1])}</p>")
+    charged = released = 0
+    for order in orders:
+        if order["status"] == "cancelled":
+            note = f"{order['seller_name']}: cancelled, nothing charged."
+            text_parts.append(note)
+            html_parts.append(f"<p>{escape(note)}</p>")
+        else:
+            text_lines, html_lines = _lines(order, receipt=True)
+            final = order.get("final_cents") or 0
+            charged += final
+            text_parts.append(
+                f"{order['seller_name']} (order {order['_id']}):\n{text_lines}\n  Charged: {_money(final, currency)}"
+            )
+            charge = _money(final, currency)
+            html_parts.append(
+                f"<h3>{escape(order['seller_name'])}</h3>{html_lines}<p>Charged: <strong>{charge}</strong></p>"
+            )
+        released += order.get("released_cents") or 0
+    summary = (
+        f"Total charged: {_money(charged, currency)}. "
+        f"Released from the hold on your card: {_money(released, currency)}."
+    )
+    text_parts.append(summary)
+    html_parts.append(f"<p>{escape(summary)}</p>")
+    return "\n\n".join(text_parts), "".join(html_parts)
+
+
 def handle(event: dict) -> list[dict]:
     """Send what an event calls for; returns what was sent (address, subject, message id)."""
     kind, detail = event.get("detail-type"), event.get("detail") or {}
@@ -78,22 +129,38 @@ def handle(event: dict) -> list[dict]:
             ["Welcome to SmartGrocer Cloud: fresh groceries from independent sellers, in one basket."],
         )
         outgoing.append((detail["email"], "Welcome to SmartGrocer", text, html))
-    elif kind in {"OrderPaid", "OrderStatusChanged"}:
+    elif kind == "CheckoutSettled":
+        orders = ports.resolve(OrderRepository).for_checkout(detail["order_id"])
+        buyer = _user(orders[0]["user_id"]) if orders else None
+        if buyer:
+            text, html = _receipt(f"Hi {buyer['full_name']},", orders)
+            subject = (
+                "Your SmartGrocer receipt"
+                if detail.get("status") == "captured"
+                else "Your SmartGrocer order was cancelled"
+            )
+            outgoing.append((buyer["email"], subject, text, html))
+    elif kind in {"OrderConfirmed", "OrderStatusChanged"}:
         order = _order(detail["order_id"])
         if order is None:
             return []
         buyer = _user(order["user_id"])
-        if kind == "OrderPaid":
+        if kind == "OrderConfirmed":
             seller = _user(order["seller_id"])
+            hold = _money(order["authorized_cents"], order["currency"])
             text, html = _message(
                 f"Hi {buyer['full_name']},",
-                [f"Thank you: {order['seller_name']} has your paid order and will pack it soon."],
+                [
+                    f"Thank you: {order['seller_name']} has your order and will pack it soon.",
+                    f"Your card is authorised for up to {hold} for this order; nothing is charged yet. "
+                    "You pay for what is packed (weighed items at their packed weight), never more than that.",
+                ],
                 order,
             )
             outgoing.append((buyer["email"], "Your SmartGrocer order is confirmed", text, html))
             if seller:
-                text, html = _message(f"Hi {seller['full_name']},", ["You have a new paid order to pack."], order)
-                outgoing.append((seller["email"], "New paid order to pack", text, html))
+                text, html = _message(f"Hi {seller['full_name']},", ["You have a new order to pack."], order)
+                outgoing.append((seller["email"], "New order to pack", text, html))
         elif detail.get("status") in STATUS_SUBJECTS:
             status = detail["status"]
             note = {
@@ -102,8 +169,8 @@ def handle(event: dict) -> list[dict]:
                 "cancelled": "Your order was cancelled."
                 + (
                     " Your payment is being refunded."
-                    if order.get("payment_status") in {"paid", "refunded"} or order.get("refund_pending")
-                    else ""
+                    if order.get("payment_status") in {"captured", "refunded"} or order.get("refund_pending")
+                    else " Nothing was charged for it; its hold on your card is released."
                 ),
             }[status]
             text, html = _message(f"Hi {buyer['full_name']},", [note], order)
