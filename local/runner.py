@@ -3,7 +3,9 @@
 Mirrors production: the SPA at `/` (like CloudFront from S3), the API at `/api` through the very
 same `lambda_handler` functions with API Gateway HTTP API v2 events, the embedded MongoDB
 (nx-27017) unless MONGODB_URI is set, moto for S3/SES, order events delivered to the notifier,
-the order-expiry schedule, and a local payment provider that signs webhooks as Stripe does.
+the order-expiry schedule, and a local payment provider that signs webhooks as Stripe does (the
+runner delivers them: `/local/payments/confirm` at once, the rest from a background loop and on
+`POST /local/payments/deliver`).
 """
 
 from __future__ import annotations
@@ -64,12 +66,14 @@ class LocalRuntime:
         workers: int = 4,
         seed: bool = True,
         expiry_interval: float = 30.0,
+        webhook_interval: float = 0.25,
         quiet: bool = False,
         extra_env: dict[str, str] | None = None,
     ):
         self.port, self.data_dir, self.mongodb_uri = port, Path(data_dir), mongodb_uri
         self.workers, self.seed, self.expiry_interval, self.quiet = workers, seed, expiry_interval, quiet
         self.extra_env = extra_env or {}
+        self.webhook_interval = webhook_interval  # 0: no background delivery (POST /local/payments/deliver only)
         self.services: list[Service] = []
         self.mongo: Service | None = None
         self.pool: FunctionPool | None = None
@@ -77,6 +81,12 @@ class LocalRuntime:
         self.env: dict[str, str] = {}
         self._stopping = threading.Event()
         self._saved_environ: dict[str, str | None] = {}
+        # The payment provider's webhooks: delivered with the runner's own client (never the process-wide
+        # `db()`, which follows whichever runtime started last), one delivery at a time, oldest first.
+        self._payments_client = None
+        self._payments_db = None
+        self._delivery_lock = threading.Lock()
+        self._delivery_thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
@@ -141,6 +151,12 @@ class LocalRuntime:
         from local.payment_provider import apply_indexes as apply_provider_indexes
 
         apply_provider_indexes(db())
+        from pymongo import MongoClient
+
+        self._payments_client = MongoClient(
+            uri, serverSelectionTimeoutMS=2000, connectTimeoutMS=2000, socketTimeoutMS=10000, tz_aware=True
+        )
+        self._payments_db = self._payments_client[self.env["MONGODB_DB"]]
         if self.seed:
             from local.seed import print_demo_accounts, seed_demo_data
 
@@ -151,6 +167,9 @@ class LocalRuntime:
         threading.Thread(target=self.server.serve_forever, name="http", daemon=True).start()
         if self.expiry_interval > 0:
             threading.Thread(target=self._schedule_expiry, name="expiry", daemon=True).start()
+        if self.webhook_interval > 0:
+            self._delivery_thread = threading.Thread(target=self._deliver_webhooks, name="webhooks", daemon=True)
+            self._delivery_thread.start()
         self.log(
             f"SmartGrocer is up: SPA {self.base_url}/   API {self.base_url}/api"
             + ("" if WEB_DIST.exists() else "   (web/dist missing: run `make web` to build the SPA)")
@@ -159,11 +178,15 @@ class LocalRuntime:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._delivery_thread:  # let a delivery in flight finish while the webhook route is still up
+            self._delivery_thread.join(timeout=35)
         if self.server:
             self.server.shutdown()
             self.server.server_close()
         if self.pool:
             self.pool.close()
+        if self._payments_client is not None:
+            self._payments_client.close()
         for service in reversed(self.services):
             service.stop()
         for key, value in self._saved_environ.items():  # give the process its settings back
@@ -182,6 +205,24 @@ class LocalRuntime:
                 )
             except Exception as exc:  # the next tick retries
                 self.log(f"reconciler run failed: {exc}")
+
+    def _deliver_webhooks(self) -> None:
+        """Stripe's side of the local provider: deliver queued webhook events (a bounded batch per tick)."""
+        from local.payments import deliver_pending
+
+        last_error = None
+        while not self._stopping.wait(self.webhook_interval):
+            try:
+                with self._delivery_lock:
+                    deliver_pending(self._payments_db, **self._webhook_target(), limit=20)
+                last_error = None
+            except Exception as exc:  # the database is down, say: the next tick retries
+                if str(exc) != last_error:
+                    self.log(f"webhook delivery failed: {exc}")
+                last_error = str(exc)
+
+    def _webhook_target(self) -> dict[str, str]:
+        return {"url": self.env["LOCAL_PAYMENTS_WEBHOOK_URL"], "secret": self.env["STRIPE_WEBHOOK_SECRET"]}
 
     # -- request handling ------------------------------------------------------------------------
     def invoke_api(
@@ -216,7 +257,16 @@ class LocalRuntime:
         if path == "/local/payments/confirm" and method == "POST":
             from local.payments import confirm_payment
 
-            return confirm_payment(json.loads(body or b"{}"))
+            with self._delivery_lock:  # its event goes out now, not also from the background loop
+                return confirm_payment(json.loads(body or b"{}"), self._payments_db, **self._webhook_target())
+        if path == "/local/payments/deliver" and method == "POST":
+            from local.payments import deliver_pending
+
+            with self._delivery_lock:
+                delivered, pending = deliver_pending(
+                    self._payments_db, **self._webhook_target(), limit=1000, force=True
+                )
+            return 200, {"delivered": delivered, "pending": pending}
         if path == "/local/mail" and method == "GET":
             from local.mail import sent_messages
 

@@ -105,10 +105,15 @@ def test_payment_event_shape():
         "id": "pi_local_unit",
         "object": "payment_intent",
         "amount": 5997,
+        "amount_capturable": 0,
+        "amount_received": 5997,  # not stored on this hand-made intent: what `succeeded` implies
+        "capture_method": "manual",
+        "cancellation_reason": None,
         "currency": "usd",
+        "last_payment_error": {"code": "card_declined", "message": "Your card was declined."},
+        "latest_charge": None,
         "metadata": {"checkout_id": "c1"},
         "status": "succeeded",
-        "last_payment_error": {"code": "card_declined", "message": "Your card was declined."},
     }
     assert payment_event(INTENT, "x")["id"] != event["id"]
     assert json.loads(serialize_event(event)) == event

@@ -1,4 +1,5 @@
-"""Stripe adapter: PaymentIntents and refunds through the official SDK."""
+"""Stripe adapter: PaymentIntents (manual capture: authorise, then capture), refunds, through the
+official SDK."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from smartgrocer.domain.payments import PaymentIntent, PaymentProviderError
 class StripeGateway:
     provider = "stripe"
 
-    def __init__(self, secret_key: str, publishable_key: str | None):
+    def __init__(self, secret_key: str, publishable_key: str | None, http_client: stripe.HTTPClient | None = None):
         # A client per container; short timeouts and the SDK's own retries (idempotency keys make them safe).
+        # `http_client` is for tests only (a fake transport; the SDK still builds and parses every request).
         self._client = stripe.StripeClient(
-            secret_key, max_network_retries=2, http_client=stripe.new_default_http_client(timeout=8)
+            secret_key,
+            max_network_retries=2,
+            http_client=http_client or stripe.new_default_http_client(timeout=8),
         )
         self.publishable_key = publishable_key
 
@@ -27,12 +31,27 @@ class StripeGateway:
                     "currency": currency,
                     "metadata": {"checkout_id": checkout_id},
                     "automatic_payment_methods": {"enabled": True},
+                    "capture_method": "manual",  # confirming only authorises; `capture` takes the money
                 },
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.StripeError as exc:
             raise PaymentProviderError(str(exc)) from exc
         return PaymentIntent(intent.id, intent.client_secret)
+
+    def capture(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> None:
+        try:
+            self._client.v1.payment_intents.capture(
+                payment_intent_id,
+                params={"amount_to_capture": amount_cents},
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "payment_intent_unexpected_state" and _intent_status(exc) == "succeeded":
+                return  # captured already (an earlier attempt whose answer was lost): done
+            raise PaymentProviderError(str(exc)) from exc
+        except stripe.StripeError as exc:
+            raise PaymentProviderError(str(exc)) from exc
 
     def refund(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> str:
         try:
@@ -49,7 +68,7 @@ class StripeGateway:
             self._client.v1.payment_intents.cancel(payment_intent_id)
         except stripe.InvalidRequestError as exc:
             if exc.code == "payment_intent_unexpected_state":
-                return  # already cancelled or paid: a payment that landed is refunded by its event
+                return  # already cancelled, or captured (captured money is refunded, not voided)
             raise PaymentProviderError(str(exc)) from exc
         except stripe.StripeError as exc:
             raise PaymentProviderError(str(exc)) from exc
@@ -59,6 +78,14 @@ class StripeGateway:
             return self._client.v1.payment_intents.retrieve(payment_intent_id).client_secret
         except stripe.StripeError as exc:
             raise PaymentProviderError(str(exc)) from exc
+
+
+def _intent_status(exc: stripe.StripeError) -> str | None:
+    """The PaymentIntent's status that Stripe sends along with a `payment_intent_unexpected_state` error."""
+    body = exc.json_body if isinstance(exc.json_body, dict) else {}
+    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    intent = error.get("payment_intent") if isinstance(error.get("payment_intent"), dict) else {}
+    return intent.get("status")
 
 
 class StripeWebhookSignatures:
