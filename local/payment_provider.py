@@ -159,7 +159,7 @@ class LocalPaymentGateway:
                 queue_event(intent, "charge.refunded", idempotency_key)
                 return refund_id
             amount = _positive_cents(amount_cents, "refund")
-            received, refunded = intent.get("amount_received", 0), intent.get("amount_refunded", 0)
+            received, refunded = _received(intent), intent.get("amount_refunded", 0)
             if refunded + amount > received:
                 raise PaymentProviderError(
                     f"local provider: cannot refund {amount} of PaymentIntent {payment_intent_id}: "
@@ -204,6 +204,11 @@ class LocalPaymentGateway:
         return intent["client_secret"]
 
 
+def _received(intent: dict) -> int:
+    """What was captured (an intent stored before manual capture has no `amount_received`)."""
+    return intent.get("amount_received", intent["amount"] if intent["status"] == "succeeded" else 0)
+
+
 def _intent(payment_intent_id: str) -> dict:
     intent = _intents().find_one({"_id": payment_intent_id})
     if intent is None:
@@ -230,7 +235,7 @@ def intent_object(intent: dict, event_type: str | None = None) -> dict:
         "object": "payment_intent",
         "amount": amount,
         "amount_capturable": intent.get("amount_capturable", amount if status == "requires_capture" else 0),
-        "amount_received": intent.get("amount_received", amount if status == "succeeded" else 0),
+        "amount_received": _received(intent),
         "capture_method": intent.get("capture_method", "manual"),
         "cancellation_reason": intent.get("cancellation_reason"),
         "currency": intent["currency"],
@@ -243,7 +248,7 @@ def intent_object(intent: dict, event_type: str | None = None) -> dict:
 
 def charge_object(intent: dict) -> dict:
     """The intent's charge as Stripe shows it in `charge.*` events."""
-    received = intent.get("amount_received", intent["amount"] if intent["status"] == "succeeded" else 0)
+    received = _received(intent)
     refunded = intent.get("amount_refunded", 0)
     return {
         "id": intent.get("latest_charge") or "ch_local_" + intent["_id"].removeprefix("pi_local_"),
