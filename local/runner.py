@@ -10,6 +10,8 @@ runner delivers them: `/local/payments/confirm` at once, the rest from a backgro
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import mimetypes
 import os
@@ -87,6 +89,7 @@ class LocalRuntime:
         self._payments_db = None
         self._delivery_lock = threading.Lock()
         self._delivery_thread: threading.Thread | None = None
+        self._webhooks_paused = threading.Event()
 
     @property
     def base_url(self) -> str:
@@ -212,6 +215,8 @@ class LocalRuntime:
 
         last_error = None
         while not self._stopping.wait(self.webhook_interval):
+            if self._webhooks_paused.is_set():
+                continue
             try:
                 with self._delivery_lock:
                     deliver_pending(self._payments_db, **self._webhook_target(), limit=20)
@@ -220,6 +225,16 @@ class LocalRuntime:
                 if str(exc) != last_error:
                     self.log(f"webhook delivery failed: {exc}")
                 last_error = str(exc)
+
+    @contextlib.contextmanager
+    def webhooks_paused(self):
+        """No background delivery meanwhile (tests that deliver provider events themselves, in order)."""
+        with self._delivery_lock:  # a delivery in flight finishes first
+            self._webhooks_paused.set()
+        try:
+            yield
+        finally:
+            self._webhooks_paused.clear()
 
     def _webhook_target(self) -> dict[str, str]:
         return {"url": self.env["LOCAL_PAYMENTS_WEBHOOK_URL"], "secret": self.env["STRIPE_WEBHOOK_SECRET"]}

@@ -96,7 +96,11 @@ def adapters(runtime):
         return database
 
     install()
-    yield install
+    # The operations deliver the provider's events themselves, in a known order: the runner's background
+    # delivery would race them (as Stripe may, which the webhook tests cover), making crash points vary.
+    with runtime.webhooks_paused():
+        yield install
+        db().local_payment_webhooks.update_many({"delivered": False}, {"$set": {"delivered": True}})
     from smartgrocer import wiring
 
     wiring._install_money_core()
@@ -105,27 +109,34 @@ def adapters(runtime):
 # -- the world each run starts from ------------------------------------------------------------------
 
 
-def _stocked(api, seller, **fields) -> dict:
+def _stocked(api, seller, weighed: bool = False, **fields) -> dict:
     item = product(api, seller, **fields)
+    stock = fields.get("stock", 10)
+    change = {"received": stock, "sold": 0}
+    if weighed:  # sold by weight: price per kg, stock in grams
+        change.update(sold_by="weight", min_weight_g=100, step_g=50, unit="kg")
     # stock accounting starts at listing: everything on the shelf was received
-    db().products.update_one(
-        {"_id": item["id"], "received": {"$exists": False}}, {"$set": {"received": fields.get("stock", 10), "sold": 0}}
-    )
+    db().products.update_one({"_id": item["id"]}, {"$set": {**change, "stock": stock}})
     return item
 
 
 def _world(api, seller, other_seller, shopper) -> dict:
     a = _stocked(api, seller, stock=6, price="2.50")
-    b = _stocked(api, seller, stock=4, price="1.10")
+    b = _stocked(api, seller, weighed=True, stock=4000, price="11.00")
+    spare = _stocked(api, seller, stock=3, price="2.00")  # a substitute for a
     c = _stocked(api, other_seller, stock=5, price="3.00")
     principal = SimpleNamespace(user_id=shopper.user_id, email=shopper.email, role="shopper")
     return {
-        "products": [a["id"], b["id"], c["id"]],
+        "products": [a["id"], b["id"], spare["id"], c["id"]],
         "principal": principal,
         "seller": seller,
+        "seller_principal": SimpleNamespace(user_id=seller.user_id, email=seller.email, role="seller"),
+        "other_principal": SimpleNamespace(user_id=other_seller.user_id, email=other_seller.email, role="seller"),
+        "admin": SimpleNamespace(user_id="crash-admin", email="admin@example.com", role="admin"),
+        "spare": spare["id"],
         "lines": [
-            {"product_id": a["id"], "quantity": 2},
-            {"product_id": b["id"], "quantity": 1},
+            {"product_id": a["id"], "quantity": 2, "substitution": "similar"},
+            {"product_id": b["id"], "weight_g": 500},
             {"product_id": c["id"], "quantity": 3},
         ],
     }
@@ -166,46 +177,60 @@ def _reconcile(minutes: float = 3):
 
 
 def assert_invariants(world) -> None:
+    from smartgrocer.domain.checkout_machine import sold_amounts
+
     user_id = world["principal"].user_id
     checkouts = {c["_id"]: c for c in db().checkouts.find({"user_id": user_id})}
     orders = {o["_id"]: o for o in db().orders.find({"user_id": user_id})}
     problems: list[str] = []
     sold = {pid: 0 for pid in world["products"]}
     for checkout in checkouts.values():
-        if checkout["status"] in ("reserving", "creating_payment"):
-            problems.append(f"{checkout['_id']}: still being placed after the reconciler ({checkout['status']})")
+        status = checkout["status"]
+        if status in ("reserving", "creating_payment"):
+            problems.append(f"{checkout['_id']}: still being placed after the reconciler ({status})")
         if checkout.get("outbox"):
             problems.append(f"{checkout['_id']}: effects left undone {sorted(checkout['outbox'])}")
         intent = db().local_payment_intents.find_one({"metadata.checkout_id": checkout["_id"]}) or {}
-        refunded = 0
+        refunded = kept = 0
         for order_id, order in checkout["orders"].items():
             stored = orders.get(order_id)
-            shown = checkout["status"] not in ("reserving", "creating_payment") and not (
-                checkout["status"] == "closed" and checkout.get("payment_intent_id") is None
+            shown = status not in ("reserving", "creating_payment") and not (
+                status == "closed" and checkout.get("payment_intent_id") is None
             )
             if shown and stored is None:
                 problems.append(f"{order_id}: never projected")
             if stored is not None and stored["v"] != checkout["version"] and stored["status"] != order["status"]:
                 problems.append(f"{order_id}: shows {stored['status']}, its checkout says {order['status']}")
-            if stored is not None and stored["status"] == "pending_payment" and checkout["status"] != "pending_payment":
-                problems.append(f"{order_id}: waits for payment but its checkout is {checkout['status']}")
+            if stored is not None and stored["status"] == "pending_payment" and status != "pending_payment":
+                problems.append(f"{order_id}: waits for payment but its checkout is {status}")
             if order.get("refund_pending"):
                 problems.append(f"{order_id}: refund still pending after the reconciler")
-            if order["payment_status"] == "refunded" and order.get("refund_id") and checkout.get("refund") is None:
-                refunded += order["total_cents"]
-            if order["payment_status"] == "paid" and order["status"] != "cancelled":
-                for item in order["items"]:
-                    sold[item["product_id"]] += item["quantity"]
-            if checkout["status"] == "paid" and order["status"] == "pending_payment":
-                problems.append(f"{order_id}: pending in a paid checkout")
+            if order["payment_status"] == "refunded":
+                refunded += order["final_cents"] or 0
+            if order["payment_status"] in ("authorized", "captured") and order["status"] != "cancelled":
+                for pid, amount in sold_amounts(order).items():
+                    sold[pid] += amount
+            if order["payment_status"] == "captured" and order["status"] != "cancelled":
+                kept += order["final_cents"] or 0
+            if status == "captured" and order["payment_status"] not in ("captured", "refunded", "voided"):
+                problems.append(f"{order_id}: {order['payment_status']} in a captured checkout")
+            if status in ("authorized", "capturing", "captured") and order["status"] == "pending_payment":
+                problems.append(f"{order_id}: pending in an authorised checkout")
         if checkout.get("refund"):
             refunded += checkout["refund"]["amount_cents"]
         if intent.get("amount_refunded", 0) != refunded:
             problems.append(
                 f"{checkout['_id']}: provider refunded {intent.get('amount_refunded', 0)}, our records say {refunded}"
             )
-        if intent.get("status") == "succeeded" and checkout["status"] != "paid" and not checkout.get("refund"):
-            problems.append(f"{checkout['_id']}: money taken, checkout {checkout['status']}, nothing refunded")
+        received = intent.get("amount_received", 0)
+        if status == "captured" and received - intent.get("amount_refunded", 0) != kept:
+            problems.append(f"{checkout['_id']}: captured {received} - refunded != {kept} kept by its orders")
+        if status != "captured" and received and not checkout.get("refund"):
+            problems.append(f"{checkout['_id']}: money taken, checkout {status}, nothing refunded")
+        if status in ("closed", "voided") and intent.get("status") == "requires_capture":
+            problems.append(f"{checkout['_id']}: {status}, but the card is still held")
+        if status == "authorized" and intent.get("status") != "requires_capture":
+            problems.append(f"{checkout['_id']}: authorised, but the provider says {intent.get('status')}")
     awaiting = [c["_id"] for c in checkouts.values() if c["status"] == "pending_payment"]
     if len(awaiting) > 1:
         problems.append(f"one shopping trip, several checkouts awaiting payment: {awaiting}")
@@ -217,10 +242,14 @@ def assert_invariants(world) -> None:
                 f"{pid}: stock {doc['stock']} + held {held} + sold {doc.get('sold')} != received {doc['received']}"
             )
         if doc.get("sold", 0) != sold[pid]:
-            problems.append(f"{pid}: product says sold {doc.get('sold', 0)}, paid orders say {sold[pid]}")
-        for checkout_id in held:
-            if checkouts.get(checkout_id, {}).get("status") != "pending_payment":
-                problems.append(f"{pid}: held by {checkout_id}, which is not awaiting payment")
+            problems.append(f"{pid}: product says sold {doc.get('sold', 0)}, live orders say {sold[pid]}")
+        for holder in held:
+            if holder.startswith("pack-"):
+                order = orders.get(holder.removeprefix("pack-"))
+                if order is None or order["status"] != "confirmed":
+                    problems.append(f"{pid}: held by {holder}, whose order is not waiting to be packed")
+            elif checkouts.get(holder, {}).get("status") != "pending_payment":
+                problems.append(f"{pid}: held by {holder}, which is not awaiting payment")
     assert not problems, problems
 
 
@@ -236,13 +265,107 @@ def _pending(world):
     return _place(world, uuid.uuid4().hex)
 
 
-def _paid(world):
+def _authorized(world):
+    from local.payment_provider import confirm
+
     placed = _pending(world)
-    db().local_payment_intents.update_one(
-        {"metadata.checkout_id": placed["checkout_id"]}, {"$set": {"status": "succeeded"}}
-    )
-    _deliver(_event(placed["checkout_id"], "payment_intent.succeeded"))
+    _, event = confirm(placed["payment"]["client_secret"], "4242424242424242")
+    _deliver(event)
     return placed
+
+
+def _order_of(world, placed, seller_key: str = "seller_principal") -> str:
+    seller_id = world[seller_key].user_id
+    return next(o["id"] for o in placed["orders"] if o["seller_id"] == seller_id)
+
+
+def _packing(world, placed) -> list[dict]:
+    """The first seller's packing: apples short by one and a substitute for it, the cheese heavier."""
+    from smartgrocer.domain.orders import get_order
+
+    order = get_order(world["seller_principal"], _order_of(world, placed))
+    lines = []
+    for item in order["items"]:
+        if item["sold_by"] == "weight":
+            lines.append({"line_id": item["line_id"], "packed_weight_g": item["weight_g"] + 30})
+        else:
+            lines.append(
+                {
+                    "line_id": item["line_id"],
+                    "packed_quantity": item["quantity"] - 1,
+                    "substitute": {"product_id": world["spare"], "quantity": 1},
+                }
+            )
+    return lines
+
+
+def _pack(world, placed, seller_key: str = "seller_principal", lines: list[dict] | None = None):
+    from smartgrocer.domain.checkout_machine import as_ordered_packing
+    from smartgrocer.domain.orders import get_order, pack_order
+
+    order_id = _order_of(world, placed, seller_key)
+    if lines is None:
+        order = get_order(world[seller_key], order_id)
+        stored = {"items": [{**i, "quantity": i["quantity"], "weight_g": i["weight_g"]} for i in order["items"]]}
+        lines = list(as_ordered_packing(stored))
+    return pack_order(world[seller_key], order_id, lines)
+
+
+def _one_packed(world):
+    """Authorised; the other seller has packed, the first seller's order still waits."""
+    placed = _authorized(world)
+    _pack(world, placed, "other_principal")
+    return placed
+
+
+def _captured(world):
+    placed = _one_packed(world)
+    _pack(world, placed, lines=_packing(world, placed))
+    return placed
+
+
+def _retrying(action):
+    """A client retry: after a crash that came after the change was saved, the retry is refused (409)."""
+    from smartgrocer.errors import Conflict
+
+    def retry():
+        try:
+            return action()
+        except Conflict:
+            return None
+
+    return retry
+
+
+def _pack_op(world, placed):
+    """The last seller packs (short pick, substitute, heavier weight): the checkout is captured."""
+    lines = _packing(world, placed)
+
+    def run():
+        return _pack(world, placed, lines=lines)
+
+    return run, _retrying(run)
+
+
+def _cancel_captured_op(world, placed):
+    """An admin cancels a packed order after capture: its final total is refunded, its goods restocked."""
+    from smartgrocer.domain.orders import change_status
+
+    order_id = _order_of(world, placed)
+
+    def run():
+        return change_status(world["admin"], order_id, "cancelled")
+
+    return run, _retrying(run)
+
+
+def _deadline_op(world, placed):
+    """The hold is about to age out: the reconciler cancels the unpacked order and captures the packed one."""
+
+    def run():
+        return _reconcile(minutes=6 * 24 * 60 + 1)
+
+    return run, run
 
 
 def _webhook_op(event_type: str, **overrides):
@@ -256,20 +379,13 @@ def _webhook_op(event_type: str, **overrides):
 def _cancel_op(world, placed):
     """The buyer cancels one order of two (the other seller's stays)."""
     from smartgrocer.domain.orders import change_status
-    from smartgrocer.errors import Conflict
 
-    order_id = next(o["id"] for o in placed["orders"] if o["seller_id"] == world["seller"].user_id)
+    order_id = _order_of(world, placed)
 
     def cancel():
         return change_status(world["principal"], order_id, "cancelled")
 
-    def retry():
-        try:
-            return cancel()
-        except Conflict:  # the crash came after the cancellation was saved: the client sees it done
-            return None
-
-    return cancel, retry
+    return cancel, _retrying(cancel)
 
 
 def _expire_op(world, placed):
@@ -279,13 +395,27 @@ def _expire_op(world, placed):
     return expire, expire
 
 
+def _authorization_event_op(**overrides):
+    def op(world, placed):
+        from local.payment_provider import confirm
+
+        intent, _ = confirm(placed["payment"]["client_secret"], "4242424242424242")
+        event = _event(placed["checkout_id"], "payment_intent.amount_capturable_updated", **overrides)
+        return (lambda: _deliver(event)), (lambda: _deliver(event))  # Stripe redelivers the same event
+
+    return op
+
+
 OPERATIONS = {
     "checkout": (None, _op_checkout),
-    "payment_succeeded": (_pending, _webhook_op("payment_intent.succeeded")),
+    "payment_authorized": (_pending, _authorization_event_op()),
     "payment_failed": (_pending, _webhook_op("payment_intent.payment_failed")),
-    "amount_mismatch": (_pending, _webhook_op("payment_intent.succeeded", amount=1)),
+    "amount_mismatch": (_pending, _authorization_event_op(amount_capturable=1)),
     "cancel_before_payment": (_pending, _cancel_op),
-    "cancel_after_payment_with_refund": (_paid, _cancel_op),
+    "cancel_after_authorization": (_authorized, _cancel_op),
+    "pack_and_capture": (_one_packed, _pack_op),
+    "cancel_after_capture_with_refund": (_captured, _cancel_captured_op),
+    "capture_deadline": (_one_packed, _deadline_op),
     "expiry": (_pending, _expire_op),
 }
 
