@@ -48,7 +48,7 @@ from typing import Any
 
 from smartgrocer import settings
 from smartgrocer.domain.ids import sort_key_time
-from smartgrocer.domain.pricing import authorised_amount, line_cost, stock_amount
+from smartgrocer.domain.pricing import BASIS_POINTS, authorised_amount, ceil_div, line_cost, stock_amount
 from smartgrocer.errors import Conflict, Forbidden, Invalid, NotFound
 
 OPEN = frozenset({"reserving", "creating_payment", "pending_payment"})
@@ -468,6 +468,8 @@ def _on_payment_authorized(state: dict, command: PaymentAuthorized, at: datetime
     if state["status"] in ("authorized", "capturing", "captured", "voided"):
         decision.outcome = "already_settled"
         return
+    if state["status"] in ("reserving", "creating_payment"):  # the provider is ahead of us: deliver it again later
+        raise Conflict("This checkout is still being placed.", code="checkout_not_ready")
     if (command.amount_cents, command.currency.lower()) != (state["amount_cents"], state["currency"]):
         _alarm_mismatch(state, command, state["amount_cents"], decision)
         if state["status"] in OPEN:
@@ -505,32 +507,33 @@ def _refund_whole(state: dict, amount_cents: int, decision: Decision) -> None:
 
 
 def _on_payment_captured(state: dict, command: PaymentCaptured, at: datetime, decision: Decision) -> None:
-    capture = state.get("capture")
-    expected = capture["amount_cents"] if capture else 0
+    capture = state.get("capture") or {}
+    expected = capture.get("amount_cents", 0)
     matches = (command.amount_cents, command.currency.lower()) == (expected, state["currency"])
-    if capture and matches:
-        if capture.get("captured_at"):
-            decision.outcome = "already_settled"
-            return
-        capture["captured_at"] = at
-        state["status"] = "captured"
-        decision.changed, decision.outcome = True, "captured"
-        for order_id, order in sorted(state["orders"].items()):
-            if order["status"] in ("cancelled", "payment_failed") and not order.get("refund_pending"):
-                continue
-            order.update(payment_status="captured", captured_at=at, updated_at=at)
-            decision.effects.append(ProjectOrder(order_id))
-        decision.effects.append(Publish("CheckoutSettled", state["_id"], "captured"))
+    if state["status"] == "captured" and matches:
+        decision.outcome = "already_settled"
         return
-    # Captured money we did not ask for (or not this much): alarm, and give back what no order keeps.
-    _alarm_mismatch(state, command, expected, decision)
-    if capture and not capture.get("captured_at") and command.amount_cents > expected:
-        capture["captured_at"] = at
-        state["status"] = "captured"
-        _refund_whole(state, command.amount_cents - expected, decision)
-    elif not capture:
+    decision.changed = True
+    if state["status"] != "capturing":  # money we never asked for (or after the hold was lost): all of it back
+        _alarm_mismatch(state, command, 0, decision)
         _refund_whole(state, command.amount_cents, decision)
-    decision.changed, decision.outcome = True, "amount_mismatch_refunded"
+        decision.outcome = "amount_mismatch_refunded"
+        return
+    capture["captured_at"] = at
+    capture["received_cents"] = command.amount_cents
+    state["status"] = "captured"
+    decision.outcome = "captured"
+    for order_id, order in sorted(state["orders"].items()):
+        if order["payment_status"] != "authorized" and not order.get("refund_pending"):
+            continue  # voided: its share was never taken
+        order.update(payment_status="captured", captured_at=at, updated_at=at)
+        decision.effects.append(ProjectOrder(order_id))
+    decision.effects.append(Publish("CheckoutSettled", state["_id"], "captured"))
+    if not matches:  # not what we asked for: alarm, and give back whatever is above it
+        _alarm_mismatch(state, command, expected, decision)
+        if command.amount_cents > expected:
+            _refund_whole(state, command.amount_cents - expected, decision)
+        decision.outcome = "amount_mismatch_refunded"
 
 
 def _expire_orders(state: dict, reason: str, at: datetime, decision: Decision) -> None:
@@ -573,7 +576,9 @@ def _on_payment_canceled(state: dict, command: PaymentCanceled, at: datetime, de
     if state["status"] not in ("authorized", "capturing"):
         decision.outcome = "already_settled"
         return
-    # The hold went away before we captured (voided at the provider, or aged out): nothing can be charged.
+    # The hold went away before we captured (voided at the provider, or aged out): nothing can be charged,
+    # and a capture still waiting in the outbox would only fail forever: it is withdrawn.
+    state.get("outbox", {}).pop(CapturePayment(state["payment_intent_id"], 0).key, None)
     decision.effects.append(
         Alarm(
             "authorization_lost",
@@ -594,8 +599,7 @@ def _on_payment_canceled(state: dict, command: PaymentCanceled, at: datetime, de
                 cancel_reason="payment_authorization_lost",
                 payment_status="voided",
             )
-            if previous != "out_for_delivery":  # goods on their way are not back on the shelf
-                _restock_order(order_id, order, decision)
+            _restock_order(order_id, order, decision)
             decision.effects.append(Publish("OrderStatusChanged", order_id, "cancelled", previous))
     state["status"] = "voided"
     decision.changed, decision.outcome = True, "authorization_lost"
@@ -671,7 +675,8 @@ def _on_cancel(state: dict, command: CancelOrder, at: datetime, decision: Decisi
         _release_lines(order, decision)
         if all(o["status"] != "pending_payment" for o in state["orders"].values()):
             _close(state, "cancelled", at, decision)
-    elif state["status"] == "authorized":  # nothing captured yet: its share of the hold is simply not taken
+    elif state["status"] in ("authorized", "voided") or not order["final_cents"]:
+        # nothing of it captured: its share of the hold is simply not taken
         _set_order_status(
             state,
             command.order_id,
@@ -761,7 +766,7 @@ def plan_packing(order: dict, lines: tuple[Mapping[str, Any], ...], substitutes:
         else:
             given[line_id] = line
     for line_id in by_id:
-        if line_id not in given and not problems:
+        if line_id not in given:
             problems.append({"line_id": line_id, "message": f"Say what was packed for {by_id[line_id]['name']}."})
     planned: dict[str, dict] = {}
     for line_id, line in given.items():
@@ -829,7 +834,7 @@ def _plan_line(order: dict, item: dict, line: Mapping[str, Any], substitutes: Ma
     message = None
     if item.get("substitution") != "similar":
         message = f"The shopper asked for no substitutes for {name}."
-    elif sold_by == "unit" and amount >= ordered:
+    elif amount >= ordered:
         message = f"All of {name} was packed: a substitute only replaces what was not."
     elif product is None or product.get("seller_id") != order["seller_id"]:
         message = "A substitute must be one of your own products that is on sale."
@@ -841,16 +846,17 @@ def _plan_line(order: dict, item: dict, line: Mapping[str, Any], substitutes: Ma
         problems.append({"line_id": line_id, "message": message})
         return planned
     assert product is not None
-    sub_amount = _count(
-        sub_request.get(_amount_field(sold_by, packed=False)), 1, 100 if sold_by == "unit" else MAX_PACKED_WEIGHT_G
+    # A substitute replaces the missing part: no more items than are missing, no more weight than the
+    # missing weight with the margin a weighed line is authorised with.
+    missing = ordered - amount
+    most = (
+        missing if sold_by == "unit" else ceil_div(missing * (BASIS_POINTS + settings.WEIGHT_BUFFER_BPS), BASIS_POINTS)
     )
+    sub_field = _amount_field(sold_by, packed=False)
+    sub_amount = _count(sub_request.get(sub_field), 1, most)
     if sub_amount is None:
-        problems.append(
-            {
-                "line_id": line_id,
-                "message": f"Give the substitute's {_amount_field(sold_by, packed=False)} (at least 1).",
-            }
-        )
+        message = f"Give the substitute's {sub_field} from 1 to {most}: it replaces only what is missing."
+        problems.append({"line_id": line_id, "message": message})
         return planned
     charged = min(product["price_cents"], item["unit_price_cents"])  # a substitute never costs the shopper more
     cents = line_cost(charged, sold_by, sub_amount)

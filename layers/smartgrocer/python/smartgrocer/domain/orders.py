@@ -93,6 +93,11 @@ def apply_effects(state: dict) -> int:
         for key, doc in pending:
             try:
                 follow_up = _apply(state, machine.effect_from_doc(doc))
+                if follow_up is None:
+                    _checkouts().effect_done(state["_id"], key)
+                else:  # its result and its completion are one write
+                    execute(state["_id"], follow_up, completes=key, dispatch=False)
+                    followed = True
             except Exception:  # noqa: BLE001 - a failed effect stays in the outbox; the reconciler retries it
                 from smartgrocer.web.logging import logger
 
@@ -101,11 +106,6 @@ def apply_effects(state: dict) -> int:
                 )
                 failed = True
                 continue
-            if follow_up is None:
-                _checkouts().effect_done(state["_id"], key)
-            else:  # its result and its completion are one write
-                execute(state["_id"], follow_up, completes=key, dispatch=False)
-                followed = True
             applied += 1
         if failed or not followed:
             break
