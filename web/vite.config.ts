@@ -30,5 +30,8 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
     restoreMocks: true,
+    // Component tests render and type through jsdom: on a busy 2-core CI machine one can take several
+    // seconds, which is load, not a hang (a hang still fails, after 30 s).
+    testTimeout: 30_000,
   },
 });
