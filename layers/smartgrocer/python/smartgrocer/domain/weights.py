@@ -38,7 +38,7 @@ def rule_problems(min_weight_g: object, step_g: object) -> dict[str, str]:
     problems: dict[str, str] = {}
     for field, value, most in (("step_g", step_g, MAX_STEP_G), ("min_weight_g", min_weight_g, MAX_MIN_WEIGHT_G)):
         if value is None:
-            problems[field] = "required for a product sold by weight"
+            problems[field] = "is required for a product sold by weight"
         elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
             problems[field] = f"must be a whole number of grams from 1 to {most}"
     if not problems and isinstance(min_weight_g, int) and isinstance(step_g, int) and min_weight_g % step_g:
