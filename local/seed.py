@@ -104,6 +104,23 @@ CATALOG: dict[str, tuple[str, list[tuple[str, str, str, str, int, str]]]] = {
     ),
 }
 
+# Sold by weight, at the counter: seller email -> [(name, description, price per kg, category, stock in grams,
+# min_weight_g, step_g)]. Their unit is "kg"; received == stock (nothing held or sold yet), in grams.
+WEIGHED: dict[str, list[tuple[str, str, str, str, int, int, int]]] = {
+    "greenfields@demo.smartgrocer.test": [
+        ("Loose Braeburn Apples", "Picked this week, weighed out for you.", "3.20", "fruit-veg", 20_000, 250, 250),
+        ("Loose Plum Tomatoes", "Ripe plum tomatoes, sold loose.", "4.40", "fruit-veg", 20_000, 250, 250),
+    ],
+    "dairybarn@demo.smartgrocer.test": [
+        ("Comté 18 Months", "Cut to order from the wheel.", "28.50", "dairy-eggs", 20_000, 100, 50),
+        ("Farmhouse Cheddar", "Clothbound, cut to order.", "16.90", "dairy-eggs", 20_000, 100, 50),
+        ("Counter Beef Mince", "Minced to order at the meat counter, 10% fat.", "11.80", "meat-fish", 20_000, 250, 50),
+    ],
+    "cornerpantry@demo.smartgrocer.test": [
+        ("Loose Mixed Nuts", "Scoop your own: almonds, cashews, hazelnuts.", "14.00", "snacks", 20_000, 100, 50),
+    ],
+}
+
 
 # Category -> (background top, background bottom, accent): the demo pictures are drawn here, at seed time,
 # so the catalog looks like a grocery with nothing downloaded.
@@ -188,7 +205,22 @@ def seed_demo_data(log: Callable[[str], None] = print) -> bool:
                     "images": _upload_picture(name, category),
                 },
             )
-    count = sum(len(p) for _, p in CATALOG.values())
+        for name, description, price, category, grams, min_weight_g, step_g in WEIGHED.get(email, []):
+            catalog.create_product(
+                principal,
+                {
+                    "name": name,
+                    "description": description,
+                    "price": int(price.replace(".", "")),
+                    "category": category,
+                    "stock": grams,
+                    "sold_by": "weight",
+                    "min_weight_g": min_weight_g,
+                    "step_g": step_g,
+                    "images": _upload_picture(name, category),
+                },
+            )
+    count = sum(len(p) for _, p in CATALOG.values()) + sum(len(p) for p in WEIGHED.values())
     log(f"Seeded {count} products from {len(CATALOG)} sellers.")
     return True
 

@@ -11,7 +11,9 @@ app = api_function("products_create")
 
 @app.endpoint(status_code=201, responses={201: etag_documented("Created")})
 def create_product(body: ProductCreate) -> Response[ProductOut]:
-    return with_etag(catalog.create_product(app.context["principal"], body.model_dump(mode="json")), 201)
+    # Only what was sent: a unit left out means "each", or "kg" for a product sold by weight.
+    fields = body.model_dump(mode="json", exclude_unset=True)
+    return with_etag(catalog.create_product(app.context["principal"], fields), 201)
 
 
 lambda_handler = app

@@ -115,3 +115,50 @@ def test_public_product_hides_internal_fields():
     out = catalog.public_product(doc)
     assert out["price"] == "3.49" and out["id"] == doc["_id"]
     assert not {"k_price", "k_name", "k_newest", "terms", "price_cents", "_id"} & set(out)
+
+
+def test_unit_price_key_orders_numerically_with_ties_by_id():
+    units = ["250 g", "kg", "pack of 6", "750 ml", "each", "500 g", "2 l", "box", "1 kg", "12 pack"]
+    products = [_with_keys({**_product(price=p), "unit": u}) for p in (99, 140, 240, 280, 1000) for u in units]
+    by_key = sorted(products, key=lambda p: p["k_unit_price"])
+    assert [p["unit_price_cents"] for p in by_key] == sorted(p["unit_price_cents"] for p in products)
+    assert len({p["k_unit_price"] for p in products}) == len(products)
+    tied = [p["_id"] for p in by_key if p["unit_price_cents"] == 280]  # 1.40 per 500 g; 2.80 per kg, each, box
+    assert len(tied) == 5 and tied == sorted(tied)
+
+
+def test_weighed_products_compare_per_kg():
+    loose = _with_keys({**_product(price=110), "unit": "kg", "sold_by": "weight"})
+    bag = _with_keys({**_product(price=140), "unit": "250 g"})
+    assert (loose["unit_price_cents"], loose["unit_price_basis"]) == (110, "kg")
+    assert (bag["unit_price_cents"], bag["unit_price_basis"]) == (560, "kg")
+    assert loose["k_unit_price"] < bag["k_unit_price"]
+
+
+def _shown(doc):
+    return catalog.public_product(
+        {
+            "seller_id": "s1",
+            "currency": "usd",
+            "stock": 3,
+            "is_active": True,
+            "updated_at": datetime(2024, 1, 1, tzinfo=UTC),
+            **doc,
+        }
+    )
+
+
+def test_a_product_stored_before_sold_by_and_unit_prices_is_shown_as_sold_by_the_unit():
+    old = {**_product(price=155), "unit": "500 g"}  # no sold_by, no unit_price_*, no k_unit_price
+    out = _shown(old)
+    assert out["sold_by"] == "unit" and out["min_weight_g"] is None and out["step_g"] is None
+    assert out["unit"] == "500 g"
+    assert out["unit_price"] == {"amount": "3.10", "basis": "kg", "label": "$3.10/kg"}
+
+
+def test_public_product_of_a_weighed_product():
+    doc = _with_keys({**_product(price=2850), "unit": "kg", "sold_by": "weight", "min_weight_g": 100, "step_g": 50})
+    out = _shown(doc)
+    assert (out["sold_by"], out["unit"], out["min_weight_g"], out["step_g"]) == ("weight", "kg", 100, 50)
+    assert out["unit_price"] == {"amount": "28.50", "basis": "kg", "label": "$28.50/kg"}
+    assert not {"unit_price_cents", "unit_price_basis", "k_unit_price"} & set(out)

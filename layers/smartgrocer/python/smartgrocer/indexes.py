@@ -2,8 +2,11 @@
 
 Run by the local runner and the tests at start-up, and by the `apply_indexes` function on every
 deploy; never on a cold start. Product listing uses keyset pagination on single-field sort keys
-(`k_price`, `k_newest`, `k_name`: the sort value plus the id as tie-breaker), so each sort is one
-index range scan with no `$or` and no skip().
+(`k_price`, `k_newest`, `k_name`, `k_unit_price`: the sort value plus the id as tie-breaker), so each
+sort is one index range scan with no `$or` and no skip().
+
+The same step fills in the stored fields that products written before them lack (the comparable unit
+price and its sort key), so that every product is in every sort's index range. Idempotent too.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from pymongo import ASCENDING as ASC
 from pymongo import DESCENDING as DESC
 from pymongo import IndexModel
 from pymongo.database import Database
+
+PRODUCT_SORT_KEYS = ("k_price", "k_newest", "k_name", "k_unit_price")
 
 INDEXES: dict[str, list[IndexModel]] = {
     "users": [
@@ -23,15 +28,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("expires_at", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
     ],
     "products": [
-        *[IndexModel([(key, ASC)], name=f"list_{key}") for key in ("k_price", "k_newest", "k_name")],
-        *[
-            IndexModel([("category", ASC), (key, ASC)], name=f"category_{key}")
-            for key in ("k_price", "k_newest", "k_name")
-        ],
-        *[
-            IndexModel([("seller_id", ASC), (key, ASC)], name=f"seller_{key}")
-            for key in ("k_price", "k_newest", "k_name")
-        ],
+        *[IndexModel([(key, ASC)], name=f"list_{key}") for key in PRODUCT_SORT_KEYS],
+        *[IndexModel([("category", ASC), (key, ASC)], name=f"category_{key}") for key in PRODUCT_SORT_KEYS],
+        *[IndexModel([("seller_id", ASC), (key, ASC)], name=f"seller_{key}") for key in PRODUCT_SORT_KEYS],
         IndexModel([("terms", ASC), ("k_newest", ASC)], name="search_terms"),
         IndexModel([("seller_id", ASC), ("stock", ASC)], name="seller_stock"),
     ],
@@ -66,8 +65,29 @@ INDEXES: dict[str, list[IndexModel]] = {
 
 
 def apply_indexes(db: Database) -> dict[str, list[str]]:
-    """Create what is missing; existing indexes with the same definition are left alone."""
-    return {name: db[name].create_indexes(models) for name, models in INDEXES.items()}
+    """Create what is missing; existing indexes with the same definition are left alone. Then fill in
+    the derived fields older products lack (`backfill_products`)."""
+    applied = {name: db[name].create_indexes(models) for name, models in INDEXES.items()}
+    backfill_products(db)
+    return applied
+
+
+def backfill_products(db: Database) -> int:
+    """Products stored before the comparable unit price get it and its sort key, computed as a write
+    computes them; how many were filled in. Each fill is conditional on the product still lacking it
+    and still having the price and unit it was computed from, so a concurrent edit (which writes its
+    own) always wins."""
+    from smartgrocer.domain.catalog import unit_price_fields
+
+    products = db.products
+    filled = 0
+    lacking = {"k_unit_price": {"$exists": False}}
+    for doc in list(products.find(lacking, {"price_cents": 1, "unit": 1, "sold_by": 1})):
+        if not isinstance(doc.get("price_cents"), int):  # not a product the catalog could show anyway
+            continue
+        selector = {**lacking, "_id": doc["_id"], "price_cents": doc["price_cents"], "unit": doc.get("unit")}
+        filled += products.update_one(selector, {"$set": unit_price_fields(doc)}).modified_count
+    return filled
 
 
 if __name__ == "__main__":  # python -m smartgrocer.indexes

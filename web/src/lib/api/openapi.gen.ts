@@ -811,17 +811,37 @@ export interface components {
             description: string;
             /** Images */
             images?: string[];
+            /**
+             * Min Weight G
+             * @description Sold by weight only (required then): the least a basket takes, in grams, a whole number of steps
+             */
+            min_weight_g?: number | null;
             /** Name */
             name: string;
             /**
              * Price
-             * @description Decimal amount with at most two places, e.g. "3.49"
+             * @description Per `unit`; per kg for a product sold by weight
              */
             price: string | number;
-            /** Stock */
+            /**
+             * Sold By
+             * @description How the product is sold. "unit" (the default): `price` is per `unit`, `stock` counts items. "weight": `price` is per kg, `stock` is in grams, `unit` is "kg", and a basket takes at least `min_weight_g` grams in steps of `step_g` grams. Fixed once the product is created.
+             * @enum {string}
+             */
+            sold_by?: "unit" | "weight";
+            /**
+             * Step G
+             * @description Sold by weight only (required then): the step a basket's weight goes up in, in grams
+             */
+            step_g?: number | null;
+            /**
+             * Stock
+             * @description Items; grams for a product sold by weight
+             */
             stock: number;
             /**
              * Unit
+             * @description Sold by weight: "kg" or left out (it is set to "kg")
              * @default each
              * @example each
              * @example kg
@@ -853,10 +873,16 @@ export interface components {
             images: string[];
             /** Is Active */
             is_active: boolean;
+            /**
+             * Min Weight G
+             * @description Sold by weight: the least a basket takes, in grams; else null
+             */
+            min_weight_g: number | null;
             /** Name */
             name: string;
             /**
              * Price
+             * @description Per `unit`; per kg for a product sold by weight
              * @example 3.49
              */
             price: string;
@@ -867,10 +893,29 @@ export interface components {
              * @default
              */
             seller_name: string;
-            /** Stock */
+            /**
+             * Sold By
+             * @description How the product is sold. "unit" (the default): `price` is per `unit`, `stock` counts items. "weight": `price` is per kg, `stock` is in grams, `unit` is "kg", and a basket takes at least `min_weight_g` grams in steps of `step_g` grams. Fixed once the product is created.
+             * @enum {string}
+             */
+            sold_by: "unit" | "weight";
+            /**
+             * Step G
+             * @description Sold by weight: the step a basket's weight goes up in, in grams; else null
+             */
+            step_g: number | null;
+            /**
+             * Stock
+             * @description Items in stock; grams for a product sold by weight
+             */
             stock: number;
-            /** Unit */
+            /**
+             * Unit
+             * @description What the price buys ("500 g", "each", "pack of 6"); "kg" for a product sold by weight
+             */
             unit: string;
+            /** @description The comparable price: per kg (mass units and products sold by weight), per litre (volume units) or per item ("each", packs divided by their count, and any unit that names no quantity). What `sort=unit_price` orders by (amount only, whatever the basis) */
+            unit_price: components["schemas"]["UnitPriceOut"];
             /**
              * Updated At
              * Format: date-time
@@ -884,6 +929,11 @@ export interface components {
             description?: string;
             /** Images */
             images?: string[];
+            /**
+             * Min Weight G
+             * @description Sold by weight only (required then): the least a basket takes, in grams, a whole number of steps
+             */
+            min_weight_g?: number;
             /** Name */
             name?: string;
             /**
@@ -891,6 +941,17 @@ export interface components {
              * @description Decimal amount with at most two places, e.g. "3.49"
              */
             price?: string | number;
+            /**
+             * Sold By
+             * @description Fixed once created: the same value is accepted, another is 422 `sold_by_fixed`
+             * @enum {string}
+             */
+            sold_by?: "unit" | "weight";
+            /**
+             * Step G
+             * @description Sold by weight only (required then): the step a basket's weight goes up in, in grams
+             */
+            step_g?: number;
             /** Stock */
             stock?: number;
             /**
@@ -1054,6 +1115,27 @@ export interface components {
              * @example 3.49
              */
             revenue: string;
+        };
+        /** UnitPriceOut */
+        UnitPriceOut: {
+            /**
+             * Amount
+             * @description The price per `basis`, rounded half up to the cent
+             * @example 3.49
+             */
+            amount: string;
+            /**
+             * Basis
+             * @description kg, l (litre) or item
+             * @enum {string}
+             */
+            basis: "kg" | "l" | "item";
+            /**
+             * Label
+             * @description Amount with currency symbol, per basis
+             * @example $5.60/kg
+             */
+            label: string;
         };
         /** UserOut */
         UserOut: {
@@ -2450,7 +2532,7 @@ export interface operations {
                 min_price?: (string | number) | null;
                 max_price?: (string | number) | null;
                 seller_id?: string | null;
-                sort?: "price" | "-price" | "newest" | "name";
+                sort?: "price" | "-price" | "newest" | "name" | "unit_price" | "-unit_price";
                 limit?: number;
                 cursor?: string | null;
             };

@@ -1,7 +1,7 @@
 """The product catalog: listing, search, seller-owned edits, soft delete, categories.
 
-Listing is keyset-paginated on one stored sort key per order (`k_price`, `k_newest`, `k_name`),
-each the sort value followed by the product id, so every page is an index range scan.
+Listing is keyset-paginated on one stored sort key per order (`k_price`, `k_newest`, `k_name`,
+`k_unit_price`), each the sort value followed by the product id, so every page is an index range scan.
 Search uses `terms`: lower-cased words of the name, category and description plus prefixes of
 the name words (search-as-you-type), matched with `$all` on a multikey index.
 
@@ -9,6 +9,12 @@ Edits are optimistic: every product carries an ETag naming its revision, and an 
 back (`If-Match`). The write is one compare-and-set on that revision, so a seller's form that is
 out of date (a sale moved the stock, another tab saved) is refused with 412 instead of silently
 undoing what happened meanwhile.
+
+Products are sold by the unit (the default; a product stored before `sold_by` existed is one) or by
+weight: then the price is per kg, the stock is in grams and a basket takes at least `min_weight_g` in
+steps of `step_g` (domain/weights.py); `sold_by` is fixed once created, as it says what the stock
+counts. Every product also has a comparable unit price (per kg, litre or item, domain/unit_price.py),
+computed when it is written and stored (`unit_price_cents`, `unit_price_basis`) with its sort key.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ import re
 from datetime import UTC, datetime
 
 from smartgrocer import settings
-from smartgrocer.domain import etags, ports
+from smartgrocer.domain import etags, ports, weights
 from smartgrocer.domain.catalog_ports import ProductFilter, ProductRepository, revision
 from smartgrocer.domain.ids import decode_cursor, encode_cursor, new_id, sort_key_time
+from smartgrocer.domain.unit_price import BASES, KEY_DIGITS, UnitPrice, label, unit_price
 from smartgrocer.errors import BadRequest, Invalid, NotFound, PreconditionFailed, PreconditionRequired
 from smartgrocer.money import format_amount
 
@@ -28,6 +35,8 @@ SORTS: dict[str, tuple[str, bool]] = {  # sort name -> (key field, descending)
     "-price": ("k_price", True),
     "newest": ("k_newest", True),
     "name": ("k_name", False),
+    "unit_price": ("k_unit_price", False),
+    "-unit_price": ("k_unit_price", True),
 }
 MAX_LIMIT = 100
 _WORD = re.compile(r"[a-z0-9]+")
@@ -60,9 +69,30 @@ def _query_terms(q: str) -> list[str]:
     return [w[:_PREFIX_MAX] for w in words(q)][:8]
 
 
+def unit_price_fields(product: dict) -> dict:
+    """The stored comparable unit price and its sort key (written with every product write; filled in
+    for products stored before them by the apply-indexes step)."""
+    price = unit_price(product["price_cents"], product.get("unit") or "", weights.sold_by(product))
+    return {
+        "unit_price_cents": price.cents,
+        "unit_price_basis": price.basis,
+        "k_unit_price": f"{price.cents:0{KEY_DIGITS}d}|{product['_id']}",
+    }
+
+
+def _unit_price_of(doc: dict) -> UnitPrice:
+    cents, basis = doc.get("unit_price_cents"), doc.get("unit_price_basis")
+    if isinstance(cents, int) and not isinstance(cents, bool) and basis in BASES:
+        return UnitPrice(cents, basis)
+    return unit_price(doc["price_cents"], doc.get("unit") or "", weights.sold_by(doc))  # stored before the field
+
+
 def sort_keys(product: dict) -> dict:
+    """Everything stored that is derived from a product's own fields: the sort keys, the search terms and
+    the comparable unit price."""
     pid = product["_id"]
     return {
+        **unit_price_fields(product),
         "k_price": f"{product['price_cents']:010d}|{pid}",
         "k_newest": sort_key_time(product["created_at"], pid),
         "k_name": f"{product['name'].lower()[:NAME_KEY_WIDTH]:<{NAME_KEY_WIDTH}}|{pid}",
@@ -82,6 +112,9 @@ def etag(doc: dict) -> str:
 
 
 def public_product(doc: dict) -> dict:
+    weighed = weights.is_weighed(doc)
+    per = _unit_price_of(doc)
+    amount = format_amount(per.cents)
     return {
         "id": doc["_id"],
         "seller_id": doc["seller_id"],
@@ -92,7 +125,11 @@ def public_product(doc: dict) -> dict:
         "currency": doc["currency"],
         "category": doc["category"],
         "stock": doc["stock"],
-        "unit": doc["unit"],
+        "unit": weights.WEIGHED_UNIT if weighed else doc["unit"],
+        "sold_by": weights.sold_by(doc),
+        "min_weight_g": doc.get("min_weight_g") if weighed else None,
+        "step_g": doc.get("step_g") if weighed else None,
+        "unit_price": {"amount": amount, "basis": per.basis, "label": label(amount, per.basis, doc["currency"])},
         "images": doc.get("images", []),
         "is_active": doc["is_active"],
         "created_at": doc["created_at"],
@@ -164,8 +201,73 @@ def images_base_url() -> str:
     return (settings.env("IMAGES_BASE_URL", "") or "").rstrip("/")
 
 
+def _refuse(problems: dict[str, str]) -> None:
+    if problems:
+        raise Invalid(
+            " ".join(f"{field} {message}." for field, message in problems.items()),
+            details=[{"loc": ["body", field], "msg": message} for field, message in problems.items()],
+        )
+
+
+_WEIGHT_ONLY = "is only for a product sold by weight (sold_by: weight)"
+_PER_KG = 'must be "kg" (or left out): a product sold by weight is priced per kg'
+
+
+def _selling(fields: dict) -> dict:
+    """How a new product is sold: `sold_by`, `unit`, `min_weight_g`, `step_g` as stored; 422 for nonsense."""
+    sold_by = fields.get("sold_by") or "unit"
+    if sold_by == "weight":
+        problems = weights.rule_problems(fields.get("min_weight_g"), fields.get("step_g"))
+        if fields.get("unit", weights.WEIGHED_UNIT).lower() != weights.WEIGHED_UNIT:
+            problems["unit"] = _PER_KG
+        _refuse(problems)
+        unit = weights.WEIGHED_UNIT
+    else:
+        _refuse({f: _WEIGHT_ONLY for f in ("min_weight_g", "step_g") if fields.get(f) is not None})
+        unit = fields.get("unit", "each")
+    return {
+        "sold_by": sold_by,
+        "unit": unit,
+        "min_weight_g": fields.get("min_weight_g") if sold_by == "weight" else None,
+        "step_g": fields.get("step_g") if sold_by == "weight" else None,
+    }
+
+
+def _selling_changes(current: dict, changes: dict) -> dict:
+    """`changes` as they may be written to how `current` is sold; 422 for what may not change."""
+    changes = dict(changes)
+    sold_by = weights.sold_by(current)
+    if "sold_by" in changes and changes.pop("sold_by") != sold_by:
+        counted = "grams" if sold_by == "weight" else "items"
+        raise Invalid(
+            f"A product's sold_by cannot change once it is created: its stock is counted in {counted}. "
+            "List the product again as a new product instead.",
+            code="sold_by_fixed",
+            details=[{"loc": ["body", "sold_by"], "msg": f"fixed at {sold_by!r}"}],
+        )
+    if sold_by == "weight":
+        problems: dict[str, str] = {}
+        if "unit" in changes:
+            if changes["unit"].lower() != weights.WEIGHED_UNIT:
+                problems["unit"] = _PER_KG
+            changes["unit"] = weights.WEIGHED_UNIT
+        if "min_weight_g" in changes or "step_g" in changes:
+            problems.update(
+                weights.rule_problems(
+                    changes.get("min_weight_g", current.get("min_weight_g")),
+                    changes.get("step_g", current.get("step_g")),
+                )
+            )
+        _refuse(problems)
+    else:
+        _refuse({f: _WEIGHT_ONLY for f in ("min_weight_g", "step_g") if f in changes})
+    return changes
+
+
 def create_product(seller, fields: dict) -> dict:
+    """`fields` as sent: what is left out takes its default (unit "each", or "kg" sold by weight)."""
     _check_images(fields.get("images", []), None)
+    selling = _selling(fields)
     created = _now()
     doc = {
         "_id": new_id(),
@@ -173,11 +275,11 @@ def create_product(seller, fields: dict) -> dict:
         "seller_name": seller.full_name,
         "name": fields["name"],
         "description": fields.get("description", ""),
-        "price_cents": fields["price"],
+        "price_cents": fields["price"],  # per kg, sold by weight
         "currency": settings.CURRENCY,
         "category": fields["category"],
-        "stock": fields["stock"],
-        "unit": fields.get("unit", "each"),
+        "stock": fields["stock"],  # grams, sold by weight
+        **selling,
         "images": fields.get("images", []),
         "is_active": True,
         "created_at": created,
@@ -250,6 +352,7 @@ def update_product(principal, product_id: str, changes: dict, if_match: str | No
     current = _products().get(product_id, owner=owner)
     if not current:
         raise NotFound("No such product.")
+    changes = _selling_changes(current, changes)
     _check_if_match(current, if_match)
     wanted = {("price_cents" if k == "price" else k): v for k, v in changes.items()}
     update = {k: v for k, v in wanted.items() if current.get(k) != v}

@@ -34,7 +34,21 @@ CATEGORY_NAMES: dict[str, str] = {
 
 Unit = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[\w .]+$", examples=["each", "kg", "500 g"])]
 ImageUrl = Annotated[str, Field(max_length=500)]
-ProductSort = Literal["price", "-price", "newest", "name"]
+ProductSort = Literal["price", "-price", "newest", "name", "unit_price", "-unit_price"]
+SoldBy = Literal["unit", "weight"]
+UnitPriceBasis = Literal["kg", "l", "item"]
+
+SOLD_BY = (
+    'How the product is sold. "unit" (the default): `price` is per `unit`, `stock` counts items. "weight": '
+    '`price` is per kg, `stock` is in grams, `unit` is "kg", and a basket takes at least `min_weight_g` grams '
+    "in steps of `step_g` grams. Fixed once the product is created."
+)
+
+
+class UnitPriceOut(ResponseModel):
+    amount: AmountOut = Field(description="The price per `basis`, rounded half up to the cent")
+    basis: UnitPriceBasis = Field(description="kg, l (litre) or item")
+    label: str = Field(description="Amount with currency symbol, per basis", examples=["$5.60/kg"])
 
 
 class ProductOut(ResponseModel):
@@ -43,11 +57,21 @@ class ProductOut(ResponseModel):
     seller_name: str = ""
     name: str
     description: str
-    price: AmountOut
+    price: AmountOut = Field(description="Per `unit`; per kg for a product sold by weight")
     currency: str
     category: Category
-    stock: int
-    unit: str
+    stock: int = Field(description="Items in stock; grams for a product sold by weight")
+    unit: str = Field(
+        description='What the price buys ("500 g", "each", "pack of 6"); "kg" for a product sold by weight'
+    )
+    sold_by: SoldBy = Field(description=SOLD_BY)
+    min_weight_g: int | None = Field(description="Sold by weight: the least a basket takes, in grams; else null")
+    step_g: int | None = Field(description="Sold by weight: the step a basket's weight goes up in, in grams; else null")
+    unit_price: UnitPriceOut = Field(
+        description="The comparable price: per kg (mass units and products sold by weight), per litre (volume "
+        'units) or per item ("each", packs divided by their count, and any unit that names no quantity). '
+        "What `sort=unit_price` orders by (amount only, whatever the basis)"
+    )
     images: list[str]
     is_active: bool
     created_at: UtcDateTime
