@@ -168,25 +168,24 @@ def _merge_lines(items: list[dict]) -> dict[str, dict]:
 
 def _basket_problems(lines: dict[str, dict], products: dict[str, dict]) -> list[dict]:
     """Lines that do not fit how their product is sold: by weight (min and step in grams) or by unit."""
+    from smartgrocer.domain.weights import is_weighed, validate_weight
+
     problems = []
     for pid, line in lines.items():
         product = products[pid]
-        name, sold_by = product["name"], product.get("sold_by", "unit")
-        if sold_by == "weight":
-            weight, low, step = line.get("weight_g"), product.get("min_weight_g") or 1, product.get("step_g") or 1
-            if weight is None or line.get("quantity") is not None:
-                message = f"{name} is sold by weight: give weight_g in grams."
-            elif weight < low or weight % step:
-                message = f"{name} is sold from {low} g in steps of {step} g."
-            else:
-                continue
+        message: str | None
+        if is_weighed(product):
+            message = (
+                validate_weight(product, line["weight_g"])
+                if "weight_g" in line and "quantity" not in line
+                else (f"{product['name']} is sold by weight: give weight_g in grams.")
+            )
         elif line.get("quantity") is None or line.get("weight_g") is not None:
-            message = f"{name} is sold by the unit: give a quantity."
-        elif line["quantity"] > 100:
-            message = f"At most 100 of {name} per order."
+            message = f"{product['name']} is sold by the item: give a quantity."
         else:
-            continue
-        problems.append({"product_id": pid, "name": name, "message": message})
+            message = f"At most 100 of {product['name']} per order." if line["quantity"] > 100 else None
+        if message:
+            problems.append({"product_id": pid, "name": product["name"], "message": message})
     return problems
 
 
