@@ -562,7 +562,13 @@ def handle_payment_event(event: dict) -> dict:
     intent = (event.get("data") or {}).get("object") or {}
     checkout_id = (intent.get("metadata") or {}).get("checkout_id")
     outcome = "ignored"
-    if event_type in HANDLED:
+    # Only an intent now waiting to be captured is an authorisation (the capturable amount also
+    # changes, to 0, when it is captured or cancelled: those have their own events).
+    authorising = event_type != "payment_intent.amount_capturable_updated" or intent.get("status") in (
+        None,
+        "requires_capture",
+    )
+    if event_type in HANDLED and authorising:
         state = _checkouts().load(checkout_id) if isinstance(checkout_id, str) else None
         if state is None or state.get("payment_intent_id") not in (None, intent.get("id")):
             outcome = "unknown_checkout"
