@@ -148,6 +148,30 @@ def event_for(checkout_id: str, event_type: str, **intent_overrides) -> dict:
     return payment_event(intent, event_type)
 
 
+def authorized_event(checkout_id: str, **intent_overrides) -> dict:
+    """The provider's `payment_intent.amount_capturable_updated` for the checkout's intent, as if the card
+    had just been authorised for the whole amount (the stored intent itself is not changed)."""
+    intent = intent_for(checkout_id)
+    fields = {"status": "requires_capture", "amount_capturable": intent["amount"], **intent_overrides}
+    return event_for(checkout_id, "payment_intent.amount_capturable_updated", **fields)
+
+
+def flush_webhooks(api) -> dict:
+    """Deliver every provider event queued so far (capture, void, refund) now, instead of waiting for the
+    runner's background loop; returns {delivered, pending}."""
+    response = api.post("/local/payments/deliver")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def provider():
+    """The local payment provider itself, as the functions call it: for what happens at the provider
+    without us (a capture or a void from its dashboard, a call that succeeded after we gave up)."""
+    from local.payment_provider import LocalPaymentGateway
+
+    return LocalPaymentGateway()
+
+
 def set_status(api, account, order_id: str, status: str):
     return api.patch(f"/api/orders/{order_id}/status", account, json={"status": status})
 

@@ -17,7 +17,7 @@ CALLERS = ("anonymous", "other_shopper", "other_seller", "owner", "admin")
 TABLE = {
     "GET /api/orders/{id}": {"anonymous": 401, "other_shopper": 404, "other_seller": 404, "owner": 200, "admin": 200},
     "GET /api/orders/{id} (seller)": {"owner": 200},
-    # A paid order cannot jump to out_for_delivery: those who may see it get 409, everyone else 404.
+    # A confirmed order cannot jump to out_for_delivery: those who may see it get 409, everyone else 404.
     "PATCH /api/orders/{id}/status": {
         "anonymous": 401,
         "other_shopper": 404,
@@ -26,6 +26,15 @@ TABLE = {
         "admin": 409,
     },
     "PATCH /api/orders/{id}/status (seller)": {"owner": 409},
+    # Packing is for sellers (and admins): shoppers, the buyer too, are refused by role, other sellers 404.
+    "POST /api/orders/{id}/pack": {
+        "anonymous": 401,
+        "other_shopper": 403,
+        "other_seller": 404,
+        "owner": 403,
+        "admin": 200,
+    },
+    "POST /api/orders/{id}/pack (seller)": {"owner": 200},
     "PUT /api/products/{id}": {"anonymous": 401, "other_shopper": 403, "other_seller": 404, "owner": 200, "admin": 200},
     "DELETE /api/products/{id}": {
         "anonymous": 401,
@@ -56,7 +65,7 @@ SECRET_ADDRESS = {**ADDRESS, "full_name": "Zebediah Quux", "line1": "77 Hidden L
 
 @pytest.fixture
 def world(api, seller, other_seller, shopper, admin, unique_email):
-    """A paid order (buyer `shopper`, seller `seller`), a product of `seller`, and a target account."""
+    """A confirmed order (buyer `shopper`, seller `seller`), a product of `seller`, and a target account."""
     item = product(api, seller, name="Confidential Cheese", price="7.77", stock=50)
     placed = place_confirmed(api, shopper, (item, 1), address=SECRET_ADDRESS)
     target = api.signup(unique_email("target"), full_name="Target Person")
@@ -76,7 +85,7 @@ def world(api, seller, other_seller, shopper, admin, unique_email):
 def _call(api, route: str, caller: str, world: dict, seller, shopper):
     method, path = route.split(" (")[0].split(" ")
     accounts = dict(world["accounts"])
-    if route.startswith(("GET /api/orders", "PATCH /api/orders")):
+    if route.startswith(("GET /api/orders", "PATCH /api/orders", "POST /api/orders")):
         accounts["owner"] = seller if route.endswith("(seller)") else shopper
         target_id = world["order"]["id"]
     elif "/products/" in route:
@@ -87,6 +96,7 @@ def _call(api, route: str, caller: str, world: dict, seller, shopper):
         target_id = world["target"].user_id
     body = {
         "PATCH /api/orders/{id}/status": {"status": "out_for_delivery"},
+        "POST /api/orders/{id}/pack": {"lines": [{"line_id": "1", "packed_quantity": 1}]},
         "PUT /api/products/{id}": {"price": "8.88"},
         "POST /api/products/{id}/images": {"content_type": "image/jpeg", "size": 1000},
         "PATCH /api/admin/users/{id}": {"is_active": True},
@@ -127,12 +137,17 @@ def test_id_route_access(api, world, seller, shopper, route, caller, expected):
         leaked = [s for s in _foreign_strings(world, shopper, seller) if s in text]
         assert not leaked, f"{route} as {caller} leaked {leaked}: {text}"
         # A failed call changes nothing.
-        assert order_doc(world["order"]["id"])["status"] == before_order["status"] == "paid"
+        assert order_doc(world["order"]["id"])["status"] == before_order["status"] == "confirmed"
+        assert order_doc(world["order"]["id"])["payment_status"] == "authorized"
         after = product_doc(world["product"]["id"])
         assert (after["price_cents"], after["is_active"]) == (before_product["price_cents"], True)
     elif route.startswith("GET /api/orders"):
         body = response.json()
         assert body["id"] == target_id and body["shipping_address"]["line1"] == SECRET_ADDRESS["line1"]
+    elif route.startswith("POST /api/orders"):
+        body = response.json()
+        assert body["id"] == target_id and (body["status"], body["payment_status"]) == ("packed", "captured")
+        assert order_doc(target_id)["status"] == "packed"
     elif route.startswith("PUT"):
         assert response.json()["price"] == "8.88" and product_doc(target_id)["price_cents"] == 888
     elif route.startswith("DELETE"):
@@ -144,11 +159,16 @@ def test_id_route_access(api, world, seller, shopper, route, caller, expected):
         assert response.json()["id"] == target_id and response.json()["is_active"] is True
 
 
-@pytest.mark.parametrize("path", ["/api/orders/{id}", "/api/orders/{id}/status"])
+@pytest.mark.parametrize("path", ["/api/orders/{id}", "/api/orders/{id}/status", "/api/orders/{id}/pack"])
 def test_missing_and_foreign_orders_look_the_same(api, world, path):
-    nosy = world["accounts"]["other_shopper"]
-    method = "GET" if path.endswith("{id}") else "PATCH"
-    body = None if method == "GET" else {"status": "cancelled"}
+    # Packing is refused to shoppers by role before any order is looked up: ask as another seller.
+    nosy = world["accounts"]["other_seller" if path.endswith("pack") else "other_shopper"]
+    method = {"{id}": "GET", "status": "PATCH", "pack": "POST"}[path.rsplit("/", 1)[1]]
+    body = {
+        "GET": None,
+        "PATCH": {"status": "cancelled"},
+        "POST": {"lines": [{"line_id": "1", "packed_quantity": 1}]},
+    }[method]
     foreign = api.request(method, path.replace("{id}", world["order"]["id"]), nosy, json=body)
     missing = api.request(method, path.replace("{id}", "0" * 24), nosy, json=body)
     assert foreign.status_code == missing.status_code == 404

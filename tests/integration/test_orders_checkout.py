@@ -160,9 +160,16 @@ def test_checkout_splits_basket_per_seller(api, seller, other_seller, shopper):
         and o["shipping_address"]["city"] == ADDRESS["city"]
         for o in placed["orders"]
     )
-    assert placed["payment"]["amount"] == "5.00" and placed["payment"]["provider"] == "local"
+    # One payment for the whole basket, authorised now and captured once the sellers have packed.
+    payment = placed["payment"]
+    assert (payment["amount"], payment["estimated_total"], payment["capture"]) == ("5.00", "5.00", "manual")
+    assert payment["provider"] == "local"
+    assert {o["authorized_amount"] for o in placed["orders"]} == {"1.00", "4.00"}
+    assert all(o["final_total"] is None and o["released"] is None for o in placed["orders"])
     assert checkout_doc(placed["checkout_id"])["status"] == "pending_payment"
-    assert intent_for(placed["checkout_id"])["amount"] == 500
+    intent = intent_for(placed["checkout_id"])
+    assert (intent["amount"], intent["capture_method"], intent["status"]) == (500, "manual", "requires_payment_method")
+    assert (intent["amount_capturable"], intent["amount_received"]) == (0, 0)
 
 
 # -- mass assignment -------------------------------------------------------------------------------
@@ -172,17 +179,20 @@ def test_checkout_splits_basket_per_seller(api, seller, other_seller, shopper):
     "where,field,value",
     [
         ("top", "total", "0.01"),
-        ("top", "status", "paid"),
+        ("top", "status", "confirmed"),
         ("top", "user_id", "someone"),
         ("top", "seller_id", "someone"),
         ("top", "price", "0.01"),
-        ("top", "payment_status", "paid"),
+        ("top", "payment_status", "captured"),
+        ("top", "amount", "0.01"),
         ("item", "price", "0.01"),
         ("item", "unit_price", "0.01"),
         ("item", "total", "0.01"),
         ("item", "seller_id", "someone"),
         ("item", "user_id", "someone"),
-        ("item", "status", "paid"),
+        ("item", "status", "confirmed"),
+        ("item", "final_total", "0.01"),
+        ("item", "packed_quantity", 1),
     ],
 )
 def test_checkout_rejects_mass_assignment(api, seller, shopper, where, field, value):

@@ -7,7 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.integration.helpers import assert_error
-from tests.integration.orders_support import place, place_confirmed, product, set_status
+from tests.integration.orders_support import (
+    db,
+    flush_webhooks,
+    pack,
+    place,
+    place_captured,
+    place_confirmed,
+    product,
+    set_status,
+)
 
 
 def _seller_orders(api, seller, **params) -> list[dict]:
@@ -26,20 +35,21 @@ def test_seller_orders_only_theirs_with_status_filter(api, seller, other_seller,
     mine = product(api, seller, stock=50, price="1.00")
     theirs = product(api, other_seller, stock=50, price="1.00")
     pending = place(api, shopper, (mine, 1), (theirs, 1))
-    paid = place_confirmed(api, shopper, (mine, 2))
+    confirmed = place_confirmed(api, shopper, (mine, 2))
     packed = place_confirmed(api, shopper, (mine, 3))
     packed_id = packed["orders"][0]["id"]
     assert set_status(api, seller, packed_id, "packed").status_code == 200
     assert pending["orders"]  # awaiting payment: not the sellers' business yet
 
     everything = _seller_orders(api, seller, limit=1)
-    assert [o["id"] for o in everything] == [packed_id, paid["orders"][0]["id"]]
+    assert [o["id"] for o in everything] == [packed_id, confirmed["orders"][0]["id"]]
     assert {o["seller_id"] for o in everything} == {seller.user_id}
-    assert [o["id"] for o in _seller_orders(api, seller, status="paid")] == [paid["orders"][0]["id"]]
+    assert [o["id"] for o in _seller_orders(api, seller, status="confirmed")] == [confirmed["orders"][0]["id"]]
     assert [o["id"] for o in _seller_orders(api, seller, status="packed")] == [packed_id]
     assert _seller_orders(api, seller, status="pending_payment") == []
     assert _seller_orders(api, seller, status="delivered") == []
     assert _seller_orders(api, other_seller) == []
+    assert_error(api.get("/api/seller/orders", seller, params={"status": "paid"}), 422)
     assert_error(api.get("/api/seller/orders", seller, params={"status": "shipped"}), 422)
 
 
@@ -67,30 +77,46 @@ def test_new_seller_has_thirty_empty_days(api, seller):
     assert body["total_revenue"] == "0.00" and body["top_products"] == [] and body["low_stock"] == []
 
 
-def test_analytics_counts_paid_not_refunded_or_unpaid(api, seller, other_seller, shopper):
+def test_analytics_counts_captured_at_packed_amounts_not_refunded_authorised_or_unpaid(
+    api, seller, other_seller, shopper, admin
+):
     kale = product(api, seller, name="Kale", price="3.49", stock=100)
-    figs = product(api, seller, name="Figs", price="0.33", stock=12)
-    rare = product(api, seller, name="Truffle", price="50.00", stock=3)
+    figs = product(api, seller, name="Figs", price="0.33", stock=11)
+    rare = product(api, seller, name="Truffle", price="50.00", stock=4)
     foreign = product(api, other_seller, name="Foreign Fig", price="9.99", stock=100)
-    place_confirmed(api, shopper, (kale, 2), (figs, 3), (foreign, 1))  # 6.98 + 0.99 (+ other seller's 9.99)
-    delivered = place_confirmed(api, shopper, (kale, 1))["orders"][0]["id"]  # 3.49
-    for step in ("packed", "out_for_delivery", "delivered"):
+    # Kale 2 (6.98) and Figs packed 2 of 3 (0.66): counted at 7.64, once the other seller has packed too.
+    split = place_confirmed(api, shopper, (kale, 2), (figs, 3), (foreign, 1))
+    mine = next(o for o in split["orders"] if o["seller_id"] == seller.user_id)
+    theirs = next(o for o in split["orders"] if o["seller_id"] == other_seller.user_id)
+    lines = {i["product_id"]: i["line_id"] for i in mine["items"]}
+    packing = [
+        {"line_id": lines[kale["id"]], "packed_quantity": 2},
+        {"line_id": lines[figs["id"]], "packed_quantity": 2},
+    ]
+    assert pack(api, seller, mine["id"], *packing).status_code == 200
+    assert _analytics(api, seller)["total_revenue"] == "0.00"  # packed, but not captured yet
+    assert pack(api, other_seller, theirs["id"]).status_code == 200
+    delivered = place_captured(api, shopper, seller, (kale, 1))["orders"][0]["id"]  # 3.49
+    for step in ("out_for_delivery", "delivered"):
         assert set_status(api, seller, delivered, step).status_code == 200
-    refunded = place_confirmed(api, shopper, (rare, 2))["orders"][0]["id"]  # 100.00, then cancelled + refunded
-    assert set_status(api, seller, refunded, "cancelled").json()["payment_status"] == "refunded"
+    refunded = place_captured(api, shopper, seller, (rare, 2))["orders"][0]["id"]  # 100.00, then refunded
+    assert set_status(api, admin, refunded, "cancelled").json()["payment_status"] == "refunded"
+    voided = place_confirmed(api, shopper, (kale, 4))["orders"][0]["id"]  # authorised, then cancelled
+    assert set_status(api, seller, voided, "cancelled").json()["payment_status"] == "voided"
+    place_confirmed(api, shopper, (rare, 1))  # authorised, not packed: 50.00 not counted
     place(api, shopper, (rare, 1))  # unpaid: 50.00 not counted
 
     body = _analytics(api, seller)
     today = datetime.now(UTC).date().isoformat()
     assert len(body["revenue_by_day"]) == 30
-    assert body["revenue_by_day"][-1] == {"date": today, "revenue": "11.46", "orders": 2}
+    assert body["revenue_by_day"][-1] == {"date": today, "revenue": "11.13", "orders": 2}
     assert all(d["revenue"] == "0.00" for d in body["revenue_by_day"][:-1])
-    assert body["total_revenue"] == "11.46"
+    assert body["total_revenue"] == "11.13"
     assert body["top_products"] == [
         {"product_id": kale["id"], "name": "Kale", "quantity": 3, "revenue": "10.47"},
-        {"product_id": figs["id"], "name": "Figs", "quantity": 3, "revenue": "0.99"},
+        {"product_id": figs["id"], "name": "Figs", "quantity": 2, "revenue": "0.66"},
     ]
-    # Low stock: Truffle 3 - 1 (unpaid reservation) = 2; Figs 12 - 3 = 9; Kale 97 is fine.
+    # Low stock: Truffle 4 - 1 (authorised) - 1 (unpaid reservation) = 2; Figs 11 - 2 packed = 9; Kale 97.
     assert body["low_stock"] == [
         {"product_id": rare["id"], "name": "Truffle", "stock": 2},
         {"product_id": figs["id"], "name": "Figs", "stock": 9},
@@ -99,17 +125,30 @@ def test_analytics_counts_paid_not_refunded_or_unpaid(api, seller, other_seller,
 
 @pytest.mark.parametrize("days_ago,counted", [(0, True), (29, True), (30, False)])
 def test_analytics_window_is_thirty_days(api, seller, shopper, days_ago, counted):
-    from tests.integration.orders_support import db
-
     item = product(api, seller, price="1.00", stock=50)
-    order_id = place_confirmed(api, shopper, (item, 1))["orders"][0]["id"]
+    order_id = place_captured(api, shopper, seller, (item, 1))["orders"][0]["id"]
+    flush_webhooks(api)  # the capture's own event has come and gone: nothing re-projects the order after this
     doc = db().orders.find_one({"_id": order_id})
-    paid_at = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
-    db().orders.replace_one({"_id": order_id}, {**doc, "paid_at": paid_at})
+    captured_at = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
+    db().orders.replace_one({"_id": order_id}, {**doc, "captured_at": captured_at})
     body = _analytics(api, seller)
     assert body["total_revenue"] == ("1.00" if counted else "0.00")
     if counted:
-        day = paid_at.date().isoformat()
+        day = captured_at.date().isoformat()
         assert [d for d in body["revenue_by_day"] if d["date"] == day] == [
             {"date": day, "revenue": "1.00", "orders": 1}
         ]
+
+
+def test_analytics_day_is_the_capture_day_not_the_order_day(api, seller, shopper):
+    """An order placed and authorised days ago counts on the day its packing was captured."""
+    item = product(api, seller, price="2.00", stock=50)
+    order_id = place_captured(api, shopper, seller, (item, 1))["orders"][0]["id"]
+    flush_webhooks(api)
+    doc = db().orders.find_one({"_id": order_id})
+    long_ago = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=40)
+    db().orders.replace_one({"_id": order_id}, {**doc, "created_at": long_ago, "confirmed_at": long_ago})
+    body = _analytics(api, seller)
+    today = datetime.now(UTC).date().isoformat()
+    assert body["total_revenue"] == "2.00"
+    assert body["revenue_by_day"][-1] == {"date": today, "revenue": "2.00", "orders": 1}
