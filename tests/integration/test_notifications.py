@@ -7,7 +7,6 @@ import html
 import re
 
 import boto3
-import pytest
 
 from tests.integration.orders_support import (
     drain,
@@ -124,11 +123,6 @@ def test_cancellation_before_capture_says_the_hold_is_released_and_mentions_no_r
     assert mail(api, seller.email, CANCELLED) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="source bug: a voided checkout's mail (CheckoutSettled, status voided) reuses the receipt's "
-    "'Your sellers have packed your groceries. Here is what you were charged.'",
-)
 def test_a_voided_checkout_is_not_described_as_packed_and_charged(api, seller, shopper):
     item = product(api, seller)
     order_id = place_confirmed(api, shopper, (item, 1))["orders"][0]["id"]

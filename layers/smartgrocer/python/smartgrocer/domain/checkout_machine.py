@@ -517,6 +517,8 @@ def _on_payment_captured(state: dict, command: PaymentCaptured, at: datetime, de
     if state["status"] != "capturing":  # money we never asked for (or after the hold was lost): all of it back
         _alarm_mismatch(state, command, 0, decision)
         _refund_whole(state, command.amount_cents, decision)
+        if state["status"] == "authorized":  # captured behind our back: the hold is gone, like a void
+            _lose_hold(state, at, decision)
         decision.outcome = "amount_mismatch_refunded"
         return
     capture["captured_at"] = at
@@ -576,8 +578,14 @@ def _on_payment_canceled(state: dict, command: PaymentCanceled, at: datetime, de
     if state["status"] not in ("authorized", "capturing"):
         decision.outcome = "already_settled"
         return
-    # The hold went away before we captured (voided at the provider, or aged out): nothing can be charged,
-    # and a capture still waiting in the outbox would only fail forever: it is withdrawn.
+    _lose_hold(state, at, decision)
+    decision.outcome = "authorization_lost"
+
+
+def _lose_hold(state: dict, at: datetime, decision: Decision) -> None:
+    """The hold went away before we captured (voided at the provider, aged out, or captured behind our
+    back and refunded): nothing can be charged any more, so the open orders are cancelled; a capture
+    still waiting in the outbox would only fail forever, so it is withdrawn."""
     state.get("outbox", {}).pop(CapturePayment(state["payment_intent_id"], 0).key, None)
     decision.effects.append(
         Alarm(
@@ -602,7 +610,7 @@ def _on_payment_canceled(state: dict, command: PaymentCanceled, at: datetime, de
             _restock_order(order_id, order, decision)
             decision.effects.append(Publish("OrderStatusChanged", order_id, "cancelled", previous))
     state["status"] = "voided"
-    decision.changed, decision.outcome = True, "authorization_lost"
+    decision.changed = True
 
 
 def _on_capture_deadline(state: dict, command: CaptureDeadline, at: datetime, decision: Decision) -> None:

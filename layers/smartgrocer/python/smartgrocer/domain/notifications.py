@@ -129,17 +129,13 @@ def handle(event: dict) -> list[dict]:
             ["Welcome to SmartGrocer Cloud: fresh groceries from independent sellers, in one basket."],
         )
         outgoing.append((detail["email"], "Welcome to SmartGrocer", text, html))
-    elif kind == "CheckoutSettled":
+    elif kind == "CheckoutSettled" and detail.get("status") == "captured":
+        # A voided checkout sends nothing more: each of its orders was cancelled with its own mail.
         orders = ports.resolve(OrderRepository).for_checkout(detail["order_id"])
         buyer = _user(orders[0]["user_id"]) if orders else None
         if buyer:
             text, html = _receipt(f"Hi {buyer['full_name']},", orders)
-            subject = (
-                "Your SmartGrocer receipt"
-                if detail.get("status") == "captured"
-                else "Your SmartGrocer order was cancelled"
-            )
-            outgoing.append((buyer["email"], subject, text, html))
+            outgoing.append((buyer["email"], "Your SmartGrocer receipt", text, html))
     elif kind in {"OrderConfirmed", "OrderStatusChanged"}:
         order = _order(detail["order_id"])
         if order is None:
