@@ -3,11 +3,10 @@ refresh-token rotation with reuse detection, logout, deactivated accounts."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.integration.helpers import assert_error
+from tests.support import within_one_window
 
 SIGNUP = "/api/auth/signup"
 
@@ -109,12 +108,15 @@ def test_login_failure_message_is_the_same_for_unknown_user_and_wrong_password(a
 def test_login_rate_limited_per_email(api, unique_email):
     from smartgrocer import settings
 
-    _away_from_window_edge(settings.LOGIN_WINDOW_SECONDS)
-    account = api.signup(unique_email("limited"))
-    for _ in range(settings.LOGIN_MAX_FAILURES):
-        assert_error(api.login(account.email, "wrong-password-1"), 401, "invalid_credentials")
-    blocked = api.login(account.email, account.password)  # even the right password waits now
-    assert_error(blocked, 429, "rate_limited")
+    def attempt():
+        account = api.signup(unique_email("limited"))
+        failures = [api.login(account.email, "wrong-password-1") for _ in range(settings.LOGIN_MAX_FAILURES)]
+        return account, failures, api.login(account.email, account.password)
+
+    account, failures, blocked = within_one_window(settings.LOGIN_WINDOW_SECONDS, attempt)
+    for failure in failures:
+        assert_error(failure, 401, "invalid_credentials")
+    assert_error(blocked, 429, "rate_limited")  # even the right password waits now
     retry_after = int(blocked.headers["Retry-After"])
     assert 1 <= retry_after <= settings.LOGIN_WINDOW_SECONDS
     assert_error(api.login(account.email.upper(), account.password), 429)  # same account, other spelling
@@ -126,19 +128,18 @@ def test_login_rate_limited_per_email(api, unique_email):
 def test_successful_login_resets_the_email_counter(api, unique_email):
     from smartgrocer import settings
 
-    _away_from_window_edge(settings.LOGIN_WINDOW_SECONDS)
-    account = api.signup(unique_email("reset"))
-    for _ in range(settings.LOGIN_MAX_FAILURES - 1):
-        assert api.login(account.email, "wrong-password-1").status_code == 401
-    assert api.login(account.email, account.password).status_code == 200
-    assert api.login(account.email, "wrong-password-1").status_code == 401  # counting starts again
-    assert api.login(account.email, account.password).status_code == 200
+    def attempt():
+        account = api.signup(unique_email("reset"))
+        first = [
+            api.login(account.email, "wrong-password-1").status_code for _ in range(settings.LOGIN_MAX_FAILURES - 1)
+        ]
+        first.append(api.login(account.email, account.password).status_code)
+        first.append(api.login(account.email, "wrong-password-1").status_code)  # counting starts again
+        first.append(api.login(account.email, account.password).status_code)
+        return first
 
-
-def _away_from_window_edge(window: int, margin: float = 10.0) -> None:
-    left = window - time.time() % window
-    if left < margin:
-        time.sleep(left + 0.5)
+    statuses = within_one_window(settings.LOGIN_WINDOW_SECONDS, attempt)
+    assert statuses == [401] * (settings.LOGIN_MAX_FAILURES - 1) + [200, 401, 200]
 
 
 # -- /me -------------------------------------------------------------------------------------------
