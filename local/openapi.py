@@ -33,7 +33,25 @@ def build_openapi() -> dict:
     components.update(ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs", {}))
     components["ErrorResponse"] = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
     document["servers"] = [{"url": "/"}]
+    _prune_unreferenced(document)
     return document
+
+
+def _prune_unreferenced(document: dict) -> None:
+    """Drop schemas nothing refers to. Powertools adds its own validation-error shapes
+    (`HTTPValidationError`, `ValidationError`, whose `msg` is required but never described); every
+    error here answers with `ErrorResponse`, so those would only mislead a generated client."""
+    schemas = document["components"]["schemas"]
+    reachable: set[str] = set()
+    pending = [document["paths"]]
+    while pending:
+        text = json.dumps(pending.pop())
+        for name in schemas:
+            if name not in reachable and f'"#/components/schemas/{name}"' in text:
+                reachable.add(name)
+                pending.append(schemas[name])
+    for name in set(schemas) - reachable:
+        del schemas[name]
 
 
 def render() -> str:

@@ -11,7 +11,6 @@ runner delivers them: `/local/payments/confirm` at once, the rest from a backgro
 from __future__ import annotations
 
 import contextlib
-
 import json
 import mimetypes
 import os

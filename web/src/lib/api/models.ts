@@ -50,11 +50,8 @@ export type UserUpdate = Schemas["UserUpdateRequest"];
 
 /** The body of every error answer: `{error: {code, message, details}}`. */
 export type ErrorBody = Schemas["ErrorBody"];
-/**
- * One entry of a 422 `details` list. `loc` ends in the offending field's name. (openapi.json's
- * ValidationError requires `msg` but does not declare it as a property, hence the addition.)
- */
-export type ValidationIssue = Schemas["ValidationError"] & { msg: string };
+/** One entry of a 422 `details` list. `loc` ends in the offending field's name. */
+export type ValidationIssue = Schemas["ValidationIssue"];
 
 /** `details` of a 412 `stale_product`: the product as it is now (with its new etag). */
 export interface StaleProductDetails {

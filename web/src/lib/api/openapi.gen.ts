@@ -518,9 +518,10 @@ export interface components {
             code: string;
             /**
              * Details
+             * @description validation_error: the issues, one per field; other codes: what the message is about (the products short of stock, the current product of a stale edit, ...)
              * @default null
              */
-            details: unknown;
+            details: components["schemas"]["ValidationIssue"][] | unknown;
             /** Message */
             message: string;
         };
@@ -534,18 +535,26 @@ export interface components {
                     code: string;
                     /**
                      * Details
+                     * @description validation_error: the issues, one per field; other codes: what the message is about (the products short of stock, the current product of a stale edit, ...)
                      * @default null
                      */
-                    details: unknown;
+                    details: components["schemas"]["ValidationIssue"][] | unknown;
                     /** Message */
                     message: string;
                 };
+                /**
+                 * ValidationIssue
+                 * @description One entry of a 422 `validation_error`'s details: `loc` ends in the offending field's name.
+                 */
+                ValidationIssue: {
+                    /** Loc */
+                    loc: (string | number)[];
+                    /** Msg */
+                    msg: string;
+                    /** Type */
+                    type: string;
+                };
             };
-        };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
         };
         /** Health */
         Health: {
@@ -974,11 +983,6 @@ export interface components {
             /** Refresh Token */
             refresh_token: string;
         };
-        /** ResponseValidationError */
-        ResponseValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** RevenueDay */
         RevenueDay: {
             /** Date */
@@ -1172,11 +1176,16 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Location */
+        /**
+         * ValidationIssue
+         * @description One entry of a 422 `validation_error`'s details: `loc` ends in the offending field's name.
+         */
+        ValidationIssue: {
+            /** Loc */
             loc: (string | number)[];
-            /** Error Type */
+            /** Msg */
+            msg: string;
+            /** Type */
             type: string;
         };
         /** WebhookAck */

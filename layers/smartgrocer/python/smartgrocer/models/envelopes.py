@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from pydantic import Field
+
 from smartgrocer.models.common import ResponseModel
 
 T = TypeVar("T")
@@ -15,10 +17,22 @@ class Page(ResponseModel, Generic[T]):
     next_cursor: str | None = None
 
 
+class ValidationIssue(ResponseModel):
+    """One entry of a 422 `validation_error`'s details: `loc` ends in the offending field's name."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
 class ErrorBody(ResponseModel):
     code: str
     message: str
-    details: Any = None
+    details: list[ValidationIssue] | Any = Field(
+        default=None,
+        description="validation_error: the issues, one per field; other codes: what the message is about "
+        "(the products short of stock, the current product of a stale edit, ...)",
+    )
 
 
 class ErrorResponse(ResponseModel):
