@@ -597,7 +597,16 @@ export interface components {
             name: string;
             /** Product Id */
             product_id: string;
-            /** Stock */
+            /**
+             * Sold By
+             * @default unit
+             * @enum {string}
+             */
+            sold_by: "unit" | "weight";
+            /**
+             * Stock
+             * @description Items, or grams when sold by weight
+             */
             stock: number;
         };
         /** OrderLineOut */

@@ -84,10 +84,12 @@ class MongoProductRepository:
             )
         }
 
-    def low_stock(self, seller_id: str, threshold: int, limit: int) -> list[dict]:
+    def low_stock(self, seller_id: str, threshold: int, limit: int, sold_by: str = "unit") -> list[dict]:
+        weighed = {"sold_by": "weight"} if sold_by == "weight" else {"sold_by": {"$ne": "weight"}}
         return list(
             self._products.find(
-                {"seller_id": seller_id, "is_active": True, "stock": {"$lte": threshold}}, {"name": 1, "stock": 1}
+                {"seller_id": seller_id, "is_active": True, "stock": {"$lte": threshold}, **weighed},
+                {"name": 1, "stock": 1, "sold_by": 1},
             )
             .sort("stock", 1)
             .limit(limit)

@@ -12,7 +12,8 @@ from smartgrocer.domain.checkout_ports import OrderRepository
 from smartgrocer.money import format_amount
 
 DAYS = 30
-LOW_STOCK_THRESHOLD = 10
+LOW_STOCK_THRESHOLD = 10  # items
+LOW_STOCK_GRAMS = 1000  # products sold by weight: 1 kg left
 
 
 def seller_analytics(seller_id: str) -> dict:
@@ -31,7 +32,12 @@ def seller_analytics(seller_id: str) -> dict:
     ]
     total = sum(row["revenue"] for row in per_day.values())
     top = sales["top_products"]
-    low = ports.resolve(ProductRepository).low_stock(seller_id, LOW_STOCK_THRESHOLD, 10)
+    products = ports.resolve(ProductRepository)
+    low = products.low_stock(seller_id, LOW_STOCK_THRESHOLD, 10) + products.low_stock(
+        seller_id, LOW_STOCK_GRAMS, 10, sold_by="weight"
+    )
+    # lowest relative to its own threshold first (integers: stock / threshold compared by cross-multiplying)
+    low.sort(key=lambda p: p["stock"] * (LOW_STOCK_THRESHOLD if p.get("sold_by") == "weight" else LOW_STOCK_GRAMS))
     return {
         "currency": settings.CURRENCY,
         "revenue_by_day": revenue_by_day,
@@ -45,5 +51,8 @@ def seller_analytics(seller_id: str) -> dict:
             }
             for t in top
         ],
-        "low_stock": [{"product_id": p["_id"], "name": p["name"], "stock": p["stock"]} for p in low],
+        "low_stock": [
+            {"product_id": p["_id"], "name": p["name"], "stock": p["stock"], "sold_by": p.get("sold_by", "unit")}
+            for p in low[:10]
+        ],
     }

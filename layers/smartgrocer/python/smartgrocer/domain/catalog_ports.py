@@ -53,8 +53,9 @@ class ProductRepository(Protocol):
 
     def category_counts(self) -> dict[str, int]: ...
 
-    def low_stock(self, seller_id: str, threshold: int, limit: int) -> list[dict]:
-        """The seller's products with at most `threshold` in stock, lowest first."""
+    def low_stock(self, seller_id: str, threshold: int, limit: int, sold_by: str = "unit") -> list[dict]:
+        """The seller's products sold this way with at most `threshold` in stock (items, or grams when
+        sold by weight), lowest first."""
         ...
 
 

@@ -220,7 +220,8 @@ class TopProduct(ResponseModel):
 class LowStockProduct(ResponseModel):
     product_id: str
     name: str
-    stock: int
+    stock: int = Field(description="Items, or grams when sold by weight")
+    sold_by: Literal["unit", "weight"] = "unit"
 
 
 class SellerAnalytics(ResponseModel):
