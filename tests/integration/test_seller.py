@@ -118,8 +118,8 @@ def test_analytics_counts_captured_at_packed_amounts_not_refunded_authorised_or_
     ]
     # Low stock: Truffle 4 - 1 (authorised) - 1 (unpaid reservation) = 2; Figs 11 - 2 packed = 9; Kale 97.
     assert body["low_stock"] == [
-        {"product_id": rare["id"], "name": "Truffle", "stock": 2},
-        {"product_id": figs["id"], "name": "Figs", "stock": 9},
+        {"product_id": rare["id"], "name": "Truffle", "stock": 2, "sold_by": "unit"},
+        {"product_id": figs["id"], "name": "Figs", "stock": 9, "sold_by": "unit"},
     ]
 
 
