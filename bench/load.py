@@ -4,11 +4,13 @@
 
 A fresh LocalRuntime (own temporary data folder, the demo catalog from `local.seed`, loopback only) and
 a bounded thread pool of HTTP clients. The mix: browse/search GET /api/products 80 %, product detail
-10 %, login 5 %, checkout 5 % on a few hot products, each successful checkout then paid through the
-local provider (`POST /local/payments/confirm`, which delivers the signed webhook). Reported per route:
-count, p50/p95/p99, errors (5xx or no answer); overall throughput and error rate. Afterwards, from the
-database: for every product `stock + held + sold == initial` (held: live reservations, expected 0
-once everything is paid) and every paid checkout has exactly one recorded payment event.
+10 %, login 5 %, checkout 5 % on a few hot products, each successful checkout's card then authorised
+through the local provider (`POST /local/payments/confirm`, which delivers the signed webhook; nothing
+is captured before the sellers pack). Reported per route: count, p50/p95/p99, errors (5xx or no
+answer); overall throughput and error rate. Afterwards, from the database: for every product
+`stock + held + sold == initial` (held: live reservations, expected 0 once every card is authorised;
+sold: the orders whose card is authorised or captured, as packed once packed) and every authorised
+checkout has exactly one recorded authorisation event.
 
 Not a test: nothing here asserts wall-clock figures. Exit status 1 if an invariant is broken.
 """
@@ -122,7 +124,7 @@ class Load:
             )
             if placed is not None and placed.status_code == 201:
                 self._call(
-                    "POST /local/payments/confirm (pay)",
+                    "POST /local/payments/confirm (authorise)",
                     "POST",
                     "/local/payments/confirm",
                     json={
@@ -132,17 +134,36 @@ class Load:
                 )
 
 
+AUTHORISED_EVENT = "payment_intent.amount_capturable_updated"
+SOLD = {"authorized", "captured"}  # an order's payment_status once its card holds (or has paid) for it
+AUTHORISED_CHECKOUTS = {"authorized", "capturing", "captured"}  # a checkout's status from then on
+
+
+def _stock_amount(line: dict, sold_by: str | None) -> int:
+    return (line.get("weight_g") if sold_by == "weight" else line.get("quantity")) or 0
+
+
+def _sold_by_order(order: dict) -> dict[str, int]:
+    """Stock an order holds as sold, per product: as ordered until packed, then as packed (substitutes too)."""
+    sold: dict[str, int] = defaultdict(int)
+    for item in order["items"]:
+        packed = item.get("packed")
+        sold[item["product_id"]] += _stock_amount(item if packed is None else packed, item.get("sold_by"))
+        substitute = item.get("substitute")
+        if substitute:
+            sold[substitute["product_id"]] += _stock_amount(substitute, item.get("sold_by"))
+    return sold
+
+
 def _invariants(initial: dict[str, int]) -> dict:
     """Read back from the database (the runner's own, through the layer)."""
     from smartgrocer.adapters.mongo import db
 
     sold: dict[str, int] = defaultdict(int)
-    paid_checkouts: set[str] = set()
-    for order in db().orders.find({}, {"items": 1, "status": 1, "payment_status": 1, "checkout_id": 1}):
-        if order["payment_status"] == "paid" and order["status"] != "cancelled":
-            paid_checkouts.add(order["checkout_id"])
-            for item in order["items"]:
-                sold[item["product_id"]] += item["quantity"]
+    for order in db().orders.find({}, {"items": 1, "status": 1, "payment_status": 1}):
+        if order["payment_status"] in SOLD and order["status"] != "cancelled":
+            for product_id, amount in _sold_by_order(order).items():
+                sold[product_id] += amount
     broken_stock, held_total = [], 0
     for product in db().products.find({}, {"stock": 1, "reservations": 1}):
         held = sum((product.get("reservations") or {}).values())
@@ -160,20 +181,19 @@ def _invariants(initial: dict[str, int]) -> dict:
             )
         if product["stock"] < 0:
             broken_stock.append({"product_id": product["_id"], "negative_stock": product["stock"]})
-    events_per_checkout: dict[str, int] = defaultdict(int)
-    for event in db().payment_events.find({}, {"checkout_id": 1, "outcome": 1}):
-        if event.get("checkout_id"):
-            events_per_checkout[event["checkout_id"]] += 1
-    not_exactly_one = {
-        cid: events_per_checkout.get(cid, 0) for cid in paid_checkouts if events_per_checkout.get(cid, 0) != 1
-    }
+    authorised = {c["_id"] for c in db().checkouts.find({"status": {"$in": sorted(AUTHORISED_CHECKOUTS)}}, {"_id": 1})}
+    authorisations: dict[str, int] = defaultdict(int)
+    for event in db().payment_events.find({}, {"checkout_id": 1, "type": 1}):
+        if event.get("checkout_id") and event.get("type") == AUTHORISED_EVENT:
+            authorisations[event["checkout_id"]] += 1
+    not_exactly_one = {cid: authorisations.get(cid, 0) for cid in authorised if authorisations.get(cid, 0) != 1}
     return {
         "products_checked": len(initial),
         "stock_ledger_violations": broken_stock,
         "held_units": held_total,
         "units_sold": sum(sold.values()),
-        "paid_checkouts": len(paid_checkouts),
-        "paid_checkouts_without_exactly_one_payment_event": not_exactly_one,
+        "authorised_checkouts": len(authorised),
+        "authorised_checkouts_without_exactly_one_authorisation_event": not_exactly_one,
         "ok": not broken_stock and not not_exactly_one and held_total == 0,
     }
 
@@ -273,8 +293,9 @@ def main(argv: list[str] | None = None) -> int:
         f"\nInvariants: {'OK' if invariants['ok'] else 'BROKEN'}: "
         f"{invariants['products_checked']} products, stock + held + sold == initial "
         f"({len(invariants['stock_ledger_violations'])} violations, {invariants['held_units']} units still held); "
-        f"{invariants['paid_checkouts']} paid checkouts, "
-        f"{len(invariants['paid_checkouts_without_exactly_one_payment_event'])} without exactly one payment event; "
+        f"{invariants['authorised_checkouts']} authorised checkouts, "
+        f"{len(invariants['authorised_checkouts_without_exactly_one_authorisation_event'])} without exactly one "
+        "authorisation event; "
         f"{invariants['units_sold']} units sold"
     )
     print(f"Saved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
