@@ -1,14 +1,20 @@
 """Load: a fixed number of requests with a realistic mix against a fresh local stack, then invariants.
 
-    python -m bench.load [--requests 2000] [--concurrency 16] [--workers 4] [--seed 7] [--hot 3]
+    python -m bench.load [--requests 2000] [--concurrency 16] [--workers 4] [--seed 7] [--hot 3] [--pack 0.5]
 
 A fresh LocalRuntime (own temporary data folder, the demo catalog from `local.seed`, loopback only) and
 a bounded thread pool of HTTP clients. The mix: browse/search GET /api/products 80 %, product detail
-10 %, login 5 %, checkout 5 % on a few hot products, each successful checkout then paid through the
-local provider (`POST /local/payments/confirm`, which delivers the signed webhook). Reported per route:
-count, p50/p95/p99, errors (5xx or no answer); overall throughput and error rate. Afterwards, from the
-database: for every product `stock + held + sold == initial` (held: live reservations, expected 0
-once everything is paid) and every paid checkout has exactly one recorded payment event.
+10 %, login 5 %, checkout 5 % on a few hot products, each successful checkout's card then authorised
+through the local provider (`POST /local/payments/confirm`, which delivers the signed webhook; nothing
+is captured before the sellers pack). For a share of those (`--pack`), the demo sellers then pack
+every order of the checkout (`POST /api/orders/{id}/pack`, some one item short), and the last packing
+captures the payment. Reported per route: count, p50/p95/p99, errors (5xx or no answer); overall
+throughput and error rate. Afterwards, from the database: for every product
+`stock + held + sold == initial` (held: live reservations, expected 0 once every card is authorised
+and every packing done; sold: the orders whose card is authorised or captured, as packed once packed);
+every authorised checkout has exactly one recorded authorisation event; every checkout whose orders
+are all packed is captured, for the sum of its orders' final totals, exactly what the provider took,
+with exactly one recorded capture event; and none is left half-captured.
 
 Not a test: nothing here asserts wall-clock figures. Exit status 1 if an invariant is broken.
 """
@@ -52,10 +58,20 @@ def _plan(total: int, rng: random.Random) -> list[str]:
 
 
 class Load:
-    def __init__(self, base_url: str, shoppers: list[dict], product_ids: list[str], hot: list[str], seed: int):
+    def __init__(
+        self,
+        base_url: str,
+        shoppers: list[dict],
+        product_ids: list[str],
+        hot: list[str],
+        seed: int,
+        sellers: dict[str, str] | None = None,
+        pack_share: float = 0.0,
+    ):
         import requests
 
         self.base_url, self.shoppers, self.product_ids, self.hot = base_url, shoppers, product_ids, hot
+        self.sellers, self.pack_share = sellers or {}, pack_share  # seller id -> access token
         self.samples: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, dict[int | str, int]] = defaultdict(lambda: defaultdict(int))
         self.lock = threading.Lock()
@@ -120,16 +136,59 @@ class Load:
                 json=body,
                 headers={"Authorization": f"Bearer {shopper['token']}", "Idempotency-Key": f"load-{self.seed}-{index}"},
             )
-            if placed is not None and placed.status_code == 201:
-                self._call(
-                    "POST /local/payments/confirm (pay)",
-                    "POST",
-                    "/local/payments/confirm",
-                    json={
-                        "client_secret": placed.json()["payment"]["client_secret"],
-                        "card_number": "4242424242424242",
-                    },
-                )
+            if placed is None or placed.status_code != 201:
+                return
+            confirmed = self._call(
+                "POST /local/payments/confirm (authorise)",
+                "POST",
+                "/local/payments/confirm",
+                json={"client_secret": placed.json()["payment"]["client_secret"], "card_number": "4242424242424242"},
+            )
+            if confirmed is None or confirmed.status_code != 200 or confirmed.json().get("status") != "authorized":
+                return
+            if rng.random() < self.pack_share:  # the sellers pack every order: the last packing captures
+                for order in placed.json()["orders"]:
+                    self.pack(order, short=rng.random() < 0.3)
+
+    def pack(self, order: dict, short: bool) -> None:
+        """The seller packs the order as ordered, or with its first line one item short."""
+        lines = []
+        for index, item in enumerate(order["items"]):
+            if item["sold_by"] == "weight":
+                lines.append({"line_id": item["line_id"], "packed_weight_g": item["weight_g"]})
+            else:
+                quantity = item["quantity"] - (1 if short and index == 0 else 0)
+                lines.append({"line_id": item["line_id"], "packed_quantity": quantity})
+        self._call(
+            "POST /api/orders/{id}/pack",
+            "POST",
+            f"/api/orders/{order['id']}/pack",
+            json={"lines": lines},
+            headers={"Authorization": f"Bearer {self.sellers[order['seller_id']]}"},
+        )
+
+
+AUTHORISED_EVENT = "payment_intent.amount_capturable_updated"
+CAPTURED_EVENT = "payment_intent.succeeded"
+SOLD = {"authorized", "captured"}  # an order's payment_status once its card holds (or has paid) for it
+# A checkout's status once its card was authorised (voided: nothing left to capture, the hold released).
+AUTHORISED_CHECKOUTS = {"authorized", "capturing", "captured", "voided"}
+
+
+def _stock_amount(line: dict, sold_by: str | None) -> int:
+    return (line.get("weight_g") if sold_by == "weight" else line.get("quantity")) or 0
+
+
+def _sold_by_order(order: dict) -> dict[str, int]:
+    """Stock an order holds as sold, per product: as ordered until packed, then as packed (substitutes too)."""
+    sold: dict[str, int] = defaultdict(int)
+    for item in order["items"]:
+        packed = item.get("packed")
+        sold[item["product_id"]] += _stock_amount(item if packed is None else packed, item.get("sold_by"))
+        substitute = item.get("substitute")
+        if substitute:
+            sold[substitute["product_id"]] += _stock_amount(substitute, item.get("sold_by"))
+    return sold
 
 
 def _invariants(initial: dict[str, int]) -> dict:
@@ -137,12 +196,10 @@ def _invariants(initial: dict[str, int]) -> dict:
     from smartgrocer.adapters.mongo import db
 
     sold: dict[str, int] = defaultdict(int)
-    paid_checkouts: set[str] = set()
-    for order in db().orders.find({}, {"items": 1, "status": 1, "payment_status": 1, "checkout_id": 1}):
-        if order["payment_status"] == "paid" and order["status"] != "cancelled":
-            paid_checkouts.add(order["checkout_id"])
-            for item in order["items"]:
-                sold[item["product_id"]] += item["quantity"]
+    for order in db().orders.find({}, {"items": 1, "status": 1, "payment_status": 1}):
+        if order["payment_status"] in SOLD and order["status"] != "cancelled":
+            for product_id, amount in _sold_by_order(order).items():
+                sold[product_id] += amount
     broken_stock, held_total = [], 0
     for product in db().products.find({}, {"stock": 1, "reservations": 1}):
         held = sum((product.get("reservations") or {}).values())
@@ -160,21 +217,70 @@ def _invariants(initial: dict[str, int]) -> dict:
             )
         if product["stock"] < 0:
             broken_stock.append({"product_id": product["_id"], "negative_stock": product["stock"]})
-    events_per_checkout: dict[str, int] = defaultdict(int)
-    for event in db().payment_events.find({}, {"checkout_id": 1, "outcome": 1}):
-        if event.get("checkout_id"):
-            events_per_checkout[event["checkout_id"]] += 1
-    not_exactly_one = {
-        cid: events_per_checkout.get(cid, 0) for cid in paid_checkouts if events_per_checkout.get(cid, 0) != 1
-    }
+    authorised = {c["_id"] for c in db().checkouts.find({"status": {"$in": sorted(AUTHORISED_CHECKOUTS)}}, {"_id": 1})}
+    authorisations: dict[str, int] = defaultdict(int)
+    for event in db().payment_events.find({}, {"checkout_id": 1, "type": 1}):
+        if event.get("checkout_id") and event.get("type") == AUTHORISED_EVENT:
+            authorisations[event["checkout_id"]] += 1
+    not_exactly_one = {cid: authorisations.get(cid, 0) for cid in authorised if authorisations.get(cid, 0) != 1}
+    captures = _capture_invariants()
     return {
         "products_checked": len(initial),
         "stock_ledger_violations": broken_stock,
         "held_units": held_total,
         "units_sold": sum(sold.values()),
-        "paid_checkouts": len(paid_checkouts),
-        "paid_checkouts_without_exactly_one_payment_event": not_exactly_one,
-        "ok": not broken_stock and not not_exactly_one and held_total == 0,
+        "authorised_checkouts": len(authorised),
+        "authorised_checkouts_without_exactly_one_authorisation_event": not_exactly_one,
+        **captures,
+        "ok": not broken_stock
+        and not not_exactly_one
+        and held_total == 0
+        and not captures["capture_violations"]
+        and not captures["packed_but_not_captured"],
+    }
+
+
+def _capture_invariants() -> dict:
+    """Every checkout whose orders are all packed (or cancelled) is captured, once, for the sum of its
+    orders' final totals: as the checkout records it, as its orders show it, as the provider took it."""
+    from smartgrocer.adapters.mongo import db
+
+    projected: dict[str, int] = defaultdict(int)
+    for order in db().orders.find({}, {"checkout_id": 1, "status": 1, "final_cents": 1}):
+        if order["status"] != "cancelled":
+            projected[order["checkout_id"]] += order.get("final_cents") or 0
+    capture_events: dict[str, int] = defaultdict(int)
+    for event in db().payment_events.find({}, {"checkout_id": 1, "type": 1}):
+        if event.get("checkout_id") and event.get("type") == CAPTURED_EVENT:
+            capture_events[event["checkout_id"]] += 1
+    violations, packed_not_captured, captured, captured_cents = [], [], 0, 0
+    for checkout in db().checkouts.find({"status": {"$in": sorted(AUTHORISED_CHECKOUTS)}}):
+        live = [o for o in checkout["orders"].values() if o["status"] not in ("cancelled", "payment_failed")]
+        all_packed = all(o["status"] in ("packed", "out_for_delivery", "delivered") for o in live)
+        final = sum(o["final_cents"] or 0 for o in live)
+        intent = db().local_payment_intents.find_one({"_id": checkout["payment_intent_id"]}) or {}
+        if checkout["status"] == "voided":  # everything packed short to nothing, or cancelled: nothing taken
+            if final or intent.get("status") != "canceled" or intent.get("amount_received"):
+                violations.append({"checkout_id": checkout["_id"], "voided_but": [final, intent.get("status")]})
+            continue
+        if checkout["status"] != "captured":
+            if all_packed:
+                packed_not_captured.append({"checkout_id": checkout["_id"], "status": checkout["status"]})
+            continue
+        seen = {
+            "capture": (checkout.get("capture") or {}).get("amount_cents"),
+            "orders": projected[checkout["_id"]],
+            "provider": intent.get("amount_received"),
+            "capture_events": capture_events[checkout["_id"]],
+        }
+        if seen != {"capture": final, "orders": final, "provider": final, "capture_events": 1}:
+            violations.append({"checkout_id": checkout["_id"], "final_total": final, **seen})
+        captured, captured_cents = captured + 1, captured_cents + final
+    return {
+        "captured_checkouts": captured,
+        "captured_cents": captured_cents,
+        "capture_violations": violations,
+        "packed_but_not_captured": packed_not_captured,
     }
 
 
@@ -186,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shoppers", type=int, default=20)
     parser.add_argument("--hot", type=int, default=3, help="products all checkouts compete for")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pack", type=float, default=0.5, help="share of authorised checkouts the sellers pack")
     args = parser.parse_args(argv)
 
     import os
@@ -210,15 +317,25 @@ def main(argv: list[str] | None = None) -> int:
                 email, password = f"load-{i}-{uuid.uuid4().hex[:6]}@example.com", "load-password-1"
                 account = api.signup(email, password=password)
                 shoppers.append({"email": email, "password": password, "token": account.access_token})
+            from local.seed import CATALOG, DEMO_PASSWORDS
+
+            sellers = {}
+            for email in CATALOG:
+                login = api.login(email, DEMO_PASSWORDS["seller"])
+                assert login.status_code == 200, login.text
+                sellers[login.json()["user"]["id"]] = login.json()["access_token"]
             products = {p["_id"]: p["stock"] for p in db().products.find({"is_active": True}, {"stock": 1})}
             product_ids = sorted(products)
             hot = rng.sample(product_ids, k=args.hot)
             plan = _plan(args.requests, rng)
-            load = Load(runtime.base_url, shoppers, product_ids, hot, args.seed)
+            load = Load(runtime.base_url, shoppers, product_ids, hot, args.seed, sellers, args.pack)
             started = time.perf_counter()
             with ThreadPoolExecutor(args.concurrency) as pool:
                 list(pool.map(lambda item: load.run_one(*item), enumerate(plan)))
             wall = time.perf_counter() - started
+            # The provider's capture events still queued (the runner's loop delivers them in the background).
+            flushed = api.post("/local/payments/deliver")
+            assert flushed.status_code == 200 and flushed.json()["pending"] == 0, flushed.text
             invariants = _invariants(products)
         finally:
             runtime.stop()
@@ -259,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "mix": dict(MIX),
         "shoppers": args.shoppers,
+        "pack_share": args.pack,
         "bcrypt_rounds": int(os.environ["BCRYPT_ROUNDS"]),
     }
     path = write_results("load", {"summary": summary, "routes": per_route, "invariants": invariants})
@@ -273,8 +391,12 @@ def main(argv: list[str] | None = None) -> int:
         f"\nInvariants: {'OK' if invariants['ok'] else 'BROKEN'}: "
         f"{invariants['products_checked']} products, stock + held + sold == initial "
         f"({len(invariants['stock_ledger_violations'])} violations, {invariants['held_units']} units still held); "
-        f"{invariants['paid_checkouts']} paid checkouts, "
-        f"{len(invariants['paid_checkouts_without_exactly_one_payment_event'])} without exactly one payment event; "
+        f"{invariants['authorised_checkouts']} authorised checkouts, "
+        f"{len(invariants['authorised_checkouts_without_exactly_one_authorisation_event'])} without exactly one "
+        "authorisation event; "
+        f"{invariants['captured_checkouts']} captured checkouts "
+        f"({invariants['captured_cents']} cents), {len(invariants['capture_violations'])} whose capture is not "
+        f"the sum of final totals once, {len(invariants['packed_but_not_captured'])} packed but not captured; "
         f"{invariants['units_sold']} units sold"
     )
     print(f"Saved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")

@@ -88,3 +88,29 @@ def test_responses_are_documented_sensibly(document, route):
 def test_error_schema_is_present(document):
     schema = document["components"]["schemas"]["ErrorResponse"]
     assert schema["properties"]["error"]
+
+
+def test_order_states_are_those_of_authorise_then_capture(document):
+    schemas = document["components"]["schemas"]
+    properties = schemas["OrderOut"]["properties"]
+    assert "confirmed" in properties["status"]["enum"] and "paid" not in properties["status"]["enum"]
+    assert set(properties["payment_status"]["enum"]) == {
+        "unpaid",
+        "authorized",
+        "captured",
+        "partially_refunded",
+        "refunded",
+        "voided",
+        "failed",
+    }
+
+
+def test_packing_documents_its_failures_and_a_closed_body(document):
+    operation = document["paths"]["/api/orders/{id}/pack"]["post"]
+    assert {"200", "403", "404", "409", "413", "422"} <= set(operation["responses"])
+    assert operation["requestBody"]["required"] is True
+    schemas = document["components"]["schemas"]
+    request, line = schemas["PackRequest"], schemas["PackLine"]
+    assert request["required"] == ["lines"] and request["additionalProperties"] is False
+    assert (request["properties"]["lines"]["minItems"], request["properties"]["lines"]["maxItems"]) == (1, 50)
+    assert line["required"] == ["line_id"] and line["additionalProperties"] is False

@@ -99,6 +99,17 @@ def test_literal_segments_beat_parameters():
         assert match_route(literal.method, literal.path)[0] is literal, literal.name
 
 
+def test_packing_is_a_seller_or_admin_post_on_an_order():
+    from smartgrocer.routes import Access
+
+    route = ROUTES_BY_NAME["orders_pack"]
+    assert (route.method, route.path, route.roles) == ("POST", "/api/orders/{id}/pack", frozenset({"seller", "admin"}))
+    assert {Access.PAYMENTS, Access.EVENTS} <= route.access  # the last packing captures, and says so
+    matched, params, _ = match_route("POST", "/api/orders/abc123/pack")
+    assert matched is route and params == {"id": "abc123"}
+    assert match_route("GET", "/api/orders/abc123/pack")[0] is None
+
+
 def test_runner_rejects_unknown_paths_and_methods():
     assert match_route("GET", "/api/unknown") == (None, {}, False)
     route, _, exists = match_route("DELETE", "/api/products")

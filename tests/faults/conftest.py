@@ -76,11 +76,24 @@ def place(client: ApiClient, account: Account, lines, key: str | None = None, ti
 
 
 def pay(client: ApiClient, client_secret: str) -> dict:
+    """Confirm with the test card: the card is authorised (captured only once the sellers have packed)."""
     response = client.post(
         "/local/payments/confirm", json={"client_secret": client_secret, "card_number": "4242 4242 4242 4242"}
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def pack_as_ordered(client: ApiClient, seller: Account, order_id: str):
+    """POST the packing list that packs every line of the order exactly as ordered."""
+    order = client.get(f"/api/orders/{order_id}", seller).json()
+    lines = [
+        {"line_id": i["line_id"], "packed_weight_g": i["weight_g"]}
+        if i["sold_by"] == "weight"
+        else {"line_id": i["line_id"], "packed_quantity": i["quantity"]}
+        for i in order["items"]
+    ]
+    return client.post(f"/api/orders/{order_id}/pack", seller, json={"lines": lines})
 
 
 def wait_until_healthy(client: ApiClient, timeout: float = 30.0) -> float:
@@ -95,23 +108,50 @@ def wait_until_healthy(client: ApiClient, timeout: float = 30.0) -> float:
     raise AssertionError(f"the API did not recover within {timeout}s")
 
 
+SOLD_PAYMENT_STATUSES = {"authorized", "captured"}  # the card holds (or has paid) for the goods
+
+
+def _amount(line: dict, sold_by: str | None) -> int:
+    """Items, or grams for a weighed product: how much stock a line stands for."""
+    return (line.get("weight_g") if sold_by == "weight" else line.get("quantity")) or 0
+
+
+def sold_by_order(order: dict) -> dict[str, int]:
+    """Stock an order holds as sold, per product: as ordered until packed, then as packed, substitutes included."""
+    sold: dict[str, int] = {}
+    for item in order["items"]:
+        packed = item.get("packed")
+        amount = _amount(item if packed is None else packed, item.get("sold_by"))
+        sold[item["product_id"]] = sold.get(item["product_id"], 0) + amount
+        substitute = item.get("substitute")
+        if substitute:
+            sold[substitute["product_id"]] = sold.get(substitute["product_id"], 0) + _amount(
+                substitute, item.get("sold_by")
+            )
+    return sold
+
+
 def stock_ledger(product_ids, initial: dict[str, int]) -> list[str]:
-    """Every unit of stock is on the shelf, held by a live checkout, or sold: the violations found."""
+    """Every unit of stock is on the shelf, held (by a checkout awaiting payment, or by a packing under
+    way), or sold (to an order whose card is authorised or captured and that is not cancelled): the
+    violations found."""
     from smartgrocer.adapters.mongo import db
 
     problems: list[str] = []
     products = {p["_id"]: p for p in db().products.find({"_id": {"$in": list(product_ids)}})}
     sold = {pid: 0 for pid in product_ids}
     held_by_orders: dict[tuple[str, str], int] = {}
+    statuses: dict[str, str] = {}
     for order in db().orders.find({}):  # the module's own stack: every order (nx-27017 ignores `$in` on array paths)
-        for item in order["items"]:
-            if item["product_id"] not in sold:
-                continue
-            if order["payment_status"] in {"paid"} and order["status"] != "cancelled":
-                sold[item["product_id"]] += item["quantity"]
-            if order["status"] == "pending_payment":
+        statuses[order["_id"]] = order["status"]
+        if order["payment_status"] in SOLD_PAYMENT_STATUSES and order["status"] != "cancelled":
+            for pid, amount in sold_by_order(order).items():
+                if pid in sold:
+                    sold[pid] += amount
+        if order["status"] == "pending_payment":
+            for item in order["items"]:
                 key = (item["product_id"], order["checkout_id"])
-                held_by_orders[key] = held_by_orders.get(key, 0) + item["quantity"]
+                held_by_orders[key] = held_by_orders.get(key, 0) + _amount(item, item.get("sold_by"))
     for pid in product_ids:
         product = products[pid]
         reservations = product.get("reservations") or {}
@@ -120,10 +160,13 @@ def stock_ledger(product_ids, initial: dict[str, int]) -> list[str]:
             problems.append(f"{pid}: negative stock {product['stock']}")
         if product["stock"] + held + sold[pid] != initial[pid]:
             problems.append(f"{pid}: stock {product['stock']} + held {held} + sold {sold[pid]} != {initial[pid]}")
-        for checkout_id, quantity in reservations.items():  # no reservation without its live order
-            if held_by_orders.get((pid, checkout_id)) != quantity:
-                problems.append(f"{pid}: reservation {checkout_id}={quantity} has no pending order holding it")
+        for holder, quantity in reservations.items():  # no reservation without its live order
+            if holder.startswith("pack-"):  # taken for a packing: only while its order waits to be packed
+                if statuses.get(holder.removeprefix("pack-")) != "confirmed":
+                    problems.append(f"{pid}: packing hold {holder}={quantity} outlived its packing")
+            elif held_by_orders.get((pid, holder)) != quantity:
+                problems.append(f"{pid}: reservation {holder}={quantity} has no pending order holding it")
     for (pid, checkout_id), quantity in held_by_orders.items():  # no pending order without its reservation
-        if (products[pid].get("reservations") or {}).get(checkout_id) != quantity:
+        if pid in products and (products[pid].get("reservations") or {}).get(checkout_id) != quantity:
             problems.append(f"{pid}: pending order of checkout {checkout_id} holds no reservation")
     return problems

@@ -2,7 +2,7 @@
 
 During the outage: 503 + Retry-After within a few seconds, never a hang or a 500. Afterwards: the
 same runner serves again without a restart, and nothing half-written survives the reconciler
-(every unit of stock is on the shelf, reserved by a live order, or sold)."""
+(every unit of stock is on the shelf, reserved by a live order, or sold to an order whose card is authorised)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from tests.faults.conftest import pay, place, stock_ledger, wait_until_healthy
+from tests.faults.conftest import pack_as_ordered, pay, place, stock_ledger, wait_until_healthy
 
 OUTAGE_BOUND_S = 10.0  # correctness bound (serverSelectionTimeoutMS is 3 s), not a benchmark
 
@@ -61,13 +61,18 @@ def test_requests_during_an_outage_get_503_with_retry_after(stack, client, catal
     finally:
         stack.mongo.start()  # same port, same data folder
     wait_until_healthy(client, timeout=30)
-    # the same runner, no restart: sign-in, checkout (same key: the failed attempt left nothing behind), payment
+    # the same runner, no restart: sign-in, checkout (same key: the failed attempt left nothing behind),
+    # authorisation, packing and so capture
     assert client.login(shopper.email, shopper.password).status_code == 200
     placed = place(client, shopper, [(product["id"], 1)], key="outage-1")
     assert placed.status_code == 201, placed.text
-    assert pay(client, placed.json()["payment"]["client_secret"])["status"] == "succeeded"
-    order = client.get(f"/api/orders/{placed.json()['orders'][0]['id']}", shopper).json()
-    assert (order["status"], order["payment_status"]) == ("paid", "paid")
+    assert pay(client, placed.json()["payment"]["client_secret"])["status"] == "authorized"
+    order_id = placed.json()["orders"][0]["id"]
+    order = client.get(f"/api/orders/{order_id}", shopper).json()
+    assert (order["status"], order["payment_status"]) == ("confirmed", "authorized")
+    packed = pack_as_ordered(client, catalog["seller"], order_id)
+    assert packed.status_code == 200, packed.text
+    assert (packed.json()["status"], packed.json()["payment_status"]) == ("packed", "captured")
 
 
 def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(stack, client, catalog, new_account):
@@ -129,10 +134,23 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
     stuck = db().checkouts.count_documents({"status": {"$in": ["reserving", "creating_payment"]}})
     assert stuck == 0
 
-    # Everything that survived as pending can be paid, and the ledger then counts it as sold.
+    # Everything that survived as pending can be authorised, and the ledger then counts it as sold;
+    # packing (every other order one unit short) leaves the ledger whole as well.
     for checkout in db().checkouts.find({"status": "pending_payment"}):
         intent = db().local_payment_intents.find_one({"_id": checkout["payment_intent_id"]})
-        assert pay(client, intent["client_secret"])["status"] == "succeeded"
+        assert pay(client, intent["client_secret"])["status"] == "authorized"
+    problems = stock_ledger(product_ids, catalog["initial"])
+    assert not problems, problems
+    confirmed = list(db().orders.find({"status": "confirmed"}))
+    assert confirmed, "the burst left orders to pack"
+    for index, order in enumerate(confirmed[:6]):
+        short = index % 2
+        lines = [
+            {"line_id": item["line_id"], "packed_quantity": item["quantity"] - (short if n == 0 else 0)}
+            for n, item in enumerate(order["items"])
+        ]
+        packed = client.post(f"/api/orders/{order['_id']}/pack", catalog["seller"], json={"lines": lines})
+        assert packed.status_code == 200, packed.text
     problems = stock_ledger(product_ids, catalog["initial"])
     assert not problems, problems
     sold_now = 60 * len(product_ids) - sum(db().products.find_one({"_id": pid})["stock"] for pid in product_ids)

@@ -8,11 +8,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 
-from tests.faults.conftest import place
-from tests.security.helpers import ADDRESS, deliver, payment_succeeded_event
+from tests.faults.conftest import pack_as_ordered, pay, place
+from tests.security.helpers import ADDRESS, deliver, payment_intent_event
 
 
-def test_the_same_webhook_event_twice_pays_once(stack, client, new_account):
+def test_the_same_webhook_event_twice_authorises_once(stack, client, new_account):
     from smartgrocer.adapters.mongo import db
 
     seller, shopper = new_account("seller"), new_account()
@@ -20,10 +20,10 @@ def test_the_same_webhook_event_twice_pays_once(stack, client, new_account):
     placed = place(client, shopper, [(product["id"], 3)])
     checkout_id = placed.json()["checkout_id"]
     checkout = db().checkouts.find_one({"_id": checkout_id})
-    event = payment_succeeded_event(checkout_id, checkout["payment_intent_id"], checkout["amount_cents"])
+    event = payment_intent_event(checkout_id, checkout["payment_intent_id"], checkout["amount_cents"])
     secret = stack.env["STRIPE_WEBHOOK_SECRET"]
     first, second = deliver(client, event, secret), deliver(client, event, secret)
-    assert first.json() == {"received": True, "duplicate": False, "outcome": "paid"}
+    assert first.json() == {"received": True, "duplicate": False, "outcome": "authorized"}
     assert second.status_code == 200 and second.json()["duplicate"] is True
     # and concurrently, as two Lambda containers would
     with ThreadPoolExecutor(4) as pool:
@@ -31,9 +31,44 @@ def test_the_same_webhook_event_twice_pays_once(stack, client, new_account):
     assert all(r.status_code == 200 and r.json()["duplicate"] for r in racing)
     assert db().payment_events.count_documents({"checkout_id": checkout_id}) == 1
     order = db().orders.find_one({"checkout_id": checkout_id})
-    assert (order["status"], order["payment_status"]) == ("paid", "paid")
+    assert (order["status"], order["payment_status"]) == ("confirmed", "authorized")
     product_doc = db().products.find_one({"_id": product["id"]})
     assert product_doc["stock"] == 7 and checkout_id not in (product_doc.get("reservations") or {})
+    assert product_doc["sold"] == 3  # the hold became a sale once, not once per delivery
+
+
+def test_the_capture_event_delivered_again_captures_once(stack, client, new_account):
+    from smartgrocer.adapters.mongo import db
+
+    seller, shopper = new_account("seller"), new_account()
+    product = client.create_product(seller, name="Twice Turnips", stock=10, price="0.90")
+    placed = place(client, shopper, [(product["id"], 2)])
+    checkout_id, order_id = placed.json()["checkout_id"], placed.json()["orders"][0]["id"]
+    pay(client, placed.json()["payment"]["client_secret"])
+    assert pack_as_ordered(client, seller, order_id).status_code == 200  # captured in the request
+    assert client.post("/local/payments/deliver").status_code == 200  # the provider's payment_intent.succeeded
+    intent_id = db().checkouts.find_one({"_id": checkout_id})["payment_intent_id"]
+    (queued,) = [
+        q
+        for q in db().local_payment_webhooks.find({"type": "payment_intent.succeeded"})
+        if q["payment_intent"] == intent_id
+    ]
+    assert queued["delivered"]  # nx-27017 stores True as 1
+    secret = stack.env["STRIPE_WEBHOOK_SECRET"]
+    with ThreadPoolExecutor(4) as pool:  # Stripe delivers it again, concurrently
+        racing = list(pool.map(lambda _: deliver(client, queued["payload"], secret), range(4)))
+    assert all(r.status_code == 200 and r.json()["duplicate"] for r in racing), [r.text for r in racing]
+    events = {e["type"]: e["outcome"] for e in db().payment_events.find({"checkout_id": checkout_id})}
+    assert events == {
+        "payment_intent.amount_capturable_updated": "authorized",
+        "payment_intent.succeeded": "already_settled",
+    }
+    assert db().payment_events.count_documents({"checkout_id": checkout_id}) == 2
+    checkout = db().checkouts.find_one({"_id": checkout_id})
+    assert (checkout["status"], checkout["capture"]["amount_cents"]) == ("captured", 180)
+    intent = db().local_payment_intents.find_one({"_id": intent_id})
+    assert (intent["amount_received"], intent["amount_refunded"]) == (180, 0)
+    assert client.get(f"/api/orders/{order_id}", shopper).json()["payment_status"] == "captured"
 
 
 def test_a_retried_checkout_invocation_has_one_effect(stack, client, new_account):

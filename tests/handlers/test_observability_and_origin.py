@@ -10,8 +10,8 @@ import uuid
 import pytest
 
 from tests.handlers.helpers import assert_error
-from tests.handlers.test_orders_handlers import _checkout, _webhook, _webhook_event
-from tests.integration.orders_support import basket, event_for, product
+from tests.handlers.test_orders_handlers import _checkout, _webhook, _webhook_event, authorised_event
+from tests.integration.orders_support import basket, db, event_for, intent_for, product
 
 ROTATING = {"current": "cf-origin-new-" + uuid.uuid4().hex, "previous": "cf-origin-old-" + uuid.uuid4().hex}
 
@@ -74,13 +74,13 @@ def test_stripe_webhook_also_needs_the_origin_header(runtime, invoke, api, selle
 
     item = product(api, seller, stock=3)
     placed = _checkout(invoke, shopper, basket((item, 1)), headers=_from(origin_secret["current"]))["json"]
-    payload = serialize_event(event_for(placed["checkout_id"], "payment_intent.succeeded"))
+    payload = serialize_event(authorised_event(placed["checkout_id"]))
     signature = stripe_signature(payload, runtime.env["STRIPE_WEBHOOK_SECRET"])
     event = _webhook_event(runtime, payload, signature)
     assert_error(_webhook(runtime, event), 403, "forbidden_origin")
     event["headers"]["x-origin-verify"] = origin_secret["previous"]
     response = _webhook(runtime, event)
-    assert response["statusCode"] == 200 and response["json"]["outcome"] == "paid"
+    assert response["statusCode"] == 200 and response["json"]["outcome"] == "authorized"
 
 
 def test_without_configuration_the_local_runtime_does_not_check(raw_invoke, monkeypatch):
@@ -122,7 +122,7 @@ def recorded():
     ports.register(BusinessMetrics, wiring._business_metrics)
 
 
-def test_checkout_payment_and_decline_are_counted_once(runtime, invoke, api, seller, shopper, recorded):
+def test_checkout_authorisation_capture_and_decline_are_counted_once(runtime, invoke, api, seller, shopper, recorded):
     from local.payment_provider import serialize_event, stripe_signature
     from smartgrocer.domain import metrics
 
@@ -132,17 +132,36 @@ def test_checkout_payment_and_decline_are_counted_once(runtime, invoke, api, sel
     _checkout(invoke, shopper, basket((item, 2)), key)  # a retry carries on the same checkout: not counted again
     assert recorded.total(metrics.ORDERS_PLACED) == 1
 
-    def deliver(event_type: str) -> dict:
-        payload = serialize_event(event_for(placed["checkout_id"], event_type))
+    def deliver(event: dict) -> dict:
+        payload = serialize_event(event)
         return _webhook(
             runtime, _webhook_event(runtime, payload, stripe_signature(payload, runtime.env["STRIPE_WEBHOOK_SECRET"]))
         )
 
-    assert deliver("payment_intent.payment_failed")["json"]["outcome"] == "declined"
+    checkout_id = placed["checkout_id"]
+    assert deliver(event_for(checkout_id, "payment_intent.payment_failed"))["json"]["outcome"] == "declined"
     assert recorded.total(metrics.PAYMENT_FAILURES) == 1
-    assert deliver("payment_intent.succeeded")["json"]["outcome"] == "paid"
-    assert deliver("payment_intent.succeeded")["json"]["outcome"] == "already_settled"  # a second event
+    assert deliver(authorised_event(checkout_id))["json"]["outcome"] == "authorized"
+    assert deliver(authorised_event(checkout_id))["json"]["outcome"] == "already_settled"  # a second event
     assert recorded.total(metrics.AMOUNT_AUTHORISED) == 250
+    assert recorded.total(metrics.AMOUNT_CAPTURED) == 0  # nothing is taken before the seller packs
+    # The provider's side of the authorisation (the webhook above was hand-delivered).
+    intent = intent_for(checkout_id)
+    db().local_payment_intents.update_one(
+        {"_id": intent["_id"]}, {"$set": {"status": "requires_capture", "amount_capturable": intent["amount"]}}
+    )
+    (order,) = placed["orders"]
+    packed = invoke(
+        "POST",
+        f"/api/orders/{order['id']}/pack",
+        body={"lines": [{"line_id": "1", "packed_quantity": 1}]},  # one of the two
+        token=seller.access_token,
+    )
+    assert packed["statusCode"] == 200, packed["body"]
+    assert recorded.total(metrics.AMOUNT_CAPTURED) == 125
+    captured = event_for(checkout_id, "payment_intent.succeeded")  # the provider's own event, delivered late
+    assert deliver(captured)["json"]["outcome"] == "already_settled"
+    assert recorded.total(metrics.AMOUNT_CAPTURED) == 125 and recorded.total(metrics.AMOUNT_AUTHORISED) == 250
 
 
 def test_out_of_stock_is_counted_as_a_stock_conflict(invoke, api, seller, shopper, recorded):

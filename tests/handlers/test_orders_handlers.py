@@ -13,15 +13,25 @@ from tests.handlers.helpers import assert_error
 from tests.integration.orders_support import (
     ADDRESS,
     basket,
+    checkout_doc,
     clear_faults,
     db,
     event_for,
     intent_for,
     order_doc,
+    pay,
     product,
     set_fault,
     stock_of,
 )
+
+AUTHORISED = "payment_intent.amount_capturable_updated"
+
+
+def authorised_event(checkout_id: str) -> dict:
+    """The provider's event for the checkout's card being authorised for the whole amount."""
+    amount = intent_for(checkout_id)["amount"]
+    return event_for(checkout_id, AUTHORISED, status="requires_capture", amount_capturable=amount)
 
 
 def _checkout(invoke, account, body, key: str | None = None, headers: dict | None = None):
@@ -172,11 +182,12 @@ def test_webhook_verifies_the_raw_body_plain_or_base64(runtime, invoke, api, sel
 
     item = product(api, seller, stock=5, price="1.00")
     placed = _checkout(invoke, shopper, basket((item, 2)))["json"]
-    payload = serialize_event(event_for(placed["checkout_id"], "payment_intent.succeeded"))
+    payload = serialize_event(authorised_event(placed["checkout_id"]))
     signature = stripe_signature(payload, runtime.env["STRIPE_WEBHOOK_SECRET"])
     response = _webhook(runtime, _webhook_event(runtime, payload, signature, base64_body))
-    assert response["statusCode"] == 200 and response["json"]["outcome"] == "paid"
-    assert order_doc(placed["orders"][0]["id"])["status"] == "paid"
+    assert response["statusCode"] == 200 and response["json"]["outcome"] == "authorized"
+    order = order_doc(placed["orders"][0]["id"])
+    assert (order["status"], order["payment_status"]) == ("confirmed", "authorized")
 
 
 def test_webhook_without_signature_is_400_and_changes_nothing(runtime, invoke, api, seller, shopper):
@@ -184,12 +195,153 @@ def test_webhook_without_signature_is_400_and_changes_nothing(runtime, invoke, a
 
     item = product(api, seller, stock=5)
     placed = _checkout(invoke, shopper, basket((item, 1)))["json"]
-    payload = serialize_event(event_for(placed["checkout_id"], "payment_intent.succeeded"))
+    payload = serialize_event(authorised_event(placed["checkout_id"]))
     response = _webhook(runtime, _webhook_event(runtime, payload, None))
     assert_error(response, 400, "invalid_signature")
     assert order_doc(placed["orders"][0]["id"])["status"] == "pending_payment"
     assert db().payment_events.count_documents({"checkout_id": placed["checkout_id"]}) == 0
     assert intent_for(placed["checkout_id"])["status"] == "requires_payment_method"
+
+
+# -- packing -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def confirmed(invoke, api, seller, shopper):
+    """A checkout of 3 x 1.50 from `seller`, its card authorised: the order waits to be packed."""
+    item = product(api, seller, stock=5, price="1.50")
+    placed = _checkout(invoke, shopper, basket((item, 3)))["json"]
+    pay(api, placed)
+    (order,) = placed["orders"]
+    return {"item": item, "checkout_id": placed["checkout_id"], "order_id": order["id"], "line_id": "1"}
+
+
+def _pack(invoke, account, order_id: str, body=None, raw_body=None):
+    return invoke("POST", f"/api/orders/{order_id}/pack", body=body, raw_body=raw_body, token=account.access_token)
+
+
+def _lines(line_id: str = "1", **fields) -> dict:
+    return {"lines": [{"line_id": line_id, **fields}]}
+
+
+def _unchanged(confirmed) -> None:
+    """Nothing was packed, captured or moved in stock."""
+    order = order_doc(confirmed["order_id"])
+    assert (order["status"], order["payment_status"], order["final_cents"]) == ("confirmed", "authorized", None)
+    assert intent_for(confirmed["checkout_id"])["amount_received"] == 0
+    assert stock_of(confirmed["item"]["id"]) == 2
+
+
+def test_pack_handler_captures_the_packed_total(invoke, seller, confirmed):
+    response = _pack(invoke, seller, confirmed["order_id"], _lines(packed_quantity=2))  # one short
+    assert response["statusCode"] == 200, response["body"]
+    body = response["json"]
+    assert (body["status"], body["payment_status"]) == ("packed", "captured")
+    assert (body["total"], body["final_total"], body["authorized_amount"], body["released"]) == (
+        "3.00",
+        "3.00",
+        "4.50",
+        "1.50",
+    )
+    assert body["items"][0]["packed_quantity"] == 2 and body["items"][0]["final_total"] == "3.00"
+    assert body["allowed_transitions"] == ["out_for_delivery"]
+    intent = intent_for(confirmed["checkout_id"])
+    assert (intent["status"], intent["amount_received"]) == ("succeeded", 300)
+    assert checkout_doc(confirmed["checkout_id"])["status"] == "captured"
+    assert stock_of(confirmed["item"]["id"]) == 3  # the unit not packed is back on the shelf
+
+
+def test_an_admin_may_pack_too(invoke, admin, confirmed):
+    response = _pack(invoke, admin, confirmed["order_id"], _lines(packed_quantity=3))
+    assert response["statusCode"] == 200 and response["json"]["status"] == "packed", response["body"]
+
+
+def test_pack_refuses_the_wrong_role_and_foreign_orders(invoke, shopper, other_seller, confirmed):
+    body = _lines(packed_quantity=3)
+    assert_error(_pack(invoke, shopper, confirmed["order_id"], body), 403, "wrong_role")  # its own buyer
+    foreign = _pack(invoke, other_seller, confirmed["order_id"], body)
+    missing = _pack(invoke, other_seller, "0" * 24, body)
+    assert_error(foreign, 404, "not_found")
+    assert foreign["json"] == missing["json"] and confirmed["order_id"] not in foreign["body"]
+    assert_error(_pack(invoke, other_seller, "x" * 65, body), 422)
+    _unchanged(confirmed)
+
+
+def test_an_order_awaiting_payment_is_not_packable(invoke, api, seller, shopper, admin):
+    item = product(api, seller, stock=5)
+    order_id = _checkout(invoke, shopper, basket((item, 1)))["json"]["orders"][0]["id"]
+    assert_error(_pack(invoke, seller, order_id, _lines(packed_quantity=1)), 404, "not_found")  # not shown yet
+    error = assert_error(_pack(invoke, admin, order_id, _lines(packed_quantity=1)), 409, "illegal_transition")
+    assert error["details"] == {"from": "pending_payment", "to": "packed"}
+    assert order_doc(order_id)["status"] == "pending_payment"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"lines": []},
+        {"lines": "1"},
+        {"lines": [{"packed_quantity": 3}]},
+        {"lines": [{"line_id": "", "packed_quantity": 3}]},
+        {"lines": [{"line_id": "1"}]},
+        {"lines": [{"line_id": "1", "packed_quantity": 3, "packed_weight_g": 300}]},
+        {"lines": [{"line_id": "1", "packed_quantity": "3"}]},
+        {"lines": [{"line_id": "1", "packed_quantity": 3.0}]},
+        {"lines": [{"line_id": "1", "packed_quantity": True}]},
+        {"lines": [{"line_id": "1", "packed_quantity": -1}]},
+        {"lines": [{"line_id": "1", "packed_quantity": 3, "final_total": "0.01"}]},
+        {"lines": [{"line_id": "1", "packed_quantity": 3}], "status": "delivered"},
+        {"lines": [{"line_id": "1", "packed_quantity": 2, "substitute": {"product_id": "p"}}]},
+    ],
+)
+def test_pack_malformed_bodies_are_422(invoke, seller, confirmed, body):
+    assert_error(_pack(invoke, seller, confirmed["order_id"], body), 422, "validation_error")
+    _unchanged(confirmed)
+
+
+def test_pack_malformed_json_and_oversized_bodies(invoke, seller, confirmed):
+    from smartgrocer import settings
+
+    assert_error(_pack(invoke, seller, confirmed["order_id"], raw_body='{"lines": ['), 400, "malformed_json")
+    padded = json.dumps({**_lines(packed_quantity=3), "pad": "x" * settings.MAX_BODY_BYTES})
+    assert_error(_pack(invoke, seller, confirmed["order_id"], raw_body=padded), 413, "payload_too_large")
+    _unchanged(confirmed)
+
+
+@pytest.mark.parametrize(
+    "lines, line_id",
+    [
+        ([{"line_id": "9", "packed_quantity": 3}], "9"),  # no such line
+        ([{"line_id": "1", "packed_quantity": 3}, {"line_id": "1", "packed_quantity": 3}], "1"),  # listed twice
+        ([{"line_id": "1", "packed_quantity": 4}], "1"),  # more than was ordered
+        ([{"line_id": "1", "packed_weight_g": 300}], "1"),  # grams for a unit line
+        ([{"line_id": "1", "packed_quantity": 2, "substitute": {"product_id": "0" * 24, "quantity": 1}}], "1"),
+    ],
+)
+def test_pack_lists_that_do_not_fit_the_order_are_422(invoke, seller, confirmed, lines, line_id):
+    error = assert_error(_pack(invoke, seller, confirmed["order_id"], {"lines": lines}), 422, "invalid_packing")
+    assert line_id in [problem["line_id"] for problem in error["details"]], error
+    _unchanged(confirmed)
+
+
+def test_packing_twice_or_after_a_cancellation_is_409(invoke, api, seller, shopper, confirmed):
+    first = _pack(invoke, seller, confirmed["order_id"], _lines(packed_quantity=3))
+    assert first["statusCode"] == 200, first["body"]
+    error = assert_error(_pack(invoke, seller, confirmed["order_id"], _lines(packed_quantity=1)), 409)
+    assert error["code"] == "illegal_transition" and error["details"] == {"from": "packed", "to": "packed"}
+    assert order_doc(confirmed["order_id"])["final_cents"] == 450
+    assert intent_for(confirmed["checkout_id"])["amount_received"] == 450  # captured once, as first packed
+
+    item = product(api, seller, stock=2)
+    placed = _checkout(invoke, shopper, basket((item, 1)))["json"]
+    pay(api, placed)
+    order_id = placed["orders"][0]["id"]
+    cancel = invoke("PATCH", f"/api/orders/{order_id}/status", body={"status": "cancelled"}, token=shopper.access_token)
+    assert cancel["statusCode"] == 200 and cancel["json"]["payment_status"] == "voided", cancel["body"]
+    error = assert_error(_pack(invoke, seller, order_id, _lines(packed_quantity=1)), 409, "illegal_transition")
+    assert error["details"] == {"from": "cancelled", "to": "packed"}
+    assert intent_for(placed["checkout_id"])["status"] == "canceled" and stock_of(item["id"]) == 2
 
 
 # -- listings, seller, admin -------------------------------------------------------------------------
@@ -258,6 +410,12 @@ def test_notifier_handler_sends_and_reports(runtime, unique_email):
     assert "Nora &lt;b&gt;Notified&lt;/b&gt;" in str(message["body"])
     # An order event for an order that does not exist sends nothing (and does not crash).
     nothing = load_handler("notifier").lambda_handler(
-        {"detail-type": "OrderPaid", "detail": {"order_id": "0" * 24}}, lambda_context("notifier")
+        {"detail-type": "OrderConfirmed", "detail": {"order_id": "0" * 24}}, lambda_context("notifier")
     )
     assert nothing["sent"] == []
+    # Nor does the receipt of a checkout that does not exist.
+    no_receipt = load_handler("notifier").lambda_handler(
+        {"detail-type": "CheckoutSettled", "detail": {"order_id": "0" * 24, "status": "captured"}},
+        lambda_context("notifier"),
+    )
+    assert no_receipt["sent"] == []

@@ -122,6 +122,15 @@ def test_examples_from_the_issue(dev, ids):
     assert {n for n, a in access.items() if Access.MAIL in a} == {"notifier"}
 
 
+def test_packing_captures_and_publishes_but_reads_no_webhook_secret(dev, ids):
+    """The last packing of a checkout captures its payment (Stripe key) and announces it (event bus)."""
+    granted = granted_access(function_statements(dev, "orders_pack"), ids)
+    assert {Access.MONGO, Access.JWT, Access.PAYMENTS, Access.EVENTS} <= granted
+    assert not granted & {Access.PAYMENT_WEBHOOK, Access.MAIL, Access.IMAGES_UPLOAD}
+    env = app_functions(dev)["orders_pack"][1]["Properties"]["Environment"]["Variables"]
+    assert {"STRIPE_SECRET_KEY_ARN", "EVENT_BUS_NAME"} <= set(env) and "STRIPE_WEBHOOK_SECRET_ARN" not in env
+
+
 @pytest.mark.parametrize("name", ["products_image_upload", "products_create", "products_update"])
 def test_images_base_url_points_at_the_distribution(dev, name):
     """Uploads build photo URLs from it, and product writes only accept photos under it."""

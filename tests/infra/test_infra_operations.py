@@ -22,7 +22,8 @@ def test_order_events_reach_the_notifier(dev):
     assert "DeadLetterConfig" in target
 
 
-def test_unpaid_orders_expire_every_five_minutes(dev):
+def test_the_reconciler_runs_every_five_minutes(dev):
+    """It expires unpaid checkouts, captures or voids at the capture deadline and finishes pending effects."""
     expire_id, _ = app_functions(dev)["orders_expire"]
     (rule,) = [r for r in dev.of_type("AWS::Events::Rule").values() if "ScheduleExpression" in r["Properties"]]
     assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"

@@ -40,6 +40,18 @@ INTERNAL_KEYS = {
     "fingerprint",
     "revoked_at",
     "failures",
+    # the money core's own bookkeeping (the API shows amounts as decimal strings)
+    "estimated_cents",
+    "authorized_cents",
+    "final_cents",
+    "released_cents",
+    "cents",
+    "packed",
+    "capture_by",
+    "outbox",
+    "sold_lines",
+    "seller_visible",
+    "decline",
 }
 
 
@@ -53,6 +65,27 @@ def checkout_body(*lines: tuple[str, int], address: dict | None = None) -> dict:
 def checkout(api, account, *lines: tuple[str, int], key: str | None = None, **extra):
     headers = {"Idempotency-Key": key} if key else {}
     return api.post("/api/orders", account, json=checkout_body(*lines), headers=headers, **extra)
+
+
+def authorise(api, client_secret: str, card: str = "4242424242424242") -> dict:
+    """Confirm a checkout's payment through the local provider: the card is authorised (nothing is
+    captured until the sellers have packed) and the webhook is delivered before this returns."""
+    response = api.post("/local/payments/confirm", json={"client_secret": client_secret, "card_number": card})
+    assert response.status_code == 200, response.text
+    assert response.json()["webhook_status"] == 200, response.json()
+    return response.json()
+
+
+def as_ordered(order: dict) -> dict:
+    """A packing list (the body of POST /api/orders/{id}/pack): every line of the API's order as ordered."""
+    return {
+        "lines": [
+            {"line_id": i["line_id"], "packed_weight_g": i["weight_g"]}
+            if i["sold_by"] == "weight"
+            else {"line_id": i["line_id"], "packed_quantity": i["quantity"]}
+            for i in order["items"]
+        ]
+    }
 
 
 def walk_keys(value) -> set[str]:
@@ -75,13 +108,25 @@ def walk_strings(value) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def payment_succeeded_event(
+AUTHORISED = "payment_intent.amount_capturable_updated"
+CAPTURED = "payment_intent.succeeded"
+INTENT_STATUS = {
+    AUTHORISED: "requires_capture",
+    CAPTURED: "succeeded",
+    "payment_intent.canceled": "canceled",
+}
+
+
+def payment_intent_event(
     checkout_id: str,
     intent_id: str,
     amount_cents: int,
     event_id: str | None = None,
-    event_type: str = "payment_intent.succeeded",
+    event_type: str = AUTHORISED,
 ) -> dict:
+    """A Stripe PaymentIntent event (manual capture) for `amount_cents`: held when authorised
+    (`amount_capturable`), taken when captured (`amount_received`)."""
+    status = INTENT_STATUS.get(event_type, "requires_payment_method")
     return {
         "id": event_id or f"evt_test_{uuid.uuid4().hex[:16]}",
         "object": "event",
@@ -94,9 +139,12 @@ def payment_succeeded_event(
                 "id": intent_id,
                 "object": "payment_intent",
                 "amount": amount_cents,
+                "amount_capturable": amount_cents if status == "requires_capture" else 0,
+                "amount_received": amount_cents if status == "succeeded" else 0,
+                "capture_method": "manual",
                 "currency": "usd",
                 "metadata": {"checkout_id": checkout_id},
-                "status": "succeeded" if event_type.endswith("succeeded") else "requires_payment_method",
+                "status": status,
             }
         },
     }

@@ -21,11 +21,14 @@ import pytest
 from smartgrocer.routes import ADMIN, ANY_USER, BACKGROUND_FUNCTIONS, FUNCTION_NAMES, ROUTES, Throttle
 from tests.security.helpers import (
     ADDRESS,
+    CAPTURED,
     INTERNAL_KEYS,
+    as_ordered,
+    authorise,
     checkout,
     checkout_body,
     deliver,
-    payment_succeeded_event,
+    payment_intent_event,
     signed_headers,
     walk_keys,
     walk_strings,
@@ -153,6 +156,7 @@ class TestAPI1BrokenObjectLevelAuthorization:
         "seller_product": "test_seller_product_foreign",
         "orders_get": "test_orders_get_foreign",
         "orders_update_status": "test_orders_update_status_foreign",
+        "orders_pack": "test_orders_pack_foreign",
         "checkouts_get": "test_checkouts_get_foreign",
         "admin_users_update": "test_admin_users_update_is_admin_only_without_existence_oracle",
     }
@@ -219,7 +223,7 @@ class TestAPI1BrokenObjectLevelAuthorization:
             self._same_as_missing(api, "GET", "/api/orders/{id}", who, order["id"])
             response = api.get(f"/api/orders/{order['id']}", who)
             assert ADDRESS["line1"] not in response.text and order["total"] not in response.text
-        # the legitimate parties do see it; its seller only once it is paid
+        # the legitimate parties do see it; its seller only once the card is authorised
         for who in (world["shopper"], world["admin"]):
             assert api.get(f"/api/orders/{order['id']}", who).json()["id"] == order["id"]
         self._same_as_missing(api, "GET", "/api/orders/{id}", world["seller"], order["id"])
@@ -243,6 +247,37 @@ class TestAPI1BrokenObjectLevelAuthorization:
         assert current["status"] == "pending_payment"
         assert api.get(f"/api/products/{world['product']['id']}").json()["stock"] == 18  # still reserved
 
+    def test_orders_pack_foreign(self, api, world):
+        from smartgrocer.adapters.mongo import db
+
+        order, product = world["order"], world["product"]
+        body = as_ordered(order)
+        # Awaiting payment, the order is nobody's to pack: not even its seller's (it does not see it yet).
+        self._same_as_missing(api, "POST", "/api/orders/{id}/pack", world["seller"], order["id"], json=body)
+        authorise(api, world["checkout"]["payment"]["client_secret"])
+        self._same_as_missing(api, "POST", "/api/orders/{id}/pack", world["other_seller"], order["id"], json=body)
+        # Shoppers never pack: the role answers first, the same for a real and a made-up id.
+        real = api.post(f"/api/orders/{order['id']}/pack", world["intruder"], json=body)
+        fake = api.post(f"/api/orders/{uuid.uuid4().hex[:24]}/pack", world["intruder"], json=body)
+        assert error_of(real, 403, "wrong_role") == error_of(fake, 403, "wrong_role")
+        error_of(api.post(f"/api/orders/{order['id']}/pack", world["shopper"], json=body), 403, "wrong_role")
+        current = api.get(f"/api/orders/{order['id']}", world["shopper"]).json()
+        assert (current["status"], current["payment_status"]) == ("confirmed", "authorized")
+        intent = db().local_payment_intents.find_one({"metadata.checkout_id": world["checkout"]["checkout_id"]})
+        assert (intent["status"], intent["amount_received"]) == ("requires_capture", 0)
+        # its own seller can
+        packed = api.post(f"/api/orders/{order['id']}/pack", world["seller"], json=body)
+        assert packed.status_code == 200 and packed.json()["status"] == "packed", packed.text
+        assert api.get(f"/api/products/{product['id']}").json()["stock"] == 18
+
+    def test_a_seller_who_bought_an_order_cannot_pack_it(self, api, world, unique_email):
+        buyer = api.signup(unique_email("buying-seller"), is_seller=True)
+        placed = checkout(api, buyer, (world["product"]["id"], 1)).json()
+        authorise(api, placed["payment"]["client_secret"])
+        order = placed["orders"][0]
+        error_of(api.post(f"/api/orders/{order['id']}/pack", buyer, json=as_ordered(order)), 403, "forbidden")
+        assert api.get(f"/api/orders/{order['id']}", buyer).json()["status"] == "confirmed"
+
     def test_admin_users_update_is_admin_only_without_existence_oracle(self, api, world):
         victim = world["shopper"]
         for who in (world["intruder"], world["seller"]):
@@ -256,7 +291,7 @@ class TestAPI1BrokenObjectLevelAuthorization:
         assert order_id not in api.get("/api/orders/my-orders", world["intruder"]).text
         assert order_id not in api.get("/api/seller/orders", world["other_seller"]).text
         assert order_id in api.get("/api/orders/my-orders", world["shopper"]).text
-        assert order_id not in api.get("/api/seller/orders", world["seller"]).text  # not paid yet
+        assert order_id not in api.get("/api/seller/orders", world["seller"]).text  # not authorised yet
         analytics = api.get("/api/seller/analytics", world["other_seller"]).json()
         assert world["product"]["id"] not in json.dumps(analytics)
 
@@ -487,9 +522,9 @@ class TestAPI3BrokenObjectPropertyLevelAuthorization:
         "where, extra",
         [
             ("top", {"total": "0.01"}),
-            ("top", {"status": "paid"}),
+            ("top", {"status": "confirmed"}),
             ("top", {"user_id": "OTHER"}),
-            ("top", {"payment_status": "paid"}),
+            ("top", {"payment_status": "captured"}),
             ("top", {"checkout_id": "c" * 24}),
             ("top", {"currency": "eur"}),
             ("line", {"price": "0.01"}),
@@ -533,6 +568,40 @@ class TestAPI3BrokenObjectPropertyLevelAuthorization:
         )
         assert api.get("/api/auth/me", world["intruder"]).json()["role"] == "shopper"
 
+    @pytest.mark.parametrize(
+        "where, extra",
+        [
+            ("top", {"final_total": "0.01"}),
+            ("top", {"status": "delivered"}),
+            ("top", {"payment_status": "captured"}),
+            ("top", {"seller_id": "OTHER"}),
+            ("line", {"unit_price": "0.01"}),
+            ("line", {"final_total": "0.01"}),
+            ("line", {"cents": 1}),
+            ("line", {"product_id": "OTHER"}),
+            ("substitute", {"unit_price": "0.01"}),
+            ("substitute", {"price_cents": 1}),
+        ],
+    )
+    def test_pack_mass_assignment(self, api, world, where, extra):
+        from smartgrocer.adapters.mongo import db
+
+        order, seller = world["order"], world["seller"]
+        authorise(api, world["checkout"]["payment"]["client_secret"])
+        extra = {k: (world["other_seller"].user_id if v == "OTHER" else v) for k, v in extra.items()}
+        body = as_ordered(order)
+        line = body["lines"][0]
+        if where == "substitute":
+            line.update(packed_quantity=1, substitute={"product_id": world["product"]["id"], "quantity": 1})
+        target = {"top": body, "line": line, "substitute": line.get("substitute")}[where]
+        target.update(extra)
+        error = error_of(api.post(f"/api/orders/{order['id']}/pack", seller, json=body), 422, "validation_error")
+        assert any(d["loc"][-1] == next(iter(extra)) for d in error["details"]), error
+        after = api.get(f"/api/orders/{order['id']}", seller).json()
+        assert (after["status"], after["payment_status"], after["final_total"]) == ("confirmed", "authorized", None)
+        intent = db().local_payment_intents.find_one({"metadata.checkout_id": world["checkout"]["checkout_id"]})
+        assert intent["amount_received"] == 0
+
     def test_no_response_carries_internal_or_secret_fields(self, api, world, unique_email):
         product, order = world["product"], world["order"]
         shopper, seller, admin = world["shopper"], world["seller"], world["admin"]
@@ -564,6 +633,10 @@ class TestAPI3BrokenObjectPropertyLevelAuthorization:
                 f"/api/products/{product['id']}/images", seller, json={"content_type": "image/jpeg", "size": 2048}
             ),
         }
+        authorise(api, world["checkout"]["payment"]["client_secret"])
+        responses["pack"] = api.post(f"/api/orders/{order['id']}/pack", seller, json=as_ordered(order))
+        responses["packed order"] = api.get(f"/api/orders/{order['id']}", shopper)
+        responses["checkout view"] = api.get(f"/api/checkouts/{world['checkout']['checkout_id']}", shopper)
         for name, response in responses.items():
             assert response.status_code < 300, (name, response.status_code, response.text[:300])
             body = response.json()
@@ -698,6 +771,31 @@ class TestAPI4UnrestrictedResourceConsumption:
         assert api.get(f"/api/products/{product['id']}").json()["stock"] == 500
         fifty = api.post("/api/orders", shopper, json=checkout_body(*[(product["id"], 2)] * 50))
         assert fifty.status_code == 201 and fifty.json()["orders"][0]["items"][0]["quantity"] == 100
+
+    def test_packing_lists_are_bounded(self, api, world):
+        order, seller = world["order"], world["seller"]
+        authorise(api, world["checkout"]["payment"]["client_secret"])
+        path = f"/api/orders/{order['id']}/pack"
+        line_id = order["items"][0]["line_id"]
+        padded = json.dumps({"lines": [{"line_id": line_id, "packed_quantity": 2}], "pad": "x" * 70_000})
+        error_of(api.post(path, seller, data=padded, headers={"Content-Type": "application/json"}), 413)
+        for body in (
+            {"lines": [{"line_id": line_id, "packed_quantity": 2}] * 51},
+            {"lines": []},
+            {"lines": [{"line_id": "1" * 17, "packed_quantity": 2}]},
+            {"lines": [{"line_id": line_id, "packed_quantity": 10**12}]},
+            {"lines": [{"line_id": line_id, "packed_quantity": -1}]},
+            {"lines": [{"line_id": line_id, "packed_weight_g": 10**9}]},
+            {"lines": [{"line_id": line_id, "packed_quantity": 1, "substitute": {"product_id": "p", "quantity": 101}}]},
+            {
+                "lines": [
+                    {"line_id": line_id, "packed_quantity": 1, "substitute": {"product_id": "p" * 65, "quantity": 1}}
+                ]
+            },
+        ):
+            error_of(api.post(path, seller, json=body), 422)
+        after = api.get(f"/api/orders/{order['id']}", seller).json()
+        assert (after["status"], after["payment_status"]) == ("confirmed", "authorized")
 
     def test_amounts_are_bounded(self, api, seller):
         for price in ("100000.01", "1e309", "NaN", "-0.01", "0.001", 1e20):
@@ -855,6 +953,67 @@ class TestAPI6SensitiveBusinessFlows:
             if r.status_code == 409:
                 assert error_of(r, 409, "out_of_stock")["details"][0]["product_id"] == product["id"]
         assert api.get(f"/api/products/{product['id']}").json()["stock"] == 0
+
+    def test_concurrent_packing_captures_once(self, api, runtime, world):
+        from smartgrocer.adapters.mongo import db
+
+        order, seller = world["order"], world["seller"]
+        authorise(api, world["checkout"]["payment"]["client_secret"])
+
+        def pack(_):
+            return ApiClient(runtime.base_url).post(f"/api/orders/{order['id']}/pack", seller, json=as_ordered(order))
+
+        with ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(pack, range(6)))
+        assert sorted(r.status_code for r in results) == [200] + [409] * 5, [r.text[:200] for r in results]
+        for r in results:
+            assert r.status_code == 200 or error_of(r, 409)["code"] in {"illegal_transition", "concurrent_update"}
+        assert api.post("/local/payments/deliver").status_code == 200
+        intent = db().local_payment_intents.find_one({"metadata.checkout_id": world["checkout"]["checkout_id"]})
+        assert (intent["status"], intent["amount_received"]) == ("succeeded", 250)
+        captures = db().local_payment_webhooks.count_documents({"payment_intent": intent["_id"], "type": CAPTURED})
+        assert captures == 1
+        after = api.get(f"/api/orders/{order['id']}", world["shopper"]).json()
+        assert (after["status"], after["payment_status"], after["final_total"]) == ("packed", "captured", "2.50")
+        assert api.get(f"/api/products/{world['product']['id']}").json()["stock"] == 18
+
+    def test_packing_twice_is_a_conflict_and_changes_nothing(self, api, world):
+        order, seller = world["order"], world["seller"]
+        authorise(api, world["checkout"]["payment"]["client_secret"])
+        short = {"lines": [{"line_id": order["items"][0]["line_id"], "packed_quantity": 1}]}
+        first = api.post(f"/api/orders/{order['id']}/pack", seller, json=short)
+        assert first.status_code == 200 and first.json()["final_total"] == "1.25", first.text
+        again = api.post(f"/api/orders/{order['id']}/pack", seller, json=as_ordered(order))
+        assert error_of(again, 409, "illegal_transition")["details"] == {"from": "packed", "to": "packed"}
+        after = api.get(f"/api/orders/{order['id']}", world["shopper"]).json()
+        assert (after["final_total"], after["items"][0]["packed_quantity"]) == ("1.25", 1)
+        assert api.get(f"/api/products/{world['product']['id']}").json()["stock"] == 19  # the short pick is back
+
+    def test_a_seller_cannot_capture_more_than_was_authorised(self, api, world):
+        """A weighed line may be packed heavier than ordered, up to the margin the shopper authorised."""
+        from smartgrocer.adapters.mongo import db
+
+        seller, shopper = world["seller"], world["shopper"]
+        weighed = api.create_product(seller, name=f"Weighed Walnuts {uuid.uuid4().hex[:6]}", price="4.00")
+        db().products.update_one(
+            {"_id": weighed["id"]}, {"$set": {"sold_by": "weight", "min_weight_g": 100, "step_g": 50, "stock": 5000}}
+        )
+        body = {"items": [{"product_id": weighed["id"], "weight_g": 500}], "shipping_address": dict(ADDRESS)}
+        placed = api.post("/api/orders", shopper, json=body)
+        assert placed.status_code == 201, placed.text
+        (order,) = placed.json()["orders"]
+        assert (order["estimated_total"], order["authorized_amount"]) == ("2.00", "2.20")  # a 10 % margin
+        authorise(api, placed.json()["payment"]["client_secret"])
+        line_id = order["items"][0]["line_id"]
+        heavy = {"lines": [{"line_id": line_id, "packed_weight_g": 600}]}  # 2.40 > 2.20
+        error = error_of(api.post(f"/api/orders/{order['id']}/pack", seller, json=heavy), 422, "over_authorization")
+        assert error["details"] == {"final_total": "2.40", "authorized": "2.20"}
+        assert api.get(f"/api/orders/{order['id']}", seller).json()["status"] == "confirmed"
+        at_margin = {"lines": [{"line_id": line_id, "packed_weight_g": 550}]}
+        packed = api.post(f"/api/orders/{order['id']}/pack", seller, json=at_margin)
+        assert packed.status_code == 200 and packed.json()["final_total"] == "2.20", packed.text
+        intent = db().local_payment_intents.find_one({"metadata.checkout_id": placed.json()["checkout_id"]})
+        assert (intent["status"], intent["amount_received"]) == ("succeeded", 220)
 
 
 # -------------------------------------------------------------------------------------------------
@@ -1123,7 +1282,7 @@ class TestAPI10UnsafeConsumptionOfAPIs:
 
     def test_forged_and_replayed_signatures_are_refused(self, api, runtime, pending):
         secret = runtime.env["STRIPE_WEBHOOK_SECRET"]
-        event = payment_succeeded_event(pending["checkout_id"], pending["intent_id"], pending["amount"])
+        event = payment_intent_event(pending["checkout_id"], pending["intent_id"], pending["amount"])
         payload = json.dumps(event)
         attempts = {
             "no signature": {"Content-Type": "application/json"},
@@ -1155,25 +1314,45 @@ class TestAPI10UnsafeConsumptionOfAPIs:
 
     def test_signed_events_are_still_checked_against_our_records(self, api, runtime, pending):
         secret = runtime.env["STRIPE_WEBHOOK_SECRET"]
-        wrong_intent = payment_succeeded_event(pending["checkout_id"], "pi_attacker", pending["amount"])
+        wrong_intent = payment_intent_event(pending["checkout_id"], "pi_attacker", pending["amount"])
         assert deliver(api, wrong_intent, secret).json()["outcome"] == "unknown_checkout"
         assert self._status(api, pending) == "pending_payment"
-        genuine = payment_succeeded_event(pending["checkout_id"], pending["intent_id"], pending["amount"])
+        genuine = payment_intent_event(pending["checkout_id"], pending["intent_id"], pending["amount"])
         first = deliver(api, genuine, secret)
-        assert first.json() == {"received": True, "duplicate": False, "outcome": "paid"}
-        assert self._status(api, pending) == "paid"
+        assert first.json() == {"received": True, "duplicate": False, "outcome": "authorized"}
+        assert self._status(api, pending) == "confirmed"
         replay = deliver(api, genuine, secret)  # a re-delivery (or a replay inside the tolerance) is harmless
-        assert replay.json()["duplicate"] is True and self._status(api, pending) == "paid"
+        assert replay.json()["duplicate"] is True and self._status(api, pending) == "confirmed"
 
-    def test_money_with_an_unexpected_amount_is_never_kept(self, api, runtime, world):
+    def test_an_authorisation_for_an_unexpected_amount_is_voided(self, api, world):
         from smartgrocer.adapters.mongo import db
 
         placed = checkout(api, world["shopper"], (world["product"]["id"], 1)).json()
         intent_id = db().checkouts.find_one({"_id": placed["checkout_id"]})["payment_intent_id"]
-        wrong_amount = payment_succeeded_event(placed["checkout_id"], intent_id, 1)
-        assert (
-            deliver(api, wrong_amount, runtime.env["STRIPE_WEBHOOK_SECRET"]).json()["outcome"]
-            == "amount_mismatch_refunded"
-        )
+        # The provider holds another amount than the checkout asked for (a tampered client, a provider bug).
+        db().local_payment_intents.update_one({"_id": intent_id}, {"$set": {"amount": 1}})
+        authorise(api, placed["payment"]["client_secret"])
+        (event,) = db().payment_events.find({"checkout_id": placed["checkout_id"]})
+        assert event["outcome"] == "amount_mismatch_voided"
+        intent = db().local_payment_intents.find_one({"_id": intent_id})
+        assert (intent["status"], intent["amount_capturable"], intent["amount_received"]) == ("canceled", 0, 0)
         order = api.get(f"/api/orders/{placed['orders'][0]['id']}", world["shopper"]).json()
-        assert (order["status"], order["payment_status"]) == ("cancelled", "refunded")
+        assert order["status"] == "cancelled" and order["payment_status"] not in {"authorized", "captured"}
+        assert api.get(f"/api/products/{world['product']['id']}").json()["stock"] == 18  # its unit is back
+
+    def test_money_captured_without_being_asked_is_refunded(self, api, world):
+        """A capture made outside the shop (say, from the provider's dashboard) is given back, never kept."""
+        from local.payment_provider import LocalPaymentGateway
+        from smartgrocer.adapters.mongo import db
+
+        placed = checkout(api, world["shopper"], (world["product"]["id"], 1)).json()
+        authorise(api, placed["payment"]["client_secret"])
+        intent_id = db().checkouts.find_one({"_id": placed["checkout_id"]})["payment_intent_id"]
+        LocalPaymentGateway().capture(intent_id, 100, f"rogue-{uuid.uuid4().hex}")
+        assert api.post("/local/payments/deliver").status_code == 200
+        outcomes = {e["type"]: e["outcome"] for e in db().payment_events.find({"checkout_id": placed["checkout_id"]})}
+        assert outcomes[CAPTURED] == "amount_mismatch_refunded"
+        intent = db().local_payment_intents.find_one({"_id": intent_id})
+        assert (intent["amount_received"], intent["amount_refunded"]) == (100, 100)
+        order = api.get(f"/api/orders/{placed['orders'][0]['id']}", world["shopper"]).json()
+        assert order["payment_status"] == "authorized"  # nothing of it counts as the order's payment
