@@ -234,3 +234,108 @@ def wait_for_mail(api, to: str, subject: str, count: int = 1, timeout: float = 2
         f"expected {count} mail(s) '{subject}' to {to} within {timeout}s, got {len(found)}: "
         f"{[m['subject'] for m in mail(api, to)]}"
     )
+
+
+# -- packing: weighed products, packing lists, ledgers, provider state ------------------------------------
+
+
+def weighed_product(
+    api, seller, price: str = "28.50", stock: int = 5000, min_weight_g: int = 50, step_g: int = 50, **fields
+) -> dict:
+    """A product sold by weight, created through the API: `price` per kg, `stock` in grams."""
+    return product(
+        api,
+        seller,
+        price=price,
+        stock=stock,
+        sold_by="weight",
+        min_weight_g=min_weight_g,
+        step_g=step_g,
+        unit="kg",
+        **fields,
+    )
+
+
+def cents(amount: str | None) -> int | None:
+    """An amount as the API shows it ("12.34") in integer cents (1234); None stays None."""
+    if amount is None:
+        return None
+    whole, _, fraction = amount.partition(".")
+    assert len(fraction) == 2 and whole.isdigit() and fraction.isdigit(), amount
+    return int(whole) * 100 + int(fraction)
+
+
+def order_for(placed: dict, seller) -> dict:
+    """The order of a placed checkout that `seller` (an Account) fulfils."""
+    (order,) = [o for o in placed["orders"] if o["seller_id"] == seller.user_id]
+    return order
+
+
+def line_for(order: dict, item) -> dict:
+    """The order line (as the API shows it) for `item`, a product dict or id."""
+    product_id = item["id"] if isinstance(item, dict) else item
+    (line,) = [i for i in order["items"] if i["product_id"] == product_id]
+    return line
+
+
+def packing(line: dict, amount: int, substitute: tuple | None = None) -> dict:
+    """One packing-list entry for an order line: `amount` items, or grams when the line is weighed;
+    `substitute` is (product, amount) for what replaces the part not packed."""
+    weighed = line["sold_by"] == "weight"
+    entry: dict = {"line_id": line["line_id"], "packed_weight_g" if weighed else "packed_quantity": amount}
+    if substitute is not None:
+        item, sub_amount = substitute
+        entry["substitute"] = {
+            "product_id": item["id"] if isinstance(item, dict) else item,
+            "weight_g" if weighed else "quantity": sub_amount,
+        }
+    return entry
+
+
+def ledger(product_id: str) -> dict:
+    """A product's stock accounting: on the shelf, held (per holder), sold, received."""
+    doc = product_doc(product_id)
+    return {
+        "stock": doc["stock"],
+        "held": dict(doc.get("reservations") or {}),
+        "sold": doc.get("sold", 0),
+        "received": doc.get("received"),
+    }
+
+
+def assert_ledgers(*items) -> None:
+    """For each product: `stock + held + sold == received`, nothing negative, and no hold left."""
+    problems = []
+    for item in items:
+        product_id = item["id"] if isinstance(item, dict) else item
+        entry = ledger(product_id)
+        held = sum(entry["held"].values())
+        if entry["stock"] < 0 or entry["sold"] < 0 or entry["stock"] + held + entry["sold"] != entry["received"]:
+            problems.append(f"{product_id}: {entry}")
+        if entry["held"]:
+            problems.append(f"{product_id}: reservations left {entry['held']}")
+    assert not problems, problems
+
+
+def provider_state(checkout_id: str) -> dict:
+    """The PaymentIntent as the provider keeps it: status and amounts in cents."""
+    intent = intent_for(checkout_id)
+    return {
+        "status": intent["status"],
+        "amount": intent["amount"],
+        "amount_capturable": intent.get("amount_capturable", 0),
+        "amount_received": intent.get("amount_received", 0),
+        "amount_refunded": intent.get("amount_refunded", 0),
+    }
+
+
+def deliver_queued(api) -> dict:
+    """POST /local/payments/deliver: every queued provider webhook goes out now."""
+    response = api.post("/local/payments/deliver")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def mail_text(message: dict) -> str:
+    body = message["body"]
+    return body if isinstance(body, str) else json.dumps(body)
