@@ -216,13 +216,18 @@ class Observability(Construct):
 
     def _money_integrity(self, functions: AppFunctions) -> dict[str, cw.Metric]:
         """Metrics from the money core's structured logs: payments refunded for an unexpected amount or
-        currency (logged as `alarm`) and stock the reconciler found broken; its repairs come from its report
-        as an EMF counter."""
+        currency and holds lost before capture (logged as `alarm`), and stock the reconciler found broken;
+        its repairs come from its report as an EMF counter."""
         namespace = NAMESPACE
         sources = {
             "PaymentAmountMismatch": (
                 ("payments_webhook", "orders_expire"),
                 '{ $.alarm = "payment_amount_mismatch" }',
+                "1",
+            ),
+            "AuthorizationLost": (
+                ("payments_webhook", "orders_expire"),
+                '{ $.alarm = "authorization_lost" }',
                 "1",
             ),
             "StockInvariantViolations": (
@@ -249,6 +254,12 @@ class Observability(Construct):
             found["PaymentAmountMismatch"],
             threshold=1,
             description="A payment arrived with an unexpected amount or currency (it was refunded)",
+        )
+        self._alarm(
+            "AuthorizationLost",
+            found["AuthorizationLost"],
+            threshold=1,
+            description="A card hold went away before it was captured (its orders were cancelled)",
         )
         self._alarm(
             "StockInvariantViolations",

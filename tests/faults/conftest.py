@@ -136,6 +136,7 @@ def stock_ledger(product_ids, initial: dict[str, int]) -> list[str]:
     way), or sold (to an order whose card is authorised or captured and that is not cancelled): the
     violations found."""
     from smartgrocer.adapters.mongo import db
+    from smartgrocer.domain.checkout_machine import pack_hold_order
 
     problems: list[str] = []
     products = {p["_id"]: p for p in db().products.find({"_id": {"$in": list(product_ids)}})}
@@ -161,8 +162,8 @@ def stock_ledger(product_ids, initial: dict[str, int]) -> list[str]:
         if product["stock"] + held + sold[pid] != initial[pid]:
             problems.append(f"{pid}: stock {product['stock']} + held {held} + sold {sold[pid]} != {initial[pid]}")
         for holder, quantity in reservations.items():  # no reservation without its live order
-            if holder.startswith("pack-"):  # taken for a packing: only while its order waits to be packed
-                if statuses.get(holder.removeprefix("pack-")) != "confirmed":
+            if pack_hold_order(holder):  # taken for a packing: only while its order waits to be packed
+                if statuses.get(pack_hold_order(holder)) != "confirmed":
                     problems.append(f"{pid}: packing hold {holder}={quantity} outlived its packing")
             elif held_by_orders.get((pid, holder)) != quantity:
                 problems.append(f"{pid}: reservation {holder}={quantity} has no pending order holding it")

@@ -191,6 +191,8 @@ def test_money_integrity_is_counted_from_logs_and_alarmed(dev):
         reconciler_logs,
     }
     assert '"payment_amount_mismatch"' in by_metric["PaymentAmountMismatch"][0]["FilterPattern"]
+    assert {refs(p["LogGroupName"]).pop() for p in by_metric["AuthorizationLost"]} == {webhook_logs, reconciler_logs}
+    assert '"authorization_lost"' in by_metric["AuthorizationLost"][0]["FilterPattern"]
     assert {refs(p["LogGroupName"]).pop() for p in by_metric["StockInvariantViolations"]} == {reconciler_logs}
     assert "ReconcilerRepairs" not in by_metric  # an EMF counter from the reconciler's report
     alarms = {
@@ -198,7 +200,12 @@ def test_money_integrity_is_counted_from_logs_and_alarmed(dev):
         for a in dev.of_type("AWS::CloudWatch::Alarm").values()
         if a["Properties"].get("Namespace") == "SmartGrocer"
     }
-    assert set(alarms) == {"PaymentAmountMismatch", "StockInvariantViolations", "ReconcilerRepairs"}
+    assert set(alarms) == {
+        "PaymentAmountMismatch",
+        "AuthorizationLost",
+        "StockInvariantViolations",
+        "ReconcilerRepairs",
+    }
     assert alarms["ReconcilerRepairs"]["EvaluationPeriods"] == 3
     assert alarms["ReconcilerRepairs"]["Dimensions"] == [{"Name": "service", "Value": "smartgrocer"}]
     assert all(a["AlarmActions"] for a in alarms.values())

@@ -177,7 +177,7 @@ def _reconcile(minutes: float = 3):
 
 
 def assert_invariants(world) -> None:
-    from smartgrocer.domain.checkout_machine import sold_amounts
+    from smartgrocer.domain.checkout_machine import pack_hold_order, sold_amounts
 
     user_id = world["principal"].user_id
     checkouts = {c["_id"]: c for c in db().checkouts.find({"user_id": user_id})}
@@ -244,8 +244,8 @@ def assert_invariants(world) -> None:
         if doc.get("sold", 0) != sold[pid]:
             problems.append(f"{pid}: product says sold {doc.get('sold', 0)}, live orders say {sold[pid]}")
         for holder in held:
-            if holder.startswith("pack-"):
-                order = orders.get(holder.removeprefix("pack-"))
+            if pack_hold_order(holder):
+                order = orders.get(pack_hold_order(holder))
                 if order is None or order["status"] != "confirmed":
                     problems.append(f"{pid}: held by {holder}, whose order is not waiting to be packed")
             elif checkouts.get(holder, {}).get("status") != "pending_payment":

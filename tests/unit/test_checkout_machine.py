@@ -565,7 +565,9 @@ def test_packing(lines, final, takes, returns):
     )
     assert order["estimated_cents"] == FARM_ESTIMATE and order["authorized_cents"] == FARM_AUTHORIZED
     assert sum(i["final_cents"] for i in order["items"]) == final
-    assert of(decision, m.CommitStock) == [m.CommitStock(p, a, "pack-o-farm") for p, a in sorted(takes.items())]
+    assert of(decision, m.CommitStock) == [
+        m.CommitStock(p, a, m.pack_holder("o-farm", "")) for p, a in sorted(takes.items())
+    ]
     assert of(decision, m.Restock) == [m.Restock("o-farm", p, a, "pack") for p, a in sorted(returns.items())]
     assert m.Publish("OrderStatusChanged", "o-farm", "packed", "confirmed") in decision.effects
     assert decision.outcome == "packed"
@@ -1383,8 +1385,9 @@ def test_shell_a_packing_the_machine_refuses_after_the_hold_gives_the_hold_back(
     with pytest.raises(Conflict) as caught:
         orders.pack_order(FARM_PRINCIPAL, farm, [q("1", 2, sub("pear", quantity=2)), w("2", 800)])
     assert caught.value.code == "illegal_transition"  # cancelled -> packed
-    assert ("pear", 2, f"pack-{farm}") in fakes.reserves and ("cherries", 50, f"pack-{farm}") in fakes.reserves
-    assert not fakes.held_by(f"pack-{farm}") and fakes.stock["pear"] == 10
+    held = {(pid, qty) for pid, qty, holder in fakes.reserves if m.pack_hold_order(holder) == farm}
+    assert held == {("pear", 2), ("cherries", 50)}
+    assert not [h for (_, h) in fakes.holds if m.pack_hold_order(h) == farm] and fakes.stock["pear"] == 10
     assert fakes.stock["cherries"] == 5000 and fakes.stock["apple"] == 10  # the cancel restocked the order
     assert fakes.checkouts[checkout_id]["orders"][farm]["status"] == "cancelled"
     assert_stock_adds_up(fakes)
@@ -1409,16 +1412,21 @@ def test_shell_a_short_second_hold_gives_the_first_one_back(fakes):
     assert_stock_adds_up(fakes)
 
 
-def test_shell_a_hold_left_by_an_interrupted_packing_is_resized(fakes):
+def test_shell_a_hold_left_by_an_interrupted_packing_goes_back_once_the_order_is_packed(fakes):
     from smartgrocer.domain import orders
+    from smartgrocer.domain.reconciler import release_orphan_pack_holds
 
     checkout_id = place(fakes)
     authorize(fakes, checkout_id)
     farm = order_of(fakes, "farm")
-    assert fakes.reserve("pear", 5, f"pack-{farm}")  # an earlier attempt died after its hold
+    orphan = m.pack_holder(farm, "died")
+    assert fakes.reserve("pear", 5, orphan)  # an earlier attempt died after its hold
+    assert release_orphan_pack_holds() == 0  # the order still waits to be packed: the seller may be at it
     orders.pack_order(FARM_PRINCIPAL, farm, [q("1", 2, sub("pear", quantity=2)), w("2", 750)])
-    assert (fakes.stock["pear"], fakes.sold["pear"]) == (8, 2) and not fakes.holds
     assert fakes.checkouts[checkout_id]["orders"][farm]["status"] == "packed"
+    assert (fakes.stock["pear"], fakes.sold["pear"], fakes.held("pear", orphan)) == (3, 2, 5)
+    assert release_orphan_pack_holds() == 1
+    assert (fakes.stock["pear"], fakes.sold["pear"]) == (8, 2) and not fakes.holds
     assert_stock_adds_up(fakes)
 
 

@@ -128,6 +128,7 @@ class PackOrder:
     substitutes: Mapping[str, Mapping[str, Any]]
     relations: frozenset[str]
     actor: str
+    attempt: str = ""  # names this request's stock holds (see `pack_holder`)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,8 @@ class ReleaseStock:
 
 @dataclass(frozen=True)
 class CommitStock:
-    """A hold becomes a sale. `holder` is the checkout (placement) or `pack-<order>` (taken at packing)."""
+    """A hold becomes a sale. `holder` is the checkout (placement) or `pack-<order>-<attempt>` (taken by
+    one packing request: each attempt holds under its own name, so a losing twin never touches it)."""
 
     product_id: str
     quantity: int
@@ -510,32 +512,33 @@ def _on_payment_captured(state: dict, command: PaymentCaptured, at: datetime, de
     capture = state.get("capture") or {}
     expected = capture.get("amount_cents", 0)
     matches = (command.amount_cents, command.currency.lower()) == (expected, state["currency"])
-    if state["status"] == "captured" and matches:
-        decision.outcome = "already_settled"
-        return
-    decision.changed = True
-    if state["status"] != "capturing":  # money we never asked for (or after the hold was lost): all of it back
+    if state["status"] not in ("capturing", "captured"):
+        # money we never asked for (or after the hold was lost): all of it back
+        decision.changed, decision.outcome = True, "amount_mismatch_refunded"
         _alarm_mismatch(state, command, 0, decision)
         _refund_whole(state, command.amount_cents, decision)
         if state["status"] == "authorized":  # captured behind our back: the hold is gone, like a void
             _lose_hold(state, at, decision)
-        decision.outcome = "amount_mismatch_refunded"
         return
-    capture["captured_at"] = at
-    capture["received_cents"] = command.amount_cents
-    state["status"] = "captured"
-    decision.outcome = "captured"
-    for order_id, order in sorted(state["orders"].items()):
-        if order["payment_status"] != "authorized" and not order.get("refund_pending"):
-            continue  # voided: its share was never taken
-        order.update(payment_status="captured", captured_at=at, updated_at=at)
-        decision.effects.append(ProjectOrder(order_id))
-    decision.effects.append(Publish("CheckoutSettled", state["_id"], "captured"))
-    if not matches:  # not what we asked for: alarm, and give back whatever is above it
+    if state["status"] == "capturing":
+        capture["captured_at"] = at
+        capture["received_cents"] = command.amount_cents
+        state["status"] = "captured"
+        decision.changed, decision.outcome = True, "captured"
+        for order_id, order in sorted(state["orders"].items()):
+            if order["payment_status"] != "authorized" and not order.get("refund_pending"):
+                continue  # voided: its share was never taken
+            order.update(payment_status="captured", captured_at=at, updated_at=at)
+            decision.effects.append(ProjectOrder(order_id))
+        decision.effects.append(Publish("CheckoutSettled", state["_id"], "captured"))
+    elif matches:
+        decision.outcome = "already_settled"
+        return
+    if not matches:  # not what we asked for: alarm, and give back whatever is above it (once)
+        decision.changed, decision.outcome = True, "amount_mismatch_refunded"
         _alarm_mismatch(state, command, expected, decision)
         if command.amount_cents > expected:
             _refund_whole(state, command.amount_cents - expected, decision)
-        decision.outcome = "amount_mismatch_refunded"
 
 
 def _expire_orders(state: dict, reason: str, at: datetime, decision: Decision) -> None:
@@ -881,9 +884,14 @@ def _plan_line(order: dict, item: dict, line: Mapping[str, Any], substitutes: Ma
     return planned
 
 
-def pack_holder(order_id: str) -> str:
-    """The stock-hold marker for what packing takes beyond the order (substitutes, extra weight)."""
-    return f"pack-{order_id}"
+def pack_holder(order_id: str, attempt: str) -> str:
+    """The stock-hold marker for what one packing request takes beyond the order (substitutes, extra weight)."""
+    return f"pack-{order_id}-{attempt}"
+
+
+def pack_hold_order(holder: str) -> str | None:
+    """The order a packing hold belongs to, or None for a checkout's hold."""
+    return holder[len("pack-") :].rsplit("-", 1)[0] if holder.startswith("pack-") else None
 
 
 def _on_pack(state: dict, command: PackOrder, at: datetime, decision: Decision) -> None:
@@ -897,7 +905,7 @@ def _on_pack(state: dict, command: PackOrder, at: datetime, decision: Decision) 
         item.update(plan.lines[item["line_id"]])
     order["final_cents"] = order["total_cents"] = plan.final_cents
     _set_order_status(state, command.order_id, "packed", at, command.actor, decision, packed_at=at)
-    holder = pack_holder(command.order_id)
+    holder = pack_holder(command.order_id, command.attempt)
     decision.effects.extend(CommitStock(pid, amount, holder) for pid, amount in sorted(plan.takes.items()))
     decision.effects.extend(
         Restock(command.order_id, pid, amount, "pack") for pid, amount in sorted(plan.returns.items())

@@ -107,7 +107,7 @@ def apply_effects(state: dict) -> int:
                 failed = True
                 continue
             applied += 1
-        if failed or not followed:
+        if not followed:  # a failed effect stays for the reconciler; what followed a result still gets applied
             break
         state = cast(dict, _checkouts().load(state["_id"]))  # it was just saved
     if not failed:
@@ -496,14 +496,15 @@ def pack_order(principal, order_id: str, lines: list[dict]) -> dict:
         raise NotFound("No such order.")
     wanted = sorted({str(s["product_id"]) for line in lines if (s := line.get("substitute"))})
     substitutes = _stock().active_products(wanted) if wanted else {}
-    command = machine.PackOrder(order_id, tuple(lines), substitutes, relations, principal.user_id)
+    attempt = new_id()[:12]
+    command = machine.PackOrder(order_id, tuple(lines), substitutes, relations, principal.user_id, attempt)
     machine.decide(state, command, now())  # a dry run: a bad list is refused before any stock moves
     plan = machine.plan_packing(state["orders"][order_id], command.lines, substitutes)
-    holder = machine.pack_holder(order_id)
+    holder = machine.pack_holder(order_id, attempt)
     taken: list[tuple[str, int]] = []
     try:
         for product_id, amount in sorted(plan.takes.items()):
-            if not _hold(product_id, amount, holder):
+            if not _stock().reserve(product_id, amount, holder):
                 name = substitutes.get(product_id, {}).get("name") or product_id
                 raise Conflict(
                     f"Not enough {name} in stock for this packing.",
@@ -513,21 +514,10 @@ def pack_order(principal, order_id: str, lines: list[dict]) -> dict:
             taken.append((product_id, amount))
         execute(order["checkout_id"], command)
     except Exception:
-        for product_id, amount in taken:  # nothing was packed: what this attempt held goes back
+        for product_id, amount in taken:  # nothing was packed by this request: what it held goes back
             _stock().release(product_id, amount, holder)
         raise
     return public_order(cast(dict, _orders().get(order_id)), principal)
-
-
-def _hold(product_id: str, amount: int, holder: str) -> bool:
-    """Hold stock for a packing; a hold of another size left by an interrupted attempt is given back first."""
-    if _stock().reserve(product_id, amount, holder):
-        return True
-    left = _stock().held(product_id, holder)
-    if left is None:
-        return False
-    _stock().release(product_id, left, holder)
-    return _stock().reserve(product_id, amount, holder)
 
 
 # -- payment events --------------------------------------------------------------------------------

@@ -93,9 +93,9 @@ def stock_violations(limit: int = 5000) -> list[str]:
 
 
 def release_orphan_pack_holds(limit: int = 5000) -> int:
-    """A pack request holds substitutes and extra weight before it records the packing; if it died in
-    between, the hold stays. Once its order is packed or cancelled (a retried packing releases or
-    reuses the hold itself) and no pending effect will commit it, it goes back on the shelf."""
+    """A pack request holds substitutes and extra weight (under its own attempt's name) before it
+    records the packing; if it died in between, the hold stays. Once its order is packed or cancelled
+    and no pending effect will commit that hold, it goes back on the shelf."""
     stock, checkouts, orders = (
         ports.resolve(StockRepository),
         ports.resolve(CheckoutRepository),
@@ -104,9 +104,10 @@ def release_orphan_pack_holds(limit: int = 5000) -> int:
     released = 0
     for product in stock.ledgers(limit):
         for holder, amount in (product.get("reservations") or {}).items():
-            if not holder.startswith("pack-"):
+            order_id = machine.pack_hold_order(holder)
+            if order_id is None:
                 continue
-            order = orders.get(holder.removeprefix("pack-"))
+            order = orders.get(order_id)
             state = checkouts.load(order["checkout_id"]) if order else None
             if state is not None:
                 if state["orders"][order["_id"]]["status"] == "confirmed":
