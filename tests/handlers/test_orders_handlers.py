@@ -358,7 +358,9 @@ def test_my_orders_and_seller_orders_handlers(invoke, api, seller, shopper):
     assert_error(invoke("GET", "/api/seller/orders", token=shopper.access_token), 403, "wrong_role")
     analytics = invoke("GET", "/api/seller/analytics", token=seller.access_token)
     assert analytics["statusCode"] == 200 and len(analytics["json"]["revenue_by_day"]) == 30
-    assert analytics["json"]["low_stock"] == [{"product_id": item["id"], "name": item["name"], "stock": 4}]
+    assert analytics["json"]["low_stock"] == [
+        {"product_id": item["id"], "name": item["name"], "stock": 4, "sold_by": "unit"}
+    ]
 
 
 def test_admin_handlers(invoke, admin, shopper):

@@ -1355,4 +1355,5 @@ class TestAPI10UnsafeConsumptionOfAPIs:
         intent = db().local_payment_intents.find_one({"_id": intent_id})
         assert (intent["amount_received"], intent["amount_refunded"]) == (100, 100)
         order = api.get(f"/api/orders/{placed['orders'][0]['id']}", world["shopper"]).json()
-        assert order["payment_status"] == "authorized"  # nothing of it counts as the order's payment
+        # nothing of it counts as the order's payment, and with the hold gone the order cannot be charged
+        assert (order["status"], order["payment_status"]) == ("cancelled", "voided")
