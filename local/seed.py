@@ -180,7 +180,7 @@ def _upload_picture(name: str, category: str) -> list[str]:
 def seed_demo_data(log: Callable[[str], None] = print) -> bool:
     from smartgrocer import wiring  # noqa: F401  (the domain's ports: the runner process calls the domain here)
     from smartgrocer.adapters.mongo import db
-    from smartgrocer.domain import auth, catalog
+    from smartgrocer.domain import auth
     from smartgrocer.domain.auth import Principal
 
     if db().users.find_one({"email": ADMIN_EMAIL}):
@@ -193,36 +193,39 @@ def seed_demo_data(log: Callable[[str], None] = print) -> bool:
         _, seller = auth.signup(email, DEMO_PASSWORDS["seller"], shop_name, None, True)
         principal = Principal(seller["_id"], "seller", email, shop_name)
         for name, description, price, category, stock, unit in products:
-            catalog.create_product(
-                principal,
-                {
-                    "name": name,
-                    "description": description,
-                    "price": int(price.replace(".", "")),
-                    "category": category,
-                    "stock": stock,
-                    "unit": unit,
-                    "images": _upload_picture(name, category),
-                },
-            )
+            _list(principal, name, description, price, category, stock=stock, unit=unit)
         for name, description, price, category, grams, min_weight_g, step_g in WEIGHED.get(email, []):
-            catalog.create_product(
+            _list(
                 principal,
-                {
-                    "name": name,
-                    "description": description,
-                    "price": int(price.replace(".", "")),
-                    "category": category,
-                    "stock": grams,
-                    "sold_by": "weight",
-                    "min_weight_g": min_weight_g,
-                    "step_g": step_g,
-                    "images": _upload_picture(name, category),
-                },
+                name,
+                description,
+                price,
+                category,
+                stock=grams,
+                sold_by="weight",
+                min_weight_g=min_weight_g,
+                step_g=step_g,
             )
     count = sum(len(p) for _, p in CATALOG.values()) + sum(len(p) for p in WEIGHED.values())
     log(f"Seeded {count} products from {len(CATALOG)} sellers.")
     return True
+
+
+def _list(principal, name: str, description: str, price: str, category: str, **fields) -> None:
+    """Put one demo product on sale, with its picture (prices are written "3.49": whole cents)."""
+    from smartgrocer.domain import catalog
+
+    catalog.create_product(
+        principal,
+        {
+            "name": name,
+            "description": description,
+            "price": int(price.replace(".", "")),
+            "category": category,
+            "images": _upload_picture(name, category),
+            **fields,
+        },
+    )
 
 
 def print_demo_accounts(log: Callable[[str], None] = print) -> None:

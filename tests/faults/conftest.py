@@ -111,24 +111,11 @@ def wait_until_healthy(client: ApiClient, timeout: float = 30.0) -> float:
 SOLD_PAYMENT_STATUSES = {"authorized", "captured"}  # the card holds (or has paid) for the goods
 
 
-def _amount(line: dict, sold_by: str | None) -> int:
-    """Items, or grams for a weighed product: how much stock a line stands for."""
-    return (line.get("weight_g") if sold_by == "weight" else line.get("quantity")) or 0
-
-
 def sold_by_order(order: dict) -> dict[str, int]:
     """Stock an order holds as sold, per product: as ordered until packed, then as packed, substitutes included."""
-    sold: dict[str, int] = {}
-    for item in order["items"]:
-        packed = item.get("packed")
-        amount = _amount(item if packed is None else packed, item.get("sold_by"))
-        sold[item["product_id"]] = sold.get(item["product_id"], 0) + amount
-        substitute = item.get("substitute")
-        if substitute:
-            sold[substitute["product_id"]] = sold.get(substitute["product_id"], 0) + _amount(
-                substitute, item.get("sold_by")
-            )
-    return sold
+    from smartgrocer.domain.checkout_machine import sold_amounts
+
+    return sold_amounts(order)
 
 
 def stock_ledger(product_ids, initial: dict[str, int]) -> list[str]:
@@ -137,6 +124,7 @@ def stock_ledger(product_ids, initial: dict[str, int]) -> list[str]:
     violations found."""
     from smartgrocer.adapters.mongo import db
     from smartgrocer.domain.checkout_machine import pack_hold_order
+    from smartgrocer.domain.pricing import stock_amount
 
     problems: list[str] = []
     products = {p["_id"]: p for p in db().products.find({"_id": {"$in": list(product_ids)}})}
@@ -152,7 +140,7 @@ def stock_ledger(product_ids, initial: dict[str, int]) -> list[str]:
         if order["status"] == "pending_payment":
             for item in order["items"]:
                 key = (item["product_id"], order["checkout_id"])
-                held_by_orders[key] = held_by_orders.get(key, 0) + _amount(item, item.get("sold_by"))
+                held_by_orders[key] = held_by_orders.get(key, 0) + stock_amount(item)
     for pid in product_ids:
         product = products[pid]
         reservations = product.get("reservations") or {}
