@@ -192,7 +192,10 @@ def test_reconciler_reports_its_repairs(recorded):
     assert recorded.counts == [(metrics.RECONCILER_REPAIRS, result["repairs"])]
 
 
-def test_metrics_are_flushed_as_one_emf_line_per_invocation(invoke, api, seller, shopper, capsys):
+def test_metrics_are_flushed_as_one_emf_line_per_invocation(invoke, api, seller, shopper, capsys, monkeypatch):
+    from smartgrocer.web import observability
+
+    monkeypatch.setattr(observability, "_cold", False)  # a warm container: only the business metrics
     item = product(api, seller, stock=1)
     capsys.readouterr()
     assert_error(_checkout(invoke, shopper, basket((item, 5))), 409, "out_of_stock")
@@ -204,6 +207,20 @@ def test_metrics_are_flushed_as_one_emf_line_per_invocation(invoke, api, seller,
     assert emf["service"] == "smartgrocer"
     invoke("GET", "/api/health")
     assert '"_aws"' not in capsys.readouterr().out  # nothing recorded, nothing written
+
+
+def test_the_first_invocation_of_a_container_counts_one_cold_start_per_function(invoke, capsys, monkeypatch):
+    from smartgrocer.web import observability
+
+    monkeypatch.setattr(observability, "_cold", True)  # a fresh container
+    capsys.readouterr()
+    invoke("GET", "/api/health")
+    invoke("GET", "/api/health")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    (emf,) = lines  # the second invocation is warm
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    assert [m["Name"] for m in directive["Metrics"]] == ["ColdStart"] and emf["ColdStart"] in (1.0, [1.0])
+    assert "function_name" in directive["Dimensions"][0] and emf["function_name"]
 
 
 def test_log_lines_carry_the_request_id_and_the_lambda_context(raw_invoke, monkeypatch):

@@ -5,6 +5,8 @@
 - Metrics: CloudWatch embedded metric format, namespace `SmartGrocer` (dimension `service`). Business
   counters are recorded through the domain's `BusinessMetrics` port (`smartgrocer.domain.metrics`,
   implemented by `adapters.emf_metrics`) and flushed here once per invocation, only when there are any.
+  The first invocation of a container also writes `ColdStart` (dimension `function_name`) on its own
+  line, so cold starts can be counted per function without changing the business metrics' dimensions.
 - Tracer: *not* built at import. Constructing a Powertools `Tracer` imports `aws_xray_sdk.core` and
   botocore even when tracing is disabled (measured: 0.3-0.7 s of a cold start, see docs/observability.md),
   so it is built on the first invocation and only when `POWERTOOLS_TRACE_DISABLED` is explicitly false
@@ -19,6 +21,7 @@ import os
 from typing import Any, Callable
 
 from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.logging import correlation_paths
 
 from smartgrocer.web.logging import logger
@@ -28,6 +31,8 @@ metrics = Metrics(namespace=NAMESPACE, service="smartgrocer")
 
 _UNSET: Any = object()
 _tracer: Any = _UNSET
+COLD_START = "ColdStart"
+_cold = True  # this container has not served an invocation yet
 
 
 def tracing_enabled() -> bool:
@@ -53,6 +58,16 @@ def tracer():
     return _tracer
 
 
+def count_cold_start(context: Any) -> None:
+    """One `ColdStart` per container, on its first invocation, per function."""
+    global _cold
+    if not _cold:
+        return
+    _cold = False
+    with single_metric(name=COLD_START, unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
+        metric.add_dimension(name="function_name", value=str(getattr(context, "function_name", "") or "local"))
+
+
 def flush_metrics() -> None:
     """Write the invocation's business metrics as one EMF line (nothing when none were recorded)."""
     if metrics.metric_set:
@@ -65,6 +80,7 @@ def observed(handler: Callable[[dict, Any], Any], *, http: bool = False) -> Call
 
     @functools.wraps(handler)
     def run(event: dict, context: Any) -> Any:
+        count_cold_start(context)
         traced = tracer()
         inner = traced.capture_lambda_handler(handler, capture_response=False) if traced else handler
         try:
