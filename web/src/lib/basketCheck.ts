@@ -3,13 +3,14 @@ import { useEffect, useEffectEvent } from "react";
 import { api } from "./api";
 import { isApiError } from "./api/errors";
 import type { Product } from "./api/models";
-import { basket, type BasketLine } from "./basket";
+import { basket, isWeighed, lineAmount, maxWeight, snapshot, weightRules, type BasketLine } from "./basket";
+import { formatGrams } from "./money";
 import { keys } from "./queries";
 
 export interface LineIssue {
   kind: "unavailable" | "short" | "sold_out";
   message: string;
-  /** How many the seller can still sell, when known. */
+  /** How many the seller can still sell (grams for a weighed product), when known. */
   available?: number;
 }
 
@@ -47,8 +48,17 @@ export function useBasketCheck(lines: BasketLine[]) {
       issues[line.product.id] = { kind: "unavailable", message: "No longer available. Remove it to continue." };
     } else if (result?.data) {
       const stock = result.data.stock;
-      if (stock <= 0) issues[line.product.id] = { kind: "sold_out", message: "Sold out. Remove it to continue.", available: 0 };
-      else if (stock < line.quantity)
+      const wanted = lineAmount(line);
+      if (isWeighed(line)) {
+        // What can still be bought in the product's steps: the stock rounded down to a step.
+        const fresh = snapshot(result.data);
+        const most = maxWeight(fresh);
+        if (most < weightRules(fresh).min)
+          issues[line.product.id] = { kind: "sold_out", message: "Sold out. Remove it to continue.", available: 0 };
+        else if (most < wanted)
+          issues[line.product.id] = { kind: "short", message: `Only ${formatGrams(most)} left. Lower the weight to continue.`, available: most };
+      } else if (stock <= 0) issues[line.product.id] = { kind: "sold_out", message: "Sold out. Remove it to continue.", available: 0 };
+      else if (stock < wanted)
         issues[line.product.id] = { kind: "short", message: `Only ${stock} left. Lower the quantity to continue.`, available: stock };
     }
   });

@@ -14,7 +14,7 @@ import { cn, formatDate, shortId } from "@/lib/utils";
 
 const FILTERS: { value: OrderStatus | ""; label: string }[] = [
   { value: "", label: "All" },
-  { value: "paid", label: "To pack" },
+  { value: "confirmed", label: "To pack" },
   { value: "packed", label: "Packed" },
   { value: "out_for_delivery", label: "Out for delivery" },
   { value: "delivered", label: "Delivered" },
@@ -23,7 +23,7 @@ const FILTERS: { value: OrderStatus | ""; label: string }[] = [
 
 const EMPTY_HINT: Partial<Record<OrderStatus | "", string>> = {
   "": "When shoppers buy your products, their orders arrive here. Make sure your products have stock and photos.",
-  paid: "Nothing to pack right now. New paid orders will show up here.",
+  confirmed: "Nothing to pack right now. New confirmed orders will show up here.",
 };
 
 export default function SellerOrdersPage() {
