@@ -107,6 +107,7 @@ export const journeys = [
       const greenfields = orders.find((order) => order.seller_name === "Greenfields Farm");
       assert(greenfields, "one order is from Greenfields Farm");
       state.greenfieldsOrderId = greenfields.id;
+      state.bakehouseOrderId = orders.find((order) => order.seller_name === "The Bakehouse")?.id;
       state.shopperContext = context;
       return context.problems;
     },
@@ -121,9 +122,6 @@ export const journeys = [
       const page = await newPage(context);
       await login(page, DEMO.greenfields);
       assert(new URL(page.url()).pathname === "/seller", "sellers land on their dashboard");
-      await page.getByTestId("revenue-chart").waitFor();
-      await page.waitForTimeout(400); // let the chart finish its first draw
-      await screenshot(page, "seller-dashboard", { fullPage: true });
 
       await page.goto("/seller/orders?status=confirmed");
       const order = page.locator(`[data-testid="seller-order"][data-order-id="${orderId}"]`);
@@ -138,6 +136,21 @@ export const journeys = [
         await order.getByTestId(action).click();
         await order.locator(`[data-testid="order-status"][data-status="${status}"]`).waitFor();
       }
+
+      // The card is charged once every order of the checkout is packed: the Bakehouse packs its part
+      // (API, setup only), then the sale counts in the Greenfields dashboard, at what was charged.
+      if (state.bakehouseOrderId) {
+        const { access_token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.bakehouse });
+        await apiCall(baseURL, "PATCH", `/api/orders/${state.bakehouseOrderId}/status`, { token: access_token, body: { status: "packed" } });
+      }
+      for (let attempt = 0; attempt < 20; attempt++) {
+        await page.goto("/seller");
+        const shown = await page.getByTestId("revenue-chart").waitFor({ timeout: 3_000 }).then(() => true, () => false);
+        if (shown) break;
+      }
+      await page.getByTestId("revenue-chart").waitFor();
+      await page.waitForTimeout(400); // let the chart finish its first draw
+      await screenshot(page, "seller-dashboard", { fullPage: true });
 
       const shopper = state.shopperContext;
       const shopperPage = await newPage(shopper);

@@ -78,7 +78,7 @@ function BasketRow({ line, issue, editable }: { line: BasketLine; issue?: LineIs
               <Price amount={product.price} currency={product.currency} /> {perUnit(product.unit)}
             </>
           )}
-          {product.unit_price_label && !weighed && <span className="ml-1">({product.unit_price_label})</span>}
+          {product.unit_price_label && !weighed && product.unit.trim().toLowerCase() !== "each" && <span className="ml-1">({product.unit_price_label})</span>}
         </p>
         {weighed && (
           <p className="flex items-center gap-1 text-xs text-amber-900" data-testid="weighed-note">

@@ -72,9 +72,10 @@ export function useBasketCheck(lines: BasketLine[]) {
 
 /**
  * The 409 from checkout lists the products that ran short. Its exact shape is the server's, so
- * accept the plausible ones: a list of ids, or objects with product_id and an available count.
+ * accept the plausible ones: a list of ids, or objects with product_id and an available count
+ * (grams for the products in `weighed`).
  */
-export function shortagesFromConflict(details: unknown): Record<string, LineIssue> {
+export function shortagesFromConflict(details: unknown, weighed: ReadonlySet<string> = new Set()): Record<string, LineIssue> {
   const issues: Record<string, LineIssue> = {};
   const list = Array.isArray(details)
     ? details
@@ -102,7 +103,7 @@ export function shortagesFromConflict(details: unknown): Record<string, LineIssu
           ? "Not enough stock for this quantity."
           : available === 0
             ? "Sold out while you were shopping."
-            : `Only ${available} left.`,
+            : `Only ${weighed.has(id) ? formatGrams(available) : available} left.`,
     };
   }
   return issues;

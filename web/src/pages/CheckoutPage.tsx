@@ -136,7 +136,7 @@ export default function CheckoutPage() {
     } catch (error) {
       if (isApiError(error) && error.status !== 0) idempotencyKey.current = uuid(); // the server refused this attempt
       if (isApiError(error) && error.status === 409) {
-        setConflicts(shortagesFromConflict(error.details));
+        setConflicts(shortagesFromConflict(error.details, new Set(lines.filter((line) => line.product.sold_by === "weight").map((line) => line.product.id))));
         setSubmitError(`${error.message || "Some items are out of stock."} Adjust the highlighted items and try again.`);
         queryClient.invalidateQueries({ queryKey: ["product"] });
       } else if (isApiError(error) && error.isValidation) {

@@ -62,6 +62,36 @@ describe("PaymentPage", { timeout: 20_000 }, () => {
     expect(screen.queryByTestId("payment-declined")).not.toBeInTheDocument();
   });
 
+  it("says the card is authorised, not charged, and sums up the estimate and the hold with weighed lines", async () => {
+    const weighed = makeOrder({
+      id: "o3",
+      seller_name: "Farm",
+      status: "pending_payment",
+      payment_status: "unpaid",
+      estimated_total: "6.90",
+      authorized_amount: "7.14",
+      items: [
+        makeLine({ line_id: "L1", name: "Loose apples", sold_by: "weight", unit: "kg", unit_price: "3.20", quantity: null, weight_g: 750, line_total: "2.40" }),
+        makeLine({ line_id: "L2", name: "Avocados", unit: "each", unit_price: "1.50", quantity: 3, line_total: "4.50", substitution: "similar" }),
+      ],
+    });
+    mockFetch([
+      { path: "/api/auth/me", body: user },
+      { path: "/api/checkouts/c1", body: view({ orders: [weighed], amount: "7.14", estimated_total: "6.90", payment: makePayment({ amount: "7.14", estimated_total: "6.90" }) }) },
+    ]);
+    render();
+    expect(await screen.findByRole("heading", { name: "Authorise $7.14" })).toBeInTheDocument();
+    expect(screen.getByTestId("authorise-note")).toHaveTextContent("the amount is held, not charged. You are charged only for what the sellers pack");
+    expect(screen.getByTestId("pay-button")).toHaveTextContent("Authorise $7.14");
+    const summary = screen.getByTestId("checkout-summary");
+    expect(within(summary).getByText("750 g Loose apples")).toBeInTheDocument();
+    expect(within(summary).getByTestId("summary-estimate")).toHaveTextContent("$6.90");
+    expect(within(summary).getByTestId("summary-authorised")).toHaveTextContent("$7.14");
+    expect(within(summary).getByTestId("hold-explanation")).toHaveTextContent(
+      "We hold $7.14 on your card: your estimate plus 10% on weighed items. You pay only for what is packed.",
+    );
+  });
+
   it("after a decline shows the message and takes another card on the same payment", async () => {
     basket.add(apples, 3);
     openCheckout.remember({ checkoutId: "c1", userId: "u1", items: [{ product_id: "apples", quantity: 2 }] });

@@ -141,7 +141,8 @@ function PackForm({ order }: { order: Order }) {
       if (Object.keys(byLine).length) {
         setServerLineErrors(byLine);
         setBanner({ title: "Some lines need attention", message: byLine[""] ?? errorMessage(error) });
-        requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("[data-line-error]")?.scrollIntoView({ block: "center" }));
+        // Take the seller to the first line the API refused (its input says why, via aria-describedby).
+        requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
       } else if (isApiError(error) && error.status === 409) {
         setBanner({ title: error.code === "out_of_stock" ? "A substitute is out of stock" : "This order can't be packed now", message: errorMessage(error) });
         queryClient.invalidateQueries({ queryKey: ["seller", "pack-products"] });
@@ -340,7 +341,7 @@ function PackLineCard({
               <p className="text-sm text-muted-foreground">None of your products on sale is sold {weighed ? "by weight" : "by the item"}.</p>
             ) : (
               <div className="flex flex-wrap items-end gap-2">
-                <div className="grid min-w-0 flex-1 gap-1">
+                <div className="grid min-w-0 flex-1 basis-full gap-1 sm:basis-0">
                   <label htmlFor={subId} className="text-xs text-muted-foreground">
                     Product
                   </label>

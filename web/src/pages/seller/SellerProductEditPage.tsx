@@ -345,14 +345,14 @@ function SoldByField({
   onChange: (soldBy: ProductForm["sold_by"]) => void;
 }) {
   const options: { value: ProductForm["sold_by"]; label: string; hint: string }[] = [
-    { value: "unit", label: "By the unit", hint: "A price per item or pack; stock counts items." },
-    { value: "weight", label: "By weight", hint: "A price per kg; shoppers pick a weight; you pack and weigh it." },
+    { value: "unit", label: "Per item or pack", hint: "A price per item or pack; stock counts items." },
+    { value: "weight", label: "By weight, per kg", hint: "A price per kg; shoppers pick a weight; you pack and weigh it." },
   ];
   if (fixed) {
     return (
       <div className="grid gap-1 rounded-md border bg-muted/40 p-3 text-sm" data-testid="sold-by-fixed">
         <p>
-          <span className="font-medium">Sold by:</span> {value === "weight" ? "weight (price per kg)" : "the unit"}
+          <span className="font-medium">Sold by:</span> {value === "weight" ? "weight (price per kg)" : "item or pack"}
         </p>
         <p className="text-xs text-muted-foreground">
           This can't be changed once the product is created: its stock is counted in {value === "weight" ? "grams" : "items"}. To sell it the other way, add
@@ -366,27 +366,31 @@ function SoldByField({
       <legend className="mb-1 text-sm font-medium">Sold by</legend>
       <div className="grid gap-2 sm:grid-cols-2">
         {options.map((option) => (
-          <label
+          <div
             key={option.value}
             className={cn(
-              "flex cursor-pointer gap-3 rounded-md border p-3 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-ring",
+              "grid gap-0.5 rounded-md border p-3 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-ring",
               value === option.value && "border-primary bg-green-50",
             )}
           >
-            <input
-              type="radio"
-              name="sold_by"
-              value={option.value}
-              checked={value === option.value}
-              onChange={() => onChange(option.value)}
-              className="mt-0.5 accent-primary"
-              data-testid={`sold-by-${option.value}`}
-            />
-            <span className="grid gap-0.5">
-              <span className="font-medium">{option.label}</span>
-              <span className="text-xs text-muted-foreground">{option.hint}</span>
-            </span>
-          </label>
+            {/* The hint is described, not labelled, so the choice's name stays short ("By weight, per kg"). */}
+            <label className="flex cursor-pointer items-center gap-3 font-medium">
+              <input
+                type="radio"
+                name="sold_by"
+                value={option.value}
+                checked={value === option.value}
+                onChange={() => onChange(option.value)}
+                className="accent-primary"
+                aria-describedby={`sold-by-${option.value}-hint`}
+                data-testid={`sold-by-${option.value}`}
+              />
+              {option.label}
+            </label>
+            <p id={`sold-by-${option.value}-hint`} className="pl-7 text-xs text-muted-foreground">
+              {option.hint}
+            </p>
+          </div>
         ))}
       </div>
       {error && (
