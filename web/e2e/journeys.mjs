@@ -49,7 +49,7 @@ export const journeys = [
   },
 
   {
-    name: "shopper searches, buys from two sellers, pays with the test card and sees the orders",
+    name: "shopper searches, buys from two sellers, authorises the test card and sees the orders confirmed",
     async run({ browser, baseURL, state }) {
       const context = await newContext(browser, baseURL);
       const page = await newPage(context);
@@ -94,7 +94,7 @@ export const journeys = [
       for (const id of ids) {
         const card = page.locator(`[data-testid="order-card"][data-order-id="${id}"]`);
         await card.waitFor();
-        assert((await card.getByTestId("order-status").getAttribute("data-status")) === "paid", `order ${id} is paid`);
+        assert((await card.getByTestId("order-status").getAttribute("data-status")) === "confirmed", `order ${id} is confirmed`);
       }
       await screenshot(page, "my-orders");
 
@@ -107,6 +107,7 @@ export const journeys = [
       const greenfields = orders.find((order) => order.seller_name === "Greenfields Farm");
       assert(greenfields, "one order is from Greenfields Farm");
       state.greenfieldsOrderId = greenfields.id;
+      state.bakehouseOrderId = orders.find((order) => order.seller_name === "The Bakehouse")?.id;
       state.shopperContext = context;
       return context.problems;
     },
@@ -121,11 +122,8 @@ export const journeys = [
       const page = await newPage(context);
       await login(page, DEMO.greenfields);
       assert(new URL(page.url()).pathname === "/seller", "sellers land on their dashboard");
-      await page.getByTestId("revenue-chart").waitFor();
-      await page.waitForTimeout(400); // let the chart finish its first draw
-      await screenshot(page, "seller-dashboard", { fullPage: true });
 
-      await page.goto("/seller/orders?status=paid");
+      await page.goto("/seller/orders?status=confirmed");
       const order = page.locator(`[data-testid="seller-order"][data-order-id="${orderId}"]`);
       await order.waitFor();
       await screenshot(page, "seller-orders");
@@ -138,6 +136,21 @@ export const journeys = [
         await order.getByTestId(action).click();
         await order.locator(`[data-testid="order-status"][data-status="${status}"]`).waitFor();
       }
+
+      // The card is charged once every order of the checkout is packed: the Bakehouse packs its part
+      // (API, setup only), then the sale counts in the Greenfields dashboard, at what was charged.
+      if (state.bakehouseOrderId) {
+        const { access_token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.bakehouse });
+        await apiCall(baseURL, "PATCH", `/api/orders/${state.bakehouseOrderId}/status`, { token: access_token, body: { status: "packed" } });
+      }
+      for (let attempt = 0; attempt < 20; attempt++) {
+        await page.goto("/seller");
+        const shown = await page.getByTestId("revenue-chart").waitFor({ timeout: 3_000 }).then(() => true, () => false);
+        if (shown) break;
+      }
+      await page.getByTestId("revenue-chart").waitFor();
+      await page.waitForTimeout(400); // let the chart finish its first draw
+      await screenshot(page, "seller-dashboard", { fullPage: true });
 
       const shopper = state.shopperContext;
       const shopperPage = await newPage(shopper);
@@ -408,8 +421,8 @@ journeys.push({
     await page.waitForURL("**/checkout/complete?*");
     await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 });
     const paid = await apiCall(baseURL, "GET", `/api/checkouts/${checkoutId}`, { token: await token() });
-    assert(paid.status === "paid" && paid.payment === null, `the same checkout is paid (got ${paid.status})`);
-    assert(paid.orders.length === 2 && paid.orders.every((order) => order.status === "paid"), "both orders are paid");
+    assert(paid.status === "authorized" && paid.payment === null, `the same checkout is authorised (got ${paid.status})`);
+    assert(paid.orders.length === 2 && paid.orders.every((order) => order.status === "confirmed"), "both orders are confirmed");
     const mine = await apiCall(baseURL, "GET", "/api/orders/my-orders", { token: await token() });
     assert(mine.items.length === 2 && mine.items.every((order) => order.checkout_id === checkoutId), `one checkout, no second attempt (got ${mine.items.length} orders)`);
     assert((await page.getByTestId("basket-count").count()) === 0, "the basket is empty once paid");
@@ -471,13 +484,128 @@ journeys.push({
     await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 });
 
     const mine = await apiCall(baseURL, "GET", "/api/orders/my-orders", { token: await token() });
-    assert(mine.items.length === 1 && mine.items[0].checkout_id === checkoutId && mine.items[0].status === "paid", "the one order is paid");
+    assert(mine.items.length === 1 && mine.items[0].checkout_id === checkoutId && mine.items[0].status === "confirmed", "the one order is confirmed");
     const count = await page.getByTestId("basket-count").textContent();
     assert(count === "1", `only what was added since stays in the basket (count ${count})`);
     await page.goto("/orders");
-    await trip.locator('[data-testid="order-status"][data-status="paid"]').waitFor();
-    assert((await page.getByTestId("pay-now").count()) === 0, "no Pay now once paid");
+    await trip.locator('[data-testid="order-status"][data-status="confirmed"]').waitFor();
+    assert((await page.getByTestId("pay-now").count()) === 0, "no Pay now once authorised");
     await context.close();
     return context.problems;
+  },
+});
+
+// ---- Groceries by weight: estimate, hold, packing with a weighed weight and a substitute, receipt --
+
+journeys.push({
+  name: "a shopper buys loose apples by weight and avocados with substitutes allowed; the seller packs 780 g and substitutes one avocado; the shopper sees the receipt",
+  async run({ browser, baseURL }) {
+    const { context, page, token } = await freshShopper(browser, baseURL, "weighed");
+    const lemons = (await apiCall(baseURL, "GET", "/api/products?q=lemons")).items.find((item) => item.name === "Lemons");
+    assert(lemons, "the demo catalog has Lemons");
+
+    // The weighed product: 250 g steps from 250 g, $3.20/kg; pick 750 g on its page.
+    await page.goto("/products?q=braeburn");
+    await page.getByRole("link", { name: "Loose Braeburn Apples", exact: true }).click();
+    const picker = page.getByTestId("weight-picker");
+    await picker.waitFor();
+    await page.getByTestId("weight-more").click();
+    await page.getByTestId("weight-more").click();
+    assert((await picker.getByTestId("weight-value").textContent()) === "750 g", "the picker moves in 250 g steps");
+    assert((await page.getByTestId("weight-estimate").textContent()) === "$2.40", "750 g at $3.20/kg is estimated at $2.40");
+    await page.getByTestId("weighed-note").waitFor();
+    await screenshot(page, "product-weighed", { fullPage: true });
+    await page.getByTestId("add-to-basket").click();
+    await page.getByTestId("in-basket").waitFor();
+
+    // Three avocados from the same seller, substitutes allowed.
+    await page.goto("/products?q=avocados");
+    await page.getByRole("link", { name: "Avocados", exact: true }).click();
+    await page.getByRole("button", { name: "Increase quantity" }).click();
+    await page.getByRole("button", { name: "Increase quantity" }).click();
+    await page.getByTestId("add-to-basket").click();
+    await page.getByTestId("in-basket").waitFor();
+
+    await page.goto("/basket");
+    const avocadoLine = page.getByTestId("basket-line").filter({ hasText: "Avocados" });
+    await avocadoLine.getByTestId("substitution-select").selectOption("similar");
+    const appleLine = page.getByTestId("basket-line").filter({ hasText: "Loose Braeburn Apples" });
+    await appleLine.getByTestId("weighed-note").waitFor();
+    assert((await page.getByTestId("basket-seller-group").count()) === 1, "one seller, one order");
+    await screenshot(page, "basket-weighed", { fullPage: true });
+
+    await page.getByTestId("go-to-checkout").click();
+    await page.waitForURL("**/checkout");
+    await fillAddress(page);
+    // Estimate 2.40 + 3 x 1.50 = 6.90; held 4.50 + 2.64 (2.40 plus 10%) = 7.14.
+    const estimate = page.getByTestId("basket-estimate");
+    await estimate.waitFor();
+    assert((await estimate.getByTestId("estimate-total").textContent()) === "$6.90", "checkout shows the estimate");
+    assert((await estimate.getByTestId("estimate-authorised").textContent()) === "$7.14", "checkout shows the amount to hold");
+    const why = await estimate.getByTestId("estimate-explanation").textContent();
+    assert(why === "We hold $7.14 on your card: your estimate plus 10% on weighed items. You pay only for what is packed.", `the hold is explained (got "${why}")`);
+    await screenshot(page, "checkout-hold", { fullPage: true });
+    await page.getByTestId("place-order").click();
+    await page.getByTestId("local-card-form").waitFor();
+    assert((await page.getByTestId("summary-authorised").textContent()) === "$7.14", "the payment holds what the checkout said");
+    await page.getByTestId("pay-button").click();
+    await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 });
+    const [orderId] = new URL(page.url()).searchParams.get("orders").split(",");
+    const confirmed = await apiCall(baseURL, "GET", `/api/orders/${orderId}`, { token: await token() });
+    assert(confirmed.status === "confirmed" && confirmed.payment_status === "authorized", `the order is confirmed, the card authorised (got ${confirmed.status}/${confirmed.payment_status})`);
+    assert(confirmed.authorized_amount === "7.14", `the order holds 7.14 (got ${confirmed.authorized_amount})`);
+
+    // The seller packs on a phone-sized screen: 780 g of apples, 2 avocados and 1 lemon for the third.
+    const sellerContext = await newContext(browser, baseURL, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+    const seller = await newPage(sellerContext);
+    await login(seller, DEMO.greenfields);
+    await seller.goto("/seller/orders?status=confirmed");
+    const card = seller.locator(`[data-testid="seller-order"][data-order-id="${orderId}"]`);
+    await card.getByTestId("pack-order").click();
+    await seller.waitForURL(`**/seller/orders/${orderId}/pack`);
+    const apples = seller.getByTestId("pack-line").filter({ hasText: "Loose Braeburn Apples" });
+    const avocados = seller.getByTestId("pack-line").filter({ hasText: "Avocados" });
+    assert((await apples.getByTestId("pack-ordered").textContent()) === "750 g", "the ordered weight is shown");
+    assert((await avocados.getByTestId("pack-substitution").textContent()) === "Substitutes OK", "the shopper's substitution choice is shown");
+
+    // Too much is refused before anything is sent.
+    await apples.getByTestId("packed-input").fill("2000");
+    const over = await seller.getByTestId("pack-over").textContent();
+    assert(over.startsWith("$10.90 is above the $7.14 the shopper authorised"), `over the hold is refused (got "${over}")`);
+    assert(await seller.getByTestId("submit-packing").isDisabled(), "and cannot be submitted");
+
+    await apples.getByTestId("packed-input").fill("780");
+    await avocados.getByTestId("packed-input").fill("2");
+    await avocados.getByTestId("substitute-select").selectOption(lemons.id);
+    assert((await avocados.getByTestId("substitute-amount").inputValue()) === "1", "the substitute replaces the one missing avocado");
+    // 780 g x 3.20 = 2.496 -> 2.50; 2 x 1.50 + 1 x 0.35 = 3.35; total 5.85.
+    assert((await seller.getByTestId("pack-running-total").textContent()) === "$5.85", "the running total follows the packing");
+    const overflow = await seller.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, `no horizontal scrolling on the packing screen at 375px (overflow ${overflow}px)`);
+    await screenshot(seller, "seller-packing", { fullPage: true });
+    await seller.getByTestId("submit-packing").click();
+    await seller.getByTestId("packed-confirmation").waitFor();
+    const note = await seller.getByTestId("packed-confirmation").textContent();
+    assert(note.includes("$5.85") && note.includes("$1.29"), `the seller sees the charge and the release (got "${note}")`);
+
+    // The shopper's receipt.
+    await page.goto(`/orders/${orderId}`);
+    await page.locator('[data-testid="order-status"][data-status="packed"]').waitFor();
+    const lines = page.getByTestId("order-line");
+    const appleReceipt = (await lines.filter({ hasText: "Loose Braeburn Apples" }).getByTestId("line-description").textContent()).trim();
+    assert(appleReceipt === "Ordered 750 g · Packed 780 g", `the apples line shows the packed weight (got "${appleReceipt}")`);
+    const avocadoReceipt = (await lines.filter({ hasText: "Avocados" }).getByTestId("line-description").textContent()).trim();
+    assert(avocadoReceipt === "Ordered 3 · Packed 2 + 1 × Lemons (substitute)", `the avocados line shows the substitute (got "${avocadoReceipt}")`);
+    assert((await page.getByTestId("order-final").textContent()) === "$5.85", "the final charge");
+    assert((await page.getByTestId("order-released").textContent()) === "$1.29 released from the hold", "what was released");
+    await page.locator('[data-testid="payment-status"][data-status="captured"]').waitFor({ timeout: 30_000 }).catch(() => {});
+    const payment = await page.getByTestId("payment-status").getAttribute("data-status");
+    assert(payment === "captured" || payment === "authorized", `the payment is captured or being captured (got ${payment})`);
+    await screenshot(page, "order-receipt", { fullPage: true });
+
+    const problems = [...context.problems, ...sellerContext.problems];
+    await sellerContext.close();
+    await context.close();
+    return problems;
   },
 });

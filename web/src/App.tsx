@@ -21,6 +21,7 @@ const SellerDashboardPage = lazy(() => import("./pages/seller/SellerDashboardPag
 const SellerProductsPage = lazy(() => import("./pages/seller/SellerProductsPage"));
 const SellerProductEditPage = lazy(() => import("./pages/seller/SellerProductEditPage"));
 const SellerOrdersPage = lazy(() => import("./pages/seller/SellerOrdersPage"));
+const SellerPackPage = lazy(() => import("./pages/seller/SellerPackPage"));
 const AdminUsersPage = lazy(() => import("./pages/admin/AdminUsersPage"));
 const AdminOrderLookupPage = lazy(() => import("./pages/admin/AdminOrderLookupPage"));
 
@@ -45,6 +46,7 @@ export const routes = [
       { path: "seller/products/new", element: <RequireAuth roles={["seller"]}><SellerProductEditPage /></RequireAuth> },
       { path: "seller/products/:id", element: <RequireAuth roles={["seller"]}><SellerProductEditPage /></RequireAuth> },
       { path: "seller/orders", element: <RequireAuth roles={["seller"]}><SellerOrdersPage /></RequireAuth> },
+      { path: "seller/orders/:id/pack", element: <RequireAuth roles={["seller", "admin"]}><SellerPackPage /></RequireAuth> },
       { path: "admin", element: <RequireAuth roles={["admin"]}><AdminUsersPage /></RequireAuth> },
       { path: "admin/orders", element: <RequireAuth roles={["admin"]}><AdminOrderLookupPage /></RequireAuth> },
       { path: "*", element: <NotFoundPage /> },

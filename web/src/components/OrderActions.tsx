@@ -29,7 +29,7 @@ export function OrderActions({ order, compact = false }: { order: Order; compact
     },
     onError: (err) => {
       setError(errorMessage(err));
-      // The order may have moved on elsewhere (e.g. paid or cancelled): show its real state.
+      // The order may have moved on elsewhere (e.g. confirmed or cancelled): show its real state.
       queryClient.invalidateQueries({ queryKey: keys.order(order.id) });
       queryClient.invalidateQueries({ queryKey: ["seller", "orders"] });
     },
@@ -52,9 +52,11 @@ export function OrderActions({ order, compact = false }: { order: Order; compact
               }
               title="Cancel this order?"
               description={
-                order.payment_status === "paid"
-                  ? "The order will be cancelled and the payment refunded. This can't be undone."
-                  : "The order will be cancelled and its items released. Nothing has been charged for it. This can't be undone."
+                order.payment_status === "captured"
+                  ? "The order will be cancelled and the charge refunded to the card. This can't be undone."
+                  : order.payment_status === "authorized"
+                    ? "The order will be cancelled and its share of the hold on the card released. Nothing has been charged for it. This can't be undone."
+                    : "The order will be cancelled and its items released. Nothing has been charged for it. This can't be undone."
               }
               confirmLabel="Cancel order"
               destructive

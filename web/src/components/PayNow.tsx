@@ -2,7 +2,7 @@ import { CreditCard } from "lucide-react";
 import { Link } from "react-router";
 import { useQueryClient } from "@tanstack/react-query";
 import { errorMessage } from "@/lib/api/errors";
-import { isPayable } from "@/lib/checkouts";
+import { isAuthorised, isPayable } from "@/lib/checkouts";
 import { formatMoney } from "@/lib/money";
 import { keys, useCheckout } from "@/lib/queries";
 import { cn } from "@/lib/utils";
@@ -43,7 +43,7 @@ export function PayNow({ checkoutId, orderCount, className }: { checkoutId: stri
   }
   const data = checkout.data;
   if (!isPayable(data)) {
-    if (data.status === "paid") return null;
+    if (isAuthorised(data)) return null;
     return (
       <p className={cn("text-sm text-muted-foreground", className)} data-testid="pay-now-expired">
         The time to pay has run out. Nothing was charged and the items were released.
@@ -59,7 +59,7 @@ export function PayNow({ checkoutId, orderCount, className }: { checkoutId: stri
     >
       <div className="grid gap-0.5">
         <p className="font-semibold">
-          Awaiting payment · {amount}
+          Awaiting payment · {amount} to authorise
           {orders > 1 && <span className="font-normal"> for {orders} orders</span>}
         </p>
         <p>

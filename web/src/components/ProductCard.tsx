@@ -1,5 +1,5 @@
 import { Plus } from "lucide-react";
-import { perUnit } from "@/lib/money";
+import { formatGrams, perUnit } from "@/lib/money";
 import { Link } from "react-router";
 import type { Product } from "@/lib/api/models";
 import { basket } from "@/lib/basket";
@@ -11,7 +11,9 @@ import { Button } from "./ui/button";
 import { toast } from "./ui/toast";
 
 export function ProductCard({ product }: { product: Product }) {
-  const soldOut = product.stock <= 0;
+  const weighed = product.sold_by === "weight";
+  const minWeight = product.min_weight_g ?? 1;
+  const soldOut = weighed ? product.stock < minWeight : product.stock <= 0;
   return (
     <article className="group relative flex w-full flex-col overflow-hidden rounded-lg border bg-card shadow-sm" data-testid="product-card">
       <ProductImage src={product.images[0]} alt={product.name} className="aspect-square w-full" />
@@ -26,26 +28,31 @@ export function ProductCard({ product }: { product: Product }) {
         <div className="mt-auto flex items-end justify-between gap-2 pt-2">
           <div className="grid">
             <Price amount={product.price} currency={product.currency} className="font-semibold" />
-            <span className="text-xs text-muted-foreground">{perUnit(product.unit)}</span>
+            <span className="text-xs text-muted-foreground">{weighed ? `per kg · from ${formatGrams(minWeight)}` : perUnit(product.unit)}</span>
+            {!weighed && (
+              <span className="text-xs text-muted-foreground" data-testid="unit-price">
+                {product.unit_price.label}
+              </span>
+            )}
           </div>
           <Button
             size="icon"
             variant="secondary"
             className="relative z-10 size-9"
             disabled={soldOut}
-            aria-label={soldOut ? `${product.name} is out of stock` : `Add ${product.name} to basket`}
+            aria-label={soldOut ? `${product.name} is out of stock` : weighed ? `Add ${formatGrams(minWeight)} of ${product.name} to basket` : `Add ${product.name} to basket`}
             data-testid="add-to-basket"
             onClick={() => {
-              basket.add(product, 1);
-              toast("Added to basket", { description: product.name });
+              basket.add(product);
+              toast("Added to basket", { description: weighed ? `${formatGrams(minWeight)} of ${product.name} — change the weight in your basket` : product.name });
             }}
           >
             <Plus aria-hidden="true" />
           </Button>
         </div>
-        {product.stock <= 5 && (
+        {(weighed ? product.stock < 1000 : product.stock <= 5) && (
           <div className="pt-1">
-            <StockBadge stock={product.stock} />
+            <StockBadge stock={product.stock} weighed={weighed} minWeight={product.min_weight_g} />
           </div>
         )}
       </div>

@@ -3,13 +3,14 @@ import { useEffect, useEffectEvent } from "react";
 import { api } from "./api";
 import { isApiError } from "./api/errors";
 import type { Product } from "./api/models";
-import { basket, type BasketLine } from "./basket";
+import { basket, isWeighed, lineAmount, maxWeight, snapshot, weightRules, type BasketLine } from "./basket";
+import { formatGrams } from "./money";
 import { keys } from "./queries";
 
 export interface LineIssue {
   kind: "unavailable" | "short" | "sold_out";
   message: string;
-  /** How many the seller can still sell, when known. */
+  /** How many the seller can still sell (grams for a weighed product), when known. */
   available?: number;
 }
 
@@ -47,8 +48,17 @@ export function useBasketCheck(lines: BasketLine[]) {
       issues[line.product.id] = { kind: "unavailable", message: "No longer available. Remove it to continue." };
     } else if (result?.data) {
       const stock = result.data.stock;
-      if (stock <= 0) issues[line.product.id] = { kind: "sold_out", message: "Sold out. Remove it to continue.", available: 0 };
-      else if (stock < line.quantity)
+      const wanted = lineAmount(line);
+      if (isWeighed(line)) {
+        // What can still be bought in the product's steps: the stock rounded down to a step.
+        const fresh = snapshot(result.data);
+        const most = maxWeight(fresh);
+        if (most < weightRules(fresh).min)
+          issues[line.product.id] = { kind: "sold_out", message: "Sold out. Remove it to continue.", available: 0 };
+        else if (most < wanted)
+          issues[line.product.id] = { kind: "short", message: `Only ${formatGrams(most)} left. Lower the weight to continue.`, available: most };
+      } else if (stock <= 0) issues[line.product.id] = { kind: "sold_out", message: "Sold out. Remove it to continue.", available: 0 };
+      else if (stock < wanted)
         issues[line.product.id] = { kind: "short", message: `Only ${stock} left. Lower the quantity to continue.`, available: stock };
     }
   });
@@ -62,9 +72,10 @@ export function useBasketCheck(lines: BasketLine[]) {
 
 /**
  * The 409 from checkout lists the products that ran short. Its exact shape is the server's, so
- * accept the plausible ones: a list of ids, or objects with product_id and an available count.
+ * accept the plausible ones: a list of ids, or objects with product_id and an available count
+ * (grams for the products in `weighed`).
  */
-export function shortagesFromConflict(details: unknown): Record<string, LineIssue> {
+export function shortagesFromConflict(details: unknown, weighed: ReadonlySet<string> = new Set()): Record<string, LineIssue> {
   const issues: Record<string, LineIssue> = {};
   const list = Array.isArray(details)
     ? details
@@ -92,7 +103,7 @@ export function shortagesFromConflict(details: unknown): Record<string, LineIssu
           ? "Not enough stock for this quantity."
           : available === 0
             ? "Sold out while you were shopping."
-            : `Only ${available} left.`,
+            : `Only ${weighed.has(id) ? formatGrams(available) : available} left.`,
     };
   }
   return issues;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeOrder, makeProduct } from "@/test/utils";
+import { makeLine, makeOrder, makePayment, makeProduct } from "@/test/utils";
 import { basket } from "./basket";
 import { awaitingItems, basketItems, groupByCheckout, isPayable, itemsKey, openCheckout, settlePaidCheckout } from "./checkouts";
 import type { Checkout } from "./api/models";
@@ -30,7 +30,7 @@ describe("groupByCheckout", () => {
         makeOrder({ id: "o1", checkout_id: "open", status: "pending_payment", payment_status: "unpaid", expires_at: later(12), payment_error: "Your card was declined.", created_at: "2025-03-01T09:50:00Z" }),
         makeOrder({ id: "o2", checkout_id: "open", status: "cancelled", payment_status: "unpaid", created_at: "2025-03-01T09:50:00Z" }),
         makeOrder({ id: "o3", checkout_id: "expired", status: "pending_payment", payment_status: "unpaid", expires_at: later(-1), created_at: "2025-03-01T09:00:00Z" }),
-        makeOrder({ id: "o4", checkout_id: "paid", status: "paid", created_at: "2025-03-01T08:00:00Z" }),
+        makeOrder({ id: "o4", checkout_id: "paid", status: "confirmed", created_at: "2025-03-01T08:00:00Z" }),
       ],
       NOW,
     );
@@ -46,18 +46,20 @@ describe("isPayable", () => {
     checkout_id: "c1",
     status: "pending_payment",
     amount: "3.49",
+    estimated_total: "3.49",
+    captured: null,
     currency: "usd",
     expires_at: later(10),
     payment_error: null,
     orders: [],
-    payment: { provider: "local", client_secret: "cs", amount: "3.49", currency: "usd" },
+    payment: makePayment({ client_secret: "cs", amount: "3.49", estimated_total: "3.49" }),
     ...overrides,
   });
   it("needs an open checkout with a payment to resume, before it expires", () => {
     expect(isPayable(checkout({}), NOW)).toBe(true);
     expect(isPayable(checkout({ expires_at: later(-1) }), NOW)).toBe(false);
     expect(isPayable(checkout({ payment: null }), NOW)).toBe(false);
-    expect(isPayable(checkout({ status: "paid" }), NOW)).toBe(false);
+    expect(isPayable(checkout({ status: "authorized" }), NOW)).toBe(false);
     expect(isPayable(null, NOW)).toBe(false);
   });
 });
@@ -70,8 +72,8 @@ describe("comparing a basket with a checkout", () => {
     basket.add(bread, 1);
     basket.add(apples, 2);
     const orders = [
-      makeOrder({ id: "o1", status: "pending_payment", items: [{ product_id: "apples", name: "A", unit: "kg", unit_price: "1.00", quantity: 2, line_total: "2.00" }] }),
-      makeOrder({ id: "o2", status: "pending_payment", items: [{ product_id: "bread", name: "B", unit: "each", unit_price: "1.00", quantity: 1, line_total: "1.00" }] }),
+      makeOrder({ id: "o1", status: "pending_payment", items: [makeLine({ product_id: "apples", name: "A", unit: "kg", unit_price: "1.00", quantity: 2, line_total: "2.00" })] }),
+      makeOrder({ id: "o2", status: "pending_payment", items: [makeLine({ product_id: "bread", name: "B", unit: "each", unit_price: "1.00", quantity: 1, line_total: "1.00" })] }),
     ];
     expect(itemsKey(basketItems(basket.get()))).toBe(itemsKey(awaitingItems(orders)));
     basket.add(apples, 1);

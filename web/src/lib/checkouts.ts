@@ -1,36 +1,63 @@
 // One shopping trip = one checkout: its orders (one per seller) share a checkout_id and are paid
 // with one payment. This module groups orders by trip and remembers the checkout this browser
 // left open, so coming back to checkout resumes it instead of starting another.
-import type { Checkout, Order } from "./api/models";
-import { basket, type BasketLine } from "./basket";
-import { toCents } from "./money";
+import type { Checkout, CheckoutItem, Order } from "./api/models";
+import { basket, isWeighed, lineAmount, type BasketLine } from "./basket";
+import { formatCents, toCents } from "./money";
 import { msUntil } from "./time";
 
-export interface ItemCount {
-  product_id: string;
-  quantity: number;
+/**
+ * One line of a checkout as the API takes it: a count (`quantity`) or grams (`weight_g`), and the
+ * substitution choice. Records stored before weights existed have `quantity` only.
+ */
+export type ItemCount = Pick<CheckoutItem, "product_id" | "quantity" | "weight_g"> & { substitution?: CheckoutItem["substitution"] };
+
+function amountOf(item: ItemCount): number {
+  return item.quantity ?? item.weight_g ?? 0;
 }
 
-/** Quantities per product, merged and sorted, so two lists of lines compare as text. */
+/** Amounts (items or grams) and substitution choices per product, merged and sorted, so two lists compare as text. */
 export function itemsKey(lines: ItemCount[]): string {
-  const merged = new Map<string, number>();
-  for (const line of lines) merged.set(line.product_id, (merged.get(line.product_id) ?? 0) + line.quantity);
+  const merged = new Map<string, { amount: number; similar: boolean }>();
+  for (const line of lines) {
+    const before = merged.get(line.product_id);
+    merged.set(line.product_id, {
+      amount: (before?.amount ?? 0) + amountOf(line),
+      similar: Boolean(before?.similar) || line.substitution === "similar",
+    });
+  }
   return [...merged.entries()]
-    .filter(([, quantity]) => quantity > 0)
+    .filter(([, { amount }]) => amount > 0)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([id, quantity]) => `${id}:${quantity}`)
+    .map(([id, { amount, similar }]) => `${id}:${amount}${similar ? "~" : ""}`)
     .join(",");
 }
 
-export function basketItems(lines: BasketLine[]): ItemCount[] {
-  return lines.map((line) => ({ product_id: line.product.id, quantity: line.quantity }));
+/** The basket as the checkout request's items: weighed lines in grams, with each line's substitution choice. */
+export function basketItems(lines: BasketLine[]): CheckoutItem[] {
+  return lines.map((line) =>
+    isWeighed(line)
+      ? { product_id: line.product.id, weight_g: lineAmount(line), substitution: line.substitution }
+      : { product_id: line.product.id, quantity: lineAmount(line), substitution: line.substitution },
+  );
 }
 
 /** What is still to be paid in a checkout: the lines of its orders awaiting payment. */
 export function awaitingItems(orders: Order[]): ItemCount[] {
   return orders
     .filter((order) => order.status === "pending_payment")
-    .flatMap((order) => order.items.map((line) => ({ product_id: line.product_id, quantity: line.quantity })));
+    .flatMap((order) =>
+      order.items.map((line) =>
+        line.sold_by === "weight"
+          ? { product_id: line.product_id, weight_g: line.weight_g, substitution: line.substitution }
+          : { product_id: line.product_id, quantity: line.quantity, substitution: line.substitution },
+      ),
+    );
+}
+
+/** The card is authorised (or already charged): nothing more for the shopper to do. */
+export function isAuthorised(checkout: Pick<Checkout, "status"> | null | undefined): boolean {
+  return Boolean(checkout && (checkout.status === "authorized" || checkout.status === "capturing" || checkout.status === "captured"));
 }
 
 /** A checkout the shopper can still pay: awaiting payment, a payment to resume, not expired. */
@@ -78,8 +105,8 @@ export const openCheckout = {
 };
 
 /**
- * The checkout is paid: take what it bought out of the basket (once). Only a checkout this
- * browser placed touches the basket, and only by the quantities it bought, so anything added to
+ * The checkout's card is authorised: take what it bought out of the basket (once). Only a checkout
+ * this browser placed touches the basket, and only by the amounts it bought, so anything added to
  * the basket since stays there.
  */
 export function settlePaidCheckout(checkoutId: string): void {
@@ -92,10 +119,14 @@ export function settlePaidCheckout(checkoutId: string): void {
   if (!record || record.checkoutId !== checkoutId) return;
   openCheckout.forget(checkoutId);
   const bought = new Map<string, number>();
-  for (const item of record.items) bought.set(item.product_id, (bought.get(item.product_id) ?? 0) + item.quantity);
+  for (const item of record.items) bought.set(item.product_id, (bought.get(item.product_id) ?? 0) + amountOf(item));
   for (const line of basket.get()) {
-    const quantity = bought.get(line.product.id);
-    if (quantity) basket.setQuantity(line.product.id, line.quantity - quantity);
+    const amount = bought.get(line.product.id);
+    if (!amount) continue;
+    const left = lineAmount(line) - amount;
+    if (!isWeighed(line)) basket.setQuantity(line.product.id, left);
+    else if (left < (line.product.min_weight_g ?? 1)) basket.remove(line.product.id);
+    else basket.setWeight(line.product.id, left);
   }
 }
 
@@ -145,4 +176,18 @@ export function groupByCheckout(orders: Order[], now: number = Date.now()): Trip
 function timeOf(iso: string): number {
   const at = new Date(iso).getTime();
   return Number.isNaN(at) ? 0 : at;
+}
+
+// ---- the hold on the card ----------------------------------------------------------------------
+
+/**
+ * The one-line explanation of the authorisation: how much is held, why it can be more than the
+ * estimate (weighed items), and that only what is packed is charged.
+ */
+export function holdExplanation(authorisedCents: number, estimateCents: number, currency: string, weighed: boolean): string {
+  const held = formatCents(authorisedCents, currency);
+  if (weighed && authorisedCents > estimateCents) {
+    return `We hold ${held} on your card: your estimate plus 10% on weighed items. You pay only for what is packed.`;
+  }
+  return `We hold ${held} on your card and charge it once your order is packed. You pay only for what is packed.`;
 }

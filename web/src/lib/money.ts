@@ -53,3 +53,36 @@ export function isValidPriceInput(value: string): boolean {
 export function perUnit(unit: string): string {
   return unit.trim().toLowerCase() === "each" ? "each" : `per ${unit}`;
 }
+
+// ---- groceries sold by weight (the API's pricing rules, in integer cents) -----------------------
+
+/** The margin a weighed line is authorised with, in basis points (1000 = 10 %), as the API's WEIGHT_BUFFER_BPS. */
+export const WEIGHT_MARGIN_BPS = 1000;
+
+/** numerator / denominator rounded half up, for non-negative integers. */
+export function halfUp(numerator: number, denominator: number): number {
+  return Math.floor((2 * numerator + denominator) / (2 * denominator));
+}
+
+/** What `grams` cost at `pricePerKgCents`: rounded half up to the cent, once per line. */
+export function weightCostCents(pricePerKgCents: number, grams: number): number {
+  return halfUp(pricePerKgCents * grams, 1000);
+}
+
+/** A line's cost: `amount` is a count for unit products, grams for weighed ones (priced per kg). */
+export function lineCostCents(priceCents: number, soldBy: "unit" | "weight", amount: number): number {
+  return soldBy === "weight" ? weightCostCents(priceCents, amount) : priceCents * amount;
+}
+
+/** What one order authorises: its unit lines, plus its weighed lines with the margin, rounded up. */
+export function authorisedCents(unitCents: number, weighedCents: number, marginBps: number = WEIGHT_MARGIN_BPS): number {
+  return unitCents + Math.ceil((weighedCents * (10_000 + marginBps)) / 10_000);
+}
+
+/** 250 -> "250 g", 1500 -> "1.5 kg", 2000 -> "2 kg" (as the API words weights). */
+export function formatGrams(grams: number): string {
+  if (grams < 1000) return `${grams} g`;
+  const kilos = Math.floor(grams / 1000);
+  const rest = grams % 1000;
+  return rest ? `${kilos}.${String(rest).padStart(3, "0").replace(/0+$/, "")} kg` : `${kilos} kg`;
+}

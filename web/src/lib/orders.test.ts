@@ -7,7 +7,7 @@ const actions = (allowed: OrderStatus[]) => orderActions({ allowed_transitions: 
 describe("orderActions", () => {
   it("offers exactly the moves the server allows, fulfilment first and cancelling last", () => {
     expect(actions(["cancelled", "packed"])).toEqual([
-      { status: "packed", label: "Mark packed" },
+      { status: "packed", label: "Mark packed (as ordered)" },
       { status: "cancelled", label: "Cancel order", destructive: true },
     ]);
     expect(actions(["out_for_delivery"])).toEqual([{ status: "out_for_delivery", label: "Mark out for delivery" }]);
@@ -20,6 +20,6 @@ describe("orderActions", () => {
   });
 
   it("labels a move it has no wording for from the status name rather than hiding it", () => {
-    expect(actions(["paid"])).toEqual([{ status: "paid", label: "Mark paid" }]);
+    expect(actions(["confirmed"])).toEqual([{ status: "confirmed", label: "Mark confirmed" }]);
   });
 });

@@ -1,8 +1,9 @@
-import type { Order, OrderStatus } from "./api/models";
+import type { Order, OrderLine, OrderStatus, PaymentStatus } from "./api/models";
+import { formatGrams, formatMoney, toCents } from "./money";
 
 export const STATUS_LABEL: Record<OrderStatus, string> = {
   pending_payment: "Awaiting payment",
-  paid: "Paid",
+  confirmed: "Confirmed",
   packed: "Packed",
   out_for_delivery: "Out for delivery",
   delivered: "Delivered",
@@ -12,7 +13,7 @@ export const STATUS_LABEL: Record<OrderStatus, string> = {
 
 export const STATUS_TONE: Record<OrderStatus, "neutral" | "green" | "blue" | "amber" | "red" | "violet"> = {
   pending_payment: "amber",
-  paid: "blue",
+  confirmed: "blue",
   packed: "violet",
   out_for_delivery: "violet",
   delivered: "green",
@@ -20,8 +21,30 @@ export const STATUS_TONE: Record<OrderStatus, "neutral" | "green" | "blue" | "am
   payment_failed: "red",
 };
 
+/** The payment of an order in words, for shoppers. */
+export const PAYMENT_STATUS_LABEL: Record<PaymentStatus, string> = {
+  unpaid: "Not paid",
+  authorized: "Authorised",
+  captured: "Charged",
+  partially_refunded: "Partly refunded",
+  refunded: "Refunded",
+  voided: "Released",
+  failed: "Failed",
+};
+
+/** One sentence on what the payment status means for the shopper's card. */
+export const PAYMENT_STATUS_HINT: Record<PaymentStatus, string> = {
+  unpaid: "Nothing has been charged.",
+  authorized: "The amount is held on your card. You are charged only for what is packed.",
+  captured: "Your card was charged for what was packed.",
+  partially_refunded: "Part of the charge was refunded to your card.",
+  refunded: "The charge was refunded to your card.",
+  voided: "The hold on your card was released. Nothing was charged.",
+  failed: "The payment did not go through. Nothing was charged.",
+};
+
 /** The happy path, in order; the timeline draws these steps. */
-export const FULFILMENT_STEPS: OrderStatus[] = ["pending_payment", "paid", "packed", "out_for_delivery", "delivered"];
+export const FULFILMENT_STEPS: OrderStatus[] = ["pending_payment", "confirmed", "packed", "out_for_delivery", "delivered"];
 
 export interface StatusAction {
   status: OrderStatus;
@@ -30,7 +53,7 @@ export interface StatusAction {
 }
 
 const ACTION_LABEL: Partial<Record<OrderStatus, string>> = {
-  packed: "Mark packed",
+  packed: "Mark packed (as ordered)",
   out_for_delivery: "Mark out for delivery",
   delivered: "Mark delivered",
   cancelled: "Cancel order",
@@ -49,6 +72,64 @@ export function orderActions(order: Pick<Order, "allowed_transitions">): StatusA
   return [...forward, ...cancel];
 }
 
-export function itemCount(order: Order): number {
-  return order.items.reduce((sum, line) => sum + line.quantity, 0);
+/** Things in an order: items of unit lines, one per weighed line. */
+export function itemCount(order: Pick<Order, "items">): number {
+  return order.items.reduce((sum, line) => sum + (line.sold_by === "weight" ? 1 : (line.quantity ?? 0)), 0);
+}
+
+/** An amount of a line's product: "750 g" for weighed lines, "4" for counted ones. */
+export function formatAmount(soldBy: OrderLine["sold_by"], amount: number | null | undefined): string {
+  if (amount === null || amount === undefined) return "—";
+  return soldBy === "weight" ? formatGrams(amount) : String(amount);
+}
+
+/** What the line ordered: grams or a count. */
+export function orderedAmount(line: Pick<OrderLine, "sold_by" | "quantity" | "weight_g">): number {
+  return (line.sold_by === "weight" ? line.weight_g : line.quantity) ?? 0;
+}
+
+/** What was packed of the line's own product, or null before packing. */
+export function packedAmount(line: Pick<OrderLine, "sold_by" | "packed_quantity" | "packed_weight_g">): number | null {
+  return line.sold_by === "weight" ? line.packed_weight_g : line.packed_quantity;
+}
+
+/** Whether the line has been packed (the API fills in the packed amount then). */
+export function isPackedLine(line: OrderLine): boolean {
+  return packedAmount(line) !== null;
+}
+
+/**
+ * The line as the shopper reads it: what was ordered, then (once packed) what was packed and any
+ * substitute. "Ordered 750 g · Packed 780 g"; "Ordered 4 · Packed 3 + 1 × Pears (substitute)";
+ * "Ordered 2 · Unavailable".
+ */
+export function describeLine(line: OrderLine): string {
+  const ordered = `Ordered ${formatAmount(line.sold_by, orderedAmount(line))}`;
+  const packed = packedAmount(line);
+  if (packed === null) return ordered;
+  const sub = line.substitute;
+  const subText = sub
+    ? line.sold_by === "weight"
+      ? `${formatGrams(sub.weight_g ?? 0)} ${sub.name} (substitute)`
+      : `${sub.quantity ?? 0} × ${sub.name} (substitute)`
+    : null;
+  if (packed === 0) return subText ? `${ordered} · Replaced by ${subText}` : `${ordered} · Unavailable`;
+  return `${ordered} · Packed ${formatAmount(line.sold_by, packed)}${subText ? ` + ${subText}` : ""}`;
+}
+
+/** "$5.60/kg" or "$1.20 each": a line's price as ordered. */
+export function linePriceLabel(line: Pick<OrderLine, "sold_by" | "unit" | "unit_price">, currency: string): string {
+  const price = formatMoney(line.unit_price, currency);
+  if (line.sold_by === "weight") return `${price}/kg`;
+  return line.unit.trim().toLowerCase() === "each" ? `${price} each` : `${price} per ${line.unit}`;
+}
+
+/** An order's money, in cents: what it was estimated at, held for, finally charged and released. */
+export function orderMoney(order: Pick<Order, "estimated_total" | "authorized_amount" | "final_total" | "released">) {
+  return {
+    estimatedCents: toCents(order.estimated_total),
+    authorisedCents: toCents(order.authorized_amount),
+    finalCents: order.final_total === null ? null : toCents(order.final_total),
+    releasedCents: order.released === null ? null : toCents(order.released),
+  };
 }

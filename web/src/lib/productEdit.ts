@@ -8,15 +8,22 @@ import { toCents } from "./money";
 export interface ProductForm {
   name: string;
   description: string;
+  /** Per `unit`; per kg when sold by weight. */
   price: string;
   category: CategorySlug | "";
+  /** Items; grams when sold by weight. */
   stock: string;
   unit: string;
+  /** Chosen when the product is created, fixed after (its stock is counted in items or grams). */
+  sold_by: Product["sold_by"];
+  /** Sold by weight: the least a basket takes and the step it goes up in, in grams ("" otherwise). */
+  min_weight_g: string;
+  step_g: string;
 }
 
-export type EditableField = keyof ProductForm;
+export type EditableField = Exclude<keyof ProductForm, "sold_by">;
 
-export const EDITABLE_FIELDS: EditableField[] = ["name", "description", "price", "unit", "stock", "category"];
+export const EDITABLE_FIELDS: EditableField[] = ["name", "description", "price", "unit", "stock", "category", "min_weight_g", "step_g"];
 
 export const FIELD_LABELS: Record<EditableField, string> = {
   name: "Name",
@@ -25,9 +32,11 @@ export const FIELD_LABELS: Record<EditableField, string> = {
   unit: "Unit",
   stock: "Stock",
   category: "Category",
+  min_weight_g: "Minimum weight (g)",
+  step_g: "Step (g)",
 };
 
-export const EMPTY_FORM: ProductForm = { name: "", description: "", price: "", category: "", stock: "0", unit: "each" };
+export const EMPTY_FORM: ProductForm = { name: "", description: "", price: "", category: "", stock: "0", unit: "each", sold_by: "unit", min_weight_g: "", step_g: "" };
 
 export function fromProduct(product: Product): ProductForm {
   return {
@@ -37,6 +46,9 @@ export function fromProduct(product: Product): ProductForm {
     category: product.category,
     stock: String(product.stock),
     unit: product.unit,
+    sold_by: product.sold_by,
+    min_weight_g: product.min_weight_g === null ? "" : String(product.min_weight_g),
+    step_g: product.step_g === null ? "" : String(product.step_g),
   };
 }
 
@@ -50,7 +62,7 @@ function normal(field: EditableField, value: string): string | number {
       return `invalid:${text}`;
     }
   }
-  if (field === "stock") return /^\d+$/.test(text) ? Number(text) : `invalid:${text}`;
+  if (field === "stock" || field === "min_weight_g" || field === "step_g") return /^\d+$/.test(text) ? Number(text) : text === "" ? "" : `invalid:${text}`;
   return text;
 }
 
@@ -66,7 +78,9 @@ export function changedFields(form: ProductForm, base: Product): ProductUpdate {
     if (!differs(field, form[field], loaded[field])) continue;
     const value = form[field].trim();
     if (field === "stock") body.stock = Number(value);
-    else if (field === "category") body.category = value as CategorySlug;
+    else if (field === "min_weight_g" || field === "step_g") {
+      if (base.sold_by === "weight" && value !== "") body[field] = Number(value);
+    } else if (field === "category") body.category = value as CategorySlug;
     else body[field] = value;
   }
   return body;

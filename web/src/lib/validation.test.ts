@@ -19,9 +19,20 @@ describe("form rules mirror the API models", () => {
   });
 
   it("product: price with at most two decimals, whole stock, simple unit", () => {
-    const form = { name: "Milk", description: "", price: "1.999", category: "" as const, stock: "-1", unit: "1 l<b>" };
+    const form = { name: "Milk", description: "", price: "1.999", category: "" as const, stock: "-1", unit: "1 l<b>", sold_by: "unit" as const, min_weight_g: "", step_g: "" };
     expect(Object.keys(validateProduct(form)).sort()).toEqual(["category", "price", "stock", "unit"]);
     expect(validateProduct({ ...form, price: "1.99", category: "dairy-eggs" as never, stock: "4", unit: "1 l" })).toEqual({});
+  });
+
+  it("product sold by weight: grams for stock, a minimum and a step, the minimum a whole number of steps", () => {
+    const form = { name: "Comté", description: "", price: "28.50", category: "dairy-eggs" as never, stock: "20000", unit: "kg", sold_by: "weight" as const, min_weight_g: "", step_g: "" };
+    expect(validateProduct(form)).toEqual({ min_weight_g: "Required for a product sold by weight.", step_g: "Required for a product sold by weight." });
+    expect(validateProduct({ ...form, min_weight_g: "0", step_g: "6000" })).toEqual({
+      min_weight_g: "Enter a whole number of grams from 1 to 10000.",
+      step_g: "Enter a whole number of grams from 1 to 5000.",
+    });
+    expect(validateProduct({ ...form, min_weight_g: "120", step_g: "50" })).toEqual({ min_weight_g: "Must be a whole number of steps of 50 g (for example 100)." });
+    expect(validateProduct({ ...form, min_weight_g: "100", step_g: "50", unit: "whatever" })).toEqual({}); // the unit is kg, not asked
   });
 
   it("photos: type and size are checked before uploading", () => {

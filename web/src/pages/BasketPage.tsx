@@ -7,7 +7,8 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { useAuth } from "@/lib/auth";
-import { basketCount, basketTotalCents, groupBySeller, useBasket } from "@/lib/basket";
+import { basketAuthorisedCents, basketCount, basketTotalCents, groupBySeller, hasWeighedLines, useBasket } from "@/lib/basket";
+import { holdExplanation } from "@/lib/checkouts";
 import { useBasketCheck } from "@/lib/basketCheck";
 import { formatCents } from "@/lib/money";
 
@@ -57,11 +58,19 @@ export default function BasketPage() {
           </CardHeader>
           <CardContent className="grid gap-3">
             <div className="flex justify-between text-sm">
-              <span>Subtotal</span>
+              <span>Estimated total</span>
               <span className="font-semibold tabular-nums" data-testid="basket-subtotal">
                 {formatCents(basketTotalCents(lines), currency)}
               </span>
             </div>
+            {hasWeighedLines(lines) && (
+              <p className="text-xs text-muted-foreground" data-testid="basket-weighed-note">
+                Weighed items are priced by what the seller packs, so your final total may differ a little.
+              </p>
+            )}
+            <p className="text-xs text-muted-foreground" data-testid="basket-hold-note">
+              {holdExplanation(basketAuthorisedCents(lines), basketTotalCents(lines), currency, hasWeighedLines(lines))}
+            </p>
             {sellers > 1 && (
               <p className="text-xs text-muted-foreground">
                 You'll pay once; each of the {sellers} sellers gets their own order and delivers separately.

@@ -18,6 +18,8 @@ const SORTS: { value: ProductSort | ""; label: string }[] = [
   { value: "newest", label: "Newest" },
   { value: "price", label: "Price: low to high" },
   { value: "-price", label: "Price: high to low" },
+  { value: "unit_price", label: "Unit price (low to high)" },
+  { value: "-unit_price", label: "Unit price (high to low)" },
   { value: "name", label: "Name A–Z" },
 ];
 

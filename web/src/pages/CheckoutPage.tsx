@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { AddressForm, cleanAddress, EMPTY_ADDRESS, validateAddress } from "@/components/checkout/AddressForm";
 import { BasketLines } from "@/components/BasketLines";
+import { BasketEstimate } from "@/components/checkout/BasketEstimate";
 import { PageHeader } from "@/components/PageHeader";
 import { EmptyState, PageLoading } from "@/components/states";
 import { TimeLeft } from "@/components/TimeLeft";
@@ -13,10 +14,10 @@ import { api } from "@/lib/api";
 import { errorMessage, fieldErrors, isApiError } from "@/lib/api/errors";
 import type { Checkout, ShippingAddress } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
-import { basketTotalCents, useBasket } from "@/lib/basket";
+import { basketAuthorisedCents, useBasket } from "@/lib/basket";
 import { shortagesFromConflict, useBasketCheck, type LineIssue } from "@/lib/basketCheck";
 import { awaitingItems, basketItems, isPayable, itemsKey, openCheckout } from "@/lib/checkouts";
-import { formatCents, formatMoney } from "@/lib/money";
+import { formatCents, formatGrams, formatMoney } from "@/lib/money";
 import { msUntil } from "@/lib/time";
 import { uuid } from "@/lib/utils";
 
@@ -104,7 +105,7 @@ export default function CheckoutPage() {
   const issues = { ...checkIssues, ...conflicts };
 
   // Once the user changes quantities after a conflict, the old conflict no longer applies.
-  const basketShape = lines.map((line) => `${line.product.id}:${line.quantity}`).join(",");
+  const basketShape = lines.map((line) => `${line.product.id}:${line.quantity ?? line.weight_g}`).join(",");
   const [conflictsShape, setConflictsShape] = useState(basketShape);
   if (conflictsShape !== basketShape) {
     setConflictsShape(basketShape);
@@ -135,7 +136,7 @@ export default function CheckoutPage() {
     } catch (error) {
       if (isApiError(error) && error.status !== 0) idempotencyKey.current = uuid(); // the server refused this attempt
       if (isApiError(error) && error.status === 409) {
-        setConflicts(shortagesFromConflict(error.details));
+        setConflicts(shortagesFromConflict(error.details, new Set(lines.filter((line) => line.product.sold_by === "weight").map((line) => line.product.id))));
         setSubmitError(`${error.message || "Some items are out of stock."} Adjust the highlighted items and try again.`);
         queryClient.invalidateQueries({ queryKey: ["product"] });
       } else if (isApiError(error) && error.isValidation) {
@@ -229,7 +230,7 @@ export default function CheckoutPage() {
                   <Alert tone="warning">Some items in your basket need attention before you can continue.</Alert>
                 )}
                 <Button type="submit" size="lg" loading={submitting} disabled={blocked} data-testid="place-order">
-                  {submitting ? "Reserving your items…" : <>Continue to payment · {formatCents(basketTotalCents(lines), currency)}</>}
+                  {submitting ? "Reserving your items…" : <>Continue to payment · {formatCents(basketAuthorisedCents(lines), currency)}</>}
                 </Button>
               </AddressForm>
             </div>
@@ -238,6 +239,7 @@ export default function CheckoutPage() {
         <div className="grid content-start gap-3">
           <h2 className="text-lg font-semibold">Your basket</h2>
           <BasketLines lines={lines} issues={issues} />
+          <BasketEstimate lines={lines} />
         </div>
       </div>
     </>
@@ -291,14 +293,15 @@ function OpenCheckoutChoice({
       </CardHeader>
       <CardContent className="grid gap-4 text-sm">
         <p>
-          You started a checkout of {awaiting.length === 1 ? "1 order" : `${awaiting.length} orders`} for <strong>{amount}</strong>. Its items are
+          You started a checkout of {awaiting.length === 1 ? "1 order" : `${awaiting.length} orders`} for <strong>{amount}</strong> (to authorise). Its items are
           reserved for you: <TimeLeft expiresAt={checkout.expires_at} onExpire={() => void onStartedFresh()} />.
         </p>
         <ul className="grid gap-1 rounded-md border bg-muted/40 p-3" aria-label="In that checkout">
           {awaiting.flatMap((order) =>
             order.items.map((line) => (
-              <li key={`${order.id}-${line.product_id}`}>
-                {line.quantity} × {line.name} <span className="text-muted-foreground">from {order.seller_name || "seller"}</span>
+              <li key={`${order.id}-${line.line_id || line.product_id}`}>
+                {line.sold_by === "weight" ? formatGrams(line.weight_g ?? 0) : `${line.quantity} ×`} {line.name}{" "}
+                <span className="text-muted-foreground">from {order.seller_name || "seller"}</span>
               </li>
             )),
           )}

@@ -43,7 +43,7 @@ export default function ConfirmationPage() {
   // payment page does when it finishes itself.
   const checkoutId = params.get("checkout") ?? "";
   const redirectFailed = params.get("redirect_status") === "failed";
-  const somePaid = results.some((result) => result.data?.payment_status === "paid");
+  const somePaid = results.some((result) => result.data?.payment_status === "authorized" || result.data?.payment_status === "captured");
   useEffect(() => {
     if (checkoutId && somePaid) settlePaidCheckout(checkoutId);
   }, [checkoutId, somePaid]);
@@ -68,10 +68,11 @@ export default function ConfirmationPage() {
       <PageHeader title={allPaid ? "Thank you! Your order is confirmed" : paymentFailed || (pending && redirectFailed) ? "Payment failed" : "Confirming your payment…"} />
       {failed && <ErrorState error={failed.error} onRetry={() => failed.refetch()} />}
       {allPaid && (
-        <Alert tone="success" title="Payment received" data-testid="order-confirmed">
+        <Alert tone="success" title="Your card is authorised" data-testid="order-confirmed">
           {orders.length > 1
             ? `Your basket was split into ${orders.length} orders, one per seller. Each seller will pack and deliver theirs.`
-            : "The seller will pack and deliver your order."}
+            : "The seller will pack and deliver your order."}{" "}
+          The amount is held on your card; you are charged only for what is packed, and the rest is released.
         </Alert>
       )}
       {pending && redirectFailed && checkoutId && (
@@ -109,7 +110,8 @@ export default function ConfirmationPage() {
                         Order #{shortId(order.id)} · {order.seller_name}
                       </p>
                       <p className="text-sm text-muted-foreground">
-                        {order.items.length} item{order.items.length === 1 ? "" : "s"} · <Price amount={order.total} currency={order.currency} />
+                        {order.items.length} item{order.items.length === 1 ? "" : "s"} · estimate <Price amount={order.estimated_total} currency={order.currency} /> ·
+                        authorised <Price amount={order.authorized_amount} currency={order.currency} />
                       </p>
                     </div>
                     <div className="flex items-center gap-3">

@@ -12,7 +12,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import type { Order } from "@/lib/api/models";
 import { groupByCheckout, type Trip } from "@/lib/checkouts";
 import { formatCents } from "@/lib/money";
-import { itemCount } from "@/lib/orders";
+import { formatAmount, itemCount, orderedAmount, PAYMENT_STATUS_LABEL } from "@/lib/orders";
 import { useMyOrders } from "@/lib/queries";
 import { formatDate, shortId } from "@/lib/utils";
 
@@ -92,10 +92,27 @@ function OrderRow({ order }: { order: Order }) {
           </Link>
           <StatusBadge status={order.status} />
         </div>
-        <p className="text-sm text-muted-foreground">
-          {count} item{count === 1 ? "" : "s"} · <Price amount={order.total} currency={order.currency} />
+        <p className="text-sm text-muted-foreground" data-testid="order-money">
+          {count} item{count === 1 ? "" : "s"} ·{" "}
+          {order.final_total !== null ? (
+            <>
+              charged <Price amount={order.final_total} currency={order.currency} className="font-medium text-foreground" />
+              {order.released !== null && order.released !== "0.00" && (
+                <>
+                  {" "}· <Price amount={order.released} currency={order.currency} /> released
+                </>
+              )}
+            </>
+          ) : (
+            <>
+              estimate <Price amount={order.estimated_total} currency={order.currency} />
+            </>
+          )}
+          {order.payment_status !== "unpaid" && <> · Payment: {PAYMENT_STATUS_LABEL[order.payment_status]}</>}
         </p>
-        <p className="line-clamp-1 text-sm">{order.items.map((line) => line.name).join(", ")}</p>
+        <p className="line-clamp-1 text-sm">
+          {order.items.map((line) => (line.sold_by === "weight" ? `${line.name} (${formatAmount("weight", orderedAmount(line))})` : line.name)).join(", ")}
+        </p>
       </div>
       <div className="flex flex-wrap items-center gap-2">
         <OrderActions order={order} compact />

@@ -1,11 +1,10 @@
-import { ArrowLeft } from "lucide-react";
-import { perUnit } from "@/lib/money";
+import { ArrowLeft, PackageOpen } from "lucide-react";
 import { Link, useParams } from "react-router";
 import { OrderActions } from "@/components/OrderActions";
 import { OrderTimeline, StatusBadge } from "@/components/OrderStatus";
 import { PageHeader } from "@/components/PageHeader";
 import { PayNow } from "@/components/PayNow";
-import { Price } from "@/components/Price";
+import { OrderLines, OrderTotals } from "@/components/OrderReceipt";
 import { EmptyState, ErrorState, PageLoading } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -49,39 +48,13 @@ export default function OrderPage() {
         <div className="grid content-start gap-6">
           <Card>
             <CardHeader>
-              <CardTitle>Items</CardTitle>
+              <CardTitle>{data.final_total !== null ? "Receipt" : "Items"}</CardTitle>
             </CardHeader>
-            <CardContent>
-              <table className="w-full text-sm">
-                <caption className="sr-only">Items in this order</caption>
-                <thead className="text-left text-muted-foreground">
-                  <tr>
-                    <th scope="col" className="pb-2 font-medium">Product</th>
-                    <th scope="col" className="pb-2 text-right font-medium">Qty</th>
-                    <th scope="col" className="pb-2 text-right font-medium">Total</th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y">
-                  {data.items.map((line) => (
-                    <tr key={line.product_id}>
-                      <td className="py-2">
-                        <span className="font-medium">{line.name}</span>
-                        <span className="block text-xs text-muted-foreground">
-                          <Price amount={line.unit_price} currency={data.currency} /> {perUnit(line.unit)}
-                        </span>
-                      </td>
-                      <td className="py-2 text-right tabular-nums">{line.quantity}</td>
-                      <td className="py-2 text-right"><Price amount={line.line_total} currency={data.currency} /></td>
-                    </tr>
-                  ))}
-                </tbody>
-                <tfoot>
-                  <tr className="border-t font-semibold">
-                    <th scope="row" colSpan={2} className="pt-3 text-left">Total</th>
-                    <td className="pt-3 text-right" data-testid="order-total"><Price amount={data.total} currency={data.currency} /></td>
-                  </tr>
-                </tfoot>
-              </table>
+            <CardContent className="grid gap-4">
+              <OrderLines order={data} />
+              <div className="border-t pt-3">
+                <OrderTotals order={data} />
+              </div>
             </CardContent>
           </Card>
           <Card>
@@ -119,13 +92,19 @@ export default function OrderPage() {
             </CardHeader>
             <CardContent className="grid gap-4">
               <OrderTimeline order={data} />
+              {data.status === "confirmed" && user?.role !== "shopper" && (data.allowed_transitions ?? []).includes("packed") && (
+                <Button asChild data-testid="pack-order">
+                  <Link to={`/seller/orders/${encodeURIComponent(data.id)}/pack`}>
+                    <PackageOpen aria-hidden="true" /> Pack order
+                  </Link>
+                </Button>
+              )}
               <OrderActions order={data} />
             </CardContent>
           </Card>
-          <p className="text-xs text-muted-foreground">
-            Payment: {data.payment_status}
-            {data.status === "pending_payment" && data.expires_at && <> · reserved until {formatDate(data.expires_at, true)}</>}
-          </p>
+          {data.status === "pending_payment" && data.expires_at && (
+            <p className="text-xs text-muted-foreground">Reserved until {formatDate(data.expires_at, true)}</p>
+          )}
         </div>
       </div>
     </div>

@@ -13,16 +13,16 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { api } from "@/lib/api";
 import { errorMessage, isApiError } from "@/lib/api/errors";
 import type { Checkout } from "@/lib/api/models";
-import { isPayable, openCheckout, settlePaidCheckout } from "@/lib/checkouts";
+import { isAuthorised, isPayable, openCheckout, settlePaidCheckout } from "@/lib/checkouts";
 import { formatMoney } from "@/lib/money";
 import { keys, useCheckout } from "@/lib/queries";
 import { msUntil } from "@/lib/time";
 
 const StripePayment = lazy(() => import("@/components/checkout/StripePayment"));
 
-/** Where a paid checkout goes: the confirmation page, which waits for the payment webhook. */
+/** Where an authorised checkout goes: the confirmation page, which waits for the payment webhook. */
 export function confirmationUrl(checkout: Pick<Checkout, "checkout_id" | "orders">): string {
-  const paying = checkout.orders.filter((order) => order.status === "pending_payment" || order.status === "paid");
+  const paying = checkout.orders.filter((order) => order.status === "pending_payment" || order.status === "confirmed");
   const ids = (paying.length ? paying : checkout.orders).map((order) => order.id).join(",");
   return `/checkout/complete?orders=${ids}&checkout=${encodeURIComponent(checkout.checkout_id)}`;
 }
@@ -47,10 +47,10 @@ export default function PaymentPage() {
   }, [queryClient, checkoutId]);
 
   const data = checkout.data;
-  const status = data ? (isPayable(data) ? "payable" : data.status === "paid" ? "paid" : "closed") : null;
+  const status = data ? (isPayable(data) ? "payable" : isAuthorised(data) ? "authorised" : "closed") : null;
 
   useEffect(() => {
-    if (status === "paid") settlePaidCheckout(checkoutId); // paid elsewhere (another tab, a redirect)
+    if (status === "authorised") settlePaidCheckout(checkoutId); // authorised elsewhere (another tab, a redirect)
     if (status === "closed") openCheckout.forget(checkoutId);
   }, [status, checkoutId]);
 
@@ -66,7 +66,8 @@ export default function PaymentPage() {
     setAttemptError(null);
     try {
       const result = await api.confirmLocalPayment({ client_secret: current.payment.client_secret, card_number: cardNumber });
-      if (result.status === "succeeded") {
+      // "authorized": the card holds the amount; it is charged once the sellers have packed.
+      if (result.status === "authorized") {
         finish(current);
         return;
       }
@@ -75,7 +76,7 @@ export default function PaymentPage() {
       await checkout.refetch();
     } catch (error) {
       if (isApiError(error) && error.status === 404) {
-        // Nothing awaits payment any more (paid in another tab, or expired): show where it stands.
+        // Nothing awaits payment any more (authorised in another tab, or expired): show where it stands.
         await checkout.refetch();
         setAttemptError("This payment is no longer waiting for a card.");
       } else {
@@ -117,17 +118,17 @@ export default function PaymentPage() {
   }
 
   const current = checkout.data;
-  if (status === "paid") {
+  if (status === "authorised") {
     return (
       <div className="mx-auto grid max-w-2xl gap-6">
-        <PageHeader title="Already paid" />
+        <PageHeader title="Already authorised" />
         <Alert
           tone="success"
-          title="This checkout is paid"
+          title="Your card is authorised for this checkout"
           data-testid="checkout-already-paid"
           action={<Button asChild><Link to={confirmationUrl(current)}>See your orders</Link></Button>}
         >
-          Nothing more to pay. The sellers will pack and deliver your orders.
+          Nothing more to do. The sellers will pack your orders, and your card is charged only for what they pack.
         </Alert>
       </div>
     );
@@ -163,21 +164,25 @@ export default function PaymentPage() {
         title="Payment"
         description={
           <>
-            Your orders are reserved for you: <TimeLeft expiresAt={current.expires_at} onExpire={refresh} />. Pay to confirm them.
+            Your orders are reserved for you: <TimeLeft expiresAt={current.expires_at} onExpire={refresh} />. Authorise your card to confirm them.
           </>
         }
       />
       <div className="grid gap-6 lg:grid-cols-[1fr_22rem]">
         <Card>
           <CardHeader>
-            <CardTitle>Pay {amountLabel}</CardTitle>
+            <CardTitle>Authorise {amountLabel}</CardTitle>
           </CardHeader>
           <CardContent className="grid gap-4">
+            <p className="text-sm text-muted-foreground" data-testid="authorise-note">
+              Your card is authorised for {amountLabel} now: the amount is held, not charged. You are charged only for what the sellers pack, and the rest
+              of the hold is released.
+            </p>
             {decline && (
               <Alert tone="error" title={declinesHere > 1 ? "Declined again" : "Payment declined"} data-testid="payment-declined">
                 <p data-testid="decline-message">{decline}</p>
                 <p className="mt-1">
-                  No money was taken. Enter another card below to pay for the same orders; they stay reserved until the time runs out.
+                  No money was taken. Enter another card below for the same orders; they stay reserved until the time runs out.
                 </p>
               </Alert>
             )}
@@ -218,7 +223,7 @@ export default function PaymentPage() {
             />
           </CardContent>
         </Card>
-        <CheckoutSummary orders={current.orders} amount={current.amount} currency={current.currency} />
+        <CheckoutSummary orders={current.orders} authorised={payment.amount} estimated={payment.estimated_total} currency={current.currency} />
       </div>
     </>
   );

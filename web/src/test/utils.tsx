@@ -4,7 +4,7 @@ import type { ReactElement } from "react";
 import { createMemoryRouter, RouterProvider, type RouteObject } from "react-router";
 import { vi } from "vitest";
 import { AuthProvider } from "@/lib/auth";
-import type { Order, Product } from "@/lib/api/models";
+import type { Checkout, Order, OrderLine, PaymentInfo, Product } from "@/lib/api/models";
 
 export interface MockRoute {
   method?: string;
@@ -83,6 +83,48 @@ export function makeProduct(overrides: Partial<Product> = {}): Product {
   };
 }
 
+/** An order line as the API sends it: a unit line of 1 unless told otherwise, not packed yet. */
+export function makeLine(overrides: Partial<OrderLine> = {}): OrderLine {
+  const weighed = overrides.sold_by === "weight";
+  return {
+    line_id: "l1",
+    product_id: "p1",
+    name: "Honeycrisp apples",
+    unit: weighed ? "kg" : "each",
+    sold_by: "unit",
+    unit_price: "3.49",
+    quantity: weighed ? null : 1,
+    weight_g: null,
+    substitution: "none",
+    line_total: "3.49",
+    packed_quantity: null,
+    packed_weight_g: null,
+    substitute: null,
+    final_total: null,
+    ...overrides,
+  };
+}
+
+export function makePayment(overrides: Partial<PaymentInfo> = {}): PaymentInfo {
+  return { provider: "local", client_secret: "cs_1", amount: "3.49", estimated_total: "3.49", capture: "manual", currency: "usd", ...overrides };
+}
+
+export function makeCheckout(overrides: Partial<Checkout> = {}): Checkout {
+  return {
+    checkout_id: "c1",
+    status: "pending_payment",
+    amount: "3.49",
+    estimated_total: "3.49",
+    captured: null,
+    currency: "usd",
+    expires_at: new Date(Date.now() + 10 * 60_000).toISOString(),
+    payment_error: null,
+    orders: [],
+    payment: makePayment(),
+    ...overrides,
+  };
+}
+
 export function makeOrder(overrides: Partial<Order> = {}): Order {
   return {
     id: "o1",
@@ -90,11 +132,15 @@ export function makeOrder(overrides: Partial<Order> = {}): Order {
     user_id: "u1",
     seller_id: "s1",
     seller_name: "Greenfields Farm",
-    items: [{ product_id: "p1", name: "Honeycrisp apples", unit: "kg", unit_price: "3.49", quantity: 1, line_total: "3.49" }],
+    items: [makeLine()],
     total: "3.49",
+    estimated_total: overrides.total ?? "3.49",
+    authorized_amount: overrides.total ?? "3.49",
+    final_total: null,
+    released: null,
     currency: "usd",
-    status: "paid",
-    payment_status: "paid",
+    status: "confirmed",
+    payment_status: "authorized",
     shipping_address: { full_name: "Ann Lee", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" },
     status_history: [],
     created_at: "2025-01-01T00:00:00Z",

@@ -12,15 +12,15 @@ describe("OrderActions", () => {
 
   it("shows a button per allowed transition and none that the server did not allow", async () => {
     mockFetch([{ path: "/api/auth/me", body: seller }]);
-    renderRoute(<OrderActions order={makeOrder({ status: "paid", allowed_transitions: ["packed", "cancelled"] })} />);
-    expect(await screen.findByTestId("action-packed")).toHaveTextContent("Mark packed");
+    renderRoute(<OrderActions order={makeOrder({ status: "confirmed", allowed_transitions: ["packed", "cancelled"] })} />);
+    expect(await screen.findByTestId("action-packed")).toHaveTextContent("Mark packed (as ordered)");
     expect(screen.getByTestId("cancel-order")).toHaveTextContent("Cancel order");
     expect(screen.queryByTestId("action-delivered")).not.toBeInTheDocument();
   });
 
   it("renders nothing for an order the caller may not move, whatever its status", async () => {
     mockFetch([{ path: "/api/auth/me", body: seller }]);
-    const { container } = renderRoute(<OrderActions order={makeOrder({ status: "paid", allowed_transitions: [] })} />);
+    const { container } = renderRoute(<OrderActions order={makeOrder({ status: "confirmed", allowed_transitions: [] })} />);
     await waitFor(() => expect(container).toBeEmptyDOMElement());
   });
 
@@ -36,7 +36,7 @@ describe("OrderActions", () => {
       }
       return fallback(input, init);
     });
-    renderRoute(<OrderActions order={makeOrder({ status: "paid", allowed_transitions: ["packed", "cancelled"] })} />);
+    renderRoute(<OrderActions order={makeOrder({ status: "confirmed", allowed_transitions: ["packed", "cancelled"] })} />);
     await userEvent.click(await screen.findByTestId("action-packed"));
 
     await waitFor(() => expect(screen.getByTestId("action-packed")).toBeDisabled());

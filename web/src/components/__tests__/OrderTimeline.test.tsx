@@ -1,26 +1,10 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { Order } from "@/lib/api/models";
+import { makeOrder } from "@/test/utils";
 import { OrderTimeline, StatusBadge } from "../OrderStatus";
 
-const order = (overrides: Partial<Order>): Order => ({
-  id: "o1",
-  checkout_id: "c1",
-  user_id: "u",
-  seller_id: "s",
-  seller_name: "Farm",
-  items: [],
-  total: "1.00",
-  currency: "usd",
-  status: "paid",
-  payment_status: "paid",
-  shipping_address: { full_name: "A", line1: "1", city: "X", postal_code: "12", country: "US" },
-  status_history: [],
-  created_at: "2025-03-01T10:00:00Z",
-  updated_at: "2025-03-01T10:00:00Z",
-  allowed_transitions: [],
-  ...overrides,
-});
+const order = (overrides: Partial<Order>): Order => makeOrder({ items: [], total: "1.00", created_at: "2025-03-01T10:00:00Z", ...overrides });
 
 describe("OrderTimeline", () => {
   it("marks the current step and shows when each past step happened", () => {
@@ -30,7 +14,7 @@ describe("OrderTimeline", () => {
           status: "out_for_delivery",
           status_history: [
             { status: "pending_payment", at: "2025-03-01T10:00:00Z", by: "u" },
-            { status: "paid", at: "2025-03-01T10:01:00Z", by: "system" },
+            { status: "confirmed", at: "2025-03-01T10:01:00Z", by: "system" },
             { status: "packed", at: "2025-03-01T12:00:00Z", by: "s" },
             { status: "out_for_delivery", at: "2025-03-02T08:00:00Z", by: "s" },
           ],
@@ -52,7 +36,7 @@ describe("OrderTimeline", () => {
           status: "cancelled",
           status_history: [
             { status: "pending_payment", at: "2025-03-01T10:00:00Z", by: "u" },
-            { status: "paid", at: "2025-03-01T10:01:00Z", by: "system" },
+            { status: "confirmed", at: "2025-03-01T10:01:00Z", by: "system" },
             { status: "cancelled", at: "2025-03-01T11:00:00Z", by: "u" },
           ],
         })}
@@ -61,7 +45,7 @@ describe("OrderTimeline", () => {
     const steps = screen.getAllByRole("listitem");
     expect(steps.map((step) => step.querySelector(".font-medium")?.textContent)).toEqual([
       "Awaiting payment",
-      "Paid",
+      "Confirmed",
       "Cancelled",
     ]);
     expect(steps[2]).toHaveAttribute("aria-current", "step");

@@ -39,7 +39,7 @@ export function LocalCardForm({ amountLabel, onPay, error }: LocalCardFormProps)
   return (
     <form onSubmit={submit} className="grid gap-4" aria-label="Test card payment" data-testid="local-card-form" noValidate>
       <Alert tone="info" title="Test payments">
-        This environment uses a simulated payment provider. <strong>{TEST_CARD_OK}</strong> succeeds;{" "}
+        This environment uses a simulated payment provider. <strong>{TEST_CARD_OK}</strong> is authorised;{" "}
         <strong>{TEST_CARD_DECLINED}</strong> is declined.
       </Alert>
       <Field label="Card number" error={fieldError}>
@@ -58,7 +58,7 @@ export function LocalCardForm({ amountLabel, onPay, error }: LocalCardFormProps)
         </Alert>
       )}
       <Button type="submit" size="lg" loading={busy} data-testid="pay-button">
-        <CreditCard aria-hidden="true" /> {busy ? "Processing…" : `Pay ${amountLabel}`}
+        <CreditCard aria-hidden="true" /> {busy ? "Processing…" : `Authorise ${amountLabel}`}
       </Button>
     </form>
   );

@@ -61,7 +61,7 @@ export default function StripePayment({ publishableKey, clientSecret, amountLabe
         </Alert>
       )}
       <Button type="submit" size="lg" loading={busy} disabled={!elements}>
-        Pay {amountLabel}
+        Authorise {amountLabel}
       </Button>
     </form>
   );

@@ -44,7 +44,7 @@ describe("ApiClient", () => {
   it("sends the Idempotency-Key on checkout", async () => {
     const { client, fetchMock } = setup();
     fetchMock.mockResolvedValueOnce(json(201, { checkout_id: "c1", orders: [], payment: {} }));
-    await client.checkout({ items: [{ product_id: "p1", quantity: 2 }], shipping_address: { full_name: "A", line1: "1", city: "X", postal_code: "12", country: "US" } }, "key-123");
+    await client.checkout({ items: [{ product_id: "p1", quantity: 2, substitution: "none" }], shipping_address: { full_name: "A", line1: "1", city: "X", postal_code: "12", country: "US" } }, "key-123");
     expect(headerOf(fetchMock.mock.calls[0], "Idempotency-Key")).toBe("key-123");
   });
 

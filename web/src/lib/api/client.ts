@@ -6,6 +6,7 @@ import type {
   LoginRequest,
   OrdersQuery,
   OrderStatus,
+  PackRequest,
   ProductCreate,
   ProductQuery,
   ProductUpdate,
@@ -25,9 +26,12 @@ export interface ApiClientOptions {
   onSessionExpired?: () => void;
 }
 
-/** Answer of the local runner's payment confirm route (local payment provider only; not part of the API). */
+/**
+ * Answer of the local runner's payment confirm route (local payment provider only; not part of the
+ * API): "authorized" when the card took the hold (it is charged at packing), "failed" when declined.
+ */
 export interface LocalPaymentResult {
-  status: "succeeded" | "failed";
+  status: "authorized" | "failed";
 }
 
 /**
@@ -209,6 +213,15 @@ export class ApiClient {
 
   updateOrderStatus(id: string, status: OrderStatus) {
     return settle(this.http.PATCH("/api/orders/{id}/status", { params: { path: { id } }, body: { status } }));
+  }
+
+  /**
+   * Records what the seller packed (weights, short picks, substitutes); the last order packed
+   * captures the payment. 422 `invalid_packing` (details: PackingProblem[]) or `over_authorization`;
+   * 409 `out_of_stock` (a substitute ran short) or `illegal_transition`.
+   */
+  packOrder(id: string, body: PackRequest) {
+    return settle(this.http.POST("/api/orders/{id}/pack", { params: { path: { id } }, body }));
   }
 
   /** The buyer's checkout, with what is needed to resume its payment while it is open. */

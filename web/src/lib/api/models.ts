@@ -28,6 +28,12 @@ export type Order = Schemas["OrderOut"];
 export type OrderStatus = Order["status"];
 export type PaymentStatus = Order["payment_status"];
 export type OrderLine = Schemas["OrderLineOut"];
+export type OrderSubstitute = Schemas["SubstituteOut"];
+export type UnitPrice = Schemas["UnitPriceOut"];
+/** POST /api/orders/{id}/pack: what the seller packed, line by line. */
+export type PackRequest = Schemas["PackRequest"];
+export type PackLine = Schemas["PackLine"];
+export type SubstituteRequest = Schemas["SubstituteRequest"];
 export type StatusChange = Schemas["StatusChange"];
 /** An address as an order carries it back. */
 export type OrderAddress = Schemas["AddressOut"];
@@ -37,6 +43,8 @@ export type OrdersQuery = QueryOf<"orders_mine">;
 export type SellerOrdersQuery = QueryOf<"seller_orders">;
 
 export type CheckoutRequest = Schemas["CheckoutRequest"];
+/** One basket line of a checkout: `quantity` (sold by the unit) or `weight_g` (sold by weight), and `substitution`. */
+export type CheckoutItem = Schemas["BasketLine"];
 export type CheckoutResponse = Schemas["CheckoutResponse"];
 export type PaymentInfo = Schemas["PaymentInfo"];
 /** GET /api/checkouts/{id}: one shopping trip as its buyer sees it. */
@@ -52,6 +60,12 @@ export type UserUpdate = Schemas["UserUpdateRequest"];
 export type ErrorBody = Schemas["ErrorBody"];
 /** One entry of a 422 `details` list. `loc` ends in the offending field's name. */
 export type ValidationIssue = Schemas["ValidationIssue"];
+
+/** `details` of a 422 `invalid_packing`: one message per packing line that does not fit the order. */
+export interface PackingProblem {
+  line_id: string;
+  message: string;
+}
 
 /** `details` of a 412 `stale_product`: the product as it is now (with its new etag). */
 export interface StaleProductDetails {

@@ -5,14 +5,14 @@ import { sessionStore } from "@/lib/api";
 import type { Checkout, Order } from "@/lib/api/models";
 import { basket } from "@/lib/basket";
 import { openCheckout } from "@/lib/checkouts";
-import { makeOrder, makeProduct, mockFetch, renderRoute, type MockRoute } from "@/test/utils";
+import { makeLine, makeOrder, makePayment, makeProduct, mockFetch, renderRoute, type MockRoute } from "@/test/utils";
 import CheckoutPage from "../CheckoutPage";
 
 const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "shopper" as const, is_active: true, created_at: "2025-01-01T00:00:00Z" };
 const apples = makeProduct({ id: "apples", name: "Apples", stock: 10, seller_id: "s1", seller_name: "Farm" });
 const bread = makeProduct({ id: "bread", name: "Bread", price: "4.00", stock: 10, seller_id: "s2", seller_name: "Bakery" });
 const inTen = () => new Date(Date.now() + 10 * 60_000).toISOString();
-const line = (product_id: string, quantity: number) => ({ product_id, name: product_id, unit: "each", unit_price: "1.00", quantity, line_total: `${quantity}.00` });
+const line = (product_id: string, quantity: number) => makeLine({ line_id: product_id, product_id, name: product_id, unit: "each", unit_price: "1.00", quantity, line_total: `${quantity}.00` });
 
 async function fillAddress() {
   await userEvent.type(screen.getByLabelText("Address line 1"), "1 Main St");
@@ -28,11 +28,13 @@ const openCheckoutView = (orders: Order[]): Checkout => ({
   checkout_id: "c1",
   status: "pending_payment",
   amount: "10.98",
+  estimated_total: "10.98",
+  captured: null,
   currency: "usd",
   expires_at: inTen(),
   payment_error: null,
   orders,
-  payment: { provider: "local", client_secret: "cs_1", amount: "10.98", currency: "usd" },
+  payment: makePayment({ client_secret: "cs_1", amount: "10.98", estimated_total: "10.98" }),
 });
 
 const base: MockRoute[] = [
@@ -90,7 +92,7 @@ describe("CheckoutPage", { timeout: 20_000 }, () => {
         method: "POST",
         path: "/api/orders",
         status: 201,
-        body: { checkout_id: "c1", orders: [pendingOrder("o1", "Farm"), pendingOrder("o2", "Bakery")], payment: { provider: "local", client_secret: "cs_1", amount: "10.98", currency: "usd" } },
+        body: { checkout_id: "c1", orders: [pendingOrder("o1", "Farm"), pendingOrder("o2", "Bakery")], payment: makePayment({ client_secret: "cs_1", amount: "10.98", estimated_total: "10.98" }) },
       },
     ]);
     const { router } = renderRoute(<CheckoutPage />, { path: "/checkout", extraRoutes: payRoute });
@@ -103,14 +105,49 @@ describe("CheckoutPage", { timeout: 20_000 }, () => {
     expect(post.headers.get("Idempotency-Key")).toMatch(/^[0-9a-f-]{36}$/);
     expect(post.body).toEqual({
       items: [
-        { product_id: "apples", quantity: 2 },
-        { product_id: "bread", quantity: 1 },
+        { product_id: "apples", quantity: 2, substitution: "none" },
+        { product_id: "bread", quantity: 1, substitution: "none" },
       ],
       shipping_address: { full_name: "Ann Lee", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" },
     });
     expect(openCheckout.get("u1")).toEqual({ checkoutId: "c1", userId: "u1", items: post.body && (post.body as { items: unknown }).items });
     // The basket is only emptied once the payment goes through.
     expect(basket.get()).toHaveLength(2);
+  });
+
+  it("sends weighed lines in grams with each line's substitution choice, after showing the estimate and the hold", async () => {
+    const mince = makeProduct({ id: "mince", name: "Counter mince", price: "11.80", unit: "kg", sold_by: "weight", min_weight_g: 250, step_g: 50, stock: 5_000, seller_id: "s1", seller_name: "Farm" });
+    basket.add(mince, 750); // 8.85, held with 10%: 9.735 -> 9.74
+    basket.setSubstitution("bread", "similar");
+    localStorage.setItem("sg.address", JSON.stringify({ full_name: "Ann Lee", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" }));
+    const { calls } = mockFetch([
+      ...base,
+      noOpenCheckout,
+      { path: "/api/products/mince", body: mince },
+      {
+        method: "POST",
+        path: "/api/orders",
+        status: 201,
+        body: { checkout_id: "c1", orders: [pendingOrder("o1", "Farm")], payment: makePayment({ amount: "20.72", estimated_total: "19.83" }) },
+      },
+    ]);
+    const { router } = renderRoute(<CheckoutPage />, { path: "/checkout", extraRoutes: payRoute });
+    const estimate = await screen.findByTestId("basket-estimate");
+    // apples 2 x 3.49 + bread 4.00 + mince 8.85 = 19.83; held: 6.98 + 9.74 (Farm) + 4.00 (Bakery) = 20.72
+    expect(estimate).toHaveTextContent("Estimated total$19.83");
+    expect(estimate).toHaveTextContent("Authorised on your card$20.72");
+    expect(screen.getByTestId("estimate-explanation")).toHaveTextContent(
+      "We hold $20.72 on your card: your estimate plus 10% on weighed items. You pay only for what is packed.",
+    );
+    expect(screen.getByTestId("place-order")).toHaveTextContent("Continue to payment · $20.72");
+    await userEvent.click(screen.getByTestId("place-order"));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/checkout/pay/c1"));
+    const post = calls.find((call) => call.method === "POST" && call.url.pathname === "/api/orders")!;
+    expect((post.body as { items: unknown }).items).toEqual([
+      { product_id: "apples", quantity: 2, substitution: "none" },
+      { product_id: "bread", quantity: 1, substitution: "similar" },
+      { product_id: "mince", weight_g: 750, substitution: "none" },
+    ]);
   });
 
   it("resumes the open checkout when the basket still matches it, without placing another", async () => {

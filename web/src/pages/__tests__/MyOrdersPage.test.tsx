@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sessionStore } from "@/lib/api";
 import type { Checkout } from "@/lib/api/models";
-import { makeOrder, mockFetch, renderRoute } from "@/test/utils";
+import { makeOrder, makePayment, mockFetch, renderRoute } from "@/test/utils";
 import MyOrdersPage from "../MyOrdersPage";
 import OrderPage from "../OrderPage";
 
@@ -15,17 +15,19 @@ const openOrders = [
 ];
 const paidOrders = [
   makeOrder({ id: "p1", checkout_id: "old", seller_name: "Farm", status: "delivered", created_at: "2025-03-01T09:00:00Z" }),
-  makeOrder({ id: "p2", checkout_id: "old", seller_name: "Dairy", status: "paid", created_at: "2025-03-01T09:00:00Z", allowed_transitions: ["cancelled"] }),
+  makeOrder({ id: "p2", checkout_id: "old", seller_name: "Dairy", status: "confirmed", created_at: "2025-03-01T09:00:00Z", allowed_transitions: ["cancelled"] }),
 ];
 const openCheckout: Checkout = {
   checkout_id: "new",
   status: "pending_payment",
   amount: "10.98",
+  estimated_total: "10.98",
+  captured: null,
   currency: "usd",
   expires_at: inMinutes(20),
   payment_error: "Your card was declined.",
   orders: openOrders,
-  payment: { provider: "local", client_secret: "cs", amount: "10.98", currency: "usd" },
+  payment: makePayment({ client_secret: "cs", amount: "10.98", estimated_total: "10.98" }),
 };
 
 describe("My orders", () => {

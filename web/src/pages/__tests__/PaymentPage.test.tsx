@@ -5,7 +5,7 @@ import { sessionStore } from "@/lib/api";
 import type { Checkout, Order } from "@/lib/api/models";
 import { basket } from "@/lib/basket";
 import { openCheckout } from "@/lib/checkouts";
-import { makeOrder, makeProduct, mockFetch, renderRoute } from "@/test/utils";
+import { makeLine, makeOrder, makePayment, makeProduct, mockFetch, renderRoute } from "@/test/utils";
 import PaymentPage from "../PaymentPage";
 
 const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "shopper" as const, is_active: true, created_at: "2025-01-01T00:00:00Z" };
@@ -13,8 +13,8 @@ const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).t
 const apples = makeProduct({ id: "apples", stock: 10 });
 
 const orders: Order[] = [
-  makeOrder({ id: "o1", seller_name: "Farm", status: "pending_payment", payment_status: "unpaid", total: "6.98", allowed_transitions: ["cancelled"], items: [{ product_id: "apples", name: "Apples", unit: "kg", unit_price: "3.49", quantity: 2, line_total: "6.98" }] }),
-  makeOrder({ id: "o2", seller_name: "Bakery", status: "pending_payment", payment_status: "unpaid", total: "4.00", allowed_transitions: ["cancelled"], items: [{ product_id: "bread", name: "Bread", unit: "each", unit_price: "4.00", quantity: 1, line_total: "4.00" }] }),
+  makeOrder({ id: "o1", seller_name: "Farm", status: "pending_payment", payment_status: "unpaid", total: "6.98", allowed_transitions: ["cancelled"], items: [makeLine({ product_id: "apples", name: "Apples", unit: "kg", unit_price: "3.49", quantity: 2, line_total: "6.98" })] }),
+  makeOrder({ id: "o2", seller_name: "Bakery", status: "pending_payment", payment_status: "unpaid", total: "4.00", allowed_transitions: ["cancelled"], items: [makeLine({ product_id: "bread", name: "Bread", unit: "each", unit_price: "4.00", quantity: 1, line_total: "4.00" })] }),
 ];
 
 function view(overrides: Partial<Checkout> = {}): Checkout {
@@ -22,11 +22,13 @@ function view(overrides: Partial<Checkout> = {}): Checkout {
     checkout_id: "c1",
     status: "pending_payment",
     amount: "10.98",
+    estimated_total: "10.98",
+    captured: null,
     currency: "usd",
     expires_at: inMinutes(14.5),
     payment_error: null,
     orders,
-    payment: { provider: "local", client_secret: "cs_1", amount: "10.98", currency: "usd" },
+    payment: makePayment({ client_secret: "cs_1", amount: "10.98", estimated_total: "10.98" }),
     ...overrides,
   };
 }
@@ -52,12 +54,42 @@ describe("PaymentPage", { timeout: 20_000 }, () => {
   it("shows the amount, the time left and what the payment covers", async () => {
     mockFetch([{ path: "/api/auth/me", body: user }, { path: "/api/checkouts/c1", body: view() }]);
     render();
-    expect(await screen.findByRole("heading", { name: "Pay $10.98" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "Authorise $10.98" })).toBeInTheDocument();
     expect(screen.getByTestId("time-left")).toHaveTextContent("14 min left");
     const summary = screen.getByTestId("checkout-summary");
     expect(within(summary).getByText("From Farm")).toBeInTheDocument();
     expect(within(summary).getByText("From Bakery")).toBeInTheDocument();
     expect(screen.queryByTestId("payment-declined")).not.toBeInTheDocument();
+  });
+
+  it("says the card is authorised, not charged, and sums up the estimate and the hold with weighed lines", async () => {
+    const weighed = makeOrder({
+      id: "o3",
+      seller_name: "Farm",
+      status: "pending_payment",
+      payment_status: "unpaid",
+      estimated_total: "6.90",
+      authorized_amount: "7.14",
+      items: [
+        makeLine({ line_id: "L1", name: "Loose apples", sold_by: "weight", unit: "kg", unit_price: "3.20", quantity: null, weight_g: 750, line_total: "2.40" }),
+        makeLine({ line_id: "L2", name: "Avocados", unit: "each", unit_price: "1.50", quantity: 3, line_total: "4.50", substitution: "similar" }),
+      ],
+    });
+    mockFetch([
+      { path: "/api/auth/me", body: user },
+      { path: "/api/checkouts/c1", body: view({ orders: [weighed], amount: "7.14", estimated_total: "6.90", payment: makePayment({ amount: "7.14", estimated_total: "6.90" }) }) },
+    ]);
+    render();
+    expect(await screen.findByRole("heading", { name: "Authorise $7.14" })).toBeInTheDocument();
+    expect(screen.getByTestId("authorise-note")).toHaveTextContent("the amount is held, not charged. You are charged only for what the sellers pack");
+    expect(screen.getByTestId("pay-button")).toHaveTextContent("Authorise $7.14");
+    const summary = screen.getByTestId("checkout-summary");
+    expect(within(summary).getByText("750 g Loose apples")).toBeInTheDocument();
+    expect(within(summary).getByTestId("summary-estimate")).toHaveTextContent("$6.90");
+    expect(within(summary).getByTestId("summary-authorised")).toHaveTextContent("$7.14");
+    expect(within(summary).getByTestId("hold-explanation")).toHaveTextContent(
+      "We hold $7.14 on your card: your estimate plus 10% on weighed items. You pay only for what is packed.",
+    );
   });
 
   it("after a decline shows the message and takes another card on the same payment", async () => {
@@ -74,7 +106,7 @@ describe("PaymentPage", { timeout: 20_000 }, () => {
           void url;
           const last = calls[calls.length - 1].body as { card_number: string };
           declined = last.card_number === "4000000000000002";
-          return { status: declined ? "failed" : "succeeded" };
+          return { status: declined ? "failed" : "authorized" };
         },
       },
     ]);
@@ -137,7 +169,7 @@ describe("PaymentPage", { timeout: 20_000 }, () => {
   });
 
   it("sends a paid checkout to its orders instead of asking again", async () => {
-    mockFetch([{ path: "/api/auth/me", body: user }, { path: "/api/checkouts/c1", body: view({ status: "paid", payment: null }) }]);
+    mockFetch([{ path: "/api/auth/me", body: user }, { path: "/api/checkouts/c1", body: view({ status: "authorized", payment: null }) }]);
     render();
     expect(await screen.findByTestId("checkout-already-paid")).toBeInTheDocument();
     expect(screen.queryByTestId("pay-button")).not.toBeInTheDocument();

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sessionStore } from "@/lib/api";
@@ -72,5 +72,61 @@ describe("SellerProductEditPage", () => {
     const retry = calls.filter((call) => call.method === "PUT")[1];
     expect(retry.body).toEqual({ description: "Ripe and sweet" });
     expect(retry.headers.get("If-Match")).toBe('"r2.s7"');
+  });
+
+  it("creates a product sold by weight: price per kg, stock in grams (shown in kg), minimum and step checked as the API does", async () => {
+    const created = makeProduct({ id: "new1", name: "Comté", sold_by: "weight", unit: "kg", price: "28.50", stock: 20000, min_weight_g: 100, step_g: 50 });
+    const { calls } = mockFetch([
+      { path: "/api/auth/me", body: seller },
+      { method: "POST", path: "/api/products", status: 201, body: created },
+      { path: "/api/seller/products/new1", body: created },
+    ]);
+    renderRoute(<SellerProductEditPage />, { path: "/seller/products/new", extraRoutes: [{ path: "/seller/products/:id", element: <p>created</p> }] });
+    const set = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
+    await userEvent.click(await screen.findByTestId("sold-by-weight"));
+    expect(screen.queryByLabelText("Unit")).not.toBeInTheDocument();
+    set("Name", "Comté");
+    set("Price per kg", "28.50");
+    set("Stock in grams", "20000");
+    expect(screen.getByLabelText("Stock in grams")).toHaveAccessibleDescription("= 20 kg");
+    set("Minimum weight (g)", "120");
+    set("Step (g)", "50");
+    fireEvent.change(screen.getByLabelText("Category"), { target: { value: "dairy-eggs" } });
+    await userEvent.click(screen.getByTestId("save-product"));
+    expect(screen.getByLabelText("Minimum weight (g)")).toHaveAccessibleDescription(
+      "The least a shopper can buy: a whole number of steps Must be a whole number of steps of 50 g (for example 100).",
+    );
+    expect(calls.some((call) => call.method === "POST")).toBe(false);
+
+    set("Minimum weight (g)", "100");
+    expect(screen.getByLabelText("Step (g)")).toHaveAccessibleDescription("Shoppers choose 100 g, 150 g, 200 g…");
+    await userEvent.click(screen.getByTestId("save-product"));
+    await waitFor(() => expect(calls.some((call) => call.method === "POST")).toBe(true));
+    expect(calls.find((call) => call.method === "POST")!.body).toEqual({
+      name: "Comté",
+      description: "",
+      price: "28.50",
+      category: "dairy-eggs",
+      stock: 20000,
+      sold_by: "weight",
+      unit: "kg",
+      min_weight_g: 100,
+      step_g: 50,
+      images: [],
+    });
+  });
+
+  it("shows how an existing product is sold, and why that can't change", async () => {
+    const comte = makeProduct({ id: "p1", name: "Comté", sold_by: "weight", unit: "kg", price: "28.50", stock: 20000, min_weight_g: 100, step_g: 50 });
+    mockFetch([
+      { path: "/api/auth/me", body: seller },
+      { path: "/api/seller/products/p1", body: comte },
+    ]);
+    render();
+    const fixed = await screen.findByTestId("sold-by-fixed");
+    expect(fixed).toHaveTextContent("Sold by: weight (price per kg)");
+    expect(fixed).toHaveTextContent("can't be changed once the product is created: its stock is counted in grams");
+    expect(screen.queryByTestId("sold-by-unit")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Minimum weight (g)")).toHaveValue("100");
   });
 });

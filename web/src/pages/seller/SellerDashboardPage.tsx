@@ -23,7 +23,7 @@ export default function SellerDashboardPage() {
         actions={
           <>
             <Button asChild variant="outline">
-              <Link to="/seller/orders?status=paid">Orders to pack</Link>
+              <Link to="/seller/orders?status=confirmed">Orders to pack</Link>
             </Button>
             <Button asChild>
               <Link to="/seller/products/new">
@@ -66,7 +66,7 @@ function Dashboard({ data }: { data: import("@/lib/api/models").SellerAnalytics 
       <Card>
         <CardHeader>
           <CardTitle>Revenue by day</CardTitle>
-          <CardDescription>Paid orders over the last 30 days.</CardDescription>
+          <CardDescription>Packed and charged orders over the last 30 days, at what was charged.</CardDescription>
         </CardHeader>
         <CardContent>
           {orders === 0 ? (

@@ -1,21 +1,26 @@
-import { Inbox } from "lucide-react";
-import { Link, useSearchParams } from "react-router";
+import { Inbox, PackageOpen } from "lucide-react";
+import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { OrderActions } from "@/components/OrderActions";
 import { StatusBadge } from "@/components/OrderStatus";
 import { PageHeader } from "@/components/PageHeader";
 import { Price } from "@/components/Price";
 import { EmptyState, ErrorState, LoadMore } from "@/components/states";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { OrderStatus } from "@/lib/api/models";
-import { STATUS_LABEL } from "@/lib/orders";
+import { formatMoney } from "@/lib/money";
+import { formatAmount, orderedAmount, STATUS_LABEL } from "@/lib/orders";
+import type { PackedState } from "./SellerPackPage";
 import { useSellerOrders } from "@/lib/queries";
 import { cn, formatDate, shortId } from "@/lib/utils";
 
 const FILTERS: { value: OrderStatus | ""; label: string }[] = [
   { value: "", label: "All" },
-  { value: "paid", label: "To pack" },
+  { value: "confirmed", label: "To pack" },
   { value: "packed", label: "Packed" },
+  { value: "pending_payment", label: "Awaiting payment" },
   { value: "out_for_delivery", label: "Out for delivery" },
   { value: "delivered", label: "Delivered" },
   { value: "cancelled", label: "Cancelled" },
@@ -23,7 +28,7 @@ const FILTERS: { value: OrderStatus | ""; label: string }[] = [
 
 const EMPTY_HINT: Partial<Record<OrderStatus | "", string>> = {
   "": "When shoppers buy your products, their orders arrive here. Make sure your products have stock and photos.",
-  paid: "Nothing to pack right now. New paid orders will show up here.",
+  confirmed: "Nothing to pack right now. New confirmed orders will show up here.",
 };
 
 export default function SellerOrdersPage() {
@@ -31,10 +36,34 @@ export default function SellerOrdersPage() {
   const status = (params.get("status") ?? "") as OrderStatus | "";
   const orders = useSellerOrders(status);
   const items = orders.data?.pages.flatMap((page) => page.items) ?? [];
+  const location = useLocation();
+  const navigate = useNavigate();
+  const packed = (location.state as PackedState | null)?.packed;
 
   return (
     <>
-      <PageHeader title="Incoming orders" description="Paid orders to pack, dispatch and deliver. Shoppers see every step." />
+      <PageHeader title="Incoming orders" description="Confirmed orders to pack, dispatch and deliver. Shoppers see every step." />
+      {packed && (
+        <Alert
+          tone="success"
+          title={`Order #${shortId(packed.id)} packed`}
+          className="mb-4"
+          data-testid="packed-confirmation"
+          action={
+            <div className="flex flex-wrap gap-2">
+              <Button asChild size="sm" variant="outline">
+                <Link to={`/orders/${packed.id}`}>See the order</Link>
+              </Button>
+              <Button size="sm" variant="ghost" onClick={() => navigate(location.pathname + location.search, { replace: true, state: null })}>
+                Dismiss
+              </Button>
+            </div>
+          }
+        >
+          {packed.finalTotal ? <>The shopper is charged {formatMoney(packed.finalTotal, packed.currency)}</> : <>The packing is saved</>}
+          {packed.released && packed.released !== "0.00" ? <>; {formatMoney(packed.released, packed.currency)} of the hold is released.</> : "."}
+        </Alert>
+      )}
       <nav aria-label="Filter by status" className="-mx-4 mb-4 overflow-x-auto px-4">
         <ul className="flex gap-2" data-testid="status-filter">
           {FILTERS.map((filter) => (
@@ -80,17 +109,34 @@ export default function SellerOrdersPage() {
                       </div>
                       <p className="text-sm text-muted-foreground">
                         {formatDate(order.created_at, true)} · for {order.shipping_address.full_name}, {order.shipping_address.city} ·{" "}
+                        {order.final_total ? "charged " : "estimate "}
                         <Price amount={order.total} currency={order.currency} />
+                        {order.status === "confirmed" && (
+                          <>
+                            {" "}· authorised <Price amount={order.authorized_amount} currency={order.currency} />
+                          </>
+                        )}
                       </p>
                       <ul className="text-sm">
                         {order.items.map((line) => (
-                          <li key={line.product_id}>
-                            {line.quantity} × {line.name} <span className="text-muted-foreground">({line.unit})</span>
+                          <li key={line.line_id || line.product_id}>
+                            {line.sold_by === "weight" ? formatAmount("weight", orderedAmount(line)) : `${line.quantity} ×`} {line.name}{" "}
+                            <span className="text-muted-foreground">({line.sold_by === "weight" ? "weighed" : line.unit})</span>
+                            {line.substitution === "similar" && <span className="ml-1 text-xs text-green-800">· substitutes OK</span>}
                           </li>
                         ))}
                       </ul>
                     </div>
-                    <OrderActions order={order} compact />
+                    <div className="grid justify-items-start gap-2 md:justify-items-end">
+                      {order.status === "confirmed" && (order.allowed_transitions ?? []).includes("packed") && (
+                        <Button asChild data-testid="pack-order">
+                          <Link to={`/seller/orders/${encodeURIComponent(order.id)}/pack`}>
+                            <PackageOpen aria-hidden="true" /> Pack order
+                          </Link>
+                        </Button>
+                      )}
+                      <OrderActions order={order} compact />
+                    </div>
                   </CardContent>
                 </Card>
               </li>

@@ -16,7 +16,7 @@ import { api } from "@/lib/api";
 import { errorMessage, fieldErrors, staleProduct } from "@/lib/api/errors";
 import type { CategorySlug, Product, ProductCreate } from "@/lib/api/models";
 import { CATEGORIES } from "@/lib/categories";
-import { isValidPriceInput } from "@/lib/money";
+import { formatGrams, isValidPriceInput } from "@/lib/money";
 import {
   changedFields,
   differences,
@@ -28,29 +28,63 @@ import {
   type ProductForm,
 } from "@/lib/productEdit";
 import { keys, useSellerProduct } from "@/lib/queries";
+import { cn } from "@/lib/utils";
+
+const MAX_STEP_G = 5_000;
+const MAX_MIN_WEIGHT_G = 10_000;
+
+/** The weight rules of a product sold by weight, worded as the API words them (domain/weights.py). */
+function weightProblems(minText: string, stepText: string): Record<string, string> {
+  const problems: Record<string, string> = {};
+  const read = (text: string) => (/^\d{1,6}$/.test(text.trim()) ? Number(text.trim()) : null);
+  const step = read(stepText);
+  const min = read(minText);
+  for (const [field, text, value, most] of [
+    ["step_g", stepText, step, MAX_STEP_G],
+    ["min_weight_g", minText, min, MAX_MIN_WEIGHT_G],
+  ] as const) {
+    if (text.trim() === "") problems[field] = "Required for a product sold by weight.";
+    else if (value === null || value < 1 || value > most) problems[field] = `Enter a whole number of grams from 1 to ${most}.`;
+  }
+  if (!Object.keys(problems).length && min !== null && step !== null && min % step) {
+    problems.min_weight_g = `Must be a whole number of steps of ${step} g (for example ${step * Math.max(1, Math.floor(min / step))}).`;
+  }
+  return problems;
+}
 
 /** The API's ProductCreate rules, checked up front. */
 export function validateProduct(form: ProductForm): Record<string, string> {
   const errors: Record<string, string> = {};
+  const weighed = form.sold_by === "weight";
   if (!form.name.trim()) errors.name = "Give the product a name.";
   else if (form.name.trim().length > 120) errors.name = "Keep the name under 120 characters.";
   if (form.description.length > 2000) errors.description = "Keep the description under 2000 characters.";
-  if (!isValidPriceInput(form.price)) errors.price = "Enter a price like 3.49 (at most two decimals).";
+  if (!isValidPriceInput(form.price)) errors.price = weighed ? "Enter a price per kg like 28.50 (at most two decimals)." : "Enter a price like 3.49 (at most two decimals).";
   if (!form.category) errors.category = "Choose a category.";
-  if (!/^\d+$/.test(form.stock.trim()) || Number(form.stock) > 1_000_000) errors.stock = "Enter a whole number from 0 to 1,000,000.";
-  if (!/^[\w .]{1,20}$/.test(form.unit.trim())) errors.unit = "Use up to 20 letters, digits, spaces or dots, e.g. kg or 500 g.";
+  if (!/^\d+$/.test(form.stock.trim()) || Number(form.stock) > 1_000_000)
+    errors.stock = weighed ? "Enter the grams in stock, a whole number from 0 to 1,000,000 (1,000 kg)." : "Enter a whole number from 0 to 1,000,000.";
+  if (weighed) Object.assign(errors, weightProblems(form.min_weight_g, form.step_g));
+  else if (!/^[\w .]{1,20}$/.test(form.unit.trim())) errors.unit = "Use up to 20 letters, digits, spaces or dots, e.g. kg or 500 g.";
   return errors;
 }
 
 function toPayload(form: ProductForm): Omit<ProductCreate, "images"> {
-  return {
+  const common = {
     name: form.name.trim(),
     description: form.description.trim(),
     price: form.price.trim(),
     category: form.category as CategorySlug,
     stock: Number(form.stock.trim()),
-    unit: form.unit.trim(),
   };
+  if (form.sold_by === "weight") {
+    return { ...common, sold_by: "weight", unit: "kg", min_weight_g: Number(form.min_weight_g.trim()), step_g: Number(form.step_g.trim()) };
+  }
+  return { ...common, sold_by: "unit", unit: form.unit.trim() };
+}
+
+/** "20000" grams -> "= 20 kg" next to the stock field. */
+function gramsHint(text: string): string | undefined {
+  return /^\d{1,7}$/.test(text.trim()) ? `= ${formatGrams(Number(text.trim()))}` : undefined;
 }
 
 export default function SellerProductEditPage() {
@@ -154,6 +188,7 @@ function ProductEditor({ product }: { product: Product | null }) {
     save.mutate();
   }
 
+  const weighed = form.sold_by === "weight";
   const set = (key: keyof ProductForm) => (event: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
     setForm((current) => ({ ...current, [key]: event.target.value }));
 
@@ -199,17 +234,52 @@ function ProductEditor({ product }: { product: Product | null }) {
               <Field label="Description" error={errors.description} hint="Origin, taste, how to store it…">
                 <Textarea name="description" value={form.description} onChange={set("description")} maxLength={2000} rows={4} />
               </Field>
-              <div className="grid gap-4 sm:grid-cols-3">
-                <Field label="Price" error={errors.price} hint="e.g. 3.49">
-                  <Input name="price" inputMode="decimal" value={form.price} onChange={set("price")} />
-                </Field>
-                <Field label="Unit" error={errors.unit} hint="each, kg, 500 g…">
-                  <Input name="unit" value={form.unit} onChange={set("unit")} maxLength={20} />
-                </Field>
-                <Field label="Stock" error={errors.stock}>
-                  <Input name="stock" inputMode="numeric" value={form.stock} onChange={set("stock")} />
-                </Field>
-              </div>
+              <SoldByField
+                value={form.sold_by}
+                fixed={Boolean(product)}
+                error={errors.sold_by}
+                onChange={(soldBy) =>
+                  setForm((current) => ({
+                    ...current,
+                    sold_by: soldBy,
+                    unit: soldBy === "weight" ? "kg" : current.unit === "kg" && current.sold_by === "weight" ? "each" : current.unit,
+                    min_weight_g: soldBy === "weight" && !current.min_weight_g ? "100" : current.min_weight_g,
+                    step_g: soldBy === "weight" && !current.step_g ? "50" : current.step_g,
+                  }))
+                }
+              />
+              {weighed ? (
+                <>
+                  <div className="grid gap-4 sm:grid-cols-2">
+                    <Field label="Price per kg" error={errors.price} hint="e.g. 28.50 — shoppers pay for the weight you pack">
+                      <Input name="price" inputMode="decimal" value={form.price} onChange={set("price")} />
+                    </Field>
+                    <Field label="Stock in grams" error={errors.stock} hint={gramsHint(form.stock) ?? "e.g. 20000 for 20 kg"}>
+                      <Input name="stock" inputMode="numeric" value={form.stock} onChange={set("stock")} />
+                    </Field>
+                  </div>
+                  <div className="grid gap-4 sm:grid-cols-2">
+                    <Field label="Minimum weight (g)" error={errors.min_weight_g} hint="The least a shopper can buy: a whole number of steps">
+                      <Input name="min_weight_g" inputMode="numeric" value={form.min_weight_g} onChange={set("min_weight_g")} />
+                    </Field>
+                    <Field label="Step (g)" error={errors.step_g} hint={stepHint(form)}>
+                      <Input name="step_g" inputMode="numeric" value={form.step_g} onChange={set("step_g")} />
+                    </Field>
+                  </div>
+                </>
+              ) : (
+                <div className="grid gap-4 sm:grid-cols-3">
+                  <Field label="Price" error={errors.price} hint="e.g. 3.49">
+                    <Input name="price" inputMode="decimal" value={form.price} onChange={set("price")} />
+                  </Field>
+                  <Field label="Unit" error={errors.unit} hint="each, 500 g, 6 pack…">
+                    <Input name="unit" value={form.unit} onChange={set("unit")} maxLength={20} />
+                  </Field>
+                  <Field label="Stock" error={errors.stock} hint="Items">
+                    <Input name="stock" inputMode="numeric" value={form.stock} onChange={set("stock")} />
+                  </Field>
+                </div>
+              )}
               <Field label="Category" error={errors.category}>
                 <Select name="category" value={form.category} onChange={set("category")}>
                   <option value="">Choose a category</option>
@@ -248,6 +318,87 @@ function ProductEditor({ product }: { product: Product | null }) {
         </Card>
       </div>
     </div>
+  );
+}
+
+/** "Shoppers choose 100 g, 150 g, 200 g…" from the minimum and the step typed. */
+function stepHint(form: ProductForm): string {
+  const min = Number(form.min_weight_g.trim());
+  const step = Number(form.step_g.trim());
+  if (!Number.isInteger(min) || !Number.isInteger(step) || min < 1 || step < 1 || min % step) return "What the weight goes up in, e.g. 50";
+  return `Shoppers choose ${[min, min + step, min + 2 * step].map(formatGrams).join(", ")}…`;
+}
+
+/**
+ * How the product is sold: chosen once, when it is created. After that it is shown with the reason
+ * it can't change (its stock is counted in items or in grams).
+ */
+function SoldByField({
+  value,
+  fixed,
+  error,
+  onChange,
+}: {
+  value: ProductForm["sold_by"];
+  fixed: boolean;
+  error?: string;
+  onChange: (soldBy: ProductForm["sold_by"]) => void;
+}) {
+  const options: { value: ProductForm["sold_by"]; label: string; hint: string }[] = [
+    { value: "unit", label: "Per item or pack", hint: "A price per item or pack; stock counts items." },
+    { value: "weight", label: "By weight, per kg", hint: "A price per kg; shoppers pick a weight; you pack and weigh it." },
+  ];
+  if (fixed) {
+    return (
+      <div className="grid gap-1 rounded-md border bg-muted/40 p-3 text-sm" data-testid="sold-by-fixed">
+        <p>
+          <span className="font-medium">Sold by:</span> {value === "weight" ? "weight (price per kg)" : "item or pack"}
+        </p>
+        <p className="text-xs text-muted-foreground">
+          This can't be changed once the product is created: its stock is counted in {value === "weight" ? "grams" : "items"}. To sell it the other way, add
+          it as a new product.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <fieldset className="grid gap-2" aria-describedby={error ? "sold-by-error" : undefined}>
+      <legend className="mb-1 text-sm font-medium">Sold by</legend>
+      <div className="grid gap-2 sm:grid-cols-2">
+        {options.map((option) => (
+          <div
+            key={option.value}
+            className={cn(
+              "grid gap-0.5 rounded-md border p-3 text-sm has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-ring",
+              value === option.value && "border-primary bg-green-50",
+            )}
+          >
+            {/* The hint is described, not labelled, so the choice's name stays short ("By weight, per kg"). */}
+            <label className="flex cursor-pointer items-center gap-3 font-medium">
+              <input
+                type="radio"
+                name="sold_by"
+                value={option.value}
+                checked={value === option.value}
+                onChange={() => onChange(option.value)}
+                className="accent-primary"
+                aria-describedby={`sold-by-${option.value}-hint`}
+                data-testid={`sold-by-${option.value}`}
+              />
+              {option.label}
+            </label>
+            <p id={`sold-by-${option.value}-hint`} className="pl-7 text-xs text-muted-foreground">
+              {option.hint}
+            </p>
+          </div>
+        ))}
+      </div>
+      {error && (
+        <p id="sold-by-error" className="text-sm text-destructive">
+          {error}
+        </p>
+      )}
+    </fieldset>
   );
 }
 

@@ -129,10 +129,11 @@ function ProductRow({ product: listed }: { product: Product }) {
             {product.name}
           </Link>
           {!product.is_active && <Badge tone="neutral">Inactive</Badge>}
-          <StockBadge stock={product.stock} />
+          <StockBadge stock={product.stock} weighed={product.sold_by === "weight"} minWeight={product.min_weight_g} />
+          {product.sold_by === "weight" && <Badge tone="blue">Sold by weight</Badge>}
         </div>
         <p className="text-sm text-muted-foreground">
-          <Price amount={product.price} currency={product.currency} /> {perUnit(product.unit)} · {categoryName(product.category)} · {product.images.length} photo
+          <Price amount={product.price} currency={product.currency} /> {product.sold_by === "weight" ? "per kg" : perUnit(product.unit)} · {categoryName(product.category)} · {product.images.length} photo
           {product.images.length === 1 ? "" : "s"}
         </p>
         {error && (
@@ -144,7 +145,7 @@ function ProductRow({ product: listed }: { product: Product }) {
       <form onSubmit={submitStock} className="flex items-end gap-2">
         <div className="grid gap-1">
           <label htmlFor={`stock-${product.id}`} className="text-xs font-medium">
-            Stock
+            {product.sold_by === "weight" ? "Stock (g)" : "Stock"}
           </label>
           <Input
             id={`stock-${product.id}`}
