@@ -54,6 +54,7 @@ bench: $(VENV)/.installed  ## benchmarks; figures land in bench/results and benc
 	$(PY) -m bench.cold_start
 	$(PY) -m bench.catalog
 	$(PY) -m bench.checkout
+	$(PY) -m bench.pack_capture
 	$(PY) -m bench.layer_size
 	$(PY) -m bench.report
 
