@@ -41,7 +41,7 @@ quantity | weight_g, cents} | None, final_cents | None}.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -452,7 +452,9 @@ def _on_payment_failed(state: dict, command: PaymentFailed, at: datetime, decisi
     )
 
 
-def _alarm_mismatch(state: dict, command: PaymentAuthorized | PaymentCaptured, expected: int, decision: Decision):
+def _alarm_mismatch(
+    state: dict, command: PaymentAuthorized | PaymentCaptured, expected: int, decision: Decision
+) -> None:
     decision.effects.append(
         Alarm(
             "payment_amount_mismatch",
@@ -743,7 +745,7 @@ def _on_refund_issued(state: dict, command: RefundIssued, at: datetime, decision
 # -- packing ---------------------------------------------------------------------------------------
 
 
-def as_ordered_packing(order: dict):
+def as_ordered_packing(order: dict) -> Iterator[dict]:
     for item in order["items"]:
         key = "packed_weight_g" if item["sold_by"] == "weight" else "packed_quantity"
         yield {"line_id": item["line_id"], key: stock_amount(item)}
@@ -871,7 +873,7 @@ def _plan_line(order: dict, item: dict, line: Mapping[str, Any], substitutes: Ma
         return planned
     charged = min(product["price_cents"], item["unit_price_cents"])  # a substitute never costs the shopper more
     cents = line_cost(charged, sold_by, sub_amount)
-    planned["substitute"] = {
+    planned["substitute"] = substitute = {
         "product_id": sub_id,
         "name": product["name"],
         "unit": product.get("unit", ""),
@@ -880,7 +882,7 @@ def _plan_line(order: dict, item: dict, line: Mapping[str, Any], substitutes: Ma
         _amount_field(sold_by, packed=False): sub_amount,
         "cents": cents,
     }
-    planned["final_cents"] += cents
+    planned["final_cents"] = packed["cents"] + substitute["cents"]
     return planned
 
 
@@ -1026,10 +1028,12 @@ def new_checkout(
 
 def released_cents(state: dict, order: dict) -> int | None:
     """The part of the order's authorisation that will not be charged, once that is known."""
+    authorized: int = order["authorized_cents"]
+    final: int | None = order["final_cents"]
     if order["payment_status"] == "voided":
-        return order["authorized_cents"]
-    if order["final_cents"] is not None and state["status"] in ("capturing", "captured", "authorized"):
-        return order["authorized_cents"] - order["final_cents"]
+        return authorized
+    if final is not None and state["status"] in ("capturing", "captured", "authorized"):
+        return authorized - final
     return None
 
 

@@ -109,7 +109,7 @@ def release_orphan_pack_holds(limit: int = 5000) -> int:
                 continue
             order = orders.get(order_id)
             state = checkouts.load(order["checkout_id"]) if order else None
-            if state is not None:
+            if order is not None and state is not None:
                 if state["orders"][order["_id"]]["status"] == "confirmed":
                     continue  # the seller may still be packing it
                 if f"commit:{holder}:{product['_id']}" in state.get("outbox", {}):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -12,9 +12,10 @@ OrderStatus = Literal[
 PaymentStatus = Literal["unpaid", "authorized", "captured", "partially_refunded", "refunded", "voided", "failed"]
 Substitution = Literal["none", "similar"]
 MAX_WEIGHT_G = 100_000
+ModelT = TypeVar("ModelT", bound=RequestModel)
 
 
-def _exactly_one(model, first: str, second: str, what: str):
+def _exactly_one(model: ModelT, first: str, second: str, what: str) -> ModelT:
     if (getattr(model, first) is None) == (getattr(model, second) is None):
         raise ValueError(f"give exactly one of {first} or {second} ({what})")
     return model
@@ -35,7 +36,7 @@ class BasketLine(RequestModel):
     )
 
     @model_validator(mode="after")
-    def _one_amount(self):
+    def _one_amount(self) -> Self:
         return _exactly_one(self, "quantity", "weight_g", "a count for unit products, grams for weighed ones")
 
 
@@ -64,7 +65,7 @@ class SubstituteRequest(RequestModel):
     weight_g: int | None = Field(default=None, ge=1, le=MAX_WEIGHT_G, strict=True)
 
     @model_validator(mode="after")
-    def _one_amount(self):
+    def _one_amount(self) -> Self:
         return _exactly_one(self, "quantity", "weight_g", "the substitute's count or grams")
 
 
@@ -85,7 +86,7 @@ class PackLine(RequestModel):
     )
 
     @model_validator(mode="after")
-    def _one_amount(self):
+    def _one_amount(self) -> Self:
         return _exactly_one(
             self, "packed_quantity", "packed_weight_g", "a count for unit lines, grams for weighed ones"
         )
