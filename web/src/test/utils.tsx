@@ -106,7 +106,7 @@ export function makeLine(overrides: Partial<OrderLine> = {}): OrderLine {
 }
 
 export function makePayment(overrides: Partial<PaymentInfo> = {}): PaymentInfo {
-  return { provider: "local", client_secret: "cs_1", amount: "3.49", estimated_total: "3.49", capture: "manual", currency: "usd", ...overrides };
+  return { provider: "local", client_secret: "cs_1", amount: "3.49", estimated_total: "3.49", capture: "manual", currency: "usd", publishable_key: null, ...overrides };
 }
 
 export function makeCheckout(overrides: Partial<Checkout> = {}): Checkout {
@@ -141,7 +141,7 @@ export function makeOrder(overrides: Partial<Order> = {}): Order {
     currency: "usd",
     status: "confirmed",
     payment_status: "authorized",
-    shipping_address: { full_name: "Ann Lee", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" },
+    shipping_address: { full_name: "Ann Lee", line1: "1 Main St", line2: null, city: "Springfield", postal_code: "12345", country: "US", phone: null },
     status_history: [],
     created_at: "2025-01-01T00:00:00Z",
     updated_at: "2025-01-01T00:00:00Z",

@@ -5,7 +5,7 @@ import { sessionStore } from "@/lib/api";
 import { makeOrder, mockFetch, renderRoute } from "@/test/utils";
 import { OrderActions } from "../OrderActions";
 
-const seller = { id: "s1", email: "farm@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "2025-01-01T00:00:00Z" };
+const seller = { id: "s1", email: "farm@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "2025-01-01T00:00:00Z", phone: null };
 
 describe("OrderActions", () => {
   beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));

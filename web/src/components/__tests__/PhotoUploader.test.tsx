@@ -29,7 +29,7 @@ class FakeXhr {
   }
 }
 
-const seller = { id: "s1", email: "s@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "" };
+const seller = { id: "s1", email: "s@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "", phone: null };
 
 describe("PhotoUploader", () => {
   beforeEach(() => {

@@ -4,7 +4,7 @@ import { ApiError, errorMessage, fieldErrors } from "./errors";
 import { memorySessionStore, type Session } from "./tokens";
 import type { User } from "./models";
 
-const user: User = { id: "u1", email: "a@b.test", full_name: "Ann", role: "shopper", is_active: true, created_at: "2025-01-01T00:00:00Z" };
+const user: User = { id: "u1", email: "a@b.test", full_name: "Ann", role: "shopper", is_active: true, created_at: "2025-01-01T00:00:00Z", phone: null };
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}) {
   return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });

@@ -396,9 +396,9 @@ export interface components {
             /** Line1 */
             line1: string;
             /** Line2 */
-            line2?: string | null;
+            line2: string | null;
             /** Phone */
-            phone?: string | null;
+            phone: string | null;
             /** Postal Code */
             postal_code: string;
         };
@@ -489,9 +489,9 @@ export interface components {
             /** Orders */
             orders: components["schemas"]["OrderOut"][];
             /** @description Present while the checkout awaits payment: resume the same payment with it */
-            payment?: components["schemas"]["PaymentInfo"] | null;
+            payment: components["schemas"]["PaymentInfo"] | null;
             /** Payment Error */
-            payment_error?: string | null;
+            payment_error: string | null;
             /**
              * Status
              * @enum {string}
@@ -674,7 +674,7 @@ export interface components {
              * Allowed Transitions
              * @description Statuses the caller may move the order to next
              */
-            allowed_transitions?: ("pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed")[];
+            allowed_transitions: ("pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed")[];
             /**
              * Authorized Amount
              * @description This order's share of the card authorisation
@@ -696,7 +696,7 @@ export interface components {
              */
             estimated_total: string;
             /** Expires At */
-            expires_at?: string | null;
+            expires_at: string | null;
             /**
              * Final Total
              * @description What is charged, once packed
@@ -710,7 +710,7 @@ export interface components {
              * Payment Error
              * @description The last decline while the order awaits payment: the shopper can pay again on the same payment until it expires
              */
-            payment_error?: string | null;
+            payment_error: string | null;
             /**
              * Payment Status
              * @enum {string}
@@ -755,7 +755,7 @@ export interface components {
             /** Items */
             items: components["schemas"]["OrderOut"][];
             /** Next Cursor */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** PackLine */
         PackLine: {
@@ -808,7 +808,7 @@ export interface components {
              */
             provider: "stripe" | "local";
             /** Publishable Key */
-            publishable_key?: string | null;
+            publishable_key: string | null;
         };
         /** PresignedPost */
         PresignedPost: {
@@ -985,7 +985,7 @@ export interface components {
             /** Items */
             items: components["schemas"]["ProductOut"][];
             /** Next Cursor */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -1094,7 +1094,7 @@ export interface components {
             /** Product Id */
             product_id: string;
             /** Quantity */
-            quantity?: number | null;
+            quantity: number | null;
             /** Unit */
             unit: string;
             /**
@@ -1104,7 +1104,7 @@ export interface components {
              */
             unit_price: string;
             /** Weight G */
-            weight_g?: number | null;
+            weight_g: number | null;
         };
         /** SubstituteRequest */
         SubstituteRequest: {
@@ -1166,7 +1166,7 @@ export interface components {
             /** Is Active */
             is_active: boolean;
             /** Phone */
-            phone?: string | null;
+            phone: string | null;
             /**
              * Role
              * @enum {string}
@@ -1183,7 +1183,7 @@ export interface components {
             /** Items */
             items: components["schemas"]["UserOut"][];
             /** Next Cursor */
-            next_cursor?: string | null;
+            next_cursor: string | null;
         };
         /**
          * ValidationIssue
@@ -1205,7 +1205,7 @@ export interface components {
              */
             duplicate: boolean;
             /** Outcome */
-            outcome?: string | null;
+            outcome: string | null;
             /** Received */
             received: boolean;
         };

@@ -8,7 +8,7 @@ import { openCheckout } from "@/lib/checkouts";
 import { makeLine, makeOrder, makePayment, makeProduct, mockFetch, renderRoute, type MockRoute } from "@/test/utils";
 import CheckoutPage from "../CheckoutPage";
 
-const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "shopper" as const, is_active: true, created_at: "2025-01-01T00:00:00Z" };
+const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "shopper" as const, is_active: true, created_at: "2025-01-01T00:00:00Z", phone: null };
 const apples = makeProduct({ id: "apples", name: "Apples", stock: 10, seller_id: "s1", seller_name: "Farm" });
 const bread = makeProduct({ id: "bread", name: "Bread", price: "4.00", stock: 10, seller_id: "s2", seller_name: "Bakery" });
 const inTen = () => new Date(Date.now() + 10 * 60_000).toISOString();

@@ -5,7 +5,7 @@ import { sessionStore } from "@/lib/api";
 import { mockFetch, renderRoute } from "@/test/utils";
 import LoginPage from "../LoginPage";
 
-const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "seller", is_active: true, created_at: "2025-01-01T00:00:00Z" };
+const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "seller", is_active: true, created_at: "2025-01-01T00:00:00Z", phone: null };
 
 describe("LoginPage", () => {
   beforeEach(() => sessionStore.set(null));

@@ -6,7 +6,7 @@ import { makeOrder, makePayment, mockFetch, renderRoute } from "@/test/utils";
 import MyOrdersPage from "../MyOrdersPage";
 import OrderPage from "../OrderPage";
 
-const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "shopper" as const, is_active: true, created_at: "2025-01-01T00:00:00Z" };
+const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "shopper" as const, is_active: true, created_at: "2025-01-01T00:00:00Z", phone: null };
 const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
 const openOrders = [

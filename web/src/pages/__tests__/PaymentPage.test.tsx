@@ -8,7 +8,7 @@ import { openCheckout } from "@/lib/checkouts";
 import { makeLine, makeOrder, makePayment, makeProduct, mockFetch, renderRoute } from "@/test/utils";
 import PaymentPage from "../PaymentPage";
 
-const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "shopper" as const, is_active: true, created_at: "2025-01-01T00:00:00Z" };
+const user = { id: "u1", email: "ann@x.test", full_name: "Ann Lee", role: "shopper" as const, is_active: true, created_at: "2025-01-01T00:00:00Z", phone: null };
 const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 const apples = makeProduct({ id: "apples", stock: 10 });
 

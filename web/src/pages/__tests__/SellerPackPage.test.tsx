@@ -7,7 +7,7 @@ import { planPacking, initialDrafts } from "@/lib/packing";
 import { makeLine, makeOrder, makeProduct, mockFetch, renderRoute } from "@/test/utils";
 import SellerPackPage from "../seller/SellerPackPage";
 
-const seller = { id: "s1", email: "farm@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "2025-01-01T00:00:00Z" };
+const seller = { id: "s1", email: "farm@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "2025-01-01T00:00:00Z", phone: null };
 
 // 750 g of apples at $3.20/kg (est. $2.40, held $2.64) and 4 pears at $0.50 ($2.00), substitutes allowed on the pears.
 const order: Order = makeOrder({

@@ -5,7 +5,7 @@ import { sessionStore } from "@/lib/api";
 import { makeProduct, mockFetch, renderRoute } from "@/test/utils";
 import SellerProductEditPage from "../seller/SellerProductEditPage";
 
-const seller = { id: "s1", email: "s@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "" };
+const seller = { id: "s1", email: "s@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "", phone: null };
 const loaded = makeProduct({ id: "p1", name: "Pears", description: "Ripe", stock: 10, etag: '"r1.s10"' });
 
 function render() {

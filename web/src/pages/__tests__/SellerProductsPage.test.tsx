@@ -5,7 +5,7 @@ import { sessionStore } from "@/lib/api";
 import { makeProduct, mockFetch, renderRoute } from "@/test/utils";
 import SellerProductsPage from "../seller/SellerProductsPage";
 
-const seller = { id: "s1", email: "s@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "" };
+const seller = { id: "s1", email: "s@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "", phone: null };
 
 describe("SellerProductsPage quick stock edit", () => {
   beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));

@@ -16,7 +16,9 @@ class RequestModel(BaseModel):
 
 
 class ResponseModel(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Every field of a response is always sent (null when empty): the schema says so, so generated
+    # clients need no "is it there?" checks for fields that are never missing.
+    model_config = ConfigDict(extra="ignore", json_schema_serialization_defaults_required=True)
 
 
 AmountIn = Annotated[
