@@ -133,3 +133,27 @@ function crc32(buffer) {
   }
   return ~crc >>> 0;
 }
+
+/**
+ * Set-up through the API, so a journey can run alone (`E2E_ONLY=...`): the demo shopper buys `lines`
+ * (`[{ name, quantity }]`, demo products by exact name) and authorises the test card. Returns the
+ * orders, each `{ id, seller_name }`, confirmed once the call returns (the card form delivers its webhook
+ * before answering).
+ */
+export async function confirmedOrders(baseURL, lines) {
+  const { access_token: token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.shopper });
+  const items = [];
+  for (const { name, quantity } of lines) {
+    const found = await apiCall(baseURL, "GET", `/api/products?q=${encodeURIComponent(name)}&limit=50`);
+    const product = found.items.find((item) => item.name === name);
+    assert(product, `the demo catalog sells ${name}`);
+    items.push({ product_id: product.id, quantity, substitution: "none" });
+  }
+  const shipping_address = { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" };
+  const placed = await apiCall(baseURL, "POST", "/api/orders", { token, body: { items, shipping_address } });
+  const paid = await apiCall(baseURL, "POST", "/local/payments/confirm", {
+    body: { client_secret: placed.payment.client_secret, card_number: "4242424242424242" },
+  });
+  assert(paid.status === "authorized", `the test card is authorised (got ${paid.status})`);
+  return placed.orders.map(({ id, seller_name }) => ({ id, seller_name }));
+}
