@@ -167,13 +167,14 @@ def test_suggestions_validate_the_query(api, runtime):
 
 def test_products_stored_before_search_rules_are_rebuilt_by_apply_indexes(api, runtime, seller):
     from smartgrocer.adapters.mongo import db
+    from smartgrocer.domain import search_text
     from smartgrocer.indexes import apply_indexes, backfill_search
 
     word = _word(7) + "n"  # its plural is the word and an "s" (a word ending in "i" or "u" would not be)
     product = api.create_product(
         seller, name=f"Smoked {word.title()}s", category="meat-fish", description="Oak smoked."
     )
-    old_terms = ["smoked", "sm", "smo", word, f"{word}s", "meat", "fish", "oak"]  # the untagged terms of before
+    old_terms = ["smoked", "sm", "smo", word, f"{word}s", "meat", "fish", "oak"]  # the untagged terms of version 0
     db().products.update_one({"_id": product["id"]}, {"$set": {"terms": old_terms}, "$unset": {"search_v": ""}})
     assert api.get("/api/products", params={"q": word}).json()["items"] == []  # the rules of today do not read them
 
@@ -181,6 +182,11 @@ def test_products_stored_before_search_rules_are_rebuilt_by_apply_indexes(api, r
     found = api.get("/api/products", params={"q": f"{word}s", "seller_id": seller.user_id}).json()["items"]
     assert [p["id"] for p in found] == [product["id"]]
     stored = db().products.find_one({"_id": product["id"]})
-    assert f"n:{word}" in stored["terms"] and stored["search_v"] >= 1
+    assert f"n:{word}" in stored["terms"] and stored["search_v"] == search_text.SEARCH_VERSION
     assert stored["rev"] == 1  # not an edit: its ETag is unchanged
     assert backfill_search(db()) == 0  # idempotent
+
+    # terms stored under another version of the rules or of the vocabulary are rebuilt the same way
+    db().products.update_one({"_id": product["id"]}, {"$set": {"terms": old_terms, "search_v": "1.0"}})
+    assert backfill_search(db()) == 1
+    assert db().products.find_one({"_id": product["id"]})["terms"] == stored["terms"]

@@ -63,7 +63,7 @@ class FakeProducts:
         found = sorted(
             (d for d in self.docs.values() if self._matches(d, where)), key=lambda d: d["k_newest"], reverse=True
         )
-        return [{"_id": d["_id"], "name": d["name"], "terms": list(d["terms"])} for d in found[:limit]]
+        return [{k: d[k] for k in ("_id", "name", "category", "description") if k in d} for d in found[:limit]]
 
     def by_ids(self, product_ids: list[str]) -> list[dict]:
         return [self._out(self.docs[i]) for i in product_ids if i in self.docs and self.docs[i]["is_active"]]

@@ -238,8 +238,10 @@ def test_suggestions_read_the_words_typed_so_far(shop):
     assert product["product_id"] and product["category"] is None
 
 
-def test_name_groups_are_the_name_terms_of_each_word():
-    query = search.Plan((search._word("tea", "tea", {}),))
-    assert query.name_groups == (("n:tea",),)
-    assert search.ranked_page  # (used above through list_products)
-    assert ProductFilter(term_groups=query.groups).term_groups[0][0] == "n:tea"
+def test_a_query_is_one_term_per_word():
+    query = search.Plan(
+        (search._word("yoghurt", "yoghurt", {}), search._word("choclate", "choclate", {"chocolate": 1}))
+    )
+    assert query.groups == (("k:yoghurt",), ("k:chocolate",))  # a misspelt word: the word it is read as
+    assert query.name_groups == (("n:yoghurt",), ("n:chocolate",))
+    assert ProductFilter(term_groups=query.groups).term_groups == query.groups

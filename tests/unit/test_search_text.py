@@ -105,28 +105,40 @@ def test_edits1_is_every_string_one_edit_away():
     assert all(text.edit_distance("mlik", v, 1) == 1 for v in variants)
 
 
-def test_stored_terms():
+def test_stored_terms_hold_one_term_per_thing_a_word_finds_the_product_by():
     terms = text.stored_terms("Gala Apples", "fruit-veg", "Crisp, sweet apples picked in a week.")
-    for expected in ("n:gala", "n:apple", "c:fruit-veg", "p:ga", "p:gal", "p:apples", "d:crisp", "d:apple", "d:week"):
-        assert expected in terms
-    assert "n:apples" not in terms  # names are stored singular: plural and singular queries alike find them
-    assert "d:in" not in terms and "d:a" not in terms  # stop words and single letters are left out of descriptions
-    assert not [t for t in terms if t.startswith("p:") and len(t) < 4]  # no one-letter prefix
-    assert terms[:3] == ["n:gala", "n:apple", "c:fruit-veg"]  # what ranks highest first: a cut keeps it
+    assert terms[:4] == ["n:gala", "n:apple", "k:gala", "k:apple"]  # its name first: a cut keeps what ranks highest
+    assert {"k:ga", "k:gal", "k:ap", "k:appl", "k:apples"} <= set(terms)  # name words as they are typed
+    assert {"k:fruit", "k:veg", "k:produce"} <= set(terms)  # the words naming its category, canonical ("veg")
+    assert {"k:crisp", "k:chip", "k:sweet", "k:week"} & set(terms) == {"k:chip", "k:sweet", "k:week"}  # crisp: chip
+    assert {"k:in", "k:a", "n:apples", "k:cr"} & set(terms) == set()  # no stop words, plurals, description prefixes
     assert len(terms) == len(set(terms))
+
+
+def test_stored_terms_reach_broader_words_and_equivalents():
+    assert {"n:baguette", "k:bread"} <= set(text.stored_terms("Baguette", "bakery", "Crusty."))
+    assert "k:bread" in text.stored_terms("Strong Flour", "pantry", "For bread making.")
+    assert {"n:yoghurt", "k:yoghurt"} <= set(text.stored_terms("Greek Yogurt", "dairy-eggs", ""))  # the group's first
+    assert {"k:veg", "k:vegetable"} & set(text.stored_terms("Carrots", "pantry", "")) == {"k:veg"}
 
 
 def test_stored_terms_fold_accents_and_join_compounds():
     terms = text.stored_terms("Comté 18 Months", "dairy-eggs", "")
-    assert {"n:comte", "n:18", "n:month", "p:co", "p:comte"} <= set(terms)
+    assert {"n:comte", "n:18", "n:month", "k:co", "k:comte", "k:cheese"} <= set(terms)
     assert {"n:free", "n:range", "n:freerange", "n:egg"} <= set(text.stored_terms("Free-Range Eggs", "dairy-eggs", ""))
 
 
 def test_stored_terms_limits():
     long_word = "supercalifragilistic"  # 20 letters
     terms = text.stored_terms(long_word, "pantry", "x " * 500)
-    assert f"n:{long_word}" in terms and f"p:{long_word[:15]}" in terms and f"p:{long_word[:16]}" not in terms
+    assert f"n:{long_word}" in terms and f"k:{long_word[:15]}" in terms and f"k:{long_word[:16]}" not in terms
     assert len(text.stored_terms(" ".join(f"word{i}" for i in range(200)), "pantry", "y " * 500)) <= text.MAX_TERMS
+
+
+def test_tagged_terms_say_how_a_product_answers_for_scoring():
+    terms = text.tagged_terms("Gala Apples", "fruit-veg", "Crisp, sweet apples picked in a week.")
+    assert {"n:gala", "n:apple", "p:ga", "p:apples", "c:fruit-veg", "d:crisp", "d:apple", "d:week"} <= terms
+    assert not {"n:apples", "d:in", "d:a", "p:g"} & terms
 
 
 def test_vocabulary_ranks_name_words_over_description_words():

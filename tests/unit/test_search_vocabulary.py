@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from smartgrocer.domain import search, search_text
@@ -67,3 +69,30 @@ def test_a_word_reaches_its_equivalents_narrower_words_and_categories():
     assert weights["d:veg"] == search.DESCRIPTION
     typo = search._word("chocolat", "chocolat", {"chocolate": 1}).weights
     assert typo["n:chocolate"] == round(search.NAME * search.TYPO_FACTOR[1]) < search.PREFIX
+
+
+def _fingerprint() -> str:
+    data = (
+        sorted(vocab.STOPWORDS),
+        sorted(vocab.SINGULAR.items()),
+        sorted(vocab.SAME_IN_PLURAL),
+        sorted(sorted(group) for group in vocab.EQUIVALENTS),
+        sorted(vocab.BROADER.items()),
+        sorted(vocab.CATEGORY_WORDS.items()),
+    )
+    return hashlib.sha256(repr(data).encode()).hexdigest()[:16]
+
+
+# Each VERSION of the vocabulary with the fingerprint of its data. Products store what the vocabulary makes of
+# their words, and apply-indexes rebuilds them when the version changes: data changed without a new VERSION
+# would leave them matching by the old vocabulary.
+RECORDED = {1: "a4119a50ab1f6f32"}
+
+
+def test_a_change_to_the_vocabulary_comes_with_a_new_version():
+    fingerprint = _fingerprint()
+    assert RECORDED.get(vocab.VERSION) == fingerprint, (
+        f"search_vocabulary changed: set VERSION = {max(RECORDED) + 1} there and record {max(RECORDED) + 1}: "
+        f"{fingerprint!r} in RECORDED here"
+    )
+    assert search_text.SEARCH_VERSION.endswith(f".{vocab.VERSION}")

@@ -7,7 +7,7 @@ sort is one index range scan with no `$or` and no skip().
 
 The same step fills in the stored fields that products written before them lack (the comparable unit
 price and its sort key), so that every product is in every sort's index range, rebuilds the search
-terms of products stored under older search rules (`search_v` below `search_text.SEARCH_VERSION`), and
+terms of products stored under other search rules (`search_v` is not `search_text.SEARCH_VERSION`), and
 builds the search vocabulary (`search_words`) from the products when it was not built under the
 current rules. Idempotent too.
 """
@@ -101,32 +101,39 @@ VOCABULARY_MARK = "#rules"  # the search_words document saying which rules built
 
 def backfill_search(db: Database, batch: int = 1000) -> int:
     """Rebuild the search terms of products stored under other rules (or none), each conditional on the
-    name, category and description it was computed from; then, if the vocabulary was not built under the
-    current rules, build it from every active product (else add the words of the rebuilt ones). How many
-    products were rebuilt."""
+    name, category and description it was computed from, in bulk writes of `batch`; then, if the vocabulary
+    was not built under the current rules, build it from every active product (else add the words of the
+    rebuilt ones). How many products were rebuilt. Stopped part way (a deploy's time limit on a very large
+    catalog), it carries on where it stopped when run again."""
+    from pymongo import UpdateOne
+
     from smartgrocer.adapters.mongo_catalog import MongoSearchWords
     from smartgrocer.domain import search_text
     from smartgrocer.domain.catalog import search_fields
 
     products, version = db.products, search_text.SEARCH_VERSION
-    words = MongoSearchWords(lambda: db)
     shape = {"name": 1, "category": 1, "description": 1}
     rebuilt, learnt = 0, {}
-    for outdated in ({"search_v": {"$exists": False}}, {"search_v": {"$lt": version}}):
-        for doc in list(products.find(outdated, shape)):
-            if not isinstance(doc.get("name"), str) or not isinstance(doc.get("category"), str):
-                continue  # not a product the catalog could show anyway
-            selector = {**outdated, **{field: doc.get(field) for field in ("_id", "name", "category", "description")}}
-            if products.update_one(selector, {"$set": search_fields(doc)}).modified_count:
-                rebuilt += 1
+    # (two passes: nx-27017's `$ne` does not match a missing field)
+    for outdated in ({"search_v": {"$exists": False}}, {"search_v": {"$ne": version}}):
+        ids = [doc["_id"] for doc in products.find(outdated, {"_id": 1})]
+        for start in range(0, len(ids), batch):
+            writes = []
+            for doc in products.find({**outdated, "_id": {"$in": ids[start : start + batch]}}, shape):
+                if not isinstance(doc.get("name"), str) or not isinstance(doc.get("category"), str):
+                    continue  # not a product the catalog could show anyway
+                same = {field: doc.get(field) for field in ("_id", "name", "category", "description")}
+                writes.append(UpdateOne({**outdated, **same}, {"$set": search_fields(doc)}))
                 learnt.update(search_text.vocabulary(doc["name"], doc.get("description") or ""))
+            if writes:
+                rebuilt += products.bulk_write(writes, ordered=False).modified_count
     mark = db.search_words.find_one({"_id": VOCABULARY_MARK})
     if mark is None or mark.get("v") != version:
         learnt = {}
         for doc in products.find({"is_active": True}, {"name": 1, "description": 1}):
             for word, rank in search_text.vocabulary(doc.get("name") or "", doc.get("description") or "").items():
                 learnt[word] = max(rank, learnt.get(word, 0))
-    ordered = sorted(learnt.items())
+    words, ordered = MongoSearchWords(lambda: db), sorted(learnt.items())
     for start in range(0, len(ordered), batch):
         words.add(dict(ordered[start : start + batch]))
     if mark is None or mark.get("v") != version:

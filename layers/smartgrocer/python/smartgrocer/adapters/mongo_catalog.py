@@ -1,8 +1,8 @@
 """The catalog's ProductRepository on MongoDB (the `products` collection).
 
 Formulated for both MongoDB and nx-27017 (README, "Known gaps"): listings range-scan one stored
-sort key (no `(field, _id)` pairs, no `$or`), search matches the multikey `terms` array (one `$in`
-per query word, all of them `$and`-ed), and timestamps are stamped with `$currentDate` (nx-27017
+sort key (no `(field, _id)` pairs, no `$or`), search matches the multikey `terms` array with `$all`
+(one term per query word; no `$and`, see `_query`), and timestamps are stamped with `$currentDate` (nx-27017
 stores a `$set` datetime as a string). The search vocabulary (`MongoSearchWords`) is the
 `search_words` collection: one document per word, `_id` the word, with its trigrams `g` (multikey
 index with the length `n`) and its rank `r`.
@@ -20,6 +20,7 @@ from smartgrocer.domain.catalog_ports import ProductFilter
 from smartgrocer.domain.search_text import trigrams
 
 _NO_TERMS = {"terms": 0}  # search terms are an index, never part of what callers read
+_RANKED = {"name": 1, "category": 1, "description": 1}  # what search scores a candidate by
 
 
 def _selector(product_id: str, owner: str | None) -> dict:
@@ -45,11 +46,20 @@ def _query(where: ProductFilter) -> dict:
         query["price_cents"] = {
             op: v for op, v in (("$gte", where.min_price_cents), ("$lte", where.max_price_cents)) if v is not None
         }
-    groups = [list(group) for group in where.term_groups]
-    if len(groups) == 1:
-        query["terms"] = {"$in": groups[0]}
-    elif groups:
-        query["$and"] = [{"terms": {"$in": group}} for group in groups]
+    # Every term of a one-term group, and one of the terms of the first larger group, on the field itself:
+    # both operators translate to SQL on nx-27017, which answers `$and` by reading every document into
+    # Python (README, "Known gaps"). Search asks for one term per word, so `$and` is for the unusual rest.
+    singles = [group[0] for group in where.term_groups if len(group) == 1]
+    larger = [list(group) for group in where.term_groups if len(group) > 1]
+    terms: dict = {}
+    if singles:
+        terms["$all"] = singles
+    if larger:
+        terms["$in"] = larger[0]
+    if terms:
+        query["terms"] = terms
+    if larger[1:]:
+        query["$and"] = [{"terms": {"$in": group}} for group in larger[1:]]
     return query
 
 
@@ -75,7 +85,7 @@ class MongoProductRepository:
         return list(cursor)
 
     def candidates(self, where: ProductFilter, limit: int) -> list[dict]:
-        cursor = self._products.find(_query(where), {"name": 1, "terms": 1}).sort("k_newest", -1).limit(limit)
+        cursor = self._products.find(_query(where), _RANKED).sort("k_newest", -1).limit(limit)
         return list(cursor)
 
     def by_ids(self, product_ids: list[str]) -> list[dict]:

@@ -47,8 +47,8 @@ class ProductRepository(Protocol):
         ...
 
     def candidates(self, where: ProductFilter, limit: int) -> list[dict]:
-        """At most `limit` matching products, newest first, as `_id`, `name` and `terms` only: what a
-        search ranks before it reads the page it shows."""
+        """At most `limit` matching products, newest first, as `_id`, `name`, `category` and `description`
+        only: what a search ranks before it reads the page it shows."""
         ...
 
     def by_ids(self, product_ids: list[str]) -> list[dict]:

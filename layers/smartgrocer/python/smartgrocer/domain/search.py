@@ -1,27 +1,32 @@
 """Search that finds groceries: which products a query matches, how they rank, "did you mean", and
 suggestions while typing. Standard MongoDB operations only (docs/architecture.md, "Search").
 
-A query is read word by word (stop words dropped, at most 8 words). Each word becomes the set of
-stored terms (`search_text`) it may match, each with a weight:
+A query is read word by word (stop words dropped, at most 8 words). A product matches when it answers
+to every word: it stores one term per thing a word can find it by (`search_text`: its words, singular
+and by their first equivalent, the first letters of its name words, the broader words and category words
+that cover it), so the whole query is one `$all` of a term per word on the multikey index. A word of 5
+letters or more that no product uses is read as the closest vocabulary word one edit away (two from 8
+letters on).
 
-    the word in the name (singular or plural alike)        n:<word>        100
-    an equivalent word in the name (yoghurt -> yogurt)     n:<equivalent>   95
-    a name word it begins (search as you type)             p:<word>         60
-    a narrower word in the name (bread -> baguette)        n:<narrower>     50
-    a category it names (veg -> Fruit & Vegetables)        c:<slug>         40
-    the word in the description                            d:<word>         20
-    a narrower word in the description                     d:<narrower>     10
+Matching products are then scored, word by word, by the best way they answer (from their name,
+category and description):
 
-A word of 5 letters or more that no product uses is also read as the vocabulary words one edit away
-(two from 8 letters on): the same terms at 45 % of the weight (35 % two edits away), so a typo ranks
-below any exact match. A product matches when every word matches one of its terms; its score is the
-sum of each word's best weight, plus 15 when the last word of its name (its head noun: "Free-Range
-*Eggs*") is matched and up to 10 for the share of its name the query covers. Ties go by id.
+    the word in the name (singular or plural alike)        100
+    an equivalent word in the name (yoghurt -> yogurt)      95
+    a name word it begins (search as you type)              60
+    a narrower word in the name (bread -> baguette)         50
+    a category it names (veg -> Fruit & Vegetables)         40
+    the word in the description                             20
+    a narrower word in the description                      10
+
+a misspelt word at 45 % of those (35 % two edits away), so a typo ranks below any exact match; plus 15
+when the last word of the name (its head noun: "Free-Range *Eggs*") is matched, and up to 10 for the
+share of the name the query covers. Ties go by id.
 
 Ranking happens over a bounded candidate set: the 500 newest matching products, plus (when more
-match) the 500 newest whose names match every word, read with the multikey index on `terms`. Pages
-of a relevance listing are keyset pages over that ranked set: the cursor carries (score, id), and
-every page costs the same two queries (candidates, then the page's products by id).
+match) the 500 newest whose names match every word. Pages of a relevance listing are keyset pages over
+that ranked set: the cursor carries (score, id), and every page costs the same two queries (candidates,
+then the page's products by id).
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ NAME_LEVEL = 35  # a match from this weight up names the product (head noun, cov
 HEAD_BONUS, COVERAGE_BONUS = 15, 10
 _KEY_TOP = 99_999  # relevance keys: f"{_KEY_TOP - score:05d}|{id}" sort best first, then by id
 _NEAR_LIMIT = 1_000  # vocabulary words examined per misspelt word
-_CORRECTIONS = 3  # readings kept per misspelt word
+_CORRECTIONS = 1  # readings kept per misspelt word: one, so that a word stays one term
 
 
 def _equivalents() -> dict[str, frozenset[str]]:
@@ -88,8 +93,18 @@ def _words() -> SearchWords:
 class Word:
     typed: str  # as typed (folded)
     base: str  # singular
-    weights: dict[str, int]  # stored term -> weight
-    corrections: tuple[str, ...] = ()  # vocabulary words a misspelt word was also read as
+    weights: dict[str, int]  # scoring: tagged term (search_text.tagged_terms) -> weight
+    corrections: tuple[str, ...] = ()  # the vocabulary word a misspelt word is read as
+
+    @property
+    def term(self) -> str:
+        """The stored term a product must have to answer to this word."""
+        return f"k:{text.canonical(self.corrections[0] if self.corrections else self.base)}"
+
+    @property
+    def name_term(self) -> str:
+        """The stored term of a product whose name has this word."""
+        return f"n:{text.canonical(self.corrections[0] if self.corrections else self.base)}"
 
 
 @dataclass(frozen=True)
@@ -98,27 +113,12 @@ class Plan:
 
     @property
     def groups(self) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(word.weights) for word in self.words)
+        return tuple((word.term,) for word in self.words)
 
     @property
     def name_groups(self) -> tuple[tuple[str, ...], ...]:
-        """Per word, the terms that put it in a product's name: the best matches."""
-        return tuple(
-            tuple(t for t, weight in word.weights.items() if t.startswith("n:") and weight >= NAME_LEVEL)
-            for word in self.words
-        )
-
-    @property
-    def title_groups(self) -> tuple[tuple[str, ...], ...]:
-        """Per word, the terms that match it in a product's name, prefixes included: what suggestions offer."""
-        return tuple(
-            tuple(
-                t
-                for t, weight in word.weights.items()
-                if t.startswith("p:") or (t.startswith("n:") and weight >= NAME_LEVEL)
-            )
-            for word in self.words
-        )
+        """Per word, the term that puts it in a product's name: the best matches."""
+        return tuple((word.name_term,) for word in self.words)
 
     @property
     def text(self) -> str:
@@ -157,8 +157,9 @@ def _reading(base: str, factor: float, weights: dict[str, int]) -> None:
 def _word(typed: str, base: str, corrections: dict[str, int]) -> Word:
     weights: dict[str, int] = {}
     _reading(base, 1.0, weights)
-    if len(typed) >= text.PREFIX_MIN:
-        weights.setdefault(f"p:{typed[: text.PREFIX_MAX]}", PREFIX)
+    for prefix in {typed, base}:
+        if len(prefix) >= text.PREFIX_MIN:
+            weights.setdefault(f"p:{prefix[: text.PREFIX_MAX]}", PREFIX)
     for word, edits in corrections.items():
         _reading(word, TYPO_FACTOR[edits], weights)
     return Word(typed, base, weights, tuple(corrections))
@@ -213,7 +214,7 @@ def plan(q: str) -> Plan | None:
 
 
 def score(query: Plan, doc: dict) -> int:
-    terms = set(doc.get("terms") or ())
+    terms = text.tagged_terms(doc.get("name", ""), doc.get("category", ""), doc.get("description", ""))
     total = 0
     for word in query.words:
         total += max((weight for term, weight in word.weights.items() if term in terms), default=0)
@@ -306,6 +307,12 @@ def _category_words(slug: str, name: str) -> set[str]:
     return {text.singular(w) for w in text.words(name)} | set(text.words(name)) | set(vocab.CATEGORY_WORDS[slug])
 
 
+def _named_by(query: Plan, doc: dict) -> bool:
+    """Whether every word of the query is in the product's name (a name word, its start, or a narrower word)."""
+    terms = text.tagged_terms(doc.get("name", ""), "", "")
+    return all(any(t in terms and weight >= NAME_LEVEL for t, weight in w.weights.items()) for w in query.words)
+
+
 def suggest(q: str) -> list[dict]:
     """Categories and product names for what has been typed so far: categories whose words begin with
     every typed word (if they have products), then the names of the best matching products whose names
@@ -324,9 +331,10 @@ def suggest(q: str) -> list[dict]:
             items.append({"kind": "category", "label": name, "category": slug, "product_id": None})
     query = plan(q)
     if query is not None and (len(typed) > 1 or len(typed[0]) >= text.PREFIX_MIN):
-        found = repo.candidates(ProductFilter(term_groups=query.title_groups), SUGGEST_CANDIDATES)
+        found = repo.candidates(ProductFilter(term_groups=query.groups), SUGGEST_CANDIDATES)
+        named = [doc for doc in found if _named_by(query, doc)]
         seen: set[str] = set()
-        for doc in sorted(found, key=lambda d: (-score(query, d), text.fold(d["name"]), d["_id"])):
+        for doc in sorted(named, key=lambda d: (-score(query, d), text.fold(d["name"]), d["_id"])):
             label = doc["name"]
             if text.fold(label) not in seen:
                 seen.add(text.fold(label))

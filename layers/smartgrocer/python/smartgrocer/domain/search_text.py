@@ -2,17 +2,21 @@
 
 Words are lower case with accents folded ("Comté" -> "comte"), letters and digits only, and compared
 in their singular form (simple English rules plus the exceptions in `search_vocabulary`). A product
-stores tagged terms in `terms` (a multikey index):
+stores, in `terms` (a multikey index), what a query word can match as ONE term each, so that a query
+is one `$all` of a term per word (search.py):
 
-    n:<word>    a word of the name, singular ("n:apple" for "Gala Apples"); hyphenated words also joined
-                ("Free-Range" -> n:free, n:range, n:freerange)
-    p:<prefix>  2 to 15 first letters of a name word as written ("p:ap" ... "p:apples"): search as you type
-    c:<slug>    the category ("c:fruit-veg"); the words naming a category are matched at query time
-    d:<word>    a word of the description, singular, stop words left out
+    k:<word>    the product answers to this word: a word of its name or description (singular, and
+                the first of its group of equivalents: "yoghurt" and "yogurt" both store k:yoghurt),
+                the first 2 to 15 letters of a name word as written (search as you type: k:ap ...
+                k:apples), a broader word for one of its words ("Baguette" -> k:bread, "Carrots" ->
+                k:veg) and the words naming its category (Fruit & Vegetables -> k:fruit, k:veg, ...)
+    n:<word>    a word of its name, singular and canonical as above ("Free-Range" also joined:
+                n:freerange): the products a query names, read first when too many match
 
-Everything that maps everyday words to these (synonyms, category words, typos) happens at query time
-(`domain/search.py`), so only a change to this module needs stored terms rebuilt: bump SEARCH_VERSION
-and the apply-indexes step rebuilds every product's terms.
+How well a product answers (name or description, whole word or prefix, the word itself or a broader
+one) is scored from its name, category and description when it is ranked (`tagged_terms`), so it is not
+stored. Stored terms follow these rules and the vocabulary's data: SEARCH_VERSION names both, and the
+apply-indexes step rebuilds the terms of every product stored under another version.
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from smartgrocer.domain import search_vocabulary as vocab
 from smartgrocer.domain.search_vocabulary import SAME_IN_PLURAL, SINGULAR, STOPWORDS
 
-SEARCH_VERSION = 1  # of the stored `terms`; products with another `search_v` are rebuilt by apply-indexes
+RULES = 2  # of this module: bump when what it stores changes
+SEARCH_VERSION = f"{RULES}.{vocab.VERSION}"  # products stored under another `search_v` are rebuilt
 PREFIX_MIN, PREFIX_MAX = 2, 15
 WORD_MAX = 30  # longer words are cut (as stored and as asked)
 MAX_TERMS = 120
@@ -109,20 +115,66 @@ def edits1(word: str) -> set[str]:
     return (deletes | swaps | replaces | inserts) - {word}
 
 
+def _canonical() -> dict[str, str]:
+    first: dict[str, str] = {}
+    for group in vocab.EQUIVALENTS:
+        for word in group:
+            first[word] = min(group)
+    return first
+
+
+_CANONICAL = _canonical()
+_BROADER: dict[str, set[str]] = {}  # narrower word -> the broader words that cover it
+for _broad, _narrower in vocab.BROADER.items():
+    for _word in _narrower:
+        _BROADER.setdefault(_word, set()).add(_broad)
+
+
+def canonical(word: str) -> str:
+    """The word that stands for its group of equivalents (itself when it has none)."""
+    return _CANONICAL.get(word, word)
+
+
+def broader(word: str) -> set[str]:
+    """The broader words covering `word` or one of its equivalents, canonical."""
+    found: set[str] = set()
+    for same in {word} | {w for g in vocab.EQUIVALENTS if word in g for w in g}:
+        found |= {canonical(b) for b in _BROADER.get(same, ())}
+    return found
+
+
 def stored_terms(name: str, category: str, description: str) -> list[str]:
-    """The product's `terms` (module docstring): name words first, so a cut keeps what ranks highest."""
+    """The product's `terms` (module docstring): what names it first, so a cut keeps what ranks highest."""
     name_words = words(name)[:_NAME_WORDS]
-    terms: dict[str, None] = {}
-    for word in name_words + compounds(name)[:4]:
-        terms[f"n:{singular(word)}"] = None
-    terms[f"c:{category}"] = None
-    for word in name_words:
+    joined = compounds(name)[:4]
+    named = [canonical(singular(w)) for w in name_words + joined]
+    terms: dict[str, None] = dict.fromkeys(f"n:{w}" for w in named)
+    terms.update(dict.fromkeys(f"k:{w}" for w in named))
+    for word in name_words + joined:
+        terms[f"k:{singular(word)}"] = None
         for size in range(PREFIX_MIN, min(len(word), PREFIX_MAX) + 1):
-            terms[f"p:{word[:size]}"] = None
-    for word in words(description)[:_DESCRIPTION_WORDS]:
-        if len(word) > 1 and word not in STOPWORDS:
-            terms[f"d:{singular(word)}"] = None
+            terms[f"k:{word[:size]}"] = None
+    terms.update(dict.fromkeys(f"k:{canonical(w)}" for w in vocab.CATEGORY_WORDS.get(category, ())))
+    described = [singular(w) for w in words(description)[:_DESCRIPTION_WORDS] if len(w) > 1 and w not in STOPWORDS]
+    for word in named + described:
+        terms.update(dict.fromkeys(f"k:{b}" for b in sorted(broader(word))))
+    terms.update(dict.fromkeys(f"k:{canonical(w)}" for w in described))
     return list(terms)[:MAX_TERMS]
+
+
+def tagged_terms(name: str, category: str, description: str) -> set[str]:
+    """What the product answers to, by kind, for scoring (search.py): n:<word> a name word (singular),
+    p:<prefix> 2 to 15 first letters of a name word as written, c:<slug> its category, d:<word> a word of
+    its description (singular, no stop words)."""
+    name_words = words(name)[:_NAME_WORDS]
+    terms = {f"n:{singular(w)}" for w in name_words + compounds(name)[:4]}
+    terms.add(f"c:{category}")
+    for word in name_words:
+        terms.update(f"p:{word[:size]}" for size in range(PREFIX_MIN, min(len(word), PREFIX_MAX) + 1))
+    terms.update(
+        f"d:{singular(w)}" for w in words(description)[:_DESCRIPTION_WORDS] if len(w) > 1 and w not in STOPWORDS
+    )
+    return terms
 
 
 def vocabulary(name: str, description: str) -> dict[str, int]:

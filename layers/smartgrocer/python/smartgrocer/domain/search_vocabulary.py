@@ -1,8 +1,10 @@
 """The search vocabulary: the one place that says which everyday words reach which groceries.
 
-Plain data, read at query time (nothing here is stored with the products, so editing it needs no
-reindex; `tests/unit/test_search_vocabulary.py` checks it is well formed). Every word is written as
-search compares it: lower case, accents folded, singular (`search_text.singular`).
+Plain data. Every word is written as search compares it: lower case, accents folded, singular
+(`search_text.singular`); `tests/unit/test_search_vocabulary.py` checks it is well formed. Products store
+what their words reach (search_text.stored_terms), so a change here needs their terms rebuilt: bump
+VERSION (the test says so when the data changed without it) and the apply-indexes step of the next deploy
+rebuilds them; until then, products match as they did before the change.
 
 - STOPWORDS: words a query ignores ("milk and eggs" searches milk, eggs).
 - SINGULAR / SAME_IN_PLURAL: the exceptions to the simple English plural rules of `search_text`.
@@ -15,6 +17,8 @@ search compares it: lower case, accents folded, singular (`search_text.singular`
 """
 
 from __future__ import annotations
+
+VERSION = 1  # bump with any change below (tests/unit/test_search_vocabulary.py records each version's data)
 
 STOPWORDS: frozenset[str] = frozenset(
     {"a", "an", "and", "any", "at", "by", "for", "from", "in", "of", "on", "or", "some", "the", "to", "with"}
