@@ -3,8 +3,8 @@
     python -m bench.report          # rewrite README.md between the markers
     python -m bench.report --print  # print the section instead
 
-Every figure comes from a result file written by a bench script (cold_start, catalog, checkout, load,
-layer_size); nothing is typed in by hand. Each section notes the machine and time of its own run.
+Every figure comes from a result file written by a bench script (cold_start, catalog, search, checkout,
+load, layer_size); nothing is typed in by hand. Each section notes the machine and time of its own run.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _x(value: float) -> str:
 # -- at a glance -----------------------------------------------------------------------------------
 
 
-def _glance(cold, catalog, checkout, load, layer) -> list[str]:
+def _glance(cold, catalog, checkout, load, layer, search=None) -> list[str]:
     rows = []
     if cold and cold.get("floors"):
         judged = cold["judged_mode"]
@@ -91,6 +91,27 @@ def _glance(cold, catalog, checkout, load, layer) -> list[str]:
                 "catalog",
             ]
         )
+    if search and search.get("shapes"):
+        first = [r for r in search["shapes"] if r["page"] == 1]
+        rows.append(
+            [
+                f"Search p50 on {search['products']} products, x plain category listing (same run)",
+                ", ".join(f"{r['shape'].split(':')[0]} {r['p50_ms']:.0f} ms ({r['x_floor']:.0f}x)" for r in first),
+                "",
+                "",
+                "search",
+            ]
+        )
+        if search.get("pages"):
+            rows.append(
+                [
+                    "Search page 2 / page 1 p50",
+                    ", ".join(f"{p['query'].split(':')[0]} {p['ratio']:.2f}" for p in search["pages"]),
+                    "~1 (no more than page 1)",
+                    "met" if all(p["ratio"] <= 1.25 for p in search["pages"]) else "missed",
+                    "search",
+                ]
+            )
     if checkout:
         series = {s["series"]: s for s in checkout["series"]}
         conc = checkout["concurrency"]
@@ -159,6 +180,7 @@ def _glance(cold, catalog, checkout, load, layer) -> list[str]:
         for name, data in (
             ("cold_start", cold),
             ("catalog", catalog),
+            ("search", search),
             ("checkout", checkout),
             ("load", load),
             ("layer", layer),
@@ -248,6 +270,20 @@ def _catalog(catalog: dict) -> list[str]:
         "filter/sort/limit (the floor). The second table is pagination flatness: page "
         f"{catalog.get('deep_page', 500)} (keyset cursor) against page 1, target <= 1.5.\n",
         catalog["markdown"] + "\n",
+    ]
+
+
+def _search(search: dict) -> list[str]:
+    return [
+        f"### Search at scale ({_machine(search['environment'])})\n",
+        f"{search['engine']}, {search['products']} products ({search['vocabulary_words']} vocabulary words), page size "
+        f"{search['page_size']}. Bulk insert {search['insert_seconds']} s, indexes and vocabulary "
+        f"{search['index_seconds']} s. Warm `products_list` / `products_suggest` lambda_handlers in-process, each "
+        f"shape interleaved call by call with the floor, a plain category listing ({search['floor']}); "
+        '"x floor" = shape p50 / floor p50. Page 2 is read with the cursor page 1 answered. On nx-27017 a '
+        'search scans the collection ("scan"); against MongoDB (`MONGODB_URI`) the same reads use the '
+        "multikey index.\n",
+        search["markdown"] + "\n",
     ]
 
 
@@ -352,6 +388,7 @@ def _layer(layer: dict) -> list[str]:
 HEADINGS = {
     "cold_start": "### Cold start per function",
     "catalog": "### Catalog listing",
+    "search": "### Search at scale",
     "checkout": "### Checkout under contention",
     "load": "### Load mix",
     "layer": "### Lambda layer size",
@@ -379,10 +416,17 @@ def _previous(section: str) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def render(previous: str = "") -> str:
-    results = {name: _load(name) for name in ("cold_start", "catalog", "checkout", "load", "layer")}
+    results = {name: _load(name) for name in ("cold_start", "catalog", "search", "checkout", "load", "layer")}
     old_sections, old_rows = _previous(previous)
     carried = [name for name, data in results.items() if not data and name in old_sections]
-    parts = _glance(results["cold_start"], results["catalog"], results["checkout"], results["load"], results["layer"])
+    parts = _glance(
+        results["cold_start"],
+        results["catalog"],
+        results["checkout"],
+        results["load"],
+        results["layer"],
+        results["search"],
+    )
     extra_rows = [row for name in carried for row in old_rows.get(name, [])]
     if extra_rows:
         if not parts:
@@ -397,6 +441,7 @@ def render(previous: str = "") -> str:
     renderers = {
         "cold_start": _cold,
         "catalog": _catalog,
+        "search": _search,
         "checkout": _checkout,
         "load": _load_section,
         "layer": _layer,
