@@ -2,9 +2,10 @@
 
 Listing is keyset-paginated on one stored sort key per order (`k_price`, `k_newest`, `k_name`,
 `k_unit_price`), each the sort value followed by the product id, so every page is an index range scan.
-Search (`domain/search.py`) matches the tagged terms stored in `terms` (`domain/search_text.py`) on a
-multikey index; with a query the listing is ranked by relevance unless another sort is asked for, and
-the relevance pages are keyset pages too (the cursor carries the score and the id).
+Search (`domain/search.py`) matches the terms every write stores in `terms` (`domain/search_text.py`)
+on a multikey index, one term per query word; with a query the listing is ranked by relevance unless
+another sort is asked for, and the relevance pages are keyset pages too (the cursor carries the score
+and the id). Search loads only with the calls that search or write.
 
 Edits are optimistic: every product carries an ETag naming its revision, and an edit must send it
 back (`If-Match`). The write is one compare-and-set on that revision, so a seller's form that is
@@ -25,7 +26,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from smartgrocer import settings
-from smartgrocer.domain import etags, ports, search, search_text, weights
+from smartgrocer.domain import etags, ports, weights
 from smartgrocer.domain.catalog_ports import ProductFilter, ProductRepository, SearchWords, revision
 from smartgrocer.domain.ids import decode_cursor, encode_cursor, new_id, sort_key_time
 from smartgrocer.domain.unit_price import BASES, KEY_DIGITS, UnitPrice, label, unit_price
@@ -54,6 +55,8 @@ def _now() -> datetime:
 def search_fields(product: dict) -> dict:
     """The stored search terms and the version of the rules that made them (apply-indexes rebuilds
     the terms of products stored under other rules)."""
+    from smartgrocer.domain import search_text  # search loads with the routes that search or write, not every read
+
     return {
         "terms": search_text.stored_terms(product["name"], product["category"], product.get("description", "")),
         "search_v": search_text.SEARCH_VERSION,
@@ -64,6 +67,8 @@ def _learn_words(product: dict) -> None:
     """The product's words join the vocabulary typos are corrected against. Written before the product
     itself: if this fails the product is not written either (and a retry is safe), while a word whose
     product then fails to be written costs nothing."""
+    from smartgrocer.domain import search_text
+
     ports.resolve(SearchWords).add(search_text.vocabulary(product["name"], product.get("description", "")))
 
 
@@ -155,6 +160,8 @@ def list_products(
             "min_price must not exceed max_price.",
             details=[{"loc": ["query", "min_price"], "msg": "greater than max_price"}],
         )
+    from smartgrocer.domain import search
+
     where = ProductFilter(
         category=category or None, seller_id=seller_id or None, min_price_cents=min_price, max_price_cents=max_price
     )
@@ -188,6 +195,8 @@ def list_products(
 
 def suggest(q: str) -> dict:
     """What to offer while a shopper types: categories and product names (search.suggest)."""
+    from smartgrocer.domain import search
+
     return {"items": search.suggest(q)}
 
 

@@ -31,7 +31,7 @@ then the page's products by id).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from smartgrocer.domain import ports
 from smartgrocer.domain import search_text as text
@@ -89,12 +89,16 @@ def _words() -> SearchWords:
 # -- reading a query --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Word:
-    typed: str  # as typed (folded)
-    base: str  # singular
-    weights: dict[str, int]  # scoring: tagged term (search_text.tagged_terms) -> weight
-    corrections: tuple[str, ...] = ()  # the vocabulary word a misspelt word is read as
+    """One word of a query. (Plain classes, not dataclasses: products_list imports this on a cold start.)"""
+
+    __slots__ = ("typed", "base", "weights", "corrections")
+
+    def __init__(self, typed: str, base: str, weights: dict[str, int], corrections: tuple[str, ...] = ()):
+        self.typed = typed  # as typed (folded)
+        self.base = base  # singular
+        self.weights = weights  # scoring: tagged term (search_text.tagged_terms) -> weight
+        self.corrections = corrections  # the vocabulary word a misspelt word is read as
 
     @property
     def term(self) -> str:
@@ -107,9 +111,13 @@ class Word:
         return f"n:{text.canonical(self.corrections[0] if self.corrections else self.base)}"
 
 
-@dataclass(frozen=True)
 class Plan:
-    words: tuple[Word, ...]
+    """A query as search reads it: its words."""
+
+    __slots__ = ("words",)
+
+    def __init__(self, words: tuple[Word, ...]):
+        self.words = words
 
     @property
     def groups(self) -> tuple[tuple[str, ...], ...]:
