@@ -103,7 +103,6 @@ DEEP_PAGE = 500
 
 def build_products(count: int, sellers: list[str], seed: int = 42):
     from smartgrocer.domain import catalog
-    from smartgrocer.domain.ids import new_id
 
     rng = random.Random(seed)
     start = datetime(2024, 1, 1, tzinfo=UTC)
@@ -114,7 +113,7 @@ def build_products(count: int, sellers: list[str], seed: int = 42):
         price = rng.choice([rng.randrange(19, 1500), rng.randrange(100, 600) // 10 * 10 + 9])  # x.x9 clusters
         created = start + timedelta(seconds=i * 37 + rng.randrange(30), microseconds=rng.randrange(1000) * 1000)
         doc = {
-            "_id": new_id(),
+            "_id": f"{rng.getrandbits(96):024x}",  # like ids.new_id, but seeded: a reused --data-dir holds these
             "seller_id": sellers[rng.randrange(len(sellers))],
             "seller_name": "Bench Seller",
             "name": name,
@@ -259,7 +258,7 @@ def run(options, engine: str) -> None:
     from smartgrocer.domain.search_text import SEARCH_VERSION
 
     # the stored search terms are part of what is loaded: other search rules, another load (shared with bench.search)
-    marker = {"_id": "bench", "products": options.products, "seed": 42, "search_v": SEARCH_VERSION}
+    marker = {"_id": "bench", "products": options.products, "seed": 42, "ids": "seeded", "search_v": SEARCH_VERSION}
     if database.bench_meta.find_one({"_id": "bench"}) != marker:  # no count(): nx-27017 counts by scanning
         database.products.drop()
         database.bench_meta.drop()

@@ -102,13 +102,14 @@ def _glance(cold, catalog, checkout, load, layer, search=None) -> list[str]:
                 "search",
             ]
         )
-        if search.get("pages"):
+        ranked = [p for p in search.get("pages", []) if p.get("ranked", True)]
+        if ranked:
             rows.append(
                 [
-                    "Search page 2 / page 1 p50",
-                    ", ".join(f"{p['query'].split(':')[0]} {p['ratio']:.2f}" for p in search["pages"]),
-                    "~1 (no more than page 1)",
-                    "met" if all(p["ratio"] <= 1.25 for p in search["pages"]) else "missed",
+                    "Ranked search page 2 / page 1 p50 (measured in the same rounds)",
+                    ", ".join(f"{p['query'].split(':')[0]} {p['ratio']:.2f}" for p in ranked),
+                    "<= 1.25 (same reads as page 1)",
+                    "met" if all(p["ratio"] <= 1.25 for p in ranked) else "missed",
                     "search",
                 ]
             )
@@ -274,15 +275,20 @@ def _catalog(catalog: dict) -> list[str]:
 
 
 def _search(search: dict) -> list[str]:
+    loaded = (
+        f"Bulk insert {search['insert_seconds']} s"
+        if search["insert_seconds"]
+        else "Products reused from an earlier load (`--data-dir`)"
+    )
     return [
         f"### Search at scale ({_machine(search['environment'])})\n",
         f"{search['engine']}, {search['products']} products ({search['vocabulary_words']} vocabulary words), page size "
-        f"{search['page_size']}. Bulk insert {search['insert_seconds']} s, indexes and vocabulary "
-        f"{search['index_seconds']} s. Warm `products_list` / `products_suggest` lambda_handlers in-process, each "
-        f"shape interleaved call by call with the floor, a plain category listing ({search['floor']}); "
-        '"x floor" = shape p50 / floor p50. Page 2 is read with the cursor page 1 answered. On nx-27017 a '
-        'search scans the collection ("scan"); against MongoDB (`MONGODB_URI`) the same reads use the '
-        "multikey index.\n",
+        f"{search['page_size']}. {loaded}; apply-indexes (indexes, terms, vocabulary) {search['index_seconds']} s. "
+        "Warm `products_list` / `products_suggest` lambda_handlers in-process, each shape interleaved call by call "
+        f"with the floor, a plain category listing ({search['floor']}); "
+        '"x floor" = shape p50 / floor p50. Page 2 is read with the cursor page 1 answered, in the same rounds as '
+        'page 1. On nx-27017 a search scans the collection ("scan"); against MongoDB (`MONGODB_URI`) the same '
+        "reads use the multikey index.\n",
         search["markdown"] + "\n",
     ]
 
