@@ -53,6 +53,7 @@ synth: $(VENV)/.installed  ## build the layer and synthesize the CDK app into cd
 bench: $(VENV)/.installed  ## benchmarks; figures land in bench/results and bench/README.md
 	$(PY) -m bench.cold_start
 	$(PY) -m bench.catalog
+	$(PY) -m bench.search
 	$(PY) -m bench.checkout
 	$(PY) -m bench.pack_capture
 	$(PY) -m bench.layer_size

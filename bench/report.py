@@ -3,8 +3,8 @@
     python -m bench.report          # rewrite README.md between the markers
     python -m bench.report --print  # print the section instead
 
-Every figure comes from a result file written by a bench script (cold_start, catalog, checkout, load,
-layer_size); nothing is typed in by hand. Each section notes the machine and time of its own run.
+Every figure comes from a result file written by a bench script (cold_start, catalog, search, checkout,
+load, layer_size); nothing is typed in by hand. Each section notes the machine and time of its own run.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _x(value: float) -> str:
 # -- at a glance -----------------------------------------------------------------------------------
 
 
-def _glance(cold, catalog, checkout, load, layer) -> list[str]:
+def _glance(cold, catalog, checkout, load, layer, search=None) -> list[str]:
     rows = []
     if cold and cold.get("floors"):
         judged = cold["judged_mode"]
@@ -91,6 +91,28 @@ def _glance(cold, catalog, checkout, load, layer) -> list[str]:
                 "catalog",
             ]
         )
+    if search and search.get("shapes"):
+        first = [r for r in search["shapes"] if r["page"] == 1]
+        rows.append(
+            [
+                f"Search p50 on {search['products']} products, x plain category listing (same run)",
+                ", ".join(f"{r['shape'].split(':')[0]} {r['p50_ms']:.0f} ms ({r['x_floor']:.0f}x)" for r in first),
+                "",
+                "",
+                "search",
+            ]
+        )
+        ranked = [p for p in search.get("pages", []) if p.get("ranked", True)]
+        if ranked:
+            rows.append(
+                [
+                    "Ranked search page 2 / page 1 p50 (measured in the same rounds)",
+                    ", ".join(f"{p['query'].split(':')[0]} {p['ratio']:.2f}" for p in ranked),
+                    "<= 1.25 (same reads as page 1)",
+                    "met" if all(p["ratio"] <= 1.25 for p in ranked) else "missed",
+                    "search",
+                ]
+            )
     if checkout:
         series = {s["series"]: s for s in checkout["series"]}
         conc = checkout["concurrency"]
@@ -159,6 +181,7 @@ def _glance(cold, catalog, checkout, load, layer) -> list[str]:
         for name, data in (
             ("cold_start", cold),
             ("catalog", catalog),
+            ("search", search),
             ("checkout", checkout),
             ("load", load),
             ("layer", layer),
@@ -248,6 +271,25 @@ def _catalog(catalog: dict) -> list[str]:
         "filter/sort/limit (the floor). The second table is pagination flatness: page "
         f"{catalog.get('deep_page', 500)} (keyset cursor) against page 1, target <= 1.5.\n",
         catalog["markdown"] + "\n",
+    ]
+
+
+def _search(search: dict) -> list[str]:
+    loaded = (
+        f"Bulk insert {search['insert_seconds']} s"
+        if search["insert_seconds"]
+        else "Products reused from an earlier load (`--data-dir`)"
+    )
+    return [
+        f"### Search at scale ({_machine(search['environment'])})\n",
+        f"{search['engine']}, {search['products']} products ({search['vocabulary_words']} vocabulary words), page size "
+        f"{search['page_size']}. {loaded}; apply-indexes (indexes, terms, vocabulary) {search['index_seconds']} s. "
+        "Warm `products_list` / `products_suggest` lambda_handlers in-process, each shape interleaved call by call "
+        f"with the floor, a plain category listing ({search['floor']}); "
+        '"x floor" = shape p50 / floor p50. Page 2 is read with the cursor page 1 answered, in the same rounds as '
+        'page 1. On nx-27017 a search scans the collection ("scan"); against MongoDB (`MONGODB_URI`) the same '
+        "reads use the multikey index.\n",
+        search["markdown"] + "\n",
     ]
 
 
@@ -352,6 +394,7 @@ def _layer(layer: dict) -> list[str]:
 HEADINGS = {
     "cold_start": "### Cold start per function",
     "catalog": "### Catalog listing",
+    "search": "### Search at scale",
     "checkout": "### Checkout under contention",
     "load": "### Load mix",
     "layer": "### Lambda layer size",
@@ -379,10 +422,17 @@ def _previous(section: str) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def render(previous: str = "") -> str:
-    results = {name: _load(name) for name in ("cold_start", "catalog", "checkout", "load", "layer")}
+    results = {name: _load(name) for name in ("cold_start", "catalog", "search", "checkout", "load", "layer")}
     old_sections, old_rows = _previous(previous)
     carried = [name for name, data in results.items() if not data and name in old_sections]
-    parts = _glance(results["cold_start"], results["catalog"], results["checkout"], results["load"], results["layer"])
+    parts = _glance(
+        results["cold_start"],
+        results["catalog"],
+        results["checkout"],
+        results["load"],
+        results["layer"],
+        results["search"],
+    )
     extra_rows = [row for name in carried for row in old_rows.get(name, [])]
     if extra_rows:
         if not parts:
@@ -397,6 +447,7 @@ def render(previous: str = "") -> str:
     renderers = {
         "cold_start": _cold,
         "catalog": _catalog,
+        "search": _search,
         "checkout": _checkout,
         "load": _load_section,
         "layer": _layer,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html import escape
 
 DEMO_PASSWORDS = {"shopper": "shopper-demo-1", "seller": "seller-demo-1", "admin": "admin-demo-1"}
@@ -177,10 +177,33 @@ def _upload_picture(name: str, category: str) -> list[str]:
     return [f"{base}/{key}"]
 
 
+def demo_products(pictures: bool = True) -> Iterator[tuple[str, str, dict]]:
+    """(seller email, shop name, the product as the API takes it) for every demo product, sold by the unit
+    then by weight; `pictures` draws and uploads each one's picture (needs the images bucket)."""
+    for email, (shop_name, products) in CATALOG.items():
+        for name, description, price, category, stock, unit in products:
+            fields = {"stock": stock, "unit": unit}
+            yield email, shop_name, _fields(name, description, price, category, pictures, fields)
+        for name, description, price, category, grams, min_weight_g, step_g in WEIGHED.get(email, []):
+            fields = {"stock": grams, "sold_by": "weight", "min_weight_g": min_weight_g, "step_g": step_g}
+            yield email, shop_name, _fields(name, description, price, category, pictures, fields)
+
+
+def _fields(name: str, description: str, price: str, category: str, pictures: bool, selling: dict) -> dict:
+    return {
+        "name": name,
+        "description": description,
+        "price": int(price.replace(".", "")),
+        "category": category,
+        **selling,
+        "images": _upload_picture(name, category) if pictures else [],
+    }
+
+
 def seed_demo_data(log: Callable[[str], None] = print) -> bool:
     from smartgrocer import wiring  # noqa: F401  (the domain's ports: the runner process calls the domain here)
     from smartgrocer.adapters.mongo import db
-    from smartgrocer.domain import auth
+    from smartgrocer.domain import auth, catalog
     from smartgrocer.domain.auth import Principal
 
     if db().users.find_one({"email": ADMIN_EMAIL}):
@@ -189,43 +212,16 @@ def seed_demo_data(log: Callable[[str], None] = print) -> bool:
     _, admin = auth.signup(ADMIN_EMAIL, DEMO_PASSWORDS["admin"], "Demo Admin", None, False)
     db().users.update_one({"_id": admin["_id"]}, {"$set": {"role": "admin"}})  # admins are never self-assigned
     auth.signup(SHOPPER_EMAIL, DEMO_PASSWORDS["shopper"], "Sam Shopper", "+1 555 0100", False)
-    for email, (shop_name, products) in CATALOG.items():
+    sellers = {}
+    for email, (shop_name, _) in CATALOG.items():
         _, seller = auth.signup(email, DEMO_PASSWORDS["seller"], shop_name, None, True)
-        principal = Principal(seller["_id"], "seller", email, shop_name)
-        for name, description, price, category, stock, unit in products:
-            _list(principal, name, description, price, category, stock=stock, unit=unit)
-        for name, description, price, category, grams, min_weight_g, step_g in WEIGHED.get(email, []):
-            _list(
-                principal,
-                name,
-                description,
-                price,
-                category,
-                stock=grams,
-                sold_by="weight",
-                min_weight_g=min_weight_g,
-                step_g=step_g,
-            )
-    count = sum(len(p) for _, p in CATALOG.values()) + sum(len(p) for p in WEIGHED.values())
+        sellers[email] = Principal(seller["_id"], "seller", email, shop_name)
+    count = 0
+    for email, _, fields in demo_products():
+        catalog.create_product(sellers[email], fields)
+        count += 1
     log(f"Seeded {count} products from {len(CATALOG)} sellers.")
     return True
-
-
-def _list(principal, name: str, description: str, price: str, category: str, **fields) -> None:
-    """Put one demo product on sale, with its picture (prices are written "3.49": whole cents)."""
-    from smartgrocer.domain import catalog
-
-    catalog.create_product(
-        principal,
-        {
-            "name": name,
-            "description": description,
-            "price": int(price.replace(".", "")),
-            "category": category,
-            "images": _upload_picture(name, category),
-            **fields,
-        },
-    )
 
 
 def print_demo_accounts(log: Callable[[str], None] = print) -> None:

@@ -9,6 +9,11 @@ from smartgrocer.web.app import api_function
 
 app = api_function("products_list")
 
+SORT = (
+    'The order. Default: "relevance" (best match first) with a query `q`, "newest" without one; "relevance" '
+    "without a query is newest first."
+)
+
 
 @app.endpoint
 def list_products(
@@ -17,7 +22,7 @@ def list_products(
     min_price: AmountIn | None = None,
     max_price: AmountIn | None = None,
     seller_id: Annotated[str | None, Query(max_length=64)] = None,
-    sort: ProductSort = "newest",
+    sort: Annotated[ProductSort | None, Query(description=SORT)] = None,
     limit: Annotated[int, Query(ge=1, le=catalog.MAX_LIMIT)] = 24,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
 ) -> ProductsPage:

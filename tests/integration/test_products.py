@@ -331,7 +331,8 @@ def test_search_multi_word_requires_every_word(api, searchable):
 
 
 def test_search_punctuation_only_is_empty(api, searchable):
-    assert api.get("/api/products", params={"q": "!!! ???"}).json() == {"items": [], "next_cursor": None}
+    answer = api.get("/api/products", params={"q": "!!! ???"}).json()
+    assert answer == {"items": [], "next_cursor": None, "did_you_mean": None}
 
 
 def test_filters(api, searchable):

@@ -616,6 +616,7 @@ class TestAPI3BrokenObjectPropertyLevelAuthorization:
             "admin update": api.patch(f"/api/admin/users/{world['intruder'].user_id}", admin, json={"is_active": True}),
             "products": api.get("/api/products", params={"q": product["name"]}),
             "product": api.get(f"/api/products/{product['id']}"),
+            "suggestions": api.get("/api/products/suggest", params={"q": product["name"][:4]}),
             "product update": api.put(
                 f"/api/products/{product['id']}",
                 seller,
@@ -867,6 +868,7 @@ class TestAPI5BrokenFunctionLevelAuthorization:
             "auth_login",
             "auth_refresh",
             "products_list",
+            "products_suggest",
             "products_get",
             "categories_list",
             "payments_webhook",
@@ -1234,11 +1236,15 @@ class TestAPI9ImproperInventoryManagement:
         assert "Traceback" not in response.text
 
     def test_wrong_methods_do_not_reach_any_function(self, api, admin):
+        from local.apigw import match_route
+
         declared = {(r.method, r.path) for r in ROUTES}
         for path in sorted({r.path for r in ROUTES}):
             for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
                 if (method, path) in declared:
                     continue
+                if match_route(method, fill_path(path))[0] is not None:
+                    continue  # declared after all: PUT /api/products/suggest is PUT /api/products/{id}, id "suggest"
                 response = api.request(method, fill_path(path), admin, json={})
                 assert response.status_code in {404, 405}, (method, path, response.status_code)
                 assert response.json() == {"message": "Not Found"}, (method, path)  # the gateway's, no function ran

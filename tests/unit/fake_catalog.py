@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from smartgrocer.domain.catalog_ports import ProductFilter, revision
+from smartgrocer.domain.search_text import trigrams
 
 
 class FakeProducts:
@@ -38,20 +39,34 @@ class FakeProducts:
         doc = self._live(product_id, owner)
         return self._out(doc) if doc else None
 
+    @staticmethod
+    def _matches(doc: dict, where: ProductFilter) -> bool:
+        return (
+            doc["is_active"]
+            and (where.category is None or doc["category"] == where.category)
+            and (where.seller_id is None or doc["seller_id"] == where.seller_id)
+            and (where.min_price_cents is None or doc["price_cents"] >= where.min_price_cents)
+            and (where.max_price_cents is None or doc["price_cents"] <= where.max_price_cents)
+            and all(set(group) & set(doc["terms"]) for group in where.term_groups)
+        )
+
     def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None, limit: int) -> list[dict]:
         def matches(doc: dict) -> bool:
-            return (
-                doc["is_active"]
-                and (where.category is None or doc["category"] == where.category)
-                and (where.seller_id is None or doc["seller_id"] == where.seller_id)
-                and (where.min_price_cents is None or doc["price_cents"] >= where.min_price_cents)
-                and (where.max_price_cents is None or doc["price_cents"] <= where.max_price_cents)
-                and set(where.terms) <= set(doc["terms"])
-                and (after is None or (doc[key_field] < after if descending else doc[key_field] > after))
+            return self._matches(doc, where) and (
+                after is None or (doc[key_field] < after if descending else doc[key_field] > after)
             )
 
         found = sorted((d for d in self.docs.values() if matches(d)), key=lambda d: d[key_field], reverse=descending)
         return [self._out(d) for d in found[:limit]]
+
+    def candidates(self, where: ProductFilter, limit: int) -> list[dict]:
+        found = sorted(
+            (d for d in self.docs.values() if self._matches(d, where)), key=lambda d: d["k_newest"], reverse=True
+        )
+        return [{k: d[k] for k in ("_id", "name", "category", "description") if k in d} for d in found[:limit]]
+
+    def by_ids(self, product_ids: list[str]) -> list[dict]:
+        return [self._out(self.docs[i]) for i in product_ids if i in self.docs and self.docs[i]["is_active"]]
 
     def update(
         self, product_id: str, *, owner: str | None, changes: dict, increments: dict, expect: dict | None = None
@@ -94,3 +109,25 @@ class FakeProducts:
         doc["stock"] -= quantity
         if bump_rev:
             doc["rev"] = revision(doc) + 1
+
+
+class FakeSearchWords:
+    """An in-memory SearchWords (domain/catalog_ports.py)."""
+
+    def __init__(self) -> None:
+        self.words: dict[str, int] = {}
+
+    def add(self, words: dict[str, int]) -> None:
+        for word, rank in words.items():
+            self.words[word] = max(rank, self.words.get(word, 0))
+
+    def known(self, words: list[str]) -> set[str]:
+        return {w for w in words if w in self.words}
+
+    def near(self, grams: list[str], min_length: int, max_length: int, limit: int) -> dict[str, int]:
+        found = [
+            (w, r)
+            for w, r in sorted(self.words.items())
+            if min_length <= len(w) <= max_length and set(trigrams(w)) & set(grams)
+        ]
+        return dict(found[:limit])

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pytest
 
 from smartgrocer.domain import catalog, etags, ports
-from smartgrocer.domain.catalog_ports import ProductRepository
+from smartgrocer.domain.catalog_ports import ProductRepository, SearchWords
 from smartgrocer.errors import BadRequest, NotFound, PreconditionFailed, PreconditionRequired
-from tests.unit.fake_catalog import FakeProducts
+from tests.unit.fake_catalog import FakeProducts, FakeSearchWords
 
 
 @dataclass
@@ -25,11 +25,13 @@ SELLER, OTHER, ADMIN = Who("seller-1"), Who("seller-2"), Who("admin-1", role="ad
 @pytest.fixture
 def products():
     fake = FakeProducts()
-    previous = ports._factories.get(ProductRepository)  # the wiring's adapter, put back afterwards
+    previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords)}  # put back afterwards
     ports.use(ProductRepository, fake)
+    ports.use(SearchWords, FakeSearchWords())
     yield fake
-    if previous is not None:
-        ports.register(ProductRepository, previous)
+    for port, factory in previous.items():
+        if factory is not None:
+            ports.register(port, factory)
 
 
 def _create(stock=10, **fields) -> dict:
@@ -242,5 +244,5 @@ def test_listing_pages_through_the_port(products):
             break
     assert seen == [f"{1 + i / 100:.2f}" for i in range(7)]
     assert [p["name"] for p in catalog.list_products(q="pear 3")["items"]] == ["Pear 3"]
-    assert catalog.list_products(q="!!!") == {"items": [], "next_cursor": None}
+    assert catalog.list_products(q="!!!") == {"items": [], "next_cursor": None, "did_you_mean": None}
     assert {c["slug"]: c["count"] for c in catalog.categories()}["fruit-veg"] == 7

@@ -3,9 +3,7 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from smartgrocer.domain import catalog
+from smartgrocer.domain import catalog, search_text
 from smartgrocer.domain.ids import new_id
 
 
@@ -60,46 +58,10 @@ def test_newest_key_orders_by_creation_time():
     assert times == sorted(times, reverse=True)
 
 
-def test_search_terms_contains_name_prefixes_and_words():
-    terms = catalog.search_terms("Gala Apples", "fruit-veg", "Crisp, sweet apples.")
-    for expected in ("ga", "gal", "gala", "ap", "app", "appl", "apple", "apples", "fruit", "veg", "crisp", "sweet"):
-        assert expected in terms
-    assert "g" not in terms and "a" not in terms  # single letters would match almost everything
-    assert "cr" not in terms  # description words are whole words only
-    assert len(terms) == len(set(terms))
-    assert all(t == t.lower() for t in terms)
-
-
-def test_search_terms_long_words_and_limits():
-    long_word = "supercalifragilistic"  # 20 letters
-    terms = catalog.search_terms(long_word, "pantry", "x " * 500)
-    assert long_word in terms and long_word[:15] in terms and long_word[:16] not in terms
-    many = catalog.search_terms(" ".join(f"word{i}" for i in range(200)), "pantry", "")
-    assert len(many) <= 120
-
-
-@pytest.mark.parametrize(
-    "q, expected",
-    [
-        ("Gala", ["gala"]),
-        ("gala APPLES", ["gala", "apples"]),
-        ("  crisp!!  sweet ", ["crisp", "sweet"]),
-        ("supercalifragilistic", ["supercalifragil"]),
-        ("!!!", []),
-        ("a b c d e f g h i j", list("abcdefgh")),
-    ],
-)
-def test_query_terms(q, expected):
-    assert catalog._query_terms(q) == expected
-
-
-def test_every_query_prefix_of_a_name_word_matches_its_terms():
-    terms = set(catalog.search_terms("Strawberries Jam", "pantry", "Small batch"))
-    for size in range(2, len("strawberries") + 1):
-        assert set(catalog._query_terms("strawberries"[:size])) <= terms
-    assert set(catalog._query_terms("straw jam")) <= terms
-    assert set(catalog._query_terms("small batch pantry")) <= terms
-    assert not set(catalog._query_terms("strawx")) <= terms
+def test_sort_keys_carry_the_search_terms_and_their_rules():
+    keys = catalog.sort_keys(_product(name="Gala Apples", description="Crisp, sweet apples."))
+    assert {"n:apple", "k:apple", "k:gal", "k:chip", "k:fruit"} <= set(keys["terms"])  # (chip: crisp's group)
+    assert keys["search_v"] == search_text.SEARCH_VERSION  # what apply-indexes compares to rebuild older terms
 
 
 def test_public_product_hides_internal_fields():

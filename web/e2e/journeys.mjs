@@ -6,6 +6,8 @@ const RUN = Date.now().toString(36);
 
 async function addFromSearch(page, query, productName) {
   await page.getByTestId("catalog-search").fill(query);
+  // Enter, as a shopper does: it closes the suggestions (which would cover the first cards), nothing else.
+  await page.getByTestId("catalog-search").press("Enter");
   await page.waitForURL((url) => url.searchParams.get("q") === query);
   // Search-as-you-type: wait until the grid shows this search's results, not the previous ones.
   await page.waitForFunction((term) => {
@@ -607,5 +609,70 @@ journeys.push({
     await sellerContext.close();
     await context.close();
     return problems;
+journeys.push({
+  name: "search: suggestions while typing, best match first, a misspelling, and a did-you-mean",
+  async run({ browser, baseURL }) {
+    const context = await newContext(browser, baseURL);
+    const page = await newPage(context);
+    // The grid updates after the address does (a navigation renders in a transition): wait for what a
+    // shopper would wait for, the cards of this search, then check them.
+    async function cardsWhen(query, expectation, message) {
+      let names = [];
+      for (let tries = 0; tries < 75; tries++) {
+        const busy = await page.getByTestId("product-grid").getAttribute("aria-busy").catch(() => null);
+        if (new URL(page.url()).searchParams.get("q") === query && busy === "false") {
+          names = await page.getByTestId("product-link").allTextContents();
+          if (expectation(names)) return names;
+        }
+        await page.waitForTimeout(200);
+      }
+      assert(false, `${message} (got ${JSON.stringify(names.slice(0, 5))})`);
+    }
+
+    // The header box suggests categories and products as you type; the keyboard picks one.
+    await page.goto("/");
+    const header = page.getByRole("combobox", { name: "Search groceries" });
+    await header.fill("choc");
+    const list = page.getByTestId("search-suggestions");
+    await list.waitFor();
+    const offered = await list.getByTestId("search-suggestion").allTextContents();
+    assert(offered[0] === "Dark Chocolate", `suggests the chocolate first (got ${JSON.stringify(offered)})`);
+    assert((await header.getAttribute("aria-expanded")) === "true", "the combobox says its list is open");
+    await screenshot(page, "search-suggestions");
+    await header.press("ArrowDown");
+    assert((await header.getAttribute("aria-activedescendant")) !== null, "Arrow Down highlights a suggestion");
+    await header.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Dark Chocolate" }).waitFor();
+
+    // Best match first: the everyday word finds the breads, the product named by it first.
+    await page.goto("/products?q=bread");
+    const breads = await cardsWhen(
+      "bread",
+      (names) => ["Pitta Breads", "Seeded Rye Bread"].includes(names[0]),
+      "a bread named so comes first",
+    );
+    assert(breads.includes("Baguette") && breads.includes("Sourdough Loaf"), `"bread" finds the baguette and the loaf`);
+    assert((await page.getByTestId("sort-select").inputValue()) === "", "no sort chosen: best match");
+
+    // A misspelling still finds it.
+    const box = page.getByTestId("catalog-search");
+    await box.fill("choclate");
+    await box.press("Enter");
+    await cardsWhen("choclate", (names) => names[0] === "Dark Chocolate", "a misspelt word finds the product");
+
+    // Nothing found: "Did you mean" searches the word meant.
+    await box.fill("mlik");
+    await box.press("Enter");
+    await page.getByTestId("did-you-mean").waitFor();
+    await screenshot(page, "search-did-you-mean");
+    await page.getByTestId("did-you-mean").getByRole("link", { name: "milk" }).click();
+    await cardsWhen(
+      "milk",
+      (names) => names.length > 0 && names.every((name) => name.toLowerCase().includes("milk")),
+      "following it finds the milk",
+    );
+    assert((await box.inputValue()) === "milk", "the search box shows the query followed");
+    await context.close();
+    return context.problems;
   },
 });

@@ -14,7 +14,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "./ui/dropdown-menu";
-import { Input } from "./ui/input";
+import { SearchCombobox } from "./search/SearchCombobox";
 import { Toaster } from "./ui/toast";
 
 const ROLE_LINKS = {
@@ -149,14 +149,7 @@ function HeaderSearch({ className }: { className?: string }) {
   return (
     <form role="search" onSubmit={submit} className={cn("relative max-w-md flex-1", className)}>
       <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden="true" />
-      <Input
-        type="search"
-        aria-label="Search groceries"
-        placeholder="Search groceries"
-        value={text}
-        onChange={(event) => setText(event.target.value)}
-        className="pl-9"
-      />
+      <SearchCombobox aria-label="Search groceries" placeholder="Search groceries" value={text} onValueChange={setText} className="pl-9" />
     </form>
   );
 }

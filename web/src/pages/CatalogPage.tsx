@@ -2,6 +2,8 @@ import { Search, X } from "lucide-react";
 import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { PageHeader } from "@/components/PageHeader";
+import { DidYouMean } from "@/components/search/DidYouMean";
+import { SearchCombobox } from "@/components/search/SearchCombobox";
 import { ProductGrid } from "@/components/ProductCard";
 import { EmptyState, ErrorState, LoadMore, ProductGridSkeleton } from "@/components/states";
 import { Button } from "@/components/ui/button";
@@ -12,6 +14,7 @@ import type { CategorySlug, ProductQuery, ProductSort } from "@/lib/api/models";
 import { useDebouncedValue } from "@/lib/hooks";
 import { isValidPriceInput } from "@/lib/money";
 import { useCategories, useProductPages } from "@/lib/queries";
+import { searchPlaceholder, type Suggestion } from "@/lib/search";
 
 const SORTS: { value: ProductSort | ""; label: string }[] = [
   { value: "", label: "Best match" },
@@ -92,6 +95,14 @@ export default function CatalogPage() {
     });
   }
 
+  // A picked category replaces the search (the text typed was only on the way to it); a product opens its page.
+  function pickSuggestion(suggestion: Suggestion) {
+    if (suggestion.kind !== "category" || !suggestion.category) return false;
+    setQ("");
+    updateParam("category", suggestion.category);
+    return true;
+  }
+
   function clearFilters() {
     setQ("");
     setMinPrice("");
@@ -108,14 +119,14 @@ export default function CatalogPage() {
           <Label htmlFor="catalog-search">Search</Label>
           <div className="relative" role="search">
             <Search className="pointer-events-none absolute left-3 top-1/2 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden="true" />
-            <Input
+            {/* search: suggestions while typing; examples only from categories that have products */}
+            <SearchCombobox
               id="catalog-search"
-              type="search"
-              placeholder="Apples, sourdough, oat milk…"
+              placeholder={searchPlaceholder(categories.data?.items)}
               value={q}
-              onChange={(event) => setQ(event.target.value)}
+              onValueChange={setQ}
+              onPick={pickSuggestion}
               className="pl-9"
-              autoComplete="off"
               data-testid="catalog-search"
             />
           </div>
@@ -169,6 +180,7 @@ export default function CatalogPage() {
             )
           }
         >
+          <DidYouMean suggestion={results.data?.pages[0]?.did_you_mean} onPick={setQ} />
           {hasFilters ? "Try a shorter search, another category or a wider price range." : "Nothing is listed yet. Check back soon."}
         </EmptyState>
       ) : (

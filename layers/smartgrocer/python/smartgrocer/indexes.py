@@ -6,7 +6,10 @@ deploy; never on a cold start. Product listing uses keyset pagination on single-
 sort is one index range scan with no `$or` and no skip().
 
 The same step fills in the stored fields that products written before them lack (the comparable unit
-price and its sort key), so that every product is in every sort's index range. Idempotent too.
+price and its sort key), so that every product is in every sort's index range, rebuilds the search
+terms of products stored under other search rules (`search_v` is not `search_text.SEARCH_VERSION`), and
+builds the search vocabulary (`search_words`) from the products when it was not built under the
+current rules. Idempotent too.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         *[IndexModel([(key, ASC)], name=f"list_{key}") for key in PRODUCT_SORT_KEYS],
         *[IndexModel([("category", ASC), (key, ASC)], name=f"category_{key}") for key in PRODUCT_SORT_KEYS],
         *[IndexModel([("seller_id", ASC), (key, ASC)], name=f"seller_{key}") for key in PRODUCT_SORT_KEYS],
-        IndexModel([("terms", ASC), ("k_newest", ASC)], name="search_terms"),
+        IndexModel([("terms", ASC), ("k_newest", ASC)], name="search_terms"),  # search candidates, newest first
         IndexModel([("seller_id", ASC), ("stock", ASC)], name="seller_stock"),
+    ],
+    "search_words": [
+        IndexModel([("g", ASC), ("n", ASC)], name="word_trigrams"),  # typo candidates: a shared trigram, a length
     ],
     "orders": [
         IndexModel([("user_id", ASC), ("k_created", DESC)], name="buyer_newest"),
@@ -74,9 +80,9 @@ def apply_indexes(db: Database) -> dict[str, list[str]]:
 
 def backfill_products(db: Database) -> int:
     """Products stored before the comparable unit price get it and its sort key, computed as a write
-    computes them; how many were filled in. Each fill is conditional on the product still lacking it
-    and still having the price and unit it was computed from, so a concurrent edit (which writes its
-    own) always wins."""
+    computes them; how many were filled in (with the search terms rebuilt by `backfill_search`). Each
+    fill is conditional on the product still lacking it and still having the price and unit it was
+    computed from, so a concurrent edit (which writes its own) always wins."""
     from smartgrocer.domain.catalog import unit_price_fields
 
     products = db.products
@@ -87,7 +93,52 @@ def backfill_products(db: Database) -> int:
             continue
         selector = {**lacking, "_id": doc["_id"], "price_cents": doc["price_cents"], "unit": doc.get("unit")}
         filled += products.update_one(selector, {"$set": unit_price_fields(doc)}).modified_count
-    return filled
+    return filled + backfill_search(db)
+
+
+VOCABULARY_MARK = "#rules"  # the search_words document saying which rules built the vocabulary (not a word)
+
+
+def backfill_search(db: Database, batch: int = 1000) -> int:
+    """Rebuild the search terms of products stored under other rules (or none), each conditional on the
+    name, category and description it was computed from, in bulk writes of `batch`; then, if the vocabulary
+    was not built under the current rules, build it from every active product (else add the words of the
+    rebuilt ones). How many products were rebuilt. Stopped part way (a deploy's time limit on a very large
+    catalog), it carries on where it stopped when run again."""
+    from pymongo import UpdateOne
+
+    from smartgrocer.adapters.mongo_catalog import MongoSearchWords
+    from smartgrocer.domain import search_text
+    from smartgrocer.domain.catalog import search_fields
+
+    products, version = db.products, search_text.SEARCH_VERSION
+    shape = {"name": 1, "category": 1, "description": 1}
+    rebuilt, learnt = 0, {}
+    # (two passes: nx-27017's `$ne` does not match a missing field)
+    for outdated in ({"search_v": {"$exists": False}}, {"search_v": {"$ne": version}}):
+        ids = [doc["_id"] for doc in products.find(outdated, {"_id": 1})]
+        for start in range(0, len(ids), batch):
+            writes = []
+            for doc in products.find({**outdated, "_id": {"$in": ids[start : start + batch]}}, shape):
+                if not isinstance(doc.get("name"), str) or not isinstance(doc.get("category"), str):
+                    continue  # not a product the catalog could show anyway
+                same = {field: doc.get(field) for field in ("_id", "name", "category", "description")}
+                writes.append(UpdateOne({**outdated, **same}, {"$set": search_fields(doc)}))
+                learnt.update(search_text.vocabulary(doc["name"], doc.get("description") or ""))
+            if writes:
+                rebuilt += products.bulk_write(writes, ordered=False).modified_count
+    mark = db.search_words.find_one({"_id": VOCABULARY_MARK})
+    if mark is None or mark.get("v") != version:
+        learnt = {}
+        for doc in products.find({"is_active": True}, {"name": 1, "description": 1}):
+            for word, rank in search_text.vocabulary(doc.get("name") or "", doc.get("description") or "").items():
+                learnt[word] = max(rank, learnt.get(word, 0))
+    words, ordered = MongoSearchWords(lambda: db), sorted(learnt.items())
+    for start in range(0, len(ordered), batch):
+        words.add(dict(ordered[start : start + batch]))
+    if mark is None or mark.get("v") != version:
+        db.search_words.update_one({"_id": VOCABULARY_MARK}, {"$set": {"v": version}}, upsert=True)
+    return rebuilt
 
 
 if __name__ == "__main__":  # python -m smartgrocer.indexes

@@ -52,7 +52,14 @@ def _image_storage():
     return S3ImageStorage(settings.env("IMAGES_BUCKET", "smartgrocer-images") or "smartgrocer-images")
 
 
+def _search_words():
+    from smartgrocer.adapters.mongo_catalog import MongoSearchWords
+
+    return MongoSearchWords(_database)
+
+
 ports.register(catalog_ports.ProductRepository, _product_repository)
+ports.register(catalog_ports.SearchWords, _search_words)
 ports.register(catalog_ports.ImageStorage, _image_storage)
 
 # -- money core (checkouts, orders, stock, payments) --

@@ -170,6 +170,11 @@ export class ApiClient {
     return settle(this.http.GET("/api/products", { params: { query }, signal }));
   }
 
+  /** Suggestions while typing a search: public and cacheable, so never sent with the token. */
+  suggestProducts(q: string, signal?: AbortSignal) {
+    return settle(this.anonymous.GET("/api/products/suggest", { params: { query: { q } }, signal }));
+  }
+
   getProduct(id: string, signal?: AbortSignal) {
     return settle(this.http.GET("/api/products/{id}", { params: { path: { id } }, signal }));
   }

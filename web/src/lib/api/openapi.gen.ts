@@ -294,6 +294,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/products/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Suggestions while typing a search: categories and product names */
+        get: operations["products_suggest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/products/{id}": {
         parameters: {
             query?: never;
@@ -982,6 +999,12 @@ export interface components {
         };
         /** ProductsPage */
         ProductsPage: {
+            /**
+             * Did You Mean
+             * @description Only on an empty first page of a search: a query that does find something with the same filters (misspelt words corrected, or one word left out), if there is one
+             * @example chocolate
+             */
+            did_you_mean: string | null;
             /** Items */
             items: components["schemas"]["ProductOut"][];
             /** Next Cursor */
@@ -1114,6 +1137,31 @@ export interface components {
             quantity?: number | null;
             /** Weight G */
             weight_g?: number | null;
+        };
+        /** SuggestionOut */
+        SuggestionOut: {
+            /** @description kind "category": its slug; else null */
+            category: components["schemas"]["Category"] | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "category" | "product";
+            /**
+             * Label
+             * @description What to show: the category's or the product's name
+             */
+            label: string;
+            /**
+             * Product Id
+             * @description kind "product": its id; else null
+             */
+            product_id: string | null;
+        };
+        /** SuggestionsOut */
+        SuggestionsOut: {
+            /** Items */
+            items: components["schemas"]["SuggestionOut"][];
         };
         /** TopProduct */
         TopProduct: {
@@ -2550,7 +2598,8 @@ export interface operations {
                 min_price?: (string | number) | null;
                 max_price?: (string | number) | null;
                 seller_id?: string | null;
-                sort?: "price" | "-price" | "newest" | "name" | "unit_price" | "-unit_price";
+                /** @description The order. Default: "relevance" (best match first) with a query `q`, "newest" without one; "relevance" without a query is newest first. */
+                sort?: ("relevance" | "price" | "-price" | "newest" | "name" | "unit_price" | "-unit_price") | null;
                 limit?: number;
                 cursor?: string | null;
             };
@@ -2669,6 +2718,64 @@ export interface operations {
             };
             /** @description The body must be JSON (Content-Type: application/json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    products_suggest: {
+        parameters: {
+            query: {
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionsOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

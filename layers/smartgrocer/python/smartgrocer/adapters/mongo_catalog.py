@@ -1,20 +1,26 @@
 """The catalog's ProductRepository on MongoDB (the `products` collection).
 
 Formulated for both MongoDB and nx-27017 (README, "Known gaps"): listings range-scan one stored
-sort key (no `(field, _id)` pairs, no `$or`), search matches the multikey `terms` array, and
-timestamps are stamped with `$currentDate` (nx-27017 stores a `$set` datetime as a string).
+sort key (no `(field, _id)` pairs, no `$or`), search matches the multikey `terms` array with `$all`
+(one term per query word; no `$and`, see `_query`), and timestamps are stamped with `$currentDate` (nx-27017
+stores a `$set` datetime as a string). The search vocabulary (`MongoSearchWords`) is the
+`search_words` collection: one document per word, `_id` the word, with its trigrams `g` (multikey
+index with the length `n`) and its rank `r`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from smartgrocer.domain.catalog_ports import ProductFilter
+from smartgrocer.domain.search_text import trigrams
 
 _NO_TERMS = {"terms": 0}  # search terms are an index, never part of what callers read
+_RANKED = {"name": 1, "category": 1, "description": 1}  # what search scores a candidate by
 
 
 def _selector(product_id: str, owner: str | None) -> dict:
@@ -28,6 +34,33 @@ def _expected(field: str, value):
     # A product stored before revisions has no `rev`: it is at revision 0. `$in: [None, 0]` matches a
     # missing, null or 0 field on MongoDB and on nx-27017 alike.
     return {"$in": [None, 0]} if field == "rev" and value == 0 else value
+
+
+def _query(where: ProductFilter) -> dict:
+    query: dict = {"is_active": True}
+    if where.category:
+        query["category"] = where.category
+    if where.seller_id:
+        query["seller_id"] = where.seller_id
+    if where.min_price_cents is not None or where.max_price_cents is not None:
+        query["price_cents"] = {
+            op: v for op, v in (("$gte", where.min_price_cents), ("$lte", where.max_price_cents)) if v is not None
+        }
+    # Every term of a one-term group, and one of the terms of the first larger group, on the field itself:
+    # both operators translate to SQL on nx-27017, which answers `$and` by reading every document into
+    # Python (README, "Known gaps"). Search asks for one term per word, so `$and` is for the unusual rest.
+    singles = [group[0] for group in where.term_groups if len(group) == 1]
+    larger = [list(group) for group in where.term_groups if len(group) > 1]
+    terms: dict = {}
+    if singles:
+        terms["$all"] = singles
+    if larger:
+        terms["$in"] = larger[0]
+    if terms:
+        query["terms"] = terms
+    if larger[1:]:
+        query["$and"] = [{"terms": {"$in": group}} for group in larger[1:]]
+    return query
 
 
 class MongoProductRepository:
@@ -45,21 +78,20 @@ class MongoProductRepository:
         return self._products.find_one(_selector(product_id, owner), _NO_TERMS)
 
     def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None, limit: int) -> list[dict]:
-        query: dict = {"is_active": True}
-        if where.category:
-            query["category"] = where.category
-        if where.seller_id:
-            query["seller_id"] = where.seller_id
-        if where.min_price_cents is not None or where.max_price_cents is not None:
-            query["price_cents"] = {
-                op: v for op, v in (("$gte", where.min_price_cents), ("$lte", where.max_price_cents)) if v is not None
-            }
-        if where.terms:
-            query["terms"] = {"$all": list(where.terms)} if len(where.terms) > 1 else where.terms[0]
+        query = _query(where)
         if after is not None:
             query[key_field] = {"$lt" if descending else "$gt": after}
         cursor = self._products.find(query, _NO_TERMS).sort(key_field, -1 if descending else 1).limit(limit)
         return list(cursor)
+
+    def candidates(self, where: ProductFilter, limit: int) -> list[dict]:
+        cursor = self._products.find(_query(where), _RANKED).sort("k_newest", -1).limit(limit)
+        return list(cursor)
+
+    def by_ids(self, product_ids: list[str]) -> list[dict]:
+        if not product_ids:
+            return []
+        return list(self._products.find({"_id": {"$in": product_ids}, "is_active": True}, _NO_TERMS))
 
     def update(
         self, product_id: str, *, owner: str | None, changes: dict, increments: dict, expect: dict | None = None
@@ -94,3 +126,34 @@ class MongoProductRepository:
             .sort("stock", 1)
             .limit(limit)
         )
+
+
+class MongoSearchWords:
+    def __init__(self, database: Callable[[], Database]):
+        self._db = database
+
+    @property
+    def _words(self):
+        return self._db().search_words
+
+    def add(self, words: dict[str, int]) -> None:
+        if not words:
+            return
+        writes = [
+            UpdateOne({"_id": w}, {"$setOnInsert": {"g": trigrams(w), "n": len(w)}, "$max": {"r": r}}, upsert=True)
+            for w, r in sorted(words.items())
+        ]
+        try:
+            self._words.bulk_write(writes, ordered=False)
+        except BulkWriteError as error:  # two writers inserting the same new word: one wins, which is all we need
+            if any(e.get("code") != 11000 for e in error.details.get("writeErrors", [])):
+                raise
+
+    def known(self, words: list[str]) -> set[str]:
+        if not words:
+            return set()
+        return {doc["_id"] for doc in self._words.find({"_id": {"$in": words}}, {"_id": 1})}
+
+    def near(self, grams: list[str], min_length: int, max_length: int, limit: int) -> dict[str, int]:
+        found = self._words.find({"g": {"$in": grams}, "n": {"$gte": min_length, "$lte": max_length}}, {"r": 1})
+        return {doc["_id"]: doc.get("r") or 1 for doc in found.limit(limit)}

@@ -2,8 +2,10 @@
 
 Listing is keyset-paginated on one stored sort key per order (`k_price`, `k_newest`, `k_name`,
 `k_unit_price`), each the sort value followed by the product id, so every page is an index range scan.
-Search uses `terms`: lower-cased words of the name, category and description plus prefixes of
-the name words (search-as-you-type), matched with `$all` on a multikey index.
+Search (`domain/search.py`) matches the terms every write stores in `terms` (`domain/search_text.py`)
+on a multikey index, one term per query word; with a query the listing is ranked by relevance unless
+another sort is asked for, and the relevance pages are keyset pages too (the cursor carries the score
+and the id). Search loads only with the calls that search or write.
 
 Edits are optimistic: every product carries an ETag naming its revision, and an edit must send it
 back (`If-Match`). The write is one compare-and-set on that revision, so a seller's form that is
@@ -20,11 +22,12 @@ computed when it is written and stored (`unit_price_cents`, `unit_price_basis`) 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from smartgrocer import settings
 from smartgrocer.domain import etags, ports, weights
-from smartgrocer.domain.catalog_ports import ProductFilter, ProductRepository, revision
+from smartgrocer.domain.catalog_ports import ProductFilter, ProductRepository, SearchWords, revision
 from smartgrocer.domain.ids import decode_cursor, encode_cursor, new_id, sort_key_time
 from smartgrocer.domain.unit_price import BASES, KEY_DIGITS, UnitPrice, label, unit_price
 from smartgrocer.errors import BadRequest, Invalid, NotFound, PreconditionFailed, PreconditionRequired
@@ -38,9 +41,8 @@ SORTS: dict[str, tuple[str, bool]] = {  # sort name -> (key field, descending)
     "unit_price": ("k_unit_price", False),
     "-unit_price": ("k_unit_price", True),
 }
+RELEVANCE = "relevance"  # the default order of a listing with a query; without one it is "newest"
 MAX_LIMIT = 100
-_WORD = re.compile(r"[a-z0-9]+")
-_PREFIX_MIN, _PREFIX_MAX, _MAX_TERMS = 2, 15, 120
 NAME_KEY_WIDTH = 64
 
 
@@ -50,23 +52,24 @@ def _now() -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+def search_fields(product: dict) -> dict:
+    """The stored search terms and the version of the rules that made them (apply-indexes rebuilds
+    the terms of products stored under other rules)."""
+    from smartgrocer.domain import search_text  # search loads with the routes that search or write, not every read
+
+    return {
+        "terms": search_text.stored_terms(product["name"], product["category"], product.get("description", "")),
+        "search_v": search_text.SEARCH_VERSION,
+    }
 
 
-def search_terms(name: str, category: str, description: str) -> list[str]:
-    terms: dict[str, None] = {}
-    for word in words(name):
-        for size in range(_PREFIX_MIN, min(len(word), _PREFIX_MAX) + 1):
-            terms[word[:size]] = None
-        terms[word] = None
-    for word in words(category) + words(description):
-        terms[word[:_PREFIX_MAX]] = None
-    return list(terms)[:_MAX_TERMS]
+def _learn_words(product: dict) -> None:
+    """The product's words join the vocabulary typos are corrected against. Written before the product
+    itself: if this fails the product is not written either (and a retry is safe), while a word whose
+    product then fails to be written costs nothing."""
+    from smartgrocer.domain import search_text
 
-
-def _query_terms(q: str) -> list[str]:
-    return [w[:_PREFIX_MAX] for w in words(q)][:8]
+    ports.resolve(SearchWords).add(search_text.vocabulary(product["name"], product.get("description", "")))
 
 
 def unit_price_fields(product: dict) -> dict:
@@ -96,7 +99,7 @@ def sort_keys(product: dict) -> dict:
         "k_price": f"{product['price_cents']:010d}|{pid}",
         "k_newest": sort_key_time(product["created_at"], pid),
         "k_name": f"{product['name'].lower()[:NAME_KEY_WIDTH]:<{NAME_KEY_WIDTH}}|{pid}",
-        "terms": search_terms(product["name"], product["category"], product.get("description", "")),
+        **search_fields(product),
     }
 
 
@@ -145,36 +148,56 @@ def list_products(
     min_price: int | None = None,
     max_price: int | None = None,
     seller_id: str | None = None,
-    sort: str = "newest",
+    sort: str | None = None,
     limit: int = 24,
     cursor: str | None = None,
 ) -> dict:
+    """A page of the catalog. With a query, the products matching every word of it (search.py), best
+    match first unless `sort` says otherwise; an empty first page then carries `did_you_mean`, a query
+    that finds something, when there is one."""
     if min_price is not None and max_price is not None and min_price > max_price:
         raise Invalid(
             "min_price must not exceed max_price.",
             details=[{"loc": ["query", "min_price"], "msg": "greater than max_price"}],
         )
-    terms: tuple[str, ...] = ()
-    if q:
-        terms = tuple(_query_terms(q))
-        if not terms:  # punctuation only: nothing can match
-            return {"items": [], "next_cursor": None}
+    from smartgrocer.domain import search
+
     where = ProductFilter(
-        category=category or None,
-        seller_id=seller_id or None,
-        min_price_cents=min_price,
-        max_price_cents=max_price,
-        terms=terms,
+        category=category or None, seller_id=seller_id or None, min_price_cents=min_price, max_price_cents=max_price
     )
-    key_field, descending = SORTS[sort]
+    query = search.plan(q) if q else None
+    if sort is None or (sort == RELEVANCE and query is None):
+        sort = RELEVANCE if query is not None else "newest"
     after = decode_cursor(cursor, sort) if cursor else None
     limit = min(limit, MAX_LIMIT)
-    docs = _products().page(where, key_field, descending, after, limit + 1)  # one more: is there a next page?
-    next_cursor = None
-    if len(docs) > limit:
-        docs = docs[:limit]
-        next_cursor = encode_cursor({"s": sort, "k": docs[-1][key_field]})
-    return {"items": [public_product(d) for d in docs], "next_cursor": next_cursor}
+    if q and query is None:  # punctuation only: nothing can match
+        return {"items": [], "next_cursor": None, "did_you_mean": None}
+    next_key: str | None = None
+    if query is not None and sort == RELEVANCE:
+        docs, next_key = search.ranked_page(query, where, limit, after)
+    else:
+        if query is not None:
+            where = replace(where, term_groups=query.groups)
+        key_field, descending = SORTS[sort]
+        docs = _products().page(where, key_field, descending, after, limit + 1)  # one more: is there a next page?
+        if len(docs) > limit:
+            docs = docs[:limit]
+            next_key = docs[-1][key_field]
+    suggestion = None
+    if query is not None and not docs and cursor is None:
+        suggestion = search.did_you_mean(query, where)
+    return {
+        "items": [public_product(d) for d in docs],
+        "next_cursor": encode_cursor({"s": sort, "k": next_key}) if next_key is not None else None,
+        "did_you_mean": suggestion,
+    }
+
+
+def suggest(q: str) -> dict:
+    """What to offer while a shopper types: categories and product names (search.suggest)."""
+    from smartgrocer.domain import search
+
+    return {"items": search.suggest(q)}
 
 
 def get_product(product_id: str) -> dict:
@@ -290,6 +313,7 @@ def create_product(seller, fields: dict) -> dict:
         "sold": 0,
     }
     doc.update(sort_keys(doc))
+    _learn_words(doc)
     _products().insert(doc)
     return public_product(doc)
 
@@ -358,6 +382,8 @@ def update_product(principal, product_id: str, changes: dict, if_match: str | No
     update = {k: v for k, v in wanted.items() if current.get(k) != v}
     if not update:  # nothing differs: no write, the revision (and ETag) stay as they are
         return public_product(current)
+    if {"name", "description"} & update.keys():
+        _learn_words({**current, **update})
     increments = {"rev": 1}
     if "stock" in update and "received" in current:
         # No sale happened since the seller read the stock (the precondition says so): the difference is

@@ -1,9 +1,9 @@
-"""What the catalog needs from the outside: a repository of product documents and, for photos,
-object storage that can hand out presigned uploads.
+"""What the catalog needs from the outside: a repository of product documents, the vocabulary search
+corrects typos against and, for photos, object storage that can hand out presigned uploads.
 
 Products are plain dicts in the stored shape (`_id`, `price_cents`, the sort keys `k_*`, `terms`,
-`rev`, ...). Only active products are ever read or written through it: a soft-deleted product is
-gone as far as the catalog is concerned.
+`rev`, ...; `terms` holds the tagged search terms of `domain/search_text.py`). Only active products
+are ever read or written through it: a soft-deleted product is gone as far as the catalog is concerned.
 
 Revisions: `rev` counts the writes to a product (1 on create). A product stored before revisions
 existed has no `rev`; it is at revision 0, both when read (`revision`) and when an update expects a
@@ -28,7 +28,9 @@ class ProductFilter:
     seller_id: str | None = None
     min_price_cents: int | None = None
     max_price_cents: int | None = None
-    terms: tuple[str, ...] = ()  # search terms; a product matches when it has all of them
+    # Search: a product matches when, for every group, it has at least one of the group's terms (one
+    # group per query word, holding every stored term that word may match).
+    term_groups: tuple[tuple[str, ...], ...] = ()
 
 
 class ProductRepository(Protocol):
@@ -44,6 +46,15 @@ class ProductRepository(Protocol):
         strictly after the key `after` (keyset pagination: never an offset)."""
         ...
 
+    def candidates(self, where: ProductFilter, limit: int) -> list[dict]:
+        """At most `limit` matching products, newest first, as `_id`, `name`, `category` and `description`
+        only: what a search ranks before it reads the page it shows."""
+        ...
+
+    def by_ids(self, product_ids: list[str]) -> list[dict]:
+        """The active products among `product_ids`, in any order."""
+        ...
+
     def update(
         self, product_id: str, *, owner: str | None, changes: dict, increments: dict, expect: dict | None = None
     ) -> dict | None:
@@ -56,6 +67,25 @@ class ProductRepository(Protocol):
     def low_stock(self, seller_id: str, threshold: int, limit: int, sold_by: str = "unit") -> list[dict]:
         """The seller's products sold this way with at most `threshold` in stock (items, or grams when
         sold by weight), lowest first."""
+        ...
+
+
+class SearchWords(Protocol):
+    """The vocabulary of the catalog: every word products have used (singular, `search_text.vocabulary`),
+    with a rank (2: seen in a name, 1: only in descriptions). Typos are corrected against it and "did you
+    mean" picks from it. Words are only ever added: a word no product uses any more costs nothing, since
+    what it suggests is checked against the products before it is shown."""
+
+    def add(self, words: dict[str, int]) -> None:
+        """Record the words (idempotent; a word keeps the highest rank it was given)."""
+        ...
+
+    def known(self, words: list[str]) -> set[str]:
+        """Those of `words` in the vocabulary."""
+        ...
+
+    def near(self, grams: list[str], min_length: int, max_length: int, limit: int) -> dict[str, int]:
+        """At most `limit` words (-> rank) sharing a trigram with `grams`, of a length in the range."""
         ...
 
 

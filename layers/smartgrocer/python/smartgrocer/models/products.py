@@ -34,7 +34,7 @@ CATEGORY_NAMES: dict[str, str] = {
 
 Unit = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[\w .]+$", examples=["each", "kg", "500 g"])]
 ImageUrl = Annotated[str, Field(max_length=500)]
-ProductSort = Literal["price", "-price", "newest", "name", "unit_price", "-unit_price"]
+ProductSort = Literal["relevance", "price", "-price", "newest", "name", "unit_price", "-unit_price"]
 SoldBy = Literal["unit", "weight"]
 UnitPriceBasis = Literal["kg", "l", "item"]
 
@@ -85,6 +85,23 @@ class ProductOut(ResponseModel):
 class ProductsPage(ResponseModel):
     items: list[ProductOut]
     next_cursor: str | None = None
+    did_you_mean: str | None = Field(
+        default=None,
+        description="Only on an empty first page of a search: a query that does find something with the same "
+        "filters (misspelt words corrected, or one word left out), if there is one",
+        examples=["chocolate"],
+    )
+
+
+class SuggestionOut(ResponseModel):
+    kind: Literal["category", "product"]
+    label: str = Field(description="What to show: the category's or the product's name")
+    category: Category | None = Field(description='kind "category": its slug; else null')
+    product_id: str | None = Field(description='kind "product": its id; else null')
+
+
+class SuggestionsOut(ResponseModel):
+    items: list[SuggestionOut]
 
 
 class CategoryOut(ResponseModel):

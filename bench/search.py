@@ -1,0 +1,302 @@
+"""Search at scale: 100 000 products in the embedded MongoDB (nx-27017), ranked queries against a plain listing.
+
+    python -m bench.search [--products 100000] [--calls 100] [--budget 15] [--data-dir DIR]
+
+The same catalog as bench.catalog (same generator and seed, so `--data-dir` can share one loaded database),
+loaded with the declared indexes and the search vocabulary (the apply-indexes step). Then, in-process through
+the warm `products_list` and `products_suggest` lambda_handlers (API Gateway v2 events, the code path of
+Lambda), each query shape interleaved call by call with the floor, a plain category listing
+(`category=dairy-eggs`, newest first, page 1), so both see the same machine noise (a ranked query's page 1
+and page 2 are measured in the same rounds, with twice the budget):
+  * 1-, 2- and 3-word queries, a misspelling, an everyday word (synonyms), a query with a filter and one with
+    another sort, each for page 1 and page 2 (page 2 with the cursor page 1 answered): ranked pages are
+    keyset pages over a bounded candidate set, so page 2 should cost what page 1 costs (ratio ~1);
+  * suggestions for a prefix and for two words being typed;
+  * explain() of each query's candidate read (nx-27017's SQLite plan or MongoDB's stages, see bench.catalog).
+Page 1 of every ranked shape is checked against an oracle computed here from the generated documents.
+Each shape is capped by --budget seconds. Set MONGODB_URI to run the same measurements against a real MongoDB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.catalog import build_products, plan_summary
+from bench.common import FUNCTIONS, ROOT, markdown_table, percentile, table, write_results
+
+PAGE = 20
+FLOOR = {"category": "dairy-eggs", "limit": PAGE}
+SHAPES = [  # (name, query string parameters) of products_list
+    ("1 word: cheddar", {"q": "cheddar"}),
+    ("2 words: organic cheddar", {"q": "organic cheddar"}),
+    ("3 words: extra mature cheddar", {"q": "extra mature cheddar"}),
+    ("typo: choclate", {"q": "choclate"}),
+    ("everyday word: bread", {"q": "bread"}),
+    ("1 word + category: organic in snacks", {"q": "organic", "category": "snacks"}),
+    ("1 word, sort=price: cheddar", {"q": "cheddar", "sort": "price"}),
+]
+SUGGESTIONS = [("suggest: che", {"q": "che"}), ("suggest: organic ch", {"q": "organic ch"})]
+
+
+def _caller(function: str, path: str):
+    import importlib.util
+
+    from local.apigw import http_event, lambda_context, match_route
+
+    spec = importlib.util.spec_from_file_location(f"bench_{function}", FUNCTIONS / function / "handler.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    route, params, _ = match_route("GET", path)
+    context = lambda_context(function)
+
+    def call(params_: dict) -> dict:
+        query = urlencode(params_)
+        response = module.lambda_handler(http_event(route, "GET", path, params, query), context)
+        if response["statusCode"] != 200:
+            raise RuntimeError(f"{path}?{query}: {response['statusCode']} {response['body'][:300]}")
+        return json.loads(response["body"])
+
+    return call
+
+
+def _oracle(docs: list[dict], params: dict) -> list[str]:
+    """Page 1 of a ranked query, computed from the generated documents with the domain's own plan and score."""
+    from smartgrocer.domain import search
+    from smartgrocer.domain.catalog import SORTS
+
+    query = search.plan(params["q"])
+    live = [d for d in docs if d["is_active"] and (not params.get("category") or d["category"] == params["category"])]
+
+    def matching(groups):
+        return [d for d in live if all(set(group) & set(d["terms"]) for group in groups)]
+
+    if params.get("sort"):
+        field, descending = SORTS[params["sort"]]
+        return [d["_id"] for d in sorted(matching(query.groups), key=lambda d: d[field], reverse=descending)[:PAGE]]
+    found = sorted(matching(query.groups), key=lambda d: d["k_newest"], reverse=True)
+    if len(found) > search.CANDIDATES:
+        named = sorted(matching(query.name_groups), key=lambda d: d["k_newest"], reverse=True)[: search.CANDIDATES]
+        found = found[: search.CANDIDATES]
+        seen = {d["_id"] for d in found}
+        found += [d for d in named if d["_id"] not in seen]
+    return [d["_id"] for d in sorted(found, key=lambda d: search.key(query, d))[:PAGE]]
+
+
+def _explain(database, params: dict) -> dict:
+    from smartgrocer.adapters.mongo_catalog import _query
+    from smartgrocer.domain import search
+    from smartgrocer.domain.catalog import SORTS
+    from smartgrocer.domain.catalog_ports import ProductFilter
+
+    query = search.plan(params["q"])
+    where = replace(ProductFilter(category=params.get("category")), term_groups=query.groups)
+    if params.get("sort"):  # a page read on the sort key, as for a listing without a query
+        field, descending = SORTS[params["sort"]]
+        cursor = database.products.find(_query(where), {"terms": 0}).sort(field, -1 if descending else 1)
+        return plan_summary(cursor.limit(PAGE + 1).explain())
+    cursor = database.products.find(_query(where), {"name": 1, "terms": 1}).sort("k_newest", -1)
+    return plan_summary(cursor.limit(search.CANDIDATES + 1).explain())
+
+
+def _measure(calls_: list, budget: float, calls: int) -> tuple[list[list[float]], list]:
+    """Interleaved: each callable in turn, round after round, until `calls` rounds or `budget` seconds; the
+    times of each and its last answer. Page 1, page 2 and the floor in one series see the same noise."""
+    times: list[list[float]] = [[] for _ in calls_]
+    last: list = [None] * len(calls_)
+    deadline = time.monotonic() + budget
+    for _ in range(calls):
+        for index, call in enumerate(calls_):
+            started = time.perf_counter()
+            last[index] = call()
+            times[index].append((time.perf_counter() - started) * 1000)
+        if time.monotonic() > deadline:
+            break
+    return times, last
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--calls", type=int, default=100, help="calls per shape at most")
+    parser.add_argument("--budget", type=float, default=15.0, help="seconds per shape at most")
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--data-dir", help="keep nx-27017's data here and reuse it (shared with bench.catalog)")
+    options = parser.parse_args()
+
+    import signal
+
+    from local.services import mongo_service
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below: never orphan nx-27017
+    service, workdir = None, None
+    uri = os.environ.get("MONGODB_URI")
+    if not uri:
+        if options.data_dir:
+            data = Path(options.data_dir)
+        else:
+            workdir = tempfile.TemporaryDirectory(prefix="smartgrocer-bench-")
+            data = Path(workdir.name)
+        service = mongo_service(data / "mongo").start()
+        uri = f"mongodb://127.0.0.1:{service.port}/?directConnection=true"
+    os.environ.update(
+        {
+            "MONGODB_URI": uri,
+            "MONGODB_DB": "smartgrocer_bench",
+            "JWT_SECRET": "bench-" + "x" * 40,
+            "POWERTOOLS_LOG_LEVEL": "ERROR",
+            "MONGODB_SOCKET_TIMEOUT_MS": "300000",
+        }
+    )
+    try:
+        run(options, engine="nx-27017" if service else "external MongoDB")
+    finally:
+        if service:
+            service.stop()
+        if workdir:
+            workdir.cleanup()
+
+
+def run(options, engine: str) -> None:
+    from smartgrocer.adapters.mongo import db
+    from smartgrocer.indexes import apply_indexes
+
+    database = db()
+    sellers = [f"{i:024x}" for i in range(1, 201)]
+    docs = list(build_products(options.products, sellers))
+    insert_s = 0.0
+    from smartgrocer.domain.search_text import SEARCH_VERSION
+
+    marker = {"_id": "bench", "products": options.products, "seed": 42, "ids": "seeded", "search_v": SEARCH_VERSION}
+    if database.bench_meta.find_one({"_id": "bench"}) != marker:
+        database.products.drop()
+        database.search_words.drop()
+        database.bench_meta.drop()
+        started = time.monotonic()
+        for start in range(0, len(docs), options.batch):
+            database.products.insert_many(docs[start : start + options.batch], ordered=False)
+            print(f"\r  inserted {min(start + options.batch, len(docs)):>7}/{options.products}", end="", flush=True)
+        insert_s = time.monotonic() - started
+        database.bench_meta.insert_one(marker)
+    else:
+        print("reusing the products already loaded in --data-dir")
+    started = time.monotonic()
+    apply_indexes(database)  # indexes, the terms of products loaded under older rules, the vocabulary
+    index_s = time.monotonic() - started
+    words = database.search_words.count_documents({})
+    print(
+        f"\r{engine}: {len(docs)} products inserted in {insert_s:.0f} s; indexes and vocabulary ({words} words) in "
+        f"{index_s:.1f} s"
+    )
+
+    products, suggest = _caller("products_list", "/api/products"), _caller("products_suggest", "/api/products/suggest")
+    floor = lambda: products(FLOOR)  # noqa: E731
+    results = []
+    for name, params in SHAPES:
+        first = products({**params, "limit": PAGE})
+        expected = _oracle(docs, params)
+        assert [p["id"] for p in first["items"]] == expected, f"{name}: page 1 is not the expected ranking"
+        cursor = first["next_cursor"]
+        plan = _explain(database, params)
+        pages = [{**params, "limit": PAGE}] + ([{**params, "limit": PAGE, "cursor": cursor}] if cursor else [])
+        if not cursor:
+            print(f"  {name}: a single page, no page 2")
+        readers = [lambda asked=asked: products(asked) for asked in pages]
+        (*shape_times, floor_ms), answers = _measure([*readers, floor], 2 * options.budget, options.calls)
+        for page, (shape_ms, answer) in enumerate(zip(shape_times, answers, strict=False), 1):
+            results.append(_row(f"{name}, page {page}", page, shape_ms, floor_ms, len(answer["items"]), plan))
+            print(
+                f"  {results[-1]['shape']:<48} p50 {results[-1]['p50_ms']:8.2f} ms  floor p50 "
+                f"{results[-1]['floor_p50_ms']:6.2f} ms  ({len(shape_ms)} calls)"
+            )
+    for name, params in SUGGESTIONS:
+        (shape_ms, floor_ms), (last, _) = _measure(
+            [lambda params=params: suggest(params), floor], options.budget, options.calls
+        )
+        results.append(_row(name, None, shape_ms, floor_ms, len(last["items"]), None))
+        print(f"  {name:<48} p50 {results[-1]['p50_ms']:8.2f} ms  ({len(last['items'])} suggestions)")
+
+    pages = []
+    by_name = {r["shape"]: r for r in results}
+    for name, params in SHAPES:
+        one, two = by_name.get(f"{name}, page 1"), by_name.get(f"{name}, page 2")
+        if one and two:
+            pages.append(
+                {
+                    "query": name,
+                    "ranked": "sort" not in params,  # a ranked page repeats page 1's reads; a sorted one reads on
+                    "page1_p50_ms": one["p50_ms"],
+                    "page2_p50_ms": two["p50_ms"],
+                    "ratio": two["p50_ms"] / one["p50_ms"],
+                }
+            )
+    headers = ["query shape", "p50 ms", "p99 ms", "floor p50 ms", "x floor (p50)", "calls", "items", "index", "scan"]
+    rows = [
+        [
+            r["shape"],
+            r["p50_ms"],
+            r["p99_ms"],
+            r["floor_p50_ms"],
+            r["x_floor"],
+            r["calls"],
+            r["items"],
+            r["index"],
+            r["collection_scan"],
+        ]
+        for r in results
+    ]
+    page_headers = ["query", "page 1 p50 ms", "page 2 p50 ms", "page2/page1"]
+    page_rows = [[p["query"], p["page1_p50_ms"], p["page2_p50_ms"], p["ratio"]] for p in pages]
+    print()
+    print(table(headers, rows))
+    print()
+    print(table(page_headers, page_rows))
+    print("\ncandidate reads:")
+    for r in results:
+        if r["plan"]:
+            print(f"  {r['shape']:<48} {' ; '.join(r['plan'])}")
+    path = write_results(
+        "search",
+        {
+            "engine": engine,
+            "products": len(docs),
+            "vocabulary_words": words,
+            "insert_seconds": round(insert_s, 1),
+            "index_seconds": round(index_s, 1),
+            "page_size": PAGE,
+            "floor": "category=dairy-eggs, newest, page 1",
+            "shapes": results,
+            "pages": pages,
+            "markdown": markdown_table(headers, rows) + "\n\n" + markdown_table(page_headers, page_rows),
+        },
+    )
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+
+
+def _row(shape: str, page: int | None, shape_ms: list[float], floor_ms: list[float], items: int, plan) -> dict:
+    p50, floor_p50 = percentile(shape_ms, 50), percentile(floor_ms, 50)
+    return {
+        "shape": shape,
+        "page": page,
+        "calls": len(shape_ms),
+        "p50_ms": p50,
+        "p99_ms": percentile(shape_ms, 99),
+        "floor_p50_ms": floor_p50,
+        "floor_p99_ms": percentile(floor_ms, 99),
+        "x_floor": p50 / max(floor_p50, 1e-6),
+        "items": items,
+        "index": plan["index"] if plan else None,
+        "collection_scan": plan["collection_scan"] if plan else None,
+        "plan": plan["plan"] if plan else [],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
