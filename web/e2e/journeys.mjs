@@ -609,6 +609,11 @@ journeys.push({
     await sellerContext.close();
     await context.close();
     return problems;
+  },
+});
+
+// ---- Search ----------------------------------------------------------------------------------------
+
 journeys.push({
   name: "search: suggestions while typing, best match first, a misspelling, and a did-you-mean",
   async run({ browser, baseURL }) {
