@@ -250,7 +250,8 @@ def test_pagination_returns_every_product_once(api, paged_catalog, sort, limit):
         names = [p["name"].lower() for p in ordered]
         assert names == sorted(names)
     else:
-        created = [p["created_at"] for p in ordered]
+        # compared as instants: RFC 3339 text drops the fraction on a whole second, so strings do not sort
+        created = [datetime.fromisoformat(p["created_at"].replace("Z", "+00:00")) for p in ordered]
         assert created == sorted(created, reverse=True)
 
 
