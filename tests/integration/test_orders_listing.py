@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tests.integration.helpers import assert_error
 from tests.integration.orders_support import place, product
 
@@ -37,7 +39,8 @@ def test_my_orders_newest_first_paginated_each_once(api, seller, other_seller, s
     assert len(ids) == len(set(ids)) == 7 and pages == 3
     assert set(ids) == {i for group in placed_ids for i in group}
     assert {o["user_id"] for o in items} == {shopper.user_id}
-    created = [o["created_at"] for o in items]
+    # compared as instants: RFC 3339 text drops the fraction on a whole second, so strings do not sort
+    created = [datetime.fromisoformat(o["created_at"].replace("Z", "+00:00")) for o in items]
     assert created == sorted(created, reverse=True)
     # Checkout order: the newest checkout's orders come first.
     checkout_rank = [next(n for n, group in enumerate(placed_ids) if i in group) for i in ids]
