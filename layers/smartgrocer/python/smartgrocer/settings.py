@@ -56,3 +56,5 @@ DB_RETRY_AFTER_SECONDS = 5
 WEIGHT_BUFFER_BPS = env_int("WEIGHT_BUFFER_BPS", 1000)  # basis points: 1000 = 10 %
 # Card holds last about 7 days: capture what is packed (and cancel the rest) before then.
 AUTH_CAPTURE_DEADLINE_SECONDS = env_int("AUTH_CAPTURE_DEADLINE_SECONDS", 6 * 24 * 3600)
+# The platform's commission on goods (never on delivery fees), unless an admin sets one for a seller.
+PLATFORM_COMMISSION_BPS = env_int("PLATFORM_COMMISSION_BPS", 1000)  # basis points: 1000 = 10 %

@@ -76,3 +76,24 @@ class PaymentEventLog(Protocol):
 
     def record(self, event_id: str, doc: dict) -> bool:
         """False if the event was recorded meanwhile (a twin delivery)."""
+
+
+class SellerRepository(Protocol):
+    """Sellers' marketplace profile (`sellers` collection, `_id` = the seller's user id):
+    `{_id, name, email, payouts: {account_id, status: none | pending | active, updated_at},
+    commission_bps: int | None (None: the platform's rate), created_at, updated_at}`."""
+
+    def get(self, seller_id: str) -> dict | None: ...
+
+    def many(self, seller_ids: list[str]) -> dict[str, dict]:
+        """The sellers that exist among `seller_ids`, by id (one query)."""
+
+    def ensure(self, seller_id: str, name: str, email: str, at: datetime) -> dict:
+        """The seller's document, created with payouts status `none` if missing (idempotent)."""
+
+    def set_account(self, seller_id: str, account_id: str, status: str, at: datetime) -> dict | None: ...
+
+    def set_status_by_account(self, account_id: str, status: str, at: datetime) -> dict | None:
+        """Move the status of the seller owning `account_id` (an `account.updated` webhook)."""
+
+    def set_commission(self, seller_id: str, commission_bps: int | None, at: datetime) -> dict | None: ...

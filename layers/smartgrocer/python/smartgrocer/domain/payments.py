@@ -24,9 +24,10 @@ class PaymentGateway(Protocol):
     ) -> PaymentIntent:
         """An intent with manual capture: confirming it only authorises (holds) the amount."""
 
-    def capture(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> None:
+    def capture(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> str:
         """Capture `amount_cents` (at most what is authorised) of an authorised intent; the rest of
-        the hold is released. Repeating it with the same key is harmless."""
+        the hold is released. Returns the charge id (the `source_transaction` of the sellers'
+        transfers). Repeating it with the same key is harmless and returns the same charge."""
 
     def refund(self, payment_intent_id: str, amount_cents: int, idempotency_key: str) -> str: ...
 
@@ -36,6 +37,40 @@ class PaymentGateway(Protocol):
 
     def client_secret(self, payment_intent_id: str) -> str:
         """What the payment page needs to resume the same payment (after a decline, or another tab)."""
+
+
+    # -- sellers' payouts: Connect Express accounts, separate charges and transfers ---------------
+
+    def create_account(self, seller_id: str, email: str, idempotency_key: str) -> str:
+        """A connected (Express) account for a seller; returns its id. Same key, same account."""
+
+    def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str:
+        """A single-use URL where the seller completes onboarding (a Stripe Account Link)."""
+
+    def account_status(self, account_id: str) -> str:
+        """`active` (can receive transfers) or `pending`; see `connected_account_status`."""
+
+    def transfer(
+        self,
+        account_id: str,
+        amount_cents: int,
+        currency: str,
+        source_charge: str,
+        transfer_group: str,
+        idempotency_key: str,
+    ) -> str:
+        """Move `amount_cents` of a captured charge to a seller's account; returns the transfer id.
+        The same key returns the same transfer."""
+
+    def reverse_transfer(self, transfer_id: str, amount_cents: int, idempotency_key: str) -> str:
+        """Take back part or all of a transfer (a refund's seller share); returns the reversal id."""
+
+
+def connected_account_status(account: dict) -> str:
+    """A connected account object (API answer or `account.updated` payload) -> `active` | `pending`.
+    Active means money can reach it: charges and payouts enabled, details submitted."""
+    ready = all(account.get(flag) is True for flag in ("charges_enabled", "payouts_enabled", "details_submitted"))
+    return "active" if ready else "pending"
 
 
 class PaymentProviderError(Exception):
