@@ -970,9 +970,12 @@ def new_checkout(
     at: datetime,
     expires_at: datetime,
     weight_buffer_bps: int = settings.WEIGHT_BUFFER_BPS,
+    payees: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict:
     """The initial state: one order per seller, prices from the catalog in integer cents.
-    `lines` are merged basket lines `{product_id, quantity | weight_g, substitution}`."""
+    `lines` are merged basket lines `{product_id, quantity | weight_g, substitution}`; `payees` the
+    sellers' payout terms at checkout `{seller_id: {account_id, commission_bps}}`, kept with each
+    order so that a later change of rate or account never alters what this order pays out."""
     by_seller: dict[str, list[dict]] = {}
     for line in sorted(lines, key=lambda item: item["product_id"]):
         product = products[line["product_id"]]
@@ -983,9 +986,12 @@ def new_checkout(
         seller_name = products[items[0]["product_id"]].get("seller_name", "")
         unit = sum(i["line_total_cents"] for i in items if i["sold_by"] != "weight")
         weighed = sum(i["line_total_cents"] for i in items if i["sold_by"] == "weight")
+        terms = (payees or {}).get(seller_id, {})
         orders[order_id] = {
             "seller_id": seller_id,
             "seller_name": seller_name,
+            "payee_account": terms.get("account_id"),
+            "commission_bps": terms.get("commission_bps", settings.PLATFORM_COMMISSION_BPS),
             "items": items,
             "estimated_cents": unit + weighed,
             "authorized_cents": authorised_amount(unit, weighed, weight_buffer_bps),
