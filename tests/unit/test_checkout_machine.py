@@ -57,6 +57,10 @@ LINES = [
 ]
 FARM_ESTIMATE, FARM_AUTHORIZED, BAKERY = 1999, 2179, 325
 ESTIMATE, AMOUNT = FARM_ESTIMATE + BAKERY, FARM_AUTHORIZED + BAKERY
+PAYEES = {
+    "farm": {"account_id": "acct_farm", "commission_bps": 1000},
+    "bakery": {"account_id": "acct_bakery", "commission_bps": 1500},
+}
 BUYER, SELLER, ADMIN = frozenset({"buyer"}), frozenset({"seller"}), frozenset({"admin"})
 
 
@@ -72,6 +76,7 @@ def checkout(status: str = "pending_payment", lines: list[dict] = LINES, **chang
         currency="usd",
         at=AT,
         expires_at=AT + timedelta(minutes=30),
+        payees=PAYEES,
     )
     has_intent = status not in ("reserving", "creating_payment")
     state.update(status=status, payment_intent_id="pi_1" if has_intent else None, **changes)
@@ -339,7 +344,14 @@ PROJECT_ALL = ["ProjectOrder"] * 2
             "deadline_settled",
             ["CancelPayment", *PROJECT_ALL, "Publish", "Publish", "Publish", "Restock", "Restock", "Restock"],
         ),
-        ("capturing", m.PaymentCaptured(ESTIMATE, "usd"), AT, "captured", "captured", [*PROJECT_ALL, "Publish"]),
+        (
+            "capturing",
+            m.PaymentCaptured(ESTIMATE, "usd"),
+            AT,
+            "captured",
+            "captured",
+            [*PROJECT_ALL, "Publish", "Transfer", "Transfer"],
+        ),
         ("capturing", m.PaymentAuthorized(AMOUNT, "usd"), AT, "capturing", "already_settled", []),
         ("capturing", m.CaptureDeadline(), DEADLINE, "capturing", "unchanged", []),
         (
@@ -845,14 +857,16 @@ def test_cancelling_after_the_capture_refunds_the_final_total_and_restocks_what_
     decision = m.decide(state, m.CancelOrder("o-farm", ADMIN, "admin"), AT)
     farm = decision.state["orders"]["o-farm"]
     assert (farm["status"], farm["payment_status"], farm["refund_pending"]) == ("cancelled", "captured", True)
-    assert of(decision, m.Refund) == [m.Refund("o-farm", 100 + 80 + 1919)]
+    assert of(decision, m.Refund) == [m.Refund("o-farm", 100 + 80 + 1919, 1)]
+    # the farm's commission (10 %) on 20.99 is 2.10: the seller's 18.89 is reversed, the 2.10 given back
+    assert of(decision, m.ReverseTransfer) == [m.ReverseTransfer("o-farm", 1, 1889)]
     assert of(decision, m.Restock) == [
         m.Restock("o-farm", "apple", 2),
         m.Restock("o-farm", "cherries", 800),
         m.Restock("o-farm", "pear", 2),
     ]
     assert decision.state["status"] == "captured"
-    issued = m.decide(decision.state, m.RefundIssued("o-farm", "re_1"), AT)
+    issued = m.decide(decision.state, m.RefundIssued("o-farm", "re_1", 1), AT)
     farm = issued.state["orders"]["o-farm"]
     assert (farm["payment_status"], farm["refund_pending"], farm["refund_id"], issued.outcome) == (
         "refunded",
@@ -861,7 +875,7 @@ def test_cancelling_after_the_capture_refunds_the_final_total_and_restocks_what_
         "refunded",
     )
     assert issued.effects == [m.ProjectOrder("o-farm")]
-    assert not m.decide(issued.state, m.RefundIssued("o-farm", "re_2"), AT).changed
+    assert not m.decide(issued.state, m.RefundIssued("o-farm", "re_2", 1), AT).changed
 
 
 def test_an_order_cancelled_while_capturing_is_refunded_and_marked_captured_with_the_rest():
@@ -1010,6 +1024,9 @@ class Fakes:
         self.events: list[tuple[str, dict]] = []
         self.fail_refunds = False
         self.fail_captures = False
+        self.fail_transfers = False
+        self.transfers: dict[str, tuple[str, int, str]] = {}  # key -> (account, amount, source charge)
+        self.reversals: dict[str, tuple[str, int]] = {}  # key -> (transfer, amount)
         self.payment_events: dict[str, dict] = {}
         self.reserves: list[tuple[str, int, str]] = []
         self.saves = 0
@@ -1057,6 +1074,13 @@ class Fakes:
 
     def with_pending_effects(self, before, limit):
         return [c["_id"] for c in self.checkouts.values() if c["outbox_pending"] and c["outbox_at"] < before]
+
+    def settled_ledgers(self, since, limit):
+        return [
+            copy.deepcopy(c)
+            for c in self.checkouts.values()
+            if c.get("ledger_at") and c["ledger_at"] >= since and not c["outbox_pending"]
+        ]
 
     # OrderRepository
     def project(self, view):
@@ -1140,6 +1164,23 @@ class Fakes:
         if self.fail_captures or intent_id in self.cancelled:
             raise PaymentProviderError("down")
         self.captures.append((intent_id, amount, key))
+        return "ch_" + intent_id
+
+    def transfer(self, account_id, amount, currency, source_charge, group, key):
+        from smartgrocer.domain.payments import PaymentProviderError
+
+        if self.fail_transfers:
+            raise PaymentProviderError("down")
+        self.transfers.setdefault(key, (account_id, amount, source_charge))
+        return "tr_" + key
+
+    def reverse_transfer(self, transfer_id, amount, key):
+        from smartgrocer.domain.payments import PaymentProviderError
+
+        if self.fail_transfers:
+            raise PaymentProviderError("down")
+        self.reversals.setdefault(key, (transfer_id, amount))
+        return "trr_" + key
 
     def refund(self, intent_id, amount, key):
         from smartgrocer.domain.payments import PaymentProviderError
@@ -1470,7 +1511,7 @@ def test_shell_a_refund_that_failed_is_retried_by_the_reconciler(fakes):
     fakes.fail_refunds = False
     assert reconcile(at=FAR, outbox_grace=0)["effects_applied"] == 2  # the refund, then the projection it asks for
     assert fakes.orders[farm]["payment_status"] == "refunded" and fakes.orders[farm]["refund_pending"] is False
-    assert fakes.refunds == {f"refund-{checkout_id}-{farm}": 1979}
+    assert fakes.refunds == {f"refund-{checkout_id}-{farm}-1": 1979}
     assert reconcile(at=FAR, outbox_grace=0)["repairs"] == 0
     assert_stock_adds_up(fakes)
 

@@ -57,6 +57,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASC), ("created_at", ASC)], name="interrupted_scan"),
         IndexModel([("status", ASC), ("capture_by", ASC)], name="capture_deadline_scan"),
         IndexModel([("outbox_pending", ASC), ("outbox_at", ASC)], name="pending_effects_scan"),
+        IndexModel([("ledger_at", ASC)], name="ledger_recent"),  # finance by day, the reconciler's money check
     ],
     "payment_events": [
         IndexModel([("received_at", ASC)], expireAfterSeconds=90 * 24 * 3600, name="events_ttl"),

@@ -183,7 +183,27 @@ ROUTES: tuple[Route, ...] = (
         Access.EVENTS,
         summary="Record what was packed (weights, short picks, substitutes); the last packing captures the payment",
     ),
+    _r(
+        "orders_refund",
+        "POST",
+        "/api/orders/{id}/refunds",
+        SELLER_OR_ADMIN,
+        _M,
+        _J,
+        Access.PAYMENTS,
+        Access.EVENTS,
+        summary="Refund part or all of a charged order; the seller's payout is reversed by their share",
+    ),
     _r("seller_orders", "GET", "/api/seller/orders", SELLER, _M, _J, summary="A seller's incoming orders"),
+    _r(
+        "seller_payouts",
+        "GET",
+        "/api/seller/payouts",
+        SELLER,
+        _M,
+        _J,
+        summary="A seller's payouts per order: gross, commission, net, reversed, status, with totals",
+    ),
     _r("seller_analytics", "GET", "/api/seller/analytics", SELLER, _M, _J, summary="A seller's sales figures"),
     # The edit form's fresh read. `products_get` may come from CloudFront's copy (up to 30 s old) and a
     # stale ETag would only earn the seller a 412; this route is outside `/api/products*`, so CloudFront
@@ -210,6 +230,15 @@ ROUTES: tuple[Route, ...] = (
     ),
     _r("admin_users_list", "GET", "/api/admin/users", ADMIN, _M, _J, summary="List and search users"),
     _r("admin_users_update", "PATCH", "/api/admin/users/{id}", ADMIN, _M, _J, summary="Activate or deactivate a user"),
+    _r(
+        "admin_finance",
+        "GET",
+        "/api/admin/finance",
+        ADMIN,
+        _M,
+        _J,
+        summary="Money by day: captured, commission kept, refunds, transfers to sellers",
+    ),
 )
 
 BACKGROUND_FUNCTIONS: tuple[BackgroundFunction, ...] = (
@@ -219,7 +248,7 @@ BACKGROUND_FUNCTIONS: tuple[BackgroundFunction, ...] = (
         "schedule",
         frozenset({_M, Access.PAYMENTS, Access.EVENTS}),
         "The reconciler: closes interrupted and expired checkouts, finishes pending effects, "
-        "checks the stock invariant",
+        "checks the stock and money invariants",
     ),
     BackgroundFunction("apply_indexes", "deploy", frozenset({_M}), "Applies the declared MongoDB indexes"),
 )

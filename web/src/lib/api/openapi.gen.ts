@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/admin/finance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Money by day: captured, commission kept, refunds, transfers to sellers */
+        get: operations["admin_finance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/users": {
         parameters: {
             query?: never;
@@ -242,6 +259,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/orders/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund part or all of a charged order; the seller's payout is reversed by their share */
+        post: operations["orders_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders/{id}/status": {
         parameters: {
             query?: never;
@@ -373,6 +407,23 @@ export interface paths {
         };
         /** A seller's incoming orders */
         get: operations["seller_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seller/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A seller's payouts per order: gross, commission, net, reversed, status, with totals */
+        get: operations["seller_payouts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -573,6 +624,67 @@ export interface components {
                 };
             };
         };
+        /** FinanceDay */
+        FinanceDay: {
+            /**
+             * Captured
+             * @example 3.49
+             */
+            captured: string;
+            /**
+             * Commission
+             * @description Commission kept: charged minus given back with refunds
+             * @example 3.49
+             */
+            commission: string;
+            /**
+             * Date
+             * @description YYYY-MM-DD (UTC)
+             */
+            date: string;
+            /**
+             * Refunds
+             * @example 3.49
+             */
+            refunds: string;
+            /**
+             * Transfers
+             * @description Transferred to sellers minus reversals
+             * @example 3.49
+             */
+            transfers: string;
+        };
+        /** FinanceReport */
+        FinanceReport: {
+            /** Currency */
+            currency: string;
+            /** Days */
+            days: components["schemas"]["FinanceDay"][];
+            totals: components["schemas"]["FinanceTotals"];
+        };
+        /** FinanceTotals */
+        FinanceTotals: {
+            /**
+             * Captured
+             * @example 3.49
+             */
+            captured: string;
+            /**
+             * Commission
+             * @example 3.49
+             */
+            commission: string;
+            /**
+             * Refunds
+             * @example 3.49
+             */
+            refunds: string;
+            /**
+             * Transfers
+             * @example 3.49
+             */
+            transfers: string;
+        };
         /** Health */
         Health: {
             /** Db */
@@ -733,6 +845,22 @@ export interface components {
              * @enum {string}
              */
             payment_status: "unpaid" | "authorized" | "captured" | "partially_refunded" | "refunded" | "voided" | "failed";
+            /** @description The seller's payout (seller and admins only) */
+            payout: components["schemas"]["PayoutOut"] | null;
+            /**
+             * Refundable
+             * @description What the caller may still refund (sellers and admins, captured orders), else null
+             */
+            refundable: string | null;
+            /**
+             * Refunded
+             * @description Given back to the shopper so far
+             * @default 0.00
+             * @example 3.49
+             */
+            refunded: string;
+            /** Refunds */
+            refunds: components["schemas"]["RefundOut"][];
             /**
              * Released
              * @description The part of the authorisation that will not be charged
@@ -826,6 +954,129 @@ export interface components {
             provider: "stripe" | "local";
             /** Publishable Key */
             publishable_key: string | null;
+        };
+        /**
+         * PayoutOut
+         * @description What the order pays its seller (shown to the seller and admins only).
+         */
+        PayoutOut: {
+            /**
+             * Commission
+             * @description The platform's commission on it
+             * @example 3.49
+             */
+            commission: string;
+            /**
+             * Commission Bps
+             * @description The commission rate, in basis points (1000 = 10 %)
+             */
+            commission_bps: number;
+            /**
+             * Gross
+             * @description The order's final total
+             * @example 3.49
+             */
+            gross: string;
+            /**
+             * Net
+             * @description What is transferred to the seller
+             * @example 3.49
+             */
+            net: string;
+            /**
+             * Reversed
+             * @description Taken back from the seller by refunds
+             * @example 3.49
+             */
+            reversed: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "awaiting_capture" | "pending" | "paid" | "partially_reversed" | "reversed" | "no_account";
+        };
+        /** PayoutRow */
+        PayoutRow: {
+            /**
+             * Captured At
+             * Format: date-time
+             */
+            captured_at: string;
+            /**
+             * Commission
+             * @description Kept by the platform (net of commission given back with refunds)
+             * @example 3.49
+             */
+            commission: string;
+            /** Commission Bps */
+            commission_bps: number;
+            /**
+             * Gross
+             * @description The order's final total
+             * @example 3.49
+             */
+            gross: string;
+            /**
+             * Net
+             * @description Transferred to the seller
+             * @example 3.49
+             */
+            net: string;
+            /** Order Id */
+            order_id: string;
+            /**
+             * Order Status
+             * @enum {string}
+             */
+            order_status: "pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed";
+            /**
+             * Refunded
+             * @description Given back to the shopper
+             * @example 3.49
+             */
+            refunded: string;
+            /**
+             * Reversed
+             * @description Taken back from the seller by refunds
+             * @example 3.49
+             */
+            reversed: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "awaiting_capture" | "pending" | "paid" | "partially_reversed" | "reversed" | "no_account";
+        };
+        /** PayoutTotals */
+        PayoutTotals: {
+            /**
+             * Commission
+             * @example 3.49
+             */
+            commission: string;
+            /**
+             * Gross
+             * @example 3.49
+             */
+            gross: string;
+            /**
+             * Net
+             * @example 3.49
+             */
+            net: string;
+            /** Orders */
+            orders: number;
+            /**
+             * Paid
+             * @description Net amounts already transferred
+             * @example 3.49
+             */
+            paid: string;
+            /**
+             * Reversed
+             * @example 3.49
+             */
+            reversed: string;
         };
         /** PresignedPost */
         PresignedPost: {
@@ -1015,6 +1266,41 @@ export interface components {
             /** Refresh Token */
             refresh_token: string;
         };
+        /** RefundOut */
+        RefundOut: {
+            /**
+             * Amount
+             * @example 3.49
+             */
+            amount: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Number */
+            number: number;
+            /** Reason */
+            reason: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "refunded";
+        };
+        /** RefundRequest */
+        RefundRequest: {
+            /**
+             * Amount
+             * @description How much to give back, at most what is left of the order's charge
+             */
+            amount: string | number;
+            /**
+             * Reason
+             * @description Shown to the shopper, kept in the order
+             */
+            reason: string;
+        };
         /** RevenueDay */
         RevenueDay: {
             /** Date */
@@ -1042,6 +1328,16 @@ export interface components {
              * @example 3.49
              */
             total_revenue: string;
+        };
+        /** SellerPayouts */
+        SellerPayouts: {
+            /** Currency */
+            currency: string;
+            /** Items */
+            items: components["schemas"]["PayoutRow"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+            totals: components["schemas"]["PayoutTotals"];
         };
         /** ShippingAddress */
         ShippingAddress: {
@@ -1266,6 +1562,82 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    admin_finance: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FinanceReport"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     admin_users_list: {
         parameters: {
             query?: {
@@ -2418,6 +2790,115 @@ export interface operations {
             };
         };
     };
+    orders_refund: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The order has not been charged (cancel it instead) or is refunded in full */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body must be JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description More than what is left of the order's charge */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     orders_update_status: {
         parameters: {
             query?: never;
@@ -3268,6 +3749,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrdersPage"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    seller_payouts: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerPayouts"];
                 };
             };
             /** @description Malformed request */

@@ -67,6 +67,38 @@ class MongoCheckouts:
     def with_pending_effects(self, before_epoch: float, limit: int) -> list[str]:
         return self._ids({"outbox_pending": True, "outbox_at": {"$lt": before_epoch}}, limit)
 
+    def settled_ledgers(self, moved_since: datetime, limit: int) -> list[dict]:
+        return list(
+            self._db()
+            .checkouts.find({"ledger_at": {"$gte": moved_since}, "outbox_pending": False}, {"ledger": 1, "orders": 1})
+            .limit(limit)
+        )
+
+    def ledger_by_day(self, since: datetime) -> list[dict]:
+        # The explicit `$and` for a date range in `$match`: see `MongoOrders.sales`.
+        return [
+            {"day": row["_id"]["day"], "kind": row["_id"]["kind"], "cents": row["cents"]}
+            for row in self._db().checkouts.aggregate(
+                [
+                    {"$match": {"$and": [{"ledger_at": {"$gte": since}}]}},
+                    {"$unwind": "$ledger"},
+                    {"$match": {"$and": [{"ledger.at": {"$gte": since}}]}},
+                    {
+                        "$group": {
+                            "_id": {
+                                "day": {"$dateToString": {"format": "%Y-%m-%d", "date": "$ledger.at"}},
+                                "kind": "$ledger.kind",
+                            },
+                            "cents": {"$sum": "$ledger.amount_cents"},
+                        }
+                    },
+                ]
+            )
+        ]
+
+
+_NET = "$payout.net_cents"
+
 
 class MongoOrders:
     def __init__(self, database: Callable[[], Database]):
@@ -93,6 +125,34 @@ class MongoOrders:
             )
             .limit(limit)
         )
+
+    def payouts_page(self, seller_id: str, limit: int, after: str | None) -> tuple[list[dict], str | None]:
+        query = {"seller_id": seller_id, "seller_visible": True, "payout": {"$ne": None}}
+        return keyset_page(self._db().orders, query, "k_created", True, limit, after, "payouts")
+
+    def payout_totals(self, seller_id: str) -> dict:
+        rows = list(
+            self._db().orders.aggregate(
+                [
+                    {"$match": {"seller_id": seller_id, "seller_visible": True, "payout": {"$ne": None}}},
+                    {
+                        "$group": {
+                            "_id": None,
+                            "orders": {"$sum": 1},
+                            "gross": {"$sum": "$payout.gross_cents"},
+                            "commission": {"$sum": "$payout.commission_cents"},
+                            "net": {"$sum": "$payout.net_cents"},
+                            "reversed": {"$sum": "$payout.reversed_cents"},
+                            "paid": {"$sum": {"$cond": [{"$ne": ["$payout.transfer_id", None]}, _NET, 0]}},
+                        }
+                    },
+                ]
+            )
+        )
+        totals = dict.fromkeys(("orders", "gross", "commission", "net", "reversed", "paid"), 0)
+        if rows:
+            totals.update({k: int(v) for k, v in rows[0].items() if k in totals})
+        return totals
 
     def sales(self, seller_id: str, since: datetime, top: int) -> dict:
         # Sold = captured and not being refunded (a cancelled captured order is refund_pending, then

@@ -48,7 +48,15 @@ from typing import Any
 
 from smartgrocer import settings
 from smartgrocer.domain.ids import sort_key_time
-from smartgrocer.domain.pricing import BASIS_POINTS, authorised_amount, ceil_div, line_cost, stock_amount
+from smartgrocer.domain.pricing import (
+    BASIS_POINTS,
+    authorised_amount,
+    ceil_div,
+    commission,
+    line_cost,
+    refund_split,
+    stock_amount,
+)
 from smartgrocer.errors import Conflict, Forbidden, Invalid, NotFound
 
 OPEN = frozenset({"reserving", "creating_payment", "pending_payment"})
@@ -63,6 +71,29 @@ CANCELLABLE_BY = {
 SETTLED_ORDER = frozenset({"packed", "out_for_delivery", "delivered", "cancelled", "payment_failed"})
 CAPTURE_DEADLINE = timedelta(seconds=settings.AUTH_CAPTURE_DEADLINE_SECONDS)
 MAX_PACKED_WEIGHT_G = 100_000
+# what an order's projection keeps of each refund (the request id and mail flag stay in the checkout)
+PROJECTED_REFUND_FIELDS = (
+    "number",
+    "amount_cents",
+    "reversal_cents",
+    "commission_back_cents",
+    "reason",
+    "at",
+    "refund_id",
+    "reversal_id",
+)
+# Money movements in a checkout's ledger. The hold: authorization = capture + release. What was
+# captured: capture = (transfer - reversal) + (commission - commission_refund) + refund.
+LEDGER_KINDS = (
+    "authorization",
+    "release",
+    "capture",
+    "commission",
+    "transfer",
+    "reversal",
+    "refund",
+    "commission_refund",
+)
 
 
 # -- commands --------------------------------------------------------------------------------------
@@ -90,6 +121,7 @@ class PaymentAuthorized:
 class PaymentCaptured:
     amount_cents: int
     currency: str
+    charge_id: str = ""  # the charge the sellers' transfers are paid from (`source_transaction`)
 
 
 @dataclass(frozen=True)
@@ -135,6 +167,32 @@ class PackOrder:
 class RefundIssued:
     target: str  # an order id, or "checkout" for money refunded as a whole
     refund_id: str
+    number: int = 0  # which of the order's refunds (1, 2, ...)
+
+
+@dataclass(frozen=True)
+class RefundOrder:
+    """Give a shopper back part or all of a captured order (its seller, or an admin)."""
+
+    order_id: str
+    amount_cents: int
+    reason: str
+    relations: frozenset[str]
+    actor: str
+    request_id: str = ""  # the client's Idempotency-Key: the same request never refunds twice
+
+
+@dataclass(frozen=True)
+class TransferMade:
+    order_id: str
+    transfer_id: str
+
+
+@dataclass(frozen=True)
+class TransferReversed:
+    order_id: str
+    number: int  # the refund whose seller share was taken back
+    reversal_id: str
 
 
 @dataclass(frozen=True)
@@ -165,6 +223,9 @@ Command = (
     | AdvanceOrder
     | PackOrder
     | RefundIssued
+    | RefundOrder
+    | TransferMade
+    | TransferReversed
     | Expire
     | CaptureDeadline
     | Abandon
@@ -230,10 +291,37 @@ class CapturePayment:
 class Refund:
     target: str  # order id, or "checkout"
     amount_cents: int
+    number: int = 0  # an order's n-th refund; 0 for the checkout's whole refund
 
     @property
     def key(self) -> str:
-        return f"refund:{self.target}"
+        return f"refund:{self.target}:{self.number}" if self.number else f"refund:{self.target}"
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Pay a seller their order's net (final total minus commission) from the captured charge."""
+
+    order_id: str
+    account_id: str
+    amount_cents: int
+
+    @property
+    def key(self) -> str:
+        return f"transfer:{self.order_id}"
+
+
+@dataclass(frozen=True)
+class ReverseTransfer:
+    """Take back from the seller their share of the order's `number`-th refund."""
+
+    order_id: str
+    number: int
+    amount_cents: int
+
+    @property
+    def key(self) -> str:
+        return f"reverse:{self.order_id}:{self.number}"
 
 
 @dataclass(frozen=True)
@@ -279,7 +367,19 @@ class Alarm:
         return f"alarm:{self.code}"
 
 
-Effect = ReleaseStock | CommitStock | Restock | CapturePayment | Refund | CancelPayment | ProjectOrder | Publish | Alarm
+Effect = (
+    ReleaseStock
+    | CommitStock
+    | Restock
+    | CapturePayment
+    | Refund
+    | Transfer
+    | ReverseTransfer
+    | CancelPayment
+    | ProjectOrder
+    | Publish
+    | Alarm
+)
 EFFECT_TYPES = {
     cls.__name__: cls
     for cls in (
@@ -288,6 +388,8 @@ EFFECT_TYPES = {
         Restock,
         CapturePayment,
         Refund,
+        Transfer,
+        ReverseTransfer,
         CancelPayment,
         ProjectOrder,
         Publish,
@@ -295,7 +397,7 @@ EFFECT_TYPES = {
     )
 }
 # The order effects are applied in: stock first (it is what shoppers race for), then what people see,
-# then money (a capture before any refund of it) and messages.
+# then money (a capture before the transfers it pays, a transfer before any reversal of it) and messages.
 APPLY_ORDER = (
     "ReleaseStock",
     "CommitStock",
@@ -303,7 +405,9 @@ APPLY_ORDER = (
     "ProjectOrder",
     "CancelPayment",
     "CapturePayment",
+    "Transfer",
     "Refund",
+    "ReverseTransfer",
     "Alarm",
     "Publish",
 )
@@ -354,6 +458,57 @@ def _set_order_status(
 
 def _project_all(state: dict, decision: Decision) -> None:
     decision.effects.extend(ProjectOrder(order_id) for order_id in sorted(state["orders"]))
+
+
+def _ledger(
+    state: dict, kind: str, amount_cents: int, at: datetime, order_id: str | None = None, ref: str | None = None
+) -> None:
+    """Record a money movement in the same write as the state change that caused it (see LEDGER_KINDS)."""
+    if amount_cents <= 0:
+        return
+    entry: dict[str, Any] = {"kind": kind, "amount_cents": amount_cents, "at": at}
+    if order_id is not None:
+        entry.update(order_id=order_id, seller_id=state["orders"][order_id]["seller_id"])
+    if ref:
+        entry["ref"] = ref
+    state.setdefault("ledger", []).append(entry)
+    state["ledger_at"] = at
+
+
+def ledger_totals(state: dict) -> dict[str, int]:
+    totals = dict.fromkeys(LEDGER_KINDS, 0)
+    for entry in state.get("ledger", []):
+        totals[entry["kind"]] += entry["amount_cents"]
+    return totals
+
+
+def ledger_problems(state: dict) -> list[str]:
+    """What does not add up in a settled checkout's money (empty when all is well). Checked by the
+    reconciler once nothing is pending; mid-flight (a transfer not yet made) it would not add up."""
+    t = ledger_totals(state)
+    problems = []
+    if t["capture"] + t["release"] > t["authorization"] and t["authorization"]:
+        problems.append(
+            f"captured {t['capture']} + released {t['release']} exceed the authorisation {t['authorization']}"
+        )
+    kept = (t["transfer"] - t["reversal"]) + (t["commission"] - t["commission_refund"]) + t["refund"]
+    if t["capture"] != kept:
+        problems.append(
+            f"captured {t['capture']} != transfers {t['transfer']} - reversals {t['reversal']} + commission "
+            f"{t['commission']} - commission refunded {t['commission_refund']} + refunds {t['refund']}"
+        )
+    for order_id, order in sorted(state["orders"].items()):
+        refunds = order.get("refunds") or []
+        reversed_ = sum(r["reversal_cents"] for r in refunds)
+        returned = sum(r["commission_back_cents"] for r in refunds)
+        if reversed_ + returned != sum(r["amount_cents"] for r in refunds):
+            problems.append(f"order {order_id}: its refunds do not split into reversal + commission")
+        payout = order.get("payout")
+        if payout and (reversed_ > payout["net_cents"] or returned > payout["commission_cents"]):
+            problems.append(f"order {order_id}: more reversed or given back than was paid out")
+        if sum(r["amount_cents"] for r in refunds) > (order.get("final_cents") or 0):
+            problems.append(f"order {order_id}: refunded more than was captured for it")
+    return problems
 
 
 def _release_lines(order: dict, decision: Decision) -> None:
@@ -489,6 +644,7 @@ def _on_payment_authorized(state: dict, command: PaymentAuthorized, at: datetime
     state["status"] = "authorized"
     state["authorized_at"] = at
     state["capture_by"] = at + CAPTURE_DEADLINE
+    _ledger(state, "authorization", command.amount_cents, at, ref=state["payment_intent_id"])
     decision.changed, decision.outcome = True, "authorized"
     for order_id, order in sorted(state["orders"].items()):
         if order["status"] == "pending_payment":
@@ -518,6 +674,8 @@ def _on_payment_captured(state: dict, command: PaymentCaptured, at: datetime, de
         # money we never asked for (or after the hold was lost): all of it back
         decision.changed, decision.outcome = True, "amount_mismatch_refunded"
         _alarm_mismatch(state, command, 0, decision)
+        if state.get("refund") is None:
+            _ledger(state, "capture", command.amount_cents, at, ref=command.charge_id or None)
         _refund_whole(state, command.amount_cents, decision)
         if state["status"] == "authorized":  # captured behind our back: the hold is gone, like a void
             _lose_hold(state, at, decision)
@@ -526,14 +684,23 @@ def _on_payment_captured(state: dict, command: PaymentCaptured, at: datetime, de
         capture["captured_at"] = at
         capture["received_cents"] = command.amount_cents
         state["status"] = "captured"
+        state["charge_id"] = command.charge_id or None
         decision.changed, decision.outcome = True, "captured"
+        _ledger(state, "capture", command.amount_cents, at, ref=command.charge_id or None)
+        _ledger(state, "release", state["amount_cents"] - command.amount_cents, at)
         for order_id, order in sorted(state["orders"].items()):
-            if order["payment_status"] != "authorized" and not order.get("refund_pending"):
+            if order.get("payout") is None:
                 continue  # voided: its share was never taken
-            order.update(payment_status="captured", captured_at=at, updated_at=at)
+            if order["payment_status"] == "authorized":
+                order["payment_status"] = "captured"
+            order.update(captured_at=at, updated_at=at)
+            _pay_out(state, order_id, at, decision)
             decision.effects.append(ProjectOrder(order_id))
         decision.effects.append(Publish("CheckoutSettled", state["_id"], "captured"))
     elif matches:
+        if command.charge_id and not state.get("charge_id"):  # the capture's own answer after its webhook
+            state["charge_id"] = command.charge_id
+            decision.changed = True
         decision.outcome = "already_settled"
         return
     if not matches:  # not what we asked for: alarm, and give back whatever is above it (once)
@@ -600,6 +767,7 @@ def _lose_hold(state: dict, at: datetime, decision: Decision) -> None:
         )
     )
     for order_id, order in sorted(state["orders"].items()):
+        order["payout"] = None  # nothing was captured, so nothing is paid out
         if order["status"] in ("confirmed", "packed", "out_for_delivery"):
             previous = order["status"]
             _set_order_status(
@@ -615,6 +783,7 @@ def _lose_hold(state: dict, at: datetime, decision: Decision) -> None:
             _restock_order(order_id, order, decision)
             decision.effects.append(Publish("OrderStatusChanged", order_id, "cancelled", previous))
     state["status"] = "voided"
+    _ledger(state, "release", state["amount_cents"], at)
     decision.changed = True
 
 
@@ -638,10 +807,14 @@ def _settle_if_done(state: dict, at: datetime, decision: Decision) -> None:
     if total > 0:
         state["status"] = "capturing"
         state["capture"] = {"amount_cents": total, "requested_at": at, "captured_at": None}
+        for order in orders:
+            if order["status"] not in ("cancelled", "payment_failed") and order["final_cents"]:
+                order["payout"] = _payout_terms(order)
         decision.effects.append(CapturePayment(state["payment_intent_id"], total))
         return
     state["status"] = "voided"
     state["voided_at"] = at
+    _ledger(state, "release", state["amount_cents"], at)
     decision.effects.append(CancelPayment(state["payment_intent_id"]))
     for order_id, order in sorted(state["orders"].items()):
         if order["payment_status"] != "voided":
@@ -703,11 +876,10 @@ def _on_cancel(state: dict, command: CancelOrder, at: datetime, decision: Decisi
         _restock_order(command.order_id, order, decision)
         _settle_if_done(state, at, decision)
     else:  # captured (or being captured): the goods go back on the shelf, the shopper gets the money back
-        _set_order_status(
-            state, command.order_id, "cancelled", at, command.actor, decision, cancel_reason=reason, refund_pending=True
-        )
+        _set_order_status(state, command.order_id, "cancelled", at, command.actor, decision, cancel_reason=reason)
         _restock_order(command.order_id, order, decision)
-        decision.effects.append(Refund(command.order_id, order["final_cents"] or 0))
+        if _refundable(order) > 0:
+            _issue_refund(state, command.order_id, _refundable(order), reason, command.actor, at, decision)
     decision.effects.append(Publish("OrderStatusChanged", command.order_id, "cancelled", current))
     decision.outcome = "cancelled"
 
@@ -732,14 +904,175 @@ def _on_refund_issued(state: dict, command: RefundIssued, at: datetime, decision
         if refund is None or refund.get("refund_id"):
             return
         refund["refund_id"] = command.refund_id
+        _ledger(state, "refund", refund["amount_cents"], at, ref=command.refund_id)
         decision.changed, decision.outcome = True, "refunded"
         return
     order = state["orders"].get(command.target)
-    if order is None or not order.get("refund_pending"):
+    if order is None:
         return
-    order.update(refund_id=command.refund_id, payment_status="refunded", refund_pending=False, updated_at=at)
+    refunds = order.get("refunds") or []
+    if not 1 <= command.number <= len(refunds) or refunds[command.number - 1]["refund_id"]:
+        return  # unknown, or recorded already (a repeated answer)
+    refund = refunds[command.number - 1]
+    refund["refund_id"] = command.refund_id
+    _ledger(state, "refund", refund["amount_cents"], at, command.target, command.refund_id)
+    _ledger(state, "commission_refund", refund["commission_back_cents"], at, command.target)
+    fully = sum(r["amount_cents"] for r in refunds if r["refund_id"]) >= (order["final_cents"] or 0)
+    order.update(
+        refund_id=command.refund_id,
+        payment_status="refunded" if fully else "partially_refunded",
+        refund_pending=any(r["refund_id"] is None for r in refunds),
+        updated_at=at,
+    )
     decision.effects.append(ProjectOrder(command.target))
+    if refund.get("notify"):
+        decision.effects.append(Publish("OrderRefunded", command.target, str(command.number)))
     decision.changed, decision.outcome = True, "refunded"
+
+
+# -- payouts: commission, transfers, refunds that claw back ----------------------------------------
+
+
+def _payout_terms(order: dict) -> dict:
+    """What the order pays out, fixed when its capture is asked for: the final total splits into the
+    platform's commission and the seller's net, exactly."""
+    gross = order["final_cents"]
+    fee = commission(gross, order.get("commission_bps", settings.PLATFORM_COMMISSION_BPS))
+    return {
+        "gross_cents": gross,
+        "commission_cents": fee,
+        "net_cents": gross - fee,
+        "reversed_cents": 0,
+        "transfer_id": None,
+        "status": "awaiting_capture",
+    }
+
+
+def _pay_out(state: dict, order_id: str, at: datetime, decision: Decision) -> None:
+    """The money is captured: the commission is the platform's, the net goes to the seller."""
+    order = state["orders"][order_id]
+    payout = order["payout"]
+    _ledger(state, "commission", payout["commission_cents"], at, order_id)
+    if payout["net_cents"] == 0:
+        payout["status"] = "paid"
+    elif order.get("payee_account"):
+        payout["status"] = "pending"
+        decision.effects.append(Transfer(order_id, order["payee_account"], payout["net_cents"]))
+    else:
+        payout["status"] = "no_account"
+        decision.effects.append(
+            Alarm(
+                "payout_account_missing",
+                "A captured order has no seller account to pay out to.",
+                {"checkout_id": state["_id"], "order_id": order_id},
+            )
+        )
+
+
+def _refundable(order: dict) -> int:
+    return int(order["final_cents"] or 0) - int(order.get("refunded_cents", 0))
+
+
+def _issue_refund(
+    state: dict,
+    order_id: str,
+    amount: int,
+    reason: str,
+    actor: str,
+    at: datetime,
+    decision: Decision,
+    request_id: str = "",
+    notify: bool = False,
+) -> dict:
+    order = state["orders"][order_id]
+    refunds = order.setdefault("refunds", [])
+    before = order.get("refunded_cents", 0)
+    payout = order.get("payout") or _payout_terms(order)
+    reversal, commission_back = refund_split(payout["gross_cents"], payout["commission_cents"], before, amount)
+    number = len(refunds) + 1
+    refund = {
+        "number": number,
+        "amount_cents": amount,
+        "reversal_cents": reversal,
+        "commission_back_cents": commission_back,
+        "reason": reason,
+        "by": actor,
+        "at": at,
+        "request_id": request_id,
+        "refund_id": None,
+        "reversal_id": None,
+        "notify": notify,
+    }
+    refunds.append(refund)
+    order.update(refunded_cents=before + amount, refund_pending=True, updated_at=at)
+    decision.effects.append(Refund(order_id, amount, number))
+    if reversal and payout["status"] != "no_account":  # nothing was transferred to take back
+        decision.effects.append(ReverseTransfer(order_id, number, reversal))
+    decision.effects.append(ProjectOrder(order_id))
+    decision.changed = True
+    return refund
+
+
+def _on_refund_order(state: dict, command: RefundOrder, at: datetime, decision: Decision) -> None:
+    order = _order_for(state, command.order_id)
+    if not command.relations & {"seller", "admin"}:
+        raise Forbidden("Only the order's seller or an admin can refund it.", code="forbidden")
+    if command.request_id and any(r.get("request_id") == command.request_id for r in order.get("refunds") or []):
+        decision.outcome = "already_refunded"  # the same request again: nothing more is refunded
+        return
+    if state["status"] != "captured" or order["payment_status"] not in ("captured", "partially_refunded"):
+        raise Conflict(
+            "Only an order whose payment was taken can be refunded; an order not yet charged is cancelled instead.",
+            code="not_refundable",
+            details={"payment_status": order["payment_status"]},
+        )
+    refundable = _refundable(order)
+    if refundable <= 0:
+        raise Conflict("This order has been refunded in full already.", code="not_refundable")
+    if command.amount_cents <= 0 or command.amount_cents > refundable:
+        raise Invalid(
+            f"You can refund between 0.01 and {refundable / 100:.2f} on this order.",
+            code="refund_too_large" if command.amount_cents > 0 else "invalid_amount",
+            details={"refundable_cents": refundable, "requested_cents": command.amount_cents},
+        )
+    _issue_refund(
+        state,
+        command.order_id,
+        command.amount_cents,
+        command.reason,
+        command.actor,
+        at,
+        decision,
+        command.request_id,
+        notify=True,
+    )
+    decision.outcome = "refund_requested"
+
+
+def _on_transfer_made(state: dict, command: TransferMade, at: datetime, decision: Decision) -> None:
+    order = state["orders"].get(command.order_id)
+    payout = (order or {}).get("payout")
+    if not payout or payout["transfer_id"]:
+        return
+    payout.update(transfer_id=command.transfer_id, status="paid", paid_at=at)
+    _ledger(state, "transfer", payout["net_cents"], at, command.order_id, command.transfer_id)
+    decision.effects.append(ProjectOrder(command.order_id))
+    decision.changed, decision.outcome = True, "transferred"
+
+
+def _on_transfer_reversed(state: dict, command: TransferReversed, at: datetime, decision: Decision) -> None:
+    order = state["orders"].get(command.order_id)
+    refunds = (order or {}).get("refunds") or []
+    if order is None or not 1 <= command.number <= len(refunds) or refunds[command.number - 1]["reversal_id"]:
+        return
+    refund = refunds[command.number - 1]
+    refund["reversal_id"] = command.reversal_id
+    payout = order["payout"]
+    payout["reversed_cents"] += refund["reversal_cents"]
+    payout["status"] = "reversed" if payout["reversed_cents"] >= payout["net_cents"] else "partially_reversed"
+    _ledger(state, "reversal", refund["reversal_cents"], at, command.order_id, command.reversal_id)
+    decision.effects.append(ProjectOrder(command.order_id))
+    decision.changed, decision.outcome = True, "reversed"
 
 
 # -- packing ---------------------------------------------------------------------------------------
@@ -931,6 +1264,9 @@ _HANDLERS: dict[type, Callable[[dict, Any, datetime, Decision], None]] = {
     AdvanceOrder: _on_advance,
     PackOrder: _on_pack,
     RefundIssued: _on_refund_issued,
+    RefundOrder: _on_refund_order,
+    TransferMade: _on_transfer_made,
+    TransferReversed: _on_transfer_reversed,
 }
 
 
@@ -1065,6 +1401,10 @@ def order_view(state: dict, order_id: str) -> dict:
         "payment_status": order["payment_status"],
         "refund_pending": order.get("refund_pending", False),
         "refund_id": order.get("refund_id"),
+        "refunded_cents": order.get("refunded_cents", 0),
+        "refunds": [{k: r[k] for k in PROJECTED_REFUND_FIELDS} for r in order.get("refunds") or []],
+        "commission_bps": order.get("commission_bps"),
+        "payout": order.get("payout"),
         "cancel_reason": order.get("cancel_reason"),
         "shipping_address": state["shipping_address"],
         "history": order["history"],

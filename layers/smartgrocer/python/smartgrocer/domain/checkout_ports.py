@@ -30,6 +30,13 @@ class CheckoutRepository(Protocol):
 
     def with_pending_effects(self, before_epoch: float, limit: int) -> list[str]: ...
 
+    def settled_ledgers(self, moved_since: datetime, limit: int) -> list[dict]:
+        """Checkouts whose ledger moved since `moved_since` and that have nothing pending:
+        `{_id, ledger, orders}`, for the reconciler's money check."""
+
+    def ledger_by_day(self, since: datetime) -> list[dict]:
+        """Every ledger entry since `since`, summed per day and kind: rows `{day: "YYYY-MM-DD", kind, cents}`."""
+
 
 class OrderRepository(Protocol):
     def project(self, view: dict) -> None:
@@ -43,6 +50,12 @@ class OrderRepository(Protocol):
 
     def waiting_past(self, at: datetime, limit: int) -> list[dict]:
         """Orders still shown as awaiting payment after their payment window."""
+
+    def payouts_page(self, seller_id: str, limit: int, after: str | None) -> tuple[list[dict], str | None]:
+        """A seller's orders that pay out (captured), newest first."""
+
+    def payout_totals(self, seller_id: str) -> dict:
+        """Sums over all of a seller's payouts: `{orders, gross, commission, net, reversed, paid}` in cents."""
 
     def sales(self, seller_id: str, since: datetime, top: int) -> dict:
         """A seller's sold orders (captured, not being refunded) since `since`: `per_day` rows

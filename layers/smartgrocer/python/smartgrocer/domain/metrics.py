@@ -18,6 +18,9 @@ PAYMENT_FAILURES = "PaymentFailures"  # declined payments
 STOCK_CONFLICTS = "StockConflicts"  # 409 out_of_stock answers
 LOGIN_LOCKOUTS = "LoginLockouts"  # 429 answers to a login
 RECONCILER_REPAIRS = "ReconcilerRepairs"  # money state the reconciler had to finish or close
+AMOUNT_TRANSFERRED = "AmountTransferredCents"  # paid out to sellers (net of commission)
+AMOUNT_REFUNDED = "AmountRefundedCents"  # given back to shoppers after capture
+LEDGER_MISMATCHES = "LedgerMismatches"  # settled checkouts whose money does not add up (alarmed)
 
 BUSINESS_METRICS = (
     ORDERS_PLACED,
@@ -27,6 +30,9 @@ BUSINESS_METRICS = (
     STOCK_CONFLICTS,
     LOGIN_LOCKOUTS,
     RECONCILER_REPAIRS,
+    AMOUNT_TRANSFERRED,
+    AMOUNT_REFUNDED,
+    LEDGER_MISMATCHES,
 )
 
 
@@ -52,3 +58,8 @@ def checkout_outcome(outcome: str, state: dict) -> None:
         count(AMOUNT_CAPTURED, int((state.get("capture") or {}).get("amount_cents") or 0))
     elif outcome == "declined":
         count(PAYMENT_FAILURES)
+    elif outcome in ("transferred", "refunded"):  # the ledger entry this transition just wrote
+        kind = "transfer" if outcome == "transferred" else "refund"
+        entry = next((e for e in reversed(state.get("ledger") or []) if e["kind"] == kind), None)
+        if entry:
+            count(AMOUNT_TRANSFERRED if kind == "transfer" else AMOUNT_REFUNDED, entry["amount_cents"])

@@ -128,13 +128,38 @@ def _apply(state: dict, effect):
     elif isinstance(effect, machine.CancelPayment):
         _gateway().cancel(effect.intent_id)
     elif isinstance(effect, machine.CapturePayment):
-        _gateway().capture(effect.intent_id, effect.amount_cents, f"capture-{checkout_id}")
-        return machine.PaymentCaptured(effect.amount_cents, state["currency"])
+        charge_id = _gateway().capture(effect.intent_id, effect.amount_cents, f"capture-{checkout_id}")
+        return machine.PaymentCaptured(effect.amount_cents, state["currency"], charge_id or "")
     elif isinstance(effect, machine.Refund):
+        suffix = f"-{effect.number}" if effect.number else ""
         refund_id = _gateway().refund(
-            state["payment_intent_id"], effect.amount_cents, f"refund-{checkout_id}-{effect.target}"
+            state["payment_intent_id"], effect.amount_cents, f"refund-{checkout_id}-{effect.target}{suffix}"
         )
-        return machine.RefundIssued(effect.target, refund_id)
+        return machine.RefundIssued(effect.target, refund_id, effect.number)
+    elif isinstance(effect, machine.Transfer):
+        charge_id = state.get("charge_id") or _fresh(checkout_id).get("charge_id")
+        if not charge_id:  # the capture's answer is not stored yet: try again later
+            raise Unavailable("The captured charge is not known yet.")
+        transfer_id = _gateway().transfer(
+            effect.account_id,
+            effect.amount_cents,
+            state["currency"],
+            charge_id,
+            checkout_id,
+            f"transfer-{effect.order_id}",
+        )
+        return machine.TransferMade(effect.order_id, transfer_id)
+    elif isinstance(effect, machine.ReverseTransfer):
+        payout = state["orders"][effect.order_id].get("payout") or {}
+        transfer_id = payout.get("transfer_id") or (_fresh(checkout_id)["orders"][effect.order_id]["payout"] or {}).get(
+            "transfer_id"
+        )
+        if not transfer_id:  # the transfer is not made yet (or failed): the reversal waits for it
+            raise Unavailable("The seller's transfer is not made yet.")
+        reversal_id = _gateway().reverse_transfer(
+            transfer_id, effect.amount_cents, f"reverse-{effect.order_id}-{effect.number}"
+        )
+        return machine.TransferReversed(effect.order_id, effect.number, reversal_id)
     elif isinstance(effect, machine.Publish):
         from smartgrocer.domain.events import publish
 
@@ -148,6 +173,11 @@ def _apply(state: dict, effect):
         # An error-level line with a metric name: the stack's metric filter counts it and alarms.
         logger.error(effect.message, extra={"alarm": effect.code, **effect.details})
     return None
+
+
+def _fresh(checkout_id: str) -> dict:
+    """The stored checkout, for an effect that needs the result of one applied just before it."""
+    return cast(dict, _checkouts().load(checkout_id))
 
 
 # -- placing a checkout ----------------------------------------------------------------------------
@@ -413,6 +443,8 @@ def public_order(doc: dict, principal=None) -> dict:
         key=lambda h: h["at"],
     )
     pending = doc["status"] == "pending_payment"
+    relations = _relations(principal, doc) if principal else frozenset()
+    refundable = _refundable_by(doc, relations)
     return {
         "id": doc["_id"],
         "checkout_id": doc["checkout_id"],
@@ -434,7 +466,40 @@ def public_order(doc: dict, principal=None) -> dict:
         "updated_at": doc["updated_at"],
         "expires_at": doc.get("expires_at") if pending else None,
         "payment_error": doc.get("payment_error") if pending else None,
-        "allowed_transitions": machine.allowed_transitions(doc, _relations(principal, doc)) if principal else [],
+        "allowed_transitions": machine.allowed_transitions(doc, relations) if principal else [],
+        "refunded": format_amount(doc.get("refunded_cents", 0)),
+        "refundable": format_amount(refundable) if refundable is not None else None,
+        "refunds": [
+            {
+                "number": r["number"],
+                "amount": format_amount(r["amount_cents"]),
+                "reason": r["reason"],
+                "at": _aware(r["at"]),
+                "status": "refunded" if r.get("refund_id") else "pending",
+            }
+            for r in doc.get("refunds") or []
+        ],
+        "payout": _public_payout(doc) if relations & {"seller", "admin"} else None,
+    }
+
+
+def _refundable_by(doc: dict, relations: frozenset[str]) -> int | None:
+    if not relations & {"seller", "admin"} or doc["payment_status"] not in ("captured", "partially_refunded"):
+        return None
+    return int(doc.get("final_cents") or 0) - int(doc.get("refunded_cents", 0))
+
+
+def _public_payout(doc: dict) -> dict | None:
+    payout = doc.get("payout")
+    if not payout:
+        return None
+    return {
+        "gross": format_amount(payout["gross_cents"]),
+        "commission": format_amount(payout["commission_cents"]),
+        "commission_bps": doc.get("commission_bps") or 0,
+        "net": format_amount(payout["net_cents"]),
+        "reversed": format_amount(payout["reversed_cents"]),
+        "status": payout["status"],
     }
 
 
@@ -481,6 +546,22 @@ def change_status(principal, order_id: str, target: str) -> dict:
         command = machine.AdvanceOrder(order_id, target, relations, principal.user_id)
     execute(order["checkout_id"], command)
     return public_order(cast(dict, _orders().get(order_id)), principal)  # as projected, follow-ups (refunds) included
+
+
+def refund_order(principal, order_id: str, amount_cents: int, reason: str, request_id: str | None = None) -> dict:
+    """Give the shopper back part or all of a captured order; the seller's transfer is reversed by
+    their share and the platform gives back its commission on it (`checkout_machine`)."""
+    doc = _orders().get(order_id)
+    if doc is None:
+        raise NotFound("No such order.")
+    relations = _relations(principal, doc)
+    if not relations:
+        raise NotFound("No such order.")  # another seller's or shopper's order does not exist for this caller
+    command = machine.RefundOrder(
+        order_id, amount_cents, reason, relations, principal.user_id, (request_id or "")[:128]
+    )
+    execute(doc["checkout_id"], command)
+    return get_order(principal, order_id)
 
 
 def pack_order(principal, order_id: str, lines: list[dict]) -> dict:
@@ -535,7 +616,10 @@ def _payment_command(event_type: str, intent: dict):
     if event_type == "payment_intent.amount_capturable_updated":
         return machine.PaymentAuthorized(int(intent.get("amount_capturable") or 0), currency)
     if event_type == "payment_intent.succeeded":
-        return machine.PaymentCaptured(int(intent.get("amount_received") or 0), currency)
+        charge = intent.get("latest_charge")
+        return machine.PaymentCaptured(
+            int(intent.get("amount_received") or 0), currency, charge if isinstance(charge, str) else ""
+        )
     if event_type == "payment_intent.payment_failed":
         error = intent.get("last_payment_error") or {}
         return machine.PaymentFailed(str(error.get("message") or "Your card was declined."))

@@ -34,3 +34,27 @@ def authorised_amount(unit_cents: int, weighed_cents: int, buffer_bps: int) -> i
 def stock_amount(line: dict) -> int:
     """How much stock a basket or order line holds: items, or grams for a weighed product."""
     return line["weight_g"] if line.get("sold_by") == "weight" else line["quantity"]
+
+
+# -- the platform's commission and how a refund splits --------------------------------------------
+
+
+def commission(goods_cents: int, commission_bps: int) -> int:
+    """The platform's commission on an order's goods, rounded half-up once per order; the seller's
+    transfer is the rest, so commission + transfer is always exactly the goods total."""
+    return half_up(goods_cents * commission_bps, BASIS_POINTS)
+
+
+def refund_split(gross_cents: int, commission_cents: int, refunded_before: int, amount_cents: int) -> tuple[int, int]:
+    """How a refund of `amount_cents` splits into (reversed from the seller, commission given back).
+
+    The commission given back is computed on the running total (`commission * refunded / gross`,
+    half-up), and each refund takes the difference. So the parts of every refund add up to it, the
+    refunds of a whole order give back exactly its commission and reverse exactly its transfer, and
+    neither part ever goes negative or above what is left of it."""
+    if gross_cents <= 0:
+        return amount_cents, 0
+    before = half_up(commission_cents * refunded_before, gross_cents)
+    after = half_up(commission_cents * (refunded_before + amount_cents), gross_cents)
+    commission_back = after - before
+    return amount_cents - commission_back, commission_back

@@ -9,8 +9,10 @@ operation and checks the integrity invariants, logging and counting whatever it 
 - effects still pending in a checkout's outbox (a crash after the write, a provider or bus outage)
   are applied again (each is idempotent);
 - orders still shown as awaiting payment after their window are re-projected from their checkout;
-- per product, `stock + held + sold == received` is checked (violations are reported, never
-  "fixed" by guessing).
+- per product, `stock + held + sold == received` is checked, and per settled checkout that its
+  money adds up (`checkout_machine.ledger_problems`: captured = transfers - reversals + commission
+  - commission given back + refunds); violations are reported and alarmed, never "fixed" by guessing.
+  Transfers and reversals that failed are pending effects like any other: retried here.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import time
 from datetime import datetime, timedelta
 
 from smartgrocer.domain import checkout_machine as machine
+from smartgrocer.domain import metrics as business_metrics
 from smartgrocer.domain import ports
 from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, StockRepository
 from smartgrocer.domain.orders import apply_effects, execute, now
+from smartgrocer.domain.payouts import ledger_violations
 
 STALE_BUILD = timedelta(minutes=2)  # a checkout still being placed after this was interrupted
 OUTBOX_GRACE_SECONDS = 30.0  # effects younger than this are still being applied by their request
@@ -65,12 +69,17 @@ def reconcile(at: datetime | None = None, outbox_grace: float = OUTBOX_GRACE_SEC
             report["orders_reprojected"] += 1
     report["pack_holds_released"] = release_orphan_pack_holds()
     report["stock_violations"] = len(stock_violations())
-    report["repairs"] = sum(v for k, v in report.items() if k != "stock_violations")
-    if report["repairs"] or report["stock_violations"]:
+    money = ledger_violations(at)
+    report["ledger_violations"] = len(money)
+    report["repairs"] = sum(v for k, v in report.items() if k not in ("stock_violations", "ledger_violations"))
+    if report["repairs"] or report["stock_violations"] or money:
         from smartgrocer.web.logging import logger
 
         # Counted by the stack's metric filter: repairs are expected after crashes, violations never.
         logger.warning("reconciler repaired state", extra={"reconciler": report})
+    for violation in money:
+        business_metrics.count(business_metrics.LEDGER_MISMATCHES)
+        logger.error("a checkout's money does not add up", extra={"alarm": "ledger_mismatch", **violation})
     return report
 
 

@@ -4,7 +4,7 @@ from typing import Literal, Self, TypeVar
 
 from pydantic import Field, model_validator
 
-from smartgrocer.models.common import AmountOut, RequestModel, ResponseModel, UtcDateTime
+from smartgrocer.models.common import AmountIn, AmountOut, RequestModel, ResponseModel, UtcDateTime
 
 OrderStatus = Literal[
     "pending_payment", "confirmed", "packed", "out_for_delivery", "delivered", "cancelled", "payment_failed"
@@ -96,6 +96,33 @@ class PackRequest(RequestModel):
     lines: list[PackLine] = Field(min_length=1, max_length=50)
 
 
+class RefundRequest(RequestModel):
+    amount: AmountIn = Field(description="How much to give back, at most what is left of the order's charge")
+    reason: str = Field(min_length=1, max_length=300, description="Shown to the shopper, kept in the order")
+
+
+class RefundOut(ResponseModel):
+    number: int
+    amount: AmountOut
+    reason: str
+    at: UtcDateTime
+    status: Literal["pending", "refunded"]
+
+
+PayoutStatus = Literal["awaiting_capture", "pending", "paid", "partially_reversed", "reversed", "no_account"]
+
+
+class PayoutOut(ResponseModel):
+    """What the order pays its seller (shown to the seller and admins only)."""
+
+    gross: AmountOut = Field(description="The order's final total")
+    commission: AmountOut = Field(description="The platform's commission on it")
+    commission_bps: int = Field(description="The commission rate, in basis points (1000 = 10 %)")
+    net: AmountOut = Field(description="What is transferred to the seller")
+    reversed: AmountOut = Field(description="Taken back from the seller by refunds")
+    status: PayoutStatus
+
+
 class SubstituteOut(ResponseModel):
     product_id: str
     name: str
@@ -167,6 +194,12 @@ class OrderOut(ResponseModel):
     allowed_transitions: list[OrderStatus] = Field(
         default_factory=list, description="Statuses the caller may move the order to next"
     )
+    refunded: AmountOut = Field(default="0.00", description="Given back to the shopper so far")
+    refundable: AmountOut | None = Field(
+        default=None, description="What the caller may still refund (sellers and admins, captured orders), else null"
+    )
+    refunds: list[RefundOut] = Field(default_factory=list)
+    payout: PayoutOut | None = Field(default=None, description="The seller's payout (seller and admins only)")
 
 
 class OrdersPage(ResponseModel):
@@ -231,3 +264,53 @@ class SellerAnalytics(ResponseModel):
     total_revenue: AmountOut
     top_products: list[TopProduct]
     low_stock: list[LowStockProduct]
+
+
+class PayoutRow(ResponseModel):
+    order_id: str
+    captured_at: UtcDateTime
+    order_status: OrderStatus
+    status: PayoutStatus
+    commission_bps: int
+    gross: AmountOut = Field(description="The order's final total")
+    commission: AmountOut = Field(description="Kept by the platform (net of commission given back with refunds)")
+    net: AmountOut = Field(description="Transferred to the seller")
+    reversed: AmountOut = Field(description="Taken back from the seller by refunds")
+    refunded: AmountOut = Field(description="Given back to the shopper")
+
+
+class PayoutTotals(ResponseModel):
+    orders: int
+    gross: AmountOut
+    commission: AmountOut
+    net: AmountOut
+    reversed: AmountOut
+    paid: AmountOut = Field(description="Net amounts already transferred")
+
+
+class SellerPayouts(ResponseModel):
+    currency: str
+    items: list[PayoutRow]
+    next_cursor: str | None = None
+    totals: PayoutTotals
+
+
+class FinanceDay(ResponseModel):
+    date: str = Field(description="YYYY-MM-DD (UTC)")
+    captured: AmountOut
+    commission: AmountOut = Field(description="Commission kept: charged minus given back with refunds")
+    refunds: AmountOut
+    transfers: AmountOut = Field(description="Transferred to sellers minus reversals")
+
+
+class FinanceTotals(ResponseModel):
+    captured: AmountOut
+    commission: AmountOut
+    refunds: AmountOut
+    transfers: AmountOut
+
+
+class FinanceReport(ResponseModel):
+    currency: str
+    days: list[FinanceDay]
+    totals: FinanceTotals
