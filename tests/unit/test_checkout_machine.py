@@ -1285,7 +1285,9 @@ def test_shell_places_authorises_packs_and_captures_with_fakes(fakes):
     state = fakes.checkouts[checkout_id]
     assert state["status"] == "captured" and state["outbox"] == {} and not state["outbox_pending"]
     assert {o["payment_status"] for o in fakes.orders.values()} == {"captured"}
-    assert ("CheckoutSettled", {"order_id": checkout_id, "status": "captured", "previous": ""}) in fakes.events
+    settled_key = f"{checkout_id}/publish:CheckoutSettled:{checkout_id}:captured"  # the notifier's once-only key
+    settled = {"order_id": checkout_id, "status": "captured", "previous": "", "event_key": settled_key}
+    assert ("CheckoutSettled", settled) in fakes.events
     assert_stock_adds_up(fakes)
 
     from smartgrocer.domain.reconciler import reconcile

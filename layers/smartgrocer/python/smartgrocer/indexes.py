@@ -59,6 +59,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("outbox_pending", ASC), ("outbox_at", ASC)], name="pending_effects_scan"),
         IndexModel([("ledger_at", ASC)], name="ledger_recent"),  # finance by day, the reconciler's money check
     ],
+    "sent_notifications": [
+        IndexModel([("at", ASC)], expireAfterSeconds=30 * 24 * 3600, name="sent_ttl"),
+    ],
     "payment_events": [
         IndexModel([("received_at", ASC)], expireAfterSeconds=90 * 24 * 3600, name="events_ttl"),
     ],

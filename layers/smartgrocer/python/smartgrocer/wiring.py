@@ -130,7 +130,7 @@ def _install_money_core() -> None:
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.health import DatabaseProbe
     from smartgrocer.domain.idempotency import IdempotencyRecords
-    from smartgrocer.domain.notifications import Mailer
+    from smartgrocer.domain.notifications import Mailer, SentNotifications
     from smartgrocer.domain.payments import PaymentGateway, WebhookSignatures
 
     ports.register(CheckoutRepository, _mongo("MongoCheckouts"))
@@ -141,6 +141,7 @@ def _install_money_core() -> None:
     ports.register(WebhookSignatures, webhook_signatures)
     ports.register(EventPublisher, event_publisher)
     ports.register(Mailer, mailer)
+    ports.register(SentNotifications, _mongo("MongoSentNotifications"))
     ports.register(IdempotencyRecords, _support("MongoIdempotencyRecords"))
     ports.register(DatabaseProbe, _support("MongoProbe"))
 

@@ -163,7 +163,7 @@ def _apply(state: dict, effect):
     elif isinstance(effect, machine.Publish):
         from smartgrocer.domain.events import publish
 
-        detail = {"order_id": effect.order_id}
+        detail = {"order_id": effect.order_id, "event_key": f"{checkout_id}/{effect.key}"}
         if effect.status:
             detail.update(status=effect.status, previous=effect.previous)
         publish("smartgrocer.orders", effect.detail_type, detail)
