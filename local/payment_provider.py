@@ -335,9 +335,18 @@ class LocalPaymentGateway:
                     f"local provider: cannot transfer {amount} from charge {source_charge}: {received} was "
                     f"captured and {transferred} already transferred"
                 )
-            unchanged = transferred if transferred else {"$in": [0, None]}  # (absent before the first)
+            if "amount_transferred" not in intent:  # the first transfer from this charge: start the count
+                _intents().update_one(
+                    {"_id": intent["_id"], "amount_transferred": {"$exists": False}},
+                    {"$set": {"amount_transferred": 0}},
+                )
+                continue
             if _intents().find_one_and_update(
-                {"_id": intent["_id"], "amount_transferred": unchanged, f"transfers.{transfer_id}": {"$exists": False}},
+                {
+                    "_id": intent["_id"],
+                    "amount_transferred": transferred,
+                    f"transfers.{transfer_id}": {"$exists": False},
+                },
                 {"$inc": {"amount_transferred": amount}, "$set": {f"transfers.{transfer_id}": amount}},
             ):
                 break
@@ -401,7 +410,7 @@ def _intent(payment_intent_id: str) -> dict:
 def _captured(intent: dict, idempotency_key: str) -> str:
     """What a capture (or its replay) finishes with: the platform credited once, the event queued."""
     charge = intent.get("latest_charge") or _charge_id(intent["_id"])
-    _move("capture:" + charge, {PLATFORM: _received(intent)})
+    _move("capture_" + charge, {PLATFORM: _received(intent)})
     queue_event(intent, "payment_intent.succeeded", idempotency_key)  # a replay queues no second event
     return charge
 
@@ -453,19 +462,21 @@ def _reversed(transfer: dict, reversal_id: str, amount: int, idempotency_key: st
 
 
 def _move(operation_id: str, changes: dict[str, int], database: Database | None = None) -> None:
-    """Apply an operation's balance changes, each at most once: the balance records the operations
-    applied to it. Safe to repeat (a replayed call, or a retry after a crash half-way through)."""
+    """Apply an operation's balance changes, each at most once: a balance records the operations applied
+    to it (`applied.<operation id>`: cents). Safe to repeat (a replayed call, or a retry after a crash
+    half-way through). (A map, not an array with `$ne`: nx-27017's updates match `$ne` on arrays wrongly.)"""
     balances = _balances(database)
     for balance_id, cents in changes.items():
         for _ in range(3):
-            moved = balances.update_one(
-                {"_id": balance_id, "applied": {"$ne": operation_id}},
-                {"$inc": {"available_cents": cents}, "$push": {"applied": operation_id}},
+            moved = balances.find_one_and_update(
+                {"_id": balance_id, f"applied.{operation_id}": {"$exists": False}},
+                {"$inc": {"available_cents": cents}, "$set": {f"applied.{operation_id}": cents}},
+                projection={"_id": 1},
             )
-            if moved.matched_count or balances.find_one({"_id": balance_id}, {"_id": 1}):
+            if moved is not None or balances.find_one({"_id": balance_id}, {"_id": 1}):
                 break  # moved now, or moved already (the balance exists, so it has that operation)
             with contextlib.suppress(DuplicateKeyError):  # the first movement of this balance
-                balances.insert_one({"_id": balance_id, "available_cents": cents, "applied": [operation_id]})
+                balances.insert_one({"_id": balance_id, "available_cents": cents, "applied": {operation_id: cents}})
                 break
         else:
             raise PaymentProviderError(f"local provider: balance {balance_id} is too busy to move {operation_id}")
@@ -478,24 +489,22 @@ def balances(database: Database | None = None) -> dict[str, int]:
 
 def activate_account(account_id: str, database: Database | None = None) -> dict:
     """Onboarding completed (the local onboarding page's button, or the seed): the account can receive
-    transfers. Raises `account.updated` (once: activating an active account changes nothing).
-    Returns the account object as Stripe shows it."""
+    transfers. Queues `account.updated` (once: activating an active account again changes nothing)
+    and returns that event; its `data.object` is the account as Stripe shows it."""
     active = {"status": "active", **dict.fromkeys(ACCOUNT_FLAGS, True)}
     account = _accounts(database).find_one_and_update(
         {"_id": account_id}, {"$set": active}, return_document=ReturnDocument.AFTER
     )
     if account is None:
         raise LookupError(f"no such account {account_id}")
-    obj = account_object(account)
-    _queue(
-        _key_id("evt_local_", account_id, "account.updated", "active"),
-        "account.updated",
-        obj,
-        None,
-        {"account": account_id},
-        database,
-    )
-    return obj
+    event_id = _key_id("evt_local_", account_id, "account.updated", "active")
+    return _queue(event_id, "account.updated", account_object(account), None, {"account": account_id}, database)
+
+
+def find_account(account_id: str, database: Database | None = None) -> dict | None:
+    """A connected account as Stripe shows it (None: no such account); for the onboarding page."""
+    account = _accounts(database).find_one({"_id": account_id})
+    return None if account is None else account_object(account)
 
 
 def stripe_signature(payload: str, secret: str, timestamp: int | None = None) -> str:
@@ -554,7 +563,7 @@ def account_object(account: dict) -> dict:
         "id": account["_id"],
         "object": "account",
         "type": "express",
-        **{flag: account.get(flag) is True for flag in ACCOUNT_FLAGS},
+        **{flag: bool(account.get(flag)) for flag in ACCOUNT_FLAGS},  # (nx-27017 `$set`s True as 1)
         "email": account.get("email"),
         "metadata": {"seller_id": account.get("seller_id")},
     }
