@@ -467,17 +467,20 @@ def _move(operation_id: str, changes: dict[str, int], database: Database | None 
     half-way through). (A map, not an array with `$ne`: nx-27017's updates match `$ne` on arrays wrongly.)"""
     balances = _balances(database)
     for balance_id, cents in changes.items():
-        for _ in range(3):
+        for _ in range(5):
             moved = balances.find_one_and_update(
                 {"_id": balance_id, f"applied.{operation_id}": {"$exists": False}},
                 {"$inc": {"available_cents": cents}, "$set": {f"applied.{operation_id}": cents}},
                 projection={"_id": 1},
             )
-            if moved is not None or balances.find_one({"_id": balance_id}, {"_id": 1}):
-                break  # moved now, or moved already (the balance exists, so it has that operation)
-            with contextlib.suppress(DuplicateKeyError):  # the first movement of this balance
-                balances.insert_one({"_id": balance_id, "available_cents": cents, "applied": {operation_id: cents}})
+            if moved is not None:
                 break
+            if balances.find_one({"_id": balance_id}, {"_id": 1}) is None:
+                with contextlib.suppress(DuplicateKeyError):  # the first movement of this balance
+                    balances.insert_one({"_id": balance_id, "available_cents": cents, "applied": {operation_id: cents}})
+                    break
+            elif balances.find_one({"_id": balance_id, f"applied.{operation_id}": {"$exists": True}}, {"_id": 1}):
+                break  # moved already (a replay); otherwise another movement created the balance meanwhile: again
         else:
             raise PaymentProviderError(f"local provider: balance {balance_id} is too busy to move {operation_id}")
 
