@@ -38,7 +38,6 @@ class PaymentGateway(Protocol):
     def client_secret(self, payment_intent_id: str) -> str:
         """What the payment page needs to resume the same payment (after a decline, or another tab)."""
 
-
     # -- sellers' payouts: Connect Express accounts, separate charges and transfers ---------------
 
     def create_account(self, seller_id: str, email: str, idempotency_key: str) -> str:
