@@ -20,21 +20,30 @@ def demo_catalog(runtime):
     from local.seed import CATALOG, demo_products
     from smartgrocer.adapters.mongo import client
     from smartgrocer.adapters.mongo_catalog import MongoProductRepository, MongoSearchWords
+    from smartgrocer.adapters.mongo_sellers import MongoSellers
     from smartgrocer.domain import catalog, ports
     from smartgrocer.domain.auth import Principal
     from smartgrocer.domain.catalog_ports import ProductRepository, SearchWords
+    from smartgrocer.domain.checkout_ports import SellerRepository
     from smartgrocer.indexes import apply_indexes
 
     database = client()["smartgrocer_relevance"]
-    for name in ("products", "search_words"):
+    for name in ("products", "search_words", "sellers"):
         database[name].drop()
     apply_indexes(database)
-    previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords)}
+    previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords, SellerRepository)}
     ports.use(ProductRepository, MongoProductRepository(lambda: database))
     ports.use(SearchWords, MongoSearchWords(lambda: database))
+    ports.use(SellerRepository, MongoSellers(lambda: database))
     sellers = {
         email: Principal(f"{i:024x}", "seller", email, shop) for i, (email, (shop, _)) in enumerate(CATALOG.items())
     }
+    for seller in sellers.values():  # the demo sellers can be paid: their products are listed
+        database.sellers.replace_one(
+            {"_id": seller.user_id},
+            {"name": seller.full_name, "payouts": {"account_id": f"acct_{seller.user_id}", "status": "active"}},
+            upsert=True,
+        )
     for email, _, fields in demo_products(pictures=False):
         catalog.create_product(sellers[email], fields)
     yield catalog
