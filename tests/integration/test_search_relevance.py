@@ -38,12 +38,12 @@ def demo_catalog(runtime):
     sellers = {
         email: Principal(f"{i:024x}", "seller", email, shop) for i, (email, (shop, _)) in enumerate(CATALOG.items())
     }
-    for seller in sellers.values():  # the demo sellers can be paid: their products are listed
-        database.sellers.replace_one(
-            {"_id": seller.user_id},
-            {"name": seller.full_name, "payouts": {"account_id": f"acct_{seller.user_id}", "status": "active"}},
-            upsert=True,
-        )
+    database.sellers.insert_many(  # the demo sellers can be paid: their products are listed
+        [
+            {"_id": s.user_id, "name": s.full_name, "payouts": {"account_id": f"acct_{s.user_id}", "status": "active"}}
+            for s in sellers.values()
+        ]
+    )
     for email, _, fields in demo_products(pictures=False):
         catalog.create_product(sellers[email], fields)
     yield catalog
