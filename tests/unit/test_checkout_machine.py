@@ -1209,15 +1209,24 @@ class Fakes:
 def fakes():
     from smartgrocer import wiring
     from smartgrocer.domain import ports
-    from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
+    from smartgrocer.domain.checkout_ports import (
+        CheckoutRepository,
+        OrderRepository,
+        PaymentEventLog,
+        SellerRepository,
+        StockRepository,
+    )
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.payments import PaymentGateway
+    from tests.unit.fake_catalog import FakeSellers
 
     fake = Fakes()
     for port in (CheckoutRepository, OrderRepository, StockRepository, PaymentGateway, EventPublisher, PaymentEventLog):
         ports.use(port, fake)
+    ports.use(SellerRepository, FakeSellers(everyone_active=True))  # every seller here can be paid
     yield fake
     wiring._install_money_core()
+    wiring._install_sellers()
 
 
 BUYER_PRINCIPAL = SimpleNamespace(user_id="buyer", email="b@example.com", role="shopper")

@@ -62,6 +62,23 @@ ports.register(catalog_ports.ProductRepository, _product_repository)
 ports.register(catalog_ports.SearchWords, _search_words)
 ports.register(catalog_ports.ImageStorage, _image_storage)
 
+# -- sellers (payout accounts, commission) --
+
+
+def _sellers():
+    from smartgrocer.adapters.mongo_sellers import MongoSellers
+
+    return MongoSellers(_database)
+
+
+def _install_sellers() -> None:
+    from smartgrocer.domain.checkout_ports import SellerRepository
+
+    ports.register(SellerRepository, _sellers)
+
+
+_install_sellers()
+
 # -- money core (checkouts, orders, stock, payments) --
 
 
