@@ -1363,8 +1363,8 @@ def test_shell_execute_re_decides_on_the_state_another_request_saved_first(fakes
     version = fakes.checkouts[checkout_id]["version"]
     orders.change_status(FARM_PRINCIPAL, order_of(fakes, "farm"), "packed")
     state = fakes.checkouts[checkout_id]
-    # the cancel, then the packing decided again on top of it, then the capture's result
-    assert state["version"] == version + 3 and state["orders"][order_of(fakes, "farm")]["status"] == "packed"
+    # the cancel, the packing decided again on top of it, the capture's result, the transfer's result
+    assert state["version"] == version + 4 and state["orders"][order_of(fakes, "farm")]["status"] == "packed"
     assert state["orders"][bakery]["status"] == "cancelled"
     assert fakes.captures == [(f"pi_{checkout_id}", FARM_ESTIMATE, f"capture-{checkout_id}")]  # the farm's only
 

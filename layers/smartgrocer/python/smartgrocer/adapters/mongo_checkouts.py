@@ -76,25 +76,31 @@ class MongoCheckouts:
         )
 
     def ledger_by_day(self, since: datetime) -> list[dict]:
-        # The explicit `$and` for a date range in `$match`: see `MongoOrders.sales`.
+        # The explicit `$and` for a date range in `$match`: see `MongoOrders.sales`. The group key is one
+        # string ("YYYY-MM-DD|kind"): nx-27017 does not evaluate expressions inside a compound `_id`.
+        rows = self._db().checkouts.aggregate(
+            [
+                {"$match": {"$and": [{"ledger_at": {"$gte": since}}]}},
+                {"$unwind": "$ledger"},
+                {"$match": {"$and": [{"ledger.at": {"$gte": since}}]}},
+                {
+                    "$group": {
+                        "_id": {
+                            "$concat": [
+                                {"$dateToString": {"format": "%Y-%m-%d", "date": "$ledger.at"}},
+                                "|",
+                                "$ledger.kind",
+                            ]
+                        },
+                        "cents": {"$sum": "$ledger.amount_cents"},
+                    }
+                },
+            ]
+        )
         return [
-            {"day": row["_id"]["day"], "kind": row["_id"]["kind"], "cents": row["cents"]}
-            for row in self._db().checkouts.aggregate(
-                [
-                    {"$match": {"$and": [{"ledger_at": {"$gte": since}}]}},
-                    {"$unwind": "$ledger"},
-                    {"$match": {"$and": [{"ledger.at": {"$gte": since}}]}},
-                    {
-                        "$group": {
-                            "_id": {
-                                "day": {"$dateToString": {"format": "%Y-%m-%d", "date": "$ledger.at"}},
-                                "kind": "$ledger.kind",
-                            },
-                            "cents": {"$sum": "$ledger.amount_cents"},
-                        }
-                    },
-                ]
-            )
+            {"day": day, "kind": kind, "cents": row["cents"]}
+            for row in rows
+            for day, _, kind in [row["_id"].partition("|")]
         ]
 
 
