@@ -88,7 +88,10 @@ class SmartGrocerStack(Stack):
             function_prefix=prefix,
             functions_source=functions_source,
             # Public configuration: product writes check photo URLs against it.
-            shared_environment={"IMAGES_BASE_URL": self.frontend.images_base_url},
+            shared_environment={
+                "IMAGES_BASE_URL": self.frontend.images_base_url,
+                **({"SITE_URL": config.custom_origin} if config.custom_origin else {}),
+            },
         )
 
         for route in ROUTES:  # only CloudFront reaches the API: every HTTP function checks its header

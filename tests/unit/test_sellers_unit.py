@@ -211,3 +211,19 @@ def test_products_created_follow_the_sellers_status(world):
 def test_timestamps_are_millisecond_utc():
     moment = sellers.now()
     assert moment.tzinfo == UTC and moment.microsecond % 1000 == 0 and moment <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("origin", "expected"),
+    [
+        ("https://shop.example.com", "https://shop.example.com/seller?payouts=done"),
+        ("https://d111.cloudfront.net:443", "https://d111.cloudfront.net:443/seller?payouts=done"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000/seller?payouts=done"),
+        ("http://evil.example.com", "/seller?payouts=done"),  # plain http only on this machine
+        ("https://a.example.com/path", "/seller?payouts=done"),
+        ("javascript:alert(1)", "/seller?payouts=done"),
+        (None, "/seller?payouts=done"),
+    ],
+)
+def test_onboarding_returns_to_the_spa_that_asked(origin, expected):
+    assert sellers.dashboard_urls(origin)[0] == expected

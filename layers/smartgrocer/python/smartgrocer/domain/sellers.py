@@ -13,6 +13,7 @@ seller who cannot be paid yet.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from smartgrocer import settings
@@ -64,11 +65,21 @@ def is_payable(seller_id: str) -> bool:
     return status_of(_sellers().get(seller_id)) == "active"
 
 
-def dashboard_urls() -> tuple[str, str]:
-    """(return_url, refresh_url): the seller dashboard, on the site's origin when `SITE_URL` is set
-    (Stripe wants absolute URLs), else relative to the page that asked (the local provider's page)."""
-    origin = settings.SITE_URL.rstrip("/")
+def dashboard_urls(request_origin: str | None = None) -> tuple[str, str]:
+    """(return_url, refresh_url): the seller dashboard. Stripe wants absolute URLs: on `SITE_URL` when
+    set (a custom domain), else on the origin of the SPA that asked (its `Origin` header: the link is
+    handed back to that same caller only, so it can only send that seller back where they came
+    from), else relative (the local provider's page, on the SPA's own origin)."""
+    origin = settings.SITE_URL.rstrip("/") or _web_origin(request_origin)
     return f"{origin}{DASHBOARD_PATH}?payouts=done", f"{origin}{DASHBOARD_PATH}?payouts=refresh"
+
+
+def _web_origin(value: str | None) -> str:
+    """`https://host[:port]` (or `http://` on this machine) from an Origin header, else ""."""
+    match = re.fullmatch(
+        r"(https://[A-Za-z0-9.-]{1,253}(?::\d{1,5})?|http://(?:127\.0\.0\.1|localhost)(?::\d{1,5})?)", value or ""
+    )
+    return match.group(1) if match else ""
 
 
 # -- the seller's side -----------------------------------------------------------------------------
@@ -90,14 +101,16 @@ def payout_account(principal) -> dict:
     return _account_view(_sellers().get(principal.user_id))
 
 
-def start_onboarding(principal, return_url: str | None = None, refresh_url: str | None = None) -> dict:
+def start_onboarding(
+    principal, return_url: str | None = None, refresh_url: str | None = None, request_origin: str | None = None
+) -> dict:
     """`{url}`: where the seller completes (or resumes) onboarding with the payment provider. The account
     is created once per seller (the provider's idempotency key is the seller's, so retries and parallel
     requests get the same account) and stored as `pending`, unless it is active already."""
     from smartgrocer.domain.payments import PaymentProviderError
 
     if return_url is None or refresh_url is None:
-        default_return, default_refresh = dashboard_urls()
+        default_return, default_refresh = dashboard_urls(request_origin)
         return_url, refresh_url = return_url or default_return, refresh_url or default_refresh
     seller_id = principal.user_id
     try:
