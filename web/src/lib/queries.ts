@@ -1,6 +1,6 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { api } from "./api";
-import type { OrderStatus, ProductQuery } from "./api/models";
+import type { MyProductQuery, OrderStatus, ProductQuery } from "./api/models";
 
 // Query keys in one place so mutations can invalidate exactly what they change.
 export const keys = {
@@ -33,6 +33,16 @@ export function useProductPages(query: ProductQuery) {
     getNextPageParam: (page) => page.next_cursor ?? undefined,
     // While a new search loads, keep showing the previous results instead of flashing skeletons.
     placeholderData: keepPreviousData,
+  });
+}
+
+/** The seller's own products (its own route: listed or not, never a cached public page). */
+export function useMyProductPages(query: MyProductQuery) {
+  return useInfiniteQuery({
+    queryKey: ["products", "mine", query] as const,
+    queryFn: ({ pageParam, signal }) => api.listMyProducts({ ...query, cursor: pageParam }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
 }
 

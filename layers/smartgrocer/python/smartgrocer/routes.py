@@ -209,6 +209,15 @@ ROUTES: tuple[Route, ...] = (
     # stale ETag would only earn the seller a 412; this route is outside `/api/products*`, so CloudFront
     # never caches it (`/api/*` has caching disabled) and the function answers `no-store` on top.
     _r(
+        "seller_products",
+        "GET",
+        "/api/seller/products",
+        SELLER,
+        _M,
+        _J,
+        summary="The seller's own products, listed or not yet (payouts not set up), never cached",
+    ),
+    _r(
         "seller_product",
         "GET",
         "/api/seller/products/{id}",

@@ -8,6 +8,7 @@ import type {
   OrderStatus,
   PackRequest,
   ProductCreate,
+  MyProductQuery,
   ProductQuery,
   ProductUpdate,
   SellerOrdersQuery,
@@ -168,6 +169,11 @@ export class ApiClient {
 
   listProducts(query: ProductQuery = {}, signal?: AbortSignal) {
     return settle(this.http.GET("/api/products", { params: { query }, signal }));
+  }
+
+  /** The signed-in seller's own products, including those not listed yet (payouts not set up). */
+  listMyProducts(query: MyProductQuery = {}, signal?: AbortSignal) {
+    return settle(this.http.GET("/api/seller/products", { params: { query }, signal }));
   }
 
   /** Suggestions while typing a search: public and cacheable, so never sent with the token. */

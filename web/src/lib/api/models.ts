@@ -16,6 +16,7 @@ export type LoginRequest = Schemas["LoginRequest"];
 export type Product = Schemas["ProductOut"];
 export type CategorySlug = Schemas["Category"];
 export type ProductQuery = QueryOf<"products_list">;
+export type MyProductQuery = QueryOf<"seller_products">;
 export type ProductSort = NonNullable<ProductQuery["sort"]>;
 export type ProductCreate = Schemas["ProductCreate"];
 export type ProductUpdate = Schemas["ProductUpdate"];

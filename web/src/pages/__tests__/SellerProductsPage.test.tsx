@@ -15,7 +15,7 @@ describe("SellerProductsPage quick stock edit", () => {
     const current = { ...listed, stock: 7, etag: '"r2.s7"' };
     const { calls } = mockFetch([
       { path: "/api/auth/me", body: seller },
-      { path: "/api/products", body: { items: [listed], next_cursor: null } },
+      { path: "/api/seller/products", body: { items: [listed], next_cursor: null } },
       {
         method: "PUT",
         path: "/api/products/p1",

@@ -16,13 +16,11 @@ import { toast } from "@/components/ui/toast";
 import { api } from "@/lib/api";
 import { errorMessage, staleProduct } from "@/lib/api/errors";
 import type { Product } from "@/lib/api/models";
-import { useAuth } from "@/lib/auth";
 import { categoryName } from "@/lib/categories";
-import { keys, useProductPages } from "@/lib/queries";
+import { keys, useMyProductPages } from "@/lib/queries";
 
 export default function SellerProductsPage() {
-  const { user } = useAuth();
-  const products = useProductPages({ seller_id: user!.id, sort: "newest", limit: 50 });
+  const products = useMyProductPages({ sort: "newest", limit: 50 });
   const items = products.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (

@@ -156,8 +156,10 @@ def list_products(
     sort: str | None = None,
     limit: int = 24,
     cursor: str | None = None,
+    payable_only: bool = True,
 ) -> dict:
-    """A page of the catalog. With a query, the products matching every word of it (search.py), best
+    """A page of the catalog (`payable_only=False`: a seller's own listing, their products shown even
+    before their payouts are set up). With a query, the products matching every word of it (search.py), best
     match first unless `sort` says otherwise; an empty first page then carries `did_you_mean`, a query
     that finds something, when there is one."""
     if min_price is not None and max_price is not None and min_price > max_price:
@@ -168,7 +170,11 @@ def list_products(
     from smartgrocer.domain import search
 
     where = ProductFilter(
-        category=category or None, seller_id=seller_id or None, min_price_cents=min_price, max_price_cents=max_price
+        category=category or None,
+        seller_id=seller_id or None,
+        min_price_cents=min_price,
+        max_price_cents=max_price,
+        payable_only=payable_only,
     )
     query = search.plan(q) if q else None
     if sort is None or (sort == RELEVANCE and query is None):
