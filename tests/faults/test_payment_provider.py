@@ -124,7 +124,8 @@ def test_refund_failure_is_retried_by_the_reconciler(client, seller, product, ne
     stock_captured = client.get(f"/api/products/{product['id']}").json()["stock"]
     error = client.patch(f"/api/orders/{order_id}/status", shopper, json={"status": "cancelled"})
     assert error.status_code == 409  # packed: only an admin cancels it now
-    _inject("refund")
+    # The request tries the refund twice (once more after the seller's reversal is recorded): both fail.
+    _inject("refund", times=2)
     cancelled = client.patch(f"/api/orders/{order_id}/status", admin, json={"status": "cancelled"})
     assert cancelled.status_code == 200, cancelled.text  # the cancellation itself never fails on the provider
     assert cancelled.json()["status"] == "cancelled" and cancelled.json()["payment_status"] == "captured"
