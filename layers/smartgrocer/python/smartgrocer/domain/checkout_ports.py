@@ -110,3 +110,23 @@ class SellerRepository(Protocol):
         """Move the status of the seller owning `account_id` (an `account.updated` webhook)."""
 
     def set_commission(self, seller_id: str, commission_bps: int | None, at: datetime) -> dict | None: ...
+
+
+class WindowRepository(Protocol):
+    """Delivery and pickup windows' capacity (`windows` collection, `_id` = `fulfilment.capacity_key`):
+    `{_id, seller_id, slot_id, start, end, capacity, taken, holders: {checkout_id: 1}}`. Taken like
+    stock: one conditional update per window, marked by the holder so that taking and giving back
+    each happen at most once per checkout."""
+
+    def taken(self, keys: list[str]) -> dict[str, int]:
+        """How many places each window has given out (a window nobody booked is missing: 0)."""
+
+    def reserve(self, key: str, window: dict, capacity: int, holder: str) -> bool:
+        """Take one place (`taken < capacity`) for `holder`; True also when `holder` has it already.
+        `window` is `{seller_id, slot_id, start, end}` for a window's first booking."""
+
+    def release(self, key: str, holder: str) -> None:
+        """Give `holder`'s place back (nothing happens if it holds none)."""
+
+    def ledgers(self, limit: int) -> list[dict]:
+        """Windows with their `taken` and `holders`, for the reconciler's capacity check."""
