@@ -20,7 +20,9 @@ def checkout(
         principal.user_id,
         idempotency_key,
         request,
-        lambda: orders.place_checkout(principal, request["items"], request["shipping_address"], idempotency_key),
+        lambda: orders.place_checkout(
+            principal, request["items"], request["shipping_address"], idempotency_key, request["fulfilment"]
+        ),
     )
     return result
 

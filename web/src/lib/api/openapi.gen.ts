@@ -636,6 +636,13 @@ export interface components {
         };
         /** CheckoutRequest */
         CheckoutRequest: {
+            /**
+             * Fulfilment
+             * @description A delivery or pickup window per seller that offers windows (see GET /api/sellers/{id}/slots)
+             */
+            fulfilment?: {
+                [key: string]: components["schemas"]["FulfilmentChoice"];
+            };
             /** Items */
             items: components["schemas"]["BasketLine"][];
             shipping_address: components["schemas"]["ShippingAddress"];
@@ -753,6 +760,19 @@ export interface components {
              */
             transfers: string;
         };
+        /** FulfilmentChoice */
+        FulfilmentChoice: {
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "delivery" | "pickup";
+            /**
+             * Slot Id
+             * @example delivery-2026-03-29-09:00
+             */
+            slot_id: string;
+        };
         /** Health */
         Health: {
             /** Db */
@@ -813,6 +833,44 @@ export interface components {
              * @description Where the seller completes onboarding with the payment provider (single use)
              */
             url: string;
+        };
+        /**
+         * OrderFulfilmentOut
+         * @description The window the shopper chose with this seller.
+         */
+        OrderFulfilmentOut: {
+            /**
+             * Address
+             * @description Where to collect (pickup)
+             */
+            address: string | null;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Label
+             * @description As the seller writes it, e.g. "Tuesday 1 December, 09:00-12:00"
+             */
+            label: string;
+            /**
+             * Local Date
+             * @description The window's day in the seller's time zone, YYYY-MM-DD
+             */
+            local_date: string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "delivery" | "pickup";
+            /** Slot Id */
+            slot_id: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
         };
         /** OrderLineOut */
         OrderLineOut: {
@@ -896,6 +954,13 @@ export interface components {
             /** Currency */
             currency: string;
             /**
+             * Delivery Fee
+             * @description Included in the totals above
+             * @default 0.00
+             * @example 3.49
+             */
+            delivery_fee: string;
+            /**
              * Estimated Total
              * @example 3.49
              */
@@ -907,6 +972,8 @@ export interface components {
              * @description What is charged, once packed
              */
             final_total: string | null;
+            /** @description The chosen delivery or pickup window; null when the seller arranges delivery */
+            fulfilment: components["schemas"]["OrderFulfilmentOut"] | null;
             /** Id */
             id: string;
             /** Items */

@@ -246,6 +246,17 @@ class ReleaseStock:
 
 
 @dataclass(frozen=True)
+class ReleaseWindow:
+    """Give back the order's place in its delivery or pickup window (it was cancelled or never paid)."""
+
+    window_key: str
+
+    @property
+    def key(self) -> str:
+        return f"release_window:{self.window_key}"
+
+
+@dataclass(frozen=True)
 class CommitStock:
     """A hold becomes a sale. `holder` is the checkout (placement) or `pack-<order>-<attempt>` (taken by
     one packing request: each attempt holds under its own name, so a losing twin never touches it)."""
@@ -369,6 +380,7 @@ class Alarm:
 
 Effect = (
     ReleaseStock
+    | ReleaseWindow
     | CommitStock
     | Restock
     | CapturePayment
@@ -384,6 +396,7 @@ EFFECT_TYPES = {
     cls.__name__: cls
     for cls in (
         ReleaseStock,
+        ReleaseWindow,
         CommitStock,
         Restock,
         CapturePayment,
@@ -400,6 +413,7 @@ EFFECT_TYPES = {
 # then money (a capture before the transfers it pays, a transfer before any reversal of it) and messages.
 APPLY_ORDER = (
     "ReleaseStock",
+    "ReleaseWindow",
     "CommitStock",
     "Restock",
     "ProjectOrder",
@@ -447,6 +461,8 @@ def _set_order_status(
     state: dict, order_id: str, status: str, at: datetime, by: str, decision: Decision, **fields: Any
 ) -> None:
     order = state["orders"][order_id]
+    if status in ("cancelled", "payment_failed") and (order.get("fulfilment") or {}).get("window_key"):
+        decision.effects.append(ReleaseWindow(order["fulfilment"]["window_key"]))
     order["status"] = status
     order["updated_at"] = at
     order["history"][status] = {"at": at, "by": by}
@@ -586,6 +602,7 @@ def _on_abandon(state: dict, command: Abandon, at: datetime, decision: Decision)
         return  # reached payment: expiry or a payment event closes it instead
     # Every line may hold stock (a crash can stop placement anywhere): releasing is a no-op where none is held.
     decision.effects.extend(ReleaseStock(line["product_id"], line["quantity"]) for line in state["lines"])
+    decision.effects.extend(ReleaseWindow(key) for key in window_keys(state))
     for order in state["orders"].values():
         order.update(status="cancelled", cancel_reason=command.reason, updated_at=at)
     _close(state, command.reason, at, decision)
@@ -937,7 +954,9 @@ def _payout_terms(order: dict) -> dict:
     """What the order pays out, fixed when its capture is asked for: the final total splits into the
     platform's commission and the seller's net, exactly."""
     gross = order["final_cents"]
-    fee = commission(gross, order.get("commission_bps", settings.PLATFORM_COMMISSION_BPS))
+    # commission on the goods only: the delivery fee goes to the seller whole
+    goods = gross - order.get("fee_cents", 0)
+    fee = commission(goods, order.get("commission_bps", settings.PLATFORM_COMMISSION_BPS))
     return {
         "gross_cents": gross,
         "commission_cents": fee,
@@ -1120,7 +1139,8 @@ def plan_packing(order: dict, lines: tuple[Mapping[str, Any], ...], substitutes:
         planned[line_id] = _plan_line(order, item, line, substitutes, problems)
     if problems:
         raise Invalid("The packing list does not fit this order.", code="invalid_packing", details=problems)
-    final = sum(p["final_cents"] for p in planned.values())
+    # the delivery fee is charged whatever was packed: it was chosen and authorised at checkout
+    final = sum(p["final_cents"] for p in planned.values()) + order.get("fee_cents", 0)
     if final > order["authorized_cents"]:
         from smartgrocer.money import format_amount
 
@@ -1238,7 +1258,7 @@ def _on_pack(state: dict, command: PackOrder, at: datetime, decision: Decision) 
     plan = plan_packing(order, command.lines, command.substitutes)
     for item in order["items"]:
         item.update(plan.lines[item["line_id"]])
-    order["final_cents"] = order["total_cents"] = plan.final_cents
+    order["final_cents"] = order["total_cents"] = plan.final_cents  # the fee included
     _set_order_status(state, command.order_id, "packed", at, command.actor, decision, packed_at=at)
     holder = pack_holder(command.order_id, command.attempt)
     decision.effects.extend(CommitStock(pid, amount, holder) for pid, amount in sorted(plan.takes.items()))
@@ -1307,11 +1327,15 @@ def new_checkout(
     expires_at: datetime,
     weight_buffer_bps: int = settings.WEIGHT_BUFFER_BPS,
     payees: Mapping[str, Mapping[str, Any]] | None = None,
+    fulfilment: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict:
     """The initial state: one order per seller, prices from the catalog in integer cents.
     `lines` are merged basket lines `{product_id, quantity | weight_g, substitution}`; `payees` the
     sellers' payout terms at checkout `{seller_id: {account_id, commission_bps}}`, kept with each
-    order so that a later change of rate or account never alters what this order pays out."""
+    order so that a later change of rate or account never alters what this order pays out;
+    `fulfilment` each seller's chosen window `{method, slot_id, start, end, local_date, label, address,
+    window_key, capacity, fee_cents}` (None for a seller who arranges delivery themselves), whose fee
+    is part of the order's estimate, authorisation and final total."""
     by_seller: dict[str, list[dict]] = {}
     for line in sorted(lines, key=lambda item: item["product_id"]):
         product = products[line["product_id"]]
@@ -1323,16 +1347,20 @@ def new_checkout(
         unit = sum(i["line_total_cents"] for i in items if i["sold_by"] != "weight")
         weighed = sum(i["line_total_cents"] for i in items if i["sold_by"] == "weight")
         terms = (payees or {}).get(seller_id, {})
+        chosen = dict((fulfilment or {}).get(seller_id) or {}) or None
+        fee = int(chosen.pop("fee_cents", 0)) if chosen else 0
         orders[order_id] = {
             "seller_id": seller_id,
             "seller_name": seller_name,
             "payee_account": terms.get("account_id"),
             "commission_bps": terms.get("commission_bps", settings.PLATFORM_COMMISSION_BPS),
             "items": items,
-            "estimated_cents": unit + weighed,
-            "authorized_cents": authorised_amount(unit, weighed, weight_buffer_bps),
+            "estimated_cents": unit + weighed + fee,
+            "authorized_cents": authorised_amount(unit, weighed, weight_buffer_bps) + fee,
             "final_cents": None,
-            "total_cents": unit + weighed,
+            "total_cents": unit + weighed + fee,
+            "fee_cents": fee,
+            "fulfilment": chosen,
             "status": "pending_payment",
             "payment_status": "unpaid",
             "refund_pending": False,
@@ -1366,6 +1394,13 @@ def new_checkout(
         "outbox_pending": False,
         "outbox_at": 0.0,
     }
+
+
+def window_keys(state: dict) -> list[str]:
+    """The windows a checkout's orders take a place in (one per seller that has windows)."""
+    return sorted(
+        o["fulfilment"]["window_key"] for o in state["orders"].values() if (o.get("fulfilment") or {}).get("window_key")
+    )
 
 
 def released_cents(state: dict, order: dict) -> int | None:
@@ -1405,6 +1440,8 @@ def order_view(state: dict, order_id: str) -> dict:
         "refunds": [{k: r[k] for k in PROJECTED_REFUND_FIELDS} for r in order.get("refunds") or []],
         "commission_bps": order.get("commission_bps"),
         "payout": order.get("payout"),
+        "fee_cents": order.get("fee_cents", 0),
+        "fulfilment": order.get("fulfilment"),
         "cancel_reason": order.get("cancel_reason"),
         "shipping_address": state["shipping_address"],
         "history": order["history"],

@@ -123,6 +123,10 @@ def _apply(state: dict, effect):
         _stock().commit(effect.product_id, effect.quantity, effect.holder or checkout_id)
     elif isinstance(effect, machine.Restock):
         _stock().restock(effect.product_id, effect.quantity, effect.marker)
+    elif isinstance(effect, machine.ReleaseWindow):
+        from smartgrocer.domain.checkout_ports import WindowRepository
+
+        ports.resolve(WindowRepository).release(effect.window_key, checkout_id)
     elif isinstance(effect, machine.ProjectOrder):
         _orders().project(machine.order_view(state, effect.order_id))
     elif isinstance(effect, machine.CancelPayment):
@@ -239,13 +243,20 @@ def _candidate_ids(user_id: str, idempotency_key: str | None):
         yield hashlib.sha256(f"{user_id}\n{idempotency_key}\n{attempt}".encode()).hexdigest()[:24]
 
 
-def place_checkout(principal, items: list[dict], shipping_address: dict, idempotency_key: str | None = None) -> dict:
-    """Reserve every line or none, one order per seller, then ask for one payment."""
+def place_checkout(
+    principal,
+    items: list[dict],
+    shipping_address: dict,
+    idempotency_key: str | None = None,
+    fulfilment: dict[str, dict] | None = None,
+) -> dict:
+    """Reserve every line (and each seller's window) or none, one order per seller, then ask for one
+    payment. `fulfilment` is `{seller_id: {method, slot_id}}` for the sellers that offer windows."""
     lines = _merge_lines(items)
     for checkout_id in _candidate_ids(principal.user_id, idempotency_key):
         state = _checkouts().load(checkout_id)
         if state is None:
-            state = _new_checkout(principal, checkout_id, lines, shipping_address)
+            state = _new_checkout(principal, checkout_id, lines, shipping_address, fulfilment or {})
             if not _checkouts().insert(state):  # a twin request wrote it first: carry that one on
                 state = cast(dict, _checkouts().load(checkout_id))
         if state["status"] == "closed" and state.get("close_reason") in RESTARTABLE:
@@ -254,7 +265,9 @@ def place_checkout(principal, items: list[dict], shipping_address: dict, idempot
     raise Conflict("This checkout was retried too often; start a new one.", code="too_many_attempts")
 
 
-def _new_checkout(principal, checkout_id: str, lines: dict[str, dict], shipping_address: dict) -> dict:
+def _new_checkout(
+    principal, checkout_id: str, lines: dict[str, dict], shipping_address: dict, choices: dict[str, dict]
+) -> dict:
     products = _stock().active_products(list(lines))
     unavailable = [
         _short(pid, None, line.get("quantity") or line.get("weight_g") or 0, 0, "unavailable")
@@ -273,6 +286,7 @@ def _new_checkout(principal, checkout_id: str, lines: dict[str, dict], shipping_
     # Before anything is held: a seller who cannot be paid yet is a 409 naming them, with nothing reserved.
     names = {products[pid]["seller_id"]: products[pid].get("seller_name", "") for pid in lines}
     terms = payees.payout_terms(sorted(sellers), names)
+    windows = _chosen_windows(lines, products, names, choices, at)
     return machine.new_checkout(
         checkout_id=checkout_id,
         order_ids=[new_id() for _ in sellers],
@@ -285,7 +299,73 @@ def _new_checkout(principal, checkout_id: str, lines: dict[str, dict], shipping_
         at=at,
         expires_at=at + timedelta(seconds=settings.ORDER_PAYMENT_TTL_SECONDS),
         payees=terms,
+        fulfilment=windows,
     )
+
+
+def _chosen_windows(
+    lines: dict[str, dict], products: dict[str, dict], names: dict[str, str], choices: dict[str, dict], at: datetime
+) -> dict[str, dict]:
+    """Each seller's window (and its fee) from the shopper's choices, checked against the seller's
+    settings now: 422 naming the seller when a choice is missing, unknown, past its cut-off or the
+    order is under the seller's minimum. A seller without settings arranges delivery themselves."""
+    from smartgrocer.domain import fulfilment
+    from smartgrocer.domain.checkout_ports import SellerRepository
+    from smartgrocer.domain.pricing import line_cost
+
+    goods: dict[str, int] = {}
+    for pid, line in lines.items():
+        product = products[pid]
+        sold_by = product.get("sold_by", "unit")
+        amount = line["weight_g"] if sold_by == "weight" else line["quantity"]
+        goods[product["seller_id"]] = goods.get(product["seller_id"], 0) + line_cost(
+            product["price_cents"], sold_by, amount
+        )
+    strangers = sorted(set(choices) - set(goods))
+    if strangers:
+        raise Invalid(
+            "A delivery choice names a seller who has nothing in this basket.",
+            code="invalid_fulfilment",
+            details={"seller_ids": strangers},
+        )
+    docs = ports.resolve(SellerRepository).many(sorted(goods))
+    chosen: dict[str, dict] = {}
+    for seller_id in sorted(goods):
+        settings_ = (docs.get(seller_id) or {}).get("fulfilment")
+        name = names.get(seller_id) or "This seller"
+        choice = choices.get(seller_id)
+        if not settings_:
+            if choice:
+                raise Invalid(
+                    f"{name} arranges delivery themselves and has no windows to choose from.",
+                    code="method_not_offered",
+                    details={"seller_id": seller_id},
+                )
+            continue
+        if not choice:
+            raise fulfilment.fulfilment_missing(seller_id, name)
+        window = fulfilment.resolve_window(settings_, choice.get("slot_id"), at, seller_name=name)
+        method = window["method"]
+        shortfall = fulfilment.minimum_shortfall_cents(settings_, method, goods[seller_id])
+        if shortfall:
+            minimum = (settings_.get(method) or {}).get("min_order_cents") or 0
+            raise fulfilment.below_minimum(seller_id, name, method, shortfall, minimum)
+        chosen[seller_id] = {
+            "method": method,
+            "slot_id": window["slot_id"],
+            "start": window["start"],
+            "end": window["end"],
+            "local_date": window["local_date"],
+            "local_start": window["local_start"],
+            "local_end": window["local_end"],
+            "cutoff_at": window["cutoff_at"],
+            "label": fulfilment.window_label(window),
+            "address": (settings_.get("pickup") or {}).get("address") if method == "pickup" else None,
+            "window_key": fulfilment.capacity_key(seller_id, window["slot_id"]),
+            "capacity": window["capacity"],
+            "fee_cents": fulfilment.delivery_fee_cents(settings_, method, goods[seller_id]),
+        }
+    return chosen
 
 
 def _carry_on(principal, state: dict) -> dict:
@@ -316,6 +396,7 @@ def _carry_on(principal, state: dict) -> dict:
             raise Conflict(
                 f"Not enough stock for: {', '.join(s['name'] for s in short)}.", code="out_of_stock", details=short
             )
+        _reserve_windows(state)
         state = execute(checkout_id, machine.ReservationsTaken()).state
     from smartgrocer.domain.payments import PaymentProviderError
 
@@ -346,6 +427,25 @@ def _carry_on(principal, state: dict) -> dict:
         "orders": [public_order(machine.order_view(state, oid), principal) for oid in sorted(state["orders"])],
         "payment": _payment_info(state, client_secret),
     }
+
+
+def _reserve_windows(state: dict) -> None:
+    """One place per seller's window, like stock: one conditional update each, marked by the checkout.
+    A full window closes the checkout (giving back its stock and places) with a 409 naming it."""
+    from smartgrocer.domain import fulfilment
+    from smartgrocer.domain.checkout_ports import WindowRepository
+
+    for order in sorted(state["orders"].values(), key=lambda o: o["seller_id"]):
+        chosen = order.get("fulfilment")
+        if not chosen:
+            continue
+        window = {k: chosen[k] for k in ("slot_id", "start", "end")}
+        taken = ports.resolve(WindowRepository).reserve(
+            chosen["window_key"], {"seller_id": order["seller_id"], **window}, chosen["capacity"], state["_id"]
+        )
+        if not taken:
+            execute(state["_id"], machine.Abandon("rejected"))
+            raise fulfilment.window_full(order["seller_id"], order["seller_name"], cast(fulfilment.Window, chosen))
 
 
 def _payment_info(state: dict, client_secret: str) -> dict:
@@ -486,7 +586,16 @@ def public_order(doc: dict, principal=None) -> dict:
             for r in doc.get("refunds") or []
         ],
         "payout": _public_payout(doc) if relations & {"seller", "admin"} else None,
+        "delivery_fee": format_amount(doc.get("fee_cents", 0)),
+        "fulfilment": _public_fulfilment(doc.get("fulfilment")),
     }
+
+
+def _public_fulfilment(chosen: dict | None) -> dict | None:
+    if not chosen:
+        return None
+    fields = ("method", "slot_id", "local_date", "label", "address")
+    return {**{k: chosen.get(k) for k in fields}, "start": _aware(chosen["start"]), "end": _aware(chosen["end"])}
 
 
 def _refundable_by(doc: dict, relations: frozenset[str]) -> int | None:

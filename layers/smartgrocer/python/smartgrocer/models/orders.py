@@ -5,6 +5,7 @@ from typing import Literal, Self, TypeVar
 from pydantic import Field, model_validator
 
 from smartgrocer.models.common import AmountIn, AmountOut, RequestModel, ResponseModel, UtcDateTime
+from smartgrocer.models.fulfilment import CheckoutFulfilment
 
 OrderStatus = Literal[
     "pending_payment", "confirmed", "packed", "out_for_delivery", "delivered", "cancelled", "payment_failed"
@@ -53,6 +54,22 @@ class ShippingAddress(RequestModel):
 class CheckoutRequest(RequestModel):
     items: list[BasketLine] = Field(min_length=1, max_length=50)
     shipping_address: ShippingAddress
+    fulfilment: CheckoutFulfilment = Field(
+        default_factory=dict,
+        description="A delivery or pickup window per seller that offers windows (see GET /api/sellers/{id}/slots)",
+    )
+
+
+class OrderFulfilmentOut(ResponseModel):
+    """The window the shopper chose with this seller."""
+
+    method: Literal["delivery", "pickup"]
+    slot_id: str
+    start: UtcDateTime
+    end: UtcDateTime
+    local_date: str = Field(description="The window's day in the seller's time zone, YYYY-MM-DD")
+    label: str = Field(description='As the seller writes it, e.g. "Tuesday 1 December, 09:00-12:00"')
+    address: str | None = Field(description="Where to collect (pickup)")
 
 
 class StatusUpdateRequest(RequestModel):
@@ -200,6 +217,10 @@ class OrderOut(ResponseModel):
     )
     refunds: list[RefundOut] = Field(default_factory=list)
     payout: PayoutOut | None = Field(default=None, description="The seller's payout (seller and admins only)")
+    delivery_fee: AmountOut = Field(default="0.00", description="Included in the totals above")
+    fulfilment: OrderFulfilmentOut | None = Field(
+        default=None, description="The chosen delivery or pickup window; null when the seller arranges delivery"
+    )
 
 
 class OrdersPage(ResponseModel):
