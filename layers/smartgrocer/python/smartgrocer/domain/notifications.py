@@ -91,11 +91,26 @@ def _message(greeting: str, paragraphs: list[str], order: dict | None = None) ->
     if order:
         text_lines, html_lines = _lines(order)
         total = _money(order["total_cents"], order["currency"])
-        text_lines += f"\n  Total: {total}\n  Order: {order['_id']}"
+        extra = [f"Delivery fee: {_money(order['fee_cents'], order['currency'])}"] if order.get("fee_cents") else []
+        when = fulfilment_line(order)
+        extra += [when] if when else []
+        text_lines += "".join(f"\n  {line}" for line in extra) + f"\n  Total: {total}\n  Order: {order['_id']}"
+        html_lines += "".join(f"<p>{escape(line)}</p>" for line in extra)
         html_lines += f"<p>Total: <strong>{total}</strong><br>Order: {order['_id']}</p>"
     text = f"{greeting}\n\n" + "\n\n".join(paragraphs) + (f"\n\n{text_lines}" if text_lines else "")
     html = f"<p>{escape(greeting)}</p>" + "".join(f"<p>{escape(p)}</p>" for p in paragraphs) + html_lines
     return text, html
+
+
+def fulfilment_line(order: dict) -> str | None:
+    """ "Delivery: Tuesday 1 December, 09:00-12:00" or "Pickup: ... at 1 Mill Lane"; None when the seller
+    arranges delivery themselves."""
+    chosen = order.get("fulfilment")
+    if not chosen:
+        return None
+    if chosen["method"] == "pickup":
+        return f"Pickup: {chosen['label']}" + (f" at {chosen['address']}" if chosen.get("address") else "")
+    return f"Delivery: {chosen['label']}"
 
 
 def _receipt(greeting: str, orders: list[dict]) -> tuple[str, str]:
