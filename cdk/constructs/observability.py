@@ -166,8 +166,13 @@ class Observability(Construct):
                 width=16,
             ),
             cw.GraphWidget(
-                title="Amount authorised and captured (cents)",
-                left=[business[metrics.AMOUNT_AUTHORISED], business[metrics.AMOUNT_CAPTURED]],
+                title="Money moved (cents)",
+                left=[
+                    business[metrics.AMOUNT_AUTHORISED],
+                    business[metrics.AMOUNT_CAPTURED],
+                    business[metrics.AMOUNT_TRANSFERRED],
+                    business[metrics.AMOUNT_REFUNDED],
+                ],
                 width=8,
             ),
         )
@@ -235,6 +240,17 @@ class Observability(Construct):
                 "{ $.reconciler.stock_violations > 0 }",
                 "$.reconciler.stock_violations",
             ),
+            "WindowCapacityViolations": (
+                ("orders_expire",),
+                "{ $.reconciler.window_violations > 0 }",
+                "$.reconciler.window_violations",
+            ),
+            # a capture decides the payouts: wherever the last packing, cancel or deadline lands
+            "PayoutAccountMissing": (
+                ("orders_pack", "orders_update_status", "payments_webhook", "orders_expire"),
+                '{ $.alarm = "payout_account_missing" }',
+                "1",
+            ),
         }
         found = {}
         for metric_name, (names, pattern, value) in sources.items():
@@ -267,6 +283,25 @@ class Observability(Construct):
             threshold=1,
             description="stock + held + sold != received for some product",
         )
+        self._alarm(
+            "WindowCapacityViolations",
+            found["WindowCapacityViolations"],
+            threshold=1,
+            description="A delivery window's places taken differ from its live orders",
+        )
+        self._alarm(
+            "PayoutAccountMissing",
+            found["PayoutAccountMissing"],
+            threshold=1,
+            description="A captured order has no seller account to pay out to (its money stays on the platform)",
+        )
+        ledger = self.business_metrics()[metrics.LEDGER_MISMATCHES]
+        self._alarm(
+            "LedgerMismatches",
+            ledger,
+            threshold=1,
+            description="A settled checkout's money does not add up (captured != transfers + commission + refunds)",
+        )
         # Repairs are expected after a crash; repairs in three periods running mean something keeps failing.
         repairs = self.business_metrics()[RECONCILER_REPAIRS]
         self._alarm(
@@ -276,7 +311,7 @@ class Observability(Construct):
             evaluation_periods=3,
             description="The reconciler had to repair money state for 15 minutes running",
         )
-        return {**found, RECONCILER_REPAIRS: repairs}
+        return {**found, RECONCILER_REPAIRS: repairs, metrics.LEDGER_MISMATCHES: ledger}
 
     def _rate_alarm(self, id: str, rate: str, when: str, using: dict[str, cw.IMetric], *, description: str) -> cw.Alarm:
         """A percentage over 1-minute periods, alarming when above RATE_PERCENT in 3 of 5 of them."""

@@ -194,6 +194,9 @@ def test_money_integrity_is_counted_from_logs_and_alarmed(dev):
     assert {refs(p["LogGroupName"]).pop() for p in by_metric["AuthorizationLost"]} == {webhook_logs, reconciler_logs}
     assert '"authorization_lost"' in by_metric["AuthorizationLost"][0]["FilterPattern"]
     assert {refs(p["LogGroupName"]).pop() for p in by_metric["StockInvariantViolations"]} == {reconciler_logs}
+    assert {refs(p["LogGroupName"]).pop() for p in by_metric["WindowCapacityViolations"]} == {reconciler_logs}
+    assert '"payout_account_missing"' in by_metric["PayoutAccountMissing"][0]["FilterPattern"]
+    assert len(by_metric["PayoutAccountMissing"]) == 4  # wherever a capture can be decided
     assert "ReconcilerRepairs" not in by_metric  # an EMF counter from the reconciler's report
     alarms = {
         a["Properties"]["MetricName"]: a["Properties"]
@@ -204,6 +207,9 @@ def test_money_integrity_is_counted_from_logs_and_alarmed(dev):
         "PaymentAmountMismatch",
         "AuthorizationLost",
         "StockInvariantViolations",
+        "WindowCapacityViolations",
+        "PayoutAccountMissing",
+        "LedgerMismatches",
         "ReconcilerRepairs",
     }
     assert alarms["ReconcilerRepairs"]["EvaluationPeriods"] == 3
