@@ -1131,7 +1131,7 @@ export interface components {
         PayoutOut: {
             /**
              * Commission
-             * @description The platform's commission on it
+             * @description The platform's commission on the goods, net of what refunds gave back
              * @example 3.49
              */
             commission: string;

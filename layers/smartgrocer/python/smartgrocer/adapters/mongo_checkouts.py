@@ -148,6 +148,7 @@ class MongoOrders:
                             "orders": {"$sum": 1},
                             "gross": {"$sum": "$payout.gross_cents"},
                             "commission": {"$sum": "$payout.commission_cents"},
+                            "returned": {"$sum": "$payout.commission_returned_cents"},
                             "net": {"$sum": "$payout.net_cents"},
                             "reversed": {"$sum": "$payout.reversed_cents"},
                             "paid": {"$sum": {"$cond": [{"$ne": ["$payout.transfer_id", None]}, _NET, 0]}},
@@ -159,6 +160,7 @@ class MongoOrders:
         totals = dict.fromkeys(("orders", "gross", "commission", "net", "reversed", "paid"), 0)
         if rows:
             totals.update({k: int(v) for k, v in rows[0].items() if k in totals})
+            totals["commission"] -= int(rows[0].get("returned") or 0)  # kept: net of what refunds gave back
         return totals
 
     def sales(self, seller_id: str, since: datetime, top: int) -> dict:

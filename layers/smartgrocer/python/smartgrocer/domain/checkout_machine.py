@@ -934,6 +934,11 @@ def _on_refund_issued(state: dict, command: RefundIssued, at: datetime, decision
     refund["refund_id"] = command.refund_id
     _ledger(state, "refund", refund["amount_cents"], at, command.target, command.refund_id)
     _ledger(state, "commission_refund", refund["commission_back_cents"], at, command.target)
+    if order.get("payout"):
+        payout = order["payout"]
+        payout["commission_returned_cents"] = (
+            payout.get("commission_returned_cents", 0) + refund["commission_back_cents"]
+        )
     fully = sum(r["amount_cents"] for r in refunds if r["refund_id"]) >= (order["final_cents"] or 0)
     order.update(
         refund_id=command.refund_id,
@@ -962,6 +967,7 @@ def _payout_terms(order: dict) -> dict:
         "commission_cents": fee,
         "net_cents": gross - fee,
         "reversed_cents": 0,
+        "commission_returned_cents": 0,  # given back with refunds made
         "transfer_id": None,
         "status": "awaiting_capture",
     }

@@ -55,7 +55,8 @@ class OrderRepository(Protocol):
         """A seller's orders that pay out (captured), newest first."""
 
     def payout_totals(self, seller_id: str) -> dict:
-        """Sums over all of a seller's payouts: `{orders, gross, commission, net, reversed, paid}` in cents."""
+        """Sums over all of a seller's payouts: `{orders, gross, commission (kept: net of what refunds
+        gave back), net, reversed, paid}` in cents."""
 
     def sales(self, seller_id: str, since: datetime, top: int) -> dict:
         """A seller's sold orders (captured, not being refunded) since `since`: `per_day` rows

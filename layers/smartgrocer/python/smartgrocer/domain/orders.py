@@ -610,7 +610,7 @@ def _public_payout(doc: dict) -> dict | None:
         return None
     return {
         "gross": format_amount(payout["gross_cents"]),
-        "commission": format_amount(payout["commission_cents"]),
+        "commission": format_amount(payout["commission_cents"] - payout.get("commission_returned_cents", 0)),
         "commission_bps": doc.get("commission_bps") or 0,
         "net": format_amount(payout["net_cents"]),
         "reversed": format_amount(payout["reversed_cents"]),

@@ -54,15 +54,10 @@ def _payout_row(doc: dict) -> dict:
         "refunded": format_amount(doc.get("refunded_cents", 0)),
         "status": payout["status"],
         "gross": format_amount(payout["gross_cents"]),
-        "commission": format_amount(payout["commission_cents"] - _commission_returned(doc)),
+        "commission": format_amount(payout["commission_cents"] - payout.get("commission_returned_cents", 0)),
         "net": format_amount(payout["net_cents"]),
         "reversed": format_amount(payout["reversed_cents"]),
     }
-
-
-def _commission_returned(doc: dict) -> int:
-    # what the platform gave back with refunds already made (a pending refund has not moved money yet)
-    return sum(r["commission_back_cents"] for r in doc.get("refunds") or [] if r.get("refund_id"))
 
 
 def finance(days: int = 30, at: datetime | None = None) -> dict:

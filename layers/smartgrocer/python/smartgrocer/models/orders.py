@@ -133,7 +133,7 @@ class PayoutOut(ResponseModel):
     """What the order pays its seller (shown to the seller and admins only)."""
 
     gross: AmountOut = Field(description="The order's final total")
-    commission: AmountOut = Field(description="The platform's commission on it")
+    commission: AmountOut = Field(description="The platform's commission on the goods, net of what refunds gave back")
     commission_bps: int = Field(description="The commission rate, in basis points (1000 = 10 %)")
     net: AmountOut = Field(description="What is transferred to the seller")
     reversed: AmountOut = Field(description="Taken back from the seller by refunds")
