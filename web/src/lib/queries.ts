@@ -14,7 +14,9 @@ export const keys = {
   checkout: (id: string) => ["checkout", id] as const,
   sellerOrders: (status: string) => ["seller", "orders", status] as const,
   sellerAnalytics: ["seller", "analytics"] as const,
+  sellerPayouts: ["seller", "payouts"] as const,
   adminUsers: (q: string) => ["admin", "users", q] as const,
+  adminFinance: (days: number) => ["admin", "finance", days] as const,
 };
 
 export function useCategories() {
