@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { AlertTriangle, Plus } from "lucide-react";
+import { AlertTriangle, Plus, Wallet } from "lucide-react";
 import { Link } from "react-router";
 import RevenueChart, { lastNDays } from "@/components/seller/RevenueChart";
 import { PageHeader } from "@/components/PageHeader";
@@ -24,6 +24,11 @@ export default function SellerDashboardPage() {
           <>
             <Button asChild variant="outline">
               <Link to="/seller/orders?status=confirmed">Orders to pack</Link>
+            </Button>
+            <Button asChild variant="outline">
+              <Link to="/seller/payouts">
+                <Wallet aria-hidden="true" /> Payouts
+              </Link>
             </Button>
             <Button asChild>
               <Link to="/seller/products/new">
