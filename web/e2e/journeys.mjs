@@ -749,6 +749,7 @@ journeys.push({
       assert(reversed > 0 && reversed < refund, `the payout is reduced by the seller's share (reversed ${reversed} of ${refund})`);
     }
     await page.locator('[data-testid="payment-status"][data-status="partially_refunded"]').waitFor();
+    await page.getByRole("button", { name: "Dismiss notification" }).click();
     await screenshot(page, "order-refunded", { fullPage: true });
 
     // The payouts page lists the order with its refund; the CSV holds it too.
