@@ -125,6 +125,7 @@ def build_products(count: int, sellers: list[str], seed: int = 42):
             "unit": rng.choice(UNITS),
             "images": [],
             "is_active": rng.random() > 0.02,
+            "seller_payable": True,  # bench sellers can be paid: every active product is listed
             "created_at": created,
             "updated_at": created,
         }
@@ -353,7 +354,7 @@ def run(options, engine: str) -> None:
     rows, results = [], []
     for shape in shapes:
         field, descending = SORTS[shape["sort"]]
-        mongo_filter = {"is_active": True, **shape["filter"]}
+        mongo_filter = {"is_active": True, "seller_payable": True, **shape["filter"]}
         ordered = sorted(
             (d for d in catalog_docs if d["is_active"] and shape["match"](d)),
             key=lambda d: d[field],

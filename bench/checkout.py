@@ -329,6 +329,7 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
             "unit": "each",
             "images": [],
             "is_active": True,
+            "seller_payable": True,  # the bench seller onboarded at signup (tests.support)
             "created_at": created,
             "updated_at": created,
         }

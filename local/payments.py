@@ -98,6 +98,13 @@ def deliver_pending(
     return delivered, pending_count(database)
 
 
+def deliver_event(event_id: str, database=None, url: str | None = None, secret: str | None = None) -> int | None:
+    """Deliver one queued event now (unless it went out already); its HTTP status (None: no answer, or
+    nothing to deliver). Not taken, it stays queued and is retried like any other."""
+    queued = _webhooks(database).find_one({"_id": event_id, "delivered": False})
+    return None if queued is None else _attempt(database, queued, url, secret)
+
+
 def confirm_payment(body: dict, database=None, url: str | None = None, secret: str | None = None) -> tuple[int, dict]:
     """`POST /local/payments/confirm`: the card form. `status` is `authorized` (the amount is held,
     the intent awaits capture) or `failed` (declined: the intent awaits another card); the event is

@@ -11,16 +11,18 @@ runner delivers them: `/local/payments/confirm` at once, the rest from a backgro
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import mimetypes
 import os
+import re
 import secrets
 import signal
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from local.apigw import LAYER_PATH, ROOT, decode_body, http_event, match_route
 from local.functions_pool import FunctionPool
@@ -28,6 +30,8 @@ from local.services import Service, aws_env, free_port, mongo_service, moto_serv
 
 API_GATEWAY_MAX_BODY = 10 * 1024 * 1024
 WEB_DIST = ROOT / "web" / "dist"
+ONBOARDING_PATH = "/local/payments/onboarding/"  # local.payment_provider's onboarding links
+ACCOUNT_ID = re.compile(r"acct_[A-Za-z0-9_]{1,64}")
 
 
 class LocalHttpServer(ThreadingHTTPServer):
@@ -287,6 +291,92 @@ class LocalRuntime:
             return 200, {"messages": sent_messages(self.env["AWS_ENDPOINT_URL"])}
         return 404, {"error": {"code": "not_found", "message": "No such local endpoint."}}
 
+    def handle_onboarding(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """`/local/payments/onboarding/<account>`: the stand-in for Stripe's hosted onboarding. GET shows
+        the page, POST (its button) activates the account, delivers `account.updated` at once and
+        sends the seller back (303) to `return_url`, which must be on this origin (never an open
+        redirect). Local links do not expire, so `refresh_url` is never needed."""
+        from local.payment_provider import activate_account, find_account
+        from local.payments import deliver_event
+
+        account_id = path.removeprefix(ONBOARDING_PATH)
+        if not ACCOUNT_ID.fullmatch(account_id):
+            return _page(404, "No such account", "<p>This onboarding link names no account.</p>")
+        if method not in {"GET", "HEAD", "POST"}:
+            status, headers_out, page = _page(405, "Method not allowed", "<p>Use the onboarding page.</p>")
+            return status, {**headers_out, "allow": "GET, HEAD, POST"}, page
+        params = parse_qs(query)
+        if method == "POST":  # the form's fields come first, the link's query second
+            params = {**params, **parse_qs(body.decode("utf-8", "replace"))}
+        own = {self.base_url, f"http://{headers.get('host', '')}".lower()}
+        raw_return = (params.get("return_url") or ["/"])[0]
+        return_url = _same_origin(raw_return, own)
+        if return_url is None:
+            return _page(400, "Return address refused", "<p>The return address is not on this site.</p>")
+        account = find_account(account_id, self._payments_db)
+        if account is None:
+            return _page(404, "No such account", f"<p>There is no account {html.escape(account_id)}.</p>")
+        if method == "POST":
+            origin = headers.get("origin")
+            if origin is not None and origin.lower() not in own:  # a form posted from another site (or `null`)
+                return _page(403, "Refused", "<p>Activate payouts from the onboarding page itself.</p>")
+            with self._delivery_lock:  # its event goes out now, not also from the background loop
+                event = activate_account(account_id, self._payments_db)
+                deliver_event(event["id"], self._payments_db, **self._webhook_target())
+            return 303, {"location": return_url, "cache-control": "no-store"}, b""
+        return _page(200, "SmartGrocer test payouts onboarding", _onboarding_form(account, path, return_url))
+
+
+def _same_origin(url: str, origins: set[str]) -> str | None:
+    """`url` when it stays on this origin: a path (`/...`, not `//host`) or an absolute http(s) URL of
+    one of `origins`; None for anything else."""
+    if not url or any(ch == "\\" or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return None
+    parts = urlsplit(url)
+    if not parts.scheme and not parts.netloc:
+        return url if url.startswith("/") and not url.startswith("//") else None
+    if parts.scheme in {"http", "https"} and f"{parts.scheme}://{parts.netloc}".lower() in origins:
+        return url
+    return None
+
+
+def _onboarding_form(account: dict, path: str, return_url: str) -> str:
+    account_id, back = html.escape(account["id"]), html.escape(return_url)
+    if account["charges_enabled"] and account["payouts_enabled"] and account["details_submitted"]:
+        action = f"<p>Payouts are <strong>active</strong> for this account.</p><p><a href='{back}'>Continue</a></p>"
+    else:
+        action = (
+            f"<form method='post' action='{html.escape(path)}'>"
+            f"<input type='hidden' name='return_url' value='{back}'>"
+            "<button type='submit'>Activate payouts</button></form>"
+            f"<p><a href='{back}'>Back without activating</a></p>"
+        )
+    return (
+        "<p>This stands in for Stripe's hosted onboarding: no details are asked for and no money is real."
+        f"</p><p>Account <code>{account_id}</code>"
+        f"{' for ' + html.escape(account['email']) if account.get('email') else ''}</p>{action}"
+    )
+
+
+def _page(status: int, title: str, content: str) -> tuple[int, dict[str, str], bytes]:
+    page = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>body{{font-family:system-ui,sans-serif;max-width:36rem;"
+        "margin:3rem auto;padding:0 1rem;line-height:1.5}button{font-size:1rem;padding:.6rem 1.2rem;"
+        "border-radius:.4rem;border:0;background:#15803d;color:#fff;cursor:pointer}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1>{content}</body></html>"
+    )
+    headers = {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        "x-content-type-options": "nosniff",
+    }
+    return status, headers, page.encode()
+
 
 def _handler_for(runtime: LocalRuntime):
     class Handler(BaseHTTPRequestHandler):
@@ -331,6 +421,12 @@ def _handler_for(runtime: LocalRuntime):
                         self.command, url.path, url.query, headers, body, self.client_address[0]
                     )
                     self._send(status, out_headers, out_body)
+                elif url.path.startswith(ONBOARDING_PATH):
+                    body = self._read_body()
+                    if body is None:
+                        return
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    self._send(*runtime.handle_onboarding(self.command, url.path, url.query, headers, body))
                 elif url.path.startswith("/local/"):
                     body = self._read_body()
                     if body is None:

@@ -216,12 +216,29 @@ def seed_demo_data(log: Callable[[str], None] = print) -> bool:
     for email, (shop_name, _) in CATALOG.items():
         _, seller = auth.signup(email, DEMO_PASSWORDS["seller"], shop_name, None, True)
         sellers[email] = Principal(seller["_id"], "seller", email, shop_name)
+        _activate_payouts(sellers[email])
     count = 0
     for email, _, fields in demo_products():
         catalog.create_product(sellers[email], fields)
         count += 1
     log(f"Seeded {count} products from {len(CATALOG)} sellers.")
     return True
+
+
+def _activate_payouts(seller) -> None:
+    """A demo seller can be paid from the start: an account at the local provider, onboarded (its
+    `account.updated` webhook follows when the runner delivers), and stored active right away, so their
+    products are listed whenever that delivery happens."""
+    from local.payment_provider import LocalPaymentGateway, activate_account
+    from smartgrocer.domain import ports
+    from smartgrocer.domain.checkout_ports import SellerRepository
+    from smartgrocer.domain.sellers import now
+
+    repository = ports.resolve(SellerRepository)
+    repository.ensure(seller.user_id, seller.full_name, seller.email, now())
+    account_id = LocalPaymentGateway().create_account(seller.user_id, seller.email, f"account-{seller.user_id}")
+    activate_account(account_id)
+    repository.set_account(seller.user_id, account_id, "active", now())
 
 
 def print_demo_accounts(log: Callable[[str], None] = print) -> None:

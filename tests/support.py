@@ -51,17 +51,47 @@ class ApiClient:
         return self.request("DELETE", path, account, **kw)
 
     def signup(
-        self, email: str, password: str = "correct-horse-1", full_name: str = "Test User", is_seller: bool = False
+        self,
+        email: str,
+        password: str = "correct-horse-1",
+        full_name: str = "Test User",
+        is_seller: bool = False,
+        payouts: bool = True,
     ) -> Account:
+        """A new account. A seller can be paid (payout account active, so their products are listed and
+        sold) unless `payouts=False`: set up through the real flow, see `make_payable`."""
         response = self.post(
             "/api/auth/signup",
             json={"email": email, "password": password, "full_name": full_name, "is_seller": is_seller},
         )
         assert response.status_code == 201, response.text
         body = response.json()
-        return Account(
+        account = Account(
             email, password, body["user"]["id"], body["user"]["role"], body["access_token"], body["refresh_token"]
         )
+        if is_seller and payouts:
+            self.make_payable(account)
+        return account
+
+    def make_payable(self, seller: Account, timeout: float = 20.0) -> str:
+        """The seller onboards as a real one does: POST onboarding, complete the (local) provider's onboarding
+        page, then wait for its `account.updated` webhook (forcing delivery) to make the account active.
+        Returns the account id."""
+        import time
+
+        response = self.post("/api/seller/payouts/onboarding", seller)
+        assert response.status_code == 200, response.text
+        url = response.json()["url"]
+        page = self.session.post(url if "://" in url else f"{self.base_url}{url}", allow_redirects=False, timeout=30)
+        assert page.status_code < 400, f"onboarding page: {page.status_code} {page.text[:200]}"
+        deadline = time.monotonic() + timeout
+        while True:
+            self.post("/local/payments/deliver")
+            account = self.get("/api/seller/payouts/account", seller).json()
+            if account.get("status") == "active":
+                return account["account_id"]
+            assert time.monotonic() < deadline, f"the seller's payout account never became active: {account}"
+            time.sleep(0.05)
 
     def login(self, email: str, password: str) -> requests.Response:
         return self.post("/api/auth/login", json={"email": email, "password": password})

@@ -318,6 +318,7 @@ def _old_product(seller, name: str, price_cents: int, unit: str) -> dict:
         "unit": unit,
         "images": [],
         "is_active": True,
+        "seller_payable": True,  # (what the apply-indexes step gives it from its seller, who can be paid)
         "created_at": created,
         "updated_at": created,
     }

@@ -20,21 +20,30 @@ def demo_catalog(runtime):
     from local.seed import CATALOG, demo_products
     from smartgrocer.adapters.mongo import client
     from smartgrocer.adapters.mongo_catalog import MongoProductRepository, MongoSearchWords
+    from smartgrocer.adapters.mongo_sellers import MongoSellers
     from smartgrocer.domain import catalog, ports
     from smartgrocer.domain.auth import Principal
     from smartgrocer.domain.catalog_ports import ProductRepository, SearchWords
+    from smartgrocer.domain.checkout_ports import SellerRepository
     from smartgrocer.indexes import apply_indexes
 
     database = client()["smartgrocer_relevance"]
-    for name in ("products", "search_words"):
+    for name in ("products", "search_words", "sellers"):
         database[name].drop()
     apply_indexes(database)
-    previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords)}
+    previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords, SellerRepository)}
     ports.use(ProductRepository, MongoProductRepository(lambda: database))
     ports.use(SearchWords, MongoSearchWords(lambda: database))
+    ports.use(SellerRepository, MongoSellers(lambda: database))
     sellers = {
         email: Principal(f"{i:024x}", "seller", email, shop) for i, (email, (shop, _)) in enumerate(CATALOG.items())
     }
+    database.sellers.insert_many(  # the demo sellers can be paid: their products are listed
+        [
+            {"_id": s.user_id, "name": s.full_name, "payouts": {"account_id": f"acct_{s.user_id}", "status": "active"}}
+            for s in sellers.values()
+        ]
+    )
     for email, _, fields in demo_products(pictures=False):
         catalog.create_product(sellers[email], fields)
     yield catalog

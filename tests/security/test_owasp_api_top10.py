@@ -159,6 +159,7 @@ class TestAPI1BrokenObjectLevelAuthorization:
         "orders_pack": "test_orders_pack_foreign",
         "checkouts_get": "test_checkouts_get_foreign",
         "admin_users_update": "test_admin_users_update_is_admin_only_without_existence_oracle",
+        "admin_sellers_update": "test_admin_sellers_update_is_admin_only_without_existence_oracle",
     }
 
     def test_every_id_route_is_attacked(self):
@@ -285,6 +286,20 @@ class TestAPI1BrokenObjectLevelAuthorization:
             fake = api.patch(f"/api/admin/users/{uuid.uuid4().hex[:24]}", who, json={"is_active": False})
             assert error_of(real, 403, "wrong_role") == error_of(fake, 403, "wrong_role")
         assert api.get("/api/auth/me", victim).json()["is_active"] is True
+
+    def test_admin_sellers_update_is_admin_only_without_existence_oracle(self, api, world):
+        from smartgrocer.adapters.mongo import db
+
+        victim = world["other_seller"]
+        for who in (world["intruder"], world["seller"], victim):
+            real = api.patch(f"/api/admin/sellers/{victim.user_id}", who, json={"commission_bps": 0})
+            fake = api.patch(f"/api/admin/sellers/{uuid.uuid4().hex[:24]}", who, json={"commission_bps": 0})
+            assert error_of(real, 403, "wrong_role") == error_of(fake, 403, "wrong_role")
+        assert db().sellers.find_one({"_id": victim.user_id}).get("commission_bps") is None
+        # an admin: a user who is not a seller is as missing as one who does not exist
+        real = api.patch(f"/api/admin/sellers/{world['shopper'].user_id}", world["admin"], json={"commission_bps": 0})
+        fake = api.patch(f"/api/admin/sellers/{uuid.uuid4().hex[:24]}", world["admin"], json={"commission_bps": 0})
+        assert error_of(real, 404, "not_found") == error_of(fake, 404, "not_found")
 
     def test_listings_are_scoped_to_the_caller(self, api, world):
         order_id = world["order"]["id"]

@@ -35,14 +35,17 @@ class FakeProducts:
     def _out(doc: dict) -> dict:
         return {k: copy.deepcopy(v) for k, v in doc.items() if k != "terms"}
 
-    def get(self, product_id: str, *, owner: str | None = None) -> dict | None:
+    def get(self, product_id: str, *, owner: str | None = None, payable_only: bool = False) -> dict | None:
         doc = self._live(product_id, owner)
+        if doc is not None and payable_only and doc.get("seller_payable") is not True:
+            return None
         return self._out(doc) if doc else None
 
     @staticmethod
     def _matches(doc: dict, where: ProductFilter) -> bool:
         return (
             doc["is_active"]
+            and (not where.payable_only or doc.get("seller_payable") is True)
             and (where.category is None or doc["category"] == where.category)
             and (where.seller_id is None or doc["seller_id"] == where.seller_id)
             and (where.min_price_cents is None or doc["price_cents"] >= where.min_price_cents)
@@ -90,9 +93,17 @@ class FakeProducts:
     def category_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for doc in self.docs.values():
-            if doc["is_active"]:
+            if doc["is_active"] and doc.get("seller_payable") is True:
                 counts[doc["category"]] = counts.get(doc["category"], 0) + 1
         return counts
+
+    def set_seller_payable(self, seller_id: str, payable: bool) -> int:
+        changed = 0
+        for doc in self.docs.values():
+            if doc["seller_id"] == seller_id and doc.get("seller_payable") is not payable:
+                doc["seller_payable"] = payable
+                changed += 1
+        return changed
 
     def low_stock(self, seller_id: str, threshold: int, limit: int) -> list[dict]:
         low = [
@@ -131,3 +142,63 @@ class FakeSearchWords:
             if min_length <= len(w) <= max_length and set(trigrams(w)) & set(grams)
         ]
         return dict(found[:limit])
+
+
+class FakeSellers:
+    """An in-memory SellerRepository (domain/checkout_ports.py). `everyone_active`: any seller not stored
+    reads as one with an active account (catalog tests about something else than payouts)."""
+
+    def __init__(self, everyone_active: bool = False) -> None:
+        self.docs: dict[str, dict] = {}
+        self.everyone_active = everyone_active
+
+    def _default(self, seller_id: str) -> dict | None:
+        if not self.everyone_active:
+            return None
+        at = datetime.now(UTC)
+        payouts = {"account_id": f"acct_{seller_id}", "status": "active", "updated_at": at}
+        return {"_id": seller_id, "name": seller_id, "email": "", "payouts": payouts, "commission_bps": None}
+
+    def get(self, seller_id: str) -> dict | None:
+        doc = self.docs.get(seller_id) or self._default(seller_id)
+        return copy.deepcopy(doc) if doc else None
+
+    def many(self, seller_ids: list[str]) -> dict[str, dict]:
+        return {i: doc for i in seller_ids if (doc := self.get(i)) is not None}
+
+    def ensure(self, seller_id: str, name: str, email: str, at: datetime) -> dict:
+        if seller_id not in self.docs:
+            self.docs[seller_id] = {
+                "_id": seller_id,
+                "name": name,
+                "email": email,
+                "payouts": {"account_id": None, "status": "none", "updated_at": at},
+                "commission_bps": None,
+                "created_at": at,
+                "updated_at": at,
+            }
+        return copy.deepcopy(self.docs[seller_id])
+
+    def set_account(self, seller_id: str, account_id: str, status: str, at: datetime) -> dict | None:
+        doc = self.docs.get(seller_id)
+        if doc is None or doc["payouts"]["account_id"] not in (None, account_id):
+            return None
+        if not (status != "active" and doc["payouts"]["status"] == "active"):
+            doc["payouts"] = {"account_id": account_id, "status": status, "updated_at": at}
+            doc["updated_at"] = at
+        return copy.deepcopy(doc)
+
+    def set_status_by_account(self, account_id: str, status: str, at: datetime) -> dict | None:
+        for doc in self.docs.values():
+            if doc["payouts"]["account_id"] == account_id:
+                doc["payouts"] = {**doc["payouts"], "status": status, "updated_at": at}
+                doc["updated_at"] = at
+                return copy.deepcopy(doc)
+        return None
+
+    def set_commission(self, seller_id: str, commission_bps: int | None, at: datetime) -> dict | None:
+        doc = self.docs.get(seller_id)
+        if doc is None:
+            return None
+        doc["commission_bps"], doc["updated_at"] = commission_bps, at
+        return copy.deepcopy(doc)

@@ -8,8 +8,9 @@ import pytest
 
 from smartgrocer.domain import catalog, etags, ports
 from smartgrocer.domain.catalog_ports import ProductRepository, SearchWords
+from smartgrocer.domain.checkout_ports import SellerRepository
 from smartgrocer.errors import BadRequest, NotFound, PreconditionFailed, PreconditionRequired
-from tests.unit.fake_catalog import FakeProducts, FakeSearchWords
+from tests.unit.fake_catalog import FakeProducts, FakeSearchWords, FakeSellers
 
 
 @dataclass
@@ -25,9 +26,12 @@ SELLER, OTHER, ADMIN = Who("seller-1"), Who("seller-2"), Who("admin-1", role="ad
 @pytest.fixture
 def products():
     fake = FakeProducts()
-    previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords)}  # put back afterwards
+    previous = {
+        port: ports._factories.get(port) for port in (ProductRepository, SearchWords, SellerRepository)
+    }  # put back afterwards
     ports.use(ProductRepository, fake)
     ports.use(SearchWords, FakeSearchWords())
+    ports.use(SellerRepository, FakeSellers(everyone_active=True))
     yield fake
     for port, factory in previous.items():
         if factory is not None:

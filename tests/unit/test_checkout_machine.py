@@ -1209,15 +1209,24 @@ class Fakes:
 def fakes():
     from smartgrocer import wiring
     from smartgrocer.domain import ports
-    from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
+    from smartgrocer.domain.checkout_ports import (
+        CheckoutRepository,
+        OrderRepository,
+        PaymentEventLog,
+        SellerRepository,
+        StockRepository,
+    )
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.payments import PaymentGateway
+    from tests.unit.fake_catalog import FakeSellers
 
     fake = Fakes()
     for port in (CheckoutRepository, OrderRepository, StockRepository, PaymentGateway, EventPublisher, PaymentEventLog):
         ports.use(port, fake)
+    ports.use(SellerRepository, FakeSellers(everyone_active=True))  # every seller here can be paid
     yield fake
     wiring._install_money_core()
+    wiring._install_sellers()
 
 
 BUYER_PRINCIPAL = SimpleNamespace(user_id="buyer", email="b@example.com", role="shopper")
@@ -1285,7 +1294,9 @@ def test_shell_places_authorises_packs_and_captures_with_fakes(fakes):
     state = fakes.checkouts[checkout_id]
     assert state["status"] == "captured" and state["outbox"] == {} and not state["outbox_pending"]
     assert {o["payment_status"] for o in fakes.orders.values()} == {"captured"}
-    assert ("CheckoutSettled", {"order_id": checkout_id, "status": "captured", "previous": ""}) in fakes.events
+    settled_key = f"{checkout_id}/publish:CheckoutSettled:{checkout_id}:captured"  # the notifier's once-only key
+    settled = {"order_id": checkout_id, "status": "captured", "previous": "", "event_key": settled_key}
+    assert ("CheckoutSettled", settled) in fakes.events
     assert_stock_adds_up(fakes)
 
     from smartgrocer.domain.reconciler import reconcile

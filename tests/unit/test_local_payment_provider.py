@@ -1,5 +1,6 @@
 """The local payment provider: Stripe's PaymentIntent lifecycle with manual capture (authorise,
-capture, void, refund), its events, the webhook queue and its delivery.
+capture, void, refund), the sellers' payouts (connected accounts, transfers, reversals) and where
+every cent went (balances), its events, the webhook queue and its delivery.
 
 Runs against the session's nx-27017. The provider's own tests use a database of their own on that
 server, so the runner's background delivery loop (which serves the session database) never races
@@ -13,6 +14,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import stripe
@@ -20,10 +22,15 @@ import stripe
 from local import payments
 from local.payment_provider import (
     DECLINED_CARD,
+    PLATFORM,
     SUCCEEDING_CARD,
     LocalPaymentGateway,
+    activate_account,
     apply_indexes,
+    balances,
+    clear_faults,
     confirm,
+    inject_fault,
     queue_event,
 )
 from smartgrocer.domain.payments import PaymentProviderError
@@ -53,7 +60,14 @@ def provider_db(runtime, monkeypatch):
 
     monkeypatch.setenv("MONGODB_DB", UNIT_DB)
     database = db()
-    for name in ("local_payment_intents", "local_payment_webhooks", "local_payment_faults"):
+    for name in (
+        "local_payment_intents",
+        "local_payment_webhooks",
+        "local_payment_faults",
+        "local_payment_accounts",
+        "local_payment_transfers",
+        "local_payment_balances",
+    ):
         database[name].delete_many({})
     apply_indexes(database)
     return database
@@ -221,7 +235,7 @@ def test_concurrent_captures_with_one_key_capture_once(provider_db):
     intent_id = _authorised(provider_db)
     with ThreadPoolExecutor(6) as pool:
         results = list(pool.map(lambda _: gw.capture(intent_id, 5997, "capture-race"), range(6)))
-    assert results == [None] * 6
+    assert results == [_intent(provider_db, intent_id)["latest_charge"]] * 6
     assert _intent(provider_db, intent_id)["amount_received"] == 5997
     assert _types(provider_db, intent_id).count("payment_intent.succeeded") == 1
 
@@ -325,6 +339,441 @@ def test_an_injected_failure_changes_nothing_and_the_retry_works(provider_db, op
     assert _intent(provider_db, intent_id) == before and _types(provider_db, intent_id) == events
     call()
     assert _intent(provider_db, intent_id) != before and len(_types(provider_db, intent_id)) == len(events) + 1
+
+
+# -- the charge of a capture -------------------------------------------------------------------------
+
+
+def test_capture_returns_the_charge_and_the_same_one_on_a_replay(provider_db):
+    intent_id = _authorised(provider_db)
+    charge = gw.capture(intent_id, 4000, "capture-c")
+    assert charge == "ch_local_" + intent_id.removeprefix("pi_local_")  # one per intent, derived from it
+    assert _intent(provider_db, intent_id)["latest_charge"] == charge
+    assert _events(provider_db, intent_id)[-1]["data"]["object"]["latest_charge"] == charge
+    assert gw.capture(intent_id, 4000, "capture-c") == charge
+    assert balances(provider_db) == {PLATFORM: 4000}  # credited once, not once per call
+
+
+def test_an_intent_stored_without_a_charge_gets_one_when_captured(provider_db):
+    intent_id = "pi_local_byhand" + uuid.uuid4().hex[:8]
+    provider_db.local_payment_intents.insert_one(
+        {
+            "_id": intent_id,
+            "idempotency_key": uuid.uuid4().hex,
+            "client_secret": intent_id + "_secret_x",
+            "amount": 700,
+            "currency": "usd",
+            "metadata": {"checkout_id": "c-byhand"},
+            "status": "requires_capture",
+            "amount_capturable": 700,
+        }
+    )
+    charge = gw.capture(intent_id, 700, "capture-byhand")
+    assert (
+        charge == "ch_local_" + intent_id.removeprefix("pi_local_") == _intent(provider_db, intent_id)["latest_charge"]
+    )
+
+
+# -- connected accounts ------------------------------------------------------------------------------
+
+ACCOUNT_OBJECT_FIELDS = {
+    "id",
+    "object",
+    "type",
+    "charges_enabled",
+    "payouts_enabled",
+    "details_submitted",
+    "email",
+    "metadata",
+}
+
+
+def _account_doc(database, account_id: str) -> dict:
+    return database.local_payment_accounts.find_one({"_id": account_id})
+
+
+def _account_events(database, account_id: str) -> list[dict]:
+    return [
+        json.loads(q["payload"]) for q in database.local_payment_webhooks.find({"account": account_id}).sort("seq", 1)
+    ]
+
+
+def _active_account(seller: str = "seller") -> str:
+    account_id = gw.create_account(f"{seller}-{uuid.uuid4().hex[:6]}", f"{seller}@example.com", uuid.uuid4().hex)
+    activate_account(account_id)
+    return account_id
+
+
+def test_create_account_is_pending_and_idempotent_by_key(provider_db):
+    account_id = gw.create_account("s1", "s1@example.com", "account-s1")
+    assert account_id.startswith("acct_local_")
+    doc = _account_doc(provider_db, account_id)
+    assert (doc["seller_id"], doc["email"], doc["idempotency_key"], doc["status"]) == (
+        "s1",
+        "s1@example.com",
+        "account-s1",
+        "pending",
+    )
+    assert (doc["charges_enabled"], doc["payouts_enabled"], doc["details_submitted"]) == (False, False, False)
+    assert gw.create_account("s1", "s1@example.com", "account-s1") == account_id  # same key, same account
+    assert gw.create_account("s1", "other@example.com", "account-s1") == account_id  # the first answer stands
+    assert provider_db.local_payment_accounts.count_documents({}) == 1
+    assert gw.create_account("s2", "s2@example.com", "account-s2") != account_id
+    assert gw.account_status(account_id) == "pending"
+    assert _events(provider_db) == []  # nothing happened that Stripe would announce
+    with pytest.raises(PaymentProviderError, match="no such account"):
+        gw.account_status("acct_local_missing")
+
+
+def test_concurrent_creates_with_one_key_make_one_account(provider_db):
+    with ThreadPoolExecutor(6) as pool:
+        ids = set(pool.map(lambda _: gw.create_account("s1", "s1@example.com", "account-race"), range(6)))
+    assert len(ids) == 1 and provider_db.local_payment_accounts.count_documents({}) == 1
+
+
+def test_activation_makes_the_account_active_and_raises_account_updated_once(provider_db):
+    account_id = gw.create_account("s1", "s1@example.com", "account-a")
+    event = activate_account(account_id)
+    assert gw.account_status(account_id) == "active"
+    doc = _account_doc(provider_db, account_id)
+    assert doc["status"] == "active" and doc["charges_enabled"] and doc["payouts_enabled"] and doc["details_submitted"]
+    (queued,) = _account_events(provider_db, account_id)
+    assert queued == event and event["type"] == "account.updated" and event["object"] == "event"
+    obj = event["data"]["object"]
+    assert set(obj) == ACCOUNT_OBJECT_FIELDS
+    assert obj == {
+        "id": account_id,
+        "object": "account",
+        "type": "express",
+        "charges_enabled": True,
+        "payouts_enabled": True,
+        "details_submitted": True,
+        "email": "s1@example.com",
+        "metadata": {"seller_id": "s1"},
+    }
+    activate_account(account_id)  # again (the seed on every start, a double click): nothing new
+    assert len(_account_events(provider_db, account_id)) == 1
+    with pytest.raises(LookupError):
+        activate_account("acct_local_missing")
+
+
+def test_onboarding_link_points_at_the_local_onboarding_page(provider_db):
+    account_id = gw.create_account("s1", "s1@example.com", "account-l")
+    link = gw.onboarding_link(account_id, "/seller/payouts?again=1", "/seller/payouts?done=1")
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == ("", "", f"/local/payments/onboarding/{account_id}")
+    assert parse_qs(parts.query) == {
+        "return_url": ["/seller/payouts?done=1"],
+        "refresh_url": ["/seller/payouts?again=1"],
+    }
+    with pytest.raises(PaymentProviderError, match="no such account"):
+        gw.onboarding_link("acct_local_missing", "/r", "/x")
+
+
+# -- transfers and reversals, balances ---------------------------------------------------------------
+
+TRANSFER_OBJECT_FIELDS = {
+    "id",
+    "object",
+    "amount",
+    "amount_reversed",
+    "created",
+    "currency",
+    "destination",
+    "livemode",
+    "metadata",
+    "reversals",
+    "reversed",
+    "source_transaction",
+    "transfer_group",
+}
+
+
+def _paid(database, amount: int = 5000) -> tuple[str, str]:
+    """A captured intent and its charge."""
+    intent_id = _authorised(database, amount)
+    return intent_id, gw.capture(intent_id, amount, "capture-" + intent_id)
+
+
+def _transfer_doc(database, transfer_id: str) -> dict:
+    return database.local_payment_transfers.find_one({"_id": transfer_id})
+
+
+def _transfer_events(database, transfer_id: str | None = None) -> list[dict]:
+    query = {"transfer": transfer_id} if transfer_id else {"transfer": {"$exists": True}}
+    return [json.loads(q["payload"]) for q in database.local_payment_webhooks.find(query).sort("seq", 1)]
+
+
+def test_transfers_move_a_charge_from_the_platform_to_the_sellers(provider_db):
+    _, charge = _paid(provider_db, 5000)
+    greens, bakery = _active_account("greens"), _active_account("bakery")
+    assert balances(provider_db) == {PLATFORM: 5000}
+    first = gw.transfer(greens, 3000, "usd", charge, "checkout-c1", "transfer-c1-greens")
+    second = gw.transfer(bakery, 1500, "usd", charge, "checkout-c1", "transfer-c1-bakery")
+    assert first.startswith("tr_local_") and second.startswith("tr_local_") and first != second
+    assert balances(provider_db) == {PLATFORM: 500, greens: 3000, bakery: 1500}  # the platform keeps its part
+    doc = _transfer_doc(provider_db, first)
+    assert {k: doc[k] for k in ("account_id", "amount", "amount_reversed", "source_transaction", "transfer_group")} == {
+        "account_id": greens,
+        "amount": 3000,
+        "amount_reversed": 0,
+        "source_transaction": charge,
+        "transfer_group": "checkout-c1",
+    }
+    assert doc["currency"] == "usd" and doc["reversals"] == {}
+    (event,) = _transfer_events(provider_db, first)
+    assert event["type"] == "transfer.created" and event["request"]["idempotency_key"] == "transfer-c1-greens"
+    obj = event["data"]["object"]
+    assert set(obj) == TRANSFER_OBJECT_FIELDS
+    assert (obj["id"], obj["object"], obj["amount"], obj["destination"]) == (first, "transfer", 3000, greens)
+    assert (obj["source_transaction"], obj["transfer_group"], obj["reversed"]) == (charge, "checkout-c1", False)
+    assert obj["reversals"]["data"] == [] and obj["reversals"]["total_count"] == 0
+
+
+def test_the_transfers_of_a_charge_never_exceed_what_it_captured(provider_db):
+    intent_id = _authorised(provider_db, 5997)
+    charge = gw.capture(intent_id, 5000, "capture-partial")  # the rest of the hold was released
+    account = _active_account()
+    gw.transfer(account, 4000, "usd", charge, "g", "t-1")
+    before = balances(provider_db)
+    with pytest.raises(PaymentProviderError, match="5000 was captured and 4000 already transferred"):
+        gw.transfer(account, 1001, "usd", charge, "g", "t-2")
+    assert balances(provider_db) == before and len(_transfer_events(provider_db)) == 1
+    gw.transfer(account, 1000, "usd", charge, "g", "t-2")  # the key was not used up by the refusal
+    with pytest.raises(PaymentProviderError, match="already transferred"):
+        gw.transfer(account, 1, "usd", charge, "g", "t-3")
+    assert balances(provider_db) == {PLATFORM: 0, account: 5000}
+    assert _intent(provider_db, intent_id)["amount_transferred"] == 5000
+
+
+def test_concurrent_transfers_never_exceed_the_charge(provider_db):
+    _, charge = _paid(provider_db, 5000)
+    account = _active_account()
+
+    def transfer(n: int):
+        try:
+            return gw.transfer(account, 1000, "usd", charge, "g", f"t-race-{n}")
+        except PaymentProviderError:
+            return None
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(transfer, range(8)))
+    assert len([r for r in results if r]) == 5
+    assert balances(provider_db) == {PLATFORM: 0, account: 5000}
+    assert provider_db.local_payment_transfers.count_documents({}) == 5
+
+
+def test_a_transfer_to_an_account_not_onboarded_is_refused(provider_db):
+    _, charge = _paid(provider_db)
+    pending = gw.create_account("s1", "s1@example.com", "account-p")
+    with pytest.raises(PaymentProviderError, match="onboarding is not complete"):
+        gw.transfer(pending, 100, "usd", charge, "g", "t-pending")
+    with pytest.raises(PaymentProviderError, match="no such account"):
+        gw.transfer("acct_local_missing", 100, "usd", charge, "g", "t-missing")
+    assert balances(provider_db) == {PLATFORM: 5000}
+    assert provider_db.local_payment_transfers.count_documents({}) == 0 and _transfer_events(provider_db) == []
+    activate_account(pending)  # once onboarded, the same call goes through
+    gw.transfer(pending, 100, "usd", charge, "g", "t-pending")
+    assert balances(provider_db) == {PLATFORM: 4900, pending: 100}
+
+
+@pytest.mark.parametrize("source", ["missing", "authorised", "voided"])
+def test_a_transfer_needs_a_charge_that_succeeded(provider_db, source):
+    account = _active_account()
+    charge = "ch_local_missing"
+    if source != "missing":
+        intent_id = _authorised(provider_db)
+        charge = _intent(provider_db, intent_id)["latest_charge"]  # the charge exists, uncaptured
+        if source == "voided":
+            gw.cancel(intent_id)
+    with pytest.raises(PaymentProviderError, match="no such charge|has not succeeded"):
+        gw.transfer(account, 100, "usd", charge, "g", "t-" + source)
+    assert balances(provider_db) == {} and provider_db.local_payment_transfers.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("amount", [0, -1, True, 12.5, "100"])
+def test_a_transfer_of_no_positive_amount_or_another_currency_is_refused(provider_db, amount):
+    _, charge = _paid(provider_db)
+    account = _active_account()
+    with pytest.raises(PaymentProviderError, match="positive integer"):
+        gw.transfer(account, amount, "usd", charge, "g", "t-bad")
+    with pytest.raises(PaymentProviderError, match="cannot transfer eur"):
+        gw.transfer(account, 100, "eur", charge, "g", "t-bad")
+    assert balances(provider_db) == {PLATFORM: 5000} and _transfer_events(provider_db) == []
+
+
+def test_a_replayed_transfer_is_the_same_transfer_and_moves_money_once(provider_db):
+    _, charge = _paid(provider_db)
+    account = _active_account()
+    first = gw.transfer(account, 2000, "usd", charge, "g", "t-once")
+    assert gw.transfer(account, 2000, "usd", charge, "g", "t-once") == first
+    assert gw.transfer(account, 999, "usd", charge, "g", "t-once") == first  # the key's first answer stands
+    with ThreadPoolExecutor(6) as pool:
+        assert set(pool.map(lambda _: gw.transfer(account, 2000, "usd", charge, "g", "t-once"), range(6))) == {first}
+    assert balances(provider_db) == {PLATFORM: 3000, account: 2000}
+    assert provider_db.local_payment_transfers.count_documents({}) == 1
+    assert [e["type"] for e in _transfer_events(provider_db)] == ["transfer.created"]
+
+
+def test_concurrent_first_transfers_with_one_key_move_money_once(provider_db):
+    _, charge = _paid(provider_db)
+    account = _active_account()
+    with ThreadPoolExecutor(6) as pool:
+        ids = set(pool.map(lambda _: gw.transfer(account, 2000, "usd", charge, "g", "t-race"), range(6)))
+    assert len(ids) == 1
+    assert balances(provider_db) == {PLATFORM: 3000, account: 2000}
+    assert len(_transfer_events(provider_db)) == 1
+
+
+def test_a_transfer_cut_short_after_taking_its_share_is_finished_by_its_retry(provider_db):
+    """A crash between reserving the charge's share and storing the transfer: the retry with the same
+    key stores it and moves the money, once, without reserving the share again."""
+    intent_id, charge = _paid(provider_db)
+    account = _active_account()
+    transfer_id = gw.transfer(account, 2000, "usd", charge, "g", "t-crash")
+    provider_db.local_payment_transfers.delete_one({"_id": transfer_id})  # as if never stored
+    provider_db.local_payment_balances.delete_many({})  # and no money moved yet
+    provider_db.local_payment_balances.insert_one(
+        {"_id": PLATFORM, "available_cents": 5000, "applied": {"capture_" + charge: 5000}}
+    )
+    assert gw.transfer(account, 2000, "usd", charge, "g", "t-crash") == transfer_id
+    assert _intent(provider_db, intent_id)["amount_transferred"] == 2000
+    assert _transfer_doc(provider_db, transfer_id)["amount"] == 2000
+    assert balances(provider_db) == {PLATFORM: 3000, account: 2000}
+
+
+def test_reversals_take_back_part_then_all_and_never_more(provider_db):
+    _, charge = _paid(provider_db)
+    account = _active_account()
+    transfer_id = gw.transfer(account, 3000, "usd", charge, "g", "t-r")
+    partial = gw.reverse_transfer(transfer_id, 1000, "rev-1")
+    assert partial.startswith("trr_local_")
+    assert balances(provider_db) == {PLATFORM: 3000, account: 2000}
+    doc = _transfer_doc(provider_db, transfer_id)
+    assert (doc["amount_reversed"], doc["reversals"]) == (1000, {partial: 1000})
+    with pytest.raises(PaymentProviderError, match="3000 was transferred and 1000 already reversed"):
+        gw.reverse_transfer(transfer_id, 2001, "rev-2")
+    assert balances(provider_db) == {PLATFORM: 3000, account: 2000}
+    rest = gw.reverse_transfer(transfer_id, 2000, "rev-2")  # the key was not used up by the refusal
+    assert rest != partial
+    assert balances(provider_db) == {PLATFORM: 5000, account: 0}
+    with pytest.raises(PaymentProviderError, match="already reversed"):
+        gw.reverse_transfer(transfer_id, 1, "rev-3")
+    events = _transfer_events(provider_db, transfer_id)
+    assert [e["type"] for e in events] == ["transfer.created", "transfer.reversed", "transfer.reversed"]
+    assert [e["data"]["object"]["amount_reversed"] for e in events] == [0, 1000, 3000]
+    last = events[-1]["data"]["object"]
+    assert last["reversed"] is True and last["reversals"]["total_count"] == 2
+    assert [(r["id"], r["amount"], r["transfer"]) for r in last["reversals"]["data"]] == [
+        (partial, 1000, transfer_id),
+        (rest, 2000, transfer_id),
+    ]
+    assert events[1]["data"]["object"]["reversed"] is False
+
+
+@pytest.mark.parametrize("amount", [0, -5, False, 1.5, "10"])
+def test_a_reversal_of_no_positive_amount_or_of_no_transfer_is_refused(provider_db, amount):
+    _, charge = _paid(provider_db)
+    account = _active_account()
+    transfer_id = gw.transfer(account, 3000, "usd", charge, "g", "t-bad-r")
+    with pytest.raises(PaymentProviderError, match="positive integer"):
+        gw.reverse_transfer(transfer_id, amount, "rev-bad")
+    with pytest.raises(PaymentProviderError, match="no such transfer"):
+        gw.reverse_transfer("tr_local_missing", 10, "rev-bad")
+    assert balances(provider_db) == {PLATFORM: 2000, account: 3000}
+    assert _transfer_doc(provider_db, transfer_id)["amount_reversed"] == 0
+
+
+def test_a_replayed_reversal_is_the_same_reversal_and_moves_money_once(provider_db):
+    _, charge = _paid(provider_db)
+    account = _active_account()
+    transfer_id = gw.transfer(account, 3000, "usd", charge, "g", "t-rr")
+    first = gw.reverse_transfer(transfer_id, 1200, "rev-once")
+    with ThreadPoolExecutor(6) as pool:
+        again = set(pool.map(lambda _: gw.reverse_transfer(transfer_id, 1200, "rev-once"), range(6)))
+    assert again == {first}
+    assert gw.reverse_transfer(transfer_id, 1, "rev-once") == first  # the key's first answer stands
+    assert balances(provider_db) == {PLATFORM: 3200, account: 1800}
+    assert _transfer_doc(provider_db, transfer_id)["amount_reversed"] == 1200
+    assert [e["type"] for e in _transfer_events(provider_db, transfer_id)] == ["transfer.created", "transfer.reversed"]
+
+
+def test_concurrent_reversals_never_exceed_the_transfer(provider_db):
+    _, charge = _paid(provider_db)
+    account = _active_account()
+    transfer_id = gw.transfer(account, 3000, "usd", charge, "g", "t-race-r")
+
+    def reverse(n: int):
+        try:
+            return gw.reverse_transfer(transfer_id, 1000, f"rev-race-{n}")
+        except PaymentProviderError:
+            return None
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(reverse, range(6)))
+    assert len([r for r in results if r]) == 3
+    assert balances(provider_db) == {PLATFORM: 5000, account: 0}
+
+
+def test_refunds_debit_the_platform_once(provider_db):
+    intent_id, charge = _paid(provider_db, 5000)
+    account = _active_account()
+    transfer_id = gw.transfer(account, 3000, "usd", charge, "g", "t-refund")
+    refund = gw.refund(intent_id, 2000, "refund-r")
+    assert gw.refund(intent_id, 2000, "refund-r") == refund  # a replay: not debited twice
+    assert balances(provider_db) == {PLATFORM: 0, account: 3000}
+    gw.reverse_transfer(transfer_id, 2000, "rev-refund")  # the seller's share of the refund comes back
+    assert balances(provider_db) == {PLATFORM: 2000, account: 1000}
+    assert sum(balances(provider_db).values()) == 5000 - 2000  # captured minus refunded: every cent accounted for
+
+
+# -- fault injection for payouts ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operation", ["transfer", "reverse", "account"])
+def test_an_injected_payout_failure_changes_nothing_and_the_retry_works(provider_db, operation):
+    _, charge = _paid(provider_db)
+    account = _active_account()
+    transfer_id = gw.transfer(account, 3000, "usd", charge, "g", "t-fault-base")
+    call = {
+        "transfer": lambda: gw.transfer(account, 1000, "usd", charge, "g", "t-fault"),
+        "reverse": lambda: gw.reverse_transfer(transfer_id, 1000, "rev-fault"),
+        "account": lambda: gw.create_account("s-fault", "f@example.com", "account-fault"),
+    }[operation]
+
+    def state():
+        return (
+            balances(provider_db),
+            list(provider_db.local_payment_transfers.find()),
+            list(provider_db.local_payment_accounts.find()),
+            provider_db.local_payment_webhooks.count_documents({}),
+        )
+
+    before = state()
+    inject_fault(operation, database=provider_db)
+    with pytest.raises(PaymentProviderError, match=f"injected {operation} failure"):
+        call()
+    assert state() == before
+    result = call()
+    assert result and state() != before
+    assert call() == result  # and it is not repeated by a replay
+
+
+def test_the_account_fault_covers_links_and_status_too(provider_db):
+    account_id = gw.create_account("s1", "s1@example.com", "account-f")
+    inject_fault("account", times=2)
+    with pytest.raises(PaymentProviderError, match="injected account failure"):
+        gw.onboarding_link(account_id, "/r", "/x")
+    with pytest.raises(PaymentProviderError, match="injected account failure"):
+        gw.account_status(account_id)
+    assert gw.account_status(account_id) == "pending"
+    inject_fault("transfer", times=5)
+    clear_faults()
+    _, charge = _paid(provider_db)
+    activate_account(account_id)
+    assert gw.transfer(account_id, 10, "usd", charge, "g", "t-cleared").startswith("tr_local_")
+    with pytest.raises(ValueError, match="unknown operation"):
+        inject_fault("payout")
 
 
 # -- delivery (local.payments.deliver_pending) -------------------------------------------------------
@@ -502,3 +951,88 @@ def test_the_background_loop_delivers_without_being_asked(runtime):
     else:
         raise AssertionError("the runner's background loop did not deliver the event")
     assert database.local_payment_webhooks.find_one({"_id": event["id"]})["last_status"] == 200
+
+
+# -- the runner: /local/payments/onboarding/<account> ------------------------------------------------
+
+
+def _onboarding(runtime, return_url: str = "/seller/payouts?done=1") -> tuple[str, str]:
+    account_id = gw.create_account("s-" + uuid.uuid4().hex[:6], "onboard@example.com", uuid.uuid4().hex)
+    return account_id, gw.onboarding_link(account_id, "/seller/payouts?again=1", return_url)
+
+
+def test_the_onboarding_page_stands_in_for_stripe_and_activates_payouts(runtime, api):
+    database = _session_db(runtime)
+    account_id, link = _onboarding(runtime)
+    page = api.get(link)
+    assert page.status_code == 200, page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert "SmartGrocer test payouts onboarding" in page.text and "stands in for Stripe" in page.text
+    assert account_id in page.text and "Activate payouts" in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+    done = api.post(
+        f"/local/payments/onboarding/{account_id}",
+        data={"return_url": "/seller/payouts?done=1"},
+        headers={"Origin": runtime.base_url},
+        allow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    assert done.headers["location"] == "/seller/payouts?done=1"
+    assert gw.account_status(account_id) == "active"
+    (queued,) = database.local_payment_webhooks.find({"account": account_id})
+    assert queued["type"] == "account.updated" and queued["delivered"] and queued["last_status"] == 200  # at once
+    assert "Payouts are <strong>active</strong>" in api.get(link).text
+    again = api.post(link, allow_redirects=False)  # the return address of the link's query; nothing new
+    assert again.status_code == 303 and again.headers["location"] == "/seller/payouts?done=1"
+    assert database.local_payment_webhooks.count_documents({"account": account_id}) == 1
+
+
+def test_the_onboarding_page_returns_to_an_absolute_address_of_its_own_origin(runtime, api):
+    account_id, link = _onboarding(runtime, return_url=f"{runtime.base_url}/seller/payouts")
+    done = api.post(link, allow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"{runtime.base_url}/seller/payouts"
+
+
+@pytest.mark.parametrize(
+    "return_url",
+    [
+        "https://evil.example/seller",
+        "//evil.example/seller",
+        "/\\evil.example/seller",
+        "javascript:alert(1)",
+        "http://127.0.0.1.evil.example/",
+        "seller/payouts",
+        "/seller\r\nSet-Cookie: x=1",
+    ],
+    ids=["other_site", "scheme_relative", "backslash", "javascript", "lookalike", "not_a_path", "header_split"],
+)
+def test_the_onboarding_page_never_redirects_off_site(runtime, api, return_url):
+    account_id, link = _onboarding(runtime, return_url=return_url)
+    assert api.get(link).status_code == 400
+    refused = api.post(link, allow_redirects=False)
+    assert refused.status_code == 400 and "location" not in refused.headers
+    assert gw.account_status(account_id) == "pending"
+
+
+def test_the_onboarding_page_refuses_a_form_posted_from_another_site(runtime, api):
+    account_id, link = _onboarding(runtime)
+    refused = api.post(link, headers={"Origin": "https://evil.example"}, allow_redirects=False)
+    assert refused.status_code == 403
+    assert gw.account_status(account_id) == "pending"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/local/payments/onboarding/acct_local_missing", 404),
+        ("POST", "/local/payments/onboarding/acct_local_missing", 404),
+        ("GET", "/local/payments/onboarding/not-an-account", 404),
+        ("GET", "/local/payments/onboarding/acct_local_x%2F..%2F..%2Fmail", 404),
+        ("PUT", "/local/payments/onboarding/acct_local_missing", 405),
+    ],
+)
+def test_the_onboarding_page_of_no_account(api, method, path, status):
+    response = api.request(method, path, allow_redirects=False)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")

@@ -9,9 +9,10 @@ import pytest
 
 from smartgrocer.domain import catalog, ports, search
 from smartgrocer.domain.catalog_ports import ProductFilter, ProductRepository, SearchWords
+from smartgrocer.domain.checkout_ports import SellerRepository
 from smartgrocer.domain.ids import decode_cursor
 from smartgrocer.errors import BadRequest
-from tests.unit.fake_catalog import FakeProducts, FakeSearchWords
+from tests.unit.fake_catalog import FakeProducts, FakeSearchWords, FakeSellers
 
 
 @dataclass
@@ -24,9 +25,10 @@ class Who:
 @pytest.fixture
 def shop():
     products, words = FakeProducts(), FakeSearchWords()
-    previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords)}
+    previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords, SellerRepository)}
     ports.use(ProductRepository, products)
     ports.use(SearchWords, words)
+    ports.use(SellerRepository, FakeSellers(everyone_active=True))
 
     def add(name, description="", category="pantry", price=100, seller="s1"):
         return catalog.create_product(

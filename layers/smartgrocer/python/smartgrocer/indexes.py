@@ -6,10 +6,10 @@ deploy; never on a cold start. Product listing uses keyset pagination on single-
 sort is one index range scan with no `$or` and no skip().
 
 The same step fills in the stored fields that products written before them lack (the comparable unit
-price and its sort key), so that every product is in every sort's index range, rebuilds the search
-terms of products stored under other search rules (`search_v` is not `search_text.SEARCH_VERSION`), and
-builds the search vocabulary (`search_words`) from the products when it was not built under the
-current rules. Idempotent too.
+price and its sort key; `seller_payable`, from the seller's payout status), so that every product is in
+every sort's index range, rebuilds the search terms of products stored under other search rules
+(`search_v` is not `search_text.SEARCH_VERSION`), and builds the search vocabulary (`search_words`)
+from the products when it was not built under the current rules. Idempotent too.
 """
 
 from __future__ import annotations
@@ -37,6 +37,15 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("terms", ASC), ("k_newest", ASC)], name="search_terms"),  # search candidates, newest first
         IndexModel([("seller_id", ASC), ("stock", ASC)], name="seller_stock"),
     ],
+    "sellers": [
+        # an account belongs to one seller (the webhook finds the seller by it); sellers without one are many
+        IndexModel(
+            [("payouts.account_id", ASC)],
+            unique=True,
+            partialFilterExpression={"payouts.account_id": {"$type": "string"}},
+            name="payout_account_unique",
+        ),
+    ],
     "search_words": [
         IndexModel([("g", ASC), ("n", ASC)], name="word_trigrams"),  # typo candidates: a shared trigram, a length
     ],
@@ -58,6 +67,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASC), ("capture_by", ASC)], name="capture_deadline_scan"),
         IndexModel([("outbox_pending", ASC), ("outbox_at", ASC)], name="pending_effects_scan"),
         IndexModel([("ledger_at", ASC)], name="ledger_recent"),  # finance by day, the reconciler's money check
+    ],
+    "sent_notifications": [
+        IndexModel([("at", ASC)], expireAfterSeconds=30 * 24 * 3600, name="sent_ttl"),
     ],
     "payment_events": [
         IndexModel([("received_at", ASC)], expireAfterSeconds=90 * 24 * 3600, name="events_ttl"),
@@ -94,7 +106,29 @@ def backfill_products(db: Database) -> int:
             continue
         selector = {**lacking, "_id": doc["_id"], "price_cents": doc["price_cents"], "unit": doc.get("unit")}
         filled += products.update_one(selector, {"$set": unit_price_fields(doc)}).modified_count
-    return filled + backfill_search(db)
+    return filled + backfill_seller_payable(db) + backfill_search(db)
+
+
+def backfill_seller_payable(db: Database) -> int:
+    """Products stored before `seller_payable` get it from their seller's payout status (`sellers`): true
+    only for a seller whose account is active; a seller without a document is not payable. One
+    conditional update per seller, on the products still lacking the flag, so the webhook's own writes
+    (which set it on all of a seller's products) are never undone. How many products were filled in."""
+    products, lacking = db.products, {"seller_payable": {"$exists": False}}
+    seller_ids = sorted({doc.get("seller_id") for doc in products.find(lacking, {"seller_id": 1})} - {None})
+    if not seller_ids:
+        return 0
+    active = {
+        doc["_id"]
+        for doc in db.sellers.find({"_id": {"$in": seller_ids}}, {"payouts": 1})
+        if (doc.get("payouts") or {}).get("status") == "active"
+    }
+    return sum(
+        products.update_many(
+            {**lacking, "seller_id": seller_id}, {"$set": {"seller_payable": seller_id in active}}
+        ).modified_count
+        for seller_id in seller_ids
+    )
 
 
 VOCABULARY_MARK = "#rules"  # the search_words document saying which rules built the vocabulary (not a word)

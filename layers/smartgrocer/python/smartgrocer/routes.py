@@ -19,7 +19,7 @@ class Access(str, Enum):
     IMAGES_UPLOAD = "images_upload"  # s3:PutObject on the images bucket `products/` prefix
     EVENTS = "events"  # events:PutEvents on the order event bus
     MAIL = "mail"  # ses:SendEmail from the configured identity
-    PAYMENTS = "payments"  # Stripe secret key (create PaymentIntents, refunds)
+    PAYMENTS = "payments"  # Stripe secret key (PaymentIntents, refunds, sellers' connected accounts)
     PAYMENT_WEBHOOK = "payment_webhook"  # Stripe webhook signing secret
 
 
@@ -218,6 +218,25 @@ ROUTES: tuple[Route, ...] = (
         summary="One of the seller's products, read fresh for editing",
     ),
     _r(
+        "seller_payout_account",
+        "GET",
+        "/api/seller/payouts/account",
+        SELLER,
+        _M,
+        _J,
+        summary="The seller's payout account: none, pending (onboarding unfinished) or active",
+    ),
+    _r(
+        "seller_payout_onboarding",
+        "POST",
+        "/api/seller/payouts/onboarding",
+        SELLER,
+        _M,
+        _J,
+        Access.PAYMENTS,
+        summary="Start or resume onboarding with the payment provider: a link to its onboarding page",
+    ),
+    _r(
         "payments_webhook",
         "POST",
         "/api/payments/webhook",
@@ -238,6 +257,15 @@ ROUTES: tuple[Route, ...] = (
         _M,
         _J,
         summary="Money by day: captured, commission kept, refunds, transfers to sellers",
+    ),
+    _r(
+        "admin_sellers_update",
+        "PATCH",
+        "/api/admin/sellers/{id}",
+        ADMIN,
+        _M,
+        _J,
+        summary="Set a seller's commission (basis points), or null for the platform's rate",
     ),
 )
 

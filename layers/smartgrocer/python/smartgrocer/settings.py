@@ -58,3 +58,6 @@ WEIGHT_BUFFER_BPS = env_int("WEIGHT_BUFFER_BPS", 1000)  # basis points: 1000 = 1
 AUTH_CAPTURE_DEADLINE_SECONDS = env_int("AUTH_CAPTURE_DEADLINE_SECONDS", 6 * 24 * 3600)
 # The platform's commission on goods (never on delivery fees), unless an admin sets one for a seller.
 PLATFORM_COMMISSION_BPS = env_int("PLATFORM_COMMISSION_BPS", 1000)  # basis points: 1000 = 10 %
+# The site's public origin (e.g. https://shop.example.com): where the payment provider sends a seller back
+# after onboarding. Unset locally, where the links stay relative to the page that opened them.
+SITE_URL = env("SITE_URL", "") or ""

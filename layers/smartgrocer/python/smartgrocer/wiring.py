@@ -62,6 +62,23 @@ ports.register(catalog_ports.ProductRepository, _product_repository)
 ports.register(catalog_ports.SearchWords, _search_words)
 ports.register(catalog_ports.ImageStorage, _image_storage)
 
+# -- sellers (payout accounts, commission) --
+
+
+def _sellers():
+    from smartgrocer.adapters.mongo_sellers import MongoSellers
+
+    return MongoSellers(_database)
+
+
+def _install_sellers() -> None:
+    from smartgrocer.domain.checkout_ports import SellerRepository
+
+    ports.register(SellerRepository, _sellers)
+
+
+_install_sellers()
+
 # -- money core (checkouts, orders, stock, payments) --
 
 
@@ -130,7 +147,7 @@ def _install_money_core() -> None:
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.health import DatabaseProbe
     from smartgrocer.domain.idempotency import IdempotencyRecords
-    from smartgrocer.domain.notifications import Mailer
+    from smartgrocer.domain.notifications import Mailer, SentNotifications
     from smartgrocer.domain.payments import PaymentGateway, WebhookSignatures
 
     ports.register(CheckoutRepository, _mongo("MongoCheckouts"))
@@ -141,6 +158,7 @@ def _install_money_core() -> None:
     ports.register(WebhookSignatures, webhook_signatures)
     ports.register(EventPublisher, event_publisher)
     ports.register(Mailer, mailer)
+    ports.register(SentNotifications, _mongo("MongoSentNotifications"))
     ports.register(IdempotencyRecords, _support("MongoIdempotencyRecords"))
     ports.register(DatabaseProbe, _support("MongoProbe"))
 

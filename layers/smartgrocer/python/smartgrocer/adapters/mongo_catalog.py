@@ -23,10 +23,12 @@ _NO_TERMS = {"terms": 0}  # search terms are an index, never part of what caller
 _RANKED = {"name": 1, "category": 1, "description": 1}  # what search scores a candidate by
 
 
-def _selector(product_id: str, owner: str | None) -> dict:
+def _selector(product_id: str, owner: str | None, payable_only: bool = False) -> dict:
     selector: dict = {"_id": product_id, "is_active": True}
     if owner is not None:
         selector["seller_id"] = owner
+    if payable_only:
+        selector["seller_payable"] = True
     return selector
 
 
@@ -38,6 +40,8 @@ def _expected(field: str, value):
 
 def _query(where: ProductFilter) -> dict:
     query: dict = {"is_active": True}
+    if where.payable_only:  # an equality beside the sort key's range: the listing indexes serve it as before
+        query["seller_payable"] = True
     if where.category:
         query["category"] = where.category
     if where.seller_id:
@@ -74,8 +78,8 @@ class MongoProductRepository:
     def insert(self, doc: dict) -> None:
         self._products.insert_one(doc)
 
-    def get(self, product_id: str, *, owner: str | None = None) -> dict | None:
-        return self._products.find_one(_selector(product_id, owner), _NO_TERMS)
+    def get(self, product_id: str, *, owner: str | None = None, payable_only: bool = False) -> dict | None:
+        return self._products.find_one(_selector(product_id, owner, payable_only), _NO_TERMS)
 
     def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None, limit: int) -> list[dict]:
         query = _query(where)
@@ -112,9 +116,17 @@ class MongoProductRepository:
         return {
             row["_id"]: row["count"]
             for row in self._products.aggregate(
-                [{"$match": {"is_active": True}}, {"$group": {"_id": "$category", "count": {"$sum": 1}}}]
+                [
+                    {"$match": {"is_active": True, "seller_payable": True}},
+                    {"$group": {"_id": "$category", "count": {"$sum": 1}}},
+                ]
             )
         }
+
+    def set_seller_payable(self, seller_id: str, payable: bool) -> int:
+        # `rev` stays: the flag is not part of what a seller edits, so their open edit form stays current.
+        written = self._products.update_many({"seller_id": seller_id}, {"$set": {"seller_payable": payable}})
+        return written.modified_count
 
     def low_stock(self, seller_id: str, threshold: int, limit: int, sold_by: str = "unit") -> list[dict]:
         weighed = {"sold_by": "weight"} if sold_by == "weight" else {"sold_by": {"$ne": "weight"}}

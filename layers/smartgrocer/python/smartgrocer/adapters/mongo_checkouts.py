@@ -13,8 +13,9 @@ string); outbox timestamps are epoch seconds.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
@@ -268,6 +269,31 @@ class MongoStock:
         return list(
             self._db().products.find({}, {"stock": 1, "reservations": 1, "sold": 1, "received": 1}).limit(limit)
         )
+
+
+class MongoSentNotifications:
+    """`sent_notifications`: `{_id: event key, state: sending | sent, lease_until (epoch s), at}`."""
+
+    def __init__(self, database: Callable[[], Database]):
+        self._db = database
+
+    def claim(self, event_key: str, lease_seconds: float) -> bool:
+        now = time.time()
+        collection = self._db().sent_notifications
+        try:
+            collection.insert_one(
+                {"_id": event_key, "state": "sending", "lease_until": now + lease_seconds, "at": datetime.now(UTC)}
+            )
+            return True
+        except DuplicateKeyError:  # sent, being sent, or abandoned by a sender that died: take that one over
+            taken = collection.update_one(
+                {"_id": event_key, "state": "sending", "lease_until": {"$lt": now}},
+                {"$set": {"lease_until": now + lease_seconds}},
+            )
+            return taken.modified_count == 1
+
+    def sent(self, event_key: str) -> None:
+        self._db().sent_notifications.update_one({"_id": event_key}, {"$set": {"state": "sent"}})
 
 
 class MongoPaymentEvents:

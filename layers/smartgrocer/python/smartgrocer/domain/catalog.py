@@ -17,6 +17,11 @@ weight: then the price is per kg, the stock is in grams and a basket takes at le
 steps of `step_g` (domain/weights.py); `sold_by` is fixed once created, as it says what the stock
 counts. Every product also has a comparable unit price (per kg, litre or item, domain/unit_price.py),
 computed when it is written and stored (`unit_price_cents`, `unit_price_basis`) with its sort key.
+
+Shoppers see only products of sellers who can be paid (payout account active, domain/sellers.py): each
+product stores `seller_payable`, set when it is created and kept in line by the `account.updated`
+webhook; the listing, search, suggestions, category counts and the public read filter on it, while a
+seller's own reads (the edit form, packing, low stock) do not.
 """
 
 from __future__ import annotations
@@ -201,7 +206,7 @@ def suggest(q: str) -> dict:
 
 
 def get_product(product_id: str) -> dict:
-    doc = _products().get(product_id)
+    doc = _products().get(product_id, payable_only=True)  # shoppers see only what they can buy
     if not doc:
         raise NotFound("No such product.")
     return public_product(doc)
@@ -313,8 +318,15 @@ def create_product(seller, fields: dict) -> dict:
         "sold": 0,
     }
     doc.update(sort_keys(doc))
+    from smartgrocer.domain import sellers
+
+    doc["seller_payable"] = sellers.is_payable(seller.user_id)  # listed only once the seller can be paid
     _learn_words(doc)
     _products().insert(doc)
+    if sellers.is_payable(seller.user_id) != doc["seller_payable"]:
+        # The payout status moved while this product was being written, and the webhook's update of the
+        # seller's products may have run before the insert: bring all of them in line with it again.
+        _products().set_seller_payable(seller.user_id, not doc["seller_payable"])
     return public_product(doc)
 
 

@@ -2,7 +2,8 @@
 corrects typos against and, for photos, object storage that can hand out presigned uploads.
 
 Products are plain dicts in the stored shape (`_id`, `price_cents`, the sort keys `k_*`, `terms`,
-`rev`, ...; `terms` holds the tagged search terms of `domain/search_text.py`). Only active products
+`rev`, `seller_payable`, ...; `terms` holds the tagged search terms of `domain/search_text.py`;
+`seller_payable` says whether the seller's payout account is active: shoppers see only those). Only active products
 are ever read or written through it: a soft-deleted product is gone as far as the catalog is concerned.
 
 Revisions: `rev` counts the writes to a product (1 on create). A product stored before revisions
@@ -31,6 +32,9 @@ class ProductFilter:
     # Search: a product matches when, for every group, it has at least one of the group's terms (one
     # group per query word, holding every stored term that word may match).
     term_groups: tuple[tuple[str, ...], ...] = ()
+    # Only products of sellers who can be paid (`seller_payable`): what shoppers see. Off only for what a
+    # seller reads of their own products.
+    payable_only: bool = True
 
 
 class ProductRepository(Protocol):
@@ -39,7 +43,9 @@ class ProductRepository(Protocol):
 
     def insert(self, doc: dict) -> None: ...
 
-    def get(self, product_id: str, *, owner: str | None = None) -> dict | None: ...
+    def get(self, product_id: str, *, owner: str | None = None, payable_only: bool = False) -> dict | None:
+        """`payable_only`: a product of a seller who cannot be paid behaves like a missing one (the public read)."""
+        ...
 
     def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None, limit: int) -> list[dict]:
         """At most `limit` matching products ordered by the unique stored key `key_field`, starting
@@ -62,7 +68,13 @@ class ProductRepository(Protocol):
         `changes`, add `increments`, stamp `updated_at`; the product as written, else None."""
         ...
 
-    def category_counts(self) -> dict[str, int]: ...
+    def category_counts(self) -> dict[str, int]:
+        """Active products of payable sellers, by category."""
+        ...
+
+    def set_seller_payable(self, seller_id: str, payable: bool) -> int:
+        """Set `seller_payable` on every product of the seller (one multi-document update); how many changed."""
+        ...
 
     def low_stock(self, seller_id: str, threshold: int, limit: int, sold_by: str = "unit") -> list[dict]:
         """The seller's products sold this way with at most `threshold` in stock (items, or grams when

@@ -17,6 +17,18 @@ class Mailer(Protocol):
     def send(self, to: str, subject: str, text: str, html: str) -> str: ...
 
 
+class SentNotifications(Protocol):
+    """Which order events were mailed already. Events come from the checkout's outbox, which may apply
+    an effect twice (a crash, or two requests applying the same pending effects), and the event bus
+    delivers at least once: the event's key makes the mail go out once."""
+
+    def claim(self, event_key: str, lease_seconds: float) -> bool:
+        """True if this delivery may send: nobody sent it, and nobody is sending it right now (a
+        sender that died is taken over when its lease ends)."""
+
+    def sent(self, event_key: str) -> None: ...
+
+
 def mailer() -> Mailer:
     return ports.resolve(Mailer)
 
@@ -119,8 +131,23 @@ def _receipt(greeting: str, orders: list[dict]) -> tuple[str, str]:
     return "\n\n".join(text_parts), "".join(html_parts)
 
 
+SEND_LEASE_SECONDS = 60.0  # longer than a send; shorter than the platform's first retry of a failed delivery
+
+
 def handle(event: dict) -> list[dict]:
-    """Send what an event calls for; returns what was sent (address, subject, message id)."""
+    """Send what an event calls for, once per event key; returns what was sent (address, subject, id)."""
+    key = (event.get("detail") or {}).get("event_key")
+    if key:
+        log = ports.resolve(SentNotifications)
+        if not log.claim(key, SEND_LEASE_SECONDS):
+            return []
+        sent = _handle(event)
+        log.sent(key)
+        return sent
+    return _handle(event)
+
+
+def _handle(event: dict) -> list[dict]:
     kind, detail = event.get("detail-type"), event.get("detail") or {}
     outgoing: list[tuple[str, str, str, str]] = []
     if kind == "UserSignedUp":
@@ -136,6 +163,21 @@ def handle(event: dict) -> list[dict]:
         if buyer:
             text, html = _receipt(f"Hi {buyer['full_name']},", orders)
             outgoing.append((buyer["email"], "Your SmartGrocer receipt", text, html))
+    elif kind == "OrderRefunded":
+        order = _order(detail["order_id"])
+        number = int(detail.get("status") or 0)  # which of the order's refunds
+        refund = next((r for r in (order or {}).get("refunds") or [] if r["number"] == number), None)
+        buyer = _user(order["user_id"]) if order and refund else None
+        if order and refund and buyer:
+            amount = _money(refund["amount_cents"], order["currency"])
+            text, html = _message(
+                f"Hi {buyer['full_name']},",
+                [
+                    f"{order['seller_name']} refunded {amount} on your order {order['_id']}: {refund['reason']}",
+                    "The money goes back to the card you paid with; banks usually show it within 5-10 days.",
+                ],
+            )
+            outgoing.append((buyer["email"], f"A refund of {amount} on your SmartGrocer order", text, html))
     elif kind in {"OrderConfirmed", "OrderStatusChanged"}:
         order = _order(detail["order_id"])
         if order is None:
@@ -165,7 +207,8 @@ def handle(event: dict) -> list[dict]:
                 "cancelled": "Your order was cancelled."
                 + (
                     " Your payment is being refunded."
-                    if order.get("payment_status") in {"captured", "refunded"} or order.get("refund_pending")
+                    if order.get("payment_status") in {"captured", "partially_refunded", "refunded"}
+                    or order.get("refund_pending")
                     else " Nothing was charged for it; its hold on your card is released."
                 ),
             }[status]

@@ -163,7 +163,7 @@ def _apply(state: dict, effect):
     elif isinstance(effect, machine.Publish):
         from smartgrocer.domain.events import publish
 
-        detail = {"order_id": effect.order_id}
+        detail = {"order_id": effect.order_id, "event_key": f"{checkout_id}/{effect.key}"}
         if effect.status:
             detail.update(status=effect.status, previous=effect.previous)
         publish("smartgrocer.orders", effect.detail_type, detail)
@@ -268,6 +268,11 @@ def _new_checkout(principal, checkout_id: str, lines: dict[str, dict], shipping_
         raise Invalid(problems[0]["message"], code="invalid_basket", details=problems)
     at = now()
     sellers = {products[pid]["seller_id"] for pid in lines}
+    from smartgrocer.domain import sellers as payees
+
+    # Before anything is held: a seller who cannot be paid yet is a 409 naming them, with nothing reserved.
+    names = {products[pid]["seller_id"]: products[pid].get("seller_name", "") for pid in lines}
+    terms = payees.payout_terms(sorted(sellers), names)
     return machine.new_checkout(
         checkout_id=checkout_id,
         order_ids=[new_id() for _ in sellers],
@@ -279,6 +284,7 @@ def _new_checkout(principal, checkout_id: str, lines: dict[str, dict], shipping_
         currency=settings.CURRENCY,
         at=at,
         expires_at=at + timedelta(seconds=settings.ORDER_PAYMENT_TTL_SECONDS),
+        payees=terms,
     )
 
 
@@ -642,7 +648,12 @@ def handle_payment_event(event: dict) -> dict:
         None,
         "requires_capture",
     )
-    if event_type in HANDLED and authorising:
+    if event_type == "account.updated":  # a seller's payout account: their status, their products listed or not
+        from smartgrocer.domain import sellers
+
+        checkout_id = None
+        outcome = sellers.account_updated(intent)
+    elif event_type in HANDLED and authorising:
         state = _checkouts().load(checkout_id) if isinstance(checkout_id, str) else None
         if state is None or state.get("payment_intent_id") not in (None, intent.get("id")):
             outcome = "unknown_checkout"

@@ -1,0 +1,209 @@
+"""Sellers get paid: their payout account (a Connect Express account), the platform's commission on
+their goods, and the rule that only sellers who can be paid sell.
+
+A seller's profile is a `sellers` document (`SellerRepository`): `payouts.status` is `none` (no
+account yet), `pending` (created, onboarding not finished) or `active` (money can reach it). The
+seller starts onboarding (`start_onboarding`: one account per seller, whatever the retries, then a
+single-use link to the provider's onboarding page); the provider's `account.updated` webhook moves
+the status (`account_updated`), and with it the `seller_payable` flag of every product of the
+seller, which is what the public catalog filters on. Checkout asks `payout_terms` for the sellers of
+a basket: the account and the commission each order keeps, or 409 `seller_not_payable` naming every
+seller who cannot be paid yet.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from smartgrocer import settings
+from smartgrocer.domain import ports
+from smartgrocer.domain.checkout_ports import SellerRepository
+from smartgrocer.errors import Conflict, Invalid, NotFound, Unavailable
+
+STATUSES = ("none", "pending", "active")
+MAX_COMMISSION_BPS = 5000  # 50 %: anything above is a typo, not a business decision
+# The SPA's seller dashboard (web/src/App.tsx, route "seller"): where the provider sends the seller back.
+DASHBOARD_PATH = "/seller"
+
+
+def now() -> datetime:
+    """Millisecond precision, as BSON stores it: what we answer on a write is what a later read answers."""
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _sellers() -> SellerRepository:
+    return ports.resolve(SellerRepository)
+
+
+def _gateway():
+    from smartgrocer.domain.payments import PaymentGateway
+
+    return ports.resolve(PaymentGateway)
+
+
+def _payouts(doc: dict | None) -> dict:
+    return (doc or {}).get("payouts") or {}
+
+
+def status_of(doc: dict | None) -> str:
+    status = _payouts(doc).get("status")
+    return status if status in STATUSES else "none"
+
+
+def commission_of(doc: dict | None) -> int:
+    """The seller's commission in basis points: an admin's override, else the platform's rate."""
+    override = (doc or {}).get("commission_bps")
+    if isinstance(override, int) and not isinstance(override, bool):
+        return override
+    return settings.PLATFORM_COMMISSION_BPS
+
+
+def is_payable(seller_id: str) -> bool:
+    """Whether money can reach the seller now: their products are listed and can be bought."""
+    return status_of(_sellers().get(seller_id)) == "active"
+
+
+def dashboard_urls() -> tuple[str, str]:
+    """(return_url, refresh_url): the seller dashboard, on the site's origin when `SITE_URL` is set
+    (Stripe wants absolute URLs), else relative to the page that asked (the local provider's page)."""
+    origin = settings.SITE_URL.rstrip("/")
+    return f"{origin}{DASHBOARD_PATH}?payouts=done", f"{origin}{DASHBOARD_PATH}?payouts=refresh"
+
+
+# -- the seller's side -----------------------------------------------------------------------------
+
+
+def _account_view(doc: dict | None) -> dict:
+    payouts = _payouts(doc)
+    return {
+        "status": status_of(doc),
+        "account_id": payouts.get("account_id"),
+        "commission_bps": commission_of(doc),
+        "platform_commission_bps": settings.PLATFORM_COMMISSION_BPS,
+        "updated_at": payouts.get("updated_at"),
+    }
+
+
+def payout_account(principal) -> dict:
+    """The signed-in seller's payout account: `none` until they start onboarding."""
+    return _account_view(_sellers().get(principal.user_id))
+
+
+def start_onboarding(principal, return_url: str | None = None, refresh_url: str | None = None) -> dict:
+    """`{url}`: where the seller completes (or resumes) onboarding with the payment provider. The account
+    is created once per seller (the provider's idempotency key is the seller's, so retries and parallel
+    requests get the same account) and stored as `pending`, unless it is active already."""
+    from smartgrocer.domain.payments import PaymentProviderError
+
+    if return_url is None or refresh_url is None:
+        default_return, default_refresh = dashboard_urls()
+        return_url, refresh_url = return_url or default_return, refresh_url or default_refresh
+    seller_id = principal.user_id
+    try:
+        doc = _sellers().ensure(seller_id, principal.full_name, principal.email, now())
+        account_id = _payouts(doc).get("account_id")
+        if not account_id:
+            account_id = _gateway().create_account(seller_id, principal.email, f"account-{seller_id}")
+            stored = _sellers().set_account(seller_id, account_id, "pending", now())
+            if stored is None:  # another account is stored for this seller: that one is theirs
+                account_id = _payouts(_sellers().get(seller_id)).get("account_id") or account_id
+        return {"url": _gateway().onboarding_link(account_id, refresh_url, return_url)}
+    except PaymentProviderError:
+        raise Unavailable(
+            "The payment provider is not responding; please try again in a moment.",
+            code="payment_provider_unavailable",
+            retry_after=5,
+        ) from None
+
+
+# -- the provider's side ---------------------------------------------------------------------------
+
+
+def account_updated(account: dict) -> str:
+    """An `account.updated` webhook: the account's status moves, and the seller's products are listed or
+    unlisted with it. The outcome recorded in the event log."""
+    from smartgrocer.domain.catalog_ports import ProductRepository
+    from smartgrocer.domain.payments import connected_account_status
+
+    account_id = account.get("id") if isinstance(account, dict) else None
+    if not isinstance(account_id, str) or not account_id:
+        return "unknown_account"
+    status = connected_account_status(account)
+    doc = _sellers().set_status_by_account(account_id, status, now())
+    if doc is None:
+        return "unknown_account"
+    ports.resolve(ProductRepository).set_seller_payable(doc["_id"], status == "active")
+    return f"account_{status}"
+
+
+# -- the platform's side ---------------------------------------------------------------------------
+
+
+def seller_view(doc: dict) -> dict:
+    payouts = _payouts(doc)
+    return {
+        "id": doc["_id"],
+        "name": doc.get("name") or "",
+        "email": doc.get("email") or "",
+        "payout_status": status_of(doc),
+        "account_id": payouts.get("account_id"),
+        "commission_bps": doc.get("commission_bps"),
+        "effective_commission_bps": commission_of(doc),
+        "updated_at": doc.get("updated_at"),
+    }
+
+
+def set_commission(admin, seller_id: str, commission_bps: int | None) -> dict:
+    """An admin's commission for one seller, in basis points (0-5000), or None for the platform's rate."""
+    from smartgrocer.domain.accounts import UserRepository
+
+    if commission_bps is not None and (
+        isinstance(commission_bps, bool)
+        or not isinstance(commission_bps, int)
+        or not 0 <= commission_bps <= MAX_COMMISSION_BPS
+    ):
+        raise Invalid(
+            f"commission_bps must be a whole number of basis points from 0 to {MAX_COMMISSION_BPS}, or null.",
+            details=[{"loc": ["body", "commission_bps"], "msg": f"not in 0..{MAX_COMMISSION_BPS}"}],
+        )
+    user = ports.resolve(UserRepository).by_id(seller_id, ["role", "full_name", "email"])
+    if not user or user.get("role") != "seller":
+        raise NotFound("No such seller.")
+    _sellers().ensure(seller_id, user.get("full_name") or "", user.get("email") or "", now())
+    doc = _sellers().set_commission(seller_id, commission_bps, now())
+    if doc is None:
+        raise NotFound("No such seller.")
+    return seller_view(doc)
+
+
+# -- checkout --------------------------------------------------------------------------------------
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def payout_terms(seller_ids: list[str], names: dict[str, str] | None = None) -> dict[str, dict]:
+    """`{seller_id: {account_id, commission_bps}}` for the sellers of a basket, the terms each order keeps;
+    409 `seller_not_payable` naming every seller without an active account (`names`: the sellers' shop
+    names as the basket shows them, for the message)."""
+    docs = _sellers().many(list(seller_ids))
+    terms: dict[str, dict] = {}
+    unpayable: list[dict] = []
+    for seller_id in seller_ids:
+        doc = docs.get(seller_id)
+        account_id = _payouts(doc).get("account_id")
+        if status_of(doc) != "active" or not isinstance(account_id, str):
+            name = (names or {}).get(seller_id) or (doc or {}).get("name") or "A seller"
+            unpayable.append({"seller_id": seller_id, "seller_name": name})
+            continue
+        terms[seller_id] = {"account_id": account_id, "commission_bps": commission_of(doc)}
+    if unpayable:
+        who = _names([u["seller_name"] for u in unpayable])
+        raise Conflict(
+            f"{who} can't take orders yet: their payouts are not set up. Remove their products to check out.",
+            code="seller_not_payable",
+            details=unpayable,
+        )
+    return terms
