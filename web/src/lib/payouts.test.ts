@@ -152,3 +152,32 @@ describe("financeChartData", () => {
     expect(financeChartData([])).toEqual([]);
   });
 });
+
+describe("payout accounts and commission", () => {
+  it("names unpayable sellers from a 409 seller_not_payable, and ignores other errors", async () => {
+    const { ApiError } = await import("./api/errors");
+    const { unpayableSellersMessage } = await import("./payouts");
+    const one = new ApiError(409, "seller_not_payable", "server words", [{ seller_id: "s1", seller_name: "Greenfields Farm" }]);
+    expect(unpayableSellersMessage(one)).toBe("Greenfields Farm can't take orders yet: their payouts are not set up. Remove their products from your basket to check out.");
+    const three = new ApiError(409, "seller_not_payable", "server words", [
+      { seller_id: "a", seller_name: "A" },
+      { seller_id: "b", seller_name: "B" },
+      { seller_id: "c", seller_name: "C" },
+    ]);
+    expect(unpayableSellersMessage(three)).toMatch(/^A, B and C can't take orders yet/);
+    expect(unpayableSellersMessage(new ApiError(409, "seller_not_payable", "server words", null))).toBe("server words");
+    expect(unpayableSellersMessage(new ApiError(409, "out_of_stock", "x", []))).toBeNull();
+    expect(unpayableSellersMessage(new Error("x"))).toBeNull();
+  });
+
+  it("reads a commission percentage: 0 to 50, two decimals, empty for the platform's rate", async () => {
+    const { checkCommissionPercent } = await import("./payouts");
+    expect(checkCommissionPercent("")).toEqual({ ok: true, bps: null });
+    expect(checkCommissionPercent("0")).toEqual({ ok: true, bps: 0 });
+    expect(checkCommissionPercent("12.5")).toEqual({ ok: true, bps: 1250 });
+    expect(checkCommissionPercent("8.25")).toEqual({ ok: true, bps: 825 });
+    expect(checkCommissionPercent("50")).toEqual({ ok: true, bps: 5000 });
+    expect(checkCommissionPercent("50.01")).toEqual({ ok: false, error: "The commission can be at most 50 %." });
+    for (const bad of ["-1", "abc", "1.234", "100", "5%"]) expect(checkCommissionPercent(bad).ok, bad).toBe(false);
+  });
+});

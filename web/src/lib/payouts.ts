@@ -1,6 +1,7 @@
 // Sellers' payouts, refunds and the platform's money by day: words, validation and shaping.
 // Amounts arrive as decimal strings; every sum here is in integer cents (see money.ts).
-import type { FinanceDay, PayoutRow, PayoutStatus, SellerPayouts } from "./api/models";
+import { isApiError } from "./api/errors";
+import type { FinanceDay, PayoutRow, PayoutStatus, SellerPayouts, UnpayableSeller } from "./api/models";
 import { formatCents, fromCents, halfUp, toCents } from "./money";
 
 /** A payout's status in plain words. */
@@ -182,4 +183,38 @@ export function financeChartData(days: FinanceDay[]): FinanceChartDay[] {
 /** Whether a day moved any money (the table lists only those). */
 export function hasMoney(day: FinanceChartDay): boolean {
   return day.capturedCents !== 0 || day.commissionCents !== 0 || day.refundsCents !== 0 || day.transfersCents !== 0;
+}
+
+// ---- payout accounts and commission ----------------------------------------------------------------
+
+/** "Greenfields", "Greenfields and Bakehouse", "A, B and C". */
+function listNames(names: string[]): string {
+  return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+/**
+ * A checkout refused with 409 `seller_not_payable`, in words naming the sellers; null for any other
+ * error.
+ */
+export function unpayableSellersMessage(error: unknown): string | null {
+  if (!isApiError(error) || error.status !== 409 || error.code !== "seller_not_payable") return null;
+  const sellers = Array.isArray(error.details)
+    ? (error.details as Partial<UnpayableSeller>[]).map((seller) => seller?.seller_name).filter((name): name is string => typeof name === "string" && name.length > 0)
+    : [];
+  if (sellers.length === 0) return error.message || "A seller in your basket can't take orders yet. Remove their products to check out.";
+  const one = sellers.length === 1;
+  return `${listNames(sellers)} can't take orders yet: their payouts are not set up. Remove ${one ? "their" : "those sellers'"} products from your basket to check out.`;
+}
+
+/**
+ * A commission typed as a percentage ("12.5"): 0 to 50 with at most two decimals, as basis points.
+ * Empty means the platform's rate (null).
+ */
+export function checkCommissionPercent(text: string): { ok: true; bps: number | null } | { ok: false; error: string } {
+  const value = text.trim();
+  if (!value) return { ok: true, bps: null };
+  if (!/^\d{1,2}(\.\d{1,2})?$/.test(value)) return { ok: false, error: "Enter a percentage like 8 or 12.5 (at most two decimals)." };
+  const bps = Math.round(Number(value) * 100);
+  if (bps > 5000) return { ok: false, error: "The commission can be at most 50 %." };
+  return { ok: true, bps };
 }

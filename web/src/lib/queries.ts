@@ -15,6 +15,7 @@ export const keys = {
   sellerOrders: (status: string) => ["seller", "orders", status] as const,
   sellerAnalytics: ["seller", "analytics"] as const,
   sellerPayouts: ["seller", "payouts"] as const,
+  sellerPayoutAccount: ["seller", "payout-account"] as const,
   adminUsers: (q: string) => ["admin", "users", q] as const,
   adminFinance: (days: number) => ["admin", "finance", days] as const,
 };

@@ -11,6 +11,7 @@ import type {
   ProductQuery,
   ProductUpdate,
   RefundRequest,
+  SellerCommissionRequest,
   SellerOrdersQuery,
   SellerPayoutsQuery,
   SignupRequest,
@@ -261,6 +262,16 @@ export class ApiClient {
     return settle(this.http.GET("/api/seller/payouts", { params: { query }, signal }));
   }
 
+  /** The seller's payout account: none, pending (being checked) or active, and their commission. */
+  sellerPayoutAccount(signal?: AbortSignal) {
+    return settle(this.http.GET("/api/seller/payouts/account", { signal }));
+  }
+
+  /** Starts or resumes onboarding with the payment provider: the page to send the seller to. */
+  startPayoutOnboarding() {
+    return settle(this.http.POST("/api/seller/payouts/onboarding"));
+  }
+
   /** The seller's own product read fresh (never a CDN copy): what an edit form starts from. */
   sellerProduct(id: string, signal?: AbortSignal) {
     return settle(this.http.GET("/api/seller/products/{id}", { params: { path: { id } }, signal }));
@@ -272,6 +283,11 @@ export class ApiClient {
 
   adminUpdateUser(id: string, body: UserUpdate) {
     return settle(this.http.PATCH("/api/admin/users/{id}", { params: { path: { id } }, body }));
+  }
+
+  /** Sets a seller's own commission in basis points (0-5000), or null for the platform's rate. */
+  adminUpdateSeller(id: string, body: SellerCommissionRequest) {
+    return settle(this.http.PATCH("/api/admin/sellers/{id}", { params: { path: { id } }, body }));
   }
 
   /** Money by day over the last `days` (1-90): captured, commission kept, refunds, transfers. */

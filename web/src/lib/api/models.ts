@@ -64,6 +64,13 @@ export type SellerPayouts = Schemas["SellerPayouts"];
 export type PayoutRow = Schemas["PayoutRow"];
 export type PayoutTotals = Schemas["PayoutTotals"];
 export type SellerPayoutsQuery = QueryOf<"seller_payouts">;
+/** GET /api/seller/payouts/account: none (not set up), pending (being checked) or active. */
+export type PayoutAccount = Schemas["PayoutAccountOut"];
+export type PayoutAccountStatus = PayoutAccount["status"];
+export type OnboardingLink = Schemas["OnboardingLinkOut"];
+/** PATCH /api/admin/sellers/{id}: the seller's own commission, or null for the platform's rate. */
+export type SellerCommissionRequest = Schemas["SellerCommissionRequest"];
+export type Seller = Schemas["SellerOut"];
 /** GET /api/admin/finance: money by day. */
 export type FinanceReport = Schemas["FinanceReport"];
 export type FinanceDay = Schemas["FinanceDay"];
@@ -86,6 +93,12 @@ export interface PackingProblem {
 export interface RefundTooLargeDetails {
   refundable_cents: number;
   requested_cents?: number;
+}
+
+/** One entry of the `details` of a 409 `seller_not_payable` at checkout. */
+export interface UnpayableSeller {
+  seller_id: string;
+  seller_name: string;
 }
 
 /** `details` of a 412 `stale_product`: the product as it is now (with its new etag). */
