@@ -733,6 +733,7 @@ journeys.push({
 
     const listed = page.getByTestId("refund").filter({ hasText: reason });
     await listed.waitFor();
+    await page.getByRole("button", { name: "Dismiss notification" }).click();
     assert((await listed.textContent()).includes(`Refunded ${dollars(refund)} on `), "the refund is listed with its amount and date");
     assert((await page.getByTestId("order-refunded").textContent()).includes(dollars(refund)), "the receipt shows what was refunded");
     assert(
@@ -749,7 +750,6 @@ journeys.push({
       assert(reversed > 0 && reversed < refund, `the payout is reduced by the seller's share (reversed ${reversed} of ${refund})`);
     }
     await page.locator('[data-testid="payment-status"][data-status="partially_refunded"]').waitFor();
-    await page.getByRole("button", { name: "Dismiss notification" }).click();
     await screenshot(page, "order-refunded", { fullPage: true });
 
     // The payouts page lists the order with its refund; the CSV holds it too.
