@@ -681,3 +681,136 @@ journeys.push({
     return context.problems;
   },
 });
+
+// ---- Payouts and refunds ---------------------------------------------------------------------------
+
+/** Reloads `path` until `testId` shows (the capture and its webhooks land in the background). */
+async function reloadUntil(page, path, testId, attempts = 20) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    await page.goto(path);
+    await page.getByTestId("order-timeline").or(page.getByTestId("payouts-table")).or(page.getByTestId("finance-range")).first().waitFor();
+    if (await page.getByTestId(testId).first().isVisible()) return;
+    await page.waitForTimeout(500);
+  }
+  await page.getByTestId(testId).first().waitFor({ timeout: 1_000 });
+}
+
+const cents = (text) => Math.round(Number(text.replace(/[^0-9.-]/g, "")) * 100);
+const dollars = (amount) => `$${(amount / 100).toFixed(2)}`;
+
+journeys.push({
+  name: "payouts: a seller packs an order, refunds part of it in the dialog, sees the refund and the payout, then finds it on the payouts page",
+  async run({ browser, baseURL }) {
+    const [{ id: orderId }] = await confirmedOrders(baseURL, [{ name: "Gala Apples", quantity: 3 }]);
+    const context = await newContext(browser, baseURL);
+    const page = await newPage(context);
+    await login(page, DEMO.greenfields);
+
+    // Packing the checkout's only order captures the payment.
+    await page.goto(`/orders/${orderId}`);
+    await page.getByTestId("action-packed").click();
+    await page.locator('[data-testid="order-status"][data-status="packed"]').waitFor();
+    await reloadUntil(page, `/orders/${orderId}`, "refund-open");
+    const money = page.getByTestId("order-money");
+    const gross = cents(await money.getByTestId("payout-gross").textContent());
+    assert(gross > 0, "the payout shows what was charged");
+    const statusBefore = await money.getByTestId("payout-status").getAttribute("data-status");
+
+    // Refund a third of it (at least a cent), with a reason the shopper will read.
+    await page.getByTestId("refund-open").click();
+    const dialog = page.getByRole("alertdialog", { name: "Refund this order" });
+    const amountBox = dialog.getByLabel(/Amount/);
+    assert((await amountBox.inputValue()) === (gross / 100).toFixed(2), "the amount starts at everything refundable");
+    const refund = Math.max(1, Math.floor(gross / 3));
+    await amountBox.fill((refund / 100).toFixed(2));
+    const reason = `One apple was bruised ${RUN}`;
+    await dialog.getByLabel("Reason").fill(reason);
+    const summary = await dialog.getByTestId("refund-summary").textContent();
+    assert(summary.startsWith(`The shopper gets ${dollars(refund)} back; your payout is reduced by your share`), `the summary says what happens (got "${summary}")`);
+    await screenshot(page, "order-refund-dialog");
+    await dialog.getByTestId("refund-submit").click();
+    await dialog.waitFor({ state: "detached" });
+
+    const listed = page.getByTestId("refund").filter({ hasText: reason });
+    await listed.waitFor();
+    await page.getByRole("button", { name: "Dismiss notification" }).click();
+    assert((await listed.textContent()).includes(`Refunded ${dollars(refund)} on `), "the refund is listed with its amount and date");
+    assert((await page.getByTestId("order-refunded").textContent()).includes(dollars(refund)), "the receipt shows what was refunded");
+    assert(
+      (await page.getByTestId("order-refundable").textContent()) === `Up to ${dollars(gross - refund)} can be refunded.`,
+      "what is left to refund went down by the refund",
+    );
+    if (statusBefore === "no_account") {
+      // The seller has no payout account yet: nothing was transferred, so nothing is taken back.
+      assert((await money.getByTestId("payout-status").textContent()) === "No payout account", "the payout says why nothing moves");
+    } else {
+      // A transferred payout is reversed by the seller's share of the refund.
+      await reloadUntil(page, `/orders/${orderId}`, "payout-reversed");
+      const reversed = cents(await page.getByTestId("payout-reversed").textContent());
+      assert(reversed > 0 && reversed < refund, `the payout is reduced by the seller's share (reversed ${reversed} of ${refund})`);
+    }
+    await page.locator('[data-testid="payment-status"][data-status="partially_refunded"]').waitFor();
+    await screenshot(page, "order-refunded", { fullPage: true });
+
+    // The payouts page lists the order with its refund; the CSV holds it too.
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Payouts" }).click();
+    await page.waitForURL("**/seller/payouts");
+    const row = page.locator(`[data-testid="payout-row"][data-order-id="${orderId}"]`);
+    await row.waitFor();
+    assert((await row.textContent()).includes(dollars(refund)), "the payout row shows the refund");
+    assert(cents(await page.getByTestId("payouts-gross").textContent()) >= gross, "the totals include the order");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);
+    const { readFileSync } = await import("node:fs");
+    const csv = readFileSync(await download.path(), "utf8");
+    assert(csv.includes(orderId) && /Total \(\d+ orders?\)/.test(csv), "the CSV lists the order and a total");
+    await screenshot(page, "seller-payouts", { fullPage: true });
+
+    // The shopper reads the refund on their order.
+    const shopper = await newContext(browser, baseURL);
+    const shopperPage = await newPage(shopper);
+    await login(shopperPage, DEMO.shopper);
+    await shopperPage.goto(`/orders/${orderId}`);
+    await shopperPage.getByTestId("refund").filter({ hasText: reason }).waitFor();
+    assert((await shopperPage.getByTestId("order-payout").count()) === 0, "shoppers never see the payout");
+    assert((await shopperPage.getByTestId("refund-open").count()) === 0, "shoppers cannot refund");
+
+    const problems = [...context.problems, ...shopper.problems];
+    await shopper.close();
+    await context.close();
+    return problems;
+  },
+});
+
+journeys.push({
+  name: "payouts: an admin opens the finance page and sees money captured",
+  async run({ browser, baseURL }) {
+    // A captured order of its own: the Bakehouse packs it (API, setup only).
+    const [{ id: orderId }] = await confirmedOrders(baseURL, [{ name: "Sourdough Loaf", quantity: 1 }]);
+    const { access_token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.bakehouse });
+    await apiCall(baseURL, "PATCH", `/api/orders/${orderId}/status`, { token: access_token, body: { status: "packed" } });
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const order = await apiCall(baseURL, "GET", `/api/orders/${orderId}`, { token: access_token });
+      if (order.payment_status === "captured") break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+
+    const context = await newContext(browser, baseURL);
+    const page = await newPage(context);
+    await login(page, DEMO.admin);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Finance" }).click();
+    await page.waitForURL("**/admin/finance");
+    const captured = cents(await page.getByTestId("finance-captured").textContent());
+    assert(captured > 0, `the captured total is not zero (got ${captured})`);
+    await page.getByTestId("finance-chart").waitFor();
+    assert((await page.getByTestId("finance-chart").getAttribute("aria-label")).includes("The table below lists the same figures"), "the chart has a text alternative");
+    assert((await page.getByTestId("finance-day").count()) > 0, "the table lists the days that moved money");
+    await page.getByRole("button", { name: "Last 7 days" }).click();
+    await page.waitForURL((url) => url.searchParams.get("days") === "7");
+    await page.locator('[data-testid="finance-range"] button[aria-pressed="true"]', { hasText: "Last 7 days" }).waitFor();
+    assert(cents(await page.getByTestId("finance-captured").textContent()) > 0, "today's capture is in the last 7 days");
+    await page.waitForTimeout(300); // let the chart draw
+    await screenshot(page, "admin-finance", { fullPage: true });
+    await context.close();
+    return context.problems;
+  },
+});

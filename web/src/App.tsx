@@ -22,8 +22,10 @@ const SellerProductsPage = lazy(() => import("./pages/seller/SellerProductsPage"
 const SellerProductEditPage = lazy(() => import("./pages/seller/SellerProductEditPage"));
 const SellerOrdersPage = lazy(() => import("./pages/seller/SellerOrdersPage"));
 const SellerPackPage = lazy(() => import("./pages/seller/SellerPackPage"));
+const SellerPayoutsPage = lazy(() => import("./pages/seller/SellerPayoutsPage"));
 const AdminUsersPage = lazy(() => import("./pages/admin/AdminUsersPage"));
 const AdminOrderLookupPage = lazy(() => import("./pages/admin/AdminOrderLookupPage"));
+const AdminFinancePage = lazy(() => import("./pages/admin/AdminFinancePage"));
 
 export const routes = [
   {
@@ -46,9 +48,11 @@ export const routes = [
       { path: "seller/products/new", element: <RequireAuth roles={["seller"]}><SellerProductEditPage /></RequireAuth> },
       { path: "seller/products/:id", element: <RequireAuth roles={["seller"]}><SellerProductEditPage /></RequireAuth> },
       { path: "seller/orders", element: <RequireAuth roles={["seller"]}><SellerOrdersPage /></RequireAuth> },
+      { path: "seller/payouts", element: <RequireAuth roles={["seller"]}><SellerPayoutsPage /></RequireAuth> },
       { path: "seller/orders/:id/pack", element: <RequireAuth roles={["seller", "admin"]}><SellerPackPage /></RequireAuth> },
       { path: "admin", element: <RequireAuth roles={["admin"]}><AdminUsersPage /></RequireAuth> },
       { path: "admin/orders", element: <RequireAuth roles={["admin"]}><AdminOrderLookupPage /></RequireAuth> },
+      { path: "admin/finance", element: <RequireAuth roles={["admin"]}><AdminFinancePage /></RequireAuth> },
       { path: "*", element: <NotFoundPage /> },
     ],
   },

@@ -26,11 +26,13 @@ const ROLE_LINKS = {
     { to: "/seller", label: "Dashboard", end: true },
     { to: "/seller/products", label: "Products" },
     { to: "/seller/orders", label: "Orders" },
+    { to: "/seller/payouts", label: "Payouts" },
     { to: "/products", label: "Shop" },
   ],
   admin: [
     { to: "/admin", label: "Users", end: true },
     { to: "/admin/orders", label: "Find order" },
+    { to: "/admin/finance", label: "Finance" },
     { to: "/products", label: "Shop" },
   ],
 } as const;

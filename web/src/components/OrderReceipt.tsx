@@ -95,6 +95,11 @@ export function OrderTotals({ order }: { order: Order }) {
             {formatCents(finalCents, currency)}
           </Row>
         )}
+        {order.refunded && order.refunded !== "0.00" && (
+          <Row label="Refunded" testId="order-refunded">
+            −{formatMoney(order.refunded, currency)}
+          </Row>
+        )}
       </dl>
       {releasedCents !== null && releasedCents > 0 && (
         <p className="rounded-md bg-green-50 px-3 py-2 text-green-900" data-testid="order-released">
@@ -103,7 +108,7 @@ export function OrderTotals({ order }: { order: Order }) {
       )}
       <p className="flex flex-wrap items-center gap-2" data-testid="payment-status" data-status={order.payment_status}>
         <span className="text-muted-foreground">Payment:</span>
-        <Badge tone={order.payment_status === "captured" ? "green" : order.payment_status === "failed" ? "red" : order.payment_status === "authorized" ? "blue" : "neutral"}>
+        <Badge tone={order.payment_status === "captured" ? "green" : order.payment_status === "partially_refunded" || order.payment_status === "refunded" ? "violet" : order.payment_status === "failed" ? "red" : order.payment_status === "authorized" ? "blue" : "neutral"}>
           {PAYMENT_STATUS_LABEL[order.payment_status]}
         </Badge>
       </p>

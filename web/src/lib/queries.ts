@@ -14,7 +14,10 @@ export const keys = {
   checkout: (id: string) => ["checkout", id] as const,
   sellerOrders: (status: string) => ["seller", "orders", status] as const,
   sellerAnalytics: ["seller", "analytics"] as const,
+  sellerPayouts: ["seller", "payouts"] as const,
+  sellerPayoutAccount: ["seller", "payout-account"] as const,
   adminUsers: (q: string) => ["admin", "users", q] as const,
+  adminFinance: (days: number) => ["admin", "finance", days] as const,
 };
 
 export function useCategories() {
@@ -74,8 +77,11 @@ export function useOrder(id: string | undefined, options: { pollWhilePending?: b
     queryKey: keys.order(id ?? ""),
     queryFn: ({ signal }) => api.getOrder(id!, signal),
     enabled: Boolean(id),
+    // While the payment is awaited, or a refund is on its way to the card, the page follows it.
     refetchInterval: (query) =>
-      options.pollWhilePending && query.state.data?.status === "pending_payment" ? 1500 : false,
+      options.pollWhilePending && (query.state.data?.status === "pending_payment" || query.state.data?.refunds?.some((refund) => refund.status === "pending"))
+        ? 1500
+        : false,
   });
 }
 

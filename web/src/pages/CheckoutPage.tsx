@@ -12,6 +12,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { api } from "@/lib/api";
 import { errorMessage, fieldErrors, isApiError } from "@/lib/api/errors";
+import { unpayableSellersMessage } from "@/lib/payouts";
 import type { Checkout, ShippingAddress } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
 import { basketAuthorisedCents, useBasket } from "@/lib/basket";
@@ -135,7 +136,10 @@ export default function CheckoutPage() {
       navigate(`/checkout/pay/${encodeURIComponent(response.checkout_id)}`);
     } catch (error) {
       if (isApiError(error) && error.status !== 0) idempotencyKey.current = uuid(); // the server refused this attempt
-      if (isApiError(error) && error.status === 409) {
+      const unpayable = unpayableSellersMessage(error);
+      if (unpayable) {
+        setSubmitError(unpayable);
+      } else if (isApiError(error) && error.status === 409) {
         setConflicts(shortagesFromConflict(error.details, new Set(lines.filter((line) => line.product.sold_by === "weight").map((line) => line.product.id))));
         setSubmitError(`${error.message || "Some items are out of stock."} Adjust the highlighted items and try again.`);
         queryClient.invalidateQueries({ queryKey: ["product"] });

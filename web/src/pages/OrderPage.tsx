@@ -4,12 +4,15 @@ import { OrderActions } from "@/components/OrderActions";
 import { OrderTimeline, StatusBadge } from "@/components/OrderStatus";
 import { PageHeader } from "@/components/PageHeader";
 import { PayNow } from "@/components/PayNow";
+import { PayoutSummary, RefundsList } from "@/components/OrderPayout";
 import { OrderLines, OrderTotals } from "@/components/OrderReceipt";
+import { RefundDialog } from "@/components/RefundDialog";
 import { EmptyState, ErrorState, PageLoading } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { isApiError } from "@/lib/api/errors";
 import { useAuth } from "@/lib/auth";
+import { formatMoney } from "@/lib/money";
 import { useOrder } from "@/lib/queries";
 import { formatDate, shortId } from "@/lib/utils";
 
@@ -55,6 +58,7 @@ export default function OrderPage() {
               <div className="border-t pt-3">
                 <OrderTotals order={data} />
               </div>
+              <RefundsList order={data} />
             </CardContent>
           </Card>
           <Card>
@@ -102,6 +106,28 @@ export default function OrderPage() {
               <OrderActions order={data} />
             </CardContent>
           </Card>
+          {(data.payout || data.refundable !== null) && user?.role !== "shopper" && (
+            <Card data-testid="order-money">
+              <CardHeader>
+                <CardTitle>Payout</CardTitle>
+              </CardHeader>
+              <CardContent className="grid gap-4">
+                {data.payout ? (
+                  <PayoutSummary payout={data.payout} currency={data.currency} />
+                ) : (
+                  <p className="text-sm text-muted-foreground">The payout is worked out when the order is charged.</p>
+                )}
+                {data.refundable !== null && (
+                  <div className="grid justify-items-start gap-2 border-t pt-3">
+                    <p className="text-sm text-muted-foreground" data-testid="order-refundable">
+                      {data.refundable === "0.00" ? "Refunded in full." : <>Up to {formatMoney(data.refundable, data.currency)} can be refunded.</>}
+                    </p>
+                    <RefundDialog order={data} />
+                  </div>
+                )}
+              </CardContent>
+            </Card>
+          )}
           {data.status === "pending_payment" && data.expires_at && (
             <p className="text-xs text-muted-foreground">Reserved until {formatDate(data.expires_at, true)}</p>
           )}

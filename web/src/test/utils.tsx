@@ -148,6 +148,10 @@ export function makeOrder(overrides: Partial<Order> = {}): Order {
     expires_at: null,
     payment_error: null,
     allowed_transitions: [],
+    refunded: "0.00",
+    refundable: null,
+    refunds: [],
+    payout: null,
     ...overrides,
   };
 }

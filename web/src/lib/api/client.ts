@@ -11,7 +11,10 @@ import type {
   MyProductQuery,
   ProductQuery,
   ProductUpdate,
+  RefundRequest,
+  SellerCommissionRequest,
   SellerOrdersQuery,
+  SellerPayoutsQuery,
   SignupRequest,
   UsersQuery,
   UserUpdate,
@@ -235,6 +238,18 @@ export class ApiClient {
     return settle(this.http.POST("/api/orders/{id}/pack", { params: { path: { id } }, body }));
   }
 
+  /**
+   * Gives `amount` of a charged order back to the shopper (the order's seller or an admin); the
+   * seller's payout is reversed by their share. `idempotencyKey`: one per submission, so a retry
+   * never refunds twice. 409 `not_refundable` (not charged yet, or refunded in full); 422
+   * `refund_too_large` (details: RefundTooLargeDetails) or a validation error.
+   */
+  refundOrder(id: string, body: RefundRequest, idempotencyKey: string) {
+    return settle(
+      this.http.POST("/api/orders/{id}/refunds", { params: { path: { id }, header: { "idempotency-key": idempotencyKey } }, body }),
+    );
+  }
+
   /** The buyer's checkout, with what is needed to resume its payment while it is open. */
   getCheckout(id: string, signal?: AbortSignal) {
     return settle(this.http.GET("/api/checkouts/{id}", { params: { path: { id } }, signal }));
@@ -248,6 +263,21 @@ export class ApiClient {
     return settle(this.http.GET("/api/seller/analytics"));
   }
 
+  /** The seller's payouts, newest first, one page at a time; `totals` cover every order. */
+  sellerPayouts(query: SellerPayoutsQuery = {}, signal?: AbortSignal) {
+    return settle(this.http.GET("/api/seller/payouts", { params: { query }, signal }));
+  }
+
+  /** The seller's payout account: none, pending (being checked) or active, and their commission. */
+  sellerPayoutAccount(signal?: AbortSignal) {
+    return settle(this.http.GET("/api/seller/payouts/account", { signal }));
+  }
+
+  /** Starts or resumes onboarding with the payment provider: the page to send the seller to. */
+  startPayoutOnboarding() {
+    return settle(this.http.POST("/api/seller/payouts/onboarding"));
+  }
+
   /** The seller's own product read fresh (never a CDN copy): what an edit form starts from. */
   sellerProduct(id: string, signal?: AbortSignal) {
     return settle(this.http.GET("/api/seller/products/{id}", { params: { path: { id } }, signal }));
@@ -259,6 +289,16 @@ export class ApiClient {
 
   adminUpdateUser(id: string, body: UserUpdate) {
     return settle(this.http.PATCH("/api/admin/users/{id}", { params: { path: { id } }, body }));
+  }
+
+  /** Sets a seller's own commission in basis points (0-5000), or null for the platform's rate. */
+  adminUpdateSeller(id: string, body: SellerCommissionRequest) {
+    return settle(this.http.PATCH("/api/admin/sellers/{id}", { params: { path: { id } }, body }));
+  }
+
+  /** Money by day over the last `days` (1-90): captured, commission kept, refunds, transfers. */
+  adminFinance(days: number, signal?: AbortSignal) {
+    return settle(this.http.GET("/api/admin/finance", { params: { query: { days } }, signal }));
   }
 
   /**

@@ -54,6 +54,28 @@ export type CheckoutStatus = Checkout["status"];
 
 export type SellerAnalytics = Schemas["SellerAnalytics"];
 
+/** POST /api/orders/{id}/refunds: how much to give back and why (the shopper sees the reason). */
+export type RefundRequest = Schemas["RefundRequest"];
+export type Refund = Schemas["RefundOut"];
+/** What an order pays its seller (seller and admins only). */
+export type Payout = Schemas["PayoutOut"];
+export type PayoutStatus = Payout["status"];
+/** GET /api/seller/payouts: one page of the seller's payouts, with totals over all of them. */
+export type SellerPayouts = Schemas["SellerPayouts"];
+export type PayoutRow = Schemas["PayoutRow"];
+export type PayoutTotals = Schemas["PayoutTotals"];
+export type SellerPayoutsQuery = QueryOf<"seller_payouts">;
+/** GET /api/seller/payouts/account: none (not set up), pending (being checked) or active. */
+export type PayoutAccount = Schemas["PayoutAccountOut"];
+export type PayoutAccountStatus = PayoutAccount["status"];
+export type OnboardingLink = Schemas["OnboardingLinkOut"];
+/** PATCH /api/admin/sellers/{id}: the seller's own commission, or null for the platform's rate. */
+export type SellerCommissionRequest = Schemas["SellerCommissionRequest"];
+export type Seller = Schemas["SellerOut"];
+/** GET /api/admin/finance: money by day. */
+export type FinanceReport = Schemas["FinanceReport"];
+export type FinanceDay = Schemas["FinanceDay"];
+
 export type UsersQuery = QueryOf<"admin_users_list">;
 export type UserUpdate = Schemas["UserUpdateRequest"];
 
@@ -66,6 +88,18 @@ export type ValidationIssue = Schemas["ValidationIssue"];
 export interface PackingProblem {
   line_id: string;
   message: string;
+}
+
+/** `details` of a 422 `refund_too_large`: what is left to refund, in cents. */
+export interface RefundTooLargeDetails {
+  refundable_cents: number;
+  requested_cents?: number;
+}
+
+/** One entry of the `details` of a 409 `seller_not_payable` at checkout. */
+export interface UnpayableSeller {
+  seller_id: string;
+  seller_name: string;
 }
 
 /** `details` of a 412 `stale_product`: the product as it is now (with its new etag). */

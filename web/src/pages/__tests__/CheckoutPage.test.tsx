@@ -84,6 +84,36 @@ describe("CheckoutPage", { timeout: 20_000 }, () => {
     expect(issue.closest("[data-product-id]")).toHaveAttribute("data-product-id", "bread");
   });
 
+  it("names the sellers whose payouts are not set up when checkout refuses them", async () => {
+    mockFetch([
+      ...base,
+      noOpenCheckout,
+      {
+        method: "POST",
+        path: "/api/orders",
+        status: 409,
+        body: {
+          error: {
+            code: "seller_not_payable",
+            message: "Farm and Bakery can't take orders yet: their payouts are not set up. Remove their products to check out.",
+            details: [
+              { seller_id: "s1", seller_name: "Farm" },
+              { seller_id: "s2", seller_name: "Bakery" },
+            ],
+          },
+        },
+      },
+    ]);
+    renderRoute(<CheckoutPage />, { path: "/checkout" });
+    await screen.findByTestId("place-order");
+    await fillAddress();
+    await userEvent.click(screen.getByTestId("place-order"));
+    expect(await screen.findByTestId("checkout-error")).toHaveTextContent(
+      "Farm and Bakery can't take orders yet: their payouts are not set up. Remove those sellers' products from your basket to check out.",
+    );
+    expect(screen.queryByTestId("line-issue")).not.toBeInTheDocument();
+  });
+
   it("places the order with an idempotency key, remembers it and goes to its payment page", async () => {
     const { calls } = mockFetch([
       ...base,

@@ -1,6 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Search, Users } from "lucide-react";
 import { useState } from "react";
+import { CommissionDialog } from "@/components/admin/CommissionDialog";
 import { PageHeader } from "@/components/PageHeader";
 import { EmptyState, ErrorState, LoadMore } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
@@ -11,9 +12,10 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/toast";
 import { api } from "@/lib/api";
 import { errorMessage } from "@/lib/api/errors";
-import type { User } from "@/lib/api/models";
+import type { Seller, User } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
 import { useDebouncedValue } from "@/lib/hooks";
+import { formatRate } from "@/lib/payouts";
 import { keys } from "@/lib/queries";
 import { formatDate } from "@/lib/utils";
 
@@ -99,6 +101,8 @@ function UserRow({ user }: { user: User }) {
     onError: (err) => setError(errorMessage(err)),
   });
   const isSelf = me?.id === user.id;
+  // The API answers a commission change with the seller's terms; the users list does not carry them.
+  const [seller, setSeller] = useState<Seller | null>(null);
 
   return (
     <tr data-testid="user-row">
@@ -111,32 +115,43 @@ function UserRow({ user }: { user: User }) {
           </span>
         )}
       </td>
-      <td className="px-4 py-3 capitalize">{user.role}</td>
+      <td className="px-4 py-3">
+        <span className="capitalize">{user.role}</span>
+        {seller && (
+          <span className="block text-xs text-muted-foreground" data-testid="seller-commission">
+            Commission {formatRate(seller.effective_commission_bps)}
+            {seller.commission_bps === null ? " (platform)" : " (own rate)"}
+          </span>
+        )}
+      </td>
       <td className="px-4 py-3">{formatDate(user.created_at)}</td>
       <td className="px-4 py-3">
         <Badge tone={user.is_active ? "green" : "red"}>{user.is_active ? "Active" : "Deactivated"}</Badge>
       </td>
       <td className="px-4 py-3 text-right">
-        {isSelf ? (
-          <span className="text-muted-foreground">You</span>
-        ) : user.is_active ? (
-          <ConfirmDialog
-            trigger={
-              <Button size="sm" variant="outline" className="text-destructive" aria-label={`Deactivate ${user.email}`}>
-                Deactivate
-              </Button>
-            }
-            title={`Deactivate ${user.full_name}?`}
-            description="They will be signed out and unable to log in until reactivated."
-            confirmLabel="Deactivate"
-            destructive
-            onConfirm={() => update.mutateAsync(false)}
-          />
-        ) : (
-          <Button size="sm" variant="outline" loading={update.isPending} onClick={() => update.mutate(true)} aria-label={`Reactivate ${user.email}`}>
-            Reactivate
-          </Button>
-        )}
+        <div className="flex flex-wrap justify-end gap-2">
+          {user.role === "seller" && <CommissionDialog user={user} seller={seller} onSaved={setSeller} />}
+          {isSelf ? (
+            <span className="text-muted-foreground">You</span>
+          ) : user.is_active ? (
+            <ConfirmDialog
+              trigger={
+                <Button size="sm" variant="outline" className="text-destructive" aria-label={`Deactivate ${user.email}`}>
+                  Deactivate
+                </Button>
+              }
+              title={`Deactivate ${user.full_name}?`}
+              description="They will be signed out and unable to log in until reactivated."
+              confirmLabel="Deactivate"
+              destructive
+              onConfirm={() => update.mutateAsync(false)}
+            />
+          ) : (
+            <Button size="sm" variant="outline" loading={update.isPending} onClick={() => update.mutate(true)} aria-label={`Reactivate ${user.email}`}>
+              Reactivate
+            </Button>
+          )}
+        </div>
       </td>
     </tr>
   );

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
-import { AlertTriangle, Plus } from "lucide-react";
+import { AlertTriangle, Plus, Wallet } from "lucide-react";
 import { Link } from "react-router";
+import { PayoutAccountCard } from "@/components/seller/PayoutAccountCard";
 import RevenueChart, { lastNDays } from "@/components/seller/RevenueChart";
 import { PageHeader } from "@/components/PageHeader";
 import { Price } from "@/components/Price";
@@ -25,6 +26,11 @@ export default function SellerDashboardPage() {
             <Button asChild variant="outline">
               <Link to="/seller/orders?status=confirmed">Orders to pack</Link>
             </Button>
+            <Button asChild variant="outline">
+              <Link to="/seller/payouts">
+                <Wallet aria-hidden="true" /> Payouts
+              </Link>
+            </Button>
             <Button asChild>
               <Link to="/seller/products/new">
                 <Plus aria-hidden="true" /> New product
@@ -33,6 +39,9 @@ export default function SellerDashboardPage() {
           </>
         }
       />
+      <div className="mb-6">
+        <PayoutAccountCard />
+      </div>
       {analytics.isPending ? (
         <div className="grid gap-4" aria-busy="true" aria-label="Loading sales figures">
           <div className="grid gap-4 sm:grid-cols-3">
