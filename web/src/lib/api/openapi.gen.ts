@@ -900,6 +900,7 @@ export interface components {
             /**
              * Configured
              * @description False: the seller has set none (this is the empty form), and arranges delivery themselves
+             * @default true
              */
             configured: boolean;
             delivery: components["schemas"]["DeliveryOut"];

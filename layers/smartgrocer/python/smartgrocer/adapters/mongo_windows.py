@@ -60,7 +60,7 @@ class MongoWindows:
         )
         if taken.modified_count == 1:
             return True
-        return self._windows.count_documents({"_id": key, mark: {"$exists": True}}, limit=1) == 1  # a repeat
+        return int(self._windows.count_documents({"_id": key, mark: {"$exists": True}}, limit=1)) == 1  # a repeat
 
     def release(self, key: str, holder: str) -> None:
         mark = _mark(holder)

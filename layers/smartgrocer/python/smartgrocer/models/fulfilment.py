@@ -151,7 +151,8 @@ class FulfilmentSettingsOut(ResponseModel):
     delivery: DeliveryOut
     pickup: PickupOut
     configured: bool = Field(
-        description="False: the seller has set none (this is the empty form), and arranges delivery themselves"
+        default=True,
+        description="False: the seller has set none (this is the empty form), and arranges delivery themselves",
     )
 
 
