@@ -122,6 +122,57 @@ WEIGHED: dict[str, list[tuple[str, str, str, str, int, int, int]]] = {
 }
 
 
+# How each demo seller hands orders over (DESIGN.md section 12), as `PUT /api/seller/fulfilment` takes it.
+# Weekdays: 0 = Monday. Every seller configured here has a window open within the next 6 days whatever
+# the day and hour (tests/unit/test_seed_fulfilment.py checks it); the Corner Pantry sets none, so the
+# shop shows "delivery arranged by the seller".
+def _slots(weekdays: tuple[int, ...], start: str, end: str, capacity: int) -> list[dict]:
+    return [{"weekday": day, "start": start, "end": end, "capacity": capacity} for day in weekdays]
+
+
+FULFILMENT: dict[str, dict] = {
+    "greenfields@demo.smartgrocer.test": {
+        "timezone": "America/New_York",
+        "delivery": {
+            "enabled": True,
+            "fee": "4.00",
+            "free_over": "40.00",
+            "min_order": "15.00",
+            "cutoff_hours": 12,
+            "slots": _slots((1, 4), "09:00", "12:00", 20),
+        },
+        "pickup": {
+            "enabled": True,
+            "address": "Greenfields Farm shop, 240 Orchard Road, Springfield",
+            "cutoff_hours": 12,
+            "slots": _slots((5,), "09:00", "13:00", 30),
+        },
+    },
+    "bakehouse@demo.smartgrocer.test": {
+        "timezone": "America/New_York",
+        "delivery": {"enabled": False},
+        "pickup": {
+            "enabled": True,
+            "address": "The Bakehouse, 12 Mill Lane, Springfield",
+            "cutoff_hours": 2,
+            "slots": _slots((0, 1, 2, 3, 4, 5, 6), "07:00", "10:00", 25),
+        },
+    },
+    "dairybarn@demo.smartgrocer.test": {
+        "timezone": "America/New_York",
+        "delivery": {
+            "enabled": True,
+            "fee": "3.00",
+            "free_over": "25.00",
+            "min_order": "0.00",
+            "cutoff_hours": 24,
+            "slots": _slots((0, 2, 4), "16:00", "19:00", 15),
+        },
+        "pickup": {"enabled": False},
+    },
+}
+
+
 # Category -> (background top, background bottom, accent): the demo pictures are drawn here, at seed time,
 # so the catalog looks like a grocery with nothing downloaded.
 PALETTE = {
@@ -217,6 +268,8 @@ def seed_demo_data(log: Callable[[str], None] = print) -> bool:
         _, seller = auth.signup(email, DEMO_PASSWORDS["seller"], shop_name, None, True)
         sellers[email] = Principal(seller["_id"], "seller", email, shop_name)
         _activate_payouts(sellers[email])
+        if email in FULFILMENT:
+            _set_fulfilment(sellers[email], FULFILMENT[email])
     count = 0
     for email, _, fields in demo_products():
         catalog.create_product(sellers[email], fields)
@@ -239,6 +292,14 @@ def _activate_payouts(seller) -> None:
     account_id = LocalPaymentGateway().create_account(seller.user_id, seller.email, f"account-{seller.user_id}")
     activate_account(account_id)
     repository.set_account(seller.user_id, account_id, "active", now())
+
+
+def _set_fulfilment(seller, settings: dict) -> None:
+    """The seller's delivery and pickup settings, read and checked as the API reads and checks them."""
+    from smartgrocer.domain import seller_fulfilment
+    from smartgrocer.models.fulfilment import FulfilmentSettingsIn
+
+    seller_fulfilment.put_settings(seller, FulfilmentSettingsIn.model_validate(settings).model_dump())
 
 
 def print_demo_accounts(log: Callable[[str], None] = print) -> None:

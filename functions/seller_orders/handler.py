@@ -3,10 +3,13 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from smartgrocer.domain import orders
+from smartgrocer.models.fulfilment import SLOT_ID_EXAMPLE
 from smartgrocer.models.orders import OrdersPage, OrderStatus
 from smartgrocer.web.app import api_function
 
 app = api_function("seller_orders")
+
+DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 @app.endpoint
@@ -14,15 +17,25 @@ def seller_orders(
     status: OrderStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
+    slot_date: Annotated[
+        str | None,
+        Query(pattern=DATE, description="Orders for windows on this day (the seller's time zone), YYYY-MM-DD"),
+    ] = None,
+    slot_id: Annotated[
+        str | None, Query(max_length=64, description="Orders for this window", examples=[SLOT_ID_EXAMPLE])
+    ] = None,
 ) -> OrdersPage:
     principal = app.context["principal"]
+    window = f":{slot_date or ''}:{slot_id or ''}" if slot_date or slot_id else ""  # a cursor serves one listing
     return orders.list_orders(
         principal,
         seller_id=principal.user_id,
         status=status,
         limit=limit,
         cursor=cursor,
-        kind=f"seller:{status or 'all'}",
+        kind=f"seller:{status or 'all'}{window}",
+        slot_date=slot_date,
+        slot_id=slot_id,
     )
 
 

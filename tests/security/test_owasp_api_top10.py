@@ -157,9 +157,11 @@ class TestAPI1BrokenObjectLevelAuthorization:
         "orders_get": "test_orders_get_foreign",
         "orders_update_status": "test_orders_update_status_foreign",
         "orders_pack": "test_orders_pack_foreign",
+        "orders_refund": "test_orders_refund_foreign",
         "checkouts_get": "test_checkouts_get_foreign",
         "admin_users_update": "test_admin_users_update_is_admin_only_without_existence_oracle",
         "admin_sellers_update": "test_admin_sellers_update_is_admin_only_without_existence_oracle",
+        "sellers_slots": "test_sellers_slots_reveal_only_sellers_who_sell_with_windows",
     }
 
     def test_every_id_route_is_attacked(self):
@@ -248,6 +250,22 @@ class TestAPI1BrokenObjectLevelAuthorization:
         assert current["status"] == "pending_payment"
         assert api.get(f"/api/products/{world['product']['id']}").json()["stock"] == 18  # still reserved
 
+    def test_orders_refund_foreign(self, api, world):
+        order = world["order"]
+        body = {"amount": "0.50", "reason": "bruised"}
+        authorise(api, world["checkout"]["payment"]["client_secret"])
+        self._same_as_missing(api, "POST", "/api/orders/{id}/refunds", world["other_seller"], order["id"], json=body)
+        # Shoppers never refund: the role answers first, the same for a real and a made-up id.
+        real = api.post(f"/api/orders/{order['id']}/refunds", world["intruder"], json=body)
+        fake = api.post(f"/api/orders/{uuid.uuid4().hex[:24]}/refunds", world["intruder"], json=body)
+        assert error_of(real, 403, "wrong_role") == error_of(fake, 403, "wrong_role")
+        current = api.get(f"/api/orders/{order['id']}", world["shopper"]).json()
+        assert (current["status"], current["payment_status"], current["refunded"]) == (
+            "confirmed",
+            "authorized",
+            "0.00",
+        )
+
     def test_orders_pack_foreign(self, api, world):
         from smartgrocer.adapters.mongo import db
 
@@ -300,6 +318,30 @@ class TestAPI1BrokenObjectLevelAuthorization:
         real = api.patch(f"/api/admin/sellers/{world['shopper'].user_id}", world["admin"], json={"commission_bps": 0})
         fake = api.patch(f"/api/admin/sellers/{uuid.uuid4().hex[:24]}", world["admin"], json={"commission_bps": 0})
         assert error_of(real, 404, "not_found") == error_of(fake, 404, "not_found")
+
+    def test_sellers_slots_reveal_only_sellers_who_sell_with_windows(self, api, world):
+        """Public: a user who is not a seller, a seller who cannot be paid yet and a seller without windows
+        all answer as an id that does not exist, whoever asks; no settings of theirs leak."""
+        settings = {
+            "timezone": "UTC",
+            "delivery": {"enabled": False},
+            "pickup": {
+                "enabled": True,
+                "address": "Secret Depot 9",
+                "slots": [{"weekday": d, "start": "10:00", "end": "11:00", "capacity": 3} for d in range(7)],
+            },
+        }
+        unpaid = api.signup(f"unpaid-{uuid.uuid4().hex[:8]}@example.com", is_seller=True, payouts=False)
+        assert api.put("/api/seller/fulfilment", unpaid, json=settings).status_code == 200
+        missing = api.get(f"/api/sellers/{uuid.uuid4().hex[:24]}/slots")
+        expected = error_of(missing, 404, "no_such_seller")
+        for target in (world["shopper"], world["admin"], unpaid, world["seller"]):
+            for who in (None, world["intruder"], world["other_seller"]):
+                response = api.get(f"/api/sellers/{target.user_id}/slots", who)
+                assert error_of(response, 404, "no_such_seller") == expected
+                assert target.user_id not in response.text and "Secret Depot" not in response.text
+        assert api.put("/api/seller/fulfilment", world["seller"], json=settings).status_code == 200
+        assert "Secret Depot 9" in api.get(f"/api/sellers/{world['seller'].user_id}/slots").text  # once it sells
 
     def test_listings_are_scoped_to_the_caller(self, api, world):
         order_id = world["order"]["id"]
@@ -886,6 +928,7 @@ class TestAPI5BrokenFunctionLevelAuthorization:
             "products_suggest",
             "products_get",
             "categories_list",
+            "sellers_slots",
             "payments_webhook",
         }
 

@@ -196,6 +196,17 @@ class FakeSellers:
                 return copy.deepcopy(doc)
         return None
 
+    def get_fulfilment(self, seller_id: str) -> dict | None:
+        return copy.deepcopy((self.docs.get(seller_id) or {}).get("fulfilment")) or None
+
+    def set_fulfilment(self, seller_id: str, settings: dict, at: datetime) -> dict | None:
+        doc = self.docs.get(seller_id)
+        if doc is None:
+            return None
+        doc["fulfilment"] = copy.deepcopy(settings)
+        doc["updated_at"] = at
+        return copy.deepcopy(settings)
+
     def set_commission(self, seller_id: str, commission_bps: int | None, at: datetime) -> dict | None:
         doc = self.docs.get(seller_id)
         if doc is None:

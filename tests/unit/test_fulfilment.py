@@ -713,9 +713,18 @@ def test_windows_as_the_slots_route_shows_them():
     taken = {"pickup-2026-01-12-10:00": 3}
     out = SellerSlotsOut(
         seller_id="s1",
+        seller_name="Greenfields Farm",
         timezone=LONDON,
+        delivery=None,
+        pickup=None,
         items=[
-            WindowOut.model_validate({**w, "remaining": f.remaining(w["capacity"], taken.get(w["slot_id"], 0))})
+            WindowOut.model_validate(
+                {
+                    **w,
+                    "label": f.window_label(w),
+                    "remaining": f.remaining(w["capacity"], taken.get(w["slot_id"], 0)),
+                }
+            )
             for w in windows
         ],
     ).model_dump(mode="json")
@@ -726,6 +735,9 @@ def test_windows_as_the_slots_route_shows_them():
             "start": "2026-01-12T09:00:00Z",
             "end": "2026-01-12T12:00:00Z",
             "local_date": "2026-01-12",
+            "local_start": "09:00",
+            "local_end": "12:00",
+            "label": "Monday 12 January, 09:00-12:00",
             "cutoff_at": "2026-01-12T09:00:00Z",
             "remaining": 10,
         },
@@ -735,6 +747,9 @@ def test_windows_as_the_slots_route_shows_them():
             "start": "2026-01-12T10:00:00Z",
             "end": "2026-01-12T11:00:00Z",
             "local_date": "2026-01-12",
+            "local_start": "10:00",
+            "local_end": "11:00",
+            "label": "Monday 12 January, 10:00-11:00",
             "cutoff_at": "2026-01-12T10:00:00Z",
             "remaining": 0,
         },

@@ -60,6 +60,14 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("checkout_id", ASC)], name="checkout"),
         IndexModel([("status", ASC), ("expires_at", ASC)], name="awaiting_payment_scan"),  # reconciler
         IndexModel([("seller_id", ASC), ("captured_at", ASC)], name="seller_sales"),
+        # sellers list orders by the day of their window (`slot_date`, `slot_id`) and print packing lists
+        IndexModel(
+            [("seller_id", ASC), ("seller_visible", ASC), ("fulfilment.local_date", ASC), ("k_created", DESC)],
+            name="seller_window_newest",
+        ),
+    ],
+    "windows": [
+        IndexModel([("seller_id", ASC), ("start", ASC)], name="seller_windows"),
     ],
     "checkouts": [
         IndexModel([("status", ASC), ("expires_at", ASC)], name="expiry_scan"),

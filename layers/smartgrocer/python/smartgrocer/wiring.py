@@ -79,6 +79,28 @@ def _install_sellers() -> None:
 
 _install_sellers()
 
+# -- delivery and pickup windows (capacity, packing lists) --
+
+
+def _windows(name: str):
+    def build():
+        from smartgrocer.adapters import mongo_windows
+
+        return getattr(mongo_windows, name)(_database)
+
+    return build
+
+
+def _install_windows() -> None:
+    from smartgrocer.domain.checkout_ports import WindowRepository
+    from smartgrocer.domain.packing_list import PackingListReader
+
+    ports.register(WindowRepository, _windows("MongoWindows"))
+    ports.register(PackingListReader, _windows("MongoPackingList"))
+
+
+_install_windows()
+
 # -- money core (checkouts, orders, stock, payments) --
 
 

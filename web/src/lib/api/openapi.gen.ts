@@ -415,6 +415,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/seller/fulfilment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seller's delivery and pickup settings: windows, fee, free-delivery threshold, minimum order */
+        get: operations["seller_fulfilment_get"];
+        /** Replace the seller's delivery and pickup settings (orders already placed keep theirs) */
+        put: operations["seller_fulfilment_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/seller/orders": {
         parameters: {
             query?: never;
@@ -424,6 +442,23 @@ export interface paths {
         };
         /** A seller's incoming orders */
         get: operations["seller_orders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/seller/packing-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One window's live orders with their lines, and the lines summed by product */
+        get: operations["seller_packing_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -509,6 +544,23 @@ export interface paths {
         };
         /** One of the seller's products, read fresh for editing */
         get: operations["seller_product"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sellers/{id}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A seller's open delivery and pickup windows with the places left, and their delivery terms */
+        get: operations["sellers_slots"];
         put?: never;
         post?: never;
         delete?: never;
@@ -655,6 +707,82 @@ export interface components {
             orders: components["schemas"]["OrderOut"][];
             payment: components["schemas"]["PaymentInfo"];
         };
+        /** DeliveryIn */
+        DeliveryIn: {
+            /**
+             * Cutoff Hours
+             * @description Orders close this many hours before a window starts
+             * @default 0
+             */
+            cutoff_hours: number;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Fee
+             * @description Added to the seller's order
+             * @default 0
+             */
+            fee: string | number;
+            /**
+             * Free Over
+             * @description Delivery is free when the order's goods reach this; null: never free
+             */
+            free_over?: (string | number) | null;
+            /**
+             * Min Order
+             * @description The least an order's goods must come to
+             * @default 0
+             */
+            min_order: string | number;
+            /** Slots */
+            slots?: components["schemas"]["SlotIn"][];
+        };
+        /** DeliveryOut */
+        DeliveryOut: {
+            /** Cutoff Hours */
+            cutoff_hours: number;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Fee
+             * @example 3.49
+             */
+            fee: string;
+            /**
+             * Free Over
+             * @description Null: delivery is never free
+             */
+            free_over: string | null;
+            /**
+             * Min Order
+             * @example 3.49
+             */
+            min_order: string;
+            /** Slots */
+            slots: components["schemas"]["SlotOut"][];
+        };
+        /** DeliveryTermsOut */
+        DeliveryTermsOut: {
+            /** Cutoff Hours */
+            cutoff_hours: number;
+            /**
+             * Fee
+             * @description Added to the seller's order unless its goods reach `free_over`
+             * @example 3.49
+             */
+            fee: string;
+            /**
+             * Free Over
+             * @description Null: delivery is never free
+             */
+            free_over: string | null;
+            /**
+             * Min Order
+             * @description The least an order's goods must come to for delivery
+             * @example 3.49
+             */
+            min_order: string;
+        };
         /** ErrorBody */
         ErrorBody: {
             /** Code */
@@ -772,6 +900,33 @@ export interface components {
              * @example delivery-2026-03-29-09:00
              */
             slot_id: string;
+        };
+        /**
+         * FulfilmentSettingsIn
+         * @description The whole of a seller's fulfilment settings (PUT replaces them): a method turned off is `{"enabled": false}`.
+         */
+        FulfilmentSettingsIn: {
+            delivery: components["schemas"]["DeliveryIn"];
+            pickup: components["schemas"]["PickupIn"];
+            /**
+             * Timezone
+             * @description IANA time zone of the windows
+             * @example Europe/London
+             */
+            timezone: string;
+        };
+        /** FulfilmentSettingsOut */
+        FulfilmentSettingsOut: {
+            /**
+             * Configured
+             * @description False: the seller has set none (this is the empty form), and arranges delivery themselves
+             * @default true
+             */
+            configured: boolean;
+            delivery: components["schemas"]["DeliveryOut"];
+            pickup: components["schemas"]["PickupOut"];
+            /** Timezone */
+            timezone: string;
         };
         /** Health */
         Health: {
@@ -1067,6 +1222,141 @@ export interface components {
             /** Lines */
             lines: components["schemas"]["PackLine"][];
         };
+        /** PackingAddressOut */
+        PackingAddressOut: {
+            /** City */
+            city: string;
+            /** Country */
+            country: string;
+            /** Full Name */
+            full_name: string;
+            /** Line1 */
+            line1: string;
+            /** Line2 */
+            line2: string | null;
+            /** Phone */
+            phone: string | null;
+            /** Postal Code */
+            postal_code: string;
+        };
+        /** PackingLineOut */
+        PackingLineOut: {
+            /** Line Id */
+            line_id: string;
+            /** Name */
+            name: string;
+            /** Product Id */
+            product_id: string;
+            /**
+             * Quantity
+             * @description Ordered count (products sold by the unit)
+             */
+            quantity: number | null;
+            /**
+             * Sold By
+             * @enum {string}
+             */
+            sold_by: "unit" | "weight";
+            /**
+             * Substitution
+             * @description What the shopper accepts when it is short
+             */
+            substitution: string;
+            /** Unit */
+            unit: string;
+            /**
+             * Weight G
+             * @description Ordered grams (products sold by weight)
+             */
+            weight_g: number | null;
+        };
+        /** PackingListOut */
+        PackingListOut: {
+            /**
+             * Label
+             * @description The window in the seller's local time
+             */
+            label: string;
+            /** Local Date */
+            local_date: string;
+            /** Local Start */
+            local_start: string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "delivery" | "pickup";
+            /** Order Count */
+            order_count: number;
+            /**
+             * Orders
+             * @description The window's live orders, oldest first
+             */
+            orders: components["schemas"]["PackingOrderOut"][];
+            /**
+             * Products
+             * @description Each product once, summed over the orders, by name
+             */
+            products: components["schemas"]["PackingProductOut"][];
+            /**
+             * Slot Id
+             * @example delivery-2026-03-29-09:00
+             */
+            slot_id: string;
+        };
+        /** PackingOrderOut */
+        PackingOrderOut: {
+            /** @description Where to deliver; null for pickup */
+            address: components["schemas"]["PackingAddressOut"] | null;
+            /**
+             * Buyer Name
+             * @description From the shipping address
+             */
+            buyer_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Lines */
+            lines: components["schemas"]["PackingLineOut"][];
+            /** Order Id */
+            order_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "confirmed" | "packed" | "out_for_delivery";
+        };
+        /** PackingProductOut */
+        PackingProductOut: {
+            /** Name */
+            name: string;
+            /**
+             * Orders
+             * @description How many orders ask for it
+             */
+            orders: number;
+            /** Product Id */
+            product_id: string;
+            /**
+             * Quantity
+             * @description Units across the window's orders (products sold by the unit)
+             */
+            quantity: number | null;
+            /**
+             * Sold By
+             * @enum {string}
+             */
+            sold_by: "unit" | "weight";
+            /** Unit */
+            unit: string;
+            /**
+             * Weight G
+             * @description Grams across the window's orders (products sold by weight)
+             */
+            weight_g: number | null;
+        };
         /** PaymentInfo */
         PaymentInfo: {
             /**
@@ -1246,6 +1536,45 @@ export interface components {
              * @example 3.49
              */
             reversed: string;
+        };
+        /** PickupIn */
+        PickupIn: {
+            /**
+             * Address
+             * @description Where shoppers collect; required when enabled
+             */
+            address?: string | null;
+            /**
+             * Cutoff Hours
+             * @description Orders close this many hours before a window starts
+             * @default 0
+             */
+            cutoff_hours: number;
+            /** Enabled */
+            enabled: boolean;
+            /** Slots */
+            slots?: components["schemas"]["SlotIn"][];
+        };
+        /** PickupOut */
+        PickupOut: {
+            /** Address */
+            address: string | null;
+            /** Cutoff Hours */
+            cutoff_hours: number;
+            /** Enabled */
+            enabled: boolean;
+            /** Slots */
+            slots: components["schemas"]["SlotOut"][];
+        };
+        /** PickupTermsOut */
+        PickupTermsOut: {
+            /**
+             * Address
+             * @description Where shoppers collect their orders
+             */
+            address: string;
+            /** Cutoff Hours */
+            cutoff_hours: number;
         };
         /** PresignedPost */
         PresignedPost: {
@@ -1541,6 +1870,24 @@ export interface components {
             next_cursor: string | null;
             totals: components["schemas"]["PayoutTotals"];
         };
+        /** SellerSlotsOut */
+        SellerSlotsOut: {
+            /** @description The seller's delivery terms; null: no delivery */
+            delivery: components["schemas"]["DeliveryTermsOut"] | null;
+            /**
+             * Items
+             * @description Open windows in time order, at most 6 days ahead
+             */
+            items: components["schemas"]["WindowOut"][];
+            /** @description Where to collect; null: no pickup */
+            pickup: components["schemas"]["PickupTermsOut"] | null;
+            /** Seller Id */
+            seller_id: string;
+            /** Seller Name */
+            seller_name: string;
+            /** Timezone */
+            timezone: string;
+        };
         /** ShippingAddress */
         ShippingAddress: {
             /** City */
@@ -1579,6 +1926,45 @@ export interface components {
             password: string;
             /** Phone */
             phone?: string | null;
+        };
+        /**
+         * SlotIn
+         * @description A weekly window: every `weekday`, from `start` to `end` in the seller's time zone.
+         */
+        SlotIn: {
+            /**
+             * Capacity
+             * @description How many orders the window takes
+             */
+            capacity: number;
+            /**
+             * End
+             * @description After `start`, the same day
+             * @example 09:00
+             */
+            end: string;
+            /**
+             * Start
+             * @description Local time, HH:MM (24 h)
+             * @example 09:00
+             */
+            start: string;
+            /**
+             * Weekday
+             * @description 0 = Monday ... 6 = Sunday
+             */
+            weekday: number;
+        };
+        /** SlotOut */
+        SlotOut: {
+            /** Capacity */
+            capacity: number;
+            /** End */
+            end: string;
+            /** Start */
+            start: string;
+            /** Weekday */
+            weekday: number;
         };
         /** StatusChange */
         StatusChange: {
@@ -1754,6 +2140,63 @@ export interface components {
             outcome: string | null;
             /** Received */
             received: boolean;
+        };
+        /** WindowOut */
+        WindowOut: {
+            /**
+             * Cutoff At
+             * Format: date-time
+             * @description Orders for this window are taken until then
+             */
+            cutoff_at: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /**
+             * Label
+             * @description The window in the seller's local time
+             * @example Sunday 29 March, 09:00-12:00
+             */
+            label: string;
+            /**
+             * Local Date
+             * @description The day of the window in the seller's time zone, YYYY-MM-DD
+             */
+            local_date: string;
+            /**
+             * Local End
+             * @description End, HH:MM in the seller's time zone
+             * @example 12:00
+             */
+            local_end: string;
+            /**
+             * Local Start
+             * @description Start, HH:MM in the seller's time zone
+             * @example 09:00
+             */
+            local_start: string;
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "delivery" | "pickup";
+            /**
+             * Remaining
+             * @description Orders the window can still take (0: full)
+             */
+            remaining: number;
+            /**
+             * Slot Id
+             * @example delivery-2026-03-29-09:00
+             */
+            slot_id: string;
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
         };
     };
     responses: never;
@@ -4029,12 +4472,186 @@ export interface operations {
             };
         };
     };
+    seller_fulfilment_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FulfilmentSettingsOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    seller_fulfilment_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentSettingsIn"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FulfilmentSettingsOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body must be JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     seller_orders: {
         parameters: {
             query?: {
                 status?: ("pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed") | null;
                 limit?: number;
                 cursor?: string | null;
+                /** @description Orders for windows on this day (the seller's time zone), YYYY-MM-DD */
+                slot_date?: string | null;
+                /** @description Orders for this window */
+                slot_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -4049,6 +4666,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrdersPage"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    seller_packing_list: {
+        parameters: {
+            query: {
+                slot_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PackingListOut"];
                 };
             };
             /** @description Malformed request */
@@ -4463,6 +5156,76 @@ export interface operations {
             };
             /** @description Role not allowed */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sellers_slots: {
+        parameters: {
+            query?: {
+                /** @description How many days ahead (the card is held for 6) */
+                days?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerSlotsOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

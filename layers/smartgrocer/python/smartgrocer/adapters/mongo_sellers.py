@@ -83,3 +83,18 @@ class MongoSellers:
             {"$set": {"commission_bps": commission_bps}, "$currentDate": {"updated_at": True}},
             return_document=ReturnDocument.AFTER,
         )
+
+    def get_fulfilment(self, seller_id: str) -> dict | None:
+        doc = self._sellers.find_one({"_id": seller_id}, {"fulfilment": 1})
+        return (doc or {}).get("fulfilment") or None
+
+    def set_fulfilment(self, seller_id: str, settings: dict, at: datetime) -> dict | None:
+        # The settings hold no dates, and booleans nested in a `$set` object keep their type on nx-27017
+        # (only a top-level `$set: {field: True}` becomes 1).
+        written = self._sellers.find_one_and_update(
+            {"_id": seller_id},
+            {"$set": {"fulfilment": settings}, "$currentDate": {"updated_at": True}},
+            projection={"fulfilment": 1},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if written is None else written.get("fulfilment")

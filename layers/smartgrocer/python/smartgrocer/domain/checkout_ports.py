@@ -95,7 +95,9 @@ class PaymentEventLog(Protocol):
 class SellerRepository(Protocol):
     """Sellers' marketplace profile (`sellers` collection, `_id` = the seller's user id):
     `{_id, name, email, payouts: {account_id, status: none | pending | active, updated_at},
-    commission_bps: int | None (None: the platform's rate), created_at, updated_at}`."""
+    commission_bps: int | None (None: the platform's rate), fulfilment: dict | None, created_at, updated_at}`.
+    `fulfilment` is the seller's delivery and pickup settings in cents (`fulfilment.settings_from_request`);
+    missing or None: the seller set none (delivery arranged by the seller, no window, no fee)."""
 
     def get(self, seller_id: str) -> dict | None: ...
 
@@ -111,6 +113,13 @@ class SellerRepository(Protocol):
         """Move the status of the seller owning `account_id` (an `account.updated` webhook)."""
 
     def set_commission(self, seller_id: str, commission_bps: int | None, at: datetime) -> dict | None: ...
+
+    def get_fulfilment(self, seller_id: str) -> dict | None:
+        """The seller's fulfilment settings, None when they set none (or the seller has no document)."""
+
+    def set_fulfilment(self, seller_id: str, settings: dict, at: datetime) -> dict | None:
+        """Replace the seller's fulfilment settings whole; the stored settings, or None when the seller has
+        no document (`ensure` first)."""
 
 
 class WindowRepository(Protocol):

@@ -634,6 +634,8 @@ def list_orders(
     limit: int = 20,
     cursor: str | None = None,
     kind: str,
+    slot_date: str | None = None,
+    slot_id: str | None = None,
 ) -> dict:
     from smartgrocer.domain.ids import decode_cursor
 
@@ -644,6 +646,13 @@ def list_orders(
         query.update(seller_id=seller_id, seller_visible=True)
     if status:
         query["status"] = status
+    if slot_id:  # a window is on one day: the day keeps the read on the index `seller_window_newest`
+        from smartgrocer.domain.fulfilment import parse_slot_id
+
+        query["fulfilment.slot_id"] = slot_id
+        query["fulfilment.local_date"] = parse_slot_id(slot_id)[1].isoformat()
+    if slot_date:  # the day of the window, in the seller's time zone (YYYY-MM-DD)
+        query["fulfilment.local_date"] = slot_date
     after = decode_cursor(cursor, kind) if cursor else None
     docs, next_cursor = _orders().page(query, limit, after, kind)
     return {"items": [public_order(d, principal) for d in docs], "next_cursor": next_cursor}

@@ -150,6 +150,10 @@ class FulfilmentSettingsOut(ResponseModel):
     timezone: str
     delivery: DeliveryOut
     pickup: PickupOut
+    configured: bool = Field(
+        default=True,
+        description="False: the seller has set none (this is the empty form), and arranges delivery themselves",
+    )
 
 
 # -- the windows a shopper chooses from ------------------------------------------------------------
@@ -161,14 +165,87 @@ class WindowOut(ResponseModel):
     start: UtcDateTime
     end: UtcDateTime
     local_date: str = Field(description="The day of the window in the seller's time zone, YYYY-MM-DD")
+    local_start: str = Field(examples=["09:00"], description="Start, HH:MM in the seller's time zone")
+    local_end: str = Field(examples=["12:00"], description="End, HH:MM in the seller's time zone")
+    label: str = Field(examples=["Sunday 29 March, 09:00-12:00"], description="The window in the seller's local time")
     cutoff_at: UtcDateTime = Field(description="Orders for this window are taken until then")
     remaining: int = Field(description="Orders the window can still take (0: full)")
 
 
+class DeliveryTermsOut(ResponseModel):
+    fee: AmountOut = Field(description="Added to the seller's order unless its goods reach `free_over`")
+    free_over: AmountOut | None = Field(description="Null: delivery is never free")
+    min_order: AmountOut = Field(description="The least an order's goods must come to for delivery")
+    cutoff_hours: int
+
+
+class PickupTermsOut(ResponseModel):
+    address: str = Field(description="Where shoppers collect their orders")
+    cutoff_hours: int
+
+
 class SellerSlotsOut(ResponseModel):
     seller_id: str
+    seller_name: str
     timezone: str
+    delivery: DeliveryTermsOut | None = Field(description="The seller's delivery terms; null: no delivery")
+    pickup: PickupTermsOut | None = Field(description="Where to collect; null: no pickup")
     items: list[WindowOut] = Field(description="Open windows in time order, at most 6 days ahead")
+
+
+# -- the seller's packing list for one window ------------------------------------------------------
+
+
+class PackingLineOut(ResponseModel):
+    line_id: str
+    product_id: str
+    name: str
+    unit: str
+    sold_by: Literal["unit", "weight"]
+    quantity: int | None = Field(description="Ordered count (products sold by the unit)")
+    weight_g: int | None = Field(description="Ordered grams (products sold by weight)")
+    substitution: str = Field(description="What the shopper accepts when it is short")
+
+
+class PackingProductOut(ResponseModel):
+    product_id: str
+    name: str
+    unit: str
+    sold_by: Literal["unit", "weight"]
+    quantity: int | None = Field(description="Units across the window's orders (products sold by the unit)")
+    weight_g: int | None = Field(description="Grams across the window's orders (products sold by weight)")
+    orders: int = Field(description="How many orders ask for it")
+
+
+class PackingAddressOut(ResponseModel):
+    # the order's shipping address as stored (models/orders.py imports this module, not the reverse)
+    full_name: str
+    line1: str
+    line2: str | None = None
+    city: str
+    postal_code: str
+    country: str
+    phone: str | None = None
+
+
+class PackingOrderOut(ResponseModel):
+    order_id: str
+    status: Literal["confirmed", "packed", "out_for_delivery"]
+    buyer_name: str = Field(description="From the shipping address")
+    address: PackingAddressOut | None = Field(description="Where to deliver; null for pickup")
+    created_at: UtcDateTime
+    lines: list[PackingLineOut]
+
+
+class PackingListOut(ResponseModel):
+    slot_id: str = Field(examples=[SLOT_ID_EXAMPLE])
+    method: Method
+    local_date: str
+    local_start: str
+    label: str = Field(description="The window in the seller's local time")
+    order_count: int
+    products: list[PackingProductOut] = Field(description="Each product once, summed over the orders, by name")
+    orders: list[PackingOrderOut] = Field(description="The window's live orders, oldest first")
 
 
 # -- the checkout's choice -------------------------------------------------------------------------
