@@ -1205,6 +1205,34 @@ class Fakes:
         return self.payment_events.setdefault(event_id, doc) is doc
 
 
+class FakeWindows:
+    """Window capacity in memory, with the adapter's guard: one place per holder."""
+
+    def __init__(self):
+        self.windows: dict[str, dict] = {}
+
+    def taken(self, keys):
+        return {k: self.windows[k]["taken"] for k in keys if k in self.windows}
+
+    def reserve(self, key, window, capacity, holder):
+        doc = self.windows.setdefault(key, {"_id": key, **window, "capacity": capacity, "taken": 0, "holders": {}})
+        if holder in doc["holders"]:
+            return True
+        if doc["taken"] >= doc["capacity"]:
+            return False
+        doc["taken"] += 1
+        doc["holders"][holder] = 1
+        return True
+
+    def release(self, key, holder):
+        doc = self.windows.get(key)
+        if doc and doc["holders"].pop(holder, None):
+            doc["taken"] -= 1
+
+    def ledgers(self, limit):
+        return [copy.deepcopy(d) for d in self.windows.values()]
+
+
 @pytest.fixture
 def fakes():
     from smartgrocer import wiring
@@ -1215,6 +1243,7 @@ def fakes():
         PaymentEventLog,
         SellerRepository,
         StockRepository,
+        WindowRepository,
     )
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.payments import PaymentGateway
@@ -1224,9 +1253,11 @@ def fakes():
     for port in (CheckoutRepository, OrderRepository, StockRepository, PaymentGateway, EventPublisher, PaymentEventLog):
         ports.use(port, fake)
     ports.use(SellerRepository, FakeSellers(everyone_active=True))  # every seller here can be paid
+    ports.use(WindowRepository, FakeWindows())
     yield fake
     wiring._install_money_core()
     wiring._install_sellers()
+    wiring._install_windows()
 
 
 BUYER_PRINCIPAL = SimpleNamespace(user_id="buyer", email="b@example.com", role="shopper")

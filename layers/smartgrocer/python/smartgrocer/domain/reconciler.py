@@ -69,10 +69,11 @@ def reconcile(at: datetime | None = None, outbox_grace: float = OUTBOX_GRACE_SEC
             report["orders_reprojected"] += 1
     report["pack_holds_released"] = release_orphan_pack_holds()
     report["stock_violations"] = len(stock_violations())
+    report["window_violations"] = len(window_violations())
     money = ledger_violations(at)
     report["ledger_violations"] = len(money)
-    report["repairs"] = sum(v for k, v in report.items() if k not in ("stock_violations", "ledger_violations"))
-    if report["repairs"] or report["stock_violations"] or money:
+    report["repairs"] = sum(v for k, v in report.items() if not k.endswith("_violations"))
+    if report["repairs"] or report["stock_violations"] or report["window_violations"] or money:
         from smartgrocer.web.logging import logger
 
         # Counted by the stack's metric filter: repairs are expected after crashes, violations never.
@@ -99,6 +100,37 @@ def stock_violations(limit: int = 5000) -> list[str]:
                 f"!= received {product['received']}"
             )
     return problems
+
+
+def window_violations(limit: int = 2000) -> list[dict]:
+    """Windows whose places taken differ from the live orders holding them (`fulfilment.capacity_violations`).
+    A place whose order is on its way out (a cancelled order's release still pending, a checkout still
+    being placed) is counted as live: it is in flight, not lost."""
+    from smartgrocer.domain import fulfilment
+    from smartgrocer.domain.checkout_ports import WindowRepository
+
+    checkouts = ports.resolve(CheckoutRepository)
+    taken: dict[str, int] = {}
+    live: dict[str, int] = {}
+    for window in ports.resolve(WindowRepository).ledgers(limit):
+        key = window["_id"]
+        taken[key] = int(window.get("taken", 0))
+        for holder in window.get("holders") or {}:
+            state = checkouts.load(holder) or {}
+            order = next(
+                (
+                    o
+                    for o in (state.get("orders") or {}).values()
+                    if (o.get("fulfilment") or {}).get("window_key") == key
+                ),
+                None,
+            )
+            in_flight = state.get("status") in ("reserving", "creating_payment") or (
+                f"release_window:{key}" in (state.get("outbox") or {})
+            )
+            if order is not None and (fulfilment.holds_window(order["status"]) or in_flight):
+                live[key] = live.get(key, 0) + 1
+    return fulfilment.capacity_violations(taken, live)
 
 
 def release_orphan_pack_holds(limit: int = 5000) -> int:
