@@ -152,6 +152,8 @@ export function makeOrder(overrides: Partial<Order> = {}): Order {
     refundable: null,
     refunds: [],
     payout: null,
+    delivery_fee: "0.00",
+    fulfilment: null,
     ...overrides,
   };
 }
