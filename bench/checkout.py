@@ -1,6 +1,6 @@
 """Checkout under load, against the cost of the database work a checkout cannot avoid.
 
-    python -m bench.checkout [--requests 200] [--concurrency 8] [--budget 60] [--cold-runs 7]
+    python -m bench.checkout [--requests 200] [--concurrency 8] [--budget 60] [--cold-runs 7] [--windows]
 
 Starts the whole local stack (LocalRuntime: nx-27017, moto, the runner with its 4 worker "containers",
 no seed, no expiry schedule) on a temporary folder, signs up a seller and a few shoppers, then measures
@@ -18,6 +18,10 @@ pymongo calls of the same kind (find -> find_one, conditional update -> update_o
 insert -> insert_one/insert_many, findAndModify -> find_one_and_update, delete -> delete_one). The
 uncontended floor touches a different document each time; the hot floor runs the same sequence at the
 same concurrency on one document. Ratios = checkout / floor (p50, p99) and floor / checkout throughput.
+
+With --windows the seller offers delivery windows (three a day, 500 places each) and every checkout
+chooses one, round robin: the window's place is taken with the stock, so the captured commands (and
+so the floor) include that conditional update too. Writes bench/results/checkout-windows.json.
 
 Then the cold start of the payment and notification functions, measured like bench/cold_start.py (its
 helpers are reused): a fresh interpreter imports the handler and builds its clients, median of N, against
@@ -269,6 +273,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--budget", type=float, default=60.0, help="seconds per series at most")
     parser.add_argument("--cold-runs", type=int, default=7)
+    parser.add_argument("--windows", action="store_true", help="every checkout chooses a delivery window")
     options = parser.parse_args()
     count, conc = options.requests, options.concurrency
 
@@ -289,7 +294,7 @@ def main() -> None:
     runtime.start()
     try:
         print(f"stack up in {time.monotonic() - started:.1f} s (nx-27017, moto, runner with 4 workers)", flush=True)
-        results = _measure(runtime, ApiClient, recorder, count, conc, options.budget)
+        results = _measure(runtime, ApiClient, recorder, count, conc, options.budget, options.windows)
     finally:
         runtime.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -299,7 +304,32 @@ def main() -> None:
     _report(results, cold_floor, cold_rows, count, conc, options)
 
 
-def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float) -> dict:
+WINDOW_SETTINGS = {
+    "timezone": "UTC",
+    "delivery": {
+        "enabled": True,
+        "fee": "3.00",
+        "free_over": None,
+        "min_order": "0",
+        "cutoff_hours": 0,
+        "slots": [
+            {"weekday": day, "start": start, "end": end, "capacity": 500}
+            for day in range(7)
+            for start, end in (("00:00", "07:59"), ("08:00", "15:59"), ("16:00", "23:59"))
+        ],
+    },
+    "pickup": {"enabled": False, "address": None, "cutoff_hours": 0, "slots": []},
+}
+
+
+def _windows_for(api, seller) -> list[str]:
+    response = api.put("/api/seller/fulfilment", seller, json=WINDOW_SETTINGS)
+    assert response.status_code == 200, response.text
+    slots = api.get(f"/api/sellers/{seller.user_id}/slots?days=6").json()["items"]
+    return [w["slot_id"] for w in slots if w["remaining"] > 0][1:]  # the first may close during the run
+
+
+def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float, windows: bool = False) -> dict:
     from local.apigw import FUNCTIONS_DIR, http_event, lambda_context, match_route
     from smartgrocer.adapters.mongo import db
 
@@ -345,8 +375,15 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
         with product_lock:
             return next(next_product)
 
+    slot_ids = _windows_for(api, seller) if windows else []
+    turn = iter(range(10**9))
+
     def body(product_id: str) -> dict:
-        return {"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS}
+        request = {"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS}
+        if slot_ids:
+            slot_id = slot_ids[next(turn) % len(slot_ids)]
+            request["fulfilment"] = {seller.user_id: {"method": "delivery", "slot_id": slot_id}}
+        return request
 
     # in-process handler (the Lambda code path without the runner)
     import importlib.util
@@ -515,8 +552,9 @@ def _report(results: dict, cold_floor: dict, cold_rows: list[dict], count: int, 
     )
     print(table(cold_headers, cold_table))
     path = write_results(
-        "checkout",
+        "checkout-windows" if options.windows else "checkout",
         {
+            "windows": options.windows,
             "requests_per_series": count,
             "concurrency": conc,
             "engine": "nx-27017 via LocalRuntime (4 workers)",
