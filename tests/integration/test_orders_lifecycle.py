@@ -410,7 +410,7 @@ def test_refund_failure_leaves_refund_pending_and_the_sweep_finishes_it(api, sel
     item = product(api, seller, stock=5, price="0.33")
     placed = place_captured(api, shopper, seller, (item, 3))
     order_id = placed["orders"][0]["id"]
-    set_fault("refund", 1)
+    set_fault("refund", 2)  # the request tries twice (again once the reversal is recorded): both fail
     response = set_status(api, admin, order_id, "cancelled")
     assert response.status_code == 200, response.text
     body = response.json()
