@@ -73,3 +73,22 @@ def test_catalog_reads_are_cacheable_by_the_cdn_only_and_errors_never(api, selle
         assert response.headers["Cache-Control"] == f"public, max-age=0, s-maxage={seconds}"
     assert api.get("/api/products/" + "f" * 24).headers["Cache-Control"] == "no-store"
     assert api.get("/api/products", params={"limit": 1000}).headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [
+        ("/api/products?categroy=dairy", None),  # a typo'd filter must not silently list everything
+        ("/api/seller/orders?slot=2026-12-01", "seller"),
+        ("/api/orders/my-orders?page=2", "shopper"),
+    ],
+)
+def test_an_unknown_query_parameter_is_400_naming_it(api, seller, shopper, path, who):
+    account = {"seller": seller, "shopper": shopper}.get(who or "")
+    error = assert_error(api.get(path, account), 400, "unknown_parameter")
+    assert path.split("?")[1].split("=")[0] in error["message"]
+
+
+def test_declared_query_parameters_still_work(api, seller):
+    assert api.get("/api/products?category=dairy&sort=price&limit=5").status_code == 200
+    assert api.get("/api/seller/orders?status=confirmed&limit=5", seller).status_code == 200

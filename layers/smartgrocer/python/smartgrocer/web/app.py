@@ -78,6 +78,7 @@ class ApiFunction(APIGatewayHttpResolver):
     def __init__(self, route: Route):
         super().__init__(enable_validation=True)
         self.entry = route
+        self.query_names: frozenset[str] = frozenset()  # what the endpoint declares; anything else is a 400
         self.exception_handler(AppError)(self._app_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
         self.exception_handler(RequestUnsupportedContentType)(self._unsupported_media_type)
@@ -107,6 +108,7 @@ class ApiFunction(APIGatewayHttpResolver):
             documented[status] = extra if "content" in extra or status < 400 else {**extra, "content": error_content}
 
         def register(f: Callable) -> Callable:
+            self.query_names = _query_names(f)
             return self.route_decorator(f, status_code, documented)
 
         return register(func) if func else register
@@ -134,7 +136,7 @@ class ApiFunction(APIGatewayHttpResolver):
         request = APIGatewayProxyEventV2(event)
         try:
             origin.verify(request.headers)
-            refused = _guard_body(request)
+            refused = _guard_query(request, self.query_names) or _guard_body(request)
             if refused is None:
                 self.append_context(principal=_principal(self.entry, request))
         except Exception as exc:  # noqa: BLE001 - mapped exactly as the resolver maps it
@@ -181,6 +183,45 @@ class ApiFunction(APIGatewayHttpResolver):
                                   retry_after=settings.DB_RETRY_AFTER_SECONDS)
         logger.exception("unhandled error")
         return error_response(500, "internal_error", "Something went wrong on our side.")
+
+
+def _query_names(func: Callable) -> frozenset[str]:
+    """The query parameters an endpoint declares: its scalar arguments that are neither path, header nor
+    body (Powertools' own rule), by their alias when they have one."""
+    import inspect
+    import typing
+
+    from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+    from pydantic import BaseModel
+
+    names = set()
+    for name, hint in typing.get_type_hints(func, include_extras=True).items():
+        if name == "return":
+            continue
+        markers = getattr(hint, "__metadata__", ())
+        if any(isinstance(m, (Path, Header)) for m in markers):
+            continue
+        base = typing.get_args(hint)[0] if markers else hint
+        if inspect.isclass(base) and issubclass(base, BaseModel):
+            continue  # the body
+        alias = next((getattr(m, "alias", None) for m in markers if getattr(m, "alias", None)), None)
+        names.add(alias or name)
+    return frozenset(names)
+
+
+def _guard_query(event: APIGatewayProxyEventV2, allowed: frozenset[str]) -> Response | None:
+    """A query parameter the endpoint does not know is a mistake the caller should hear about (a typo'd
+    filter would otherwise silently list everything)."""
+    unknown = sorted(set(event.query_string_parameters or {}) - allowed)
+    if not unknown:
+        return None
+    names = ", ".join(unknown[:5])[:200]
+    return error_response(
+        400,
+        "unknown_parameter",
+        f"Unknown query parameter: {names}.",
+        [{"loc": ["query", name[:100]], "msg": "not a parameter of this endpoint"} for name in unknown[:5]],
+    )
 
 
 def _guard_body(event: APIGatewayProxyEventV2) -> Response | None:
