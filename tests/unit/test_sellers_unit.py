@@ -26,6 +26,7 @@ class FakeGateway:
     def __init__(self) -> None:
         self.accounts: dict[str, str] = {}  # idempotency key -> account id
         self.links: list[tuple[str, str, str]] = []
+        self.active: set[str] = set()  # accounts whose onboarding is complete at the provider
         self.fail = False
 
     def create_account(self, seller_id: str, email: str, idempotency_key: str) -> str:
@@ -36,6 +37,11 @@ class FakeGateway:
     def onboarding_link(self, account_id: str, refresh_url: str, return_url: str) -> str:
         self.links.append((account_id, refresh_url, return_url))
         return f"https://connect.example/{account_id}"
+
+    def account_status(self, account_id: str) -> str:
+        if self.fail:
+            raise PaymentProviderError("down")
+        return "active" if account_id in self.active else "pending"
 
 
 class FakeUsers:
@@ -227,3 +233,15 @@ def test_timestamps_are_millisecond_utc():
 )
 def test_onboarding_returns_to_the_spa_that_asked(origin, expected):
     assert sellers.dashboard_urls(origin)[0] == expected
+
+
+def test_a_pending_account_is_asked_about_when_its_webhook_has_not_come(world):
+    sellers.start_onboarding(FARM)
+    _product(world, "p1", "farm", False)
+    assert sellers.payout_account(FARM)["status"] == "pending"  # the provider says pending too
+    world.gateway.active.add("acct_1")  # onboarding finished; no webhook (lost, or not configured)
+    world.gateway.fail = True
+    assert sellers.payout_account(FARM)["status"] == "pending"  # provider down: the stored status stands
+    world.gateway.fail = False
+    assert sellers.payout_account(FARM)["status"] == "active"
+    assert world.products.docs["p1"]["seller_payable"] is True

@@ -233,6 +233,7 @@ ROUTES: tuple[Route, ...] = (
         SELLER,
         _M,
         _J,
+        Access.PAYMENTS,
         summary="The seller's payout account: none, pending (onboarding unfinished) or active",
     ),
     _r(

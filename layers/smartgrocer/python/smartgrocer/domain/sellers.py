@@ -97,8 +97,30 @@ def _account_view(doc: dict | None) -> dict:
 
 
 def payout_account(principal) -> dict:
-    """The signed-in seller's payout account: `none` until they start onboarding."""
-    return _account_view(_sellers().get(principal.user_id))
+    """The signed-in seller's payout account: `none` until they start onboarding. While onboarding is
+    unfinished the provider is asked directly: its webhook may be late or lost (and Stripe sends
+    connected accounts' events to a Connect endpoint of its own), and its answer is the current truth,
+    so an event delivered out of order cannot leave the status behind."""
+    doc = _sellers().get(principal.user_id)
+    if status_of(doc) == "pending" and _payouts(doc).get("account_id"):
+        doc = _refresh_from_provider(_payouts(doc)["account_id"]) or doc
+    return _account_view(doc)
+
+
+def _refresh_from_provider(account_id: str) -> dict | None:
+    from smartgrocer.domain.catalog_ports import ProductRepository
+    from smartgrocer.domain.payments import PaymentProviderError
+
+    try:
+        status = _gateway().account_status(account_id)
+    except PaymentProviderError:
+        return None  # the stored status stands; the next look asks again
+    if status != "active":
+        return None
+    doc = _sellers().set_status_by_account(account_id, status, now())
+    if doc is not None:
+        ports.resolve(ProductRepository).set_seller_payable(doc["_id"], True)
+    return doc
 
 
 def start_onboarding(
