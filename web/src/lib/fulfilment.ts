@@ -214,3 +214,61 @@ export function describeOrderWindow(fulfilment: OrderFulfilment | null | undefin
   const where = fulfilment.method === "pickup" && fulfilment.address ? ` at ${fulfilment.address}` : "";
   return `${METHOD_LABEL[fulfilment.method]}: ${fulfilment.label}${where}`;
 }
+
+// ---- the seller's windows --------------------------------------------------------------------------
+
+/** A window as the seller's orders page lists it. */
+export interface SellerWindowOption {
+  slotId: string;
+  method: FulfilmentMethod;
+  localDate: string;
+  /** "09:00-12:00", or the start alone when only the id is known. */
+  time: string;
+}
+
+const SLOT_ID = /^(delivery|pickup)-(\d{4}-\d{2}-\d{2})-(\d{2}:\d{2})$/;
+
+/** What a window id says: `delivery-2026-03-29-09:00` -> delivery, 2026-03-29, 09:00; null when malformed. */
+export function parseSlotId(slotId: string): { method: FulfilmentMethod; localDate: string; start: string } | null {
+  const match = SLOT_ID.exec(slotId);
+  return match ? { method: match[1] as FulfilmentMethod, localDate: match[2], start: match[3] } : null;
+}
+
+/**
+ * The seller's windows by day, from their upcoming windows and the windows of their orders (a window
+ * past its cut-off is no longer offered, but is the one to pack), days and windows in time order.
+ */
+export function sellerWindowDays(
+  upcoming: DeliveryWindow[],
+  orderWindows: (OrderFulfilment | null | undefined)[],
+  extra: string[] = [],
+): { date: string; label: string; windows: SellerWindowOption[] }[] {
+  const byId = new Map<string, SellerWindowOption>();
+  for (const window of upcoming) {
+    byId.set(window.slot_id, { slotId: window.slot_id, method: window.method, localDate: window.local_date, time: `${window.local_start}–${window.local_end}` });
+  }
+  for (const fulfilment of orderWindows) {
+    if (!fulfilment || byId.has(fulfilment.slot_id)) continue;
+    const time = /(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(fulfilment.label);
+    const parsed = parseSlotId(fulfilment.slot_id);
+    byId.set(fulfilment.slot_id, {
+      slotId: fulfilment.slot_id,
+      method: fulfilment.method,
+      localDate: fulfilment.local_date,
+      time: time ? `${time[1]}–${time[2]}` : (parsed?.start ?? fulfilment.slot_id),
+    });
+  }
+  for (const slotId of extra) {
+    const parsed = parseSlotId(slotId);
+    if (parsed && !byId.has(slotId)) byId.set(slotId, { slotId, method: parsed.method, localDate: parsed.localDate, time: parsed.start });
+  }
+  const days = new Map<string, SellerWindowOption[]>();
+  for (const option of byId.values()) days.set(option.localDate, [...(days.get(option.localDate) ?? []), option]);
+  return [...days.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([date, windows]) => ({
+      date,
+      label: dayLabel(date),
+      windows: windows.sort((a, b) => a.time.localeCompare(b.time) || a.method.localeCompare(b.method)),
+    }));
+}

@@ -2,8 +2,7 @@
 // API checks them (docs/fulfilment.md, `validate_settings`) so most mistakes show before saving, with
 // the API's field names (`delivery.slots.2.end`) so the server's 422 lands on the same fields.
 import type { FulfilmentMethod, FulfilmentProblem, FulfilmentSettings, FulfilmentSettingsIn, SlotRule } from "./api/models";
-import { isApiError } from "./api/errors";
-import { fieldErrors } from "./api/errors";
+import { fieldErrors, isApiError } from "./api/errors";
 
 export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] as const;
 export const MAX_SLOTS = 50;
@@ -185,7 +184,7 @@ export function validateSettingsForm(form: SettingsForm): Record<string, string>
   for (const method of ["delivery", "pickup"] as const) {
     const block = form[method];
     if (wholeIn(block.cutoff_hours, 0, MAX_CUTOFF_HOURS) === null) problem(`${method}.cutoff_hours`, `A whole number of hours from 0 to ${MAX_CUTOFF_HOURS}.`);
-    Object.assign(errors, { ...slotProblems(method, block.slots, block.enabled), ...errors });
+    for (const [field, message] of Object.entries(slotProblems(method, block.slots, block.enabled))) problem(field, message);
   }
   return errors;
 }
