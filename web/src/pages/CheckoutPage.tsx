@@ -91,6 +91,7 @@ export default function CheckoutPage() {
   // Per seller with windows: delivery or pickup, and the window; the API's or our message about it.
   const [choices, setChoices] = useState<Record<string, SellerChoice>>({});
   const [windowErrors, setWindowErrors] = useState<Record<string, string>>({});
+  const [windowErrorShown, setWindowErrorShown] = useState(false);
   // One key per checkout attempt: a double click or a retried request cannot create two checkouts.
   const idempotencyKey = useRef(uuid());
   const formRef = useRef<HTMLDivElement>(null);
@@ -132,7 +133,13 @@ export default function CheckoutPage() {
 
   function choose(sellerId: string, choice: SellerChoice) {
     setChoices((current) => ({ ...current, [sellerId]: choice }));
-    setWindowErrors((current) => Object.fromEntries(Object.entries(current).filter(([id]) => id !== sellerId)));
+    const remaining = Object.fromEntries(Object.entries(windowErrors).filter(([id]) => id !== sellerId));
+    setWindowErrors(remaining);
+    // The message above the button was about these choices: gone once every seller marked has a new one.
+    if (windowErrorShown && Object.keys(remaining).length === 0) {
+      setSubmitError(null);
+      setWindowErrorShown(false);
+    }
   }
 
   /** Problems with the choices before anything is sent: a seller without a window, or under a delivery minimum. */
@@ -172,6 +179,7 @@ export default function CheckoutPage() {
   async function placeOrder(event: FormEvent) {
     event.preventDefault();
     setSubmitError(null);
+    setWindowErrorShown(false);
     const localErrors = validateAddress(address);
     setErrors(localErrors);
     if (Object.keys(localErrors).length) {
@@ -191,7 +199,8 @@ export default function CheckoutPage() {
     const problems = windowProblems();
     setWindowErrors(problems);
     if (Object.keys(problems).length) {
-      setSubmitError("Choose how you get each order: see the sellers marked below.");
+      setSubmitError("Choose how you get each order: see the sellers marked above.");
+      setWindowErrorShown(true);
       requestAnimationFrame(() => windowsRef.current?.querySelector<HTMLElement>('[data-testid="window-error"]')?.closest("fieldset")?.querySelector<HTMLElement>("input:not([disabled])")?.focus());
       return;
     }
@@ -218,6 +227,7 @@ export default function CheckoutPage() {
         const sellerName = groups.find((group) => group.sellerId === sellerId)?.sellerName;
         if (sellerId) setWindowErrors({ [sellerId]: error.message });
         setSubmitError(sellerName ? `Check how you get your order from ${sellerName}: ${error.message}` : error.message);
+        setWindowErrorShown(Boolean(sellerId));
         if (["window_full", "window_closed", "window_too_far", "invalid_window"].includes(error.code)) {
           // The places or the windows changed meanwhile: read them again, and let the shopper choose again.
           if (sellerId) {

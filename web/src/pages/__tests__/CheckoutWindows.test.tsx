@@ -96,6 +96,7 @@ describe("Checkout: delivery and pickup windows", { timeout: 20_000 }, () => {
     await userEvent.click(screen.getByTestId("place-order"));
     expect(within(dairy).getByTestId("window-error")).toHaveTextContent("Choose a delivery or pickup window for Dairy Barn.");
     expect(within(picker("bake")).getByTestId("window-error")).toHaveTextContent("Choose a delivery or pickup window for The Bakehouse.");
+    expect(screen.getByTestId("checkout-error")).toHaveTextContent("Choose how you get each order");
     expect(calls.some((call) => call.method === "POST")).toBe(false);
 
     await userEvent.click(within(dairy).getByRole("radio", { name: "Wednesday 6 March, 16:00-19:00, 3 left" }));
@@ -103,6 +104,7 @@ describe("Checkout: delivery and pickup windows", { timeout: 20_000 }, () => {
     expect(within(bake).getByTestId("pickup-address")).toHaveTextContent("Collect from 12 Mill Lane, Springfield");
     await userEvent.click(within(bake).getByRole("radio", { name: "Tuesday 5 March, 07:00-10:00, 10 left" }));
     expect(within(dairy).queryByTestId("window-error")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("checkout-error")).not.toBeInTheDocument();
 
     // Goods 17.00 plus the 3.00 delivery fee.
     expect(screen.getByTestId("estimate-fees")).toHaveTextContent("$3.00");
