@@ -1,6 +1,6 @@
 // The browser journeys, run in order by run.mjs. Each sets up its own data (through the UI, or through
 // the API with `confirmedOrders`), so any one of them runs alone: E2E_ONLY=<part of its name>.
-import { apiCall, assert, confirmedOrders, DEMO, login, makePng, newContext, newPage, screenshot, windowChoices } from "./lib.mjs";
+import { apiCall, assert, confirmedOrders, DEMO, everydayPickup, login, makePng, newContext, newPage, screenshot, windowChoices } from "./lib.mjs";
 
 const RUN = Date.now().toString(36);
 
@@ -32,13 +32,23 @@ async function chooseWindows(page, prefer = "pickup") {
   const chosen = {};
   for (let index = 0; index < (await pickers.count()); index++) {
     const picker = pickers.nth(index);
+    const open = picker.locator('input[type="radio"][name^="window-"]:not([disabled])');
     const method = picker.getByTestId(`method-${prefer}`);
-    if (await method.count()) await method.check();
-    const window = picker.locator('input[type="radio"][name^="window-"]:not([disabled])').first();
+    if (await method.count()) {
+      await method.check();
+      // None open that way: the other method.
+      if ((await open.count()) === 0) await picker.locator('[data-testid^="method-"]:not(:checked)').first().check();
+    }
+    const window = open.first();
     await window.check();
     chosen[await picker.getAttribute("data-seller-id")] = await window.getAttribute("value");
   }
   return chosen;
+}
+
+/** Run once before the journeys (whichever are selected): Greenfields collects every day, so its small baskets always have a window. */
+export async function prepare({ baseURL }) {
+  await everydayPickup(baseURL, DEMO.greenfields);
 }
 
 export const journeys = [

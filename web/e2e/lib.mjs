@@ -135,6 +135,27 @@ function crc32(buffer) {
 }
 
 /**
+ * Makes a demo seller's pickup open every day (API set-up), keeping their other settings: the journeys
+ * buy small Greenfields baskets, below its 15.00 delivery minimum, and its seeded pickup is on Saturdays
+ * only, so from Saturday's cut-off until the next one falls within the 6 days offered, no window would
+ * take them. Idempotent.
+ */
+export async function everydayPickup(baseURL, credentials) {
+  const { access_token: token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: credentials });
+  const settings = await apiCall(baseURL, "GET", "/api/seller/fulfilment", { token });
+  if (!settings.configured || !settings.pickup.enabled) return;
+  const days = new Set(settings.pickup.slots.map((slot) => slot.weekday));
+  if (days.size === 7) return;
+  const first = settings.pickup.slots[0] ?? { start: "09:00", end: "13:00", capacity: 30 };
+  const slots = [...settings.pickup.slots];
+  for (let weekday = 0; weekday < 7; weekday++) {
+    if (!days.has(weekday)) slots.push({ weekday, start: first.start, end: first.end, capacity: first.capacity });
+  }
+  const body = { timezone: settings.timezone, delivery: settings.delivery, pickup: { ...settings.pickup, slots } };
+  await apiCall(baseURL, "PUT", "/api/seller/fulfilment", { token, body });
+}
+
+/**
  * The checkout's `fulfilment` for these sellers (API set-up): for each seller with windows, an open
  * window, pickup first (free, no minimum), else delivery. Sellers without windows need no entry.
  */
