@@ -1,6 +1,6 @@
 // The browser journeys, run in order by run.mjs. Each sets up its own data (through the UI, or through
 // the API with `confirmedOrders`), so any one of them runs alone: E2E_ONLY=<part of its name>.
-import { apiCall, assert, confirmedOrders, DEMO, login, makePng, newContext, newPage, screenshot } from "./lib.mjs";
+import { apiCall, assert, confirmedOrders, DEMO, everydayPickup, login, makePng, newContext, newPage, screenshot, windowChoices } from "./lib.mjs";
 
 const RUN = Date.now().toString(36);
 
@@ -19,6 +19,36 @@ async function addFromSearch(page, query, productName) {
   await card.waitFor();
   await card.getByTestId("add-to-basket").click();
   return card;
+}
+
+/**
+ * At checkout, a window for every seller that asks for one: `prefer` when the seller offers it
+ * (pickup by default: free, no minimum), then the first window with places left.
+ */
+async function chooseWindows(page, prefer = "pickup") {
+  await page.getByTestId("place-order").waitFor();
+  await page.waitForFunction(() => ![...document.querySelectorAll("p")].some((p) => /delivery windows…$/.test(p.textContent)));
+  const pickers = page.getByTestId("window-picker");
+  const chosen = {};
+  for (let index = 0; index < (await pickers.count()); index++) {
+    const picker = pickers.nth(index);
+    const open = picker.locator('input[type="radio"][name^="window-"]:not([disabled])');
+    const method = picker.getByTestId(`method-${prefer}`);
+    if (await method.count()) {
+      await method.check();
+      // None open that way: the other method.
+      if ((await open.count()) === 0) await picker.locator('[data-testid^="method-"]:not(:checked)').first().check();
+    }
+    const window = open.first();
+    await window.check();
+    chosen[await picker.getAttribute("data-seller-id")] = await window.getAttribute("value");
+  }
+  return chosen;
+}
+
+/** Run once before the journeys (whichever are selected): Greenfields collects every day, so its small baskets always have a window. */
+export async function prepare({ baseURL }) {
+  await everydayPickup(baseURL, DEMO.greenfields);
 }
 
 export const journeys = [
@@ -78,6 +108,7 @@ export const journeys = [
       await page.getByLabel("City").fill("Springfield");
       await page.getByLabel("Postal code").fill("12345");
       await page.getByLabel("Country code").fill("us");
+      await chooseWindows(page);
       await screenshot(page, "checkout-address");
       await page.getByTestId("place-order").click();
 
@@ -337,6 +368,7 @@ journeys.push({
       body: {
         items: [{ product_id: product.id, quantity: 3 }],
         shipping_address: { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" },
+        fulfilment: await windowChoices(baseURL, [product.seller_id]),
       },
     });
 
@@ -400,6 +432,7 @@ journeys.push({
     await addFromSearch(page, "baguette", "Baguette");
     await page.goto("/checkout");
     await fillAddress(page);
+    await chooseWindows(page);
     await page.getByTestId("place-order").click();
     await page.waitForURL("**/checkout/pay/*");
     const checkoutId = checkoutIdOf(page);
@@ -449,6 +482,7 @@ journeys.push({
     await addFromSearch(page, "bananas", "Bananas");
     await page.goto("/checkout");
     await fillAddress(page);
+    await chooseWindows(page);
     await page.getByTestId("place-order").click();
     await page.waitForURL("**/checkout/pay/*");
     await page.getByTestId("local-card-form").waitFor();
@@ -539,6 +573,7 @@ journeys.push({
     await page.getByTestId("go-to-checkout").click();
     await page.waitForURL("**/checkout");
     await fillAddress(page);
+    await chooseWindows(page); // pickup: no fee, no minimum
     // Estimate 2.40 + 3 x 1.50 = 6.90; held 4.50 + 2.64 (2.40 plus 10%) = 7.14.
     const estimate = page.getByTestId("basket-estimate");
     await estimate.waitFor();
@@ -812,5 +847,113 @@ journeys.push({
     await screenshot(page, "admin-finance", { fullPage: true });
     await context.close();
     return context.problems;
+  },
+});
+
+// ---- Delivery windows: a window per seller, fees, pickup, and the seller's packing list ----------
+
+journeys.push({
+  name: "windows: a shopper chooses a Dairy Barn delivery window and a Bakehouse pickup, pays, sees both on the orders; Dairy Barn prints the window's packing list",
+  async run({ browser, baseURL }) {
+    const { context, page, token } = await freshShopper(browser, baseURL, "windows");
+    await page.goto("/products");
+    await addFromSearch(page, "milk", "Whole Milk");
+    await addFromSearch(page, "yogurt", "Greek Yogurt");
+    await addFromSearch(page, "baguette", "Baguette");
+    await addFromSearch(page, "apples", "Gala Apples");
+
+    // The basket, one block per seller with that seller's terms.
+    await page.goto("/basket");
+    const group = (name) => page.getByTestId("basket-seller-group").filter({ has: page.getByRole("heading", { name: `From ${name}` }) });
+    await group("Dairy Barn").locator('[data-testid="seller-terms"][data-state="windows"]').waitFor();
+    const progress = await group("Dairy Barn").getByTestId("free-delivery-progress").textContent();
+    assert(progress.includes("Add $21.80 from Dairy Barn for free delivery"), `progress to free delivery (got "${progress}")`);
+    assert((await group("Dairy Barn").getByTestId("seller-delivery-fee").textContent()).includes("Delivery $3.00"), "the Dairy Barn fee");
+    assert((await group("The Bakehouse").getByTestId("seller-terms").textContent()).includes("Pickup only, free"), "the Bakehouse only offers pickup");
+    const minimum = await group("Greenfields Farm").getByTestId("below-minimum").textContent();
+    assert(minimum.includes("$15.00 minimum for delivery") && minimum.includes("add $11.51 more"), `below Greenfields' minimum (got "${minimum}")`);
+    await screenshot(page, "basket-by-seller", { fullPage: true });
+    await group("Greenfields Farm").getByRole("button", { name: "Remove Gala Apples" }).click();
+    await page.getByTestId("basket-seller-group").nth(1).waitFor();
+
+    // Checkout: Dairy Barn only delivers, the Bakehouse only has pickup.
+    await page.getByTestId("go-to-checkout").click();
+    await page.waitForURL("**/checkout");
+    await fillAddress(page);
+    const dairy = page.locator('[data-testid="window-picker"][data-seller-id]').filter({ hasText: "From Dairy Barn" });
+    const bakehouse = page.locator('[data-testid="window-picker"][data-seller-id]').filter({ hasText: "From The Bakehouse" });
+    await dairy.getByTestId("window-option").first().waitFor();
+    await page.getByTestId("place-order").click();
+    await dairy.getByTestId("window-error").waitFor();
+    assert((await dairy.getByTestId("window-error").textContent()) === "Choose a delivery or pickup window for Dairy Barn.", "a window is required");
+    const deliveryWindow = dairy.locator('input[type="radio"][name^="window-"]:not([disabled])').first();
+    await deliveryWindow.check();
+    const deliverySlot = await deliveryWindow.getAttribute("value");
+    assert(deliverySlot.startsWith("delivery-"), `a delivery window (got ${deliverySlot})`);
+    const pickupWindow = bakehouse.locator('input[type="radio"][name^="window-"]:not([disabled])').first();
+    await pickupWindow.check();
+    const pickupSlot = await pickupWindow.getAttribute("value");
+    assert((await bakehouse.getByTestId("pickup-address").textContent()).includes("The Bakehouse, 12 Mill Lane, Springfield"), "the pickup address");
+    // Goods 1.15 + 2.05 + 1.50 = 4.70, plus Dairy Barn's 3.00 delivery.
+    assert((await page.getByTestId("estimate-fees").textContent()) === "$3.00", "the delivery fee");
+    assert((await page.getByTestId("estimate-total").textContent()) === "$7.70", "the total with the fee");
+    await dairy.scrollIntoViewIfNeeded();
+    await screenshot(page, "checkout-windows", { fullPage: true });
+    await page.getByTestId("place-order").click();
+    await page.getByTestId("local-card-form").waitFor();
+    assert((await page.getByTestId("summary-authorised").textContent()) === "$7.70", "the payment holds goods and fee");
+    await page.getByTestId("pay-button").click();
+    await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 });
+
+    // Both orders carry their window.
+    const mine = await apiCall(baseURL, "GET", "/api/orders/my-orders", { token: await token() });
+    const dairyOrder = mine.items.find((order) => order.seller_name === "Dairy Barn");
+    const bakeOrder = mine.items.find((order) => order.seller_name === "The Bakehouse");
+    assert(dairyOrder?.fulfilment?.slot_id === deliverySlot && dairyOrder.delivery_fee === "3.00", "the Dairy Barn order has its window and fee");
+    assert(bakeOrder?.fulfilment?.slot_id === pickupSlot && bakeOrder.delivery_fee === "0.00", "the Bakehouse order has its pickup window");
+    await page.goto(`/orders/${dairyOrder.id}`);
+    await page.getByTestId("order-window").waitFor();
+    assert((await page.getByTestId("order-window").textContent()).includes(dairyOrder.fulfilment.label), "the order page shows the delivery window");
+    assert((await page.getByTestId("order-delivery-fee").textContent()) === "$3.00", "the receipt shows the delivery fee");
+    await screenshot(page, "order-window", { fullPage: true });
+    await page.goto(`/orders/${bakeOrder.id}`);
+    await page.getByTestId("order-pickup-address").waitFor();
+    assert((await page.getByTestId("order-window").textContent()).includes(bakeOrder.fulfilment.label), "the order page shows the pickup window");
+    assert((await page.getByTestId("order-pickup-address").textContent()).includes("12 Mill Lane"), "and where to collect");
+    await page.goto("/orders");
+    await page.getByTestId("order-card-window").nth(1).waitFor();
+    const windows = await page.getByTestId("order-card-window").allTextContents();
+    assert(windows.some((text) => text.startsWith("Delivery: ")) && windows.some((text) => text.startsWith("Pickup: ")), "My orders shows both windows");
+
+    // Dairy Barn finds the window among its orders and opens its packing list.
+    const sellerContext = await newContext(browser, baseURL);
+    const seller = await newPage(sellerContext);
+    await login(seller, DEMO.dairybarn);
+    await seller.goto("/seller/orders");
+    await seller.getByTestId("slot-date-select").locator(`option[value="${dairyOrder.fulfilment.local_date}"]`).waitFor({ state: "attached" });
+    await seller.getByTestId("slot-date-select").selectOption(dairyOrder.fulfilment.local_date);
+    await seller.getByTestId("slot-select").selectOption(deliverySlot);
+    await seller.waitForURL((url) => url.searchParams.get("slot_id") === deliverySlot);
+    await seller.locator(`[data-testid="seller-order"][data-order-id="${dairyOrder.id}"]`).waitFor();
+    await seller.getByTestId("packing-list-link").click();
+    await seller.waitForURL(`**/seller/packing-list/${encodeURIComponent(deliverySlot)}`);
+    const order = seller.locator(`[data-testid="packing-order"][data-order-id="${dairyOrder.id}"]`);
+    await order.waitFor();
+    const lines = await order.getByTestId("packing-order-line").allTextContents();
+    assert(lines.includes("1 × Whole Milk") && lines.includes("1 × Greek Yogurt"), `the packing list has the order's lines (got ${JSON.stringify(lines)})`);
+    const products = await seller.getByTestId("packing-product").allTextContents();
+    assert(products.some((row) => row.includes("Whole Milk")), "and the lines summed by product");
+    await seller.emulateMedia({ media: "print" });
+    assert(!(await seller.getByRole("navigation", { name: "Main" }).isVisible()), "no navigation on paper");
+    await seller.emulateMedia({ media: "screen" });
+    await screenshot(seller, "packing-list", { fullPage: true });
+    await seller.goto("/seller/fulfilment");
+    await seller.getByTestId("fulfilment-form").waitFor();
+    await screenshot(seller, "seller-fulfilment", { fullPage: true });
+
+    const problems = [...context.problems, ...sellerContext.problems];
+    await sellerContext.close();
+    await context.close();
+    return problems;
   },
 });

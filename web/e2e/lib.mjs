@@ -135,22 +135,66 @@ function crc32(buffer) {
 }
 
 /**
+ * Makes a demo seller's pickup open every day (API set-up), keeping their other settings: the journeys
+ * buy small Greenfields baskets, below its 15.00 delivery minimum, and its seeded pickup is on Saturdays
+ * only, so from Saturday's cut-off until the next one falls within the 6 days offered, no window would
+ * take them. Idempotent.
+ */
+export async function everydayPickup(baseURL, credentials) {
+  const { access_token: token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: credentials });
+  const settings = await apiCall(baseURL, "GET", "/api/seller/fulfilment", { token });
+  if (!settings.configured || !settings.pickup.enabled) return;
+  const days = new Set(settings.pickup.slots.map((slot) => slot.weekday));
+  if (days.size === 7) return;
+  const first = settings.pickup.slots[0] ?? { start: "09:00", end: "13:00", capacity: 30 };
+  const slots = [...settings.pickup.slots];
+  for (let weekday = 0; weekday < 7; weekday++) {
+    if (!days.has(weekday)) slots.push({ weekday, start: first.start, end: first.end, capacity: first.capacity });
+  }
+  const body = { timezone: settings.timezone, delivery: settings.delivery, pickup: { ...settings.pickup, slots } };
+  await apiCall(baseURL, "PUT", "/api/seller/fulfilment", { token, body });
+}
+
+/**
+ * The checkout's `fulfilment` for these sellers (API set-up): for each seller with windows, an open
+ * window, pickup first (free, no minimum), else delivery. Sellers without windows need no entry.
+ */
+export async function windowChoices(baseURL, sellerIds) {
+  const fulfilment = {};
+  for (const sellerId of new Set(sellerIds)) {
+    const response = await fetch(new URL(`/api/sellers/${encodeURIComponent(sellerId)}/slots`, baseURL));
+    if (response.status === 404) continue; // arranges delivery themselves
+    assert(response.ok, `the windows of seller ${sellerId} load (got ${response.status})`);
+    const { items } = await response.json();
+    const open = items.filter((window) => window.remaining > 0);
+    const chosen = open.find((window) => window.method === "pickup") ?? open[0];
+    assert(chosen, `seller ${sellerId} has an open window`);
+    fulfilment[sellerId] = { method: chosen.method, slot_id: chosen.slot_id };
+  }
+  return fulfilment;
+}
+
+/**
  * Set-up through the API, so a journey can run alone (`E2E_ONLY=...`): the demo shopper buys `lines`
- * (`[{ name, quantity }]`, demo products by exact name) and authorises the test card. Returns the
+ * (`[{ name, quantity }]`, demo products by exact name), in a window of each seller (`windowChoices`),
+ * and authorises the test card. Returns the
  * orders, each `{ id, seller_name }`, confirmed once the call returns (the card form delivers its webhook
  * before answering).
  */
 export async function confirmedOrders(baseURL, lines) {
   const { access_token: token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.shopper });
   const items = [];
+  const sellers = [];
   for (const { name, quantity } of lines) {
     const found = await apiCall(baseURL, "GET", `/api/products?q=${encodeURIComponent(name)}&limit=50`);
     const product = found.items.find((item) => item.name === name);
     assert(product, `the demo catalog sells ${name}`);
     items.push({ product_id: product.id, quantity, substitution: "none" });
+    sellers.push(product.seller_id);
   }
   const shipping_address = { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" };
-  const placed = await apiCall(baseURL, "POST", "/api/orders", { token, body: { items, shipping_address } });
+  const fulfilment = await windowChoices(baseURL, sellers);
+  const placed = await apiCall(baseURL, "POST", "/api/orders", { token, body: { items, shipping_address, fulfilment } });
   const paid = await apiCall(baseURL, "POST", "/local/payments/confirm", {
     body: { client_secret: placed.payment.client_secret, card_number: "4242424242424242" },
   });

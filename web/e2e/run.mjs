@@ -3,7 +3,7 @@
 // Usage: E2E_BASE_URL=http://127.0.0.1:8000 npm run e2e   [E2E_ONLY=substring to run some]
 // The Python side starts a fresh, seeded local runner and calls this (tests/e2e).
 import { rmSync } from "node:fs";
-import { journeys } from "./journeys.mjs";
+import { journeys, prepare } from "./journeys.mjs";
 import { ARTIFACTS, launchBrowser, screenshot } from "./lib.mjs";
 
 const baseURL = process.env.E2E_BASE_URL;
@@ -17,6 +17,7 @@ const selected = only ? journeys.filter((journey) => journey.name.includes(only)
 
 // A full run starts from a clean folder; a filtered run keeps the other journeys' pictures.
 if (!only) rmSync(ARTIFACTS, { recursive: true, force: true });
+await prepare?.({ baseURL });
 const browser = await launchBrowser();
 const state = {};
 let passed = 0;

@@ -23,6 +23,8 @@ const SellerProductEditPage = lazy(() => import("./pages/seller/SellerProductEdi
 const SellerOrdersPage = lazy(() => import("./pages/seller/SellerOrdersPage"));
 const SellerPackPage = lazy(() => import("./pages/seller/SellerPackPage"));
 const SellerPayoutsPage = lazy(() => import("./pages/seller/SellerPayoutsPage"));
+const SellerFulfilmentPage = lazy(() => import("./pages/seller/SellerFulfilmentPage"));
+const SellerPackingListPage = lazy(() => import("./pages/seller/SellerPackingListPage"));
 const AdminUsersPage = lazy(() => import("./pages/admin/AdminUsersPage"));
 const AdminOrderLookupPage = lazy(() => import("./pages/admin/AdminOrderLookupPage"));
 const AdminFinancePage = lazy(() => import("./pages/admin/AdminFinancePage"));
@@ -49,6 +51,8 @@ export const routes = [
       { path: "seller/products/:id", element: <RequireAuth roles={["seller"]}><SellerProductEditPage /></RequireAuth> },
       { path: "seller/orders", element: <RequireAuth roles={["seller"]}><SellerOrdersPage /></RequireAuth> },
       { path: "seller/payouts", element: <RequireAuth roles={["seller"]}><SellerPayoutsPage /></RequireAuth> },
+      { path: "seller/fulfilment", element: <RequireAuth roles={["seller"]}><SellerFulfilmentPage /></RequireAuth> },
+      { path: "seller/packing-list/:slotId", element: <RequireAuth roles={["seller"]}><SellerPackingListPage /></RequireAuth> },
       { path: "seller/orders/:id/pack", element: <RequireAuth roles={["seller", "admin"]}><SellerPackPage /></RequireAuth> },
       { path: "admin", element: <RequireAuth roles={["admin"]}><AdminUsersPage /></RequireAuth> },
       { path: "admin/orders", element: <RequireAuth roles={["admin"]}><AdminOrderLookupPage /></RequireAuth> },

@@ -3,8 +3,10 @@ import { useId } from "react";
 import { Link } from "react-router";
 import { basket, groupBySeller, isWeighed, lineAmount, lineEstimateCents, MAX_QUANTITY, type BasketLine, type Substitution } from "@/lib/basket";
 import type { LineIssue } from "@/lib/basketCheck";
+import type { SellerBasketTerms } from "@/lib/fulfilment";
 import { formatCents, formatGrams, perUnit } from "@/lib/money";
 import { cn } from "@/lib/utils";
+import { SellerDeliveryNote } from "./fulfilment/SellerDeliveryNote";
 import { Price } from "./Price";
 import { ProductImage } from "./ProductImage";
 import { Button } from "./ui/button";
@@ -21,15 +23,27 @@ export function BasketLines({
   lines,
   issues = {},
   editable = true,
+  sellerTerms,
+  termsFailed = {},
 }: {
   lines: BasketLine[];
   issues?: Record<string, LineIssue>;
   editable?: boolean;
+  /** Each seller's delivery terms for the basket (the basket page): shown under the seller's lines. */
+  sellerTerms?: Record<string, SellerBasketTerms>;
+  /** Sellers whose terms could not be read. */
+  termsFailed?: Record<string, boolean>;
 }) {
   return (
     <div className="grid gap-4">
       {groupBySeller(lines).map((group) => (
-        <section key={group.sellerId} className="rounded-lg border bg-card" aria-label={`Items from ${group.sellerName}`} data-testid="basket-seller-group">
+        <section
+          key={group.sellerId}
+          className="rounded-lg border bg-card"
+          aria-label={`Items from ${group.sellerName}`}
+          data-testid="basket-seller-group"
+          data-seller-id={group.sellerId}
+        >
           <h2 className="border-b px-4 py-3 text-sm font-semibold">
             From {group.sellerName}
           </h2>
@@ -38,6 +52,11 @@ export function BasketLines({
               <BasketRow key={line.product.id} line={line} issue={issues[line.product.id]} editable={editable} />
             ))}
           </ul>
+          {sellerTerms?.[group.sellerId] && (
+            <div className="border-t bg-muted/30">
+              <SellerDeliveryNote group={sellerTerms[group.sellerId]} currency={group.lines[0].product.currency} failed={termsFailed[group.sellerId]} />
+            </div>
+          )}
         </section>
       ))}
     </div>

@@ -26,6 +26,7 @@ const ROLE_LINKS = {
     { to: "/seller", label: "Dashboard", end: true },
     { to: "/seller/products", label: "Products" },
     { to: "/seller/orders", label: "Orders" },
+    { to: "/seller/fulfilment", label: "Delivery" },
     { to: "/seller/payouts", label: "Payouts" },
     { to: "/products", label: "Shop" },
   ],
@@ -62,11 +63,11 @@ export function Layout() {
     <div className="flex min-h-screen flex-col">
       <a
         href="#main"
-        className="sr-only z-50 rounded-md bg-primary px-4 py-2 text-primary-foreground focus:not-sr-only focus:absolute focus:left-2 focus:top-2"
+        className="sr-only z-50 print:hidden rounded-md bg-primary px-4 py-2 text-primary-foreground focus:not-sr-only focus:absolute focus:left-2 focus:top-2"
       >
         Skip to content
       </a>
-      <header className="sticky top-0 z-40 border-b bg-background/95 backdrop-blur">
+      <header className="sticky top-0 z-40 border-b bg-background/95 backdrop-blur print:hidden">
         <div className="mx-auto flex h-16 max-w-6xl items-center gap-3 px-4">
           <Link to="/" className="flex shrink-0 items-center gap-2 font-bold text-primary" aria-label="SmartGrocer home">
             <span className="flex size-8 items-center justify-center rounded-lg bg-primary text-white">
@@ -94,12 +95,12 @@ export function Layout() {
           ))}
         </nav>
       </header>
-      <main id="main" ref={mainRef} tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 outline-none">
+      <main id="main" ref={mainRef} tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 outline-none print:max-w-none print:p-0">
         <Suspense fallback={<PageLoading />}>
           <Outlet />
         </Suspense>
       </main>
-      <footer className="border-t bg-muted">
+      <footer className="border-t bg-muted print:hidden">
         <div className="mx-auto max-w-6xl px-4 py-6 text-sm text-muted-foreground">
           SmartGrocer Cloud — groceries from independent sellers, one basket.
         </div>

@@ -1,6 +1,6 @@
 import { Repeat, Scale } from "lucide-react";
 import type { Order, OrderLine } from "@/lib/api/models";
-import { formatCents, formatMoney } from "@/lib/money";
+import { formatCents, formatMoney, toCents } from "@/lib/money";
 import { describeLine, isPackedLine, linePriceLabel, orderMoney, PAYMENT_STATUS_HINT, PAYMENT_STATUS_LABEL } from "@/lib/orders";
 import { cn } from "@/lib/utils";
 import { Badge } from "./ui/badge";
@@ -82,6 +82,16 @@ export function OrderTotals({ order }: { order: Order }) {
   return (
     <div className="grid gap-2 text-sm" data-testid="order-totals">
       <dl className="grid gap-1">
+        {(order.fulfilment?.method === "delivery" || toCents(order.delivery_fee) > 0) && (
+          <Row label="Delivery fee" testId="order-delivery-fee">
+            {toCents(order.delivery_fee) > 0 ? formatMoney(order.delivery_fee, currency) : "Free"}
+          </Row>
+        )}
+        {order.fulfilment?.method === "pickup" && (
+          <Row label="Pickup" testId="order-delivery-fee">
+            Free
+          </Row>
+        )}
         <Row label="Estimated total" testId="order-estimate" muted={finalCents !== null}>
           {formatCents(estimatedCents, currency)}
         </Row>

@@ -1,5 +1,6 @@
 import { Check, CircleX } from "lucide-react";
 import type { Order, OrderStatus } from "@/lib/api/models";
+import { describeOrderWindow } from "@/lib/fulfilment";
 import { FULFILMENT_STEPS, STATUS_LABEL, STATUS_TONE } from "@/lib/orders";
 import { cn, formatDate } from "@/lib/utils";
 import { Badge } from "./ui/badge";
@@ -36,6 +37,11 @@ export function OrderTimeline({ order }: { order: Order }) {
             <span className={cn("font-medium", !done && "text-muted-foreground")}>{STATUS_LABEL[step]}</span>
             {current && <span className="sr-only"> (current status)</span>}
             {at && done && <span className="block text-xs text-muted-foreground">{formatDate(at, true)}</span>}
+            {step === "out_for_delivery" && order.fulfilment && (
+              <span className="block text-xs text-muted-foreground" data-testid="timeline-window">
+                {describeOrderWindow(order.fulfilment)}
+              </span>
+            )}
           </TimelineItem>
         );
       })}

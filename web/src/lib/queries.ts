@@ -1,5 +1,7 @@
-import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQueries, useQuery } from "@tanstack/react-query";
 import { api } from "./api";
+import { isApiError } from "./api/errors";
+import type { SellerSlots } from "./api/models";
 import type { MyProductQuery, OrderStatus, ProductQuery } from "./api/models";
 
 // Query keys in one place so mutations can invalidate exactly what they change.
@@ -12,7 +14,11 @@ export const keys = {
   myOrders: ["orders", "mine"] as const,
   order: (id: string) => ["order", id] as const,
   checkout: (id: string) => ["checkout", id] as const,
-  sellerOrders: (status: string) => ["seller", "orders", status] as const,
+  sellerOrders: (status: string, window: SellerOrdersWindow = {}) => ["seller", "orders", status, window.slotDate ?? "", window.slotId ?? ""] as const,
+  sellerFulfilment: ["seller", "fulfilment"] as const,
+  sellerSlots: (sellerId: string) => ["slots", sellerId] as const,
+  allSellerSlots: ["slots"] as const,
+  packingList: (slotId: string) => ["seller", "packing-list", slotId] as const,
   sellerAnalytics: ["seller", "analytics"] as const,
   sellerPayouts: ["seller", "payouts"] as const,
   sellerPayoutAccount: ["seller", "payout-account"] as const,
@@ -103,11 +109,73 @@ export function useMyOrders() {
   });
 }
 
-export function useSellerOrders(status: OrderStatus | "") {
+/** Narrows the seller's orders to the windows of one day, or to one window. */
+export interface SellerOrdersWindow {
+  slotDate?: string;
+  slotId?: string;
+}
+
+export function useSellerOrders(status: OrderStatus | "", window: SellerOrdersWindow = {}) {
   return useInfiniteQuery({
-    queryKey: keys.sellerOrders(status),
-    queryFn: ({ pageParam }) => api.sellerOrders({ status: status || undefined, limit: 20, cursor: pageParam }),
+    queryKey: keys.sellerOrders(status, window),
+    queryFn: ({ pageParam }) =>
+      api.sellerOrders({ status: status || undefined, slot_date: window.slotDate || undefined, slot_id: window.slotId || undefined, limit: 20, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
+}
+
+// ---- delivery and pickup windows ----------------------------------------------------------------
+
+/**
+ * A seller's open windows and terms, or null for a seller without windows (the API's 404: they
+ * arrange delivery themselves, no choice and no fee). Cached a minute per seller; the API's own
+ * cache is 15 s and a stale count costs at most a 409 at checkout, which refetches.
+ */
+export async function fetchSellerSlots(sellerId: string, signal?: AbortSignal): Promise<SellerSlots | null> {
+  try {
+    return await api.sellerSlots(sellerId, undefined, signal);
+  } catch (error) {
+    if (isApiError(error) && error.status === 404) return null;
+    throw error;
+  }
+}
+
+const SLOTS_STALE_MS = 60_000;
+
+export function useSellerSlots(sellerId: string | undefined) {
+  return useQuery({
+    queryKey: keys.sellerSlots(sellerId ?? ""),
+    queryFn: ({ signal }) => fetchSellerSlots(sellerId!, signal),
+    enabled: Boolean(sellerId),
+    staleTime: SLOTS_STALE_MS,
+  });
+}
+
+/** One query per seller of the basket (shared with every other page asking for the same seller). */
+export function useSlotsFor(sellerIds: string[]) {
+  return useQueries({
+    queries: sellerIds.map((sellerId) => ({
+      queryKey: keys.sellerSlots(sellerId),
+      queryFn: ({ signal }: { signal: AbortSignal }) => fetchSellerSlots(sellerId, signal),
+      staleTime: SLOTS_STALE_MS,
+    })),
+    combine: (results) => ({
+      /** seller id -> terms and windows; null: arranges delivery themselves; absent: still loading or failed. */
+      bySeller: Object.fromEntries(
+        sellerIds.flatMap((sellerId, index) => (results[index].data !== undefined ? [[sellerId, results[index].data]] : [])),
+      ) as Record<string, SellerSlots | null>,
+      pending: results.some((result) => result.isPending),
+      errors: Object.fromEntries(sellerIds.flatMap((sellerId, index) => (results[index].isError ? [[sellerId, results[index].error]] : []))) as Record<string, unknown>,
+      refetch: () => Promise.all(results.map((result) => result.refetch())),
+    }),
+  });
+}
+
+export function useSellerFulfilment() {
+  return useQuery({ queryKey: keys.sellerFulfilment, queryFn: ({ signal }) => api.sellerFulfilment(signal), staleTime: 0, refetchOnWindowFocus: false });
+}
+
+export function usePackingList(slotId: string | undefined) {
+  return useQuery({ queryKey: keys.packingList(slotId ?? ""), queryFn: ({ signal }) => api.sellerPackingList(slotId!, signal), enabled: Boolean(slotId) });
 }

@@ -4,6 +4,7 @@ import { Link, useNavigate } from "react-router";
 import { AddressForm, cleanAddress, EMPTY_ADDRESS, validateAddress } from "@/components/checkout/AddressForm";
 import { BasketLines } from "@/components/BasketLines";
 import { BasketEstimate } from "@/components/checkout/BasketEstimate";
+import { WindowPicker } from "@/components/checkout/WindowPicker";
 import { PageHeader } from "@/components/PageHeader";
 import { EmptyState, PageLoading } from "@/components/states";
 import { TimeLeft } from "@/components/TimeLeft";
@@ -15,10 +16,20 @@ import { errorMessage, fieldErrors, isApiError } from "@/lib/api/errors";
 import { unpayableSellersMessage } from "@/lib/payouts";
 import type { Checkout, ShippingAddress } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
-import { basketAuthorisedCents, useBasket } from "@/lib/basket";
+import { basketAuthorisedCents, groupBySeller, lineEstimateCents, useBasket } from "@/lib/basket";
 import { shortagesFromConflict, useBasketCheck, type LineIssue } from "@/lib/basketCheck";
 import { awaitingItems, basketItems, isPayable, itemsKey, openCheckout } from "@/lib/checkouts";
+import {
+  deliveryFeeCents,
+  FULFILMENT_ERROR_CODES,
+  fulfilmentRequest,
+  initialChoice,
+  minimumShortfallCents,
+  sellerOfError,
+  type SellerChoice,
+} from "@/lib/fulfilment";
 import { formatCents, formatGrams, formatMoney } from "@/lib/money";
+import { keys, useSlotsFor } from "@/lib/queries";
 import { msUntil } from "@/lib/time";
 import { uuid } from "@/lib/utils";
 
@@ -77,9 +88,14 @@ export default function CheckoutPage() {
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [conflicts, setConflicts] = useState<Record<string, LineIssue>>({});
   const [submitting, setSubmitting] = useState(false);
+  // Per seller with windows: delivery or pickup, and the window; the API's or our message about it.
+  const [choices, setChoices] = useState<Record<string, SellerChoice>>({});
+  const [windowErrors, setWindowErrors] = useState<Record<string, string>>({});
+  const [windowErrorShown, setWindowErrorShown] = useState(false);
   // One key per checkout attempt: a double click or a retried request cannot create two checkouts.
   const idempotencyKey = useRef(uuid());
   const formRef = useRef<HTMLDivElement>(null);
+  const windowsRef = useRef<HTMLDivElement>(null);
 
   // Coming back to checkout with a payment still open resumes it rather than starting another.
   const open = useQuery({
@@ -103,6 +119,49 @@ export default function CheckoutPage() {
   }, [openCheckoutNow, sameAsBasket, user, navigate]);
 
   const { issues: checkIssues, hasIssues } = useBasketCheck(openCheckoutNow ? [] : lines);
+  const groups = groupBySeller(lines).map((group) => ({ ...group, goodsCents: group.lines.reduce((sum, line) => sum + lineEstimateCents(line), 0) }));
+  const sellerIds = groups.map((group) => group.sellerId);
+  const slots = useSlotsFor(sellerIds);
+  /** The seller's choice, starting from the only method offered when there is one. */
+  const choiceFor = (sellerId: string): SellerChoice => {
+    const terms = slots.bySeller[sellerId];
+    return choices[sellerId] ?? (terms ? initialChoice(terms) : { method: null, slotId: null });
+  };
+  const feeFor = (sellerId: string, goodsCents: number) => deliveryFeeCents(slots.bySeller[sellerId], choiceFor(sellerId).method, goodsCents);
+  const feesCents = groups.reduce((sum, group) => sum + feeFor(group.sellerId, group.goodsCents), 0);
+  const withWindows = groups.filter((group) => slots.bySeller[group.sellerId]);
+
+  function choose(sellerId: string, choice: SellerChoice) {
+    setChoices((current) => ({ ...current, [sellerId]: choice }));
+    const remaining = Object.fromEntries(Object.entries(windowErrors).filter(([id]) => id !== sellerId));
+    setWindowErrors(remaining);
+    // The message above the button was about these choices: gone once every seller marked has a new one.
+    if (windowErrorShown && Object.keys(remaining).length === 0) {
+      setSubmitError(null);
+      setWindowErrorShown(false);
+    }
+  }
+
+  /** Problems with the choices before anything is sent: a seller without a window, or under a delivery minimum. */
+  function windowProblems(): Record<string, string> {
+    const problems: Record<string, string> = {};
+    const all = Object.fromEntries(sellerIds.map((sellerId) => [sellerId, choiceFor(sellerId)]));
+    const { missing } = fulfilmentRequest(sellerIds, slots.bySeller, all);
+    for (const group of groups) {
+      const terms = slots.bySeller[group.sellerId];
+      if (missing.includes(group.sellerId)) {
+        problems[group.sellerId] = `Choose a delivery or pickup window for ${group.sellerName}.`;
+        continue;
+      }
+      const shortfall = minimumShortfallCents(terms, all[group.sellerId].method, group.goodsCents);
+      if (shortfall > 0 && terms?.delivery) {
+        problems[group.sellerId] =
+          `${group.sellerName} delivers orders from ${formatMoney(terms.delivery.min_order, group.lines[0].product.currency)}: ` +
+          `add ${formatCents(shortfall, group.lines[0].product.currency)} more${terms.pickup ? " or choose pickup" : ""}.`;
+      }
+    }
+    return problems;
+  }
   const issues = { ...checkIssues, ...conflicts };
 
   // Once the user changes quantities after a conflict, the old conflict no longer applies.
@@ -120,16 +179,39 @@ export default function CheckoutPage() {
   async function placeOrder(event: FormEvent) {
     event.preventDefault();
     setSubmitError(null);
+    setWindowErrorShown(false);
     const localErrors = validateAddress(address);
     setErrors(localErrors);
     if (Object.keys(localErrors).length) {
       focusFirstError();
       return;
     }
+    if (slots.pending) {
+      setSubmitError("Your sellers' delivery windows are still loading. Try again in a moment.");
+      return;
+    }
+    const unreadable = groups.filter((group) => slots.errors[group.sellerId]);
+    if (unreadable.length) {
+      setSubmitError(`We couldn't load the delivery windows of ${unreadable.map((group) => group.sellerName).join(" and ")}. Check your connection and try again.`);
+      void slots.refetch();
+      return;
+    }
+    const problems = windowProblems();
+    setWindowErrors(problems);
+    if (Object.keys(problems).length) {
+      setSubmitError("Choose how you get each order: see the sellers marked above.");
+      setWindowErrorShown(true);
+      requestAnimationFrame(() => windowsRef.current?.querySelector<HTMLElement>('[data-testid="window-error"]')?.closest("fieldset")?.querySelector<HTMLElement>("input:not([disabled])")?.focus());
+      return;
+    }
+    const { fulfilment } = fulfilmentRequest(sellerIds, slots.bySeller, Object.fromEntries(sellerIds.map((sellerId) => [sellerId, choiceFor(sellerId)])));
     setSubmitting(true);
     try {
       const items = basketItems(lines);
-      const response = await api.checkout({ items, shipping_address: cleanAddress(address) }, idempotencyKey.current);
+      const response = await api.checkout(
+        { items, shipping_address: cleanAddress(address), ...(Object.keys(fulfilment).length ? { fulfilment } : {}) },
+        idempotencyKey.current,
+      );
       localStorage.setItem(ADDRESS_KEY, JSON.stringify(cleanAddress(address)));
       if (user) openCheckout.remember({ checkoutId: response.checkout_id, userId: user.id, items });
       queryClient.invalidateQueries({ queryKey: ["orders"] });
@@ -139,6 +221,22 @@ export default function CheckoutPage() {
       const unpayable = unpayableSellersMessage(error);
       if (unpayable) {
         setSubmitError(unpayable);
+      } else if (isApiError(error) && FULFILMENT_ERROR_CODES.has(error.code)) {
+        // Said for shoppers and naming the seller: shown next to that seller's choice.
+        const sellerId = sellerOfError(error.details, error.message, groups, Object.fromEntries(sellerIds.map((id) => [id, choiceFor(id)])));
+        const sellerName = groups.find((group) => group.sellerId === sellerId)?.sellerName;
+        if (sellerId) setWindowErrors({ [sellerId]: error.message });
+        setSubmitError(sellerName ? `Check how you get your order from ${sellerName}: ${error.message}` : error.message);
+        setWindowErrorShown(Boolean(sellerId));
+        if (["window_full", "window_closed", "window_too_far", "invalid_window"].includes(error.code)) {
+          // The places or the windows changed meanwhile: read them again, and let the shopper choose again.
+          if (sellerId) {
+            setChoices((current) => ({ ...current, [sellerId]: { method: choiceFor(sellerId).method, slotId: null } }));
+            void queryClient.invalidateQueries({ queryKey: keys.sellerSlots(sellerId) });
+          } else {
+            void queryClient.invalidateQueries({ queryKey: keys.allSellerSlots });
+          }
+        }
       } else if (isApiError(error) && error.status === 409) {
         setConflicts(shortagesFromConflict(error.details, new Set(lines.filter((line) => line.product.sold_by === "weight").map((line) => line.product.id))));
         setSubmitError(`${error.message || "Some items are out of stock."} Adjust the highlighted items and try again.`);
@@ -215,8 +313,57 @@ export default function CheckoutPage() {
   const blocked = hasIssues || Object.keys(conflicts).length > 0;
   return (
     <>
-      <PageHeader title="Checkout" description="Where should we deliver?" />
+      <PageHeader title="Checkout" description={withWindows.length ? "Choose when and where you get each order, then where we deliver." : "Where should we deliver?"} />
       <div className="grid gap-6 lg:grid-cols-[1fr_24rem]">
+        <div className="grid content-start gap-6">
+        {(withWindows.length > 0 || slots.pending || Object.keys(slots.errors).length > 0) && (
+          <Card data-testid="checkout-windows">
+            <CardHeader>
+              <CardTitle>Delivery &amp; pickup</CardTitle>
+            </CardHeader>
+            <CardContent>
+              <div ref={windowsRef} className="grid gap-4">
+                {groups.map((group) => {
+                  const terms = slots.bySeller[group.sellerId];
+                  if (terms === undefined) {
+                    return slots.errors[group.sellerId] ? (
+                      <Alert key={group.sellerId} tone="error" title={`${group.sellerName}'s delivery windows could not be loaded`}>
+                        {errorMessage(slots.errors[group.sellerId])}{" "}
+                        <Button variant="link" className="h-auto p-0" onClick={() => void slots.refetch()}>
+                          Try again
+                        </Button>
+                      </Alert>
+                    ) : (
+                      <p key={group.sellerId} className="text-sm text-muted-foreground">
+                        Loading {group.sellerName}'s delivery windows…
+                      </p>
+                    );
+                  }
+                  if (terms === null) {
+                    return (
+                      <p key={group.sellerId} className="text-sm text-muted-foreground" data-testid="seller-arranges" data-seller-id={group.sellerId}>
+                        <span className="font-medium text-foreground">{group.sellerName}:</span> delivery arranged by {group.sellerName}, to the address below. No delivery fee.
+                      </p>
+                    );
+                  }
+                  return (
+                    <WindowPicker
+                      key={group.sellerId}
+                      sellerId={group.sellerId}
+                      sellerName={group.sellerName}
+                      terms={terms}
+                      goodsCents={group.goodsCents}
+                      currency={currency}
+                      choice={choiceFor(group.sellerId)}
+                      onChange={(choice) => choose(group.sellerId, choice)}
+                      error={windowErrors[group.sellerId]}
+                    />
+                  );
+                })}
+              </div>
+            </CardContent>
+          </Card>
+        )}
         <Card>
           <CardHeader>
             <CardTitle>Delivery address</CardTitle>
@@ -234,16 +381,17 @@ export default function CheckoutPage() {
                   <Alert tone="warning">Some items in your basket need attention before you can continue.</Alert>
                 )}
                 <Button type="submit" size="lg" loading={submitting} disabled={blocked} data-testid="place-order">
-                  {submitting ? "Reserving your items…" : <>Continue to payment · {formatCents(basketAuthorisedCents(lines), currency)}</>}
+                  {submitting ? "Reserving your items…" : <>Continue to payment · {formatCents(basketAuthorisedCents(lines) + feesCents, currency)}</>}
                 </Button>
               </AddressForm>
             </div>
           </CardContent>
         </Card>
+        </div>
         <div className="grid content-start gap-3">
           <h2 className="text-lg font-semibold">Your basket</h2>
           <BasketLines lines={lines} issues={issues} />
-          <BasketEstimate lines={lines} />
+          <BasketEstimate lines={lines} feesCents={feesCents} showFees={withWindows.some((group) => slots.bySeller[group.sellerId]?.delivery)} />
         </div>
       </div>
     </>

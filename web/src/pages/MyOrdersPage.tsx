@@ -11,6 +11,7 @@ import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { Order } from "@/lib/api/models";
 import { groupByCheckout, type Trip } from "@/lib/checkouts";
+import { describeOrderWindow } from "@/lib/fulfilment";
 import { formatCents } from "@/lib/money";
 import { formatAmount, itemCount, orderedAmount, PAYMENT_STATUS_LABEL } from "@/lib/orders";
 import { useMyOrders } from "@/lib/queries";
@@ -108,8 +109,18 @@ function OrderRow({ order }: { order: Order }) {
               estimate <Price amount={order.estimated_total} currency={order.currency} />
             </>
           )}
+          {order.delivery_fee !== "0.00" && (
+            <>
+              {" "}(incl. <Price amount={order.delivery_fee} currency={order.currency} /> delivery)
+            </>
+          )}
           {order.payment_status !== "unpaid" && <> · Payment: {PAYMENT_STATUS_LABEL[order.payment_status]}</>}
         </p>
+        {order.fulfilment && (
+          <p className="text-sm" data-testid="order-card-window">
+            {describeOrderWindow(order.fulfilment)}
+          </p>
+        )}
         <p className="line-clamp-1 text-sm">
           {order.items.map((line) => (line.sold_by === "weight" ? `${line.name} (${formatAmount("weight", orderedAmount(line))})` : line.name)).join(", ")}
         </p>

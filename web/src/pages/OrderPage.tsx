@@ -1,4 +1,4 @@
-import { ArrowLeft, PackageOpen } from "lucide-react";
+import { ArrowLeft, MapPin, PackageOpen, Truck } from "lucide-react";
 import { Link, useParams } from "react-router";
 import { OrderActions } from "@/components/OrderActions";
 import { OrderTimeline, StatusBadge } from "@/components/OrderStatus";
@@ -61,12 +61,30 @@ export default function OrderPage() {
               <RefundsList order={data} />
             </CardContent>
           </Card>
-          <Card>
+          <Card data-testid="order-fulfilment" data-method={data.fulfilment?.method ?? "seller"}>
             <CardHeader>
-              <CardTitle>Delivery address</CardTitle>
+              <CardTitle>{data.fulfilment?.method === "pickup" ? "Pickup" : "Delivery"}</CardTitle>
             </CardHeader>
-            <CardContent>
-              <address className="text-sm not-italic leading-relaxed">
+            <CardContent className="grid gap-3 text-sm">
+              {data.fulfilment ? (
+                <div className="grid gap-1">
+                  <p className="flex items-center gap-2 font-medium" data-testid="order-window">
+                    {data.fulfilment.method === "pickup" ? <MapPin className="size-4 text-muted-foreground" aria-hidden="true" /> : <Truck className="size-4 text-muted-foreground" aria-hidden="true" />}
+                    {data.fulfilment.method === "pickup" ? "Collect" : "Delivered"} {data.fulfilment.label}
+                  </p>
+                  {data.fulfilment.method === "pickup" && data.fulfilment.address && (
+                    <p data-testid="order-pickup-address">
+                      From <strong>{data.fulfilment.address}</strong>
+                    </p>
+                  )}
+                </div>
+              ) : (
+                <p className="text-muted-foreground" data-testid="order-window">
+                  Delivery arranged by {data.seller_name || "the seller"}.
+                </p>
+              )}
+              {data.fulfilment?.method !== "pickup" && (
+              <address className="not-italic leading-relaxed">
                 {address.full_name}
                 <br />
                 {address.line1}
@@ -75,6 +93,13 @@ export default function OrderPage() {
                 {address.postal_code} {address.city}, {address.country}
                 {address.phone && (<><br />{address.phone}</>)}
               </address>
+              )}
+              {data.fulfilment?.method === "pickup" && (
+                <p className="text-muted-foreground">
+                  For {address.full_name}
+                  {address.phone ? `, ${address.phone}` : ""}
+                </p>
+              )}
             </CardContent>
           </Card>
         </div>

@@ -3,6 +3,7 @@ import { Price } from "@/components/Price";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import type { Order } from "@/lib/api/models";
 import { holdExplanation } from "@/lib/checkouts";
+import { describeOrderWindow } from "@/lib/fulfilment";
 import { formatCents, toCents } from "@/lib/money";
 import { formatAmount, orderedAmount } from "@/lib/orders";
 
@@ -57,7 +58,18 @@ export function CheckoutSummary({
                   </span>
                 </li>
               ))}
+              {order.delivery_fee !== "0.00" && (
+                <li className="flex justify-between gap-2" data-testid="summary-delivery-fee">
+                  <span>Delivery fee</span>
+                  <Price amount={order.delivery_fee} currency={order.currency} />
+                </li>
+              )}
             </ul>
+            {order.fulfilment && (
+              <p className="text-xs text-muted-foreground" data-testid="summary-window">
+                {describeOrderWindow(order.fulfilment)}
+              </p>
+            )}
           </div>
         ))}
         <dl className="grid gap-1 border-t pt-3 text-sm">

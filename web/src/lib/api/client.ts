@@ -2,6 +2,7 @@ import createClient, { createQuerySerializer, type Client } from "openapi-fetch"
 import { ApiError } from "./errors";
 import type {
   CheckoutRequest,
+  FulfilmentSettingsIn,
   ImageUploadRequest,
   LoginRequest,
   OrdersQuery,
@@ -255,8 +256,32 @@ export class ApiClient {
     return settle(this.http.GET("/api/checkouts/{id}", { params: { path: { id } }, signal }));
   }
 
+  /** The seller's orders, newest first; `slot_date` / `slot_id` narrow them to a day or a window. */
   sellerOrders(query: SellerOrdersQuery = {}) {
     return settle(this.http.GET("/api/seller/orders", { params: { query } }));
+  }
+
+  /** The seller's delivery and pickup settings (the empty form when none are set). */
+  sellerFulfilment(signal?: AbortSignal) {
+    return settle(this.http.GET("/api/seller/fulfilment", { signal }));
+  }
+
+  /** Replaces the seller's settings; 422 `invalid_fulfilment` (details: FulfilmentProblem[]) or `validation_error`. */
+  saveSellerFulfilment(body: FulfilmentSettingsIn) {
+    return settle(this.http.PUT("/api/seller/fulfilment", { body }));
+  }
+
+  /**
+   * A seller's open windows and terms (public, cacheable: never sent with the token). 404
+   * `no_such_seller` for a seller without windows: they arrange delivery themselves.
+   */
+  sellerSlots(id: string, days?: number, signal?: AbortSignal) {
+    return settle(this.anonymous.GET("/api/sellers/{id}/slots", { params: { path: { id }, query: { days } }, signal }));
+  }
+
+  /** One window's live orders and their lines summed by product (the seller's own). */
+  sellerPackingList(slotId: string, signal?: AbortSignal) {
+    return settle(this.http.GET("/api/seller/packing-list", { params: { query: { slot_id: slotId } }, signal }));
   }
 
   sellerAnalytics() {

@@ -54,6 +54,28 @@ export type CheckoutStatus = Checkout["status"];
 
 export type SellerAnalytics = Schemas["SellerAnalytics"];
 
+// ---- delivery and pickup windows ----------------------------------------------------------------
+/** GET /api/seller/fulfilment: the seller's settings (`configured: false` for the empty form). */
+export type FulfilmentSettings = Schemas["FulfilmentSettingsOut"];
+/** PUT /api/seller/fulfilment: the settings as a whole (a method turned off may be `{enabled: false}`). */
+export type FulfilmentSettingsIn = Schemas["FulfilmentSettingsIn"];
+/** A weekly rule: weekday 0 (Monday) to 6, start and end "HH:MM", capacity in orders. */
+export type SlotRule = Schemas["SlotIn"];
+export type FulfilmentMethod = Schemas["FulfilmentChoice"]["method"];
+/** One seller's entry of the checkout's `fulfilment`. */
+export type FulfilmentChoice = Schemas["FulfilmentChoice"];
+/** GET /api/sellers/{id}/slots: a seller's open windows and terms. */
+export type SellerSlots = Schemas["SellerSlotsOut"];
+export type DeliveryWindow = Schemas["WindowOut"];
+export type DeliveryTerms = Schemas["DeliveryTermsOut"];
+export type PickupTerms = Schemas["PickupTermsOut"];
+/** The window an order was placed for. */
+export type OrderFulfilment = Schemas["OrderFulfilmentOut"];
+/** GET /api/seller/packing-list: one window's orders and lines summed by product. */
+export type PackingList = Schemas["PackingListOut"];
+export type PackingOrder = Schemas["PackingOrderOut"];
+export type PackingProduct = Schemas["PackingProductOut"];
+
 /** POST /api/orders/{id}/refunds: how much to give back and why (the shopper sees the reason). */
 export type RefundRequest = Schemas["RefundRequest"];
 export type Refund = Schemas["RefundOut"];
@@ -94,6 +116,12 @@ export interface PackingProblem {
 export interface RefundTooLargeDetails {
   refundable_cents: number;
   requested_cents?: number;
+}
+
+/** One problem of a 422 `invalid_fulfilment`: `field` as the API names it (`delivery.slots.2.end`). */
+export interface FulfilmentProblem {
+  field: string;
+  message: string;
 }
 
 /** One entry of the `details` of a 409 `seller_not_payable` at checkout. */

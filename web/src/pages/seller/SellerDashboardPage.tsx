@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus, Wallet } from "lucide-react";
 import { Link } from "react-router";
+import { FulfilmentCard } from "@/components/seller/FulfilmentCard";
 import { PayoutAccountCard } from "@/components/seller/PayoutAccountCard";
 import RevenueChart, { lastNDays } from "@/components/seller/RevenueChart";
 import { PageHeader } from "@/components/PageHeader";
@@ -39,8 +40,9 @@ export default function SellerDashboardPage() {
           </>
         }
       />
-      <div className="mb-6">
+      <div className="mb-6 grid gap-4">
         <PayoutAccountCard />
+        <FulfilmentCard />
       </div>
       {analytics.isPending ? (
         <div className="grid gap-4" aria-busy="true" aria-label="Loading sales figures">

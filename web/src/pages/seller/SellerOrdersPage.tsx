@@ -1,4 +1,4 @@
-import { Inbox, PackageOpen } from "lucide-react";
+import { ClipboardList, Inbox, PackageOpen } from "lucide-react";
 import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { OrderActions } from "@/components/OrderActions";
 import { StatusBadge } from "@/components/OrderStatus";
@@ -8,12 +8,15 @@ import { EmptyState, ErrorState, LoadMore } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
+import { Select } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
 import type { OrderStatus } from "@/lib/api/models";
+import { useAuth } from "@/lib/auth";
+import { dayLabel, describeOrderWindow, METHOD_LABEL, sellerWindowDays } from "@/lib/fulfilment";
 import { formatMoney } from "@/lib/money";
 import { formatAmount, orderedAmount, STATUS_LABEL } from "@/lib/orders";
 import type { PackedState } from "./SellerPackPage";
-import { useSellerOrders } from "@/lib/queries";
+import { useSellerOrders, useSellerSlots } from "@/lib/queries";
 import { cn, formatDate, shortId } from "@/lib/utils";
 
 const FILTERS: { value: OrderStatus | ""; label: string }[] = [
@@ -34,8 +37,31 @@ const EMPTY_HINT: Partial<Record<OrderStatus | "", string>> = {
 export default function SellerOrdersPage() {
   const [params, setParams] = useSearchParams();
   const status = (params.get("status") ?? "") as OrderStatus | "";
-  const orders = useSellerOrders(status);
+  const slotDate = params.get("slot_date") ?? "";
+  const slotId = params.get("slot_id") ?? "";
+  const orders = useSellerOrders(status, { slotDate, slotId });
   const items = orders.data?.pages.flatMap((page) => page.items) ?? [];
+  // The windows to filter by: the seller's upcoming ones, and those their recent orders were placed for.
+  const { user } = useAuth();
+  const upcoming = useSellerSlots(user?.id);
+  const recent = useSellerOrders("");
+  const windowDays = sellerWindowDays(
+    upcoming.data?.items ?? [],
+    [...(recent.data?.pages.flatMap((page) => page.items) ?? []), ...items].map((order) => order.fulfilment),
+    slotId ? [slotId] : [],
+  );
+  if (slotDate && !windowDays.some((day) => day.date === slotDate)) windowDays.push({ date: slotDate, label: dayLabel(slotDate), windows: [] });
+  const windowsOfDay = windowDays.find((day) => day.date === slotDate)?.windows ?? [];
+  /** The query string with `changes` applied (empty values dropped). */
+  const withParams = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    return next;
+  };
+  const filtered = Boolean(slotDate || slotId);
   const location = useLocation();
   const navigate = useNavigate();
   const packed = (location.state as PackedState | null)?.packed;
@@ -71,7 +97,7 @@ export default function SellerOrdersPage() {
               <button
                 type="button"
                 aria-pressed={status === filter.value}
-                onClick={() => setParams(filter.value ? { status: filter.value } : {})}
+                onClick={() => setParams(withParams({ status: filter.value }))}
                 className={cn(
                   "whitespace-nowrap rounded-full border px-3 py-1.5 text-sm font-medium",
                   status === filter.value ? "border-primary bg-primary text-primary-foreground" : "bg-background hover:bg-muted",
@@ -83,6 +109,71 @@ export default function SellerOrdersPage() {
           ))}
         </ul>
       </nav>
+      <section className="mb-4 grid gap-2 rounded-lg border bg-card p-3" aria-label="Filter by delivery or pickup window" data-testid="window-filter">
+        <div className="flex flex-wrap items-end gap-3">
+          <label className="grid gap-1 text-sm">
+            <span className="font-medium">Window day</span>
+            <Select
+              className="w-auto min-w-44"
+              value={slotDate}
+              onChange={(event) => setParams(withParams({ slot_date: event.target.value, slot_id: "" }))}
+              data-testid="slot-date-select"
+            >
+              <option value="">All days</option>
+              {windowDays.map((day) => (
+                <option key={day.date} value={day.date}>
+                  {day.label}
+                </option>
+              ))}
+            </Select>
+          </label>
+          <label className="grid gap-1 text-sm">
+            <span className="font-medium">Window</span>
+            <Select
+              className="w-auto min-w-52"
+              value={slotId}
+              disabled={!slotDate}
+              onChange={(event) => setParams(withParams({ slot_id: event.target.value }))}
+              data-testid="slot-select"
+            >
+              <option value="">{slotDate ? "Every window that day" : "Choose a day first"}</option>
+              {windowsOfDay.map((window) => (
+                <option key={window.slotId} value={window.slotId}>
+                  {window.time} · {METHOD_LABEL[window.method]}
+                </option>
+              ))}
+            </Select>
+          </label>
+          {slotId && (
+            <Button asChild variant="outline" data-testid="packing-list-link">
+              <Link to={`/seller/packing-list/${encodeURIComponent(slotId)}`}>
+                <ClipboardList aria-hidden="true" /> Packing list
+              </Link>
+            </Button>
+          )}
+          {filtered && (
+            <Button variant="ghost" onClick={() => setParams(withParams({ slot_date: "", slot_id: "" }))}>
+              All windows
+            </Button>
+          )}
+        </div>
+        {slotDate && !slotId && windowsOfDay.length > 0 && (
+          <ul className="flex flex-wrap gap-2 text-sm" aria-label={`Packing lists for ${dayLabel(slotDate)}`}>
+            {windowsOfDay.map((window) => (
+              <li key={window.slotId}>
+                <Link
+                  to={`/seller/packing-list/${encodeURIComponent(window.slotId)}`}
+                  className="inline-flex items-center gap-1 rounded-md border px-2 py-1 font-medium text-primary hover:bg-muted"
+                  data-testid="window-packing-link"
+                  data-slot-id={window.slotId}
+                >
+                  <ClipboardList className="size-4" aria-hidden="true" /> Packing list {window.time} {METHOD_LABEL[window.method].toLowerCase()}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
       {orders.isPending ? (
         <div className="grid gap-3" aria-busy="true" aria-label="Loading orders">
           {Array.from({ length: 3 }, (_, index) => <Skeleton key={index} className="h-32" />)}
@@ -90,8 +181,11 @@ export default function SellerOrdersPage() {
       ) : orders.isError ? (
         <ErrorState error={orders.error} onRetry={() => orders.refetch()} title="Orders could not be loaded" />
       ) : items.length === 0 ? (
-        <EmptyState title={status ? `No orders ${STATUS_LABEL[status].toLowerCase()}` : "No orders yet"} icon={<Inbox className="size-10" />}>
-          {EMPTY_HINT[status] ?? "Try another filter."}
+        <EmptyState
+          title={filtered ? "No orders for this window" : status ? `No orders ${STATUS_LABEL[status].toLowerCase()}` : "No orders yet"}
+          icon={<Inbox className="size-10" />}
+        >
+          {filtered ? "Orders shoppers place for it will show up here." : (EMPTY_HINT[status] ?? "Try another filter.")}
         </EmptyState>
       ) : (
         <>
@@ -117,6 +211,18 @@ export default function SellerOrdersPage() {
                           </>
                         )}
                       </p>
+                      {order.fulfilment && (
+                        <p className="flex flex-wrap items-center gap-x-2 text-sm" data-testid="seller-order-window">
+                          <span className="font-medium">{describeOrderWindow(order.fulfilment)}</span>
+                          <Link
+                            to={`/seller/packing-list/${encodeURIComponent(order.fulfilment.slot_id)}`}
+                            className="text-primary hover:underline"
+                            data-testid="order-packing-link"
+                          >
+                            Packing list
+                          </Link>
+                        </p>
+                      )}
                       <ul className="text-sm">
                         {order.items.map((line) => (
                           <li key={line.line_id || line.product_id}>
