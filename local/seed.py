@@ -145,7 +145,8 @@ FULFILMENT: dict[str, dict] = {
             "enabled": True,
             "address": "Greenfields Farm shop, 240 Orchard Road, Springfield",
             "cutoff_hours": 12,
-            "slots": _slots((5,), "09:00", "13:00", 30),
+            # the farm shop opens every morning: a basket under the delivery minimum can always be collected
+            "slots": _slots((0, 1, 2, 3, 4, 5, 6), "09:00", "13:00", 30),
         },
     },
     "bakehouse@demo.smartgrocer.test": {

@@ -455,7 +455,7 @@ def test_a_window_document_keeps_its_dates_and_repeats_are_harmless():
 # -- orders by window and the packing list ------------------------------------------------------------
 
 
-def _in_window(order_id: str, slot_id: str, address: dict | None = None) -> None:
+def _in_window(order_id: str, slot_id: str, address: str | None = None) -> None:
     """Give a placed order the window the checkout will record, as a whole-document write."""
     from smartgrocer.domain.fulfilment import parse_slot_id
 
@@ -525,7 +525,7 @@ def test_changing_the_settings_leaves_orders_already_placed_alone(api, seller, s
     order_id = place_confirmed(api, shopper, (product(api, seller), 1))["orders"][0]["id"]
     _configure(api, seller, FARM_SETTINGS)
     slot = f"delivery-{date.today() + timedelta(days=1)}-09:00"  # the window the order was placed for
-    _in_window(order_id, slot, address={"line1": "1 Market Street"})
+    _in_window(order_id, slot, address="1 Market Street")
     before = db().orders.find_one({"_id": order_id})
     _configure(
         api,

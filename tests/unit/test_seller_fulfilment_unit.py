@@ -144,7 +144,9 @@ def _payable_farm(sellers: FakeSellers, settings: dict | None) -> None:
 
 def test_slots_count_the_places_taken_and_show_the_terms(repos):
     sellers, windows = repos
-    _payable_farm(sellers, FULFILMENT["greenfields@demo.smartgrocer.test"])
+    farm = FULFILMENT["greenfields@demo.smartgrocer.test"]
+    saturdays = {**farm["pickup"], "slots": [{"weekday": 5, "start": "09:00", "end": "13:00", "capacity": 30}]}
+    _payable_farm(sellers, {**farm, "pickup": saturdays})  # delivery Tue and Fri, pickup on Saturdays
     at = datetime(2026, 3, 2, 12, tzinfo=UTC)  # Monday morning in New York
     before = seller_fulfilment.seller_slots("farm", 6, at)
     assert [w["slot_id"] for w in before["items"]] == [

@@ -344,7 +344,11 @@ def _chosen_windows(
             continue
         if not choice:
             raise fulfilment.fulfilment_missing(seller_id, name)
-        window = fulfilment.resolve_window(settings_, choice.get("slot_id"), at, seller_name=name)
+        try:
+            window = fulfilment.resolve_window(settings_, choice.get("slot_id"), at, seller_name=name)
+        except Invalid as refused:  # the client shows it next to the seller it names
+            refused.details = {**(refused.details or {}), "seller_id": seller_id}
+            raise
         method = window["method"]
         shortfall = fulfilment.minimum_shortfall_cents(settings_, method, goods[seller_id])
         if shortfall:
