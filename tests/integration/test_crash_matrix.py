@@ -104,9 +104,15 @@ class RecordingPublisher:
 @pytest.fixture
 def adapters(runtime):
     """Install the MongoDB adapters over a (crashing) database handle; put the real wiring back after."""
-    from smartgrocer.adapters import mongo_checkouts
+    from smartgrocer.adapters import mongo_checkouts, mongo_windows
     from smartgrocer.domain import ports
-    from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
+    from smartgrocer.domain.checkout_ports import (
+        CheckoutRepository,
+        OrderRepository,
+        PaymentEventLog,
+        StockRepository,
+        WindowRepository,
+    )
     from smartgrocer.domain.events import EventPublisher
 
     publisher = RecordingPublisher()
@@ -117,6 +123,7 @@ def adapters(runtime):
         ports.use(OrderRepository, mongo_checkouts.MongoOrders(lambda: database))
         ports.use(StockRepository, mongo_checkouts.MongoStock(lambda: database))
         ports.use(PaymentEventLog, mongo_checkouts.MongoPaymentEvents(lambda: database))
+        ports.use(WindowRepository, mongo_windows.MongoWindows(lambda: database))  # a window's place is a write too
         ports.use(EventPublisher, publisher)
         return database
 
@@ -129,6 +136,7 @@ def adapters(runtime):
     from smartgrocer import wiring
 
     wiring._install_money_core()
+    wiring._install_windows()
 
 
 # -- the world each run starts from ------------------------------------------------------------------
@@ -174,7 +182,10 @@ def _world(api, seller, other_seller, shopper) -> dict:
     c = _stocked(api, other_seller, stock=5, price="3.00")
     principal = SimpleNamespace(user_id=shopper.user_id, email=shopper.email, role="shopper")
     accounts = {seller.user_id: _payout_account(seller), other_seller.user_id: _payout_account(other_seller)}
+    window = _delivery_window(api, other_seller)  # the other seller delivers in windows: a place is taken too
     return {
+        "fulfilment": {other_seller.user_id: {"method": "delivery", "slot_id": window}},
+        "window_key": f"{other_seller.user_id}:{window}",
         # the provider's balances are the whole session's: the money invariants are deltas from here
         "accounts": accounts,
         "balances_before": balances(),
@@ -194,14 +205,28 @@ def _world(api, seller, other_seller, shopper) -> dict:
     }
 
 
+def _delivery_window(api, seller) -> str:
+    """Windows all day, every day, no fee (so every amount here stays what it was): the first one open."""
+    slots = [{"weekday": day, "start": "00:00", "end": "23:59", "capacity": 50} for day in range(7)]
+    settings = {
+        "timezone": "UTC",
+        "delivery": {"enabled": True, "fee": "0", "min_order": "0", "cutoff_hours": 0, "slots": slots},
+        "pickup": {"enabled": False, "slots": []},
+    }
+    response = api.put("/api/seller/fulfilment", seller, json=settings)
+    assert response.status_code == 200, response.text
+    windows = api.get(f"/api/sellers/{seller.user_id}/slots?days=6").json()["items"]
+    return windows[-1]["slot_id"]  # the last: it cannot close while the matrix runs
+
+
 def _place(world, key: str) -> dict:
     from smartgrocer.domain import idempotency, orders
 
     return idempotency.run_once(
         world["principal"].user_id,
         key,
-        {"items": world["lines"]},
-        lambda: orders.place_checkout(world["principal"], world["lines"], ADDRESS, key),
+        {"items": world["lines"], "fulfilment": world["fulfilment"]},
+        lambda: orders.place_checkout(world["principal"], world["lines"], ADDRESS, key, world["fulfilment"]),
     )[1]
 
 
@@ -231,13 +256,35 @@ def _reconcile(minutes: float = 3):
 PAID = ("authorized", "captured", "partially_refunded", "refunded")  # an order's goods are sold
 
 
+def _window_problems(world, checkouts: dict) -> list[str]:
+    """The window's places taken equal its holders, and this run's live orders in it are exactly this run's
+    holders (the other seller, and so the window, is shared by the runs of one operation)."""
+    from smartgrocer.domain.fulfilment import holds_window
+
+    window = db().windows.find_one({"_id": world["window_key"]}) or {"taken": 0, "holders": {}}
+    holders = set(window.get("holders") or {})
+    live = {
+        checkout_id
+        for checkout_id, checkout in checkouts.items()
+        for order in checkout["orders"].values()
+        if (order.get("fulfilment") or {}).get("window_key") == world["window_key"] and holds_window(order["status"])
+    }
+    problems = []
+    if window["taken"] != len(holders):
+        problems.append(f"window: taken {window['taken']} but {len(holders)} holders")
+    held_here = holders & set(checkouts)  # the seller's window also holds other runs' orders
+    if held_here != live:
+        problems.append(f"window: held by {sorted(held_here)} but live orders in {sorted(live)}")
+    return problems
+
+
 def assert_invariants(world) -> None:
     from smartgrocer.domain.checkout_machine import pack_hold_order, sold_amounts
 
     user_id = world["principal"].user_id
     checkouts = {c["_id"]: c for c in db().checkouts.find({"user_id": user_id})}
     orders = {o["_id"]: o for o in db().orders.find({"user_id": user_id})}
-    problems: list[str] = []
+    problems: list[str] = _window_problems(world, checkouts)
     sold = {pid: 0 for pid in world["products"]}
     for checkout in checkouts.values():
         status = checkout["status"]
