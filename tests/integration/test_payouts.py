@@ -101,7 +101,12 @@ def test_a_captured_two_seller_checkout_pays_each_seller_its_net(
     # the platform captured both finals and keeps exactly the commission
     assert after["platform"] - before.get("platform", 0) == farm_fee + dairy_fee
     assert_money_adds_up(checkout_id)
-    assert sweep()["ledger_violations"] == 0
+    from smartgrocer.domain.orders import now
+    from smartgrocer.domain.payouts import ledger_violations
+
+    sweep()  # the reconciler's own money check finds nothing wrong with this checkout (others in the
+    # session may be alarmed on purpose, e.g. a payment with an unexpected amount)
+    assert checkout_id not in {v["checkout_id"] for v in ledger_violations(now())}
 
     # the shopper sees no payout; each seller sees only their own
     assert api.get(f"/api/orders/{farm['id']}", shopper).json()["payout"] is None
