@@ -724,8 +724,8 @@ async function reloadUntil(page, path, testId, attempts = 20) {
   for (let attempt = 0; attempt < attempts; attempt++) {
     await page.goto(path);
     await page.getByTestId("order-timeline").or(page.getByTestId("payouts-table")).or(page.getByTestId("finance-range")).first().waitFor();
-    if (await page.getByTestId(testId).first().isVisible()) return;
-    await page.waitForTimeout(500);
+    // a condition with a deadline, not a pause: shown now, or within a second of this load
+    if (await page.getByTestId(testId).first().waitFor({ timeout: 1_000 }).then(() => true, () => false)) return;
   }
   await page.getByTestId(testId).first().waitFor({ timeout: 1_000 });
 }
@@ -822,12 +822,9 @@ journeys.push({
     // A captured order of its own: the Bakehouse packs it (API, setup only).
     const [{ id: orderId }] = await confirmedOrders(baseURL, [{ name: "Sourdough Loaf", quantity: 1 }]);
     const { access_token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.bakehouse });
-    await apiCall(baseURL, "PATCH", `/api/orders/${orderId}/status`, { token: access_token, body: { status: "packed" } });
-    for (let attempt = 0; attempt < 40; attempt++) {
-      const order = await apiCall(baseURL, "GET", `/api/orders/${orderId}`, { token: access_token });
-      if (order.payment_status === "captured") break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    // The last packing captures within the request itself.
+    const packed = await apiCall(baseURL, "PATCH", `/api/orders/${orderId}/status`, { token: access_token, body: { status: "packed" } });
+    assert(packed.payment_status === "captured", `packing captured the payment (got ${packed.payment_status})`);
 
     const context = await newContext(browser, baseURL);
     const page = await newPage(context);
@@ -843,7 +840,7 @@ journeys.push({
     await page.waitForURL((url) => url.searchParams.get("days") === "7");
     await page.locator('[data-testid="finance-range"] button[aria-pressed="true"]', { hasText: "Last 7 days" }).waitFor();
     assert(cents(await page.getByTestId("finance-captured").textContent()) > 0, "today's capture is in the last 7 days");
-    await page.waitForTimeout(300); // let the chart draw
+    await page.locator('[data-testid="finance-chart"] svg').first().waitFor(); // the chart is drawn
     await screenshot(page, "admin-finance", { fullPage: true });
     await context.close();
     return context.problems;

@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Suggestion } from "@/lib/search";
 import { mockFetch, renderRoute } from "@/test/utils";
 import { SearchCombobox } from "../SearchCombobox";
@@ -58,8 +58,15 @@ describe("SearchCombobox", () => {
 
   it("does not ask for a single letter", async () => {
     const { calls } = setup();
-    await userEvent.type(screen.getByRole("combobox"), "b");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The clock is moved on by hand, well past the typing pause: no waiting, and nothing left to happen.
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+      await user.type(screen.getByRole("combobox"), "b");
+      await vi.advanceTimersByTimeAsync(5_000);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(calls.filter((call) => call.url.pathname === "/api/products/suggest")).toEqual([]);
     expect(screen.queryByRole("listbox")).toBeNull();
   });
