@@ -64,7 +64,9 @@ PAYEES = {
 BUYER, SELLER, ADMIN = frozenset({"buyer"}), frozenset({"seller"}), frozenset({"admin"})
 
 
-def checkout(status: str = "pending_payment", lines: list[dict] = LINES, **changes) -> dict:
+def checkout(
+    status: str = "pending_payment", lines: list[dict] = LINES, fulfilment: dict | None = None, **changes
+) -> dict:
     state = m.new_checkout(
         checkout_id="c1",
         order_ids=["o-bakery", "o-farm"],
@@ -77,6 +79,7 @@ def checkout(status: str = "pending_payment", lines: list[dict] = LINES, **chang
         at=AT,
         expires_at=AT + timedelta(minutes=30),
         payees=PAYEES,
+        fulfilment=fulfilment,
     )
     has_intent = status not in ("reserving", "creating_payment")
     state.update(status=status, payment_intent_id="pi_1" if has_intent else None, **changes)

@@ -17,10 +17,9 @@ from tests.unit.test_checkout_machine import (
     BUYER,
     DUE,
     ESTIMATE,
-    LINES,
-    PAYEES,
     PRODUCTS,
     SELLER,
+    checkout,
     of,
     q,
     then,
@@ -51,22 +50,7 @@ BAKERY_WINDOW = {
 
 
 def checkout_with_windows(status: str = "pending_payment") -> dict:
-    state = m.new_checkout(
-        checkout_id="c1",
-        order_ids=["o-bakery", "o-farm"],
-        user_id="buyer",
-        buyer_email="b@example.com",
-        lines=LINES,
-        products=PRODUCTS,
-        shipping_address={},
-        currency="usd",
-        at=AT,
-        expires_at=AT + timedelta(minutes=30),
-        payees=PAYEES,
-        fulfilment={"farm": FARM_WINDOW, "bakery": BAKERY_WINDOW},
-    )
-    state.update(status=status, payment_intent_id="pi_1")
-    return state
+    return checkout(status, fulfilment={"farm": FARM_WINDOW, "bakery": BAKERY_WINDOW})
 
 
 def test_the_fee_is_part_of_the_estimate_and_the_authorisation():
