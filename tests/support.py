@@ -133,6 +133,22 @@ def session_from(source_ip: str) -> requests.Session:
     return session
 
 
+def eventually(probe, *, timeout: float = 15.0, interval: float = 0.1, what: str = "the condition"):
+    """Call `probe()` until it returns something truthy and return that; fail after `timeout` seconds.
+    Tests wait for a condition, never for a fixed time: the interval only paces the polling."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value or time.monotonic() >= deadline:
+            break
+        time.sleep(interval)
+    if not value:
+        raise AssertionError(f"{what} did not happen within {timeout} s")
+    return value
+
+
 def within_one_window(window: int, attempt):
     """Run `attempt()` (which sets up its own fresh account or address) until one run starts and ends
     inside one rate-limit window: counters restart at each boundary, so a run that straddles one

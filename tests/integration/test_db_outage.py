@@ -1,4 +1,4 @@
-"""Database down: every route answers 503 + Retry-After within a few seconds (not a hang, not a 500), and
+"""Database down: every route answers 503 + Retry-After (not a hang, not a 500) before API Gateway would give up, and
 the same runner recovers by itself once MongoDB is back on the same port and data folder.
 
 Runs its own LocalRuntime so stopping MongoDB cannot disturb the session stack."""
@@ -6,14 +6,17 @@ Runs its own LocalRuntime so stopping MongoDB cannot disturb the session stack."
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 import requests
 
 from tests.integration.helpers import assert_error
+from tests.support import eventually
 
-UPPER_BOUND_S = 10.0  # a correctness bound (serverSelectionTimeoutMS is 3 s), not a benchmark
+# API Gateway gives up on an integration after 30 s: an answer must come before that, so the client
+# waits no longer. How fast it comes is not asserted (a busy machine must not fail the test).
+GATEWAY_LIMIT_S = 29.0
+RECOVERY_DEADLINE_S = 60.0
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +41,8 @@ def outage_stack(runtime, tmp_path_factory):
         mongo.reset()
 
 
-def _timed(method: str, url: str, **kwargs):
-    started = time.monotonic()
-    response = requests.request(method, url, timeout=30, **kwargs)
-    return response, time.monotonic() - started
+def _request(method: str, url: str, **kwargs):
+    return requests.request(method, url, timeout=GATEWAY_LIMIT_S, **kwargs)
 
 
 def _signup(base_url: str) -> str:
@@ -74,24 +75,20 @@ def test_outage_and_recovery(outage_stack):
             ("POST", "/api/auth/login", {"json": {"email": "nobody@example.com", "password": "whatever-1"}}),
         ]
         for method, path, kwargs in checks:
-            response, elapsed = _timed(method, f"{base}{path}", **kwargs)
-            assert elapsed < UPPER_BOUND_S, f"{method} {path} took {elapsed:.1f}s with the database down"
+            response = _request(method, f"{base}{path}", **kwargs)
             error = assert_error(response, 503)
             assert error["code"] in {"database_unavailable", "unavailable"}, error
             assert 1 <= int(response.headers["Retry-After"]) <= 30, response.headers
     finally:
         outage_stack.mongo.start()  # same port, same data folder
 
-    deadline, attempts = time.monotonic() + UPPER_BOUND_S, 0
-    while True:
-        attempts += 1
-        response = requests.get(f"{base}/api/health", timeout=30)
-        if response.status_code == 200 or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    assert response.status_code == 200 and response.json() == {"status": "ok", "db": "ok"}, (
-        f"no recovery after {attempts} attempts"
+    response = eventually(
+        lambda: (answer := requests.get(f"{base}/api/health", timeout=30)).status_code == 200 and answer,
+        timeout=RECOVERY_DEADLINE_S,
+        interval=0.5,
+        what="recovery of /api/health",
     )
+    assert response.json() == {"status": "ok", "db": "ok"}
     assert requests.get(f"{base}/api/products", timeout=30).status_code == 200
     me = requests.get(f"{base}/api/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert me.status_code == 200  # the data survived the restart

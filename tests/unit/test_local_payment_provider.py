@@ -34,6 +34,7 @@ from local.payment_provider import (
     queue_event,
 )
 from smartgrocer.domain.payments import PaymentProviderError
+from tests.support import eventually
 
 UNIT_DB = "smartgrocer_unit_payments"
 INTENT_FIELDS = {
@@ -943,13 +944,11 @@ def test_the_background_loop_delivers_without_being_asked(runtime):
         "status": "canceled",
     }
     event = queue_event(intent, "payment_intent.canceled", database=database)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if database.local_payment_webhooks.find_one({"_id": event["id"], "delivered": True}):
-            break
-        time.sleep(0.05)
-    else:
-        raise AssertionError("the runner's background loop did not deliver the event")
+    eventually(
+        lambda: database.local_payment_webhooks.find_one({"_id": event["id"], "delivered": True}),
+        interval=0.05,
+        what="delivery of the event by the runner's background loop",
+    )
     assert database.local_payment_webhooks.find_one({"_id": event["id"]})["last_status"] == 200
 
 

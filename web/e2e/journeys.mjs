@@ -1,5 +1,6 @@
 // The browser journeys, run in order by run.mjs. Each sets up its own data (through the UI, or through
 // the API with `confirmedOrders`), so any one of them runs alone: E2E_ONLY=<part of its name>.
+import { accessibilityJourneys } from "./accessibility.mjs";
 import { apiCall, assert, confirmedOrders, DEMO, everydayPickup, login, makePng, newContext, newPage, screenshot, windowChoices } from "./lib.mjs";
 
 const RUN = Date.now().toString(36);
@@ -186,8 +187,7 @@ export const journeys = [
         const shown = await page.getByTestId("revenue-chart").waitFor({ timeout: 3_000 }).then(() => true, () => false);
         if (shown) break;
       }
-      await page.getByTestId("revenue-chart").waitFor();
-      await page.waitForTimeout(400); // let the chart finish its first draw
+      await page.locator('[data-testid="revenue-chart"] .recharts-bar-rectangle').first().waitFor(); // bars drawn
       await screenshot(page, "seller-dashboard", { fullPage: true });
 
       const shopper = await newContext(browser, baseURL);
@@ -278,7 +278,6 @@ export const journeys = [
       assert((await page.locator('img[src="x"]').count()) === 0, "no <img> element was injected");
       await page.goto("/products?q=onerror");
       await page.getByTestId("product-card").filter({ hasText: hostile }).first().waitFor();
-      await page.waitForTimeout(500); // give any injected handler the chance to fire
       assert((await page.locator('img[src="x"]').count()) === 0, "no <img> element in the catalog either");
       await screenshot(page, "xss-as-text");
       await context.close();
@@ -657,14 +656,28 @@ journeys.push({
     // The grid updates after the address does (a navigation renders in a transition): wait for what a
     // shopper would wait for, the cards of this search, then check them.
     async function cardsWhen(query, expectation, message) {
+      const deadline = Date.now() + 15_000;
+      const left = () => Math.max(1, deadline - Date.now());
       let names = [];
-      for (let tries = 0; tries < 75; tries++) {
-        const busy = await page.getByTestId("product-grid").getAttribute("aria-busy").catch(() => null);
-        if (new URL(page.url()).searchParams.get("q") === query && busy === "false") {
-          names = await page.getByTestId("product-link").allTextContents();
-          if (expectation(names)) return names;
-        }
-        await page.waitForTimeout(200);
+      while (Date.now() < deadline) {
+        await page
+          .waitForFunction(
+            (q) => new URL(location.href).searchParams.get("q") === q
+              && document.querySelector('[data-testid="product-grid"]')?.getAttribute("aria-busy") === "false",
+            query,
+            { timeout: left() },
+          )
+          .catch(() => {});
+        names = await page.getByTestId("product-link").allTextContents();
+        if (expectation(names)) return names;
+        // Not yet: wait for the grid to change, then look again.
+        await page
+          .waitForFunction(
+            (before) => JSON.stringify([...document.querySelectorAll('[data-testid="product-link"]')].map((e) => e.textContent)) !== before,
+            JSON.stringify(names),
+            { timeout: left() },
+          )
+          .catch(() => {});
       }
       assert(false, `${message} (got ${JSON.stringify(names.slice(0, 5))})`);
     }
@@ -954,3 +967,6 @@ journeys.push({
     return problems;
   },
 });
+
+// Last, so it also sees the data the journeys above left behind.
+journeys.push(...accessibilityJourneys);

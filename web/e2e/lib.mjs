@@ -38,7 +38,8 @@ export async function launchBrowser() {
  * the app uses none, so a dialog can only mean injected script ran.
  */
 export async function newContext(browser, baseURL, options = {}) {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, ...options });
+  // Reduced motion: charts draw at once, so a screenshot never catches them half-way.
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, reducedMotion: "reduce", ...options });
   context.problems = [];
   context.on("page", (page) => watch(page, context.problems));
   return context;

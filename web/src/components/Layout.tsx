@@ -161,17 +161,18 @@ function BasketButton() {
   const count = basketCount(useBasket());
   return (
     <Button asChild variant="ghost" className="relative px-3" data-testid="basket-link">
-      <Link to="/basket" aria-label={`Basket, ${count} item${count === 1 ? "" : "s"}`}>
+      {/* The name is the text itself ("Basket, 2 items"), so what is seen is what is announced. */}
+      <Link to="/basket">
         <ShoppingBasket aria-hidden="true" />
-        <span className="hidden sm:inline">Basket</span>
-        {count > 0 && (
-          <span
-            className="absolute -right-0.5 -top-0.5 flex min-w-5 items-center justify-center rounded-full bg-primary px-1 text-xs font-semibold text-white"
-            data-testid="basket-count"
-            aria-hidden="true"
-          >
-            {count}
+        <span className="sr-only sm:not-sr-only">Basket</span>
+        {count > 0 ? (
+          <span className="absolute -right-0.5 -top-0.5 flex min-w-5 items-center justify-center rounded-full bg-primary px-1 text-xs font-semibold text-white">
+            <span className="sr-only">, </span>
+            <span data-testid="basket-count">{count}</span>
+            <span className="sr-only"> item{count === 1 ? "" : "s"}</span>
           </span>
+        ) : (
+          <span className="sr-only">, empty</span>
         )}
       </Link>
     </Button>

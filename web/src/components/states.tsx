@@ -32,13 +32,17 @@ export function EmptyState({
   action,
   icon,
   className,
+  headingLevel = 2,
 }: {
   title: string;
   children?: ReactNode;
   action?: ReactNode;
   icon?: ReactNode;
   className?: string;
+  /** 1 when the empty state is the whole page (it then carries the page's only h1). */
+  headingLevel?: 1 | 2 | 3;
 }) {
+  const Heading = `h${headingLevel}` as const;
   return (
     <div
       className={cn("flex flex-col items-center gap-3 rounded-lg border border-dashed px-6 py-12 text-center", className)}
@@ -47,7 +51,7 @@ export function EmptyState({
       <div className="text-muted-foreground" aria-hidden="true">
         {icon ?? <PackageOpen className="size-10" />}
       </div>
-      <h2 className="text-lg font-semibold">{title}</h2>
+      <Heading className="text-lg font-semibold">{title}</Heading>
       {children && <div className="max-w-md text-sm text-muted-foreground">{children}</div>}
       {action}
     </div>

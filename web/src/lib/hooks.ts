@@ -9,6 +9,20 @@ export function useDebouncedValue<T>(value: T, delayMs = 300): T {
   return debounced;
 }
 
+/** True when the user asked the system for less motion: charts then draw without animating. */
+export function usePrefersReducedMotion(): boolean {
+  const query = "(prefers-reduced-motion: reduce)";
+  const [reduced, setReduced] = useState(() => typeof window !== "undefined" && !!window.matchMedia?.(query).matches);
+  useEffect(() => {
+    const list = window.matchMedia?.(query);
+    if (!list) return;
+    const update = () => setReduced(list.matches);
+    list.addEventListener("change", update);
+    return () => list.removeEventListener("change", update);
+  }, []);
+  return reduced;
+}
+
 /** Sets document.title for the page, so tabs and history read well and screen readers announce it. */
 export function useDocumentTitle(title: string | undefined) {
   useEffect(() => {

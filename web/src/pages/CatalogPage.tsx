@@ -185,6 +185,7 @@ export default function CatalogPage() {
         </EmptyState>
       ) : (
         <>
+          <h2 className="sr-only">Results</h2>
           <ProductGrid products={products} updating={results.isPlaceholderData} />
           {nextPageError && (
             <div className="mt-4">

@@ -8,6 +8,7 @@ export default function NotFoundPage() {
   return (
     <EmptyState
       title="We couldn't find that page"
+      headingLevel={1}
       action={
         <Button asChild>
           <Link to="/products">Browse groceries</Link>

@@ -1,5 +1,6 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { SellerAnalytics } from "@/lib/api/models";
+import { usePrefersReducedMotion } from "@/lib/hooks";
 import { formatCents, toCents } from "@/lib/money";
 
 export interface ChartDay {
@@ -28,6 +29,7 @@ export function lastNDays(series: SellerAnalytics["revenue_by_day"], days = 30, 
 }
 
 export default function RevenueChart({ data, currency }: { data: ChartDay[]; currency: string }) {
+  const reducedMotion = usePrefersReducedMotion();
   const compact = new Intl.NumberFormat(undefined, { style: "currency", currency: currency.toUpperCase(), notation: "compact" });
   return (
     <div className="h-64 w-full" data-testid="revenue-chart">
@@ -48,7 +50,7 @@ export default function RevenueChart({ data, currency }: { data: ChartDay[]; cur
               return `${label} · ${orders} order${orders === 1 ? "" : "s"}`;
             }}
           />
-          <Bar dataKey="revenueCents" fill="#166534" radius={[4, 4, 0, 0]} />
+          <Bar dataKey="revenueCents" fill="#166534" radius={[4, 4, 0, 0]} isAnimationActive={!reducedMotion} />
         </BarChart>
       </ResponsiveContainer>
     </div>
