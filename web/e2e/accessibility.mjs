@@ -35,6 +35,38 @@ async function check(page, url, checked, pattern) {
     .map((violation) => `${url}: ${violation.id} (${violation.impact}) ${violation.help}: ${violation.nodes.slice(0, 3).map((node) => node.target.join(" ")).join(", ")}`);
 }
 
+/**
+ * On a phone-sized screen: every control at least 44 x 44 px (links inside a sentence excepted; a
+ * stretched link counts as the card it covers), and the step's primary action on screen without scrolling.
+ */
+async function touchProblems(page, url, primary) {
+  const small = await page.evaluate(() => {
+    const selector = 'button, a[href], input:not([type=hidden]), select, textarea, [role=button], [role=tab]';
+    const found = [];
+    for (const element of document.querySelectorAll(selector)) {
+      let box = element.getBoundingClientRect();
+      const style = getComputedStyle(element);
+      const clipped = style.clip !== "auto" || style.clipPath !== "none"; // visually hidden (sr-only)
+      if (box.width < 2 || box.height < 2 || style.visibility === "hidden" || clipped) continue;
+      if (element.matches("input[type=radio], input[type=checkbox]") && element.closest("label")) continue; // the label is the target
+      if (element.tagName === "A" && element.closest("p")) continue; // a link inside a sentence
+      if (getComputedStyle(element, "::after").position === "absolute" && element.offsetParent) box = element.offsetParent.getBoundingClientRect();
+      if (box.width < 44 || box.height < 44) {
+        const name = (element.getAttribute("aria-label") || element.textContent || element.getAttribute("name") || "").trim().slice(0, 40);
+        found.push(`${element.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+      }
+    }
+    return found;
+  });
+  const problems = small.map((target) => `${url} (390 px): target under 44 x 44 px: ${target}`);
+  if (primary) {
+    const box = await page.getByTestId(primary).boundingBox();
+    const height = page.viewportSize().height;
+    if (!box || box.y < 0 || box.y + box.height > height) problems.push(`${url} (390 px): the primary action ${primary} is not on screen without scrolling`);
+  }
+  return problems;
+}
+
 async function sellerOf(baseURL, orderSellerName) {
   for (const key of ["greenfields", "bakehouse", "dairybarn"]) {
     const { access_token: token, user } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO[key] });
@@ -54,15 +86,6 @@ export const accessibilityJourneys = [
       const seller = await sellerOf(baseURL, order.seller_name);
       const own = await apiCall(baseURL, "GET", "/api/seller/products", { token: seller.token });
       const productId = own.items[0].id;
-      const unpaid = await apiCall(baseURL, "POST", "/api/orders", {
-        token: shopperToken,
-        body: {
-          items: [{ product_id: detail.items[0].product_id, quantity: 1, substitution: "none" }],
-          shipping_address: { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" },
-          fulfilment: await windowChoices(baseURL, [detail.seller_id]),
-        },
-      });
-
       const checked = new Set();
       const failures = [];
       const visit = async (page, pattern, url = pattern) => failures.push(...(await check(page, url, checked, pattern)));
@@ -77,22 +100,50 @@ export const accessibilityJourneys = [
       await visit(guestPage, "*", "/no-such-page");
       await guest.close();
 
+      // A new shopper for the basket and checkout steps: nothing left open by other journeys.
+      const newcomer = { email: `a11y-${Date.now().toString(36)}@example.com`, password: "a11y-shopper-1" };
+      await apiCall(baseURL, "POST", "/api/auth/signup", { body: { ...newcomer, full_name: "Alex Access" } });
+      const { access_token: newcomerToken } = await apiCall(baseURL, "POST", "/api/auth/login", { body: newcomer });
       const shopper = await newContext(browser, baseURL);
       const shopperPage = await newPage(shopper);
-      await login(shopperPage, DEMO.shopper);
+      await login(shopperPage, newcomer);
       await shopperPage.goto(`/products/${productId}`);
       await shopperPage.getByTestId("add-to-basket").first().click();
       await visit(shopperPage, "/basket");
       await visit(shopperPage, "/checkout");
+      // The phone-sized screen: axe again, and fingers rather than pointers.
+      const onPhone = async (page, url, primary) => {
+        await page.setViewportSize({ width: 390, height: 844 });
+        await visit(page, url.split("?")[0], url);
+        failures.push(...(await touchProblems(page, url, primary)));
+        await page.setViewportSize({ width: 1280, height: 900 });
+      };
+      await onPhone(shopperPage, "/");
+      await onPhone(shopperPage, "/products?q=bread");
+      await onPhone(shopperPage, `/products/${productId}`);
+      await onPhone(shopperPage, "/basket");
+      await onPhone(shopperPage, "/checkout", "place-order");
+      const unpaid = await apiCall(baseURL, "POST", "/api/orders", {
+        token: newcomerToken,
+        body: {
+          items: [{ product_id: detail.items[0].product_id, quantity: 1, substitution: "none" }],
+          shipping_address: { full_name: "Alex Access", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" },
+          fulfilment: await windowChoices(baseURL, [detail.seller_id]),
+        },
+      });
       await visit(shopperPage, "/checkout/pay/:checkoutId", `/checkout/pay/${unpaid.checkout_id}`);
-      await visit(shopperPage, "/checkout/complete", `/checkout/complete?checkout=${detail.checkout_id}&orders=${order.id}`);
-      await visit(shopperPage, "/orders");
-      await visit(shopperPage, "/orders/:id", `/orders/${order.id}`);
-      // The phone-sized screen of the busiest pages.
-      await shopperPage.setViewportSize({ width: 390, height: 844 });
-      await visit(shopperPage, "/", "/?mobile");
-      await visit(shopperPage, "/checkout", "/checkout?mobile");
+      await onPhone(shopperPage, `/checkout/pay/${unpaid.checkout_id}`, "pay-button");
       await shopper.close();
+
+      // The demo shopper's confirmed order.
+      const buyer = await newContext(browser, baseURL);
+      const buyerPage = await newPage(buyer);
+      await login(buyerPage, DEMO.shopper);
+      await visit(buyerPage, "/checkout/complete", `/checkout/complete?checkout=${detail.checkout_id}&orders=${order.id}`);
+      await visit(buyerPage, "/orders");
+      await visit(buyerPage, "/orders/:id", `/orders/${order.id}`);
+      await onPhone(buyerPage, `/orders/${order.id}`);
+      await buyer.close();
 
       const sellerContext = await newContext(browser, baseURL);
       const sellerPage = await newPage(sellerContext);
@@ -121,7 +172,7 @@ export const accessibilityJourneys = [
       const unchecked = routerPaths().filter((path) => !checked.has(path));
       assert(unchecked.length === 0, `pages without an accessibility check: ${unchecked.join(", ")}`);
       assert(failures.length === 0, `accessibility violations:\n${failures.join("\n")}`);
-      return [...guest.problems, ...shopper.problems, ...sellerContext.problems, ...admin.problems];
+      return [...guest.problems, ...shopper.problems, ...buyer.problems, ...sellerContext.problems, ...admin.problems];
     },
   },
 ];

@@ -79,7 +79,7 @@ function BasketRow({ line, issue, editable }: { line: BasketLine; issue?: LineIs
       <ProductImage src={product.image} alt="" className="size-16 shrink-0 rounded-md" />
       <div className="grid min-w-0 flex-1 gap-1">
         <div className="flex flex-wrap justify-between gap-2">
-          <Link to={`/products/${product.id}`} className="font-medium hover:underline">
+          <Link to={`/products/${product.id}`} className="inline-flex min-h-11 items-center font-medium hover:underline sm:min-h-0">
             {product.name}
           </Link>
           <span className="font-semibold tabular-nums" data-testid="line-estimate">
@@ -126,7 +126,7 @@ function BasketRow({ line, issue, editable }: { line: BasketLine; issue?: LineIs
                   <Button
                     variant="ghost"
                     size="icon"
-                    className="size-8"
+                    className="size-11 sm:size-8"
                     aria-label={`One less ${product.name}`}
                     onClick={() => basket.setQuantity(product.id, amount - 1)}
                   >
@@ -138,7 +138,7 @@ function BasketRow({ line, issue, editable }: { line: BasketLine; issue?: LineIs
                   <Button
                     variant="ghost"
                     size="icon"
-                    className="size-8"
+                    className="size-11 sm:size-8"
                     aria-label={`One more ${product.name}`}
                     disabled={amount >= Math.min(MAX_QUANTITY, issue?.available ?? Math.max(product.stock, 1))}
                     onClick={() => basket.setQuantity(product.id, amount + 1)}
@@ -156,7 +156,7 @@ function BasketRow({ line, issue, editable }: { line: BasketLine; issue?: LineIs
                   Set to {weighed ? formatGrams(issue.available) : issue.available}
                 </Button>
               )}
-              <Button variant="ghost" size="sm" className="ml-auto text-destructive" onClick={() => basket.remove(product.id)} aria-label={`Remove ${product.name}`}>
+              <Button variant="ghost" size="sm" className="ml-auto min-w-11 text-destructive" onClick={() => basket.remove(product.id)} aria-label={`Remove ${product.name}`}>
                 <Trash2 aria-hidden="true" /> <span className="hidden sm:inline">Remove</span>
               </Button>
             </div>
@@ -166,7 +166,7 @@ function BasketRow({ line, issue, editable }: { line: BasketLine; issue?: LineIs
               </label>
               <Select
                 id={substitutionId}
-                className="h-9 w-auto min-w-0 flex-1 sm:flex-none"
+                className="h-11 w-auto min-w-0 flex-1 sm:h-9 sm:flex-none"
                 value={line.substitution}
                 onChange={(event) => basket.setSubstitution(product.id, event.target.value as Substitution)}
                 data-testid="substitution-select"

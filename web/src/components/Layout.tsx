@@ -69,7 +69,7 @@ export function Layout() {
       </a>
       <header className="sticky top-0 z-40 border-b bg-background/95 backdrop-blur print:hidden">
         <div className="mx-auto flex h-16 max-w-6xl items-center gap-3 px-4">
-          <Link to="/" className="flex shrink-0 items-center gap-2 font-bold text-primary" aria-label="SmartGrocer home">
+          <Link to="/" className="flex min-h-11 min-w-11 shrink-0 items-center justify-center gap-2 font-bold text-primary" aria-label="SmartGrocer home">
             <span className="flex size-8 items-center justify-center rounded-lg bg-primary text-white">
               <ShoppingBasket className="size-5" aria-hidden="true" />
             </span>
@@ -117,7 +117,7 @@ function NavItem({ to, label, end }: { to: string; label: string; end?: boolean 
       end={end}
       className={({ isActive }) =>
         cn(
-          "whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium hover:bg-muted",
+          "flex min-h-11 items-center whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium hover:bg-muted sm:min-h-9",
           isActive ? "bg-secondary text-secondary-foreground" : "text-foreground",
         )
       }
@@ -160,7 +160,7 @@ function HeaderSearch({ className }: { className?: string }) {
 function BasketButton() {
   const count = basketCount(useBasket());
   return (
-    <Button asChild variant="ghost" className="relative px-3" data-testid="basket-link">
+    <Button asChild variant="ghost" className="relative min-w-11 px-3" data-testid="basket-link">
       {/* The name is the text itself ("Basket, 2 items"), so what is seen is what is announced. */}
       <Link to="/basket">
         <ShoppingBasket aria-hidden="true" />
@@ -201,7 +201,7 @@ function AccountMenu() {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" className="px-3" aria-label={`Account menu for ${user.full_name}`} data-testid="account-menu">
+        <Button variant="ghost" className="min-w-11 px-3" aria-label={`Account menu for ${user.full_name}`} data-testid="account-menu">
           <UserIcon aria-hidden="true" />
           <span className="hidden max-w-32 truncate sm:inline">{user.full_name.split(" ")[0]}</span>
         </Button>

@@ -38,7 +38,7 @@ export function ProductCard({ product }: { product: Product }) {
           <Button
             size="icon"
             variant="secondary"
-            className="relative z-10 size-9"
+            className="relative z-10 size-11 shrink-0 sm:size-9"
             disabled={soldOut}
             aria-label={soldOut ? `${product.name} is out of stock` : weighed ? `Add ${formatGrams(minWeight)} of ${product.name} to basket` : `Add ${product.name} to basket`}
             data-testid="add-to-basket"

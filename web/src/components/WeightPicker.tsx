@@ -38,7 +38,7 @@ export function WeightPicker({
         type="button"
         variant="ghost"
         size="icon"
-        className={cn(small && "size-8")}
+        className={cn(small && "size-11 sm:size-8")}
         aria-label={`${formatGrams(step)} less`}
         disabled={value - step < min}
         onClick={() => onChange(value - step)}
@@ -53,7 +53,7 @@ export function WeightPicker({
         type="button"
         variant="ghost"
         size="icon"
-        className={cn(small && "size-8")}
+        className={cn(small && "size-11 sm:size-8")}
         aria-label={`${formatGrams(step)} more`}
         disabled={value + step > most}
         onClick={() => onChange(value + step)}

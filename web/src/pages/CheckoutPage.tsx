@@ -10,6 +10,7 @@ import { EmptyState, PageLoading } from "@/components/states";
 import { TimeLeft } from "@/components/TimeLeft";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { StickyAction } from "@/components/ui/sticky-action";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { api } from "@/lib/api";
 import { errorMessage, fieldErrors, isApiError } from "@/lib/api/errors";
@@ -380,9 +381,11 @@ export default function CheckoutPage() {
                 {blocked && !submitError && (
                   <Alert tone="warning">Some items in your basket need attention before you can continue.</Alert>
                 )}
-                <Button type="submit" size="lg" loading={submitting} disabled={blocked} data-testid="place-order">
-                  {submitting ? "Reserving your items…" : <>Continue to payment · {formatCents(basketAuthorisedCents(lines) + feesCents, currency)}</>}
-                </Button>
+                <StickyAction>
+                  <Button type="submit" size="lg" loading={submitting} disabled={blocked} data-testid="place-order">
+                    {submitting ? "Reserving your items…" : <>Continue to payment · {formatCents(basketAuthorisedCents(lines) + feesCents, currency)}</>}
+                  </Button>
+                </StickyAction>
               </AddressForm>
             </div>
           </CardContent>

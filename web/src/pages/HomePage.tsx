@@ -67,7 +67,7 @@ export default function HomePage() {
       <section aria-labelledby="featured-heading">
         <div className="mb-4 flex items-end justify-between gap-2">
           <h2 id="featured-heading" className="text-xl font-semibold">Just in</h2>
-          <Link to="/products?sort=newest" className="text-sm font-medium text-primary hover:underline">
+          <Link to="/products?sort=newest" className="flex min-h-11 items-center text-sm font-medium text-primary hover:underline sm:min-h-0">
             See everything
           </Link>
         </div>

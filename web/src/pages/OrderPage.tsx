@@ -1,4 +1,4 @@
-import { ArrowLeft, MapPin, PackageOpen, Truck } from "lucide-react";
+import { MapPin, PackageOpen, Truck } from "lucide-react";
 import { Link, useParams } from "react-router";
 import { OrderActions } from "@/components/OrderActions";
 import { OrderTimeline, StatusBadge } from "@/components/OrderStatus";
@@ -15,6 +15,7 @@ import { useAuth } from "@/lib/auth";
 import { formatMoney } from "@/lib/money";
 import { useOrder } from "@/lib/queries";
 import { formatDate, shortId } from "@/lib/utils";
+import { BackLink } from "@/components/BackLink";
 
 export default function OrderPage() {
   const { id } = useParams();
@@ -39,9 +40,7 @@ export default function OrderPage() {
   const address = data.shipping_address;
   return (
     <div>
-      <Link to={back.to} className="mb-4 inline-flex items-center gap-1 text-sm font-medium text-primary hover:underline">
-        <ArrowLeft className="size-4" aria-hidden="true" /> {back.label}
-      </Link>
+      <BackLink to={back.to} className="mb-4">{back.label}</BackLink>
       <PageHeader
         title={`Order #${shortId(data.id)}`}
         description={<>From {data.seller_name || "seller"} · placed {formatDate(data.created_at, true)}</>}

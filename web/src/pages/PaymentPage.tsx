@@ -210,7 +210,7 @@ export default function PaymentPage() {
             )}
             <ConfirmDialog
               trigger={
-                <Button variant="link" size="inline" className="justify-self-start" data-testid="cancel-checkout">
+                <Button variant="link" size="inline" className="min-h-11 justify-self-start sm:min-h-0" data-testid="cancel-checkout">
                   Cancel and change my basket
                 </Button>
               }

@@ -1,4 +1,4 @@
-import { ArrowLeft, Minus, Plus, Scale, ShoppingBasket } from "lucide-react";
+import { Minus, Plus, Scale, ShoppingBasket } from "lucide-react";
 import { formatCents, formatGrams, perUnit, toCents, weightCostCents } from "@/lib/money";
 import { useState } from "react";
 import { Link, useParams } from "react-router";
@@ -15,6 +15,7 @@ import { WEIGHED_NOTE, WeightPicker } from "@/components/WeightPicker";
 import type { Product } from "@/lib/api/models";
 import { useProduct } from "@/lib/queries";
 import { cn } from "@/lib/utils";
+import { BackLink } from "@/components/BackLink";
 
 export default function ProductPage() {
   const { id } = useParams();
@@ -102,9 +103,7 @@ function ProductLayout({ item, photo, setPhoto, buy }: { item: Product; photo: n
   const weighed = item.sold_by === "weight";
   return (
     <div>
-      <Link to="/products" className="mb-4 inline-flex items-center gap-1 text-sm font-medium text-primary hover:underline">
-        <ArrowLeft className="size-4" aria-hidden="true" /> Back to catalog
-      </Link>
+      <BackLink to="/products" className="mb-4">Back to catalog</BackLink>
       <div className="grid gap-8 md:grid-cols-2">
         <div className="grid gap-3">
           <ProductImage src={current} alt={item.name} className="aspect-square w-full rounded-lg border" />

@@ -2,6 +2,7 @@ import { CreditCard } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
+import { StickyAction } from "../ui/sticky-action";
 import { Field } from "../ui/field";
 import { Input } from "../ui/input";
 
@@ -57,9 +58,11 @@ export function LocalCardForm({ amountLabel, onPay, error }: LocalCardFormProps)
           {error}
         </Alert>
       )}
-      <Button type="submit" size="lg" loading={busy} data-testid="pay-button">
-        <CreditCard aria-hidden="true" /> {busy ? "Processing…" : `Authorise ${amountLabel}`}
-      </Button>
+      <StickyAction>
+        <Button type="submit" size="lg" loading={busy} data-testid="pay-button">
+          <CreditCard aria-hidden="true" /> {busy ? "Processing…" : `Authorise ${amountLabel}`}
+        </Button>
+      </StickyAction>
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { loadStripe, type Stripe, type StripeElements } from "@stripe/stripe-js"
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Alert } from "../ui/alert";
 import { Button } from "../ui/button";
+import { StickyAction } from "../ui/sticky-action";
 import { Spinner } from "../ui/spinner";
 
 interface StripePaymentProps {
@@ -60,9 +61,11 @@ export default function StripePayment({ publishableKey, clientSecret, amountLabe
           {error}
         </Alert>
       )}
-      <Button type="submit" size="lg" loading={busy} disabled={!elements}>
-        Authorise {amountLabel}
-      </Button>
+      <StickyAction>
+        <Button type="submit" size="lg" loading={busy} disabled={!elements}>
+          Authorise {amountLabel}
+        </Button>
+      </StickyAction>
     </form>
   );
 }

@@ -17,10 +17,11 @@ export const buttonVariants = cva(
         link: "text-primary underline-offset-4 hover:underline",
       },
       size: {
-        default: "h-10 px-4 py-2",
-        sm: "h-9 px-3",
+        // Below `sm` (phones) every target is at least 44 x 44 px, for fingers rather than pointers.
+        default: "h-11 px-4 py-2 sm:h-10",
+        sm: "h-11 px-3 sm:h-9",
         lg: "h-11 px-6 text-base",
-        icon: "h-10 w-10",
+        icon: "size-11 sm:size-10",
         inline: "h-auto p-0",
       },
     },

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, PackageCheck } from "lucide-react";
+import { PackageCheck } from "lucide-react";
 import { useId, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { StatusBadge } from "@/components/OrderStatus";
@@ -30,6 +30,7 @@ import {
 } from "@/lib/packing";
 import { keys, useOrder } from "@/lib/queries";
 import { cn, shortId } from "@/lib/utils";
+import { BackLink } from "@/components/BackLink";
 
 /** Where packing ends: the seller's orders, with the packed order's outcome shown on arrival. */
 export interface PackedState {
@@ -60,7 +61,7 @@ export default function SellerPackPage() {
   if (data.status !== "confirmed") {
     return (
       <div className="mx-auto grid max-w-2xl gap-6">
-        <BackLink />
+        <BackToOrders />
         <PageHeader title={`Order #${shortId(data.id)}`} actions={<StatusBadge status={data.status} />} />
         <Alert
           tone="info"
@@ -76,12 +77,8 @@ export default function SellerPackPage() {
   return <PackForm key={data.id} order={data} />;
 }
 
-function BackLink() {
-  return (
-    <Link to="/seller/orders?status=confirmed" className="inline-flex items-center gap-1 text-sm font-medium text-primary hover:underline">
-      <ArrowLeft className="size-4" aria-hidden="true" /> Orders to pack
-    </Link>
-  );
+function BackToOrders() {
+  return <BackLink to="/seller/orders?status=confirmed">Orders to pack</BackLink>;
 }
 
 function PackForm({ order }: { order: Order }) {
@@ -157,7 +154,7 @@ function PackForm({ order }: { order: Order }) {
 
   return (
     <div className="grid gap-4">
-      <BackLink />
+      <BackToOrders />
       <PageHeader
         title={`Pack order #${shortId(order.id)}`}
         description={

@@ -1,4 +1,4 @@
-import { ArrowLeft, Printer } from "lucide-react";
+import { Printer } from "lucide-react";
 import { Link, useParams } from "react-router";
 import { EmptyState, ErrorState, PageLoading } from "@/components/states";
 import { Button } from "@/components/ui/button";
@@ -8,15 +8,14 @@ import { METHOD_LABEL } from "@/lib/fulfilment";
 import { formatAmount, STATUS_LABEL } from "@/lib/orders";
 import { usePackingList } from "@/lib/queries";
 import { shortId } from "@/lib/utils";
+import { BackLink } from "@/components/BackLink";
 
 /** A window's packing list, made for paper: lines summed by product, then each order with its lines. */
 export default function SellerPackingListPage() {
   const { slotId } = useParams();
   const list = usePackingList(slotId);
   const back = (
-    <Link to="/seller/orders" className="inline-flex items-center gap-1 text-sm font-medium text-primary hover:underline print:hidden">
-      <ArrowLeft className="size-4" aria-hidden="true" /> Incoming orders
-    </Link>
+    <BackLink to="/seller/orders" className="print:hidden">Incoming orders</BackLink>
   );
 
   if (list.isPending) return <PageLoading label="Loading the packing list…" />;

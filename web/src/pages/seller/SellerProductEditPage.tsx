@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { ArrowLeft, RefreshCw } from "lucide-react";
+import { RefreshCw } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { PageHeader } from "@/components/PageHeader";
@@ -29,6 +29,7 @@ import {
 } from "@/lib/productEdit";
 import { keys, useSellerProduct } from "@/lib/queries";
 import { cn } from "@/lib/utils";
+import { BackLink } from "@/components/BackLink";
 
 const MAX_STEP_G = 5_000;
 const MAX_MIN_WEIGHT_G = 10_000;
@@ -194,9 +195,7 @@ function ProductEditor({ product }: { product: Product | null }) {
 
   return (
     <div className="mx-auto max-w-3xl">
-      <Link to="/seller/products" className="mb-4 inline-flex items-center gap-1 text-sm font-medium text-primary hover:underline">
-        <ArrowLeft className="size-4" aria-hidden="true" /> Your products
-      </Link>
+      <BackLink to="/seller/products" className="mb-4">Your products</BackLink>
       <PageHeader title={product ? `Edit ${product.name}` : "New product"} />
       {justCreated && (
         <Alert tone="success" title="Product created" className="mb-6">

@@ -148,7 +148,7 @@ function ProductRow({ product: listed }: { product: Product }) {
           <Input
             id={`stock-${product.id}`}
             inputMode="numeric"
-            className="h-9 w-24"
+            className="h-11 w-24 sm:h-9"
             value={stock}
             onChange={(event) => setStock(event.target.value.trim())}
             aria-invalid={!stockValid || undefined}
