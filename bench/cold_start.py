@@ -1,6 +1,6 @@
 """Cold start per function: a fresh interpreter imports the handler module and builds its clients.
 
-    python -m bench.cold_start [--runs 7] [--only name,name] [--modes today,lambda,lambda-source] [--no-build]
+    python -m bench.cold_start [--runs 7] [--only name,name] [--modes today,lambda,snapstart,lambda-source] [--no-build]
 
 For every function of the route table plus the background functions, a new interpreter puts the function
 folder and the layer on sys.path (as Lambda does: /var/task, then /opt/python), imports `handler.py`, builds the
@@ -8,7 +8,7 @@ MongoDB client (pymongo connects lazily, so no network; MONGODB_URI points at a 
 which heavy modules ended up in `sys.modules`. The parent measures each child from spawn to "ready": wall time,
 and the CPU time the child used (user + system, from the kernel's accounting of the child).
 
-Three modes, interleaved sample by sample so machine noise hits them all alike:
+Four modes, interleaved sample by sample so machine noise hits them all alike:
   * today: this interpreter, the source tree, a writable bytecode cache (warm after the first run). What the
     bench measured before; flattering, because Lambda has no writable cache.
   * lambda ("Lambda-true"): the way Lambda runs the deployable build. `scripts/build_layer.py --runtime-host`
@@ -17,12 +17,23 @@ Three modes, interleaved sample by sample so machine noise hits them all alike:
     copied to a temporary folder and made read-only (chmod a-w, like /opt and /var/task); the children run
     that CPython (its stdlib with the .pyc it ships, `-X frozen_modules=on`, PYTHONDONTWRITEBYTECODE=1, no
     user site), with Lambda's variables set, so nothing can be cached between samples.
+  * snapstart: an EMULATION of Lambda SnapStart on the same read-only copy, Lambda's CPython and environment.
+    Per function, one interpreter runs the init up to "ready" (without building the MongoDB client) and calls
+    the before-snapshot hooks (`smartgrocer.web.snapstart`): that process stands for the snapshot. Each sample
+    is `os.fork()`ed from it, runs the after-restore hooks, builds the clients and reports ready; its CPU is the
+    forked child's own (wait4), its wall time runs from the fork to ready. Not included: Firecracker restoring
+    the microVM's memory, which no process on this machine can imitate; in AWS it is part of `Restore
+    Duration` in the REPORT line of a restored container's first invocation (with the after-restore hooks;
+    `Billed Restore Duration` is the hooks and runtime alone). The plain Lambda-true init beside it is what the
+    snapshot itself costs, once per published version, and what a function without SnapStart pays.
   * lambda-source: the same read-only copy without any __pycache__, i.e. the layer as it shipped before it
     carried bytecode: every imported module is compiled from source on every cold start.
 
 Floor: `import pymongo, pydantic` from bytecode, measured in the same run and interleaved with the functions:
 for `today` with this interpreter, for the Lambda modes with Lambda's CPython from the read-only layer. Ratios
-are against the floor of the same interpreter. The targets are judged in Lambda-true mode on CPU time (Lambda
+are against the floor of the same interpreter. The targets are judged on CPU time in the mode each function ships
+with: snapstart for the functions the stack deploys with SnapStart (`cdk.runtime_env.snapstart_functions`),
+Lambda-true for the others (Lambda
 gives a 512 MB function a fraction of one vCPU, so its init phase is CPU-bound; CPU time is also what stays
 comparable on a machine that other work shares), and wall time is reported beside it. Targets:
   * catalog reads (the routes CloudFront may cache: cache_seconds > 0) <= 1.3x the floor;
@@ -47,6 +58,7 @@ import time
 from pathlib import Path
 
 from bench.common import FUNCTIONS, LAYER, ROOT, markdown_table, median, table, write_results
+from cdk.runtime_env import snapstart_functions  # plain data, no aws_cdk import
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access  # noqa: E402  (bench.common set sys.path)
 
 CATALOG_READS = tuple(r.name for r in ROUTES if r.cache_seconds > 0)
@@ -66,7 +78,9 @@ WATCHED = (
     "aws_lambda_powertools.event_handler",
     "aws_lambda_powertools.utilities.parameters",
 )
-MODES = ("today", "lambda", "lambda-source")
+MODES = ("today", "lambda", "snapstart", "lambda-source")
+SNAPSHOT_MODES = {"snapstart": "lambda"}  # mode -> the read-only tree it forks from
+SHIPPED_LABELS = {"snapstart": "SnapStart", "lambda": "plain", "today": "plain", "lambda-source": "plain"}
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "dateutil", "six")  # Lambda's runtime ships these
 BUILD = ROOT / "build"
 RUNTIME_LAYER = BUILD / "layer-runtime-host"
@@ -89,6 +103,46 @@ ready = time.monotonic()
 watched = json.loads(sys.argv[5])
 print(json.dumps({"ready": ready, **{m: m in sys.modules for m in watched}}), flush=True)
 os._exit(0)  # a Lambda container never exits: interpreter shutdown (pymongo joins its monitors) is not counted
+"""
+# SnapStart emulation: init once to "ready" and run the before-snapshot hooks (the snapshot), then fork one
+# child per line read from stdin (a restored container): after-restore hooks, clients, ready.
+SNAPSHOT_CHILD = r"""
+import importlib.util, json, os, sys, time
+name, function_dir, layer = sys.argv[1], sys.argv[2], sys.argv[3]
+sys.path[:0] = [function_dir, layer]
+if len(sys.argv) > 6:
+    sys.path.append(sys.argv[6])
+spec = importlib.util.spec_from_file_location("handler", os.path.join(function_dir, "handler.py"))
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+assert callable(module.lambda_handler)
+from smartgrocer.web import snapstart
+snapstart.before_snapshot()  # what the runtime calls before it takes the snapshot
+if sys.argv[4] == "1":
+    from smartgrocer.adapters import mongo
+    assert mongo._client is None, "a MongoDB client would be in the snapshot"
+watched = json.loads(sys.argv[5])
+imports = {m: m in sys.modules for m in watched}
+print(json.dumps({"snapshot": True}), flush=True)
+for _ in sys.stdin:
+    started = time.monotonic()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the restored container
+        os.close(reader)
+        snapstart.after_restore()
+        if sys.argv[4] == "1":
+            mongo.client()  # rebuilt after the restore: pymongo connects lazily, nothing goes over the network
+        os.write(writer, json.dumps({"ready": time.monotonic()}).encode())
+        os._exit(0)  # as in the other modes: shutdown is not counted
+    os.close(writer)
+    report = json.loads(os.read(reader, 4096))
+    os.close(reader)
+    _, status, usage = os.wait4(pid, 0)
+    assert status == 0, status
+    cpu = (usage.ru_utime + usage.ru_stime) * 1000
+    print(json.dumps({"wall_ms": (report["ready"] - started) * 1000, "cpu_ms": cpu, **imports}), flush=True)
+os._exit(0)
 """
 FLOOR = "import pymongo, pydantic"
 FLOOR_CHILD = (
@@ -164,6 +218,42 @@ def run_child(args: list[str], env: dict[str, str]) -> tuple[float, dict]:
     """Milliseconds from spawning this interpreter to the child being ready (used by bench.checkout too)."""
     wall, _, report = measure([sys.executable, *args], env)
     return wall, report
+
+
+class Snapshot:
+    """One function's snapshot process (SNAPSHOT_CHILD); `sample()` forks and measures one restore."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in close(); a file, not a pipe: a long-lived child never blocks on it
+        self.process = subprocess.Popen(
+            argv, env=env, cwd=str(ROOT), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, text=True
+        )
+        self._expect("snapshot")
+
+    def _expect(self, key: str) -> dict:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            self.errors.seek(0)
+            raise RuntimeError(f"snapshot process failed:\n{self.errors.read()[-2000:]}")
+        report = json.loads(line)
+        if key not in report:
+            raise RuntimeError(f"unexpected report from the snapshot process: {line!r}")
+        return report
+
+    def sample(self) -> tuple[float, float, dict]:
+        assert self.process.stdin is not None
+        self.process.stdin.write("restore\n")
+        self.process.stdin.flush()
+        report = self._expect("wall_ms")
+        return report.pop("wall_ms"), report.pop("cpu_ms"), report
+
+    def close(self) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        self.process.wait(timeout=30)
+        self.errors.close()
 
 
 # -- the read-only copies ------------------------------------------------------------------------------------
@@ -380,7 +470,7 @@ def main() -> None:
 
     tree = (
         LambdaTree(build=not options.no_build)
-        if {"lambda", "lambda-source"} & set(modes) or options.instructions
+        if {"lambda", "snapstart", "lambda-source"} & set(modes) or options.instructions
         else None
     )
     try:
@@ -406,13 +496,14 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
         mongo = "1" if Access.MONGO in access else "0"
         if mode == "today":
             return [sys.executable, "-c", CHILD, name, str(FUNCTIONS / name), str(LAYER), mongo, watched], today_env
+        tree_mode = SNAPSHOT_MODES.get(mode, mode)
         return (
             tree.argv(
                 "-c",
-                CHILD,
+                SNAPSHOT_CHILD if mode in SNAPSHOT_MODES else CHILD,
                 name,
-                str(tree.function(mode, name)),
-                str(tree.layer(mode)),
+                str(tree.function(tree_mode, name)),
+                str(tree.layer(tree_mode)),
                 mongo,
                 watched,
                 str(tree.runtime_dir),
@@ -425,7 +516,7 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
         floors["today"] = ([sys.executable, "-c", FLOOR_CHILD], today_env)
         floors["today-framework"] = ([sys.executable, "-c", FRAMEWORK_CHILD], today_env)
     for mode in ("lambda", "lambda-source"):
-        if mode in modes:
+        if mode in modes or (mode == "lambda" and "snapstart" in modes):  # snapstart is judged on this floor too
             floors[mode] = (tree.argv("-c", ON_LAYER + FLOOR_CHILD, str(tree.layer(mode))), env_lambda)
     if "lambda" in modes:
         floors["lambda-framework"] = (
@@ -433,12 +524,32 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
             env_lambda,
         )
 
+    # One snapshot per function (its init runs once, here, untimed), kept for every round.
+    snapshots: dict[tuple[str, str], Snapshot] = {}
+    for name, access, _ in present:
+        for mode in modes:
+            if mode in SNAPSHOT_MODES:
+                snapshots[(name, mode)] = Snapshot(*function_argv(mode, name, access))
+
+    def sample(mode: str, name: str, access: frozenset) -> tuple[float, float, dict]:
+        if mode in SNAPSHOT_MODES:
+            return snapshots[(name, mode)].sample()
+        return measure(*function_argv(mode, name, access))
+
+    try:
+        return _rounds(options, modes, present, tree, floors, sample, function_argv)
+    finally:
+        for snapshot in snapshots.values():
+            snapshot.close()
+
+
+def _rounds(options, modes, present, tree, floors, sample, function_argv) -> dict:
     # Warm the OS file cache (and today's bytecode cache) once, untimed.
     for argv, env in floors.values():
         measure(argv, env)
     for name, access, _ in present:
         for mode in modes:
-            measure(*function_argv(mode, name, access))
+            sample(mode, name, access)
 
     floor_samples: dict[str, list] = {k: [] for k in floors}
     samples: dict[tuple[str, str], list] = {(name, mode): [] for name, *_ in present for mode in modes}
@@ -449,7 +560,7 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
             floor_samples[key].append(measure(argv, env)[:2])
         for name, access, _ in present if round_ % 2 == 0 else list(reversed(present)):
             for mode in modes if round_ % 2 == 0 else list(reversed(modes)):
-                wall, cpu, report = measure(*function_argv(mode, name, access))
+                wall, cpu, report = sample(mode, name, access)
                 samples[(name, mode)].append((wall, cpu))
                 imports[(name, mode)] = report
         for key, (argv, env) in floors.items():
@@ -460,18 +571,26 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
     base = {
         "today": floor_stats.get("today"),
         "lambda": floor_stats.get("lambda"),
+        "snapstart": floor_stats.get("lambda"),
         "lambda-source": floor_stats.get("lambda"),
-    }  # from source is compared with the bytecode floor
+    }  # SnapStart and from source are compared with the Lambda-true bytecode floor
     for key, reference in (("today-framework", "today"), ("lambda-framework", "lambda"), ("lambda-source", "lambda")):
         if key in floor_stats and reference in floor_stats:
             floor_stats[key] = _stats(floor_samples[key], floor_stats[reference])
 
     judged = "lambda" if "lambda" in modes else modes[0]
+    with_snapstart = snapstart_functions()
+
+    def shipped_mode(name: str) -> str:
+        """The mode a function is judged in: how the stack deploys it, when this run measured that mode."""
+        return "snapstart" if name in with_snapstart and "snapstart" in modes else judged
+
     rows, results, misses = [], [], []
     for name, access, kind in present:
         per_mode = {mode: _stats(samples[(name, mode)], base[mode]) for mode in modes}
+        shipped = shipped_mode(name)
         imported = imports[(name, judged)]
-        ratio = per_mode[judged]["ratio_cpu"]
+        ratio = per_mode[shipped]["ratio_cpu"]
         flags = []
         if name in CATALOG_READS and ratio > TARGET_RATIO:
             flags.append(f"ratio>{TARGET_RATIO}")
@@ -483,11 +602,12 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
             flags.append("boto3-without-aws")
         if flags:
             misses.append((name, access))
-        row = [name, kind]
+        row = [name, kind, SHIPPED_LABELS[shipped]]
         for mode in modes:
             row.append(round(per_mode[mode]["ratio_cpu"], 2))
-        if "lambda" in modes:
-            row += [round(per_mode["lambda"]["cpu_ms"]), round(per_mode["lambda"]["ratio_wall"], 2)]
+        for mode in ("lambda", "snapstart"):
+            if mode in modes:
+                row += [round(per_mode[mode]["cpu_ms"]), round(per_mode[mode]["ratio_wall"], 2)]
         row += [imported["stripe"], imported["boto3"], ", ".join(flags) or "ok"]
         rows.append(row)
         results.append(
@@ -495,6 +615,7 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
                 "function": name,
                 "kind": kind,
                 "modes": per_mode,
+                "shipped_mode": shipped,
                 "ratio": ratio,
                 "catalog_read": name in CATALOG_READS,
                 "imports": imported,
@@ -502,10 +623,16 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
                 "access": sorted(a.value for a in access),
             }
         )
-    labels = {"today": "today x floor", "lambda": "Lambda-true x floor", "lambda-source": "from source x floor"}
-    headers = ["function", "kind", *(labels[m] for m in modes)]
-    if "lambda" in modes:
-        headers += ["Lambda-true CPU ms", "Lambda-true x floor (wall)"]
+    labels = {
+        "today": "today x floor",
+        "lambda": "Lambda-true x floor",
+        "snapstart": "SnapStart (emulated) x floor",
+        "lambda-source": "from source x floor",
+    }
+    headers = ["function", "kind", "shipped", *(labels[m] for m in modes)]
+    for mode in ("lambda", "snapstart"):
+        if mode in modes:
+            headers += [f"{labels[mode].removesuffix(' x floor')} CPU ms", f"{labels[mode]} (wall)"]
     headers += ["stripe", "boto3", "targets"]
 
     print()
@@ -547,6 +674,7 @@ def _run(options, modes: list[str], present: list, tree: LambdaTree | None) -> d
     return {
         "modes": modes,
         "judged_mode": judged,
+        "shipped_modes": sorted({shipped_mode(name) for name, *_ in present}),
         "judged_metric": "cpu",
         "runtime": tree.runtime if tree else None,
         "floors": {k: {"command": commands.get(k, k), **v} for k, v in floor_stats.items()},

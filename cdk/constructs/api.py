@@ -95,7 +95,8 @@ class HttpApi(Construct):
                 f"{app_fn.node.id}Route",
                 http_api=self.api,
                 route_key=apigw.HttpRouteKey.with_(route.path, apigw.HttpMethod(route.method)),
-                integration=HttpLambdaIntegration(f"{route.name}Integration", app_fn.function),
+                # The `live` alias of a SnapStart function (its invoke permission is granted on the alias).
+                integration=HttpLambdaIntegration(f"{route.name}Integration", app_fn.invoke_target),
             )
             if route.throttle is Throttle.STRICT:
                 strict_settings[route_key(route)] = _route_settings(self._config.strict_throttle)

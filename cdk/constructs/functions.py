@@ -2,6 +2,11 @@
 
 Each function gets its own role whose only built-in permission is writing to its own log group;
 everything else comes from its `access` set through the grants registry that the stack declares.
+
+The functions in `cdk.runtime_env.snapstart_functions()` (every HTTP route) run with Lambda SnapStart: each
+deploy publishes a version (Lambda runs its init once and snapshots it) and moves the `live` alias to it;
+callers invoke the alias (`AppFunction.invoke_target`), never $LATEST, which SnapStart does not apply to.
+The version a deploy replaces is deleted with it, so snapshots do not pile up (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -9,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from aws_cdk import Duration
+from aws_cdk import Annotations, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from cdk.config import StageConfig
-from cdk.runtime_env import FUNCTION_ENVIRONMENT
+from cdk.runtime_env import FUNCTION_ENVIRONMENT, snapstart_functions
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Access, BackgroundFunction, Route
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12  # = LAMBDA_PYTHON_VERSION in scripts/build_layer.py (cp312 wheels, bytecode)
@@ -28,6 +33,7 @@ CACHE_TAG = "cpython-" + RUNTIME.name.removeprefix("python").replace(".", "")
 BYTECODE_EXCLUDES = ["**/__pycache__/*.pyc", f"!**/__pycache__/*.{CACHE_TAG}.pyc"]
 ASSET_EXCLUDES = ["tests", ".pytest_cache", *BYTECODE_EXCLUDES]
 BUILD_HINT = "Run `python scripts/build_layer.py` (no Docker needed)."
+LIVE_ALIAS = "live"  # what API Gateway invokes on a SnapStart function: the version the last deploy published
 
 Grant = Callable[[lambda_.Function], None]
 
@@ -71,9 +77,11 @@ class AppFunction(Construct):
         function_prefix: str,
         environment: Mapping[str, str],
         reserved_concurrency: int | None = None,
+        snap_start: bool = False,
     ) -> None:
         super().__init__(scope, id)
         self.name = name
+        self.snap_start = snap_start
         self.log_group = logs.LogGroup(
             self, "Logs", retention=config.log_retention, removal_policy=config.removal_policy
         )
@@ -110,9 +118,33 @@ class AppFunction(Construct):
             timeout=timeout,
             tracing=lambda_.Tracing.ACTIVE,
             environment=dict(environment),
-            # Bounds how many of its containers can hold MongoDB connections at once (cdk/connection_budget.py).
+            # Bounds how many of its containers can hold MongoDB connections at once (cdk/connection_budget.py);
+            # it is the function's, shared by all its versions, so SnapStart changes nothing in the budget.
             reserved_concurrent_executions=reserved_concurrency,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
+            # Every cached snapshot is billed while its version exists: delete the one a deploy replaces.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY)
+            if snap_start
+            else None,
         )
+        self.alias: lambda_.Alias | None = None
+        if snap_start:
+            Annotations.of(self.function).acknowledge_warning(
+                "@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "Every deploy publishes a version (current_version) and points the live alias at it.",
+            )
+            self.alias = lambda_.Alias(
+                self,
+                "Live",
+                alias_name=LIVE_ALIAS,
+                version=self.function.current_version,
+                description="The version the last deploy published (SnapStart snapshot); what callers invoke",
+            )
+
+    @property
+    def invoke_target(self) -> lambda_.IFunction:
+        """What triggers invoke: the `live` alias with SnapStart, else the function ($LATEST)."""
+        return self.alias or self.function
 
 
 class AppFunctions(Construct):
@@ -162,6 +194,7 @@ class AppFunctions(Construct):
             **(shared_environment or {}),
         }
         budget = config.connection_budget
+        with_snapstart = snapstart_functions()
         self.by_name: dict[str, AppFunction] = {}
         for entry in entries:
             is_route = isinstance(entry, Route)
@@ -177,6 +210,7 @@ class AppFunctions(Construct):
                 function_prefix=function_prefix,
                 environment=environment,
                 reserved_concurrency=budget.reserved_concurrency.get(entry.name),
+                snap_start=entry.name in with_snapstart,
             )
             for access in sorted(entry.access, key=lambda a: a.value):
                 grants[access](app_fn.function)

@@ -50,6 +50,15 @@ def app_functions(synth: Synth) -> dict[str, tuple[str, dict]]:
     return found
 
 
+def invoked_function(synth: Synth, logical_id: str) -> str:
+    """The function a trigger's target resolves to: itself, or the function behind an alias or a version."""
+    resource = synth.resources[logical_id]
+    if resource["Type"] in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+        (function_id,) = refs(resource["Properties"]["FunctionName"])
+        return function_id
+    return logical_id
+
+
 def role_statements(synth: Synth, role_logical_id: str) -> list[dict]:
     """Every statement granted to a role: its inline policies and the AWS::IAM::Policy attached to it."""
     role = synth.resources[role_logical_id]

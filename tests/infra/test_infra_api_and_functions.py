@@ -4,7 +4,7 @@ job, all on the shared layer, python3.12 on arm64."""
 from __future__ import annotations
 
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES, Throttle
-from tests.infra.helpers import app_functions, refs
+from tests.infra.helpers import app_functions, invoked_function, refs
 
 ROUTE_KEYS = {f"{r.method} {r.path}" for r in ROUTES}
 
@@ -23,7 +23,9 @@ def test_every_route_invokes_its_own_function(dev):
         integration = integrations[integration_id]["Properties"]
         assert integration["IntegrationType"] == "AWS_PROXY"
         assert integration["PayloadFormatVersion"] == "2.0"  # what handlers and the local runner expect
-        targets[route["Properties"]["RouteKey"]] = refs(integration["IntegrationUri"])
+        targets[route["Properties"]["RouteKey"]] = {
+            invoked_function(dev, t) for t in refs(integration["IntegrationUri"])
+        }
     for route in ROUTES:
         logical_id, _ = functions[route.name]
         assert targets[f"{route.method} {route.path}"] == {logical_id}, route.name

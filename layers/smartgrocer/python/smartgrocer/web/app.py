@@ -8,6 +8,7 @@ who may call it, the body-size limit and how every error becomes an HTTP respons
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any, Callable
 
@@ -21,8 +22,8 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from smartgrocer import settings, wiring  # noqa: F401  (wiring: adapters for the domain's ports)
 from smartgrocer.domain import metrics as business_metrics
 from smartgrocer.errors import AppError, BadRequest, PayloadTooLarge, Unavailable
-from smartgrocer.routes import ROUTES_BY_NAME, Route
-from smartgrocer.web import origin
+from smartgrocer.routes import ROUTES_BY_NAME, Access, Route
+from smartgrocer.web import origin, snapstart
 from smartgrocer.web.logging import logger
 from smartgrocer.web.observability import observed
 
@@ -85,6 +86,7 @@ class ApiFunction(APIGatewayHttpResolver):
         self.exception_handler(ServiceError)(self._service_error)
         self.exception_handler(Exception)(self._unexpected)
         self._observed = observed(self._handle, http=True)
+        snapstart.install(warm=self.warm)  # once per process: the SnapStart hooks (docs/deploy.md)
 
     def endpoint(self, func: Callable | None = None, *, status_code: int = 200,
                  responses: dict[int, Any] | None = None):
@@ -118,6 +120,20 @@ class ApiFunction(APIGatewayHttpResolver):
         return self.route(rule=self.entry.resolver_path, method=self.entry.method, summary=self.entry.summary,
                           operation_id=self.entry.name, status_code=status_code, responses=responses,
                           security=security, tags=[self.entry.name.split("_")[0]])(func)
+
+    def warm(self) -> None:
+        """Before a SnapStart snapshot: build what the first request would otherwise build, without any
+        network: the validation and serialisation models of the endpoint (Powertools makes them on first
+        use), and the modules the request path imports lazily (the token check, the database driver, the
+        secrets client where secrets come from AWS)."""
+        for route in (*self._static_routes, *self._dynamic_routes):
+            _ = route.dependant, route.body_field
+        if not self.entry.is_public:
+            import smartgrocer.domain.auth  # noqa: F401
+        if Access.MONGO in self.entry.access:
+            import smartgrocer.adapters.mongo  # noqa: F401  (the module only: the client is built after restore)
+        if any(key.endswith("_SECRET_ARN") for key in os.environ):
+            import aws_lambda_powertools.utilities.parameters  # noqa: F401  (boto3; no client is created)
 
     def get_openapi_schema(self, **kwargs):
         """Schema generation only (build time): declares the bearer scheme the routes refer to."""

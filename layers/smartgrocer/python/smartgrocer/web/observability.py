@@ -68,6 +68,12 @@ def count_cold_start(context: Any) -> None:
         metric.add_dimension(name="function_name", value=str(getattr(context, "function_name", "") or "local"))
 
 
+def reset_cold_start() -> None:
+    """The next invocation counts as a cold start again (a container resumed from a SnapStart snapshot)."""
+    global _cold
+    _cold = True
+
+
 def flush_metrics() -> None:
     """Write the invocation's business metrics as one EMF line (nothing when none were recorded)."""
     if metrics.metric_set:
@@ -94,4 +100,7 @@ def observed(handler: Callable[[dict, Any], Any], *, http: bool = False) -> Call
 
 def background_function(handler: Callable[[dict, Any], Any]) -> Callable[[dict, Any], Any]:
     """The one decorator for functions that are not HTTP routes (notifier, reconciler, index step)."""
+    from smartgrocer.web import snapstart
+
+    snapstart.install()  # the restore hooks, should the function run with SnapStart
     return observed(handler)
