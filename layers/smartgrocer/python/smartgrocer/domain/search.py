@@ -301,9 +301,7 @@ def did_you_mean(query: Plan, where: ProductFilter) -> str | None:
         alternatives += [corrected[:i] + corrected[i + 1 :] for i in range(len(corrected))]
     for words in alternatives[:5]:
         alternative = plan(" ".join(words))
-        if alternative is not None and _products().page(
-            replace(where, term_groups=alternative.groups), "k_newest", True, None, 1
-        ):
+        if alternative is not None and _products().candidates(replace(where, term_groups=alternative.groups), 1):
             return alternative.text
     return None
 

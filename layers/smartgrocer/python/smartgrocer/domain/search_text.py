@@ -27,7 +27,7 @@ import unicodedata
 from smartgrocer.domain import search_vocabulary as vocab
 from smartgrocer.domain.search_vocabulary import SAME_IN_PLURAL, SINGULAR, STOPWORDS
 
-RULES = 2  # of this module: bump when what it stores changes
+RULES = 3  # of this module: bump when what it stores changes (3: the search postings)
 SEARCH_VERSION = f"{RULES}.{vocab.VERSION}"  # products stored under another `search_v` are rebuilt
 PREFIX_MIN, PREFIX_MAX = 2, 15
 WORD_MAX = 30  # longer words are cut (as stored and as asked)
