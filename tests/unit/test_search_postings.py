@@ -9,24 +9,24 @@ from smartgrocer.adapters import mongo_postings as postings
 from smartgrocer.adapters.mongo_postings import MongoPostings, buckets_of, documents, intersect, union
 
 
-def _product(pid: str, month: str, category: str, terms: list[str], active: bool = True) -> dict:
+def _product(pid: str, day: str, category: str, terms: list[str], active: bool = True) -> dict:
     return {
         "_id": pid,
-        "k_newest": f"{month}01120000000000|{pid}",
+        "k_newest": f"{day}120000000000|{pid}",
         "category": category,
         "terms": terms,
         "is_active": active,
     }
 
 
-def test_a_product_is_posted_under_each_term_in_its_month_and_category():
-    doc = _product("p1", "202403", "bakery", ["n:bread", "k:bread", "k:br"])
-    assert buckets_of(doc) == ["k:br 202403 bakery", "k:bread 202403 bakery", "n:bread 202403 bakery"]
+def test_a_product_is_posted_under_each_term_on_its_day_in_its_category():
+    doc = _product("p1", "20240301", "bakery", ["n:bread", "k:bread", "k:br"])
+    assert buckets_of(doc) == ["k:br 20240301 bakery", "k:bread 20240301 bakery", "n:bread 20240301 bakery"]
     assert buckets_of({**doc, "is_active": False}) == []  # a deleted product is in no bucket
-    (first, *_) = documents([doc, _product("p2", "202403", "bakery", ["k:br"])])
+    (first, *_) = documents([doc, _product("p2", "20240301", "bakery", ["k:br"])])
     assert first == {
-        "_id": "k:br 202403 bakery",
-        "k": "k:br 202403 bakery",
+        "_id": "k:br 20240301 bakery",
+        "k": "k:br 20240301 bakery",
         "c": "bakery",
         "ids": sorted([doc["k_newest"], "20240301120000000000|p2"]),
     }
@@ -67,13 +67,13 @@ class _Cursor:
 
 
 def test_keys_come_back_newest_first_across_pages_of_buckets(monkeypatch):
-    monkeypatch.setattr(postings, "PAGE", 4)  # fewer than a month's categories: pages end mid-month
+    monkeypatch.setattr(postings, "PAGE", 2)  # fewer than a day's categories: pages end mid-day, and grow
     rng = random.Random(7)
     categories = ["bakery", "dairy-eggs", "pantry"]
     products = [
         _product(
             f"p{i:03d}",
-            f"2024{rng.randrange(1, 10):02d}",
+            f"202403{rng.randrange(1, 10):02d}",
             rng.choice(categories),
             rng.sample(["k:a", "k:b", "k:ab"], 2),
         )
@@ -92,6 +92,7 @@ def test_keys_come_back_newest_first_across_pages_of_buckets(monkeypatch):
     assert list(reader.matching((("k:a",), ("k:b",)), None)) == expected(["k:a", "k:b"])
     assert list(reader.matching((("k:a",), ("k:b",)), "bakery")) == expected(["k:a", "k:b"], "bakery")
     assert list(reader.newest("k:c", None)) == []
+    monkeypatch.setattr(postings, "PAGE", 4)  # more than a day's categories
     buckets.reads = 0
     assert reader.first((("k:ab",),), None, 3) == expected(["k:ab"])[:3]
     assert buckets.reads == 1  # the newest keys cost one page of buckets, however many are older

@@ -1,10 +1,10 @@
 """Search postings: the products' search terms as an inverted index (`search_postings`), so that a search
 reads a few index ranges instead of testing every product's `terms` array (docs/architecture.md, "Search").
 
-One document per (term, month, category), bucketing the postings of that term: `_id` and `k` are
-"<term> <yyyymm> <category>" and `ids` holds the sort keys (`k_newest`: creation time, then id) of the
-active products that store the term, were created that month and are in that category. Reads are ranges
-on `k` (indexed), newest month first: on nx-27017 a range on an indexed field is an index range, while
+One document per (term, day, category), bucketing the postings of that term: `_id` and `k` are
+"<term> <yyyymmdd> <category>" and `ids` holds the sort keys (`k_newest`: creation time, then id) of the
+active products that store the term, were created that day and are in that category. Reads are ranges
+on `k` (indexed), newest day first: on nx-27017 a range on an indexed field is an index range, while
 a range on `_id` or membership in an array is a scan of the collection. Buckets rather than one document
 per (term, product): a product has up to 120 terms, and nx-27017 inserts a couple of thousand documents a
 second, so a posting per term and product would take an hour to load at 100 000 products.
@@ -29,21 +29,21 @@ from pymongo import UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-MONTH = 6  # leading characters of `k_newest` naming a bucket's month
-PAGE = 40  # buckets per read: more than a month's categories, so a full page always completes a month
+DAY = 8  # leading characters of `k_newest` naming a bucket's day
+PAGE, PAGE_MAX = 12, 96  # buckets per read, first and most: the first holds a day of every category
 _STATE = {"terms": 1, "category": 1, "k_newest": 1, "is_active": 1, "posted": 1, "search_pending": 1}
 
 
-def bucket(term: str, month: str, category: str) -> str:
-    return f"{term} {month} {category}"
+def bucket(term: str, day: str, category: str) -> str:
+    return f"{term} {day} {category}"
 
 
 def buckets_of(doc: dict) -> list[str]:
     """The buckets an (active) product's key belongs in, from its stored terms."""
     if not doc.get("is_active") or not isinstance(doc.get("k_newest"), str):
         return []
-    month, category = doc["k_newest"][:MONTH], doc.get("category") or ""
-    return sorted({bucket(term, month, category) for term in doc.get("terms") or []})
+    day, category = doc["k_newest"][:DAY], doc.get("category") or ""
+    return sorted({bucket(term, day, category) for term in doc.get("terms") or []})
 
 
 def documents(products: Iterable[dict]) -> list[dict]:
@@ -98,22 +98,26 @@ class MongoPostings:
     # -- reading ------------------------------------------------------------------------------------
 
     def newest(self, term: str, category: str | None) -> Iterator[str]:
-        """The keys posted under `term` (in `category`), newest first, read a page of buckets at a time."""
-        below = f"{term}!"  # "!" sorts right after the separator: every bucket of the term is below it
+        """The keys posted under `term` (in `category`), newest first: a page of buckets at a time, each
+        page twice the last (up to PAGE_MAX), so the newest few cost one small read however many are older."""
+        below, limit = f"{term}!", PAGE  # "!" sorts right after the separator: every bucket of the term is below
         while True:
             where: dict = {"k": {"$gte": f"{term} ", "$lt": below}}
             if category:
                 where["c"] = category
-            docs = list(self._buckets.find(where, {"ids": 1, "k": 1}).sort("k", -1).limit(PAGE))
+            docs = list(self._buckets.find(where, {"ids": 1, "k": 1}).sort("k", -1).limit(limit))
             if not docs:
                 return
-            months = [doc["k"].split(" ")[1] for doc in docs]
-            complete = len(docs) < PAGE or months[0] == months[-1]
-            keep = docs if complete else [d for d, m in zip(docs, months, strict=True) if m != months[-1]]
+            days = [doc["k"].split(" ")[1] for doc in docs]
+            full = len(docs) == limit
+            if full and days[0] == days[-1]:  # one day's buckets fill the page: read the day whole
+                limit *= 2
+                continue
+            keep = [d for d, day in zip(docs, days, strict=True) if day != days[-1]] if full else docs
             yield from sorted((key for doc in keep for key in doc.get("ids") or []), reverse=True)
-            if complete and len(docs) < PAGE:
+            if not full:
                 return
-            below = f"{term} {months[-1]}" if complete else f"{term} {months[-1]}!"
+            below, limit = f"{term} {days[-1]}!", min(limit * 2, PAGE_MAX)
 
     def matching(self, term_groups: tuple[tuple[str, ...], ...], category: str | None) -> Iterator[str]:
         """The keys of the products posted under a term of every group, newest first."""

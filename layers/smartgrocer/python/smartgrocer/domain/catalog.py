@@ -2,10 +2,11 @@
 
 Listing is keyset-paginated on one stored sort key per order (`k_price`, `k_newest`, `k_name`,
 `k_unit_price`), each the sort value followed by the product id, so every page is an index range scan.
-Search (`domain/search.py`) matches the terms every write stores in `terms` (`domain/search_text.py`)
-on a multikey index, one term per query word; with a query the listing is ranked by relevance unless
-another sort is asked for, and the relevance pages are keyset pages too (the cursor carries the score
-and the id). Search loads only with the calls that search or write.
+Search (`domain/search.py`) matches the terms every write stores in `terms` (`domain/search_text.py`),
+one term per query word, found through the search postings every write then brings in line
+(`post_search`); with a query the listing is ranked by relevance unless another sort is asked for, and
+the relevance pages are keyset pages too (the cursor carries the score and the id). Search loads only
+with the calls that search or write.
 
 Edits are optimistic: every product carries an ETag naming its revision, and an edit must send it
 back (`If-Match`). The write is one compare-and-set on that revision, so a seller's form that is
