@@ -61,7 +61,14 @@ def environment() -> dict:
         "system": platform.system(),
         "processor_count": _cpu_count(),
         "when": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "load_average": _load_average(),  # other work on the machine: it moves absolute times, not ratios
     }
+
+
+def _load_average() -> float | None:
+    import os
+
+    return round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None
 
 
 def _cpu_count() -> int:

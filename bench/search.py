@@ -2,8 +2,9 @@
 
     python -m bench.search [--products 100000] [--calls 100] [--budget 15] [--data-dir DIR]
 
-The same catalog as bench.catalog (same generator and seed, so `--data-dir` can share one loaded database),
-loaded with the declared indexes and the search vocabulary (the apply-indexes step). Then, in-process through
+The same catalog as bench.catalog (same generator, seed and loader, `bench.common.load_catalog`, so `--data-dir`
+can share one loaded database): the products and their search postings bulk-inserted, then the declared
+indexes and the search vocabulary (the apply-indexes step). Then, in-process through
 the warm `products_list` and `products_suggest` lambda_handlers (API Gateway v2 events, the code path of
 Lambda), each query shape interleaved call by call with the floor, a plain category listing
 (`category=dairy-eggs`, newest first, page 1), so both see the same machine noise (a ranked query's page 1
@@ -12,7 +13,8 @@ and page 2 are measured in the same rounds, with twice the budget):
     another sort, each for page 1 and page 2 (page 2 with the cursor page 1 answered): ranked pages are
     keyset pages over a bounded candidate set, so page 2 should cost what page 1 costs (ratio ~1);
   * suggestions for a prefix and for two words being typed;
-  * explain() of each query's candidate read (nx-27017's SQLite plan or MongoDB's stages, see bench.catalog).
+  * explain() of each query's reads: its first word's postings range and, sorted, the page read (nx-27017's
+    SQLite plan or MongoDB's stages, see bench.catalog).
 Page 1 of every ranked shape is checked against an oracle computed here from the generated documents.
 Each shape is capped by --budget seconds. Set MONGODB_URI to run the same measurements against a real MongoDB.
 """
@@ -103,16 +105,16 @@ def _explain(database, params: dict) -> dict:
         where["c"] = params["category"]
     postings = database.search_postings.find(where, {"ids": 1}).sort("k", -1).limit(mongo_postings.PAGE)
     summary = plan_summary(postings.explain())
-    if params.get("sort"):  # then the page, read on the sort key among the matches' ids
+    if params.get("sort"):  # then the page on the sort key: among the matches' ids when they are few
+        from smartgrocer.adapters.mongo_catalog import SORTED_IDS
+
         field, descending = SORTS[params["sort"]]
-        ids = [
-            key.rsplit("|", 1)[1]
-            for key in mongo_postings.MongoPostings(lambda: database).first(query.groups, None, 50)
-        ]
-        found = {**_query(replace(ProductFilter(), term_groups=query.groups)), "_id": {"$in": ids}}
-        page = plan_summary(
-            database.products.find(found, {"terms": 0}).sort(field, -1 if descending else 1).limit(PAGE + 1).explain()
-        )
+        found = _query(replace(ProductFilter(), term_groups=query.groups))
+        keys = mongo_postings.MongoPostings(lambda: database).first(query.groups, None, SORTED_IDS + 1)
+        if len(keys) <= SORTED_IDS:
+            found["_id"] = {"$in": [key.rsplit("|", 1)[1] for key in keys]}
+        cursor = database.products.find(found, {"terms": 0}).sort(field, -1 if descending else 1)
+        page = plan_summary(cursor.limit(PAGE + 1).explain())
         summary = {
             "index": summary["index"] and page["index"],
             "collection_scan": summary["collection_scan"] or page["collection_scan"],

@@ -25,7 +25,7 @@ from smartgrocer.domain.search_text import trigrams
 _NO_TERMS = {"terms": 0, "posted": 0}  # search terms are an index, never part of what callers read
 _RANKED = {"name": 1, "category": 1, "description": 1, "k_newest": 1}  # what search scores a candidate by
 MAX_EXAMINED = 5_000  # posted keys a search fetches at most to find its candidates (filters beyond category)
-SORTED_IDS = 2_000  # a sorted search reads its matches by id when there are at most this many
+SORTED_IDS = 200  # a sorted search reads its matches by id when this few (each document fetched costs, on nx-27017)
 
 
 def _selector(product_id: str, owner: str | None, payable_only: bool = False) -> dict:
