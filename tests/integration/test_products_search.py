@@ -135,7 +135,8 @@ def test_did_you_mean_on_an_empty_result(api, grocer):
 def test_did_you_mean_from_the_vocabulary_of_every_seller(api, runtime, seller):
     word = _word(7)
     api.create_product(seller, name=f"{word.title()} Crumpets", category="bakery")
-    misspelt = word[:-2] + ("yy" if not word.endswith("yy") else "xx")  # two edits: more than a 7-letter typo allows
+    other = next(c for c in "yxw" if c not in word[-2:])  # unlike both last letters: two edits, never a swap
+    misspelt = word[:-2] + other * 2  # two edits: more than a 7-letter typo allows
     body = api.get("/api/products", params={"q": misspelt}).json()
     assert body["items"] == [] and body["did_you_mean"] == word
 
