@@ -21,15 +21,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from bench.common import FUNCTIONS, ROOT, markdown_table, percentile, table, write_results
+from bench.common import FUNCTIONS, ROOT, load_catalog, markdown_table, percentile, table, with_database, write_results
 
 CATEGORIES = ["fruit-veg", "dairy-eggs", "bakery", "meat-fish", "pantry", "drinks", "frozen", "snacks", "household"]
 WORDS = {
@@ -141,9 +138,9 @@ def plan_summary(explain: dict) -> dict:
     plan = explain.get("queryPlanner", {}).get("winningPlan", explain.get("queryPlanner", {}))
     if isinstance(plan, list):  # nx-27017: SQLite EXPLAIN QUERY PLAN rows
         details = [str(row.get("detail", "")) for row in plan]
-        main = [d for d in details if "products" in d and "json_each" not in d]
+        main = [d for d in details if d.startswith(("SCAN ", "SEARCH ")) and "json_each" not in d]
         uses_index = any("USING" in d and "INDEX" in d for d in main)
-        scans = any(d.startswith("SCAN products") and "INDEX" not in d for d in main)
+        scans = any(d.startswith("SCAN ") and "INDEX" not in d for d in main)
         sorts = any("TEMP B-TREE" in d for d in details)
         return {
             "engine": "nx-27017/sqlite",
@@ -211,73 +208,20 @@ def main() -> None:
     )
     options = parser.parse_args()
 
-    import signal
-
-    from local.services import mongo_service
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below: never orphan nx-27017
-
-    service, workdir = None, None
-    uri = os.environ.get("MONGODB_URI")
-    if not uri:
-        if options.data_dir:
-            data = Path(options.data_dir)
-        else:
-            workdir = tempfile.TemporaryDirectory(prefix="smartgrocer-bench-")
-            data = Path(workdir.name)
-        service = mongo_service(data / "mongo").start()
-        uri = f"mongodb://127.0.0.1:{service.port}/?directConnection=true"
-    os.environ.update(
-        {
-            "MONGODB_URI": uri,
-            "MONGODB_DB": "smartgrocer_bench",
-            "JWT_SECRET": "bench-" + "x" * 40,
-            "POWERTOOLS_LOG_LEVEL": "ERROR",
-            "MONGODB_SOCKET_TIMEOUT_MS": "300000",
-        }
-    )  # nx-27017 full scans of 100k documents are slow
-    try:
-        run(options, engine="nx-27017" if service else "external MongoDB")
-    finally:
-        if service:
-            service.stop()
-        if workdir:
-            workdir.cleanup()
+    with_database(run, options)
 
 
 def run(options, engine: str) -> None:
     from smartgrocer.adapters.mongo import db
     from smartgrocer.domain.catalog import SORTS
     from smartgrocer.domain.ids import encode_cursor
-    from smartgrocer.indexes import apply_indexes
 
     database = db()
     sellers = [f"{i:024x}" for i in range(1, 201)]
     catalog_docs = list(build_products(options.products, sellers))  # also the oracle for expected pages
     active = sum(1 for doc in catalog_docs if doc["is_active"])
-    insert_s = index_s = 0.0
-    from smartgrocer.domain.search_text import SEARCH_VERSION
-
-    # the stored search terms are part of what is loaded: other search rules, another load (shared with bench.search)
-    marker = {"_id": "bench", "products": options.products, "seed": 42, "ids": "seeded", "search_v": SEARCH_VERSION}
-    if database.bench_meta.find_one({"_id": "bench"}) != marker:  # no count(): nx-27017 counts by scanning
-        database.products.drop()
-        database.bench_meta.drop()
-        started = time.monotonic()
-        for start in range(0, len(catalog_docs), options.batch):
-            database.products.insert_many(catalog_docs[start : start + options.batch], ordered=False)
-            print(
-                f"\r  inserted {min(start + options.batch, len(catalog_docs)):>7}/{options.products}",
-                end="",
-                flush=True,
-            )
-        insert_s = time.monotonic() - started
-        started = time.monotonic()
-        apply_indexes(database)  # after the bulk load, as a restore would; the step is idempotent
-        index_s = time.monotonic() - started
-        database.bench_meta.insert_one(marker)
-    else:
-        print("reusing the products already loaded in --data-dir")
+    loaded = load_catalog(database, catalog_docs, options.batch)
+    insert_s, index_s = loaded["insert"], loaded["indexes"]
     total = len(catalog_docs)
     print(f"\r{engine}: {total} products ({active} active) inserted in {insert_s:.0f} s, indexes in {index_s:.1f} s")
 

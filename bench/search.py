@@ -2,8 +2,9 @@
 
     python -m bench.search [--products 100000] [--calls 100] [--budget 15] [--data-dir DIR]
 
-The same catalog as bench.catalog (same generator and seed, so `--data-dir` can share one loaded database),
-loaded with the declared indexes and the search vocabulary (the apply-indexes step). Then, in-process through
+The same catalog as bench.catalog (same generator, seed and loader, `bench.common.load_catalog`, so `--data-dir`
+can share one loaded database): the products and their search postings bulk-inserted, then the declared
+indexes and the search vocabulary (the apply-indexes step). Then, in-process through
 the warm `products_list` and `products_suggest` lambda_handlers (API Gateway v2 events, the code path of
 Lambda), each query shape interleaved call by call with the floor, a plain category listing
 (`category=dairy-eggs`, newest first, page 1), so both see the same machine noise (a ranked query's page 1
@@ -12,7 +13,8 @@ and page 2 are measured in the same rounds, with twice the budget):
     another sort, each for page 1 and page 2 (page 2 with the cursor page 1 answered): ranked pages are
     keyset pages over a bounded candidate set, so page 2 should cost what page 1 costs (ratio ~1);
   * suggestions for a prefix and for two words being typed;
-  * explain() of each query's candidate read (nx-27017's SQLite plan or MongoDB's stages, see bench.catalog).
+  * explain() of each query's reads: its first word's postings range and, sorted, the page read (nx-27017's
+    SQLite plan or MongoDB's stages, see bench.catalog).
 Page 1 of every ranked shape is checked against an oracle computed here from the generated documents.
 Each shape is capped by --budget seconds. Set MONGODB_URI to run the same measurements against a real MongoDB.
 """
@@ -21,16 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.catalog import build_products, plan_summary
-from bench.common import FUNCTIONS, ROOT, markdown_table, percentile, table, write_results
+from bench.common import FUNCTIONS, ROOT, load_catalog, markdown_table, percentile, table, with_database, write_results
 
 PAGE = 20
 FLOOR = {"category": "dairy-eggs", "limit": PAGE}
@@ -91,19 +90,37 @@ def _oracle(docs: list[dict], params: dict) -> list[str]:
 
 
 def _explain(database, params: dict) -> dict:
+    """The plan of a search's reads: its first word's postings (a range of buckets), and, sorted, the page
+    read by id; each ranked candidate is then fetched by `_id` (`$in`)."""
+    from smartgrocer.adapters import mongo_postings
     from smartgrocer.adapters.mongo_catalog import _query
     from smartgrocer.domain import search
     from smartgrocer.domain.catalog import SORTS
     from smartgrocer.domain.catalog_ports import ProductFilter
 
     query = search.plan(params["q"])
-    where = replace(ProductFilter(category=params.get("category")), term_groups=query.groups)
-    if params.get("sort"):  # a page read on the sort key, as for a listing without a query
+    term = query.groups[0][0]
+    where = {"k": {"$gte": f"{term} ", "$lt": f"{term}!"}}
+    if params.get("category"):
+        where["c"] = params["category"]
+    postings = database.search_postings.find(where, {"ids": 1}).sort("k", -1).limit(mongo_postings.PAGE)
+    summary = plan_summary(postings.explain())
+    if params.get("sort"):  # then the page on the sort key: among the matches' ids when they are few
+        from smartgrocer.adapters.mongo_catalog import SORTED_IDS
+
         field, descending = SORTS[params["sort"]]
-        cursor = database.products.find(_query(where), {"terms": 0}).sort(field, -1 if descending else 1)
-        return plan_summary(cursor.limit(PAGE + 1).explain())
-    cursor = database.products.find(_query(where), {"name": 1, "terms": 1}).sort("k_newest", -1)
-    return plan_summary(cursor.limit(search.CANDIDATES + 1).explain())
+        found = _query(replace(ProductFilter(), term_groups=query.groups))
+        keys = mongo_postings.MongoPostings(lambda: database).first(query.groups, None, SORTED_IDS + 1)
+        if len(keys) <= SORTED_IDS:
+            found["_id"] = {"$in": [key.rsplit("|", 1)[1] for key in keys]}
+        cursor = database.products.find(found, {"terms": 0}).sort(field, -1 if descending else 1)
+        page = plan_summary(cursor.limit(PAGE + 1).explain())
+        summary = {
+            "index": summary["index"] and page["index"],
+            "collection_scan": summary["collection_scan"] or page["collection_scan"],
+            "plan": summary["plan"] + ["then"] + page["plan"],
+        }
+    return summary
 
 
 def _measure(calls_: list, budget: float, calls: int) -> tuple[list[list[float]], list]:
@@ -131,69 +148,22 @@ def main() -> None:
     parser.add_argument("--data-dir", help="keep nx-27017's data here and reuse it (shared with bench.catalog)")
     options = parser.parse_args()
 
-    import signal
-
-    from local.services import mongo_service
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below: never orphan nx-27017
-    service, workdir = None, None
-    uri = os.environ.get("MONGODB_URI")
-    if not uri:
-        if options.data_dir:
-            data = Path(options.data_dir)
-        else:
-            workdir = tempfile.TemporaryDirectory(prefix="smartgrocer-bench-")
-            data = Path(workdir.name)
-        service = mongo_service(data / "mongo").start()
-        uri = f"mongodb://127.0.0.1:{service.port}/?directConnection=true"
-    os.environ.update(
-        {
-            "MONGODB_URI": uri,
-            "MONGODB_DB": "smartgrocer_bench",
-            "JWT_SECRET": "bench-" + "x" * 40,
-            "POWERTOOLS_LOG_LEVEL": "ERROR",
-            "MONGODB_SOCKET_TIMEOUT_MS": "300000",
-        }
-    )
-    try:
-        run(options, engine="nx-27017" if service else "external MongoDB")
-    finally:
-        if service:
-            service.stop()
-        if workdir:
-            workdir.cleanup()
+    with_database(run, options)
 
 
 def run(options, engine: str) -> None:
     from smartgrocer.adapters.mongo import db
-    from smartgrocer.indexes import apply_indexes
 
     database = db()
     sellers = [f"{i:024x}" for i in range(1, 201)]
     docs = list(build_products(options.products, sellers))
-    insert_s = 0.0
-    from smartgrocer.domain.search_text import SEARCH_VERSION
-
-    marker = {"_id": "bench", "products": options.products, "seed": 42, "ids": "seeded", "search_v": SEARCH_VERSION}
-    if database.bench_meta.find_one({"_id": "bench"}) != marker:
-        database.products.drop()
-        database.search_words.drop()
-        database.bench_meta.drop()
-        started = time.monotonic()
-        for start in range(0, len(docs), options.batch):
-            database.products.insert_many(docs[start : start + options.batch], ordered=False)
-            print(f"\r  inserted {min(start + options.batch, len(docs)):>7}/{options.products}", end="", flush=True)
-        insert_s = time.monotonic() - started
-        database.bench_meta.insert_one(marker)
-    else:
-        print("reusing the products already loaded in --data-dir")
-    started = time.monotonic()
-    apply_indexes(database)  # indexes, the terms of products loaded under older rules, the vocabulary
-    index_s = time.monotonic() - started
+    loaded = load_catalog(database, docs, options.batch)
+    insert_s, postings_s, index_s = loaded["insert"], loaded["postings"], loaded["indexes"]
     words = database.search_words.count_documents({})
     print(
-        f"\r{engine}: {len(docs)} products inserted in {insert_s:.0f} s; indexes and vocabulary ({words} words) in "
-        f"{index_s:.1f} s"
+        f"\r{engine}: {len(docs)} products inserted in {insert_s:.0f} s, their postings "
+        f"({loaded['postings_documents']} buckets) in {postings_s:.0f} s; indexes and vocabulary ({words} words) "
+        f"in {index_s:.1f} s"
     )
 
     products, suggest = _caller("products_list", "/api/products"), _caller("products_suggest", "/api/products/suggest")
@@ -269,6 +239,8 @@ def run(options, engine: str) -> None:
             "products": len(docs),
             "vocabulary_words": words,
             "insert_seconds": round(insert_s, 1),
+            "postings_seconds": round(postings_s, 1),
+            "postings_buckets": loaded["postings_documents"],
             "index_seconds": round(index_s, 1),
             "page_size": PAGE,
             "floor": "category=dairy-eggs, newest, page 1",

@@ -135,7 +135,8 @@ def test_did_you_mean_on_an_empty_result(api, grocer):
 def test_did_you_mean_from_the_vocabulary_of_every_seller(api, runtime, seller):
     word = _word(7)
     api.create_product(seller, name=f"{word.title()} Crumpets", category="bakery")
-    misspelt = word[:-2] + ("yy" if not word.endswith("yy") else "xx")  # two edits: more than a 7-letter typo allows
+    other = next(c for c in "yxw" if c not in word[-2:])  # unlike both last letters: two edits, never a swap
+    misspelt = word[:-2] + other * 2  # two edits: more than a 7-letter typo allows
     body = api.get("/api/products", params={"q": misspelt}).json()
     assert body["items"] == [] and body["did_you_mean"] == word
 
@@ -190,3 +191,78 @@ def test_products_stored_before_search_rules_are_rebuilt_by_apply_indexes(api, r
     db().products.update_one({"_id": product["id"]}, {"$set": {"terms": old_terms, "search_v": "1.0"}})
     assert backfill_search(db()) == 1
     assert db().products.find_one({"_id": product["id"]})["terms"] == stored["terms"]
+
+
+@pytest.fixture
+def own_catalog(runtime):
+    """The domain on the real MongoDB adapters over a database of its own (the shared one holds every
+    suite's products), for crashing a write part way through."""
+    from smartgrocer.adapters.mongo import client
+    from smartgrocer.adapters.mongo_catalog import MongoProductRepository, MongoSearchWords
+    from smartgrocer.domain import catalog, ports
+    from smartgrocer.domain.auth import Principal
+    from smartgrocer.domain.catalog_ports import ProductRepository, SearchWords
+    from smartgrocer.domain.checkout_ports import SellerRepository
+    from smartgrocer.indexes import apply_indexes
+    from tests.unit.fake_catalog import FakeSellers
+
+    database = client()[f"smartgrocer_postings_{uuid.uuid4().hex[:8]}"]
+    apply_indexes(database)
+    repository = MongoProductRepository(lambda: database)
+    previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords, SellerRepository)}
+    ports.use(ProductRepository, repository)
+    ports.use(SearchWords, MongoSearchWords(lambda: database))
+    ports.use(SellerRepository, FakeSellers(everyone_active=True))
+    seller = Principal(f"{uuid.uuid4().int % 16**24:024x}", "seller", "postings@example.com", "Postings Shop")
+    yield catalog, database, repository, seller
+    for port, factory in previous.items():
+        if factory is not None:
+            ports.register(port, factory)
+    client().drop_database(database.name)
+
+
+def test_a_write_stopped_before_its_postings_is_repaired_by_the_apply_indexes_step(own_catalog, monkeypatch):
+    from smartgrocer.domain.catalog_ports import revision
+    from smartgrocer.indexes import apply_indexes
+
+    catalog, database, repository, seller = own_catalog
+    word, other = _word(8), _word(8)
+
+    def found(q):
+        return [p["id"] for p in catalog.list_products(q=q)["items"]]
+
+    def crash(product_ids):
+        raise RuntimeError("the function stopped after writing the product")
+
+    kept = catalog.create_product(seller, {"name": f"Kept {word}", "price": 100, "category": "pantry", "stock": 1})
+    assert found(word) == [kept["id"]]
+
+    monkeypatch.setattr(repository, "post_search", crash)
+    with pytest.raises(RuntimeError):
+        catalog.create_product(seller, {"name": f"Smoked {word}", "price": 200, "category": "pantry", "stock": 1})
+    (new,) = database.products.find({"name": f"Smoked {word}"})
+    assert new["search_pending"]  # the product is written, its postings are not: it is hidden, nothing wrong shown
+    assert found(word) == [kept["id"]] and found("smoked") == []
+
+    stored = database.products.find_one({"_id": kept["id"]})
+    with pytest.raises(RuntimeError):  # renamed: its old postings still point at it, its new ones are missing
+        catalog.update_product(seller, kept["id"], {"name": f"Kept {other}"}, catalog.etag(stored))
+    assert found(word) == []  # the product's own terms decide: a stale posting shows nothing wrong
+    assert found(other) == []
+    assert revision(database.products.find_one({"_id": kept["id"]})) == 2
+    monkeypatch.undo()
+
+    apply_indexes(database)  # the deploy step (and the local runner's start) posts what a write left pending
+    assert found(word) == [new["_id"]]
+    assert found(other) == [kept["id"]] and found("smoked") == [new["_id"]]
+    assert database.products.count_documents({"search_pending": {"$gt": ""}}) == 0
+    kept_key = database.products.find_one({"_id": kept["id"]})["k_newest"]
+    holding = {doc["_id"] for doc in database.search_postings.find({"ids": kept_key}, {"_id": 1})}
+    assert not any(name.startswith(f"n:{word} ") for name in holding)  # the old name's postings are gone
+    assert any(name.startswith(f"n:{other} ") for name in holding)
+
+    catalog.delete_product(seller, new["_id"])  # a delete takes the product's postings with it
+    assert found(word) == [] and found("smoked") == []
+    new_key = new["k_newest"]
+    assert database.search_postings.count_documents({"ids": new_key}) == 0
+    assert catalog.repair_search() == 0  # nothing left to repair: idempotent

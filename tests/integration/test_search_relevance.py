@@ -28,7 +28,7 @@ def demo_catalog(runtime):
     from smartgrocer.indexes import apply_indexes
 
     database = client()["smartgrocer_relevance"]
-    for name in ("products", "search_words", "sellers"):
+    for name in ("products", "search_words", "search_postings", "sellers"):
         database[name].drop()
     apply_indexes(database)
     previous = {port: ports._factories.get(port) for port in (ProductRepository, SearchWords, SellerRepository)}

@@ -33,7 +33,7 @@ class FakeProducts:
 
     @staticmethod
     def _out(doc: dict) -> dict:
-        return {k: copy.deepcopy(v) for k, v in doc.items() if k != "terms"}
+        return {k: copy.deepcopy(v) for k, v in doc.items() if k not in ("terms", "posted")}
 
     def get(self, product_id: str, *, owner: str | None = None, payable_only: bool = False) -> dict | None:
         doc = self._live(product_id, owner)
@@ -66,10 +66,19 @@ class FakeProducts:
         found = sorted(
             (d for d in self.docs.values() if self._matches(d, where)), key=lambda d: d["k_newest"], reverse=True
         )
-        return [{k: d[k] for k in ("_id", "name", "category", "description") if k in d} for d in found[:limit]]
+        ranked = ("_id", "name", "category", "description", "k_newest")
+        return [{k: d[k] for k in ranked if k in d} for d in found[:limit]]
 
     def by_ids(self, product_ids: list[str]) -> list[dict]:
         return [self._out(self.docs[i]) for i in product_ids if i in self.docs and self.docs[i]["is_active"]]
+
+    def post_search(self, product_ids: list[str]) -> int:
+        # Matching reads the stored terms themselves: posting only clears the token.
+        marked = [i for i in product_ids if self.docs.get(i, {}).pop("search_pending", None) is not None]
+        return len(marked)
+
+    def pending_search(self, limit: int) -> list[str]:
+        return [i for i, d in self.docs.items() if d.get("search_pending")][:limit]
 
     def update(
         self, product_id: str, *, owner: str | None, changes: dict, increments: dict, expect: dict | None = None

@@ -8,8 +8,9 @@ sort is one index range scan with no `$or` and no skip().
 The same step fills in the stored fields that products written before them lack (the comparable unit
 price and its sort key; `seller_payable`, from the seller's payout status), so that every product is in
 every sort's index range, rebuilds the search terms of products stored under other search rules
-(`search_v` is not `search_text.SEARCH_VERSION`), and builds the search vocabulary (`search_words`)
-from the products when it was not built under the current rules. Idempotent too.
+(`search_v` is not `search_text.SEARCH_VERSION`), builds the search vocabulary (`search_words`)
+from the products when it was not built under the current rules, and posts the products whose search
+postings lag behind their terms (`search_pending`). Idempotent too.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         *[IndexModel([(key, ASC)], name=f"list_{key}") for key in PRODUCT_SORT_KEYS],
         *[IndexModel([("category", ASC), (key, ASC)], name=f"category_{key}") for key in PRODUCT_SORT_KEYS],
         *[IndexModel([("seller_id", ASC), (key, ASC)], name=f"seller_{key}") for key in PRODUCT_SORT_KEYS],
-        IndexModel([("terms", ASC), ("k_newest", ASC)], name="search_terms"),  # search candidates, newest first
+        # products whose search postings lag behind their terms (a write stopped half way): few, so sparse
+        IndexModel([("search_pending", ASC)], sparse=True, name="search_pending"),
         IndexModel([("seller_id", ASC), ("stock", ASC)], name="seller_stock"),
     ],
     "sellers": [
@@ -45,6 +47,10 @@ INDEXES: dict[str, list[IndexModel]] = {
             partialFilterExpression={"payouts.account_id": {"$type": "string"}},
             name="payout_account_unique",
         ),
+    ],
+    "search_postings": [
+        # search candidates: a range of buckets per query word, newest month first (adapters/mongo_postings.py)
+        IndexModel([("k", ASC)], name="postings_k"),
     ],
     "search_words": [
         IndexModel([("g", ASC), ("n", ASC)], name="word_trigrams"),  # typo candidates: a shared trigram, a length
@@ -181,7 +187,17 @@ def backfill_search(db: Database, batch: int = 1000) -> int:
         words.add(dict(ordered[start : start + batch]))
     if mark is None or mark.get("v") != version:
         db.search_words.update_one({"_id": VOCABULARY_MARK}, {"$set": {"v": version}}, upsert=True)
+    repair_postings(db, batch)
     return rebuilt
+
+
+def repair_postings(db: Database, batch: int = 500) -> int:
+    """Post every product still holding a `search_pending` token: the ones rebuilt above, and any whose
+    write stopped between the product and its postings (`catalog.repair_search`). How many were posted."""
+    from smartgrocer.adapters.mongo_catalog import MongoProductRepository
+    from smartgrocer.domain import catalog
+
+    return catalog.repair_search(batch, MongoProductRepository(lambda: db))
 
 
 if __name__ == "__main__":  # python -m smartgrocer.indexes

@@ -1,9 +1,10 @@
 """The catalog's ProductRepository on MongoDB (the `products` collection).
 
 Formulated for both MongoDB and nx-27017 (README, "Known gaps"): listings range-scan one stored
-sort key (no `(field, _id)` pairs, no `$or`), search matches the multikey `terms` array with `$all`
-(one term per query word; no `$and`, see `_query`), and timestamps are stamped with `$currentDate` (nx-27017
-stores a `$set` datetime as a string). The search vocabulary (`MongoSearchWords`) is the
+sort key (no `(field, _id)` pairs, no `$or`), search finds its candidates in the postings
+(`mongo_postings`: a few index ranges) and fetches them by `_id` with the multikey `terms` array
+checked by `$all` (one term per query word; no `$and`, see `_query`), and timestamps are stamped
+with `$currentDate` (nx-27017 stores a `$set` datetime as a string). The search vocabulary (`MongoSearchWords`) is the
 `search_words` collection: one document per word, `_id` the word, with its trigrams `g` (multikey
 index with the length `n`) and its rank `r`.
 """
@@ -11,16 +12,20 @@ index with the length `n`) and its rank `r`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import islice
 
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
+from smartgrocer.adapters.mongo_postings import MongoPostings
 from smartgrocer.domain.catalog_ports import ProductFilter
 from smartgrocer.domain.search_text import trigrams
 
-_NO_TERMS = {"terms": 0}  # search terms are an index, never part of what callers read
-_RANKED = {"name": 1, "category": 1, "description": 1}  # what search scores a candidate by
+_NO_TERMS = {"terms": 0, "posted": 0}  # search terms are an index, never part of what callers read
+_RANKED = {"name": 1, "category": 1, "description": 1, "k_newest": 1}  # what search scores a candidate by
+MAX_EXAMINED = 5_000  # posted keys a search fetches at most to find its candidates (filters beyond category)
+SORTED_IDS = 200  # a sorted search reads its matches by id when this few (each document fetched costs, on nx-27017)
 
 
 def _selector(product_id: str, owner: str | None, payable_only: bool = False) -> dict:
@@ -75,6 +80,17 @@ class MongoProductRepository:
     def _products(self):
         return self._db().products
 
+    @property
+    def _postings(self) -> MongoPostings:
+        return MongoPostings(self._db)
+
+    def post_search(self, product_ids: list[str]) -> int:
+        return self._postings.post(self._products, product_ids)
+
+    def pending_search(self, limit: int) -> list[str]:
+        found = self._products.find({"search_pending": {"$gt": ""}}, {"_id": 1}).limit(limit)
+        return [doc["_id"] for doc in found]
+
     def insert(self, doc: dict) -> None:
         self._products.insert_one(doc)
 
@@ -83,14 +99,32 @@ class MongoProductRepository:
 
     def page(self, where: ProductFilter, key_field: str, descending: bool, after: str | None, limit: int) -> list[dict]:
         query = _query(where)
+        if where.term_groups:
+            keys = self._postings.first(where.term_groups, where.category, SORTED_IDS + 1)
+            if len(keys) <= SORTED_IDS:  # few matches: read them by id; many: they are dense along the sort key
+                query["_id"] = {"$in": [key.rsplit("|", 1)[1] for key in keys]}
         if after is not None:
             query[key_field] = {"$lt" if descending else "$gt": after}
         cursor = self._products.find(query, _NO_TERMS).sort(key_field, -1 if descending else 1).limit(limit)
         return list(cursor)
 
     def candidates(self, where: ProductFilter, limit: int) -> list[dict]:
-        cursor = self._products.find(_query(where), _RANKED).sort("k_newest", -1).limit(limit)
-        return list(cursor)
+        # The postings name the newest products that may match; the products themselves decide (their
+        # `terms`, the filters): first as many as asked for, then more while filters turn some away.
+        if not where.term_groups:
+            return list(self._products.find(_query(where), _RANKED).sort("k_newest", -1).limit(limit))
+        keys = self._postings.matching(where.term_groups, where.category)
+        found: list[dict] = []
+        examined, chunk = 0, limit
+        while len(found) < limit and examined < MAX_EXAMINED:
+            batch = list(islice(keys, min(chunk, MAX_EXAMINED - examined)))
+            if not batch:
+                break
+            examined += len(batch)
+            query = {**_query(where), "_id": {"$in": [key.rsplit("|", 1)[1] for key in batch]}}
+            found += sorted(self._products.find(query, _RANKED), key=lambda d: d["k_newest"], reverse=True)
+            chunk *= 2  # the filters turned some away: look further, faster
+        return found[:limit]
 
     def by_ids(self, product_ids: list[str]) -> list[dict]:
         if not product_ids:

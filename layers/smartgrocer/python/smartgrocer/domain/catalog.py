@@ -2,10 +2,11 @@
 
 Listing is keyset-paginated on one stored sort key per order (`k_price`, `k_newest`, `k_name`,
 `k_unit_price`), each the sort value followed by the product id, so every page is an index range scan.
-Search (`domain/search.py`) matches the terms every write stores in `terms` (`domain/search_text.py`)
-on a multikey index, one term per query word; with a query the listing is ranked by relevance unless
-another sort is asked for, and the relevance pages are keyset pages too (the cursor carries the score
-and the id). Search loads only with the calls that search or write.
+Search (`domain/search.py`) matches the terms every write stores in `terms` (`domain/search_text.py`),
+one term per query word, found through the search postings every write then brings in line
+(`post_search`); with a query the listing is ranked by relevance unless another sort is asked for, and
+the relevance pages are keyset pages too (the cursor carries the score and the id). Search loads only
+with the calls that search or write.
 
 Edits are optimistic: every product carries an ETag naming its revision, and an edit must send it
 back (`If-Match`). The write is one compare-and-set on that revision, so a seller's form that is
@@ -58,14 +59,34 @@ def _now() -> datetime:
 
 
 def search_fields(product: dict) -> dict:
-    """The stored search terms and the version of the rules that made them (apply-indexes rebuilds
-    the terms of products stored under other rules)."""
+    """The stored search terms, the version of the rules that made them (apply-indexes rebuilds the terms
+    of products stored under other rules) and a new `search_pending` token: the search postings follow
+    the terms in a second step (`post_search`), which clears the token if no other write renewed it."""
     from smartgrocer.domain import search_text  # search loads with the routes that search or write, not every read
 
     return {
         "terms": search_text.stored_terms(product["name"], product["category"], product.get("description", "")),
         "search_v": search_text.SEARCH_VERSION,
+        "search_pending": new_id(),
     }
+
+
+def post_search(product_id: str) -> None:
+    """The second step of every product write: its search postings follow what it now stores. A crash
+    before it leaves the product's `search_pending` token, and `repair_search` finishes the job."""
+    _products().post_search([product_id])
+
+
+def repair_search(batch: int = 500, products: ProductRepository | None = None) -> int:
+    """Post every product a write left pending (a crash between the product and its postings); run by the
+    apply-indexes step. How many were posted."""
+    products, repaired = products or _products(), 0
+    while pending := products.pending_search(batch):
+        posted = products.post_search(pending)
+        repaired += posted
+        if not posted:  # all of them rewritten meanwhile by writes that post themselves: leave them to those
+            break
+    return repaired
 
 
 def _learn_words(product: dict) -> None:
@@ -329,6 +350,7 @@ def create_product(seller, fields: dict) -> dict:
     doc["seller_payable"] = sellers.is_payable(seller.user_id)  # listed only once the seller can be paid
     _learn_words(doc)
     _products().insert(doc)
+    post_search(doc["_id"])
     if sellers.is_payable(seller.user_id) != doc["seller_payable"]:
         # The payout status moved while this product was being written, and the webhook's update of the
         # seller's products may have run before the insert: bring all of them in line with it again.
@@ -420,15 +442,15 @@ def update_product(principal, product_id: str, changes: dict, if_match: str | No
         if not latest:
             raise NotFound("No such product.")
         raise _stale(latest)
+    post_search(product_id)
     return public_product(written)
 
 
 def delete_product(principal, product_id: str) -> None:
-    if (
-        _products().update(product_id, owner=_owner(principal), changes={"is_active": False}, increments={"rev": 1})
-        is None
-    ):
+    changes = {"is_active": False, "search_pending": new_id()}  # its postings go with it (post_search)
+    if _products().update(product_id, owner=_owner(principal), changes=changes, increments={"rev": 1}) is None:
         raise NotFound("No such product.")
+    post_search(product_id)
 
 
 def require_owned_product(principal, product_id: str) -> dict:

@@ -2,7 +2,8 @@
 corrects typos against and, for photos, object storage that can hand out presigned uploads.
 
 Products are plain dicts in the stored shape (`_id`, `price_cents`, the sort keys `k_*`, `terms`,
-`rev`, `seller_payable`, ...; `terms` holds the tagged search terms of `domain/search_text.py`;
+`rev`, `seller_payable`, ...; `terms` holds the tagged search terms of `domain/search_text.py`, and
+`search_pending` a token while the search postings derived from them may lag behind;
 `seller_payable` says whether the seller's payout account is active: shoppers see only those). Only active products
 are ever read or written through it: a soft-deleted product is gone as far as the catalog is concerned.
 
@@ -53,12 +54,23 @@ class ProductRepository(Protocol):
         ...
 
     def candidates(self, where: ProductFilter, limit: int) -> list[dict]:
-        """At most `limit` matching products, newest first, as `_id`, `name`, `category` and `description`
-        only: what a search ranks before it reads the page it shows."""
+        """At most `limit` matching products, newest first, as `_id`, `name`, `category`, `description` and
+        `k_newest` only: what a search ranks before it reads the page it shows. May stop after examining a
+        bounded number of posted products when filters other than the category turn most of them away."""
         ...
 
     def by_ids(self, product_ids: list[str]) -> list[dict]:
         """The active products among `product_ids`, in any order."""
+        ...
+
+    def post_search(self, product_ids: list[str]) -> int:
+        """Bring the search postings of these products in line with the terms they store, and mark each one
+        posted (clearing its `search_pending` token) unless another write changed it meanwhile; how many
+        were marked. Idempotent: a crash part way is finished by calling it again."""
+        ...
+
+    def pending_search(self, limit: int) -> list[str]:
+        """Products whose postings may not match what they store (a write stopped before `post_search`)."""
         ...
 
     def update(

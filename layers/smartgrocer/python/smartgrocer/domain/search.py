@@ -4,9 +4,10 @@ suggestions while typing. Standard MongoDB operations only (docs/architecture.md
 A query is read word by word (stop words dropped, at most 8 words). A product matches when it answers
 to every word: it stores one term per thing a word can find it by (`search_text`: its words, singular
 and by their first equivalent, the first letters of its name words, the broader words and category words
-that cover it), so the whole query is one `$all` of a term per word on the multikey index. A word of 5
-letters or more that no product uses is read as the closest vocabulary word one edit away (two from 8
-letters on).
+that cover it), so the whole query is one term per word: the repository finds the products holding
+all of them (from the search postings, an inverted index of those terms, checked against the products'
+own terms). A word of 5 letters or more that no product uses is read as the closest vocabulary word one
+edit away (two from 8 letters on).
 
 Matching products are then scored, word by word, by the best way they answer (from their name,
 category and description):
@@ -301,9 +302,7 @@ def did_you_mean(query: Plan, where: ProductFilter) -> str | None:
         alternatives += [corrected[:i] + corrected[i + 1 :] for i in range(len(corrected))]
     for words in alternatives[:5]:
         alternative = plan(" ".join(words))
-        if alternative is not None and _products().page(
-            replace(where, term_groups=alternative.groups), "k_newest", True, None, 1
-        ):
+        if alternative is not None and _products().candidates(replace(where, term_groups=alternative.groups), 1):
             return alternative.text
     return None
 

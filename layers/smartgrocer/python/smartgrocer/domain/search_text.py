@@ -2,8 +2,8 @@
 
 Words are lower case with accents folded ("Comté" -> "comte"), letters and digits only, and compared
 in their singular form (simple English rules plus the exceptions in `search_vocabulary`). A product
-stores, in `terms` (a multikey index), what a query word can match as ONE term each, so that a query
-is one `$all` of a term per word (search.py):
+stores, in `terms` (and the search postings derived from them), what a query word can match as ONE term
+each, so that a query asks for one term per word (search.py):
 
     k:<word>    the product answers to this word: a word of its name or description (singular, and
                 the first of its group of equivalents: "yoghurt" and "yogurt" both store k:yoghurt),
@@ -27,7 +27,7 @@ import unicodedata
 from smartgrocer.domain import search_vocabulary as vocab
 from smartgrocer.domain.search_vocabulary import SAME_IN_PLURAL, SINGULAR, STOPWORDS
 
-RULES = 2  # of this module: bump when what it stores changes
+RULES = 3  # of this module: bump when what it stores changes (3: the search postings)
 SEARCH_VERSION = f"{RULES}.{vocab.VERSION}"  # products stored under another `search_v` are rebuilt
 PREFIX_MIN, PREFIX_MAX = 2, 15
 WORD_MAX = 30  # longer words are cut (as stored and as asked)
