@@ -367,7 +367,7 @@ journeys.push({
       token: shopper.access_token,
       body: {
         items: [{ product_id: product.id, quantity: 3 }],
-        shipping_address: { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" },
+        shipping_address: { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", region: "IL", postal_code: "12345", country: "US" },
         fulfilment: await windowChoices(baseURL, [product.seller_id]),
       },
     });

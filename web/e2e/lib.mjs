@@ -192,7 +192,7 @@ export async function confirmedOrders(baseURL, lines) {
     items.push({ product_id: product.id, quantity, substitution: "none" });
     sellers.push(product.seller_id);
   }
-  const shipping_address = { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" };
+  const shipping_address = { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", region: "IL", postal_code: "12345", country: "US" };
   const fulfilment = await windowChoices(baseURL, sellers);
   const placed = await apiCall(baseURL, "POST", "/api/orders", { token, body: { items, shipping_address, fulfilment } });
   const paid = await apiCall(baseURL, "POST", "/local/payments/confirm", {
