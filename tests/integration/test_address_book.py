@@ -120,9 +120,9 @@ def test_someone_elses_address_is_not_found_and_unchanged(api, shopper, unique_e
         api.delete(path, other),
         api.post(f"{path}/default", other),
     )
-    missing = assert_error(api.delete(f"{BOOK}/{'f' * 24}", other), 404, "no_such_address")
+    missing = assert_error(api.delete(f"{BOOK}/{'f' * 24}", other), 404, "not_found")
     for response in attempts:
-        assert assert_error(response, 404, "no_such_address") == missing
+        assert assert_error(response, 404, "not_found") == missing
     assert _book(api, other) == []
     assert _book(api, shopper) == [theirs]
 

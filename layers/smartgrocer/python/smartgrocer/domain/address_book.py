@@ -125,7 +125,7 @@ def _with_one_default(entries: list[dict]) -> list[dict]:
 def _find(entries: list[dict], address_id: str) -> dict:
     found = next((e for e in entries if e["id"] == address_id), None)
     if found is None:  # someone else's address is simply not in this book: the same answer
-        raise NotFound("No such address in your address book.", code="no_such_address")
+        raise NotFound("No such address in your address book.")
     return found
 
 
