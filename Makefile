@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: dev test test-python test-web lint e2e web synth layer openapi bench load clean
+.PHONY: dev test test-python test-web lint e2e web synth layer openapi countries bench load clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt $(wildcard requirements-cdk.txt)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ test-web: web/node_modules/.installed
 
 openapi: $(VENV)/.installed  ## regenerate openapi.json from the handlers
 	$(PY) -m local.openapi > openapi.json
+
+countries: $(VENV)/.installed  ## regenerate the SPA's countries and address formats from the Python rules
+	$(PY) -m local.countries
 
 synth: $(VENV)/.installed  ## build the layer and synthesize the CDK app into cdk.out (offline)
 	$(PY) scripts/build_layer.py

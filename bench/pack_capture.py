@@ -51,6 +51,7 @@ ADDRESS = {
     "full_name": "Bench Shopper",
     "line1": "1 Bench Road",
     "city": "Benchville",
+    "region": "NY",
     "postal_code": "10001",
     "country": "US",
 }

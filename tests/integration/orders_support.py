@@ -17,6 +17,7 @@ ADDRESS = {
     "full_name": "Ada Shopper",
     "line1": "1 Market Street",
     "city": "Springfield",
+    "region": "IL",
     "postal_code": "12345",
     "country": "US",
 }

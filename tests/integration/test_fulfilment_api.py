@@ -542,7 +542,13 @@ def test_the_packing_list_sums_a_windows_live_orders_by_product(api, seller, oth
     cheese = weighed_product(api, seller, name=f"Comte {uuid.uuid4().hex[:6]}", stock=10_000)
     theirs = product(api, other_seller, name=f"Their Leeks {uuid.uuid4().hex[:6]}", stock=50)
     ada, bob, cy = (api.signup(unique_email(n)) for n in ("ada", "bob", "cy"))
-    address = {"line1": "1 Market Street", "city": "Springfield", "postal_code": "12345", "country": "US"}
+    address = {
+        "line1": "1 Market Street",
+        "city": "Springfield",
+        "region": "IL",
+        "postal_code": "12345",
+        "country": "US",
+    }
     slot = f"delivery-{date.today() + timedelta(days=3)}-09:00"
     later = f"delivery-{date.today() + timedelta(days=4)}-09:00"
 

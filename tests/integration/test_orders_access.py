@@ -60,7 +60,7 @@ TABLE = {
 }
 CASES = [(route, caller, status) for route, row in TABLE.items() for caller, status in row.items()]
 
-SECRET_ADDRESS = {**ADDRESS, "full_name": "Zebediah Quux", "line1": "77 Hidden Lane", "postal_code": "XQ9 7ZZ"}
+SECRET_ADDRESS = {**ADDRESS, "full_name": "Zebediah Quux", "line1": "77 Hidden Lane", "postal_code": "98765-4321"}
 
 
 @pytest.fixture

@@ -162,6 +162,9 @@ class TestAPI1BrokenObjectLevelAuthorization:
         "admin_users_update": "test_admin_users_update_is_admin_only_without_existence_oracle",
         "admin_sellers_update": "test_admin_sellers_update_is_admin_only_without_existence_oracle",
         "sellers_slots": "test_sellers_slots_reveal_only_sellers_who_sell_with_windows",
+        "me_addresses_update": "test_saved_addresses_are_their_owners_only",
+        "me_addresses_delete": "test_saved_addresses_are_their_owners_only",
+        "me_addresses_default": "test_saved_addresses_are_their_owners_only",
     }
 
     def test_every_id_route_is_attacked(self):
@@ -237,6 +240,26 @@ class TestAPI1BrokenObjectLevelAuthorization:
             self._same_as_missing(api, "GET", "/api/checkouts/{id}", who, checkout_id)
         own = api.get(f"/api/checkouts/{checkout_id}", world["shopper"]).json()
         assert own["checkout_id"] == checkout_id and own["payment"]["client_secret"]
+
+    def test_saved_addresses_are_their_owners_only(self, api, world):
+        address = {"full_name": "Ada", "line1": "1 Elm St", "city": "Town", "postal_code": "10115", "country": "DE"}
+        saved = api.post("/api/me/addresses", world["shopper"], json=address)
+        assert saved.status_code == 201, saved.text
+        entry = saved.json()
+        for who in (world["intruder"], world["seller"], world["admin"]):
+            self._same_as_missing(
+                api,
+                "PUT",
+                "/api/me/addresses/{id}",
+                who,
+                entry["id"],
+                json={**address, "line1": "Pwned"},
+                headers={"If-Match": entry["etag"]},
+            )
+            self._same_as_missing(api, "DELETE", "/api/me/addresses/{id}", who, entry["id"])
+            self._same_as_missing(api, "POST", "/api/me/addresses/{id}/default", who, entry["id"])
+            assert api.get("/api/me/addresses", who).json()["items"] == []
+        assert api.get("/api/me/addresses", world["shopper"]).json()["items"] == [entry]
 
     def test_orders_update_status_foreign(self, api, world):
         order = world["order"]

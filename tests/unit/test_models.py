@@ -123,7 +123,7 @@ def test_image_upload_request(data, ok):
 
 def test_checkout_request_cannot_set_prices_or_totals():
     line = {"product_id": "p1", "quantity": 1}
-    address = {"full_name": "A", "line1": "1 St", "city": "X", "postal_code": "12345", "country": "US"}
+    address = {"full_name": "A", "line1": "1 St", "city": "X", "region": "IL", "postal_code": "12345", "country": "US"}
     CheckoutRequest.model_validate({"items": [line], "shipping_address": address})
     _errors(CheckoutRequest, {"items": [{**line, "unit_price": "0.01"}], "shipping_address": address})
     _errors(CheckoutRequest, {"items": [line], "shipping_address": address, "total": "0.01"})

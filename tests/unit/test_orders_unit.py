@@ -26,7 +26,7 @@ INTENT = {
     "metadata": {"checkout_id": "c1"},
     "status": "succeeded",
 }
-ADDRESS = {"full_name": "A", "line1": "1 St", "city": "X", "postal_code": "123", "country": "US"}
+ADDRESS = {"full_name": "A", "line1": "1 St", "city": "X", "region": "IL", "postal_code": "12345", "country": "US"}
 
 
 # -- the signature scheme, verified by Stripe's own SDK ----------------------------------------------

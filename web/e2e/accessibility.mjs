@@ -127,7 +127,7 @@ export const accessibilityJourneys = [
         token: newcomerToken,
         body: {
           items: [{ product_id: detail.items[0].product_id, quantity: 1, substitution: "none" }],
-          shipping_address: { full_name: "Alex Access", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" },
+          shipping_address: { full_name: "Alex Access", line1: "12 Orchard Lane", city: "Springfield", region: "IL", postal_code: "12345", country: "US" },
           fulfilment: await windowChoices(baseURL, [detail.seller_id]),
         },
       });

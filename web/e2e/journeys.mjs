@@ -1,7 +1,7 @@
 // The browser journeys, run in order by run.mjs. Each sets up its own data (through the UI, or through
 // the API with `confirmedOrders`), so any one of them runs alone: E2E_ONLY=<part of its name>.
 import { accessibilityJourneys } from "./accessibility.mjs";
-import { apiCall, assert, confirmedOrders, DEMO, everydayPickup, login, makePng, newContext, newPage, screenshot, windowChoices } from "./lib.mjs";
+import { apiCall, assert, confirmedOrders, DEMO, everydayPickup, fillAddress, login, makePng, newContext, newPage, screenshot, windowChoices } from "./lib.mjs";
 
 const RUN = Date.now().toString(36);
 
@@ -104,11 +104,7 @@ export const journeys = [
 
       await page.getByTestId("go-to-checkout").click();
       await page.waitForURL("**/checkout");
-      await page.getByLabel("Full name").fill("Sam Shopper");
-      await page.getByLabel("Address line 1").fill("12 Orchard Lane");
-      await page.getByLabel("City").fill("Springfield");
-      await page.getByLabel("Postal code").fill("12345");
-      await page.getByLabel("Country code").fill("us");
+      await fillAddress(page, { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", region: "IL", postal_code: "12345" });
       await chooseWindows(page);
       await screenshot(page, "checkout-address");
       await page.getByTestId("place-order").click();
@@ -144,7 +140,7 @@ export const journeys = [
       await page.goto("/products");
       await addFromSearch(page, "carrots", "Carrots");
       await page.goto("/checkout");
-      assert((await page.getByLabel("City").inputValue()) === "Springfield", "address remembered");
+      assert((await page.getByLabel("Town or city").inputValue()) === "Springfield", "address remembered");
       await context.close();
       return context.problems;
     },
@@ -366,7 +362,7 @@ journeys.push({
       token: shopper.access_token,
       body: {
         items: [{ product_id: product.id, quantity: 3 }],
-        shipping_address: { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" },
+        shipping_address: { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", region: "IL", postal_code: "12345", country: "US" },
         fulfilment: await windowChoices(baseURL, [product.seller_id]),
       },
     });
@@ -403,21 +399,14 @@ journeys.push({
 // ---- Paying: a decline is not the end, and an open checkout is resumed, never doubled ----------
 
 /** A new shopper (its own data, nothing shared with other journeys), logged in through the UI. */
-async function freshShopper(browser, baseURL, tag) {
+async function freshShopper(browser, baseURL, tag, signup = {}) {
   const credentials = { email: `shopper-${tag}-${RUN}@example.com`, password: `pw-${tag}-${RUN}-long` };
-  await apiCall(baseURL, "POST", "/api/auth/signup", { body: { ...credentials, full_name: `Pat ${tag}` } });
+  await apiCall(baseURL, "POST", "/api/auth/signup", { body: { ...credentials, full_name: `Pat ${tag}`, ...signup } });
   const context = await newContext(browser, baseURL);
   const page = await newPage(context);
   await login(page, credentials);
   const token = () => page.evaluate(() => JSON.parse(localStorage.getItem("sg.session")).accessToken);
   return { context, page, token };
-}
-
-async function fillAddress(page) {
-  await page.getByLabel("Address line 1").fill("3 Mill Road");
-  await page.getByLabel("City").fill("Riverton");
-  await page.getByLabel("Postal code").fill("54321");
-  await page.getByLabel("Country code").fill("us");
 }
 
 const checkoutIdOf = (page) => decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
@@ -968,5 +957,78 @@ journeys.push({
   },
 });
 
+// ---- The address book: saved on the profile page, offered at checkout, kept by the order -----------
+
+journeys.push({
+  name: "address book: the shopper saves two addresses on the profile page, checkout starts from the default, they switch to the other and the order shows it the way its country writes it",
+  async run({ browser, baseURL }) {
+    const phone = "+44 20 7946 0958";
+    const { context, page } = await freshShopper(browser, baseURL, "addresses", { phone });
+    await page.getByTestId("account-menu").click();
+    await page.getByTestId("account-link").click();
+    await page.waitForURL("**/account");
+    await page.getByTestId("address-book-empty").waitFor();
+    assert((await page.getByLabel("Phone (optional)").inputValue()) === phone, "the profile shows the phone given at signup");
+    assert((await page.getByTestId("change-password").getAttribute("href")) === "/account/password", "a link to change the password");
+
+    const cards = page.getByTestId("address-card");
+    const add = async (address, count) => {
+      await page.getByTestId("add-address").click();
+      const editor = page.getByTestId("address-editor");
+      await fillAddress(editor, address);
+      await editor.getByTestId("save-address").click();
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="address-card"]').length === n, count);
+    };
+    await add({ label: "Home", country: "US", line1: "1 Market Street", city: "Springfield", region: "il", postal_code: "62701" }, 1);
+    await add({ label: "Work", country: "GB", line1: "10 Downing Street", city: "London", postal_code: "sw1a2aa" }, 2);
+    const homeCard = cards.filter({ hasText: "Home" });
+    const workCard = cards.filter({ hasText: "Work" });
+    assert((await homeCard.getByText("Default").count()) === 1, "the first address saved is the default");
+    const workLines = await workCard.getByTestId("address-lines").locator("span").allTextContents();
+    assert(JSON.stringify(workLines) === JSON.stringify(["Pat addresses", "10 Downing Street", "London", "SW1A 2AA", "United Kingdom"]), `the GB address as the UK writes it (got ${JSON.stringify(workLines)})`);
+    await screenshot(page, "account-address-book", { fullPage: true });
+
+    // From the Corner Pantry, which arranges delivery itself: the order is delivered to the address (a pickup would not show it).
+    await page.goto("/products");
+    await addFromSearch(page, "chocolate", "Dark Chocolate");
+    await page.goto("/checkout");
+    const saved = page.getByTestId("saved-address");
+    await saved.first().waitFor();
+    const home = saved.filter({ hasText: "Home" });
+    const work = saved.filter({ hasText: "Work" });
+    assert(await home.getByRole("radio").isChecked(), "checkout starts from the default address");
+    assert((await home.textContent()).includes("Springfield, IL 62701"), "shown the way the US writes it");
+    assert((await page.locator('[name="line1"]').count()) === 0, "nothing to type for a saved address");
+    // A new address would start from the phone given at signup.
+    await page.getByTestId("new-address").getByRole("radio").check();
+    assert((await page.locator('[name="phone"]').inputValue()) === phone, "the signup phone is prefilled");
+    await work.getByRole("radio").check();
+    await chooseWindows(page);
+    await screenshot(page, "checkout-saved-addresses", { fullPage: true });
+    await page.getByTestId("place-order").click();
+    await page.waitForURL("**/checkout/pay/*");
+    await page.getByTestId("pay-button").click();
+    await page.waitForURL("**/checkout/complete?orders=*");
+    await page.getByTestId("order-confirmed").waitFor({ timeout: 30_000 });
+    const [orderId] = new URL(page.url()).searchParams.get("orders").split(",");
+
+    // The order keeps its own copy: editing the book afterwards changes nothing on it.
+    await page.goto("/account");
+    await workCard.getByTestId("delete-address").click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete address" }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="address-card"]').length === 1);
+    await page.goto(`/orders/${orderId}`);
+    const shown = page.getByTestId("order-address");
+    await shown.waitFor();
+    const lines = await shown.locator("span").allTextContents();
+    assert(
+      JSON.stringify(lines) === JSON.stringify(["Pat addresses", "10 Downing Street", "London", "SW1A 2AA", "United Kingdom", phone]),
+      `the order shows the Work address the way the UK writes it (got ${JSON.stringify(lines)})`,
+    );
+    await screenshot(page, "order-address", { fullPage: true });
+    await context.close();
+    return context.problems;
+  },
+});
 // Last, so it also sees the data the journeys above left behind.
 journeys.push(...accessibilityJourneys);

@@ -79,6 +79,21 @@ export function assert(condition, message) {
   if (!condition) throw new Error(`assertion failed: ${message}`);
 }
 
+/**
+ * Types an address into the address fields inside `scope` (the page, or a form's locator): the country
+ * first, since it decides which fields there are and what they are called (State, Postcode...).
+ */
+export async function fillAddress(scope, { full_name, label, country = "US", line1 = "3 Mill Road", city = "Riverton", region = country === "US" ? "IL" : "", postal_code = "54321" } = {}) {
+  const field = (name) => scope.locator(`[name="${name}"]`);
+  await field("country").selectOption(country);
+  if (label !== undefined) await field("label").fill(label);
+  if (full_name !== undefined) await field("full_name").fill(full_name);
+  await field("line1").fill(line1);
+  await field("city").fill(city);
+  if (region && (await field("region").count())) await field("region").fill(region);
+  await field("postal_code").fill(postal_code);
+}
+
 /** API call from Node (setup only, e.g. seeding a hostile product); the journeys use the UI. */
 export async function apiCall(baseURL, method, path, { token, body } = {}) {
   const response = await fetch(new URL(path, baseURL), {
@@ -193,7 +208,7 @@ export async function confirmedOrders(baseURL, lines) {
     items.push({ product_id: product.id, quantity, substitution: "none" });
     sellers.push(product.seller_id);
   }
-  const shipping_address = { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", postal_code: "12345", country: "US" };
+  const shipping_address = { full_name: "Sam Shopper", line1: "12 Orchard Lane", city: "Springfield", region: "IL", postal_code: "12345", country: "US" };
   const fulfilment = await windowChoices(baseURL, sellers);
   const placed = await apiCall(baseURL, "POST", "/api/orders", { token, body: { items, shipping_address, fulfilment } });
   const paid = await apiCall(baseURL, "POST", "/local/payments/confirm", {

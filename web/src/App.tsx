@@ -17,6 +17,7 @@ const OrderPage = lazy(() => import("./pages/OrderPage"));
 const LoginPage = lazy(() => import("./pages/LoginPage"));
 const SignupPage = lazy(() => import("./pages/SignupPage"));
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
+const AccountPage = lazy(() => import("./pages/AccountPage"));
 const SellerDashboardPage = lazy(() => import("./pages/seller/SellerDashboardPage"));
 const SellerProductsPage = lazy(() => import("./pages/seller/SellerProductsPage"));
 const SellerProductEditPage = lazy(() => import("./pages/seller/SellerProductEditPage"));
@@ -44,6 +45,7 @@ export const routes = [
       { path: "checkout/pay/:checkoutId", element: <RequireAuth><PaymentPage /></RequireAuth> },
       { path: "checkout/complete", element: <RequireAuth><ConfirmationPage /></RequireAuth> },
       { path: "orders", element: <RequireAuth><MyOrdersPage /></RequireAuth> },
+      { path: "account", element: <RequireAuth><AccountPage /></RequireAuth> },
       { path: "orders/:id", element: <RequireAuth><OrderPage /></RequireAuth> },
       { path: "seller", element: <RequireAuth roles={["seller"]}><SellerDashboardPage /></RequireAuth> },
       { path: "seller/products", element: <RequireAuth roles={["seller"]}><SellerProductsPage /></RequireAuth> },

@@ -1,4 +1,4 @@
-import { LogOut, Package, Search, ShoppingBasket, User as UserIcon } from "lucide-react";
+import { LogOut, Package, Search, Settings, ShoppingBasket, User as UserIcon } from "lucide-react";
 import { Suspense, useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useAuth } from "@/lib/auth";
@@ -211,6 +211,9 @@ function AccountMenu() {
           Signed in as <span className="font-medium text-foreground">{user.email}</span>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
+        <DropdownMenuItem onSelect={() => navigate("/account")} data-testid="account-link">
+          <Settings aria-hidden="true" /> Your account
+        </DropdownMenuItem>
         <DropdownMenuItem onSelect={() => navigate("/orders")}>
           <Package aria-hidden="true" /> My orders
         </DropdownMenuItem>

@@ -12,6 +12,7 @@ export const keys = {
   product: (id: string) => ["product", id] as const,
   sellerProduct: (id: string) => ["seller", "product", id] as const,
   myOrders: ["orders", "mine"] as const,
+  addresses: ["me", "addresses"] as const,
   order: (id: string) => ["order", id] as const,
   checkout: (id: string) => ["checkout", id] as const,
   sellerOrders: (status: string, window: SellerOrdersWindow = {}) => ["seller", "orders", status, window.slotDate ?? "", window.slotId ?? ""] as const,
@@ -25,6 +26,15 @@ export const keys = {
   adminUsers: (q: string) => ["admin", "users", q] as const,
   adminFinance: (days: number) => ["admin", "finance", days] as const,
 };
+
+/** The signed-in user's address book (the default first). */
+export function useAddressBook(enabled = true) {
+  return useQuery({
+    queryKey: keys.addresses,
+    queryFn: ({ signal }) => api.addresses(signal),
+    enabled,
+  });
+}
 
 export function useCategories() {
   return useQuery({

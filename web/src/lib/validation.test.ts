@@ -5,10 +5,15 @@ import { validateSignup } from "@/pages/SignupPage";
 import { validateProduct } from "@/pages/seller/SellerProductEditPage";
 
 describe("form rules mirror the API models", () => {
-  it("address: country is two upper-case letters; optional fields are dropped when empty", () => {
-    const address = { full_name: "A", line1: "1", line2: " ", city: "X", postal_code: "12", country: "usa", phone: "" };
-    expect(validateAddress(address)).toEqual({ country: expect.any(String) });
-    expect(cleanAddress({ ...address, country: "us" })).toEqual({ full_name: "A", line1: "1", city: "X", postal_code: "12", country: "US" });
+  it("address: a country we deliver to, its own postcode and state rules; optional fields are dropped when empty", () => {
+    const address = { full_name: "A", line1: "1", line2: " ", city: "X", region: "", postal_code: "12", country: "usa", phone: "" };
+    expect(validateAddress(address)).toEqual({ country: "Choose the country." });
+    expect(Object.keys(validateAddress({ ...address, country: "US" })).sort()).toEqual(["postal_code", "region"]);
+    expect(validateAddress({ ...address, country: "US", region: "il", postal_code: "62701" })).toEqual({});
+    expect(cleanAddress({ ...address, country: "us", region: "IL", postal_code: "62701" })).toEqual({ full_name: "A", line1: "1", city: "X", region: "IL", postal_code: "62701", country: "US" });
+    // A region the country does not use is not sent; the postcode is sent in its usual form.
+    expect(cleanAddress({ ...address, country: "DE", region: "Bayern", postal_code: "10115" })).toEqual({ full_name: "A", line1: "1", city: "X", postal_code: "10115", country: "DE" });
+    expect(cleanAddress({ ...address, country: "GB", postal_code: "sw1a2aa" }).postal_code).toBe("SW1A 2AA");
   });
 
   it("signup: passwords between 8 characters and 72 bytes", () => {

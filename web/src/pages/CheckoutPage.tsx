@@ -1,7 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
-import { AddressForm, cleanAddress, EMPTY_ADDRESS, validateAddress } from "@/components/checkout/AddressForm";
+import { AddressForm, cleanAddress, toDraft, validateAddress, type AddressDraft } from "@/components/checkout/AddressForm";
+import { NEW_ADDRESS, SavedAddressPicker } from "@/components/checkout/SavedAddressPicker";
 import { BasketLines } from "@/components/BasketLines";
 import { BasketEstimate } from "@/components/checkout/BasketEstimate";
 import { WindowPicker } from "@/components/checkout/WindowPicker";
@@ -15,7 +16,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { api } from "@/lib/api";
 import { errorMessage, fieldErrors, isApiError } from "@/lib/api/errors";
 import { unpayableSellersMessage } from "@/lib/payouts";
-import type { Checkout, ShippingAddress } from "@/lib/api/models";
+import type { Checkout, SavedAddress, ShippingAddress } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
 import { basketAuthorisedCents, groupBySeller, lineEstimateCents, useBasket } from "@/lib/basket";
 import { shortagesFromConflict, useBasketCheck, type LineIssue } from "@/lib/basketCheck";
@@ -30,7 +31,8 @@ import {
   type SellerChoice,
 } from "@/lib/fulfilment";
 import { formatCents, formatGrams, formatMoney } from "@/lib/money";
-import { keys, useSlotsFor } from "@/lib/queries";
+import { keys, useAddressBook, useSlotsFor } from "@/lib/queries";
+import { toast } from "@/components/ui/toast";
 import { msUntil } from "@/lib/time";
 import { uuid } from "@/lib/utils";
 
@@ -82,9 +84,18 @@ export default function CheckoutPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
 
-  const [address, setAddress] = useState<ShippingAddress>(
-    () => readJson<ShippingAddress>(localStorage, ADDRESS_KEY) ?? { ...EMPTY_ADDRESS, full_name: user?.full_name ?? "" },
-  );
+  // A typed address starts from the last one used in this browser, else from the account's name and phone.
+  const [address, setAddress] = useState<AddressDraft>(() => {
+    const remembered = readJson<ShippingAddress>(localStorage, ADDRESS_KEY);
+    return remembered ? toDraft(remembered) : toDraft({ full_name: user?.full_name, phone: user?.phone });
+  });
+  // The address book: the default is chosen to begin with; "new" types one (and may save it).
+  const book = useAddressBook(Boolean(user));
+  const saved = book.data?.items ?? [];
+  const [picked, setPicked] = useState<string | null>(null);
+  const deliverTo = picked && (picked === NEW_ADDRESS || saved.some((entry) => entry.id === picked)) ? picked : (saved.find((entry) => entry.is_default)?.id ?? NEW_ADDRESS);
+  const chosen = saved.find((entry) => entry.id === deliverTo) ?? null;
+  const [saveToBook, setSaveToBook] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [conflicts, setConflicts] = useState<Record<string, LineIssue>>({});
@@ -181,12 +192,13 @@ export default function CheckoutPage() {
     event.preventDefault();
     setSubmitError(null);
     setWindowErrorShown(false);
-    const localErrors = validateAddress(address);
+    const localErrors = chosen ? {} : validateAddress(address);
     setErrors(localErrors);
     if (Object.keys(localErrors).length) {
       focusFirstError();
       return;
     }
+    const shipping = chosen ? shippingFrom(chosen, user?.phone) : cleanAddress(address);
     if (slots.pending) {
       setSubmitError("Your sellers' delivery windows are still loading. Try again in a moment.");
       return;
@@ -210,12 +222,18 @@ export default function CheckoutPage() {
     try {
       const items = basketItems(lines);
       const response = await api.checkout(
-        { items, shipping_address: cleanAddress(address), ...(Object.keys(fulfilment).length ? { fulfilment } : {}) },
+        { items, shipping_address: shipping, ...(Object.keys(fulfilment).length ? { fulfilment } : {}) },
         idempotencyKey.current,
       );
-      localStorage.setItem(ADDRESS_KEY, JSON.stringify(cleanAddress(address)));
       if (user) openCheckout.remember({ checkoutId: response.checkout_id, userId: user.id, items });
       queryClient.invalidateQueries({ queryKey: ["orders"] });
+      if (!chosen) {
+        localStorage.setItem(ADDRESS_KEY, JSON.stringify(shipping));
+        if (saveToBook) {
+          await saveAddress(shipping);
+          void queryClient.invalidateQueries({ queryKey: keys.addresses });
+        }
+      }
       navigate(`/checkout/pay/${encodeURIComponent(response.checkout_id)}`);
     } catch (error) {
       if (isApiError(error) && error.status !== 0) idempotencyKey.current = uuid(); // the server refused this attempt
@@ -249,7 +267,12 @@ export default function CheckoutPage() {
           if (path.startsWith("shipping_address.")) addressErrors[path.slice("shipping_address.".length)] = message;
         }
         setErrors(addressErrors);
-        setSubmitError(Object.keys(addressErrors).length ? "Please check the highlighted fields." : errorMessage(error));
+        if (chosen && Object.keys(addressErrors).length) {
+          // A saved address the rules no longer accept (say, saved before they changed): say what, and where to fix it.
+          setSubmitError(`Your saved address "${chosen.label || chosen.formatted[1]}" needs a change: ${Object.values(addressErrors).join(" ")} Edit it in your account, or type a new address.`);
+        } else {
+          setSubmitError(Object.keys(addressErrors).length ? "Please check the highlighted fields." : errorMessage(error));
+        }
         focusFirstError();
       } else {
         setSubmitError(errorMessage(error));
@@ -372,7 +395,49 @@ export default function CheckoutPage() {
           <CardContent>
             <div ref={formRef} className="grid gap-4">
               {lookupWarning}
-              <AddressForm value={address} onChange={setAddress} errors={errors} onSubmit={placeOrder}>
+              {book.isError && (
+                <Alert tone="warning" title="We couldn't load your saved addresses" data-testid="address-book-unavailable">
+                  {errorMessage(book.error)} You can type the address below.
+                </Alert>
+              )}
+              <AddressForm
+                value={address}
+                onChange={setAddress}
+                errors={errors}
+                onSubmit={placeOrder}
+                showFields={!chosen}
+                before={
+                  saved.length > 0 && (
+                    <SavedAddressPicker
+                      addresses={saved}
+                      value={deliverTo}
+                      onChange={(value) => {
+                        setPicked(value);
+                        setErrors({});
+                        setSubmitError(null);
+                      }}
+                    />
+                  )
+                }
+              >
+                {!chosen && (
+                  <label className="flex items-start gap-3 rounded-md border p-3 text-sm">
+                    <input
+                      type="checkbox"
+                      name="save_to_book"
+                      checked={saveToBook}
+                      onChange={(event) => setSaveToBook(event.target.checked)}
+                      className="mt-0.5 size-4 accent-green-800"
+                      data-testid="save-to-book"
+                    />
+                    <span>
+                      <span className="font-medium">Save to my address book</span>
+                      <span className="block text-muted-foreground">
+                        {saved.length ? "Pick it next time instead of typing it." : "It becomes your default: next time checkout is filled in for you."}
+                      </span>
+                    </span>
+                  </label>
+                )}
                 {submitError && (
                   <Alert tone="error" title="We couldn't place your order" data-testid="checkout-error">
                     {submitError}
@@ -399,6 +464,20 @@ export default function CheckoutPage() {
       </div>
     </>
   );
+}
+
+/** The order's copy of a saved address: its fields, with the account's phone when the address has none. */
+function shippingFrom(entry: SavedAddress, accountPhone: string | null | undefined): ShippingAddress {
+  return cleanAddress(toDraft({ ...entry, phone: entry.phone || accountPhone }));
+}
+
+/** Adds the address to the book after the order is placed; the order never depends on it. */
+async function saveAddress(shipping: ShippingAddress) {
+  try {
+    await api.addAddress({ ...shipping, is_default: false });
+  } catch (error) {
+    toast("Your order is placed, but the address was not saved", { description: errorMessage(error), tone: "error" });
+  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { isApiError } from "@/lib/api/errors";
 import { useAuth } from "@/lib/auth";
+import { formatAddress } from "@/lib/countries";
 import { formatMoney } from "@/lib/money";
 import { useOrder } from "@/lib/queries";
 import { formatDate, shortId } from "@/lib/utils";
@@ -83,14 +84,14 @@ export default function OrderPage() {
                 </p>
               )}
               {data.fulfilment?.method !== "pickup" && (
-              <address className="not-italic leading-relaxed">
-                {address.full_name}
-                <br />
-                {address.line1}
-                {address.line2 && (<><br />{address.line2}</>)}
-                <br />
-                {address.postal_code} {address.city}, {address.country}
-                {address.phone && (<><br />{address.phone}</>)}
+              <address className="not-italic leading-relaxed" data-testid="order-address">
+                {/* As the address's country writes it (the API's own line order). */}
+                {formatAddress(address).map((line, index) => (
+                  <span key={index} className="block">
+                    {line}
+                  </span>
+                ))}
+                {address.phone && <span className="block">{address.phone}</span>}
               </address>
               )}
               {data.fulfilment?.method === "pickup" && (

@@ -141,7 +141,7 @@ export function makeOrder(overrides: Partial<Order> = {}): Order {
     currency: "usd",
     status: "confirmed",
     payment_status: "authorized",
-    shipping_address: { full_name: "Ann Lee", line1: "1 Main St", line2: null, city: "Springfield", postal_code: "12345", country: "US", phone: null },
+    shipping_address: { full_name: "Ann Lee", line1: "1 Main St", line2: null, city: "Springfield", region: "IL", postal_code: "12345", country: "US", phone: null },
     status_history: [],
     created_at: "2025-01-01T00:00:00Z",
     updated_at: "2025-01-01T00:00:00Z",

@@ -36,6 +36,23 @@ ports.register(UserRepository, lambda: _mongo_accounts().MongoUsers())
 ports.register(RefreshTokenRepository, lambda: _mongo_accounts().MongoRefreshTokens())
 ports.register(RateLimitRepository, lambda: _mongo_accounts().MongoRateLimits())
 
+# -- profile and address book (fields of the user's document) --
+
+
+def _install_profiles() -> None:
+    from smartgrocer.domain.address_book import AddressBookRepository, ProfileRepository
+
+    def build():
+        from smartgrocer.adapters.mongo_profiles import MongoProfiles
+
+        return MongoProfiles()
+
+    ports.register(AddressBookRepository, build)
+    ports.register(ProfileRepository, build)
+
+
+_install_profiles()
+
 # -- catalog (products) --
 from smartgrocer.domain import catalog_ports  # noqa: E402  (ports only: no domain logic, no adapter)
 

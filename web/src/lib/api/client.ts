@@ -8,11 +8,14 @@ import type {
   OrdersQuery,
   OrderStatus,
   PackRequest,
+  ProfileUpdate,
   ProductCreate,
   MyProductQuery,
   ProductQuery,
   ProductUpdate,
   RefundRequest,
+  SavedAddressCreate,
+  SavedAddressIn,
   SellerCommissionRequest,
   SellerOrdersQuery,
   SellerPayoutsQuery,
@@ -165,6 +168,38 @@ export class ApiClient {
 
   me() {
     return settle(this.http.GET("/api/auth/me"));
+  }
+
+  /** Changes the signed-in user's name and/or phone; answers the user as now stored. */
+  updateMe(body: ProfileUpdate) {
+    return settle(this.http.PATCH("/api/me", { body }));
+  }
+
+  /** The signed-in user's saved addresses, the default first. */
+  addresses(signal?: AbortSignal) {
+    return settle(this.http.GET("/api/me/addresses", { signal }));
+  }
+
+  /** Saves an address; 409 `address_book_full` beyond the limit. The first one saved is the default. */
+  addAddress(body: SavedAddressCreate) {
+    return settle(this.http.POST("/api/me/addresses", { body }));
+  }
+
+  /**
+   * Replaces a saved address, if it is still the version named by `etag`: a 412 `stale_address` ApiError
+   * means it changed meanwhile; its details are StaleAddressDetails.
+   */
+  updateAddress(id: string, body: SavedAddressIn, etag: string) {
+    return settle(this.http.PUT("/api/me/addresses/{id}", { params: { path: { id }, header: { "if-match": etag } }, body }));
+  }
+
+  /** Deletes a saved address; when it was the default, the oldest other one becomes the default. */
+  deleteAddress(id: string) {
+    return settle(this.http.DELETE("/api/me/addresses/{id}", { params: { path: { id } } }));
+  }
+
+  makeDefaultAddress(id: string) {
+    return settle(this.http.POST("/api/me/addresses/{id}/default", { params: { path: { id } } }));
   }
 
   logout(refreshToken: string) {

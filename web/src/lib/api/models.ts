@@ -13,6 +13,17 @@ export type AuthResponse = Schemas["AuthResponse"];
 export type SignupRequest = Schemas["SignupRequest"];
 export type LoginRequest = Schemas["LoginRequest"];
 
+/** PATCH /api/me: name and/or phone (null or "" clears the phone). */
+export type ProfileUpdate = Schemas["ProfileUpdate"];
+/** GET /api/me/addresses: the saved addresses, the default first. */
+export type AddressBook = Schemas["AddressBookOut"];
+/** One saved address, with its `etag` (send it as If-Match to edit) and its lines as its country writes them. */
+export type SavedAddress = Schemas["SavedAddressOut"];
+/** PUT /api/me/addresses/{id}: the address as a whole. */
+export type SavedAddressIn = Schemas["SavedAddressIn"];
+/** POST /api/me/addresses: an address, optionally made the default. */
+export type SavedAddressCreate = Schemas["SavedAddressCreate"];
+
 export type Product = Schemas["ProductOut"];
 export type CategorySlug = Schemas["Category"];
 export type ProductQuery = QueryOf<"products_list">;
@@ -133,4 +144,9 @@ export interface UnpayableSeller {
 /** `details` of a 412 `stale_product`: the product as it is now (with its new etag). */
 export interface StaleProductDetails {
   current: Product;
+}
+
+/** `details` of a 412 `stale_address`: the address as it is now (with its new etag). */
+export interface StaleAddressDetails {
+  current: SavedAddress;
 }

@@ -208,6 +208,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change your name or phone */
+        patch: operations["me_update"];
+        trace?: never;
+    };
+    "/api/me/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your saved delivery addresses, the default first */
+        get: operations["me_addresses_list"];
+        put?: never;
+        /** Save a delivery address (at most 10; the first is the default) */
+        post: operations["me_addresses_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/addresses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit a saved address (If-Match: its ETag) */
+        put: operations["me_addresses_update"];
+        post?: never;
+        /** Delete a saved address (deleting the default makes the oldest other one the default) */
+        delete: operations["me_addresses_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/addresses/{id}/default": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a saved address the default */
+        post: operations["me_addresses_default"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/orders": {
         parameters: {
             query?: never;
@@ -573,6 +643,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AddressBookOut */
+        AddressBookOut: {
+            /**
+             * Items
+             * @description The default first, then in the order they were added
+             */
+            items: components["schemas"]["SavedAddressOut"][];
+            /**
+             * Max Items
+             * @description How many addresses a book holds at most
+             */
+            max_items: number;
+        };
         /** AddressOut */
         AddressOut: {
             /** City */
@@ -588,7 +671,9 @@ export interface components {
             /** Phone */
             phone: string | null;
             /** Postal Code */
-            postal_code: string;
+            postal_code: string | null;
+            /** Region */
+            region: string | null;
         };
         /** AuthResponse */
         AuthResponse: {
@@ -1759,6 +1844,16 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** ProfileUpdate */
+        ProfileUpdate: {
+            /** Full Name */
+            full_name?: string | null;
+            /**
+             * Phone
+             * @description null or empty clears it
+             */
+            phone?: string | null;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
@@ -1810,6 +1905,118 @@ export interface components {
              * @example 3.49
              */
             revenue: string;
+        };
+        /** SavedAddressCreate */
+        SavedAddressCreate: {
+            /** City */
+            city: string;
+            /**
+             * Country
+             * @description ISO 3166-1 alpha-2, one of the countries we deliver to: AU, CA, DE, ES, FR, GB, IE, IT, NL, NZ, US
+             * @enum {string}
+             */
+            country: "AU" | "CA" | "DE" | "ES" | "FR" | "GB" | "IE" | "IT" | "NL" | "NZ" | "US";
+            /** Full Name */
+            full_name: string;
+            /**
+             * Is Default
+             * @description Make it the default (the first one always is)
+             * @default false
+             */
+            is_default: boolean;
+            /** Label */
+            label?: string | null;
+            /** Line1 */
+            line1: string;
+            /** Line2 */
+            line2?: string | null;
+            /**
+             * Phone
+             * @description 7 to 15 digits, optionally +, spaces, dashes
+             */
+            phone?: string | null;
+            /**
+             * Postal Code
+             * @description Checked against the country's pattern (ZIP code, postcode, Eircode...); stored in its usual form, e.g. 'sw1a2aa' becomes 'SW1A 2AA'
+             */
+            postal_code?: string | null;
+            /**
+             * Region
+             * @description State, county or province, where the country has one (required for US, CA, AU, IE)
+             */
+            region?: string | null;
+        };
+        /**
+         * SavedAddressIn
+         * @description An address for the address book, with an optional label ("Home", "Work").
+         */
+        SavedAddressIn: {
+            /** City */
+            city: string;
+            /**
+             * Country
+             * @description ISO 3166-1 alpha-2, one of the countries we deliver to: AU, CA, DE, ES, FR, GB, IE, IT, NL, NZ, US
+             * @enum {string}
+             */
+            country: "AU" | "CA" | "DE" | "ES" | "FR" | "GB" | "IE" | "IT" | "NL" | "NZ" | "US";
+            /** Full Name */
+            full_name: string;
+            /** Label */
+            label?: string | null;
+            /** Line1 */
+            line1: string;
+            /** Line2 */
+            line2?: string | null;
+            /**
+             * Phone
+             * @description 7 to 15 digits, optionally +, spaces, dashes
+             */
+            phone?: string | null;
+            /**
+             * Postal Code
+             * @description Checked against the country's pattern (ZIP code, postcode, Eircode...); stored in its usual form, e.g. 'sw1a2aa' becomes 'SW1A 2AA'
+             */
+            postal_code?: string | null;
+            /**
+             * Region
+             * @description State, county or province, where the country has one (required for US, CA, AU, IE)
+             */
+            region?: string | null;
+        };
+        /** SavedAddressOut */
+        SavedAddressOut: {
+            /** City */
+            city: string;
+            /** Country */
+            country: string;
+            /**
+             * Etag
+             * @description This version of the address: send it as If-Match to edit it
+             */
+            etag: string;
+            /**
+             * Formatted
+             * @description The lines as the address's country writes them
+             */
+            formatted: string[];
+            /** Full Name */
+            full_name: string;
+            /** Id */
+            id: string;
+            /** Is Default */
+            is_default: boolean;
+            /** Label */
+            label: string | null;
+            /** Line1 */
+            line1: string;
+            /** Line2 */
+            line2: string | null;
+            /** Phone */
+            phone: string | null;
+            /** Postal Code */
+            postal_code: string | null;
+            /** Region */
+            region: string | null;
         };
         /** SellerAnalytics */
         SellerAnalytics: {
@@ -1888,25 +2095,40 @@ export interface components {
             /** Timezone */
             timezone: string;
         };
-        /** ShippingAddress */
+        /**
+         * ShippingAddress
+         * @description Where the orders go. The checkout keeps its own copy: editing the address book later changes no order.
+         */
         ShippingAddress: {
             /** City */
             city: string;
             /**
              * Country
-             * @description ISO 3166-1 alpha-2
+             * @description ISO 3166-1 alpha-2, one of the countries we deliver to: AU, CA, DE, ES, FR, GB, IE, IT, NL, NZ, US
+             * @enum {string}
              */
-            country: string;
+            country: "AU" | "CA" | "DE" | "ES" | "FR" | "GB" | "IE" | "IT" | "NL" | "NZ" | "US";
             /** Full Name */
             full_name: string;
             /** Line1 */
             line1: string;
             /** Line2 */
             line2?: string | null;
-            /** Phone */
+            /**
+             * Phone
+             * @description 7 to 15 digits, optionally +, spaces, dashes
+             */
             phone?: string | null;
-            /** Postal Code */
-            postal_code: string;
+            /**
+             * Postal Code
+             * @description Checked against the country's pattern (ZIP code, postcode, Eircode...); stored in its usual form, e.g. 'sw1a2aa' becomes 'SW1A 2AA'
+             */
+            postal_code?: string | null;
+            /**
+             * Region
+             * @description State, county or province, where the country has one (required for US, CA, AU, IE)
+             */
+            region?: string | null;
         };
         /** SignupRequest */
         SignupRequest: {
@@ -3156,6 +3378,574 @@ export interface operations {
                 };
             };
             /** @description Database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    me_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body must be JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    me_addresses_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressBookOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    me_addresses_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedAddressCreate"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            201: {
+                headers: {
+                    /** @description This version of the resource (also its `etag` field); send it back as If-Match to edit it */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedAddressOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The address book is full (address_book_full): delete an address first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body must be JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    me_addresses_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The address's ETag as read (its `etag` field). Required: 428 without it, 412 when the address changed since (error details.current is the current address), 400 when it is not a quoted entity tag. */
+                "if-match"?: string | null;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedAddressIn"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    /** @description This version of the resource (also its `etag` field); send it back as If-Match to edit it */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedAddressOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Stale: the address changed since it was read; nothing was saved (details.current) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body must be JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description If-Match is missing (or `*`): send the ETag you read */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    me_addresses_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    me_addresses_default: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    /** @description This version of the resource (also its `etag` field); send it back as If-Match to edit it */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedAddressOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body must be JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;

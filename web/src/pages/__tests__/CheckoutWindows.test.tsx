@@ -37,6 +37,7 @@ const bakeSlots: SellerSlots = {
 let dairyReads = 0;
 const base: MockRoute[] = [
   { path: "/api/auth/me", body: user },
+  { path: "/api/me/addresses", body: { items: [], max_items: 10 } },
   { path: "/api/products/milk", body: milk },
   { path: "/api/products/bread", body: bread },
   { path: "/api/products/jam", body: jam },
@@ -65,7 +66,7 @@ describe("Checkout: delivery and pickup windows", { timeout: 20_000 }, () => {
     basket.add(milk, 2); // 10.00: delivery 3.00
     basket.add(bread, 1);
     basket.add(jam, 1);
-    localStorage.setItem("sg.address", JSON.stringify({ full_name: "Ann Lee", line1: "1 Main St", city: "Springfield", postal_code: "12345", country: "US" }));
+    localStorage.setItem("sg.address", JSON.stringify({ full_name: "Ann Lee", line1: "1 Main St", city: "Springfield", region: "IL", postal_code: "12345", country: "US" }));
   });
 
   it("asks for a window per seller with windows, shows full windows disabled and the pickup address, and sends the choice", async () => {

@@ -4,6 +4,7 @@ import { EmptyState, ErrorState, PageLoading } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { isApiError } from "@/lib/api/errors";
 import type { PackingList, PackingOrder } from "@/lib/api/models";
+import { formatAddress } from "@/lib/countries";
 import { METHOD_LABEL } from "@/lib/fulfilment";
 import { formatAmount, STATUS_LABEL } from "@/lib/orders";
 import { usePackingList } from "@/lib/queries";
@@ -121,8 +122,7 @@ function PackingOrderCard({ order }: { order: PackingOrder }) {
       </div>
       {address && (
         <p className="text-sm" data-testid="packing-order-address">
-          {address.line1}
-          {address.line2 ? `, ${address.line2}` : ""}, {address.postal_code} {address.city}, {address.country}
+          {formatAddress(address, { includeName: false }).join(", ")}
           {address.phone ? ` · ${address.phone}` : ""}
         </p>
       )}

@@ -4,6 +4,7 @@ from typing import Literal, Self, TypeVar
 
 from pydantic import Field, model_validator
 
+from smartgrocer.models.addresses import AddressIn
 from smartgrocer.models.common import AmountIn, AmountOut, RequestModel, ResponseModel, UtcDateTime
 from smartgrocer.models.fulfilment import CheckoutFulfilment
 
@@ -41,14 +42,8 @@ class BasketLine(RequestModel):
         return _exactly_one(self, "quantity", "weight_g", "a count for unit products, grams for weighed ones")
 
 
-class ShippingAddress(RequestModel):
-    full_name: str = Field(min_length=1, max_length=120)
-    line1: str = Field(min_length=1, max_length=200)
-    line2: str | None = Field(default=None, max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    postal_code: str = Field(min_length=2, max_length=16)
-    country: str = Field(min_length=2, max_length=2, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    phone: str | None = Field(default=None, max_length=32)
+class ShippingAddress(AddressIn):
+    """Where the orders go. The checkout keeps its own copy: editing the address book later changes no order."""
 
 
 class CheckoutRequest(RequestModel):
@@ -178,7 +173,8 @@ class AddressOut(ResponseModel):
     line1: str
     line2: str | None = None
     city: str
-    postal_code: str
+    region: str | None = None
+    postal_code: str | None = None
     country: str
     phone: str | None = None
 
