@@ -90,7 +90,8 @@ class SmartGrocerStack(Stack):
             # Public configuration: product writes check photo URLs against it.
             shared_environment={
                 "IMAGES_BASE_URL": self.frontend.images_base_url,
-                **({"SITE_URL": config.custom_origin} if config.custom_origin else {}),
+                # The site's own origin, always: reset links in mail must never follow a request's Origin header.
+                "SITE_URL": self.frontend.origin,
             },
         )
 

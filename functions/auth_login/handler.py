@@ -7,7 +7,8 @@ app = api_function("auth_login")
 
 @app.endpoint(
     responses={
-        401: {"description": "Email or password is incorrect, or the account is inactive"},
+        401: {"description": "Email or password is incorrect"},
+        403: {"description": "`account_deactivated`: the password is right but the account is deactivated"},
         429: {"description": "Too many failed attempts (see Retry-After)"},
     }
 )

@@ -368,11 +368,21 @@ def test_admin_handlers(invoke, admin, shopper):
     assert [u["id"] for u in listed["json"]["items"]] == [shopper.user_id]
     assert "password_hash" not in listed["body"]
     assert_error(invoke("GET", "/api/admin/users", token=shopper.access_token), 403, "wrong_role")
-    off = invoke("PATCH", f"/api/admin/users/{shopper.user_id}", body={"is_active": False}, token=admin.access_token)
+    off = invoke(
+        "PATCH",
+        f"/api/admin/users/{shopper.user_id}",
+        body={"is_active": False, "reason": "Handler test"},
+        token=admin.access_token,
+    )
     assert off["statusCode"] == 200 and off["json"]["is_active"] is False
     assert_error(invoke("GET", "/api/auth/me", token=shopper.access_token), 401, "inactive_account")
     assert_error(
-        invoke("PATCH", f"/api/admin/users/{admin.user_id}", body={"is_active": False}, token=admin.access_token),
+        invoke(
+            "PATCH",
+            f"/api/admin/users/{admin.user_id}",
+            body={"is_active": False, "reason": "Handler test"},
+            token=admin.access_token,
+        ),
         409,
         "self_deactivation",
     )

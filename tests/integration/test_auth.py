@@ -224,7 +224,9 @@ def test_deactivated_user_tokens_stop_working(api, unique_email):
     db().users.update_one({"_id": account.user_id}, {"$set": {"is_active": False}})
     assert_error(api.get("/api/auth/me", account), 401, "inactive_account")
     assert_error(_refresh(api, account.refresh_token), 401)
-    assert_error(api.login(account.email, account.password), 401)
+    deactivated = assert_error(api.login(account.email, account.password), 403, "account_deactivated")
+    assert "deactivated" in deactivated["message"] and "support@" in deactivated["message"]
+    assert_error(api.login(account.email, "wrong-password-1"), 401, "invalid_credentials")
     db().users.update_one({"_id": account.user_id}, {"$set": {"is_active": True}})
     assert api.get("/api/auth/me", account).status_code == 200
 

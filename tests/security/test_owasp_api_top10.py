@@ -161,6 +161,7 @@ class TestAPI1BrokenObjectLevelAuthorization:
         "checkouts_get": "test_checkouts_get_foreign",
         "admin_users_update": "test_admin_users_update_is_admin_only_without_existence_oracle",
         "admin_sellers_update": "test_admin_sellers_update_is_admin_only_without_existence_oracle",
+        "admin_users_audit": "test_admin_users_audit_is_admin_only_without_existence_oracle",
         "sellers_slots": "test_sellers_slots_reveal_only_sellers_who_sell_with_windows",
         "me_addresses_update": "test_saved_addresses_are_their_owners_only",
         "me_addresses_delete": "test_saved_addresses_are_their_owners_only",
@@ -323,10 +324,18 @@ class TestAPI1BrokenObjectLevelAuthorization:
     def test_admin_users_update_is_admin_only_without_existence_oracle(self, api, world):
         victim = world["shopper"]
         for who in (world["intruder"], world["seller"]):
-            real = api.patch(f"/api/admin/users/{victim.user_id}", who, json={"is_active": False})
-            fake = api.patch(f"/api/admin/users/{uuid.uuid4().hex[:24]}", who, json={"is_active": False})
+            body = {"is_active": False, "reason": "Takeover attempt"}
+            real = api.patch(f"/api/admin/users/{victim.user_id}", who, json=body)
+            fake = api.patch(f"/api/admin/users/{uuid.uuid4().hex[:24]}", who, json=body)
             assert error_of(real, 403, "wrong_role") == error_of(fake, 403, "wrong_role")
         assert api.get("/api/auth/me", victim).json()["is_active"] is True
+
+    def test_admin_users_audit_is_admin_only_without_existence_oracle(self, api, world):
+        victim = world["shopper"]
+        for who in (world["intruder"], world["seller"], victim):
+            real = api.get(f"/api/admin/users/{victim.user_id}/audit", who)
+            fake = api.get(f"/api/admin/users/{uuid.uuid4().hex[:24]}/audit", who)
+            assert error_of(real, 403, "wrong_role") == error_of(fake, 403, "wrong_role")
 
     def test_admin_sellers_update_is_admin_only_without_existence_oracle(self, api, world):
         from smartgrocer.adapters.mongo import db
@@ -516,16 +525,31 @@ class TestAPI2BrokenAuthentication:
         error_of(api.post("/api/auth/refresh", json={"refresh_token": fresh}), 401, "invalid_refresh_token")
 
     def test_deactivated_accounts_lose_access_and_refresh_at_once(self, api, admin, shopper):
-        assert api.patch(f"/api/admin/users/{shopper.user_id}", admin, json={"is_active": False}).status_code == 200
+        body = {"is_active": False, "reason": "Security test"}
+        assert api.patch(f"/api/admin/users/{shopper.user_id}", admin, json=body).status_code == 200
         error_of(api.get("/api/auth/me", shopper), 401, "inactive_account")
         error_of(api.post("/api/auth/refresh", json={"refresh_token": shopper.refresh_token}), 401)
-        error_of(api.login(shopper.email, shopper.password), 401, "inactive_account")
+        # Only the right password learns the account is deactivated; a wrong one hears the generic answer.
+        error_of(api.login(shopper.email, shopper.password), 403, "account_deactivated")
+        error_of(api.login(shopper.email, "wrong-password-1"), 401, "invalid_credentials")
 
     def test_passwords_over_72_bytes_are_refused_not_truncated(self, api, unique_email):
         email = unique_email("long")
         password = "é" * 37  # 74 bytes: bcrypt would silently use only the first 72
         error_of(api.post("/api/auth/signup", json={"email": email, "password": password, "full_name": "L"}), 422)
         error_of(api.login(email, password), 401, "invalid_credentials")
+
+    def test_password_reset_does_not_reveal_which_emails_exist(self, api, shopper, unique_email):
+        known = api.post("/api/auth/password-reset", json={"email": shopper.email})
+        unknown = api.post("/api/auth/password-reset", json={"email": unique_email("nobody")})
+        assert known.status_code == unknown.status_code == 202
+        assert known.content == unknown.content
+
+    def test_a_reset_token_is_not_a_bearer_token_and_guesses_are_refused(self, api, shopper):
+        for guess in ("A" * 43, shopper.refresh_token):
+            body = {"token": guess, "new_password": "hijacked-pass-1"}
+            error_of(api.post("/api/auth/password-reset/confirm", json=body), 400, "reset_token_invalid")
+        assert api.login(shopper.email, shopper.password).status_code == 200
 
     def test_login_does_not_reveal_which_emails_exist(self, api, shopper, unique_email):
         known = api.login(shopper.email, "wrong-password-1")
@@ -947,6 +971,8 @@ class TestAPI5BrokenFunctionLevelAuthorization:
             "auth_signup",
             "auth_login",
             "auth_refresh",
+            "auth_password_reset",
+            "auth_password_reset_confirm",
             "products_list",
             "products_suggest",
             "products_get",
@@ -961,7 +987,14 @@ class TestAPI6SensitiveBusinessFlows:
     def test_abuse_prone_routes_are_strictly_throttled_in_aws(self):
         # Per-route throttling is API Gateway's (asserted on the template in tests/infra); the table marks them.
         strict = {r.name for r in ROUTES if r.throttle is Throttle.STRICT}
-        assert {"auth_login", "auth_signup", "orders_checkout"} <= strict
+        assert {
+            "auth_login",
+            "auth_signup",
+            "auth_password_reset",
+            "auth_password_reset_confirm",
+            "auth_password_change",
+            "orders_checkout",
+        } <= strict
 
     def test_login_brute_force_is_locked_out_with_retry_after(self, api, runtime, unique_email):
         def attack(attacker):

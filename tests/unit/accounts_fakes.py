@@ -60,13 +60,23 @@ class MemoryUsers:
             self.by_key[user["_id"]] = dict(user)
             return True
 
-    def set_active(self, user_id, is_active, at):
+    def set_active(self, user_id, is_active, at, moderation=None):
         with self._lock:
             user = self.by_key.get(user_id)
             if user is None:
                 return None
             user.update(is_active=is_active, updated_at=at)
+            if moderation is not None:
+                user["moderation"] = dict(moderation)
             return dict(user)
+
+    def set_password(self, user_id, password_hash, at):
+        with self._lock:
+            user = self.by_key.get(user_id)
+            if user is None:
+                return False
+            user.update(password_hash=password_hash, updated_at=at)
+            return True
 
     def page(self, text, role, limit, after):
         raise NotImplementedError  # listing is covered over HTTP (tests/integration/test_admin.py)
@@ -107,19 +117,76 @@ class MemoryRefreshTokens:
     def revoke_user(self, user_id, at, reason):
         self._revoke(lambda r: r["user_id"] == user_id, at, reason)
 
+    def revoke_user_except(self, user_id, keep_family_id, at, reason):
+        self._revoke(lambda r: r["user_id"] == user_id and r["family_id"] != keep_family_id, at, reason)
+
+    def live(self, user_id) -> int:
+        with self._lock:
+            return sum(1 for r in self.records.values() if r["user_id"] == user_id and r["revoked_at"] is None)
+
+
+class MemoryPasswordResets:
+    def __init__(self):
+        self.records: dict[str, dict] = {}
+        self._lock = threading.Lock()
+
+    def add(self, record):
+        with self._lock:
+            self.records[record["_id"]] = dict(record)
+
+    def get(self, token_hash):
+        with self._lock:
+            record = self.records.get(token_hash)
+            return dict(record) if record else None
+
+    def consume(self, token_hash, at):
+        with self._lock:
+            record = self.records.get(token_hash)
+            if record is None or record["used_at"] is not None or record["expires_at"] <= at:
+                return None
+            before = dict(record)
+            record.update(used_at=at, used_reason="reset")
+            return before
+
+    def invalidate_user(self, user_id, at):
+        with self._lock:
+            for record in self.records.values():
+                if record["user_id"] == user_id and record["used_at"] is None:
+                    record.update(used_at=at, used_reason="invalidated")
+
+
+class MemoryAuditLog:
+    def __init__(self):
+        self.entries: list[dict] = []
+
+    def add(self, entry):
+        self.entries.append(dict(entry))
+
+    def for_target(self, target_id, limit):
+        found = [e for e in self.entries if e["target_id"] == target_id]
+        return sorted(found, key=lambda e: e["at"], reverse=True)[:limit]
+
 
 def plug_in_memory_accounts(monkeypatch) -> SimpleNamespace:
     """Register the fakes for the accounts ports for the current test; monkeypatch restores the
     previous registrations (the MongoDB adapters from `smartgrocer.wiring`) afterwards."""
     from smartgrocer.domain import ports
-    from smartgrocer.domain.accounts import RefreshTokenRepository, UserRepository
+    from smartgrocer.domain.accounts import AuditLog, PasswordResetRepository, RefreshTokenRepository, UserRepository
     from smartgrocer.domain.rate_limit import RateLimitRepository
 
-    fakes = SimpleNamespace(users=MemoryUsers(), tokens=MemoryRefreshTokens(), counters=MemoryRateLimits())
+    fakes = SimpleNamespace(
+        users=MemoryUsers(),
+        tokens=MemoryRefreshTokens(),
+        counters=MemoryRateLimits(),
+        resets=MemoryPasswordResets(),
+        audit=MemoryAuditLog(),
+    )
     for port, fake in (
         (UserRepository, fakes.users),
         (RefreshTokenRepository, fakes.tokens),
         (RateLimitRepository, fakes.counters),
+        (PasswordResetRepository, fakes.resets),
+        (AuditLog, fakes.audit),
     ):
         monkeypatch.setitem(ports._factories, port, lambda fake=fake: fake)
         monkeypatch.setitem(ports._instances, port, fake)

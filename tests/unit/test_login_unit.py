@@ -17,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 
 from smartgrocer import settings
 from smartgrocer.domain import auth
-from smartgrocer.errors import AppError, Conflict, RateLimited, Unauthorized
+from smartgrocer.errors import AppError, Conflict, Forbidden, RateLimited, Unauthorized
 from tests.unit.accounts_fakes import plug_in_memory_accounts
 from tests.unit.test_rate_limit import HeldChecks
 
@@ -100,8 +100,8 @@ LOGINS = {
     "closed account, right password": lambda a: (
         _user(a, is_active=False)["email"],
         PASSWORD,
-        Unauthorized,
-        "inactive_account",
+        Forbidden,
+        "account_deactivated",
     ),
     "damaged password hash": lambda a: (
         _user(a, password_hash="not-a-bcrypt-hash")["email"],
@@ -229,9 +229,9 @@ def test_closed_account_with_the_right_password_leaves_the_counters_alone(accoun
     email = _user(accounts, is_active=False)["email"]
     with pytest.raises(Unauthorized):
         auth.login(email, "wrong-password-1", "192.0.2.10")
-    with pytest.raises(Unauthorized) as raised:
+    with pytest.raises(Forbidden) as raised:
         auth.login(email, PASSWORD, "192.0.2.10")
-    assert raised.value.code == "inactive_account"
+    assert raised.value.code == "account_deactivated"
     assert accounts.counters.count(f"login-email:{email}:") == 1
     assert accounts.counters.count("login-ip:192.0.2.10:") == 1
 

@@ -1,7 +1,7 @@
 // The browser journeys, run in order by run.mjs. Each sets up its own data (through the UI, or through
 // the API with `confirmedOrders`), so any one of them runs alone: E2E_ONLY=<part of its name>.
 import { accessibilityJourneys } from "./accessibility.mjs";
-import { apiCall, assert, confirmedOrders, DEMO, everydayPickup, fillAddress, login, makePng, newContext, newPage, screenshot, windowChoices } from "./lib.mjs";
+import { apiCall, assert, confirmedOrders, DEMO, everydayPickup, fillAddress, login, mailTo, makePng, newContext, newPage, screenshot, windowChoices } from "./lib.mjs";
 
 const RUN = Date.now().toString(36);
 
@@ -1026,6 +1026,93 @@ journeys.push({
       `the order shows the Work address the way the UK writes it (got ${JSON.stringify(lines)})`,
     );
     await screenshot(page, "order-address", { fullPage: true });
+    await context.close();
+    return context.problems;
+  },
+});
+
+// ---- Accounts: a forgotten password, a deactivated account ---------------------------------------
+
+journeys.push({
+  name: "accounts: password reset: a shopper asks for a link, opens the mailed link, sets a new password and signs in with it",
+  async run({ browser, baseURL }) {
+    const email = `forgetful-${RUN}@example.com`;
+    const oldPassword = `pw-old-${RUN}-long`;
+    const newPassword = `pw-new-${RUN}-long`;
+    await apiCall(baseURL, "POST", "/api/auth/signup", { body: { email, password: oldPassword, full_name: "Fran Forgetful" } });
+    const context = await newContext(browser, baseURL);
+    const page = await newPage(context);
+
+    await page.goto("/login");
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await page.waitForURL("**/forgot-password");
+    await page.getByLabel("Email").fill(email);
+    await page.getByRole("button", { name: "Send me a link" }).click();
+    await page.getByTestId("reset-requested").waitFor();
+
+    const [message] = await mailTo(baseURL, email, "Choose a new SmartGrocer password");
+    assert(message, "the reset mail was sent");
+    const body = typeof message.body === "string" ? message.body : JSON.stringify(message.body);
+    const link = body.match(/https?:\/\/[^\s"<]+\/reset-password\?token=[A-Za-z0-9_-]+/)?.[0];
+    assert(link && link.startsWith(baseURL.replace(/\/$/, "")), `the mail links to this site (got ${link})`);
+
+    await page.goto(link);
+    await page.getByLabel("New password", { exact: true }).fill(newPassword);
+    await page.getByLabel("Repeat the new password").fill(newPassword);
+    await screenshot(page, "password-reset");
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.getByTestId("reset-done").waitFor();
+
+    // The link works once.
+    await page.goto(link);
+    await page.getByLabel("New password", { exact: true }).fill(`${newPassword}-again`);
+    await page.getByLabel("Repeat the new password").fill(`${newPassword}-again`);
+    await page.getByRole("button", { name: "Set new password" }).click();
+    const used = await page.getByTestId("reset-error").textContent();
+    assert(/not valid, or was already used/.test(used), `a used link is refused in words (got ${used})`);
+
+    // The old password fails; the new one signs in.
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(oldPassword);
+    await page.getByRole("button", { name: "Log in" }).click();
+    const refused = await page.getByTestId("login-error").textContent();
+    assert(refused.includes("don't match"), `the old password no longer works (got ${refused})`);
+    await login(page, { email, password: newPassword });
+    await context.close();
+    return context.problems;
+  },
+});
+
+journeys.push({
+  name: "accounts: a deactivated user signs in with the right password and is told the account is deactivated and how to reach support",
+  async run({ browser, baseURL }) {
+    const credentials = { email: `closed-${RUN}@example.com`, password: `pw-closed-${RUN}-long` };
+    const { user } = await apiCall(baseURL, "POST", "/api/auth/signup", { body: { ...credentials, full_name: "Cass Closed" } });
+    const { access_token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.admin });
+    await apiCall(baseURL, "PATCH", `/api/admin/users/${user.id}`, {
+      token: access_token,
+      body: { is_active: false, reason: "Repeated chargebacks (browser journey)" },
+    });
+    const context = await newContext(browser, baseURL);
+    const page = await newPage(context);
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(credentials.email);
+    await page.getByLabel("Password").fill("not-the-password-1");
+    await page.getByRole("button", { name: "Log in" }).click();
+    const wrong = await page.getByTestId("login-error").textContent();
+    assert(wrong.includes("don't match") && !wrong.includes("deactivated"), `a wrong password learns nothing (got ${wrong})`);
+
+    await page.getByLabel("Password").fill(credentials.password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByTestId("login-error").filter({ hasText: "deactivated" }).waitFor();
+    const told = await page.getByTestId("login-error").textContent();
+    assert(told.includes("support@"), `the message says how to reach support (got ${told})`);
+    assert(new URL(page.url()).pathname === "/login", "they stay on the login page");
+    await screenshot(page, "login-deactivated");
+
+    const trail = await apiCall(baseURL, "GET", `/api/admin/users/${user.id}/audit`, { token: access_token });
+    assert(trail.items[0]?.reason === "Repeated chargebacks (browser journey)", "the deactivation is in the audit trail");
     await context.close();
     return context.problems;
   },

@@ -217,3 +217,13 @@ export async function confirmedOrders(baseURL, lines) {
   assert(paid.status === "authorized", `the test card is authorised (got ${paid.status})`);
   return placed.orders.map(({ id, seller_name }) => ({ id, seller_name }));
 }
+
+/**
+ * The mail sent so far to `to` (with `subject`), read from the local runner's mail endpoint after
+ * draining its events: the drain returns once every pending event, and so every mail, is handled.
+ */
+export async function mailTo(baseURL, to, subject) {
+  await apiCall(baseURL, "POST", "/local/events/drain");
+  const { messages } = await apiCall(baseURL, "GET", "/local/mail");
+  return messages.filter((message) => message.to.includes(to) && (!subject || message.subject === subject));
+}

@@ -16,6 +16,9 @@ const MyOrdersPage = lazy(() => import("./pages/MyOrdersPage"));
 const OrderPage = lazy(() => import("./pages/OrderPage"));
 const LoginPage = lazy(() => import("./pages/LoginPage"));
 const SignupPage = lazy(() => import("./pages/SignupPage"));
+const ForgotPasswordPage = lazy(() => import("./pages/ForgotPasswordPage"));
+const ResetPasswordPage = lazy(() => import("./pages/ResetPasswordPage"));
+const ChangePasswordPage = lazy(() => import("./pages/account/ChangePasswordPage"));
 const NotFoundPage = lazy(() => import("./pages/NotFoundPage"));
 const AccountPage = lazy(() => import("./pages/AccountPage"));
 const SellerDashboardPage = lazy(() => import("./pages/seller/SellerDashboardPage"));
@@ -41,6 +44,9 @@ export const routes = [
       { path: "basket", element: <BasketPage /> },
       { path: "login", element: <LoginPage /> },
       { path: "signup", element: <SignupPage /> },
+      { path: "forgot-password", element: <ForgotPasswordPage /> },
+      { path: "reset-password", element: <ResetPasswordPage /> },
+      { path: "account/password", element: <RequireAuth><ChangePasswordPage /></RequireAuth> },
       { path: "checkout", element: <RequireAuth><CheckoutPage /></RequireAuth> },
       { path: "checkout/pay/:checkoutId", element: <RequireAuth><PaymentPage /></RequireAuth> },
       { path: "checkout/complete", element: <RequireAuth><ConfirmationPage /></RequireAuth> },

@@ -1,4 +1,4 @@
-import { LogOut, Package, Search, Settings, ShoppingBasket, User as UserIcon } from "lucide-react";
+import { KeyRound, LogOut, Package, Search, Settings, ShoppingBasket, User as UserIcon } from "lucide-react";
 import { Suspense, useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useAuth } from "@/lib/auth";
@@ -216,6 +216,9 @@ function AccountMenu() {
         </DropdownMenuItem>
         <DropdownMenuItem onSelect={() => navigate("/orders")}>
           <Package aria-hidden="true" /> My orders
+        </DropdownMenuItem>
+        <DropdownMenuItem onSelect={() => navigate("/account/password")} data-testid="change-password">
+          <KeyRound aria-hidden="true" /> Change password
         </DropdownMenuItem>
         <DropdownMenuItem
           data-testid="logout"

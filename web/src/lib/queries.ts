@@ -24,6 +24,7 @@ export const keys = {
   sellerPayouts: ["seller", "payouts"] as const,
   sellerPayoutAccount: ["seller", "payout-account"] as const,
   adminUsers: (q: string) => ["admin", "users", q] as const,
+  adminUserAudit: (id: string) => ["admin", "users", "audit", id] as const,
   adminFinance: (days: number) => ["admin", "finance", days] as const,
 };
 

@@ -41,6 +41,7 @@ export default function LoginPage() {
       navigate(next ?? homeFor(signedIn), { replace: true });
     } catch (error) {
       setErrors(fieldErrors(error));
+      // A deactivated account hears so (and how to reach support) only once its password was right.
       setFormError(
         isApiError(error) && error.status === 401 ? "That email and password don't match an account." : errorMessage(error),
       );
@@ -63,7 +64,15 @@ export default function LoginPage() {
             <Field label="Email" error={errors.email}>
               <Input type="email" name="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
             </Field>
-            <Field label="Password" error={errors.password}>
+            <Field
+              label="Password"
+              error={errors.password}
+              hint={
+                <Link to="/forgot-password" className="font-medium text-primary hover:underline" data-testid="forgot-password">
+                  Forgot your password?
+                </Link>
+              }
+            >
               <Input type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
             </Field>
             <Button type="submit" size="lg" loading={busy}>

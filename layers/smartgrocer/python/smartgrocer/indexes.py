@@ -31,6 +31,14 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("family_id", ASC)], name="family"),
         IndexModel([("expires_at", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
     ],
+    "password_resets": [
+        IndexModel([("user_id", ASC)], name="reset_user"),
+        # Kept a day past expiry so a late click still hears "expired" rather than "unknown", then deleted.
+        IndexModel([("expires_at", ASC)], expireAfterSeconds=24 * 3600, name="reset_expiry_ttl"),
+    ],
+    "audit": [
+        IndexModel([("target_id", ASC), ("at", DESC)], name="audit_target_newest"),
+    ],
     "products": [
         *[IndexModel([(key, ASC)], name=f"list_{key}") for key in PRODUCT_SORT_KEYS],
         *[IndexModel([("category", ASC), (key, ASC)], name=f"category_{key}") for key in PRODUCT_SORT_KEYS],

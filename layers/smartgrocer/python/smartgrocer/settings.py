@@ -49,6 +49,12 @@ MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 64 * 1024)
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 300)
 LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", LOGIN_MAX_FAILURES * 4)  # many users behind one NAT
+# Password reset links: how long one lives, and how many may be asked for per window (per email; the
+# per-address limit is the login one), counted by the login limiter.
+RESET_TOKEN_TTL_SECONDS = env_int("RESET_TOKEN_TTL_SECONDS", 30 * 60)
+RESET_MAX_REQUESTS = env_int("RESET_MAX_REQUESTS", 3)
+# Where a deactivated account is told to write.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", "support@smartgrocer.test") or "support@smartgrocer.test"
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 5 * 1024 * 1024)
 ORDER_PAYMENT_TTL_SECONDS = env_int("ORDER_PAYMENT_TTL_SECONDS", 30 * 60)
 DB_RETRY_AFTER_SECONDS = 5
@@ -59,5 +65,6 @@ AUTH_CAPTURE_DEADLINE_SECONDS = env_int("AUTH_CAPTURE_DEADLINE_SECONDS", 6 * 24 
 # The platform's commission on goods (never on delivery fees), unless an admin sets one for a seller.
 PLATFORM_COMMISSION_BPS = env_int("PLATFORM_COMMISSION_BPS", 1000)  # basis points: 1000 = 10 %
 # The site's public origin (e.g. https://shop.example.com): where the payment provider sends a seller back
-# after onboarding. Unset locally, where the links stay relative to the page that opened them.
+# after onboarding, and what password reset links in mail start with. The stack always sets it (the custom
+# domain, else CloudFront's); unset locally, where the page's own origin is used.
 SITE_URL = env("SITE_URL", "") or ""

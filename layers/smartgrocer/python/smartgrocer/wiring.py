@@ -22,7 +22,12 @@ def in_aws() -> bool:
 
 
 # -- accounts (auth) --
-from smartgrocer.domain.accounts import RefreshTokenRepository, UserRepository  # noqa: E402
+from smartgrocer.domain.accounts import (  # noqa: E402
+    AuditLog,
+    PasswordResetRepository,
+    RefreshTokenRepository,
+    UserRepository,
+)
 from smartgrocer.domain.rate_limit import RateLimitRepository  # noqa: E402
 
 
@@ -35,6 +40,8 @@ def _mongo_accounts():
 ports.register(UserRepository, lambda: _mongo_accounts().MongoUsers())
 ports.register(RefreshTokenRepository, lambda: _mongo_accounts().MongoRefreshTokens())
 ports.register(RateLimitRepository, lambda: _mongo_accounts().MongoRateLimits())
+ports.register(PasswordResetRepository, lambda: _mongo_accounts().MongoPasswordResets())
+ports.register(AuditLog, lambda: _mongo_accounts().MongoAuditLog())
 
 # -- profile and address book (fields of the user's document) --
 

@@ -6,6 +6,8 @@ import type {
   ImageUploadRequest,
   LoginRequest,
   OrdersQuery,
+  PasswordChangeRequest,
+  PasswordResetConfirm,
   OrderStatus,
   PackRequest,
   ProfileUpdate,
@@ -202,6 +204,24 @@ export class ApiClient {
     return settle(this.http.POST("/api/me/addresses/{id}/default", { params: { path: { id } } }));
   }
 
+  /** Mails a reset link if an account uses `email`; the answer is the same either way (202). */
+  requestPasswordReset(email: string) {
+    return settle(this.anonymous.POST("/api/auth/password-reset", { body: { email } }));
+  }
+
+  /**
+   * Sets a new password with a mailed link's token and ends every session. 400 `reset_token_invalid`
+   * or `reset_token_expired`; 403 `account_deactivated`; 422 for a password that breaks the rules.
+   */
+  confirmPasswordReset(body: PasswordResetConfirm) {
+    return settle(this.anonymous.POST("/api/auth/password-reset/confirm", { body }));
+  }
+
+  /** Changes the signed-in user's password; this session goes on, every other one ends. 400 `wrong_password`. */
+  changePassword(body: PasswordChangeRequest) {
+    return settle(this.http.POST("/api/auth/password", { body }));
+  }
+
   logout(refreshToken: string) {
     return settle(this.http.POST("/api/auth/logout", { body: { refresh_token: refreshToken } }));
   }
@@ -349,6 +369,11 @@ export class ApiClient {
 
   adminUpdateUser(id: string, body: UserUpdate) {
     return settle(this.http.PATCH("/api/admin/users/{id}", { params: { path: { id } }, body }));
+  }
+
+  /** Who activated or deactivated the user, when and why: newest first. */
+  adminUserAudit(id: string, signal?: AbortSignal) {
+    return settle(this.http.GET("/api/admin/users/{id}/audit", { params: { path: { id } }, signal }));
   }
 
   /** Sets a seller's own commission in basis points (0-5000), or null for the platform's rate. */

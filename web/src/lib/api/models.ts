@@ -12,6 +12,9 @@ export type Role = User["role"];
 export type AuthResponse = Schemas["AuthResponse"];
 export type SignupRequest = Schemas["SignupRequest"];
 export type LoginRequest = Schemas["LoginRequest"];
+export type PasswordResetConfirm = Schemas["PasswordResetConfirm"];
+export type PasswordChangeRequest = Schemas["PasswordChangeRequest"];
+export type AuditEntry = Schemas["AuditEntryOut"];
 
 /** PATCH /api/me: name and/or phone (null or "" clears the phone). */
 export type ProfileUpdate = Schemas["ProfileUpdate"];

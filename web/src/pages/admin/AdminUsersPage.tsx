@@ -2,11 +2,11 @@ import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from 
 import { Search, Users } from "lucide-react";
 import { useState } from "react";
 import { CommissionDialog } from "@/components/admin/CommissionDialog";
+import { DeactivateDialog, HistoryDialog } from "@/components/admin/DeactivateDialog";
 import { PageHeader } from "@/components/PageHeader";
 import { EmptyState, ErrorState, LoadMore } from "@/components/states";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
 import { toast } from "@/components/ui/toast";
@@ -92,7 +92,7 @@ function UserRow({ user }: { user: User }) {
   const queryClient = useQueryClient();
   const [error, setError] = useState<string | null>(null);
   const update = useMutation({
-    mutationFn: (isActive: boolean) => api.adminUpdateUser(user.id, { is_active: isActive }),
+    mutationFn: () => api.adminUpdateUser(user.id, { is_active: true }),
     onMutate: () => setError(null),
     onSuccess: (updated) => {
       queryClient.invalidateQueries({ queryKey: ["admin", "users"] });
@@ -134,23 +134,13 @@ function UserRow({ user }: { user: User }) {
           {isSelf ? (
             <span className="text-muted-foreground">You</span>
           ) : user.is_active ? (
-            <ConfirmDialog
-              trigger={
-                <Button size="sm" variant="outline" className="text-destructive" aria-label={`Deactivate ${user.email}`}>
-                  Deactivate
-                </Button>
-              }
-              title={`Deactivate ${user.full_name}?`}
-              description="They will be signed out and unable to log in until reactivated."
-              confirmLabel="Deactivate"
-              destructive
-              onConfirm={() => update.mutateAsync(false)}
-            />
+            <DeactivateDialog user={user} />
           ) : (
-            <Button size="sm" variant="outline" loading={update.isPending} onClick={() => update.mutate(true)} aria-label={`Reactivate ${user.email}`}>
+            <Button size="sm" variant="outline" loading={update.isPending} onClick={() => update.mutate()} aria-label={`Reactivate ${user.email}`}>
               Reactivate
             </Button>
           )}
+          {!isSelf && <HistoryDialog user={user} />}
         </div>
       </td>
     </tr>

@@ -32,10 +32,15 @@ class MongoUsers:
             return False
         return True
 
-    def set_active(self, user_id: str, is_active: bool, at: datetime) -> dict | None:
-        return db().users.find_one_and_update(
-            {"_id": user_id}, {"$set": {"is_active": is_active, "updated_at": at}}, return_document=ReturnDocument.AFTER
-        )
+    def set_active(self, user_id: str, is_active: bool, at: datetime, moderation: dict | None = None) -> dict | None:
+        changes: dict = {"is_active": is_active, "updated_at": at}
+        if moderation is not None:
+            changes["moderation"] = moderation
+        return db().users.find_one_and_update({"_id": user_id}, {"$set": changes}, return_document=ReturnDocument.AFTER)
+
+    def set_password(self, user_id: str, password_hash: str, at: datetime) -> bool:
+        result = db().users.update_one({"_id": user_id}, {"$set": {"password_hash": password_hash, "updated_at": at}})
+        return result.matched_count == 1
 
     def page(self, text: str | None, role: str | None, limit: int, after: str | None) -> tuple[list[dict], str | None]:
         query: dict = {}
@@ -70,6 +75,44 @@ class MongoRefreshTokens:
         db().refresh_tokens.update_many(
             {"user_id": user_id, "revoked_at": None}, {"$set": {"revoked_at": at, "revoked_reason": reason}}
         )
+
+    def revoke_user_except(self, user_id: str, keep_family_id: str, at: datetime, reason: str) -> None:
+        # `$ne` is safe here: every token record is written with its family_id.
+        db().refresh_tokens.update_many(
+            {"user_id": user_id, "revoked_at": None, "family_id": {"$ne": keep_family_id}},
+            {"$set": {"revoked_at": at, "revoked_reason": reason}},
+        )
+
+
+class MongoPasswordResets:
+    """`password_resets`. Inserted with real dates, so `expires_at` compares as a date on nx-27017 too
+    (only `$set` dates are stored as strings there); `used_at` is always written (None when unused)."""
+
+    def add(self, record: dict) -> None:
+        db().password_resets.insert_one(record)
+
+    def get(self, token_hash: str) -> dict | None:
+        return db().password_resets.find_one({"_id": token_hash})
+
+    def consume(self, token_hash: str, at: datetime) -> dict | None:
+        return db().password_resets.find_one_and_update(
+            {"_id": token_hash, "used_at": None, "expires_at": {"$gt": at}},
+            {"$set": {"used_at": at, "used_reason": "reset"}},
+            return_document=ReturnDocument.BEFORE,
+        )
+
+    def invalidate_user(self, user_id: str, at: datetime) -> None:
+        db().password_resets.update_many(
+            {"user_id": user_id, "used_at": None}, {"$set": {"used_at": at, "used_reason": "invalidated"}}
+        )
+
+
+class MongoAuditLog:
+    def add(self, entry: dict) -> None:
+        db().audit.insert_one(entry)
+
+    def for_target(self, target_id: str, limit: int) -> list[dict]:
+        return list(db().audit.find({"target_id": target_id}).sort([("at", -1), ("_id", -1)]).limit(limit))
 
 
 class MongoRateLimits:

@@ -26,8 +26,12 @@ class UserRepository(Protocol):
     def add(self, user: dict) -> bool:
         """Store a new user; False when the email is already taken (nothing is stored then)."""
 
-    def set_active(self, user_id: str, is_active: bool, at: datetime) -> dict | None:
-        """Switch the account on or off; the updated user, or None if there is no such user."""
+    def set_active(self, user_id: str, is_active: bool, at: datetime, moderation: dict | None = None) -> dict | None:
+        """Switch the account on or off, recording `moderation` (who, why) in the same write when given;
+        the updated user, or None if there is no such user."""
+
+    def set_password(self, user_id: str, password_hash: str, at: datetime) -> bool:
+        """Replace the password hash; False if there is no such user."""
 
     def page(self, text: str | None, role: str | None, limit: int, after: str | None) -> tuple[list[dict], str | None]:
         """Newest first, without password hashes: users whose email or name contains `text`, of
@@ -50,3 +54,30 @@ class RefreshTokenRepository(Protocol):
 
     def revoke_user(self, user_id: str, at: datetime, reason: str) -> None:
         """Revoke every live token of one user."""
+
+    def revoke_user_except(self, user_id: str, keep_family_id: str, at: datetime, reason: str) -> None:
+        """Revoke every live token of one user but those of the family `keep_family_id`."""
+
+
+class PasswordResetRepository(Protocol):
+    """Reset tokens, stored only as SHA-256 hashes: `{_id: hash, user_id, created_at, expires_at, used_at}`."""
+
+    def add(self, record: dict) -> None: ...
+
+    def get(self, token_hash: str) -> dict | None: ...
+
+    def consume(self, token_hash: str, at: datetime) -> dict | None:
+        """Atomically mark the token used if it is unused and not expired at `at` (one conditional
+        update: of two concurrent confirms, one wins); the record as it was, or None."""
+
+    def invalidate_user(self, user_id: str, at: datetime) -> None:
+        """Mark every unused token of the user used (a reset done, a password changed, deactivated)."""
+
+
+class AuditLog(Protocol):
+    """Moderation trail: `{_id, at, actor_id, actor_email, action, target_id, reason}`."""
+
+    def add(self, entry: dict) -> None: ...
+
+    def for_target(self, target_id: str, limit: int) -> list[dict]:
+        """The newest `limit` entries about one user, newest first."""

@@ -21,10 +21,22 @@ from smartgrocer.domain import ports
 from smartgrocer.domain.accounts import RefreshTokenRepository, UserRepository
 from smartgrocer.domain.ids import new_id, sort_key_time
 from smartgrocer.domain.rate_limit import Limit, Limiter, RateLimitRepository
-from smartgrocer.errors import Conflict, Invalid, Unauthorized
+from smartgrocer.errors import Conflict, Forbidden, Invalid, Unauthorized
 
 INVALID_CREDENTIALS = "Email or password is incorrect."
 TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts. Try again later."
+
+
+def deactivated_message() -> str:
+    return (
+        "This account has been deactivated, so you cannot sign in. "
+        f"To find out why, or to ask for it back, write to {settings.SUPPORT_EMAIL}."
+    )
+
+
+def account_deactivated() -> Forbidden:
+    """Told only to someone who proved the password (or holds a link mailed to the account)."""
+    return Forbidden(deactivated_message(), code="account_deactivated")
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,7 @@ class Principal:
     role: str
     email: str
     full_name: str
+    session_id: str | None = None  # the caller's refresh-token family, from the access token
 
 
 def now() -> datetime:
@@ -93,10 +106,12 @@ def _jwt_key() -> str:
     return settings.secret("JWT_SECRET")
 
 
-def issue_access_token(user: dict) -> str:
+def issue_access_token(user: dict, session_id: str | None = None) -> str:
     issued = int(time.time())
     claims = {
         "sub": user["_id"],
+        # The refresh-token family this token belongs to: a password change keeps that session only.
+        **({"sid": session_id} if session_id else {}),
         "role": user["role"],
         "typ": "access",
         "iat": issued,
@@ -140,7 +155,13 @@ def authenticate(authorization: str | None, allowed_roles: frozenset[str] | None
         from smartgrocer.errors import Forbidden
 
         raise Forbidden("Your account is not allowed to do this.", code="wrong_role")
-    return Principal(user_id=user["_id"], role=user["role"], email=user["email"], full_name=user["full_name"])
+    return Principal(
+        user_id=user["_id"],
+        role=user["role"],
+        email=user["email"],
+        full_name=user["full_name"],
+        session_id=claims.get("sid") if isinstance(claims.get("sid"), str) else None,
+    )
 
 
 # -- repositories ----------------------------------------------------------------------------------
@@ -161,13 +182,13 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _issue_refresh_token(user_id: str, family_id: str | None = None) -> str:
+def _issue_refresh_token(user_id: str, family_id: str) -> str:
     token = secrets.token_urlsafe(32)
     _refresh_tokens().add(
         {
             "_id": _hash_token(token),
             "user_id": user_id,
-            "family_id": family_id or new_id(),
+            "family_id": family_id,
             "created_at": now(),
             "expires_at": now() + timedelta(seconds=settings.REFRESH_TOKEN_TTL),
             "revoked_at": None,
@@ -177,9 +198,10 @@ def _issue_refresh_token(user_id: str, family_id: str | None = None) -> str:
 
 
 def _token_pair(user: dict, family_id: str | None = None) -> dict:
+    family_id = family_id or new_id()
     return {
         "user": public_user(user),
-        "access_token": issue_access_token(user),
+        "access_token": issue_access_token(user, family_id),
         "refresh_token": _issue_refresh_token(user["_id"], family_id),
         "token_type": "bearer",
         "expires_in": settings.ACCESS_TOKEN_TTL,
@@ -261,7 +283,7 @@ def login(email: str, password: str, source_ip: str) -> dict:
         raise Unauthorized(INVALID_CREDENTIALS, code="invalid_credentials")
     if not user.get("is_active", False):
         attempt.release()  # the right password: not a failure, and no reset for a closed account
-        raise Unauthorized("This account is not active.", code="inactive_account")
+        raise account_deactivated()  # only now: a wrong password above got the generic answer
     attempt.succeeded()
     return _token_pair(user)
 

@@ -146,6 +146,39 @@ def _receipt(greeting: str, orders: list[dict]) -> tuple[str, str]:
     return "\n\n".join(text_parts), "".join(html_parts)
 
 
+RESET_SUBJECT = "Choose a new SmartGrocer password"
+RESET_DEACTIVATED_SUBJECT = "Your SmartGrocer account is deactivated"
+
+
+def _password_reset_mail(detail: dict) -> list[tuple[str, str, str, str]]:
+    """A link for an active account; for a deactivated one, how to reach support (a reset never reopens
+    it); nothing for an address without an account."""
+    from smartgrocer.domain.auth import deactivated_message
+    from smartgrocer.domain.passwords import reset_mail
+
+    email = str(detail.get("email") or "")
+    found = reset_mail(email, str(detail.get("site") or ""))
+    if found is None:
+        return []
+    kind, link = found
+    if kind == "deactivated":
+        text, html = _message(
+            "Hello,",
+            ["Someone asked to reset the password of your SmartGrocer account.", deactivated_message()],
+        )
+        return [(email, RESET_DEACTIVATED_SUBJECT, text, html)]
+    intro = "Someone (we hope you) asked to reset the password of your SmartGrocer account."
+    ignore = "If it was not you, ignore this mail: your password stays as it is."
+    after = "The link works once, for 30 minutes. Choosing a new password signs you out everywhere."
+    text = f"Hello,\n\n{intro}\n\nChoose a new password here:\n{link}\n\n{after}\n\n{ignore}"
+    html = (
+        f"<p>Hello,</p><p>{escape(intro)}</p>"
+        f'<p><a href="{escape(link, quote=True)}">Choose a new password</a></p>'
+        f"<p>{escape(after)}</p><p>{escape(ignore)}</p>"
+    )
+    return [(email, RESET_SUBJECT, text, html)]
+
+
 SEND_LEASE_SECONDS = 60.0  # longer than a send; shorter than the platform's first retry of a failed delivery
 
 
@@ -171,6 +204,8 @@ def _handle(event: dict) -> list[dict]:
             ["Welcome to SmartGrocer Cloud: fresh groceries from independent sellers, in one basket."],
         )
         outgoing.append((detail["email"], "Welcome to SmartGrocer", text, html))
+    elif kind == "PasswordResetRequested":
+        outgoing += _password_reset_mail(detail)
     elif kind == "CheckoutSettled" and detail.get("status") == "captured":
         # A voided checkout sends nothing more: each of its orders was cancelled with its own mail.
         orders = ports.resolve(OrderRepository).for_checkout(detail["order_id"])

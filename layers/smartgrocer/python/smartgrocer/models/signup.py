@@ -5,12 +5,7 @@ from __future__ import annotations
 from pydantic import EmailStr, Field, field_validator
 
 from smartgrocer.models.common import RequestModel
-
-
-def _password_fits_bcrypt(value: str) -> str:
-    if len(value.encode("utf-8")) > 72:
-        raise ValueError("password must be at most 72 bytes (UTF-8)")
-    return value
+from smartgrocer.models.passwords import password_fits_bcrypt as _password_fits_bcrypt
 
 
 class SignupRequest(RequestModel):

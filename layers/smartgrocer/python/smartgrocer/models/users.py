@@ -38,6 +38,25 @@ class AuthResponse(ResponseModel):
 
 class UserUpdateRequest(RequestModel):
     is_active: bool = Field(strict=True)
+    reason: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Why: required (not blank) to deactivate, optional to reactivate; kept in the audit trail",
+    )
+
+
+class AuditEntryOut(ResponseModel):
+    id: str
+    at: UtcDateTime
+    actor_id: str = Field(description="The admin who did it")
+    actor_email: str | None = None
+    action: Literal["activate", "deactivate"]
+    target_id: str = Field(description="The user it was done to")
+    reason: str | None = None
+
+
+class AuditTrail(ResponseModel):
+    items: list[AuditEntryOut] = Field(description="Newest first, at most 100")
 
 
 class UsersPage(ResponseModel):
