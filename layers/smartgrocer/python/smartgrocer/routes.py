@@ -47,6 +47,9 @@ class Route:
     throttle: Throttle = Throttle.DEFAULT
     summary: str = ""
     cache_seconds: int = 0  # public reads CloudFront may cache (Cache-Control: public, s-maxage)
+    # Authenticated by the refresh-token cookie rather than a bearer token: CSRF-checked (web/csrf.py),
+    # and CloudFront forwards that cookie to it (only under /api/auth/).
+    session_cookie: bool = False
 
     @property
     def resolver_path(self) -> str:
@@ -75,8 +78,9 @@ def _r(
     throttle: Throttle = Throttle.DEFAULT,
     summary: str = "",
     cache_seconds: int = 0,
+    session_cookie: bool = False,
 ) -> Route:
-    return Route(name, method, path, roles, frozenset(access), throttle, summary, cache_seconds)
+    return Route(name, method, path, roles, frozenset(access), throttle, summary, cache_seconds, session_cookie)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -94,8 +98,25 @@ ROUTES: tuple[Route, ...] = (
     ),
     _r("auth_login", "POST", "/api/auth/login", PUBLIC, _M, _J, throttle=Throttle.STRICT, summary="Log in"),
     _r("auth_me", "GET", "/api/auth/me", ANY_USER, _M, _J, summary="The signed-in user"),
-    _r("auth_refresh", "POST", "/api/auth/refresh", PUBLIC, _M, _J, summary="Rotate a refresh token"),
-    _r("auth_logout", "POST", "/api/auth/logout", ANY_USER, _M, _J, summary="Revoke a refresh token"),
+    _r(
+        "auth_refresh",
+        "POST",
+        "/api/auth/refresh",
+        PUBLIC,
+        _M,
+        _J,
+        summary="Rotate the session cookie's refresh token",
+        session_cookie=True,
+    ),
+    _r(
+        "auth_logout",
+        "POST",
+        "/api/auth/logout",
+        PUBLIC,
+        _M,
+        summary="End the session of the session cookie",
+        session_cookie=True,
+    ),
     _r("products_list", "GET", "/api/products", PUBLIC, _M, summary="Browse and search the catalog", cache_seconds=30),
     _r(
         "products_suggest",

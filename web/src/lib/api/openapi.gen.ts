@@ -98,7 +98,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a refresh token */
+        /** End the session of the session cookie */
         post: operations["auth_logout"];
         delete?: never;
         options?: never;
@@ -132,7 +132,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token */
+        /** Rotate the session cookie's refresh token */
         post: operations["auth_refresh"];
         delete?: never;
         options?: never;
@@ -590,14 +590,15 @@ export interface components {
             /** Postal Code */
             postal_code: string;
         };
-        /** AuthResponse */
+        /**
+         * AuthResponse
+         * @description The access token (kept in memory by the SPA); the refresh token is set as an HttpOnly cookie.
+         */
         AuthResponse: {
             /** Access Token */
             access_token: string;
             /** Expires In */
             expires_in: number;
-            /** Refresh Token */
-            refresh_token: string;
             /**
              * Token Type
              * @default bearer
@@ -1759,11 +1760,6 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** RefreshRequest */
-        RefreshRequest: {
-            /** Refresh Token */
-            refresh_token: string;
-        };
         /** RefundOut */
         RefundOut: {
             /**
@@ -2580,9 +2576,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Signed in */
             200: {
                 headers: {
+                    /** @description The session cookie with the new refresh token: `__Secure-sg_refresh=...; Path=/api/auth; Max-Age=...; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2657,19 +2655,20 @@ export interface operations {
     auth_logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Always `1`: proves the request comes from the site's own script, which a cross-site form cannot do (the session cookie alone is refused). */
+                "x-smartgrocer-csrf": "1";
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Signed out */
             204: {
                 headers: {
+                    /** @description The session cookie, cleared: `__Secure-sg_refresh=...; Path=/api/auth; Max-Age=...; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2692,7 +2691,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description CSRF check failed: header missing, or the request comes from another site */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2816,19 +2815,20 @@ export interface operations {
     auth_refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Always `1`: proves the request comes from the site's own script, which a cross-site form cannot do (the session cookie alone is refused). */
+                "x-smartgrocer-csrf": "1";
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description A new access token; the refresh token rotated */
             200: {
                 headers: {
+                    /** @description The session cookie with the new refresh token: `__Secure-sg_refresh=...; Path=/api/auth; Max-Age=...; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2844,8 +2844,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refresh token invalid, expired or reused */
+            /** @description No session cookie, or its refresh token is invalid, expired or reused (cookie cleared) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CSRF check failed: header missing, or the request comes from another site */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2904,9 +2913,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Account created and signed in */
             201: {
                 headers: {
+                    /** @description The session cookie with the new refresh token: `__Secure-sg_refresh=...; Path=/api/auth; Max-Age=...; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
