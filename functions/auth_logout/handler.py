@@ -14,13 +14,14 @@ app = api_function("auth_logout")
     status_code=204,
     responses={
         204: session.cookie_documented("Signed out", sets=False),
+        401: {"description": "No session cookie (signed out already; the cookie is cleared)"},
         403: {"description": "CSRF check failed: header missing, or the request comes from another site"},
     },
 )
 def logout(
     csrf: Annotated[Literal["1"], Header(alias="X-SmartGrocer-CSRF", description=CSRF_HEADER_DESCRIPTION)],
 ) -> None:
-    auth.logout(session.presented_token_or_none(app.current_event))
+    auth.logout(session.presented_token(app.current_event))
     return session.signed_out()
 
 

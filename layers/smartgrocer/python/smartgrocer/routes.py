@@ -28,6 +28,10 @@ class Throttle(str, Enum):
     STRICT = "strict"  # login, signup, checkout: abuse-prone flows
 
 
+# The refresh token's HttpOnly cookie (web/session.py); the CDK stack forwards it to /api/auth/* only.
+SESSION_COOKIE_NAME = "__Secure-sg_refresh"
+SESSION_COOKIE_PATH = "/api/auth"
+
 PUBLIC: frozenset[str] | None = None
 ANY_USER: frozenset[str] = frozenset({"shopper", "seller", "admin"})
 SELLER = frozenset({"seller"})

@@ -2682,7 +2682,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid token */
+            /** @description No session cookie (signed out already; the cookie is cleared) */
             401: {
                 headers: {
                     [name: string]: unknown;

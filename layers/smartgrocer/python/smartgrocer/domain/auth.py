@@ -202,10 +202,10 @@ def refresh(token: str) -> dict:
     return _token_pair(user, current["family_id"])
 
 
-def logout(token: str | None) -> None:
+def logout(token: str) -> None:
     """Revoke the whole family of the presented refresh token (every rotation of this sign-in). Whoever
     holds the token holds the session, so it needs no other proof; an unknown token is already signed out."""
-    found = _refresh_tokens().get(_hash_token(token)) if token else None
+    found = _refresh_tokens().get(_hash_token(token))
     if found:
         _refresh_tokens().revoke_family(found["family_id"], now(), "logout")
 

@@ -14,9 +14,8 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from smartgrocer import settings
 from smartgrocer.errors import Unauthorized
-
-COOKIE_NAME = "__Secure-sg_refresh"
-COOKIE_PATH = "/api/auth"
+from smartgrocer.routes import SESSION_COOKIE_NAME as COOKIE_NAME
+from smartgrocer.routes import SESSION_COOKIE_PATH as COOKIE_PATH
 MAX_TOKEN_LENGTH = 512
 
 
