@@ -135,9 +135,9 @@ class ApiFunction(APIGatewayHttpResolver):
         return self._observed(event, context)
 
     def _handle(self, event: dict, context: Any) -> dict:
-        """The guards run before Powertools resolves (and validates) anything: the origin check first, then
-        the body's size, type and depth (413/415/400 before parsing), then who is calling (401/403 before
-        the schema is revealed). Their refusals are answered here with the same error mapping."""
+        """The guards run before Powertools resolves (and validates) anything: the origin check first, the CSRF
+        check on routes a cookie authenticates (403 before the cookie is read), then the body's size, type and
+        depth (413/415/400 before parsing), then who is calling (401/403 before the schema is revealed). Their refusals are answered here with the same error mapping."""
         request = APIGatewayProxyEventV2(event)
         try:
             origin.verify(request.headers)
