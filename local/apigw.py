@@ -70,6 +70,9 @@ def http_event(
     source_ip: str = "127.0.0.1",
 ) -> dict:
     headers = {k.lower(): v for k, v in (headers or {}).items()}
+    # As API Gateway does: the Cookie header leaves `headers` and becomes the `cookies` list, one "name=value"
+    # string per cookie.
+    cookie_header = headers.pop("cookie", None)
     params: dict[str, str] = {}
     for key, value in parse_qsl(query, keep_blank_values=True):
         params[key] = f"{params[key]},{value}" if key in params else value  # v2 joins repeats with commas
@@ -99,8 +102,9 @@ def http_event(
         },
         "isBase64Encoded": False,
     }
-    if "cookie" in headers:
-        event["cookies"] = [c.strip() for c in headers["cookie"].split(";")]
+    cookies = [c.strip() for c in (cookie_header or "").split(";") if c.strip()]
+    if cookies:
+        event["cookies"] = cookies
     if params:
         event["queryStringParameters"] = params
     if path_params:

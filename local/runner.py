@@ -20,6 +20,7 @@ import secrets
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -245,7 +246,7 @@ class LocalRuntime:
     # -- request handling ------------------------------------------------------------------------
     def invoke_api(
         self, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str
-    ) -> tuple[int, dict[str, str], bytes]:
+    ) -> tuple[int, dict[str, str | list[str]], bytes]:
         route, params, path_exists = match_route(method, raw_path)
         if route is None:  # API Gateway answers unmatched routes itself
             return 404, {"content-type": "application/json"}, b'{"message":"Not Found"}'
@@ -254,9 +255,13 @@ class LocalRuntime:
             response = self.pool.invoke(route.name, event)
         except TimeoutError:
             return 504, {"content-type": "application/json"}, b'{"message":"Endpoint request timed out"}'
-        out_headers = {k.lower(): str(v) for k, v in (response.get("headers") or {}).items()}
+        out_headers: dict[str, str | list[str]] = {
+            k.lower(): str(v) for k, v in (response.get("headers") or {}).items()
+        }
         for key, values in (response.get("multiValueHeaders") or {}).items():
             out_headers[key.lower()] = ", ".join(map(str, values))
+        if response.get("cookies"):  # payload v2: each entry becomes its own Set-Cookie header, as API Gateway does
+            out_headers["set-cookie"] = [str(c) for c in response["cookies"]]
         return int(response.get("statusCode", 200)), out_headers, decode_body(response)
 
     def handle_local(self, method: str, path: str, body: bytes) -> tuple[int, dict]:
@@ -388,11 +393,12 @@ def _handler_for(runtime: LocalRuntime):
             if os.environ.get("LOCAL_ACCESS_LOG"):
                 super().log_message(fmt, *args)
 
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        def _send(self, status: int, headers: Mapping[str, str | list[str]], body: bytes) -> None:
             self.send_response(status)
             for key, value in headers.items():
                 if key not in {"content-length", "connection", "transfer-encoding"}:
-                    self.send_header(key, value)
+                    for one in value if isinstance(value, list) else [value]:
+                        self.send_header(key, one)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if self.command != "HEAD":

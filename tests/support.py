@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
+from http.cookies import SimpleCookie
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -16,17 +18,48 @@ class Account:
     user_id: str
     role: str
     access_token: str
-    refresh_token: str
+    refresh_token: str  # from the session cookie that signup set
 
     @property
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
+REFRESH_COOKIE = "__Secure-sg_refresh"
+CSRF_HEADERS = {"X-SmartGrocer-CSRF": "1"}
+
+
+def set_cookies(response: requests.Response) -> list[str]:
+    """Every `Set-Cookie` line of the answer, unjoined."""
+    return list(response.raw.headers.getlist("Set-Cookie"))
+
+
+def refresh_cookie_of(response: requests.Response) -> str | None:
+    """The refresh token the answer set in the session cookie (None: it set none; "" : it cleared it)."""
+    for line in set_cookies(response):
+        jar: SimpleCookie = SimpleCookie()
+        jar.load(line)
+        if REFRESH_COOKIE in jar:
+            return jar[REFRESH_COOKIE].value
+    return None
+
+
+def session_headers(refresh_token: str | None, csrf: bool = True) -> dict[str, str]:
+    """What the SPA sends to the cookie routes: the session cookie and the CSRF header. Sent explicitly: the
+    cookie is `Secure`, so a cookie jar would not send it over the runner's plain http (a browser does, on
+    loopback), and one client serves many accounts."""
+    headers = dict(CSRF_HEADERS) if csrf else {}
+    if refresh_token is not None:
+        headers["Cookie"] = f"{REFRESH_COOKIE}={refresh_token}"
+    return headers
+
+
 class ApiClient:
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
         self.session = requests.Session()
+        # One client serves many accounts: it keeps no cookies; each account's session cookie is sent explicitly.
+        self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
 
     def request(self, method: str, path: str, account: Account | None = None, **kwargs) -> requests.Response:
         headers = dict(kwargs.pop("headers", {}) or {})
@@ -66,8 +99,10 @@ class ApiClient:
         )
         assert response.status_code == 201, response.text
         body = response.json()
+        refresh_token = refresh_cookie_of(response)
+        assert refresh_token, f"signup set no session cookie: {set_cookies(response)}"
         account = Account(
-            email, password, body["user"]["id"], body["user"]["role"], body["access_token"], body["refresh_token"]
+            email, password, body["user"]["id"], body["user"]["role"], body["access_token"], refresh_token
         )
         if is_seller and payouts:
             self.make_payable(account)
@@ -90,6 +125,15 @@ class ApiClient:
 
     def login(self, email: str, password: str) -> requests.Response:
         return self.post("/api/auth/login", json={"email": email, "password": password})
+
+    def refresh(self, refresh_token: str | None, **kwargs) -> requests.Response:
+        """POST /api/auth/refresh as the SPA does it: the session cookie and the CSRF header."""
+        headers = {**session_headers(refresh_token), **kwargs.pop("headers", {})}
+        return self.post("/api/auth/refresh", headers=headers, **kwargs)
+
+    def logout(self, refresh_token: str | None, **kwargs) -> requests.Response:
+        headers = {**session_headers(refresh_token), **kwargs.pop("headers", {})}
+        return self.post("/api/auth/logout", headers=headers, **kwargs)
 
     def create_product(self, seller: Account, **fields) -> dict:
         payload = {

@@ -60,7 +60,14 @@ def test_no_undeclared_operations(document):
 def test_security_matches_roles(document, route):
     operation = _operation(document, route)
     assert operation is not None, route.name
-    if route.is_public:
+    if route.session_cookie:
+        assert operation.get("security") == [{"sessionCookie": []}], f"{route.name} does not declare the cookie"
+        assert "401" in operation["responses"] and "403" in operation["responses"]
+        csrf = [p for p in operation["parameters"] if p["in"] == "header" and p["name"] == "x-smartgrocer-csrf"]
+        assert csrf and csrf[0]["required"] and csrf[0]["schema"]["const"] == "1", f"{route.name}: no CSRF header"
+        cookie = document["components"]["securitySchemes"]["sessionCookie"]
+        assert (cookie["type"], cookie["in"], cookie["name"]) == ("apiKey", "cookie", "__Secure-sg_refresh")
+    elif route.is_public:
         assert not operation.get("security"), f"{route.name} is public but declares security"
     else:
         assert operation.get("security") == [{"bearerAuth": []}], f"{route.name} does not declare bearerAuth"

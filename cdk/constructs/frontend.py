@@ -16,6 +16,7 @@ from constructs import Construct
 from cdk.config import StageConfig
 from cdk.constructs.api import HttpApi
 from cdk.constructs.storage import Storage, secure_bucket
+from smartgrocer.routes import SESSION_COOKIE_NAME, SESSION_COOKIE_PATH
 
 # Client-side routes (no file extension in the last segment) get the app shell; files pass through.
 # Done per request on the SPA behavior only, so a 404 from /api/* reaches the client as a 404.
@@ -35,6 +36,17 @@ IMAGES_PREFIX_JS = """\
 function handler(event) {
   var request = event.request;
   request.uri = request.uri.replace(/^\\/images\\//, '/');
+  return request;
+}
+"""
+
+# The cookie routes compare a request's Origin with the host the viewer asked for (smartgrocer.web.csrf);
+# behind CloudFront the API sees its own execute-api Host, so the viewer's is passed on in a header that
+# this function always overwrites (a viewer cannot choose it).
+SITE_HOST_JS = """\
+function handler(event) {
+  var request = event.request;
+  request.headers['x-smartgrocer-site-host'] = { value: request.headers.host ? request.headers.host.value : '' };
   return request;
 }
 """
@@ -165,6 +177,17 @@ class Frontend(Construct):
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
             response_headers_policy=self.api_headers,
         )
+        # /api/auth/*: never cached; besides what every API call gets (all viewer headers but Host, so
+        # Authorization too; the query string) only the session cookie is forwarded, no other cookie.
+        session_requests = cloudfront.OriginRequestPolicy(
+            self,
+            "SessionRequests",
+            comment="/api/auth/*: viewer headers except Host, the session cookie only",
+            header_behavior=cloudfront.OriginRequestHeaderBehavior.deny_list("Host"),
+            cookie_behavior=cloudfront.OriginRequestCookieBehavior.allow_list(SESSION_COOKIE_NAME),
+            query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.all(),
+        )
+
         # Catalog reads honour the API's Cache-Control (no max-age: not cached). Authorization is in
         # the key so a signed-in response is never served to anyone else.
         catalog_cache = cloudfront.CachePolicy(
@@ -193,7 +216,16 @@ class Frontend(Construct):
                 response_headers_policy=self.spa_headers,
                 function_associations=[_viewer_request(self, "SpaRouting", SPA_ROUTING_JS)],
             ),
-            additional_behaviors={  # first match wins: the catalog before the rest of /api
+            additional_behaviors={  # first match wins: sessions and the catalog before the rest of /api
+                f"{SESSION_COOKIE_PATH}/*": cloudfront.BehaviorOptions(
+                    origin=api_origin,
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=session_requests,
+                    response_headers_policy=self.api_headers,
+                    function_associations=[_viewer_request(self, "SiteHost", SITE_HOST_JS)],
+                ),
                 "/api/products*": cloudfront.BehaviorOptions(**api_behavior, cache_policy=catalog_cache),
                 "/api/*": cloudfront.BehaviorOptions(
                     **api_behavior, cache_policy=cloudfront.CachePolicy.CACHING_DISABLED

@@ -23,7 +23,7 @@ def test_signup_returns_tokens_and_public_user(raw_invoke):
     response = _signup(raw_invoke, is_seller=True, phone="+1 555 0100")
     assert response["statusCode"] == 201
     body = response["json"]
-    assert set(body) == {"user", "access_token", "refresh_token", "token_type", "expires_in"}
+    assert set(body) == {"user", "access_token", "token_type", "expires_in"}  # the refresh token is in the cookie
     assert body["token_type"] == "bearer" and body["expires_in"] > 0
     assert body["user"]["role"] == "seller" and body["user"]["phone"] == "+1 555 0100"
     assert "password_hash" not in body["user"] and "password" not in body["user"]

@@ -85,7 +85,8 @@ def test_refresh_token_is_not_an_access_token(raw_invoke, shopper):
 
 
 def test_access_token_is_not_a_refresh_token(raw_invoke, shopper):
-    response = raw_invoke("POST", "/api/auth/refresh", body={"refresh_token": shopper.access_token})
+    headers = {"x-smartgrocer-csrf": "1", "cookie": f"__Secure-sg_refresh={shopper.access_token}"}
+    response = raw_invoke("POST", "/api/auth/refresh", headers=headers)
     assert_error(response, 401, "invalid_refresh_token")
 
 

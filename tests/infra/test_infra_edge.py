@@ -89,8 +89,8 @@ def test_cloudfront_redirects_http_and_routes_api_and_images(synth):
     behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
     assert all(b["ViewerProtocolPolicy"] == "redirect-to-https" for b in behaviors)
     by_path = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
-    # First match wins: the cached catalog behavior must come before the catch-all /api/*.
-    assert list(by_path) == ["/api/products*", "/api/*", "/images/*"]
+    # First match wins: sessions and the cached catalog must come before the catch-all /api/*.
+    assert list(by_path) == ["/api/auth/*", "/api/products*", "/api/*", "/images/*"]
     api = by_path["/api/*"]
     assert api["CachePolicyId"] == CACHING_DISABLED
     assert api["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST_HEADER
@@ -175,3 +175,39 @@ def test_rotation_pins_the_secret_version_cloudfront_sends(functions_dir, layer_
     pinned = synthesize({"origin_secret_version": "v-2"}, functions_dir, layer_dir, web_dist=tmp_path)
     (api_origin,) = [o for o in distribution_config(pinned)["Origins"] if "CustomOriginConfig" in o]
     assert ":SecretString:current::v-2}}" in json.dumps(api_origin["OriginCustomHeaders"])
+
+
+def test_session_routes_get_the_session_cookie_only_and_are_never_cached(synth):
+    from smartgrocer.routes import ROUTES, SESSION_COOKIE_NAME
+
+    config = distribution_config(synth)
+    by_path = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    auth, api = by_path["/api/auth/*"], by_path["/api/*"]
+    assert all(r.path.startswith("/api/auth/") for r in ROUTES if r.session_cookie)
+    assert auth["TargetOriginId"] == api["TargetOriginId"]
+    assert auth["CachePolicyId"] == CACHING_DISABLED
+    assert set(auth["AllowedMethods"]) == set(api["AllowedMethods"])
+    assert auth["ResponseHeadersPolicyId"] == api["ResponseHeadersPolicyId"]
+    policy = synth.resources[auth["OriginRequestPolicyId"]["Ref"]]["Properties"]["OriginRequestPolicyConfig"]
+    assert policy["CookiesConfig"] == {"CookieBehavior": "whitelist", "Cookies": [SESSION_COOKIE_NAME]}
+    assert policy["HeadersConfig"] == {"HeaderBehavior": "allExcept", "Headers": ["Host"]}
+    assert policy["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+    # The viewer's host reaches the CSRF check in a header a viewer cannot set (the function overwrites it).
+    (assoc,) = auth["FunctionAssociations"]
+    assert assoc["EventType"] == "viewer-request"
+    (function,) = [
+        f["Properties"]
+        for f in synth.of_type("AWS::CloudFront::Function").values()
+        if "x-smartgrocer-site-host" in json.dumps(f["Properties"]["FunctionCode"])
+    ]
+    assert "request.headers.host" in function["FunctionCode"]
+
+
+def test_cors_never_lets_another_origin_use_the_session_cookie(synth):
+    # No credentials and no CSRF header in CORS: a cross-origin page can neither send the cookie with a
+    # readable answer nor pass the CSRF check.
+    for api in synth.of_type("AWS::ApiGatewayV2::Api").values():
+        cors = api["Properties"].get("CorsConfiguration")
+        if cors:
+            assert not cors.get("AllowCredentials")
+            assert "x-smartgrocer-csrf" not in [h.lower() for h in cors.get("AllowHeaders", [])]

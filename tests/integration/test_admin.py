@@ -59,7 +59,7 @@ def test_deactivated_user_is_locked_out_and_can_be_reactivated(api, admin, uniqu
     assert response.status_code == 200 and response.json()["is_active"] is False
     assert_error(api.get("/api/auth/me", victim), 401, "inactive_account")
     assert_error(api.get("/api/orders/my-orders", victim), 401, "inactive_account")
-    assert_error(api.post("/api/auth/refresh", json={"refresh_token": victim.refresh_token}), 401)
+    assert_error(api.refresh(victim.refresh_token), 401)
     assert_error(api.login(victim.email, victim.password), 403, "account_deactivated")
     listed = _list(api, admin, q=victim.email)["items"]
     assert [(u["id"], u["is_active"]) for u in listed] == [(victim.user_id, False)]

@@ -1,12 +1,13 @@
 """Accounts over HTTP: signup validation, login (one message for every failure, rate limited), /me,
-refresh-token rotation with reuse detection, logout, deactivated accounts."""
+refresh-token rotation with reuse detection in the session cookie (its attributes, CSRF checks), logout,
+deactivated accounts."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.integration.helpers import assert_error
-from tests.support import within_one_window
+from tests.support import REFRESH_COOKIE, refresh_cookie_of, session_headers, set_cookies, within_one_window
 
 SIGNUP = "/api/auth/signup"
 
@@ -158,62 +159,143 @@ def test_me_without_token(api):
     assert_error(api.get("/api/auth/me"), 401, "missing_token")
 
 
-# -- refresh tokens --------------------------------------------------------------------------------
+# -- refresh tokens: the session cookie ------------------------------------------------------------
+
+COOKIE_ATTRIBUTES = "Path=/api/auth; Max-Age={ttl}; HttpOnly; Secure; SameSite=Strict"
 
 
 def _refresh(api, token):
-    return api.post("/api/auth/refresh", json={"refresh_token": token})
+    return api.refresh(token)
+
+
+def _rotated(response) -> str:
+    assert response.status_code == 200, response.text
+    token = refresh_cookie_of(response)
+    assert token, set_cookies(response)
+    return token
+
+
+@pytest.mark.parametrize("how", ["signup", "login", "refresh"])
+def test_session_cookie_is_set_exactly(api, unique_email, how):
+    from smartgrocer import settings
+
+    email = unique_email("cookie")
+    response = api.post(SIGNUP, json=_signup_body(email))
+    if how != "signup":
+        response = api.login(email, "correct-horse-1") if how == "login" else api.refresh(refresh_cookie_of(response))
+    assert response.status_code in {200, 201}, response.text
+    (line,) = set_cookies(response)
+    token = refresh_cookie_of(response)
+    assert line == f"{REFRESH_COOKIE}={token}; " + COOKIE_ATTRIBUTES.format(ttl=settings.REFRESH_TOKEN_TTL)
+    assert len(token) >= 40 and "refresh_token" not in response.json() and token not in response.text
 
 
 def test_refresh_rotates_and_old_token_dies(api, shopper):
     first = _refresh(api, shopper.refresh_token)
-    assert first.status_code == 200
-    pair = first.json()
-    assert pair["refresh_token"] != shopper.refresh_token and pair["user"]["id"] == shopper.user_id
-    assert api.get("/api/auth/me", headers={"Authorization": f"Bearer {pair['access_token']}"}).status_code == 200
+    rotated = _rotated(first)
+    body = first.json()
+    assert rotated != shopper.refresh_token and body["user"]["id"] == shopper.user_id
+    assert set(body) == {"user", "access_token", "token_type", "expires_in"}
+    assert api.get("/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}).status_code == 200
     assert_error(_refresh(api, shopper.refresh_token), 401, "invalid_refresh_token")
 
 
-def test_reusing_a_rotated_token_revokes_the_family(api, shopper):
-    second = _refresh(api, shopper.refresh_token).json()["refresh_token"]
-    third = _refresh(api, second).json()["refresh_token"]
+def test_reusing_a_rotated_token_revokes_the_family_and_clears_the_cookie(api, shopper):
+    second = _rotated(_refresh(api, shopper.refresh_token))
+    third = _rotated(_refresh(api, second))
     # the stolen first token comes back: the whole family ends, including the newest token
-    assert_error(_refresh(api, shopper.refresh_token), 401, "invalid_refresh_token")
+    reused = _refresh(api, shopper.refresh_token)
+    assert_error(reused, 401, "invalid_refresh_token")
+    assert set_cookies(reused) == [f"{REFRESH_COOKIE}=; " + COOKIE_ATTRIBUTES.format(ttl=0)]
     assert_error(_refresh(api, third), 401, "invalid_refresh_token")
 
 
 def test_reuse_does_not_touch_other_sessions(api, shopper):
-    other_session = api.login(shopper.email, shopper.password).json()["refresh_token"]
+    other_session = refresh_cookie_of(api.login(shopper.email, shopper.password))
     _refresh(api, shopper.refresh_token)
     assert_error(_refresh(api, shopper.refresh_token), 401)  # reuse: first family revoked
     assert _refresh(api, other_session).status_code == 200
 
 
-def test_logout_revokes_the_refresh_token(api, shopper):
-    response = api.post("/api/auth/logout", shopper, json={"refresh_token": shopper.refresh_token})
-    assert response.status_code == 204 and response.content == b""
-    assert_error(_refresh(api, shopper.refresh_token), 401, "invalid_refresh_token")
+def test_refresh_without_cookie_is_401_and_clears_it(api):
+    response = _refresh(api, None)
+    assert_error(response, 401, "missing_refresh_token")
+    assert refresh_cookie_of(response) == ""
 
 
-def test_logout_requires_authentication(api, shopper):
-    assert_error(api.post("/api/auth/logout", json={"refresh_token": shopper.refresh_token}), 401)
+def test_refresh_ignores_a_token_in_the_body(api, shopper):
+    response = api.refresh(None, json={"refresh_token": shopper.refresh_token})
+    assert_error(response, 401, "missing_refresh_token")
     assert _refresh(api, shopper.refresh_token).status_code == 200  # untouched
 
 
-def test_logout_cannot_revoke_someone_elses_token(api, shopper, seller):
-    response = api.post("/api/auth/logout", shopper, json={"refresh_token": seller.refresh_token})
-    assert response.status_code == 204  # no oracle
-    assert _refresh(api, seller.refresh_token).status_code == 200
+def test_logout_revokes_the_session_and_clears_the_cookie(api, shopper):
+    rotated = _rotated(_refresh(api, shopper.refresh_token))
+    response = api.logout(rotated)
+    assert response.status_code == 204 and response.content == b""
+    assert set_cookies(response) == [f"{REFRESH_COOKIE}=; " + COOKIE_ATTRIBUTES.format(ttl=0)]
+    assert_error(_refresh(api, rotated), 401, "invalid_refresh_token")
+    assert api.get("/api/auth/me", shopper).status_code == 200  # the access token lives out its short life
 
 
-@pytest.mark.parametrize("token", ["x" * 10, "not-a-token-at-all", "a" * 512])
+def test_logout_without_a_session(api):
+    # No cookie: 401 (the route is authenticated by it); an unknown one: nothing to end. Both clear it.
+    missing = api.logout(None)
+    assert_error(missing, 401, "missing_refresh_token")
+    unknown = api.logout("not-a-token-at-all")
+    assert unknown.status_code == 204
+    assert refresh_cookie_of(missing) == refresh_cookie_of(unknown) == ""
+
+
+def test_logout_needs_the_csrf_header_and_changes_nothing_without_it(api, shopper):
+    response = api.post("/api/auth/logout", shopper, headers=session_headers(shopper.refresh_token, csrf=False))
+    assert_error(response, 403, "csrf_failed")
+    assert set_cookies(response) == []
+    assert _refresh(api, shopper.refresh_token).status_code == 200  # untouched
+
+
+def test_logout_ends_only_its_own_session(api, shopper):
+    other_session = refresh_cookie_of(api.login(shopper.email, shopper.password))
+    assert api.logout(shopper.refresh_token).status_code == 204
+    assert _refresh(api, other_session).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["x" * 10, "not-a-token-at-all", "a" * 512, "a" * 513])
 def test_refresh_with_unknown_token(api, token):
-    assert_error(_refresh(api, token), 401, "invalid_refresh_token")
+    error = assert_error(_refresh(api, token), 401)
+    assert error["code"] in {"invalid_refresh_token", "missing_refresh_token"}
 
 
-def test_refresh_validation(api):
-    assert_error(api.post("/api/auth/refresh", json={}), 422)
-    assert_error(api.post("/api/auth/refresh", json={"refresh_token": "x" * 10, "user_id": "y"}), 422)
+@pytest.mark.parametrize(
+    "headers, why",
+    [
+        ({"X-SmartGrocer-CSRF": ""}, "header empty"),
+        ({"X-SmartGrocer-CSRF": "0"}, "header not 1"),
+        ({"Sec-Fetch-Site": "cross-site"}, "cross-site fetch"),
+        ({"Sec-Fetch-Site": "same-site"}, "sibling subdomain"),
+        ({"Origin": "https://evil.example"}, "foreign origin"),
+        ({"Origin": "null"}, "opaque origin"),
+        ({"Origin": "http://127.0.0.1.evil.example"}, "look-alike origin"),
+    ],
+)
+def test_refresh_refuses_what_a_foreign_page_could_send(api, shopper, headers, why):
+    response = api.refresh(shopper.refresh_token, headers=headers)
+    error = assert_error(response, 403, "csrf_failed")
+    assert "session cookie" in error["message"], why
+    assert set_cookies(response) == []  # a foreign page cannot sign anyone out either
+    assert _refresh(api, shopper.refresh_token).status_code == 200
+
+
+def test_refresh_needs_the_csrf_header(api, shopper):
+    response = api.post("/api/auth/refresh", headers=session_headers(shopper.refresh_token, csrf=False))
+    error = assert_error(response, 403, "csrf_failed")
+    assert "X-SmartGrocer-CSRF" in error["message"]
+
+
+def test_refresh_from_the_site_itself_is_accepted(api, runtime, shopper):
+    site = runtime.base_url.rstrip("/")
+    response = api.refresh(shopper.refresh_token, headers={"Origin": site, "Sec-Fetch-Site": "same-origin"})
+    assert _rotated(response) != shopper.refresh_token
 
 
 def test_deactivated_user_tokens_stop_working(api, unique_email):

@@ -33,7 +33,14 @@ from tests.security.helpers import (
     walk_keys,
     walk_strings,
 )
-from tests.support import ApiClient, loopback_alias_works, session_from
+from tests.support import (
+    ApiClient,
+    loopback_alias_works,
+    refresh_cookie_of,
+    session_from,
+    session_headers,
+    set_cookies,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("shopper", "seller", "admin")
@@ -499,36 +506,63 @@ class TestAPI2BrokenAuthentication:
         error_of(
             api.get("/api/auth/me", headers={"Authorization": f"Bearer {shopper.refresh_token}"}), 401, "invalid_token"
         )
-        error_of(
-            api.post("/api/auth/refresh", json={"refresh_token": shopper.access_token}), 401, "invalid_refresh_token"
-        )
+        error_of(api.refresh(shopper.access_token), 401, "invalid_refresh_token")
+
+    def test_refresh_token_never_reaches_script(self, api, unique_email):
+        # Only in an HttpOnly, Secure, SameSite=Strict cookie scoped to /api/auth: never in a JSON body.
+        email = unique_email("js")
+        signup = api.post("/api/auth/signup", json={"email": email, "password": "correct-horse-1", "full_name": "JS"})
+        for response in (signup, api.login(email, "correct-horse-1"), api.refresh(refresh_cookie_of(signup))):
+            token = refresh_cookie_of(response)
+            assert token and token not in response.text and "refresh_token" not in response.json()
+            (line,) = set_cookies(response)
+            attributes = {a.strip().split("=")[0] for a in line.split(";")[1:]}
+            assert attributes == {"HttpOnly", "Secure", "SameSite", "Path", "Max-Age"}, line
+            assert "SameSite=Strict" in line and "; Path=/api/auth;" in line
 
     def test_refresh_reuse_revokes_the_whole_family(self, api, shopper):
-        first = api.post("/api/auth/refresh", json={"refresh_token": shopper.refresh_token})
+        first = api.refresh(shopper.refresh_token)
         assert first.status_code == 200
-        rotated = first.json()["refresh_token"]
-        assert rotated != shopper.refresh_token
+        rotated = refresh_cookie_of(first)
+        assert rotated and rotated != shopper.refresh_token
         # The old token comes back (stolen copy): refused, and the legitimate new one dies with it.
-        error_of(
-            api.post("/api/auth/refresh", json={"refresh_token": shopper.refresh_token}), 401, "invalid_refresh_token"
-        )
-        error_of(api.post("/api/auth/refresh", json={"refresh_token": rotated}), 401, "invalid_refresh_token")
+        error_of(api.refresh(shopper.refresh_token), 401, "invalid_refresh_token")
+        error_of(api.refresh(rotated), 401, "invalid_refresh_token")
         # A fresh login starts a new, working family.
-        relogged = api.login(shopper.email, shopper.password).json()
-        assert api.post("/api/auth/refresh", json={"refresh_token": relogged["refresh_token"]}).status_code == 200
+        relogged = refresh_cookie_of(api.login(shopper.email, shopper.password))
+        assert api.refresh(relogged).status_code == 200
 
-    def test_logout_revokes_and_cannot_revoke_someone_elses_session(self, api, shopper, seller):
-        assert api.post("/api/auth/logout", seller, json={"refresh_token": shopper.refresh_token}).status_code == 204
-        assert api.post("/api/auth/refresh", json={"refresh_token": shopper.refresh_token}).status_code == 200
-        fresh = api.login(seller.email, seller.password).json()["refresh_token"]
-        assert api.post("/api/auth/logout", seller, json={"refresh_token": fresh}).status_code == 204
-        error_of(api.post("/api/auth/refresh", json={"refresh_token": fresh}), 401, "invalid_refresh_token")
+    def test_logout_ends_the_cookies_session_only(self, api, shopper, seller):
+        # Logout acts on the session cookie it is sent with: a bearer token alone ends nothing.
+        error_of(api.post("/api/auth/logout", seller, headers=session_headers(None, csrf=False)), 403, "csrf_failed")
+        error_of(api.post("/api/auth/logout", seller, headers=session_headers(None)), 401, "missing_refresh_token")
+        assert api.refresh(shopper.refresh_token).status_code == 200
+        fresh = refresh_cookie_of(api.login(seller.email, seller.password))
+        assert api.logout(fresh).status_code == 204
+        error_of(api.refresh(fresh), 401, "invalid_refresh_token")
+
+    @pytest.mark.parametrize("route", [r for r in ROUTES if r.session_cookie], ids=lambda r: r.name)
+    @pytest.mark.parametrize(
+        "attack",
+        [
+            {},  # a cross-site form post: no custom header possible
+            {"X-SmartGrocer-CSRF": "1", "Sec-Fetch-Site": "cross-site"},
+            {"X-SmartGrocer-CSRF": "1", "Origin": "https://attacker.example"},
+        ],
+        ids=["form-post", "cross-site-fetch", "foreign-origin"],
+    )
+    def test_cookie_routes_refuse_cross_site_requests(self, api, shopper, route, attack):
+        headers = {"Cookie": session_headers(shopper.refresh_token)["Cookie"], **attack}
+        response = api.request(route.method, route.path, headers=headers)
+        error_of(response, 403, "csrf_failed")
+        assert set_cookies(response) == []
+        assert api.refresh(shopper.refresh_token).status_code == 200  # the session is untouched
 
     def test_deactivated_accounts_lose_access_and_refresh_at_once(self, api, admin, shopper):
         body = {"is_active": False, "reason": "Security test"}
         assert api.patch(f"/api/admin/users/{shopper.user_id}", admin, json=body).status_code == 200
         error_of(api.get("/api/auth/me", shopper), 401, "inactive_account")
-        error_of(api.post("/api/auth/refresh", json={"refresh_token": shopper.refresh_token}), 401)
+        error_of(api.refresh(shopper.refresh_token), 401)
         # Only the right password learns the account is deactivated; a wrong one hears the generic answer.
         error_of(api.login(shopper.email, shopper.password), 403, "account_deactivated")
         error_of(api.login(shopper.email, "wrong-password-1"), 401, "invalid_credentials")
@@ -939,7 +973,9 @@ class TestAPI5BrokenFunctionLevelAuthorization:
     @pytest.mark.parametrize("route", ROUTES, ids=_route_ids())
     def test_anonymous(self, api, route):
         response = api.request(route.method, fill_path(route.path), json={})
-        if route.is_public:
+        if route.session_cookie:  # no CSRF header: refused before the (absent) cookie is even looked at
+            error_of(response, 403, "csrf_failed")
+        elif route.is_public:
             assert response.status_code not in {401, 403}, response.text
         else:
             error_of(response, 401, "missing_token")
@@ -971,6 +1007,7 @@ class TestAPI5BrokenFunctionLevelAuthorization:
             "auth_signup",
             "auth_login",
             "auth_refresh",
+            "auth_logout",
             "auth_password_reset",
             "auth_password_reset_confirm",
             "products_list",

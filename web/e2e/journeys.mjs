@@ -1,7 +1,23 @@
 // The browser journeys, run in order by run.mjs. Each sets up its own data (through the UI, or through
 // the API with `confirmedOrders`), so any one of them runs alone: E2E_ONLY=<part of its name>.
 import { accessibilityJourneys } from "./accessibility.mjs";
-import { apiCall, assert, confirmedOrders, DEMO, everydayPickup, fillAddress, login, mailTo, makePng, newContext, newPage, screenshot, windowChoices } from "./lib.mjs";
+import {
+  apiCall,
+  assert,
+  assertNoTokenInScriptReach,
+  confirmedOrders,
+  DEMO,
+  everydayPickup,
+  fillAddress,
+  login,
+  mailTo,
+  makePng,
+  newContext,
+  newPage,
+  screenshot,
+  sessionCookie,
+  windowChoices,
+} from "./lib.mjs";
 
 const RUN = Date.now().toString(36);
 
@@ -306,34 +322,63 @@ export const journeys = [
 ];
 
 journeys.push({
-  name: "an expired access token is refreshed silently; logout ends the session",
+  name: "the session survives a reload in a cookie no script can read; an expired access token is refreshed silently; logout ends it",
   async run({ browser, baseURL }) {
     const context = await newContext(browser, baseURL);
     const page = await newPage(context);
+    // An earlier version kept the whole session, refresh token included, in localStorage: the first load removes it.
+    await page.goto("/");
+    await page.evaluate(() => localStorage.setItem("sg.session", JSON.stringify({ accessToken: "old", refreshToken: "old-refresh" })));
+    await page.reload();
+    await page.getByRole("link", { name: "Log in" }).waitFor();
+    assert((await page.evaluate(() => localStorage.getItem("sg.session"))) === null, "the stored session of an earlier version is gone");
+
     await login(page, DEMO.shopper);
-    const before = await page.evaluate(() => JSON.parse(localStorage.getItem("sg.session")));
-    // Simulate an access token that has expired: the API answers 401 and the client must refresh.
-    await page.evaluate(() => {
-      const session = JSON.parse(localStorage.getItem("sg.session"));
-      localStorage.setItem("sg.session", JSON.stringify({ ...session, accessToken: "expired.token.value" }));
-    });
+    const first = await sessionCookie(context);
+    assert(first, "signing in set the session cookie");
+    assert(first.httpOnly && first.secure && first.sameSite === "Strict" && first.path === "/api/auth", `cookie attributes: ${JSON.stringify(first)}`);
+    await assertNoTokenInScriptReach(page, first.value);
+
+    // A reload keeps the user signed in: the SPA restores the session from the cookie, on a protected page too.
     await page.goto("/orders");
-    await page.getByTestId("my-orders").waitFor();
-    const after = await page.evaluate(() => JSON.parse(localStorage.getItem("sg.session")));
-    assert(after.accessToken !== "expired.token.value", "a new access token was stored");
-    assert(after.refreshToken !== before.refreshToken, "the rotated refresh token replaced the old one");
+    await page.getByRole("heading", { name: "My orders", level: 1 }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "My orders", level: 1 }).waitFor();
+    await page.getByTestId("account-menu").waitFor();
+    assert(new URL(page.url()).pathname === "/orders", "still on the protected page after the reload");
+    const restored = await sessionCookie(context);
+    assert(restored && restored.value !== first.value, "restoring rotated the refresh token");
+    await assertNoTokenInScriptReach(page, restored.value);
+
+    // The access token expired (the API answers 401 once): the client refreshes by cookie and retries.
+    let refusedOnce = false;
+    await page.route("**/api/orders/my-orders*", async (route) => {
+      if (refusedOnce) return route.continue();
+      refusedOnce = true;
+      await route.fulfill({ status: 401, contentType: "application/json", body: JSON.stringify({ error: { code: "invalid_token", message: "The access token is invalid or expired.", details: null } }) });
+    });
+    await page.goto("/");
+    await page.getByTestId("account-menu").waitFor();
+    await page.getByTestId("account-menu").click();
+    await page.getByRole("menuitem", { name: "My orders" }).click();
+    await page.getByRole("heading", { name: "My orders", level: 1 }).waitFor();
+    assert(refusedOnce, "the expired access token was refused once");
+    const rotated = await sessionCookie(context);
+    assert(rotated && rotated.value !== restored.value, "the silent refresh rotated the cookie");
+    await page.unroute("**/api/orders/my-orders*");
 
     await page.getByTestId("account-menu").click();
     await page.getByTestId("logout").click();
     await page.getByRole("link", { name: "Log in" }).waitFor();
-    assert((await page.evaluate(() => localStorage.getItem("sg.session"))) === null, "session cleared on logout");
-    // The old refresh token is dead server-side too.
+    assert((await sessionCookie(context)) === undefined, "logout cleared the session cookie");
+    // The last refresh token is dead server-side too, even presented by hand with the CSRF header.
     const refused = await fetch(new URL("/api/auth/refresh", baseURL), {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ refresh_token: after.refreshToken }),
+      headers: { "X-SmartGrocer-CSRF": "1", Cookie: `${rotated.name}=${rotated.value}` },
     });
     assert(refused.status === 401, `refresh after logout is refused (got ${refused.status})`);
+    await page.reload();
+    await page.getByRole("link", { name: "Log in" }).waitFor();
     await page.goto("/orders");
     await page.waitForURL("**/login?next=%2Forders");
     await context.close();

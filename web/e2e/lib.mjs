@@ -68,6 +68,24 @@ export async function login(page, { email, password }) {
   await page.getByTestId("account-menu").waitFor();
 }
 
+/** The refresh-token cookie as the browser holds it (HttpOnly: only the browser itself can see it). */
+export const SESSION_COOKIE = "__Secure-sg_refresh";
+export async function sessionCookie(context) {
+  return (await context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE && cookie.value);
+}
+
+/** What a script in the page can reach (document.cookie, localStorage, sessionStorage) holds no refresh token. */
+export async function assertNoTokenInScriptReach(page, refreshToken) {
+  const reach = await page.evaluate(() => ({
+    cookie: document.cookie,
+    stored: [localStorage, sessionStorage].flatMap((storage) => Object.keys(storage).map((key) => `${key}=${storage.getItem(key)}`)),
+  }));
+  assert(!reach.cookie.includes(refreshToken) && !reach.cookie.includes("sg_refresh"), `document.cookie shows the refresh token: ${reach.cookie}`);
+  for (const entry of reach.stored) {
+    assert(!entry.includes(refreshToken) && !/token/i.test(entry), `web storage holds a token: ${entry.slice(0, 80)}`);
+  }
+}
+
 export async function screenshot(page, name, options = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);

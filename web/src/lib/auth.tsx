@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
 import { api, onSessionExpired, sessionStore } from "./api";
 import type { LoginRequest, SignupRequest, User } from "./api/models";
 import type { AuthResponse } from "./api/models";
@@ -7,6 +7,8 @@ import { toast } from "@/components/ui/toast";
 
 interface AuthContextValue {
   user: User | null;
+  /** True while a reload's session is being restored from the cookie: not known yet to be signed out. */
+  restoring: boolean;
   login(body: LoginRequest): Promise<User>;
   signup(body: SignupRequest): Promise<User>;
   logout(): Promise<void>;
@@ -14,8 +16,15 @@ interface AuthContextValue {
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
+/** Tells the site's other tabs about a sign-out, so they drop their in-memory access token at once. */
+const SESSION_CHANNEL = "smartgrocer-session";
+function sessionChannel(): BroadcastChannel | null {
+  return typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(SESSION_CHANNEL);
+}
+
 function storeSession(response: AuthResponse): User {
-  sessionStore.set({ accessToken: response.access_token, refreshToken: response.refresh_token, user: response.user });
+  // The refresh token is in the HttpOnly cookie the answer set; only the access token is kept, in memory.
+  sessionStore.set({ accessToken: response.access_token, user: response.user });
   return response.user;
 }
 
@@ -23,19 +32,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const session = useSyncExternalStore(sessionStore.subscribe, sessionStore.get, sessionStore.get);
   const user = session?.user ?? null;
+  const [restoring, setRestoring] = useState(() => sessionStore.get() === null);
 
-  // Revalidate a remembered session once: the role may have changed or the account been deactivated.
+  // A reload or a new tab: the session lives on in the refresh cookie; one refresh brings it back.
   useEffect(() => {
-    if (!sessionStore.get()) return;
+    if (sessionStore.get()) return; // already signed in (restoring started false)
+    let live = true;
     api
-      .me()
-      .then((fresh) => {
-        const current = sessionStore.get();
-        if (current) sessionStore.set({ ...current, user: fresh });
-      })
-      .catch(() => {
-        // A failed refresh already cleared the session; network errors keep it for later.
+      .restoreSession()
+      .catch(() => null) // offline: stay signed out until the next action
+      .finally(() => {
+        if (live) setRestoring(false);
       });
+    return () => {
+      live = false;
+    };
   }, []);
 
   useEffect(
@@ -47,21 +58,35 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [queryClient],
   );
 
+  useEffect(() => {
+    const channel = sessionChannel();
+    if (!channel) return;
+    channel.onmessage = (event: MessageEvent) => {
+      if (event.data === "signed-out" && sessionStore.get()) {
+        sessionStore.set(null);
+        queryClient.clear();
+      }
+    };
+    return () => channel.close();
+  }, [queryClient]);
+
   const login = useCallback(async (body: LoginRequest) => storeSession(await api.login(body)), []);
   const signup = useCallback(async (body: SignupRequest) => storeSession(await api.signup(body)), []);
   const logout = useCallback(async () => {
-    const refreshToken = sessionStore.get()?.refreshToken;
     try {
-      if (refreshToken) await api.logout(refreshToken);
+      await api.logout();
     } catch {
-      // Logging out locally matters most; the token expires on its own anyway.
+      // Signing out here matters most; the server-side session ends with its cookie's lifetime anyway.
     } finally {
       sessionStore.set(null);
       queryClient.clear();
+      const channel = sessionChannel();
+      channel?.postMessage("signed-out");
+      channel?.close();
     }
   }, [queryClient]);
 
-  const value = useMemo(() => ({ user, login, signup, logout }), [user, login, signup, logout]);
+  const value = useMemo(() => ({ user, restoring, login, signup, logout }), [user, restoring, login, signup, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

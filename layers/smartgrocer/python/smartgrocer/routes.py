@@ -28,6 +28,10 @@ class Throttle(str, Enum):
     STRICT = "strict"  # login, signup, checkout: abuse-prone flows
 
 
+# The refresh token's HttpOnly cookie (web/session.py); the CDK stack forwards it to /api/auth/* only.
+SESSION_COOKIE_NAME = "__Secure-sg_refresh"
+SESSION_COOKIE_PATH = "/api/auth"
+
 PUBLIC: frozenset[str] | None = None
 ANY_USER: frozenset[str] = frozenset({"shopper", "seller", "admin"})
 SELLER = frozenset({"seller"})
@@ -47,6 +51,9 @@ class Route:
     throttle: Throttle = Throttle.DEFAULT
     summary: str = ""
     cache_seconds: int = 0  # public reads CloudFront may cache (Cache-Control: public, s-maxage)
+    # Authenticated by the refresh-token cookie rather than a bearer token: CSRF-checked (web/csrf.py),
+    # and CloudFront forwards that cookie to it (only under /api/auth/).
+    session_cookie: bool = False
 
     @property
     def resolver_path(self) -> str:
@@ -75,8 +82,9 @@ def _r(
     throttle: Throttle = Throttle.DEFAULT,
     summary: str = "",
     cache_seconds: int = 0,
+    session_cookie: bool = False,
 ) -> Route:
-    return Route(name, method, path, roles, frozenset(access), throttle, summary, cache_seconds)
+    return Route(name, method, path, roles, frozenset(access), throttle, summary, cache_seconds, session_cookie)
 
 
 ROUTES: tuple[Route, ...] = (
@@ -94,8 +102,25 @@ ROUTES: tuple[Route, ...] = (
     ),
     _r("auth_login", "POST", "/api/auth/login", PUBLIC, _M, _J, throttle=Throttle.STRICT, summary="Log in"),
     _r("auth_me", "GET", "/api/auth/me", ANY_USER, _M, _J, summary="The signed-in user"),
-    _r("auth_refresh", "POST", "/api/auth/refresh", PUBLIC, _M, _J, summary="Rotate a refresh token"),
-    _r("auth_logout", "POST", "/api/auth/logout", ANY_USER, _M, _J, summary="Revoke a refresh token"),
+    _r(
+        "auth_refresh",
+        "POST",
+        "/api/auth/refresh",
+        PUBLIC,
+        _M,
+        _J,
+        summary="Rotate the session cookie's refresh token",
+        session_cookie=True,
+    ),
+    _r(
+        "auth_logout",
+        "POST",
+        "/api/auth/logout",
+        PUBLIC,
+        _M,
+        summary="End the session of the session cookie",
+        session_cookie=True,
+    ),
     _r("me_update", "PATCH", "/api/me", ANY_USER, _M, _J, summary="Change your name or phone"),
     # The address book lives in the user's document; every role may shop, so every role has one.
     _r(

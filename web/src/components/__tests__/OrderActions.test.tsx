@@ -8,7 +8,7 @@ import { OrderActions } from "../OrderActions";
 const seller = { id: "s1", email: "farm@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "2025-01-01T00:00:00Z", phone: null };
 
 describe("OrderActions", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: seller }));
 
   it("shows a button per allowed transition and none that the server did not allow", async () => {
     mockFetch([{ path: "/api/auth/me", body: seller }]);

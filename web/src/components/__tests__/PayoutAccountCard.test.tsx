@@ -10,7 +10,7 @@ const seller = { id: "s1", email: "farm@x.test", full_name: "Farm", role: "selle
 const account = (overrides: Partial<PayoutAccount> = {}): PayoutAccount => ({ status: "none", account_id: null, commission_bps: 1000, platform_commission_bps: 1000, updated_at: null, ...overrides });
 
 describe("Payout account card", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: seller }));
   afterEach(() => vi.restoreAllMocks());
 
   it("asks a seller without an account to set up payouts and sends them to the onboarding page", async () => {

@@ -36,7 +36,7 @@ describe("PhotoUploader", () => {
     FakeXhr.sent = [];
     vi.stubGlobal("XMLHttpRequest", FakeXhr);
     vi.stubGlobal("URL", Object.assign(URL, { createObjectURL: () => "blob:preview", revokeObjectURL: () => {} }));
-    sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller });
+    sessionStore.set({ accessToken: "a", user: seller });
   });
 
   it("presigns, posts the fields then the file to S3, and saves the image URL on the product", async () => {

@@ -34,7 +34,7 @@ async function openDialog() {
 }
 
 describe("Refund dialog", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: seller }));
 
   it("shows the payout, refunds part of the order with a fresh key, and shows the refund and the reduced payout", async () => {
     const { calls } = mockFetch([
@@ -126,7 +126,7 @@ describe("Refund dialog", () => {
   });
 
   it("offers no refund when nothing is refundable, and shows shoppers their refunds without the payout", async () => {
-    sessionStore.set({ accessToken: "a", refreshToken: "r", user: shopper });
+    sessionStore.set({ accessToken: "a", user: shopper });
     mockFetch([
       { path: "/api/auth/me", body: shopper },
       { path: "/api/orders/o1", body: { ...refunded, refundable: null, payout: null } },

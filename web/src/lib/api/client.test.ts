@@ -10,13 +10,15 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 
-function setup(session: Session | null = { accessToken: "access-1", refreshToken: "refresh-1", user }) {
+function setup(session: Session | null = { accessToken: "access-1", user }, crossTabLock?: <T>(task: () => Promise<T>) => Promise<T>) {
   const store = memorySessionStore(session);
   const fetchMock = vi.fn<typeof fetch>();
   const onSessionExpired = vi.fn();
-  const client = new ApiClient({ session: store, fetch: fetchMock, onSessionExpired });
+  const client = new ApiClient({ session: store, fetch: fetchMock, onSessionExpired, crossTabLock });
   return { store, fetchMock, client, onSessionExpired };
 }
+
+const signedIn = (access: string) => json(200, { user, access_token: access, token_type: "bearer", expires_in: 900 });
 
 const headerOf = (call: Parameters<typeof fetch>, name: string) => new Headers(call[1]?.headers).get(name);
 
@@ -103,17 +105,19 @@ describe("ApiClient", () => {
     const { client, fetchMock, store } = setup();
     fetchMock
       .mockResolvedValueOnce(json(401, { error: { code: "unauthorized", message: "expired" } }))
-      .mockResolvedValueOnce(json(200, { user, access_token: "access-2", refresh_token: "refresh-2", token_type: "bearer", expires_in: 900 }))
+      .mockResolvedValueOnce(signedIn("access-2"))
       .mockResolvedValueOnce(json(200, user));
 
     await expect(client.me()).resolves.toEqual(user);
 
     const [refreshUrl, refreshInit] = fetchMock.mock.calls[1];
     expect(refreshUrl).toBe("/api/auth/refresh");
-    expect(JSON.parse(String(refreshInit?.body))).toEqual({ refresh_token: "refresh-1" });
+    expect(refreshInit?.method).toBe("POST");
+    expect(refreshInit?.body ?? null).toBeNull(); // the refresh token travels in the HttpOnly cookie only
+    expect(headerOf(fetchMock.mock.calls[1], "X-SmartGrocer-CSRF")).toBe("1");
     expect(headerOf(fetchMock.mock.calls[1], "Authorization")).toBeNull();
     expect(headerOf(fetchMock.mock.calls[2], "Authorization")).toBe("Bearer access-2");
-    expect(store.get()).toMatchObject({ accessToken: "access-2", refreshToken: "refresh-2" });
+    expect(store.get()).toEqual({ accessToken: "access-2", user });
   });
 
   it("shares one refresh between parallel 401s (refresh tokens are single-use)", async () => {
@@ -125,7 +129,7 @@ describe("ApiClient", () => {
       if (url === "/api/auth/refresh") {
         refreshCalls++;
         await new Promise((resolve) => setTimeout(resolve, 5));
-        return json(200, { user, access_token: "access-2", refresh_token: "refresh-2", token_type: "bearer", expires_in: 900 });
+        return signedIn("access-2");
       }
       return auth === "Bearer access-2" ? json(200, { items: [], next_cursor: null }) : json(401, { error: { code: "unauthorized", message: "expired" } });
     });

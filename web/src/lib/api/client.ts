@@ -22,6 +22,7 @@ import type {
   SellerOrdersQuery,
   SellerPayoutsQuery,
   SignupRequest,
+  User,
   UsersQuery,
   UserUpdate,
 } from "./models";
@@ -34,6 +35,20 @@ export interface ApiClientOptions {
   baseUrl?: string;
   /** Called when the session could not be refreshed and has been cleared. */
   onSessionExpired?: () => void;
+  /**
+   * Runs a refresh while holding a lock shared by every tab of the site (default: the Web Locks API
+   * when the browser has it), so two tabs never present the same single-use refresh token.
+   */
+  crossTabLock?: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+/** The header the cookie routes require (see docs/security.md): a cross-site form cannot send it. */
+export const CSRF_HEADER = { "x-smartgrocer-csrf": "1" } as const;
+const REFRESH_LOCK = "smartgrocer-session-refresh";
+
+function webLocks<T>(task: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  return locks ? (locks.request(REFRESH_LOCK, task) as Promise<T>) : task();
 }
 
 /**
@@ -80,7 +95,9 @@ export class ApiClient {
   private readonly fetchImpl: typeof fetch;
   private readonly baseUrl: string;
   private readonly onSessionExpired?: () => void;
-  /** One refresh at a time: refresh tokens are single-use, so parallel 401s must share it. */
+  private readonly crossTabLock: <T>(task: () => Promise<T>) => Promise<T>;
+  /** One refresh at a time in this tab: refresh tokens are single-use, so parallel 401s (and the
+   * restore on load) share it; other tabs wait for the cross-tab lock. */
   private refreshing: Promise<boolean> | null = null;
   /** Calls made as the signed-in user (token sent when there is one, refreshed on 401). */
   private readonly http: Client<paths>;
@@ -92,6 +109,7 @@ export class ApiClient {
     this.fetchImpl = options.fetch ?? ((...args) => globalThis.fetch(...args));
     this.baseUrl = options.baseUrl ?? "";
     this.onSessionExpired = options.onSessionExpired;
+    this.crossTabLock = options.crossTabLock ?? webLocks;
     const clientFor = (useAuth: boolean) =>
       createClient<paths>({
         baseUrl: this.baseUrl,
@@ -130,29 +148,44 @@ export class ApiClient {
     }
   }
 
-  /** true when a fresh pair is stored. `staleToken` lets a late 401 reuse a refresh another call already did. */
+  /**
+   * Restores the session from the HttpOnly refresh cookie (a reload, a new tab): one refresh. Resolves
+   * to the user, or null when there is no session to restore (no cookie, or it was refused).
+   */
+  async restoreSession(): Promise<User | null> {
+    await this.refresh();
+    return this.session.get()?.user ?? null;
+  }
+
+  /** true when a fresh session is stored. `staleToken` lets a late 401 reuse a refresh another call already did. */
   private refreshSession(staleToken: string): Promise<boolean> {
     const current = this.session.get();
     if (!current) return Promise.resolve(false);
     if (current.accessToken !== staleToken) return Promise.resolve(true);
+    return this.refresh();
+  }
+
+  private refresh(): Promise<boolean> {
     if (!this.refreshing) {
-      this.refreshing = this.doRefresh(current.refreshToken).finally(() => {
+      this.refreshing = this.crossTabLock(() => this.doRefresh()).finally(() => {
         this.refreshing = null;
       });
     }
     return this.refreshing;
   }
 
-  private async doRefresh(refreshToken: string): Promise<boolean> {
+  private async doRefresh(): Promise<boolean> {
+    const hadSession = this.session.get() !== null;
     try {
-      const fresh = await settle(this.anonymous.POST("/api/auth/refresh", { body: { refresh_token: refreshToken } }));
-      this.session.set({ accessToken: fresh.access_token, refreshToken: fresh.refresh_token, user: fresh.user });
+      // The browser sends the cookie (same origin); the header proves it is our own script asking.
+      const fresh = await settle(this.anonymous.POST("/api/auth/refresh", { params: { header: CSRF_HEADER } }));
+      this.session.set({ accessToken: fresh.access_token, user: fresh.user });
       return true;
     } catch (error) {
       // Only a definite "no" ends the session; a network blip should not sign the user out.
       if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
         this.session.set(null);
-        this.onSessionExpired?.();
+        if (hadSession) this.onSessionExpired?.();
       }
       return false;
     }
@@ -222,8 +255,9 @@ export class ApiClient {
     return settle(this.http.POST("/api/auth/password", { body }));
   }
 
-  logout(refreshToken: string) {
-    return settle(this.http.POST("/api/auth/logout", { body: { refresh_token: refreshToken } }));
+  /** Ends the session of the refresh cookie (the server revokes it and clears the cookie). */
+  logout() {
+    return settle(this.anonymous.POST("/api/auth/logout", { params: { header: CSRF_HEADER } }));
   }
 
   listProducts(query: ProductQuery = {}, signal?: AbortSignal) {

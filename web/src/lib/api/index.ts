@@ -1,5 +1,5 @@
 import { ApiClient } from "./client";
-import { localSessionStore } from "./tokens";
+import { forgetStoredSession, memorySessionStore } from "./tokens";
 
 export { ApiClient } from "./client";
 export { ApiError, errorMessage, fieldErrors, isApiError, staleProduct } from "./errors";
@@ -8,8 +8,10 @@ export type { LocalPaymentResult } from "./client";
 
 const sessionExpiredListeners = new Set<() => void>();
 
+forgetStoredSession(); // the refresh token once kept in localStorage: gone on the first load of this version
+
 /** The app-wide client: same-origin relative URLs (the runner and CloudFront serve SPA and API together). */
-export const sessionStore = localSessionStore();
+export const sessionStore = memorySessionStore();
 export const api = new ApiClient({
   session: sessionStore,
   onSessionExpired: () => sessionExpiredListeners.forEach((listener) => listener()),

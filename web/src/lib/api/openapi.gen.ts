@@ -115,7 +115,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a refresh token */
+        /** End the session of the session cookie */
         post: operations["auth_logout"];
         delete?: never;
         options?: never;
@@ -200,7 +200,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a refresh token */
+        /** Rotate the session cookie's refresh token */
         post: operations["auth_refresh"];
         delete?: never;
         options?: never;
@@ -780,14 +780,15 @@ export interface components {
              */
             items: components["schemas"]["AuditEntryOut"][];
         };
-        /** AuthResponse */
+        /**
+         * AuthResponse
+         * @description The access token (kept in memory by the SPA); the refresh token is set as an HttpOnly cookie.
+         */
         AuthResponse: {
             /** Access Token */
             access_token: string;
             /** Expires In */
             expires_in: number;
-            /** Refresh Token */
-            refresh_token: string;
             /**
              * Token Type
              * @default bearer
@@ -1989,11 +1990,6 @@ export interface components {
              */
             phone?: string | null;
         };
-        /** RefreshRequest */
-        RefreshRequest: {
-            /** Refresh Token */
-            refresh_token: string;
-        };
         /** RefundOut */
         RefundOut: {
             /**
@@ -3027,9 +3023,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Signed in */
             200: {
                 headers: {
+                    /** @description The session cookie with the new refresh token: `__Secure-sg_refresh=...; Path=/api/auth; Max-Age=...; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3113,19 +3111,20 @@ export interface operations {
     auth_logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Always `1`: proves the request comes from the site's own script, which a cross-site form cannot do (the session cookie alone is refused). */
+                "x-smartgrocer-csrf": "1";
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description No content */
+            /** @description Signed out */
             204: {
                 headers: {
+                    /** @description The session cookie, cleared: `__Secure-sg_refresh=...; Path=/api/auth; Max-Age=...; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3139,7 +3138,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid token */
+            /** @description No session cookie (signed out already; the cookie is cleared) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3148,7 +3147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Role not allowed */
+            /** @description CSRF check failed: header missing, or the request comes from another site */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3520,19 +3519,20 @@ export interface operations {
     auth_refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Always `1`: proves the request comes from the site's own script, which a cross-site form cannot do (the session cookie alone is refused). */
+                "x-smartgrocer-csrf": "1";
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description A new access token; the refresh token rotated */
             200: {
                 headers: {
+                    /** @description The session cookie with the new refresh token: `__Secure-sg_refresh=...; Path=/api/auth; Max-Age=...; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3548,8 +3548,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Refresh token invalid, expired or reused */
+            /** @description No session cookie, or its refresh token is invalid, expired or reused (cookie cleared) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description CSRF check failed: header missing, or the request comes from another site */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3608,9 +3617,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Success */
+            /** @description Account created and signed in */
             201: {
                 headers: {
+                    /** @description The session cookie with the new refresh token: `__Secure-sg_refresh=...; Path=/api/auth; Max-Age=...; HttpOnly; Secure; SameSite=Strict` */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {

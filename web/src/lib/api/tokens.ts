@@ -1,8 +1,12 @@
 import type { User } from "./models";
 
+/**
+ * The signed-in user and their short-lived access token, in this tab's memory only. The refresh
+ * token never reaches script: the API keeps it in an HttpOnly cookie scoped to /api/auth, and a
+ * reload restores the session by asking /api/auth/refresh once (see ApiClient.restoreSession).
+ */
 export interface Session {
   accessToken: string;
-  refreshToken: string;
   user: User;
 }
 
@@ -12,9 +16,9 @@ export interface SessionStore {
   subscribe(listener: (session: Session | null) => void): () => void;
 }
 
-const STORAGE_KEY = "sg.session";
+/** Where earlier versions kept the whole session, refresh token included, readable by any script. */
+export const LEGACY_STORAGE_KEY = "sg.session";
 
-/** In-memory store; the default for tests. */
 export function memorySessionStore(initial: Session | null = null): SessionStore {
   let current = initial;
   const listeners = new Set<(session: Session | null) => void>();
@@ -32,37 +36,14 @@ export function memorySessionStore(initial: Session | null = null): SessionStore
 }
 
 /**
- * Session kept in localStorage so a reload keeps the user signed in. Other tabs pick up
- * rotated tokens through the `storage` event: refresh tokens are single-use, so a tab holding a
- * stale one would otherwise trip the server's reuse detection and sign everyone out.
+ * Removes a session an earlier version stored in localStorage: its refresh token must not linger
+ * where script can read it. That session is simply gone; the user signs in once more, and from then
+ * on the cookie keeps them signed in.
  */
-export function localSessionStore(storage: Storage = window.localStorage): SessionStore {
-  const memory = memorySessionStore(read(storage));
-  window.addEventListener("storage", (event) => {
-    if (event.key === STORAGE_KEY) memory.set(read(storage));
-  });
-  return {
-    get: memory.get,
-    subscribe: memory.subscribe,
-    set(session) {
-      try {
-        if (session) storage.setItem(STORAGE_KEY, JSON.stringify(session));
-        else storage.removeItem(STORAGE_KEY);
-      } catch {
-        // Private mode or full storage: the session still lives in memory for this tab.
-      }
-      memory.set(session);
-    },
-  };
-}
-
-function read(storage: Storage): Session | null {
+export function forgetStoredSession(storage: Storage | undefined = globalThis.localStorage): void {
   try {
-    const raw = storage.getItem(STORAGE_KEY);
-    if (!raw) return null;
-    const parsed = JSON.parse(raw) as Session;
-    return parsed.accessToken && parsed.refreshToken && parsed.user ? parsed : null;
+    storage?.removeItem(LEGACY_STORAGE_KEY);
   } catch {
-    return null;
+    // Storage disabled: there is nothing stored either.
   }
 }

@@ -43,7 +43,7 @@ const routes = (items: SavedAddress[], extra: MockRoute[] = []): MockRoute[] => 
 const cards = () => screen.getAllByTestId("address-card");
 
 describe("AccountPage", { timeout: 40_000 }, () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user }));
 
   it("shows the details with the email read-only, saves name and phone, and links to the password page", async () => {
     const { calls } = mockFetch(routes([], [{ method: "PATCH", path: "/api/me", body: { ...user, full_name: "Ann Lovelace", phone: null } }]));

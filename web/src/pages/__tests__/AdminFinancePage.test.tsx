@@ -9,7 +9,7 @@ const admin = { id: "a1", email: "admin@x.test", full_name: "Ada", role: "admin"
 const zero = { captured: "0.00", commission: "0.00", refunds: "0.00", transfers: "0.00" };
 
 describe("Admin finance", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: admin }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: admin }));
 
   it("shows the totals, the chart with a text alternative and a table of the days that moved money; the period is a choice", async () => {
     const { calls } = mockFetch([

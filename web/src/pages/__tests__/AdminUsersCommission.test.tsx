@@ -11,7 +11,7 @@ const ann = { ...farm, id: "u1", email: "ann@x.test", full_name: "Ann", role: "s
 const sellerOut = (commission_bps: number | null) => ({ id: "s1", name: "Farm", email: "farm@x.test", payout_status: "active", account_id: "acct_1", commission_bps, effective_commission_bps: commission_bps ?? 1000, updated_at: null });
 
 describe("Admin users: a seller's commission", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: admin }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: admin }));
 
   it("is offered for sellers only, checked 0-50 %, saved in basis points and cleared to the platform's rate", async () => {
     const { calls } = mockFetch([

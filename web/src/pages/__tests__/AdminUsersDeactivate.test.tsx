@@ -19,7 +19,7 @@ const entry = {
 };
 
 describe("Admin users: deactivating with a reason", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: admin }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: admin }));
 
   it("requires a reason, counts its characters, says what happens, shows the history and sends the reason", async () => {
     const { calls } = mockFetch([

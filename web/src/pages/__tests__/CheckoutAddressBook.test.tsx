@@ -60,7 +60,7 @@ const posted = (calls: ReturnType<typeof mockFetch>["calls"], path: string) => c
 describe("Checkout with the address book", { timeout: 40_000 }, () => {
   beforeEach(() => {
     localStorage.clear();
-    sessionStore.set({ accessToken: "a", refreshToken: "r", user });
+    sessionStore.set({ accessToken: "a", user });
     basket.clear();
     basket.add(apples, 1);
   });

@@ -50,7 +50,7 @@ const payRoute = [{ path: "/checkout/pay/:checkoutId", element: <p>payment page<
 // Typing an address with userEvent is slow on a busy machine: give these tests room.
 describe("CheckoutPage", { timeout: 20_000 }, () => {
   beforeEach(() => {
-    sessionStore.set({ accessToken: "a", refreshToken: "r", user });
+    sessionStore.set({ accessToken: "a", user });
     basket.clear();
     basket.add(apples, 2);
     basket.add(bread, 1);

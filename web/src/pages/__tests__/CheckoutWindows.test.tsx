@@ -61,7 +61,7 @@ function picker(sellerId: string) {
 describe("Checkout: delivery and pickup windows", { timeout: 20_000 }, () => {
   beforeEach(() => {
     dairyReads = 0;
-    sessionStore.set({ accessToken: "a", refreshToken: "r", user });
+    sessionStore.set({ accessToken: "a", user });
     basket.clear();
     basket.add(milk, 2); // 10.00: delivery 3.00
     basket.add(bread, 1);

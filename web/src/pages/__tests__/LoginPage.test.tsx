@@ -43,7 +43,7 @@ describe("LoginPage", () => {
 
   it("stores the session and goes to the role's home (or ?next)", async () => {
     mockFetch([
-      { method: "POST", path: "/api/auth/login", body: { user, access_token: "a", refresh_token: "r", token_type: "bearer", expires_in: 900 } },
+      { method: "POST", path: "/api/auth/login", body: { user, access_token: "a", token_type: "bearer", expires_in: 900 } },
       { path: "/api/auth/me", body: user },
     ]);
     const { router } = renderRoute(<LoginPage />, { path: "/login", url: "/login?next=%2Fseller%2Forders" });
@@ -52,7 +52,7 @@ describe("LoginPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Log in" }));
     await screen.findByText("elsewhere");
     expect(router.state.location.pathname).toBe("/seller/orders");
-    expect(sessionStore.get()).toMatchObject({ accessToken: "a", refreshToken: "r", user: { email: "ann@x.test" } });
+    expect(sessionStore.get()).toMatchObject({ accessToken: "a", user: { email: "ann@x.test" } });
   });
 
   it("refuses to redirect off-site after login", async () => {

@@ -31,7 +31,7 @@ const openCheckout: Checkout = {
 };
 
 describe("My orders", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user }));
 
   it("shows one entry per checkout, newest first, each with its per-seller orders", async () => {
     mockFetch([
@@ -78,7 +78,7 @@ describe("My orders", () => {
 });
 
 describe("Order page", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user }));
 
   it("offers the buyer Pay now on an order awaiting payment", async () => {
     mockFetch([

@@ -59,7 +59,7 @@ describe("Forgot password", () => {
 });
 
 describe("Reset password (the mailed link)", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: ann }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: ann }));
 
   it("checks the new password, sends it with the token and clears the ended session", async () => {
     const { calls } = mockFetch([{ method: "POST", path: "/api/auth/password-reset/confirm", status: 204 }]);
@@ -104,7 +104,7 @@ describe("Reset password (the mailed link)", () => {
 });
 
 describe("Change password", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: ann }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: ann }));
 
   it("shows a wrong current password next to it, then confirms a change and keeps the session", async () => {
     const wrong = { error: { code: "wrong_password", message: "Your current password is not correct.", details: null } };
@@ -125,7 +125,7 @@ describe("Change password", () => {
       { current_password: "not-mine-1", new_password: "brand-new-pass-2" },
       { current_password: "correct-horse-1", new_password: "brand-new-pass-2" },
     ]);
-    expect(sessionStore.get()).toMatchObject({ accessToken: "a", refreshToken: "r" });
+    expect(sessionStore.get()).toMatchObject({ accessToken: "a" });
     expect(screen.getByLabelText("Current password")).toHaveValue("");
   });
 });

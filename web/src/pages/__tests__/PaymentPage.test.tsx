@@ -47,7 +47,7 @@ async function typeCard(number: string) {
 
 describe("PaymentPage", { timeout: 20_000 }, () => {
   beforeEach(() => {
-    sessionStore.set({ accessToken: "a", refreshToken: "r", user });
+    sessionStore.set({ accessToken: "a", user });
     basket.clear();
   });
 

@@ -21,7 +21,7 @@ const saved: FulfilmentSettings = {
 };
 
 describe("SellerFulfilmentPage", { timeout: 20_000 }, () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: seller }));
 
   it("explains windows when none are set, checks the slots before sending and saves", async () => {
     const { calls } = mockFetch([

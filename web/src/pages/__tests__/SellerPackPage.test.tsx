@@ -66,7 +66,7 @@ describe("planPacking", () => {
 });
 
 describe("SellerPackPage", { timeout: 20_000 }, () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: seller }));
 
   it("shows each line's ordered amount and keeps a running total against what the shopper authorised", async () => {
     mockFetch(routes());

@@ -45,7 +45,7 @@ const list: PackingList = {
 };
 
 describe("SellerPackingListPage", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: seller }));
 
   it("sums the window's lines by product, then lists each order, and prints", async () => {
     const { calls } = mockFetch([

@@ -15,7 +15,7 @@ function row(id: string, overrides: Partial<PayoutRow> = {}): PayoutRow {
 const page = (items: PayoutRow[], next_cursor: string | null): SellerPayouts => ({ currency: "usd", items, next_cursor, totals });
 
 describe("Seller payouts", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: seller }));
   afterEach(() => vi.unstubAllGlobals());
 
   it("says how payouts come when there are none", async () => {

@@ -13,7 +13,7 @@ function render() {
 }
 
 describe("SellerProductEditPage", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: seller }));
 
   it("loads the product fresh and saves only what changed, naming the version it edits", async () => {
     const { calls } = mockFetch([

@@ -8,7 +8,7 @@ import SellerProductsPage from "../seller/SellerProductsPage";
 const seller = { id: "s1", email: "s@x.test", full_name: "Farm", role: "seller" as const, is_active: true, created_at: "", phone: null };
 
 describe("SellerProductsPage quick stock edit", () => {
-  beforeEach(() => sessionStore.set({ accessToken: "a", refreshToken: "r", user: seller }));
+  beforeEach(() => sessionStore.set({ accessToken: "a", user: seller }));
 
   it("names the version it showed, and on 412 shows the current stock instead of overwriting it", async () => {
     const listed = makeProduct({ id: "p1", name: "Pears", stock: 10, etag: '"r1.s10"' });

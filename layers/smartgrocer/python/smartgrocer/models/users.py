@@ -14,10 +14,6 @@ class LoginRequest(RequestModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
-class RefreshRequest(RequestModel):
-    refresh_token: str = Field(min_length=10, max_length=512)
-
-
 class UserOut(ResponseModel):
     id: str
     email: str
@@ -29,9 +25,10 @@ class UserOut(ResponseModel):
 
 
 class AuthResponse(ResponseModel):
+    """The access token (kept in memory by the SPA); the refresh token is set as an HttpOnly cookie."""
+
     user: UserOut
     access_token: str
-    refresh_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
 

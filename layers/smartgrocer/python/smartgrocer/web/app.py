@@ -23,7 +23,7 @@ from smartgrocer import settings, wiring  # noqa: F401  (wiring: adapters for th
 from smartgrocer.domain import metrics as business_metrics
 from smartgrocer.errors import AppError, BadRequest, PayloadTooLarge, Unavailable
 from smartgrocer.routes import ROUTES_BY_NAME, Access, Route
-from smartgrocer.web import origin, snapstart
+from smartgrocer.web import csrf, origin, session, snapstart
 from smartgrocer.web.logging import logger
 from smartgrocer.web.observability import observed
 
@@ -92,7 +92,7 @@ class ApiFunction(APIGatewayHttpResolver):
                  responses: dict[int, Any] | None = None):
         """Register the one function of this Lambda under its route's method and path."""
         statuses = {400, 413, 422, 503}
-        if not self.entry.is_public:
+        if not self.entry.is_public or self.entry.session_cookie:
             statuses |= {401, 403}
         if "{" in self.entry.path or self.entry.method in {"PUT", "PATCH", "DELETE"}:
             statuses.add(404)
@@ -116,7 +116,8 @@ class ApiFunction(APIGatewayHttpResolver):
         return register(func) if func else register
 
     def route_decorator(self, func, status_code, responses):
-        security = None if self.entry.is_public else [{"bearerAuth": []}]
+        security = [{"sessionCookie": []}] if self.entry.session_cookie else (
+            None if self.entry.is_public else [{"bearerAuth": []}])
         return self.route(rule=self.entry.resolver_path, method=self.entry.method, summary=self.entry.summary,
                           operation_id=self.entry.name, status_code=status_code, responses=responses,
                           security=security, tags=[self.entry.name.split("_")[0]])(func)
@@ -136,22 +137,28 @@ class ApiFunction(APIGatewayHttpResolver):
             import aws_lambda_powertools.utilities.parameters  # noqa: F401  (boto3; no client is created)
 
     def get_openapi_schema(self, **kwargs):
-        """Schema generation only (build time): declares the bearer scheme the routes refer to."""
-        from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+        """Schema generation only (build time): declares the bearer and cookie schemes the routes refer to."""
+        from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 
-        kwargs.setdefault("security_schemes", {"bearerAuth": HTTPBearer(bearerFormat="JWT")})
+        cookie = APIKey.model_validate({
+            "in": APIKeyIn.cookie, "name": session.COOKIE_NAME,
+            "description": f"The refresh token, set HttpOnly by login, signup and refresh (Path={session.COOKIE_PATH}); "
+                           f"requests that use it must also send `{csrf.HEADER}: {csrf.HEADER_VALUE}`."})
+        kwargs.setdefault("security_schemes", {"bearerAuth": HTTPBearer(bearerFormat="JWT"), "sessionCookie": cookie})
         return super().get_openapi_schema(**kwargs)
 
     def __call__(self, event: dict, context: Any) -> dict:
         return self._observed(event, context)
 
     def _handle(self, event: dict, context: Any) -> dict:
-        """The guards run before Powertools resolves (and validates) anything: the origin check first, then
-        the body's size, type and depth (413/415/400 before parsing), then who is calling (401/403 before
-        the schema is revealed). Their refusals are answered here with the same error mapping."""
+        """The guards run before Powertools resolves (and validates) anything: the origin check first, the CSRF
+        check on routes a cookie authenticates (403 before the cookie is read), then the body's size, type and
+        depth (413/415/400 before parsing), then who is calling (401/403 before the schema is revealed). Their refusals are answered here with the same error mapping."""
         request = APIGatewayProxyEventV2(event)
         try:
             origin.verify(request.headers)
+            if self.entry.session_cookie:
+                csrf.verify(request.headers)
             refused = _guard_query(request, self.query_names) or _guard_body(request)
             if refused is None:
                 self.append_context(principal=_principal(self.entry, request))
@@ -174,7 +181,10 @@ class ApiFunction(APIGatewayHttpResolver):
         counter = ERROR_METRICS.get((exc.code, self.entry.name)) or ERROR_METRICS.get((exc.code, "*"))
         if counter:
             business_metrics.count(counter)
-        return error_response(exc.status, exc.code, exc.message, exc.details, exc.retry_after)
+        response = error_response(exc.status, exc.code, exc.message, exc.details, exc.retry_after)
+        if self.entry.session_cookie and exc.status == 401:
+            response.cookies.append(session.cleared_cookie())  # the cookie's session is over: drop it
+        return response
 
     @staticmethod
     def _validation_error(exc: RequestValidationError) -> Response:
