@@ -199,5 +199,15 @@ export async function confirmedOrders(baseURL, lines) {
     body: { client_secret: placed.payment.client_secret, card_number: "4242424242424242" },
   });
   assert(paid.status === "authorized", `the test card is authorised (got ${paid.status})`);
-  return placed.orders.map(({ id, seller_name }) => ({ id, seller_name }));
+  return placed.orders.map(({ id, number, seller_name }) => ({ id, number, seller_name }));
+}
+
+/**
+ * The mails sent to `to` with this subject, once every event so far has been handled (the local runner's
+ * drain delivers pending events and their mail first: no waiting on a clock).
+ */
+export async function mailsTo(baseURL, to, subject) {
+  await apiCall(baseURL, "POST", "/local/events/drain");
+  const { messages } = await apiCall(baseURL, "GET", "/local/mail");
+  return messages.filter((message) => message.to.includes(to) && message.subject === subject);
 }

@@ -16,6 +16,7 @@ import {
 } from "./ui/dropdown-menu";
 import { SearchCombobox } from "./search/SearchCombobox";
 import { Toaster } from "./ui/toast";
+import { plural } from "@/lib/counts";
 
 const ROLE_LINKS = {
   shopper: [
@@ -161,7 +162,7 @@ function BasketButton() {
   const count = basketCount(useBasket());
   return (
     <Button asChild variant="ghost" className="relative px-3" data-testid="basket-link">
-      <Link to="/basket" aria-label={`Basket, ${count} item${count === 1 ? "" : "s"}`}>
+      <Link to="/basket" aria-label={`Basket, ${plural(count, "item")}`}>
         <ShoppingBasket aria-hidden="true" />
         <span className="hidden sm:inline">Basket</span>
         {count > 0 && (

@@ -32,6 +32,7 @@ import { formatCents, formatGrams, formatMoney } from "@/lib/money";
 import { keys, useSlotsFor } from "@/lib/queries";
 import { msUntil } from "@/lib/time";
 import { uuid } from "@/lib/utils";
+import { plural } from "@/lib/counts";
 
 const ADDRESS_KEY = "sg.address";
 
@@ -445,7 +446,7 @@ function OpenCheckoutChoice({
       </CardHeader>
       <CardContent className="grid gap-4 text-sm">
         <p>
-          You started a checkout of {awaiting.length === 1 ? "1 order" : `${awaiting.length} orders`} for <strong>{amount}</strong> (to authorise). Its items are
+          You started a checkout of {plural(awaiting.length, "order")} for <strong>{amount}</strong> (to authorise). Its items are
           reserved for you: <TimeLeft expiresAt={checkout.expires_at} onExpire={() => void onStartedFresh()} />.
         </p>
         <ul className="grid gap-1 rounded-md border bg-muted/40 p-3" aria-label="In that checkout">

@@ -14,7 +14,9 @@ import { isApiError } from "@/lib/api/errors";
 import { useAuth } from "@/lib/auth";
 import { formatMoney } from "@/lib/money";
 import { useOrder } from "@/lib/queries";
-import { formatDate, shortId } from "@/lib/utils";
+import { formatDate } from "@/lib/utils";
+import { plural } from "@/lib/counts";
+import { orderLabel } from "@/lib/orders";
 
 export default function OrderPage() {
   const { id } = useParams();
@@ -43,8 +45,12 @@ export default function OrderPage() {
         <ArrowLeft className="size-4" aria-hidden="true" /> {back.label}
       </Link>
       <PageHeader
-        title={`Order #${shortId(data.id)}`}
-        description={<>From {data.seller_name || "seller"} · placed {formatDate(data.created_at, true)}</>}
+        title={orderLabel(data)}
+        description={
+          <>
+            From {data.seller_name || "seller"} · placed {formatDate(data.created_at, true)} · {plural(data.item_count, "item")}
+          </>
+        }
         actions={<StatusBadge status={data.status} />}
       />
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
