@@ -8,6 +8,7 @@ read straight from MongoDB with the same `db()` the runtime uses.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import timedelta
 
@@ -216,6 +217,17 @@ def mail(api, to: str | None = None, subject: str | None = None) -> list[dict]:
         for m in response.json()["messages"]
         if (to is None or to in m["to"]) and (subject is None or m["subject"] == subject)
     ]
+
+
+def subject(order: dict, what: str) -> str:
+    """An order mail's subject: its number, then what happened ("SG-7K3F-92: confirmed")."""
+    return f"{order['number']}: {what}"
+
+
+def receipts(api, to: str) -> list[dict]:
+    """The receipts sent to `to` ("SG-7K3F-92 packed: $12.34 charged")."""
+    shape = re.compile(r"SG-\S+(, SG-\S+)* packed: \S+ charged")
+    return [m for m in mail(api, to) if shape.fullmatch(m["subject"])]
 
 
 def drain(api) -> None:

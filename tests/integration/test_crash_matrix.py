@@ -52,9 +52,9 @@ WRITES = frozenset(
     }
 )
 MAX_WRITES = 80  # no operation comes near this; a runaway loop fails the test instead of hanging it
-# Crash points per operation (filled in by the runs; what they were when last counted, 160 in all):
+# Crash points per operation (filled in by the runs; what they were when last counted, 162 in all):
 #   amount_mismatch 17, cancel_after_authorization 9, cancel_after_capture_with_refund 15,
-#   cancel_before_payment 9, capture_deadline 16, checkout 14, expiry 15, pack_and_capture 25,
+#   cancel_before_payment 9, capture_deadline 16, checkout 16, expiry 15, pack_and_capture 25,
 #   payment_authorized 15, payment_failed 7, refund_partial 9, refund_rest 9.
 CRASH_POINTS: dict[str, int] = {}
 
@@ -108,6 +108,7 @@ def adapters(runtime):
     from smartgrocer.domain import ports
     from smartgrocer.domain.checkout_ports import (
         CheckoutRepository,
+        OrderNumberRegistry,
         OrderRepository,
         PaymentEventLog,
         StockRepository,
@@ -121,6 +122,7 @@ def adapters(runtime):
         database = CrashingDatabase(db(), fail_at)
         ports.use(CheckoutRepository, mongo_checkouts.MongoCheckouts(lambda: database))
         ports.use(OrderRepository, mongo_checkouts.MongoOrders(lambda: database))
+        ports.use(OrderNumberRegistry, mongo_checkouts.MongoOrderNumbers(lambda: database))
         ports.use(StockRepository, mongo_checkouts.MongoStock(lambda: database))
         ports.use(PaymentEventLog, mongo_checkouts.MongoPaymentEvents(lambda: database))
         ports.use(WindowRepository, mongo_windows.MongoWindows(lambda: database))  # a window's place is a write too
@@ -278,13 +280,37 @@ def _window_problems(world, checkouts: dict) -> list[str]:
     return problems
 
 
+def _number_problems(checkouts: dict, orders: dict) -> list[str]:
+    """Every order has a well-formed number of its own from the moment its checkout is written, the
+    number its projection shows, claimed for it (and so for no other order) in `order_numbers`."""
+    from smartgrocer.domain.order_numbers import is_number
+
+    problems, seen = [], {}
+    for checkout_id, checkout in checkouts.items():
+        for order_id, order in checkout["orders"].items():
+            number = order.get("number") or ""
+            if not is_number(number):
+                problems.append(f"{order_id}: number {number!r} is not an order number")
+                continue
+            if number in seen:
+                problems.append(f"{order_id}: number {number} is also {seen[number]}'s")
+            seen[number] = order_id
+            stored = orders.get(order_id)
+            if stored is not None and stored.get("number") != number:
+                problems.append(f"{order_id}: shows number {stored.get('number')}, its checkout says {number}")
+            claim = db().order_numbers.find_one({"_id": number}) or {}
+            if (claim.get("order_id"), claim.get("checkout_id")) != (order_id, checkout_id):
+                problems.append(f"{order_id}: number {number} is claimed for {claim}")
+    return problems
+
+
 def assert_invariants(world) -> None:
     from smartgrocer.domain.checkout_machine import pack_hold_order, sold_amounts
 
     user_id = world["principal"].user_id
     checkouts = {c["_id"]: c for c in db().checkouts.find({"user_id": user_id})}
     orders = {o["_id"]: o for o in db().orders.find({"user_id": user_id})}
-    problems: list[str] = _window_problems(world, checkouts)
+    problems: list[str] = _window_problems(world, checkouts) + _number_problems(checkouts, orders)
     sold = {pid: 0 for pid in world["products"]}
     for checkout in checkouts.values():
         status = checkout["status"]

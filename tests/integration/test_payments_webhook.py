@@ -35,6 +35,7 @@ from tests.integration.orders_support import (
     set_fault,
     set_status,
     stock_of,
+    subject,
     sweep,
     wait_for_mail,
     webhook_url,
@@ -162,28 +163,28 @@ def test_a_duplicate_event_has_one_effect(runtime, api, seller, shopper, pending
     event = authorized_event(pending["checkout_id"])
     assert deliver(runtime, event) == (200, {"received": True, "duplicate": False, "outcome": "authorized"})
     first = order_doc(pending["orders"][0]["id"])
-    wait_for_mail(api, shopper.email, "Your SmartGrocer order is confirmed")
-    wait_for_mail(api, seller.email, "New order to pack")
+    wait_for_mail(api, shopper.email, subject(pending["orders"][0], "confirmed"))
+    wait_for_mail(api, seller.email, subject(pending["orders"][0], "new order to pack"))
     status, body = deliver(runtime, event)
     assert status == 200 and body["duplicate"] is True
     assert db().payment_events.count_documents({"_id": event["id"]}) == 1
     again = order_doc(pending["orders"][0]["id"])
     assert again["history"] == first["history"] and again["status"] == "confirmed"
     drain(api)  # every notification the deliveries caused has been sent
-    assert len(mail(api, shopper.email, "Your SmartGrocer order is confirmed")) == 1
-    assert len(mail(api, seller.email, "New order to pack")) == 1
+    assert len(mail(api, shopper.email, subject(pending["orders"][0], "confirmed"))) == 1
+    assert len(mail(api, seller.email, subject(pending["orders"][0], "new order to pack"))) == 1
 
 
 def test_the_same_authorisation_under_a_new_event_id_changes_nothing(runtime, api, shopper, pending):
     deliver(runtime, authorized_event(pending["checkout_id"]))
     first = order_doc(pending["orders"][0]["id"])
-    wait_for_mail(api, shopper.email, "Your SmartGrocer order is confirmed")
+    wait_for_mail(api, shopper.email, subject(pending["orders"][0], "confirmed"))
     status, body = deliver(runtime, authorized_event(pending["checkout_id"]))
     assert (status, body["outcome"]) == (200, "already_settled")
     assert order_doc(pending["orders"][0]["id"])["history"] == first["history"]
     assert stock_of(pending["orders"][0]["items"][0]["product_id"]) == 3  # committed once
     drain(api)
-    assert len(mail(api, shopper.email, "Your SmartGrocer order is confirmed")) == 1
+    assert len(mail(api, shopper.email, subject(pending["orders"][0], "confirmed"))) == 1
 
 
 def test_concurrent_duplicate_deliveries_have_one_effect(runtime, api, shopper, pending):
@@ -198,9 +199,9 @@ def test_concurrent_duplicate_deliveries_have_one_effect(runtime, api, shopper, 
     order = order_doc(pending["orders"][0]["id"])
     assert order["status"] == "confirmed" and order["payment_status"] == "authorized"
     assert stock_of(pending["orders"][0]["items"][0]["product_id"]) == 3
-    wait_for_mail(api, shopper.email, "Your SmartGrocer order is confirmed")
+    wait_for_mail(api, shopper.email, subject(pending["orders"][0], "confirmed"))
     drain(api)
-    assert len(mail(api, shopper.email, "Your SmartGrocer order is confirmed")) == 1
+    assert len(mail(api, shopper.email, subject(pending["orders"][0], "confirmed"))) == 1
 
 
 def test_failure_after_authorisation_leaves_the_order_confirmed(runtime, pending):

@@ -1035,6 +1035,7 @@ class Fakes:
         self.saves = 0
         self.on_reserve = None  # another request acting while a hold is being taken
         self.on_save = None  # another request writing the checkout first
+        self.numbers: dict[str, str] = {}  # order number -> order id
 
     # CheckoutRepository
     def insert(self, state):
@@ -1084,6 +1085,13 @@ class Fakes:
             for c in self.checkouts.values()
             if c.get("ledger_at") and c["ledger_at"] >= since and not c["outbox_pending"]
         ]
+
+    # OrderNumberRegistry
+    def claim(self, number, checkout_id, order_id):
+        return self.numbers.setdefault(number, order_id) == order_id
+
+    def number_of(self, order_id):
+        return next((n for n, o in self.numbers.items() if o == order_id), None)
 
     # OrderRepository
     def project(self, view):
@@ -1242,6 +1250,7 @@ def fakes():
     from smartgrocer.domain import ports
     from smartgrocer.domain.checkout_ports import (
         CheckoutRepository,
+        OrderNumberRegistry,
         OrderRepository,
         PaymentEventLog,
         SellerRepository,
@@ -1253,7 +1262,15 @@ def fakes():
     from tests.unit.fake_catalog import FakeSellers
 
     fake = Fakes()
-    for port in (CheckoutRepository, OrderRepository, StockRepository, PaymentGateway, EventPublisher, PaymentEventLog):
+    for port in (
+        CheckoutRepository,
+        OrderRepository,
+        OrderNumberRegistry,
+        StockRepository,
+        PaymentGateway,
+        EventPublisher,
+        PaymentEventLog,
+    ):
         ports.use(port, fake)
     ports.use(SellerRepository, FakeSellers(everyone_active=True))  # every seller here can be paid
     ports.use(WindowRepository, FakeWindows())
@@ -1297,6 +1314,33 @@ def assert_stock_adds_up(fakes):
     from smartgrocer.domain.reconciler import stock_violations
 
     assert stock_violations() == []
+
+
+def test_placing_numbers_each_order_once_and_a_retry_keeps_the_numbers(fakes, monkeypatch):
+    from smartgrocer.domain import order_numbers
+
+    taken = "SG-AAAA-AA"
+    fakes.numbers[taken] = "someone-elses-order"
+    draws = iter([taken, "SG-BBBB-BB", "SG-CCCC-CC"])  # the first draw collides: drawn again
+    monkeypatch.setattr(order_numbers, "new_number", lambda: next(draws))
+    checkout_id = place(fakes)
+    numbers = {oid: o["number"] for oid, o in fakes.checkouts[checkout_id]["orders"].items()}
+    assert sorted(numbers.values()) == ["SG-BBBB-BB", "SG-CCCC-CC"]
+    assert {oid: fakes.orders[oid]["number"] for oid in numbers} == numbers  # the projections show them
+    assert all(fakes.numbers[n] == oid for oid, n in numbers.items())
+    assert place(fakes) == checkout_id  # the client's retry carries the same checkout on: same numbers, no draw
+    assert {oid: o["number"] for oid, o in fakes.checkouts[checkout_id]["orders"].items()} == numbers
+
+
+def test_placing_gives_up_when_every_draw_is_taken(fakes, monkeypatch):
+    from smartgrocer.domain import order_numbers
+    from smartgrocer.errors import Unavailable
+
+    fakes.numbers["SG-AAAA-AA"] = "someone-elses-order"
+    monkeypatch.setattr(order_numbers, "new_number", lambda: "SG-AAAA-AA")
+    with pytest.raises(Unavailable):
+        place(fakes)
+    assert not fakes.checkouts and not fakes.holds  # nothing written, nothing held
 
 
 def test_shell_places_authorises_packs_and_captures_with_fakes(fakes):

@@ -344,10 +344,106 @@ def test_order_lines_render_money_exactly():
 
     order = {
         "_id": "o1",
+        "number": "SG-7K3F-92",
+        "seller_name": "Fig & Co",
         "currency": "usd",
         "total_cents": 5997,
         "items": [{"quantity": 3, "name": "Figs & <Dates>", "unit": "kg", "line_total_cents": 5997}],
     }
     text, html = _message("Hi", ["Paid."], order)
-    assert "3 x Figs & <Dates> (kg): 59.97 USD" in text and "Total: 59.97 USD" in text and "Order: o1" in text
-    assert "Figs &amp; &lt;Dates&gt;" in html and "<strong>59.97 USD</strong>" in html
+    assert "3 x Figs & <Dates> (kg): 59.97 USD" in text and "Total: 59.97 USD" in text
+    assert "Order SG-7K3F-92 from Fig & Co (3 items)" in text
+    assert "Figs &amp; &lt;Dates&gt;" in html and "<strong>59.97 USD</strong>" in html and "Fig &amp; Co" in html
+
+
+ORDER = {
+    "_id": "0123456789abcdef01234567",
+    "number": "SG-7K3F-92",
+    "user_id": "buyer",
+    "seller_id": "seller",
+    "seller_name": "Greenfields",
+    "currency": "usd",
+    "total_cents": 1234,
+    "fee_cents": 0,
+    "items": [
+        {"quantity": 2, "sold_by": "unit", "name": "Pears", "unit": "each", "line_total_cents": 600},
+        {"weight_g": 2000, "sold_by": "weight", "name": "Apples", "unit": "kg", "line_total_cents": 634},
+    ],
+    "shipping_address": {
+        "full_name": "Ada Lovelace",
+        "line1": "1 Main St",
+        "line2": "Flat 2",
+        "city": "Springfield",
+        "postal_code": "12345",
+        "country": "US",
+    },
+    "status": "confirmed",
+    "payment_status": "authorized",
+    "seller_visible": True,
+    "history": {},
+}
+
+
+def test_an_order_mail_links_to_the_order_and_says_where_and_when(monkeypatch):
+    from smartgrocer import settings
+    from smartgrocer.domain.notifications import _message
+
+    monkeypatch.setattr(settings, "SITE_URL", "https://shop.example.com/")
+    text, html = _message("Hi", [], ORDER)
+    assert "See the order: https://shop.example.com/orders/0123456789abcdef01234567" in text
+    assert 'href="https://shop.example.com/orders/0123456789abcdef01234567"' in html
+    assert "Order SG-7K3F-92 from Greenfields (3 items)" in text  # 2 pears and one bag of apples
+    assert "Deliver to: Ada Lovelace, 1 Main St, Flat 2, Springfield 12345, US" in text
+    window = {"method": "delivery", "label": "Tuesday 1 December, 09:00-12:00", "address": None}
+    text, _ = _message("Hi", [], {**ORDER, "fulfilment": window})
+    assert "Delivery: Tuesday 1 December, 09:00-12:00" in text and "Deliver to: Ada Lovelace" in text
+    pickup = {"method": "pickup", "label": "Saturday 5 December, 10:00-12:00", "address": "1 Mill Lane"}
+    text, _ = _message("Hi", [], {**ORDER, "fulfilment": pickup})
+    assert "Pickup: Saturday 5 December, 10:00-12:00 at 1 Mill Lane" in text and "Deliver to" not in text
+
+
+def test_receipt_subjects_name_the_orders_and_the_charge():
+    from smartgrocer.domain.notifications import _price, _receipt_subject
+
+    packed = {**ORDER, "status": "packed", "final_cents": 1234}
+    other = {**ORDER, "number": "SG-AB12-CD", "status": "packed", "final_cents": 100}
+    cancelled = {**ORDER, "number": "SG-0000-00", "status": "cancelled", "final_cents": None}
+    assert _receipt_subject([packed]) == "SG-7K3F-92 packed: $12.34 charged"
+    assert _receipt_subject([packed, other, cancelled]) == "SG-7K3F-92, SG-AB12-CD packed: $13.34 charged"
+    assert (_price(300, "usd"), _price(300, "eur"), _price(300, "gbp"), _price(300, "chf")) == (
+        "$3.00",
+        "€3.00",
+        "£3.00",
+        "3.00 CHF",
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "by", "visible", "mailed", "because"),
+    [
+        ("cancelled_by_buyer", "buyer", True, True, "The shopper cancelled it."),
+        ("cancelled_by_admin", "an-admin", True, True, "SmartGrocer support cancelled it."),
+        ("not_packed_in_time", "system", True, True, "not packed in time"),
+        ("cancelled_by_seller", "seller", True, False, ""),  # they did it themselves
+        ("cancelled_by_buyer", "buyer", False, False, ""),  # never paid, never shown to them
+    ],
+)
+def test_the_seller_hears_of_a_cancellation_they_did_not_make(monkeypatch, reason, by, visible, mailed, because):
+    from smartgrocer.domain import notifications
+
+    users = {"seller": {"email": "farm@example.com", "full_name": "Farm"}}
+    monkeypatch.setattr(notifications, "_user", users.get)
+    order = {
+        **ORDER,
+        "status": "cancelled",
+        "cancel_reason": reason,
+        "seller_visible": visible,
+        "history": {"cancelled": {"at": None, "by": by}},
+    }
+    mails = notifications._seller_cancel_mail(order)
+    if not mailed:
+        assert mails == []
+        return
+    ((to, subject, text, _),) = mails
+    assert (to, subject) == ("farm@example.com", "SG-7K3F-92: cancelled")
+    assert because in text and "Please do not pack or send it." in text and "/orders/" in text

@@ -298,7 +298,7 @@ export const journeys = [
   },
 
   {
-    name: "admin finds users and opens an order by id",
+    name: "admin finds users and opens an order by its number, as in the shopper's mail",
     async run({ browser, baseURL }) {
       const [order] = await confirmedOrders(baseURL, [{ name: "Sourdough Loaf", quantity: 1 }]);
       const context = await newContext(browser, baseURL);
@@ -311,10 +311,21 @@ export const journeys = [
         return rows.length === 1 && rows[0].textContent.includes("shopper@demo.smartgrocer.test");
       });
       await screenshot(page, "admin-users");
+      // The shopper's mail names the order by its number and links to its page.
+      const [mail] = await mailTo(baseURL, DEMO.shopper.email, `${order.number}: confirmed`);
+      assert(mail, `the shopper was mailed "${order.number}: confirmed"`);
+      const body = typeof mail.body === "string" ? mail.body : JSON.stringify(mail.body);
+      assert(body.includes(order.number) && body.includes(`/orders/${order.id}`), "the mail shows the number and links to the order");
+
       await page.goto("/admin/orders");
-      await page.getByTestId("order-id-input").fill(order.id);
-      await page.getByRole("button", { name: "Open order" }).click();
+      await page.getByTestId("order-number-input").fill("SG-ZZZZ-Z0");
+      await page.getByRole("button", { name: "Find order" }).click();
+      await page.getByTestId("order-not-found").waitFor();
+      // typed as people type it: lower case, no dashes
+      await page.getByTestId("order-number-input").fill(order.number.replaceAll("-", "").toLowerCase());
+      await page.getByRole("button", { name: "Find order" }).click();
       await page.locator('[data-testid="order-status"][data-status="confirmed"]').waitFor();
+      await page.getByRole("heading", { level: 1, name: `Order ${order.number}` }).waitFor();
       await context.close();
       return context.problems;
     },

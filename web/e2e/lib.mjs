@@ -233,7 +233,7 @@ export async function confirmedOrders(baseURL, lines) {
     body: { client_secret: placed.payment.client_secret, card_number: "4242424242424242" },
   });
   assert(paid.status === "authorized", `the test card is authorised (got ${paid.status})`);
-  return placed.orders.map(({ id, seller_name }) => ({ id, seller_name }));
+  return placed.orders.map(({ id, number, seller_name }) => ({ id, number, seller_name }));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { useSyncExternalStore } from "react";
 import type { Product } from "./api/models";
 import { authorisedCents, lineCostCents, toCents } from "./money";
+import { countItems } from "./counts";
 
 export type SoldBy = Product["sold_by"];
 export type Substitution = "none" | "similar";
@@ -264,9 +265,9 @@ export function useBasket(): BasketLine[] {
   return useSyncExternalStore(basket.subscribe, basket.get, basket.get);
 }
 
-/** Things in the basket: items of unit lines, one per weighed line (a bag of apples is one thing). */
+/** Things in the basket, counted as everywhere (`countItems`): a bag of apples is one thing. */
 export function basketCount(items: BasketLine[]): number {
-  return items.reduce((sum, line) => sum + (isWeighed(line) ? 1 : (line.quantity ?? 0)), 0);
+  return countItems(items.map((line) => ({ sold_by: line.product.sold_by, quantity: line.quantity, weight_g: line.weight_g })));
 }
 
 /** How much of its product a line takes: items, or grams for a weighed line. */

@@ -1,4 +1,5 @@
 import type { Order, OrderLine, OrderStatus, PaymentStatus } from "./api/models";
+import { countItems } from "./counts";
 import { formatGrams, formatMoney, toCents } from "./money";
 
 export const STATUS_LABEL: Record<OrderStatus, string> = {
@@ -72,9 +73,14 @@ export function orderActions(order: Pick<Order, "allowed_transitions">): StatusA
   return [...forward, ...cancel];
 }
 
-/** Things in an order: items of unit lines, one per weighed line. */
+/** Things in an order, counted as everywhere (`countItems`): one per weighed line. */
 export function itemCount(order: Pick<Order, "items">): number {
-  return order.items.reduce((sum, line) => sum + (line.sold_by === "weight" ? 1 : (line.quantity ?? 0)), 0);
+  return countItems(order.items);
+}
+
+/** "Order SG-7K3F-92": how people know an order (its number; never the long id). */
+export function orderLabel(order: { number: string }): string {
+  return `Order ${order.number}`;
 }
 
 /** An amount of a line's product: "750 g" for weighed lines, "4" for counted ones. */

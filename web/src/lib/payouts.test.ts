@@ -16,6 +16,7 @@ import {
 function row(overrides: Partial<PayoutRow> = {}): PayoutRow {
   return {
     order_id: "o1",
+    order_number: "SG-7K3F-92",
     captured_at: "2025-03-01T10:00:00Z",
     order_status: "packed",
     status: "paid",
@@ -44,14 +45,14 @@ describe("CSV", () => {
     const csv = payoutsCsv(
       [
         row(),
-        row({ order_id: "o,2", status: "partially_reversed", commission_bps: 1250, gross: "20.05", commission: "2.51", net: "17.54", reversed: "4.38", refunded: "5.00" }),
+        row({ order_id: "o2", order_number: "SG-7K3F,92", status: "partially_reversed", commission_bps: 1250, gross: "20.05", commission: "2.51", net: "17.54", reversed: "4.38", refunded: "5.00" }),
       ],
       "usd",
     );
     const lines = csv.split("\r\n");
     expect(lines[0]).toBe("Captured at,Order,Order status,Payout status,Commission rate (%),Gross,Commission,Net,Reversed,Refunded,Currency");
-    expect(lines[1]).toBe("2025-03-01T10:00:00Z,o1,packed,Paid,10.00,10.00,1.00,9.00,0.00,0.00,USD");
-    expect(lines[2]).toBe('2025-03-01T10:00:00Z,"o,2",packed,Partly reversed,12.50,20.05,2.51,17.54,4.38,5.00,USD');
+    expect(lines[1]).toBe("2025-03-01T10:00:00Z,SG-7K3F-92,packed,Paid,10.00,10.00,1.00,9.00,0.00,0.00,USD");
+    expect(lines[2]).toBe('2025-03-01T10:00:00Z,"SG-7K3F,92",packed,Partly reversed,12.50,20.05,2.51,17.54,4.38,5.00,USD');
     expect(lines[3]).toBe("Total (2 orders),,,,,30.05,3.51,26.54,4.38,5.00,USD");
     expect(lines[4]).toBe("");
     expect(lines).toHaveLength(5);

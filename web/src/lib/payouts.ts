@@ -70,7 +70,7 @@ export function payoutsCsv(rows: PayoutRow[], currency: string): string {
     for (const column of MONEY_COLUMNS) totals[column] += toCents(row[column]);
     lines.push([
       row.captured_at,
-      row.order_id,
+      row.order_number,
       row.order_status,
       PAYOUT_STATUS_LABEL[row.status],
       (row.commission_bps / 100).toFixed(2),

@@ -13,6 +13,7 @@ import { useBasketCheck } from "@/lib/basketCheck";
 import { basketBySeller } from "@/lib/fulfilment";
 import { formatCents } from "@/lib/money";
 import { useSlotsFor } from "@/lib/queries";
+import { plural } from "@/lib/counts";
 
 export default function BasketPage() {
   const lines = useBasket();
@@ -53,7 +54,7 @@ export default function BasketPage() {
 
   return (
     <>
-      <PageHeader title="Your basket" description={`${basketCount(lines)} items from ${sellers} seller${sellers === 1 ? "" : "s"}`} />
+      <PageHeader title="Your basket" description={`${plural(basketCount(lines), "item")} from ${plural(sellers, "seller")}`} />
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">
         <div className="grid content-start gap-4">
           {hasIssues && (

@@ -15,6 +15,7 @@ import { useDebouncedValue } from "@/lib/hooks";
 import { isValidPriceInput } from "@/lib/money";
 import { useCategories, useProductPages } from "@/lib/queries";
 import { searchPlaceholder, type Suggestion } from "@/lib/search";
+import { plural } from "@/lib/counts";
 
 const SORTS: { value: ProductSort | ""; label: string }[] = [
   { value: "", label: "Best match" },
@@ -162,7 +163,7 @@ export default function CatalogPage() {
       </div>
 
       <div aria-live="polite" className="sr-only">
-        {results.isSuccess && `${products.length}${results.hasNextPage ? "+" : ""} products found`}
+        {results.isSuccess && (results.hasNextPage ? `${products.length}+ products found` : `${plural(products.length, "product")} found`)}
       </div>
 
       {results.isPending ? (

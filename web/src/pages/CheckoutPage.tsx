@@ -35,6 +35,7 @@ import { keys, useAddressBook, useSlotsFor } from "@/lib/queries";
 import { toast } from "@/components/ui/toast";
 import { msUntil } from "@/lib/time";
 import { uuid } from "@/lib/utils";
+import { plural } from "@/lib/counts";
 
 const ADDRESS_KEY = "sg.address";
 
@@ -527,7 +528,7 @@ function OpenCheckoutChoice({
       </CardHeader>
       <CardContent className="grid gap-4 text-sm">
         <p>
-          You started a checkout of {awaiting.length === 1 ? "1 order" : `${awaiting.length} orders`} for <strong>{amount}</strong> (to authorise). Its items are
+          You started a checkout of {plural(awaiting.length, "order")} for <strong>{amount}</strong> (to authorise). Its items are
           reserved for you: <TimeLeft expiresAt={checkout.expires_at} onExpire={() => void onStartedFresh()} />.
         </p>
         <ul className="grid gap-1 rounded-md border bg-muted/40 p-3" aria-label="In that checkout">

@@ -13,7 +13,8 @@ import { useQueries } from "@tanstack/react-query";
 import { api } from "@/lib/api";
 import { settlePaidCheckout } from "@/lib/checkouts";
 import { keys } from "@/lib/queries";
-import { shortId } from "@/lib/utils";
+import { plural } from "@/lib/counts";
+import { itemCount, orderLabel } from "@/lib/orders";
 
 /** How long to wait for the payment webhook before telling the user it is slow. */
 const SLOW_AFTER_MS = 20_000;
@@ -107,10 +108,10 @@ export default function ConfirmationPage() {
                   <CardContent className="flex flex-wrap items-center justify-between gap-3 pt-5">
                     <div className="grid gap-1">
                       <p className="font-medium">
-                        Order #{shortId(order.id)} · {order.seller_name}
+                        <span data-testid="order-number">{orderLabel(order)}</span> · {order.seller_name}
                       </p>
                       <p className="text-sm text-muted-foreground">
-                        {order.items.length} item{order.items.length === 1 ? "" : "s"} · estimate <Price amount={order.estimated_total} currency={order.currency} /> ·
+                        {plural(itemCount(order), "item")} · estimate <Price amount={order.estimated_total} currency={order.currency} /> ·
                         authorised <Price amount={order.authorized_amount} currency={order.currency} />
                       </p>
                     </div>

@@ -13,9 +13,10 @@ import type { Order } from "@/lib/api/models";
 import { groupByCheckout, type Trip } from "@/lib/checkouts";
 import { describeOrderWindow } from "@/lib/fulfilment";
 import { formatCents } from "@/lib/money";
-import { formatAmount, itemCount, orderedAmount, PAYMENT_STATUS_LABEL } from "@/lib/orders";
+import { formatAmount, itemCount, orderedAmount, orderLabel, PAYMENT_STATUS_LABEL } from "@/lib/orders";
 import { useMyOrders } from "@/lib/queries";
-import { formatDate, shortId } from "@/lib/utils";
+import { formatDate } from "@/lib/utils";
+import { plural } from "@/lib/counts";
 
 export default function MyOrdersPage() {
   const orders = useMyOrders();
@@ -89,12 +90,12 @@ function OrderRow({ order }: { order: Order }) {
       <div className="grid gap-1">
         <div className="flex flex-wrap items-center gap-2">
           <Link to={`/orders/${order.id}`} className="font-medium hover:underline" data-testid="order-link">
-            {order.seller_name || "Seller"} · Order #{shortId(order.id)}
+            {order.seller_name || "Seller"} · <span data-testid="order-number">{orderLabel(order)}</span>
           </Link>
           <StatusBadge status={order.status} />
         </div>
         <p className="text-sm text-muted-foreground" data-testid="order-money">
-          {count} item{count === 1 ? "" : "s"} ·{" "}
+          {plural(count, "item")} ·{" "}
           {order.final_total !== null ? (
             <>
               charged <Price amount={order.final_total} currency={order.currency} className="font-medium text-foreground" />

@@ -15,8 +15,10 @@ import { useAuth } from "@/lib/auth";
 import { formatAddress } from "@/lib/countries";
 import { formatMoney } from "@/lib/money";
 import { useOrder } from "@/lib/queries";
-import { formatDate, shortId } from "@/lib/utils";
+import { formatDate } from "@/lib/utils";
 import { BackLink } from "@/components/BackLink";
+import { plural } from "@/lib/counts";
+import { orderLabel } from "@/lib/orders";
 
 export default function OrderPage() {
   const { id } = useParams();
@@ -43,8 +45,12 @@ export default function OrderPage() {
     <div>
       <BackLink to={back.to} className="mb-4">{back.label}</BackLink>
       <PageHeader
-        title={`Order #${shortId(data.id)}`}
-        description={<>From {data.seller_name || "seller"} · placed {formatDate(data.created_at, true)}</>}
+        title={orderLabel(data)}
+        description={
+          <>
+            From {data.seller_name || "seller"} · placed {formatDate(data.created_at, true)} · {plural(data.item_count, "item")}
+          </>
+        }
         actions={<StatusBadge status={data.status} />}
       />
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">

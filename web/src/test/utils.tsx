@@ -4,6 +4,7 @@ import type { ReactElement } from "react";
 import { createMemoryRouter, RouterProvider, type RouteObject } from "react-router";
 import { vi } from "vitest";
 import { AuthProvider } from "@/lib/auth";
+import { countItems } from "@/lib/counts";
 import type { Checkout, Order, OrderLine, PaymentInfo, Product } from "@/lib/api/models";
 
 export interface MockRoute {
@@ -128,11 +129,13 @@ export function makeCheckout(overrides: Partial<Checkout> = {}): Checkout {
 export function makeOrder(overrides: Partial<Order> = {}): Order {
   return {
     id: "o1",
+    number: "SG-7K3F-92",
     checkout_id: "c1",
     user_id: "u1",
     seller_id: "s1",
     seller_name: "Greenfields Farm",
     items: [makeLine()],
+    item_count: countItems(overrides.items ?? [makeLine()]),
     total: "3.49",
     estimated_total: overrides.total ?? "3.49",
     authorized_amount: overrides.total ?? "3.49",

@@ -10,7 +10,8 @@ price and its sort key; `seller_payable`, from the seller's payout status), so t
 every sort's index range, rebuilds the search terms of products stored under other search rules
 (`search_v` is not `search_text.SEARCH_VERSION`), builds the search vocabulary (`search_words`)
 from the products when it was not built under the current rules, and posts the products whose search
-postings lag behind their terms (`search_pending`). Idempotent too.
+postings lag behind their terms (`search_pending`). Orders placed before order numbers get one
+(`backfill_order_numbers`). Idempotent too.
 """
 
 from __future__ import annotations
@@ -72,6 +73,13 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="seller_paid_status_newest",
         ),
         IndexModel([("checkout_id", ASC)], name="checkout"),
+        # admins find an order by its number; orders written before numbers have none until the backfill
+        IndexModel(
+            [("number", ASC)],
+            unique=True,
+            partialFilterExpression={"number": {"$type": "string"}},
+            name="number_unique",
+        ),
         IndexModel([("status", ASC), ("expires_at", ASC)], name="awaiting_payment_scan"),  # reconciler
         IndexModel([("seller_id", ASC), ("captured_at", ASC)], name="seller_sales"),
         # sellers list orders by the day of their window (`slot_date`, `slot_id`) and print packing lists
@@ -89,6 +97,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASC), ("capture_by", ASC)], name="capture_deadline_scan"),
         IndexModel([("outbox_pending", ASC), ("outbox_at", ASC)], name="pending_effects_scan"),
         IndexModel([("ledger_at", ASC)], name="ledger_recent"),  # finance by day, the reconciler's money check
+    ],
+    "order_numbers": [  # `_id` is the number: one order per number (`MongoOrderNumbers`)
+        IndexModel([("order_id", ASC)], name="order"),
     ],
     "sent_notifications": [
         IndexModel([("at", ASC)], expireAfterSeconds=30 * 24 * 3600, name="sent_ttl"),
@@ -110,6 +121,7 @@ def apply_indexes(db: Database) -> dict[str, list[str]]:
     the derived fields older products lack (`backfill_products`)."""
     applied = {name: db[name].create_indexes(models) for name, models in INDEXES.items()}
     backfill_products(db)
+    backfill_order_numbers(db)
     return applied
 
 
@@ -151,6 +163,55 @@ def backfill_seller_payable(db: Database) -> int:
         ).modified_count
         for seller_id in seller_ids
     )
+
+
+def backfill_order_numbers(db: Database) -> int:
+    """Orders placed before order numbers get one, claimed in `order_numbers` like a new order's: first in
+    their checkout (a compare-and-set on its `version`, which it moves on, so a concurrent change of the
+    checkout decides again on the numbered state), then in the orders' projections. Run again after a
+    crash it finishes what it started: an order keeps the number claimed for it. How many orders were
+    numbered."""
+    from smartgrocer.adapters.mongo_checkouts import MongoOrderNumbers
+
+    registry = MongoOrderNumbers(lambda: db)
+
+    def number_for(checkout_id: str, order_id: str) -> str:
+        return registry.number_of(order_id) or _claim_number(registry, checkout_id, order_id)
+
+    filled = 0
+    lacking = [{"numbered": {"$exists": False}}, {"numbered": False}]  # (nx-27017's `$ne` skips a missing field)
+    for query in lacking:
+        for found in list(db.checkouts.find(query, {"_id": 1})):
+            for _ in range(8):  # the checkout changed meanwhile: read it again
+                state = db.checkouts.find_one({"_id": found["_id"]})
+                if state is None or state.get("numbered"):
+                    break
+                numbers = {oid: o.get("number") or number_for(state["_id"], oid) for oid, o in state["orders"].items()}
+                changes = {f"orders.{order_id}.number": number for order_id, number in numbers.items()}
+                saved = db.checkouts.update_one(
+                    {"_id": state["_id"], "version": state["version"]},
+                    {"$set": {**changes, "numbered": True}, "$inc": {"version": 1}},
+                )
+                if saved.modified_count:
+                    filled += len(numbers)
+                    break
+    # the projections: from their checkout (also after a crash between the two writes)
+    for doc in list(db.orders.find({"number": {"$exists": False}}, {"checkout_id": 1})):
+        checkout = db.checkouts.find_one({"_id": doc.get("checkout_id")}, {"orders": 1}) or {}
+        order = (checkout.get("orders") or {}).get(doc["_id"]) or {}
+        number = order.get("number") or number_for(doc.get("checkout_id") or "", doc["_id"])
+        db.orders.update_one({"_id": doc["_id"], "number": {"$exists": False}}, {"$set": {"number": number}})
+    return filled
+
+
+def _claim_number(registry, checkout_id: str, order_id: str) -> str:
+    from smartgrocer.domain import order_numbers
+
+    for _ in range(order_numbers.CLAIM_ATTEMPTS):
+        number = order_numbers.new_number()
+        if registry.claim(number, checkout_id, order_id):
+            return number
+    raise RuntimeError(f"no free order number for {order_id}")
 
 
 VOCABULARY_MARK = "#rules"  # the search_words document saying which rules built the vocabulary (not a word)

@@ -397,6 +397,7 @@ ROUTES: tuple[Route, ...] = (
         summary="Stripe webhook",
     ),
     _r("admin_users_list", "GET", "/api/admin/users", ADMIN, _M, _J, summary="List and search users"),
+    _r("admin_orders_list", "GET", "/api/admin/orders", ADMIN, _M, _J, summary="Find an order by its number"),
     _r(
         "admin_users_update",
         "PATCH",

@@ -189,7 +189,13 @@ def mailer():
 
 
 def _install_money_core() -> None:
-    from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
+    from smartgrocer.domain.checkout_ports import (
+        CheckoutRepository,
+        OrderNumberRegistry,
+        OrderRepository,
+        PaymentEventLog,
+        StockRepository,
+    )
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.health import DatabaseProbe
     from smartgrocer.domain.idempotency import IdempotencyRecords
@@ -198,6 +204,7 @@ def _install_money_core() -> None:
 
     ports.register(CheckoutRepository, _mongo("MongoCheckouts"))
     ports.register(OrderRepository, _mongo("MongoOrders"))
+    ports.register(OrderNumberRegistry, _mongo("MongoOrderNumbers"))
     ports.register(StockRepository, _mongo("MongoStock"))
     ports.register(PaymentEventLog, _mongo("MongoPaymentEvents"))
     ports.register(PaymentGateway, payment_gateway)

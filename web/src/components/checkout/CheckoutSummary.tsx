@@ -6,6 +6,7 @@ import { holdExplanation } from "@/lib/checkouts";
 import { describeOrderWindow } from "@/lib/fulfilment";
 import { formatCents, toCents } from "@/lib/money";
 import { formatAmount, orderedAmount } from "@/lib/orders";
+import { plural } from "@/lib/counts";
 
 /**
  * The orders one payment covers (one per seller): each line's estimate, the estimated total, the
@@ -35,7 +36,7 @@ export function CheckoutSummary({
   return (
     <Card className="h-fit" data-testid="checkout-summary">
       <CardHeader>
-        <CardTitle>{awaiting.length === 1 ? "1 order" : `${awaiting.length} orders`}</CardTitle>
+        <CardTitle>{plural(awaiting.length, "order")}</CardTitle>
       </CardHeader>
       <CardContent className="grid gap-4">
         {[...awaiting, ...others].map((order) => (

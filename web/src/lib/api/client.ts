@@ -397,6 +397,11 @@ export class ApiClient {
     return settle(this.http.GET("/api/seller/products/{id}", { params: { path: { id } }, signal }));
   }
 
+  /** Orders with this number (SG-7K3F-92, any case, dashes optional): one, or none. 422 `invalid_order_number`. */
+  adminFindOrders(number: string, signal?: AbortSignal) {
+    return settle(this.http.GET("/api/admin/orders", { params: { query: { number } }, signal }));
+  }
+
   adminUsers(query: UsersQuery = {}) {
     return settle(this.http.GET("/api/admin/users", { params: { query } }));
   }

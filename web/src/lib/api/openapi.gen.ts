@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find an order by its number */
+        get: operations["admin_orders_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/sellers/{id}": {
         parameters: {
             query?: never;
@@ -1327,8 +1344,19 @@ export interface components {
             fulfilment: components["schemas"]["OrderFulfilmentOut"] | null;
             /** Id */
             id: string;
+            /**
+             * Item Count
+             * @description Items ordered: a unit line counts its quantity, a weighed line counts 1
+             */
+            item_count: number;
             /** Items */
             items: components["schemas"]["OrderLineOut"][];
+            /**
+             * Number
+             * @description The order's short number, shown to people and searched by admins
+             * @example SG-7K3F-92
+             */
+            number: string;
             /**
              * Payment Error
              * @description The last decline while the order awaits payment: the shopper can pay again on the same payment until it expires
@@ -1514,8 +1542,18 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Item Count
+             * @description Items: a unit line counts its quantity, a weighed line counts 1
+             */
+            item_count: number;
             /** Lines */
             lines: components["schemas"]["PackingLineOut"][];
+            /**
+             * Number
+             * @description The order's number, as shoppers and sellers know it (SG-7K3F-92)
+             */
+            number: string;
             /** Order Id */
             order_id: string;
             /**
@@ -1704,6 +1742,11 @@ export interface components {
             net: string;
             /** Order Id */
             order_id: string;
+            /**
+             * Order Number
+             * @description The order's number (SG-7K3F-92)
+             */
+            order_number: string;
             /**
              * Order Status
              * @enum {string}
@@ -2583,6 +2626,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FinanceReport"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    admin_orders_list: {
+        parameters: {
+            query: {
+                /** @description SG-7K3F-92: any case, dashes optional */
+                number: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrdersPage"];
                 };
             };
             /** @description Malformed request */

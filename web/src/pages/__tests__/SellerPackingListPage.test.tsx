@@ -21,6 +21,8 @@ const list: PackingList = {
   orders: [
     {
       order_id: "order-aaaa1111",
+      number: "SG-AAAA-11",
+      item_count: 3,
       buyer_name: "Sam Shopper",
       created_at: "2030-03-01T10:00:00Z",
       status: "confirmed",
@@ -32,6 +34,8 @@ const list: PackingList = {
     },
     {
       order_id: "order-bbbb2222",
+      number: "SG-BBBB-22",
+      item_count: 2,
       buyer_name: "Pat Lee",
       created_at: "2030-03-01T11:00:00Z",
       status: "packed",

@@ -10,7 +10,7 @@ const seller = { id: "s1", email: "farm@x.test", full_name: "Farm", role: "selle
 const totals = { orders: 3, gross: "30.00", commission: "3.00", net: "27.00", reversed: "3.15", paid: "18.00" };
 
 function row(id: string, overrides: Partial<PayoutRow> = {}): PayoutRow {
-  return { order_id: id, captured_at: "2025-03-01T10:00:00Z", order_status: "packed", status: "paid", commission_bps: 1000, gross: "10.00", commission: "1.00", net: "9.00", reversed: "0.00", refunded: "0.00", ...overrides };
+  return { order_id: id, order_number: `SG-${id.slice(-1).toUpperCase().padStart(4, "0")}-00`, captured_at: "2025-03-01T10:00:00Z", order_status: "packed", status: "paid", commission_bps: 1000, gross: "10.00", commission: "1.00", net: "9.00", reversed: "0.00", refunded: "0.00", ...overrides };
 }
 const page = (items: PayoutRow[], next_cursor: string | null): SellerPayouts => ({ currency: "usd", items, next_cursor, totals });
 
@@ -47,7 +47,7 @@ describe("Seller payouts", () => {
     expect(screen.getByTestId("payouts-paid")).toHaveTextContent("$18.00");
     let rows = screen.getAllByTestId("payout-row");
     expect(rows).toHaveLength(2);
-    expect(within(rows[0]).getByRole("link", { name: "Order #ORDER-1" })).toHaveAttribute("href", "/orders/order-1");
+    expect(within(rows[0]).getByRole("link", { name: "Order SG-0001-00" })).toHaveAttribute("href", "/orders/order-1");
     expect(within(rows[0]).getByTestId("payout-status")).toHaveTextContent("Paid");
     expect(within(rows[1]).getByTestId("payout-status")).toHaveTextContent("Partly reversed");
     expect(rows[1]).toHaveTextContent("at 12.5%");
@@ -83,7 +83,7 @@ describe("Seller payouts", () => {
     });
     const lines = text.replace(/^\uFEFF/, "").trim().split("\r\n");
     expect(lines[0]).toMatch(/^Captured at,Order,/);
-    expect(lines.slice(1, 4).map((line) => line.split(",")[1])).toEqual(["order-1", "order-2", "order-3"]);
+    expect(lines.slice(1, 4).map((line) => line.split(",")[1])).toEqual(["SG-0001-00", "SG-0002-00", "SG-0003-00"]);
     expect(lines[4]).toBe("Total (3 orders),,,,,30.00,3.00,27.00,0.00,0.00,USD");
     const csvCalls = calls.filter((call) => call.url.searchParams.get("limit") === "100");
     expect(csvCalls.map((call) => call.url.searchParams.get("cursor"))).toEqual([null, "next-1"]);

@@ -14,10 +14,11 @@ import type { OrderStatus } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
 import { dayLabel, describeOrderWindow, METHOD_LABEL, sellerWindowDays } from "@/lib/fulfilment";
 import { formatMoney } from "@/lib/money";
-import { formatAmount, orderedAmount, STATUS_LABEL } from "@/lib/orders";
+import { formatAmount, itemCount, orderedAmount, orderLabel, STATUS_LABEL } from "@/lib/orders";
 import type { PackedState } from "./SellerPackPage";
 import { useSellerOrders, useSellerSlots } from "@/lib/queries";
-import { cn, formatDate, shortId } from "@/lib/utils";
+import { cn, formatDate } from "@/lib/utils";
+import { plural } from "@/lib/counts";
 
 const FILTERS: { value: OrderStatus | ""; label: string }[] = [
   { value: "", label: "All" },
@@ -72,7 +73,7 @@ export default function SellerOrdersPage() {
       {packed && (
         <Alert
           tone="success"
-          title={`Order #${shortId(packed.id)} packed`}
+          title={`${orderLabel(packed)} packed`}
           className="mb-4"
           data-testid="packed-confirmation"
           action={
@@ -197,12 +198,13 @@ export default function SellerOrdersPage() {
                     <div className="grid gap-1">
                       <div className="flex flex-wrap items-center gap-2">
                         <Link to={`/orders/${order.id}`} className="font-semibold hover:underline">
-                          Order #{shortId(order.id)}
+                          <span data-testid="order-number">{orderLabel(order)}</span>
                         </Link>
                         <StatusBadge status={order.status} />
                       </div>
                       <p className="text-sm text-muted-foreground">
                         {formatDate(order.created_at, true)} · for {order.shipping_address.full_name}, {order.shipping_address.city} ·{" "}
+                        {plural(itemCount(order), "item")} ·{" "}
                         {order.final_total ? "charged " : "estimate "}
                         <Price amount={order.total} currency={order.currency} />
                         {order.status === "confirmed" && (

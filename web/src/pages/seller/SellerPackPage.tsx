@@ -15,7 +15,7 @@ import { api } from "@/lib/api";
 import { errorMessage, isApiError } from "@/lib/api/errors";
 import type { Order, Product } from "@/lib/api/models";
 import { formatCents, formatGrams, formatMoney } from "@/lib/money";
-import { formatAmount, linePriceLabel, orderedAmount, STATUS_LABEL } from "@/lib/orders";
+import { formatAmount, linePriceLabel, orderedAmount, orderLabel, STATUS_LABEL } from "@/lib/orders";
 import {
   initialDrafts,
   overAuthorisationMessage,
@@ -29,12 +29,12 @@ import {
   type PlannedLine,
 } from "@/lib/packing";
 import { keys, useOrder } from "@/lib/queries";
-import { cn, shortId } from "@/lib/utils";
+import { cn } from "@/lib/utils";
 import { BackLink } from "@/components/BackLink";
 
 /** Where packing ends: the seller's orders, with the packed order's outcome shown on arrival. */
 export interface PackedState {
-  packed: { id: string; finalTotal: string | null; released: string | null; currency: string };
+  packed: { id: string; number: string; finalTotal: string | null; released: string | null; currency: string };
 }
 
 /**
@@ -62,7 +62,7 @@ export default function SellerPackPage() {
     return (
       <div className="mx-auto grid max-w-2xl gap-6">
         <BackToOrders />
-        <PageHeader title={`Order #${shortId(data.id)}`} actions={<StatusBadge status={data.status} />} />
+        <PageHeader title={orderLabel(data)} actions={<StatusBadge status={data.status} />} />
         <Alert
           tone="info"
           title="Nothing to pack"
@@ -128,10 +128,10 @@ function PackForm({ order }: { order: Order }) {
       queryClient.setQueryData(keys.order(packed.id), packed);
       queryClient.invalidateQueries({ queryKey: ["seller"] });
       queryClient.invalidateQueries({ queryKey: keys.allProducts });
-      toast(`Order #${shortId(packed.id)} packed`, {
+      toast(`${orderLabel(packed)} packed`, {
         description: packed.final_total ? `The shopper is charged ${formatMoney(packed.final_total, packed.currency)}.` : undefined,
       });
-      const state: PackedState = { packed: { id: packed.id, finalTotal: packed.final_total, released: packed.released, currency: packed.currency } };
+      const state: PackedState = { packed: { id: packed.id, number: packed.number, finalTotal: packed.final_total, released: packed.released, currency: packed.currency } };
       navigate("/seller/orders?status=confirmed", { state });
     } catch (error) {
       const byLine = packingProblems(error);
@@ -156,7 +156,7 @@ function PackForm({ order }: { order: Order }) {
     <div className="grid gap-4">
       <BackToOrders />
       <PageHeader
-        title={`Pack order #${shortId(order.id)}`}
+        title={`Pack order ${order.number}`}
         description={
           <>
             For {order.shipping_address.full_name}, {order.shipping_address.city}. Enter what goes in the bag: counts for items, the weighed grams for

@@ -8,8 +8,8 @@ import { formatAddress } from "@/lib/countries";
 import { METHOD_LABEL } from "@/lib/fulfilment";
 import { formatAmount, STATUS_LABEL } from "@/lib/orders";
 import { usePackingList } from "@/lib/queries";
-import { shortId } from "@/lib/utils";
 import { BackLink } from "@/components/BackLink";
+import { plural } from "@/lib/counts";
 
 /** A window's packing list, made for paper: lines summed by product, then each order with its lines. */
 export default function SellerPackingListPage() {
@@ -48,7 +48,7 @@ export function PackingSheet({ list }: { list: PackingList }) {
             {list.label}
           </h1>
           <p className="text-sm text-muted-foreground print:text-black" data-testid="packing-list-count">
-            {list.order_count === 1 ? "1 order" : `${list.order_count} orders`} · {list.products.length === 1 ? "1 product" : `${list.products.length} products`}
+            {plural(list.order_count, "order")} · {plural(list.products.length, "product")}
           </p>
         </div>
         <Button type="button" onClick={() => window.print()} className="print:hidden" data-testid="print-packing-list">
@@ -116,7 +116,7 @@ function PackingOrderCard({ order }: { order: PackingOrder }) {
     <li className="break-inside-avoid rounded-md border p-3 print:rounded-none print:border-black" data-testid="packing-order" data-order-id={order.order_id}>
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <p className="font-semibold">
-          {order.buyer_name} · Order #{shortId(order.order_id)}
+          {order.buyer_name} · <span data-testid="order-number">Order {order.number}</span> · {plural(order.item_count, "item")}
         </p>
         <p className="text-xs text-muted-foreground print:text-black">{STATUS_LABEL[order.status]}</p>
       </div>

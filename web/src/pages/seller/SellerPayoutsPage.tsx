@@ -15,7 +15,7 @@ import { errorMessage } from "@/lib/api/errors";
 import type { PayoutRow, PayoutTotals } from "@/lib/api/models";
 import { CSV_MAX_PAGES, fetchAllPayouts, formatRate, PAYOUT_STATUS_LABEL, PAYOUT_STATUS_TONE, payoutsCsv } from "@/lib/payouts";
 import { keys } from "@/lib/queries";
-import { formatDate, shortId } from "@/lib/utils";
+import { formatDate } from "@/lib/utils";
 
 const PAGE_SIZE = 25;
 const CSV_PAGE_SIZE = 100;
@@ -114,7 +114,7 @@ function Row({ row, currency }: { row: PayoutRow; currency: string }) {
       <td className="whitespace-nowrap px-4 py-3">{formatDate(row.captured_at)}</td>
       <td className="px-4 py-3">
         <Link to={`/orders/${encodeURIComponent(row.order_id)}`} className="font-medium text-primary hover:underline">
-          Order #{shortId(row.order_id)}
+          Order {row.order_number}
         </Link>
       </td>
       <td className="px-4 py-3 text-right"><Price amount={row.gross} currency={currency} /></td>

@@ -121,6 +121,9 @@ class MongoOrders:
     def for_checkout(self, checkout_id: str) -> list[dict]:
         return list(self._db().orders.find({"checkout_id": checkout_id}).sort("_id", 1))
 
+    def by_number(self, number: str) -> dict | None:
+        return self._db().orders.find_one({"number": number})
+
     def page(self, query: dict, limit: int, after: str | None, kind: str) -> tuple[list[dict], str | None]:
         return keyset_page(self._db().orders, query, "k_created", True, limit, after, kind)
 
@@ -302,6 +305,29 @@ class MongoSentNotifications:
 
     def sent(self, event_key: str) -> None:
         self._db().sent_notifications.update_one({"_id": event_key}, {"$set": {"state": "sent"}})
+
+
+class MongoOrderNumbers:
+    """`order_numbers`: one document per number (`_id`), naming its checkout and order; the unique `_id`
+    is what makes a number one order's. A claim whose checkout was never written (a crash between the
+    two writes) keeps its number out of use, which costs nothing."""
+
+    def __init__(self, database: Callable[[], Database]):
+        self._db = database
+
+    def claim(self, number: str, checkout_id: str, order_id: str) -> bool:
+        try:
+            self._db().order_numbers.insert_one(
+                {"_id": number, "checkout_id": checkout_id, "order_id": order_id, "at": datetime.now(UTC)}
+            )
+            return True
+        except DuplicateKeyError:
+            owner = self._db().order_numbers.find_one({"_id": number}, {"order_id": 1}) or {}
+            return owner.get("order_id") == order_id
+
+    def number_of(self, order_id: str) -> str | None:
+        doc = self._db().order_numbers.find_one({"order_id": order_id}, {"_id": 1})
+        return doc["_id"] if doc else None
 
 
 class MongoPaymentEvents:

@@ -85,5 +85,6 @@ class MongoPackingList:
             "fulfilment.slot_id": slot_id,
             "status": {"$in": list(statuses)},
         }
-        projection = {"status": 1, "items": 1, "shipping_address": 1, "fulfilment": 1, "created_at": 1, "k_created": 1}
+        fields = ("number", "status", "items", "shipping_address", "fulfilment", "created_at", "k_created")
+        projection = dict.fromkeys(fields, 1)
         return list(self._db().orders.find(query, projection).sort("k_created", 1).limit(MAX_ORDERS))

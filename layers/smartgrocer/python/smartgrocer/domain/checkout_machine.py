@@ -26,7 +26,8 @@ State (the stored document):
     estimated_cents, lines [{product_id, quantity}]   (quantity: items, or grams when weighed)
     status, payment_intent_id, decline {message, at} | None, declines, authorized_at, capture_by
     capture        {amount_cents, requested_at, captured_at} | None
-    orders         {order_id: {seller_id, seller_name, items, estimated_cents, authorized_cents,
+    numbered       true once every order has its number (orders written before numbers get it from a backfill)
+    orders         {order_id: {number (SG-7K3F-92), seller_id, seller_name, items, estimated_cents, authorized_cents,
                     final_cents, total_cents, status, payment_status, refund_pending, cancel_reason,
                     history {status: {at, by}}, created_at, updated_at, confirmed_at, packed_at}}
     refund         {amount_cents, refund_id} | None: unexpected money given back as a whole
@@ -1334,8 +1335,10 @@ def new_checkout(
     weight_buffer_bps: int = settings.WEIGHT_BUFFER_BPS,
     payees: Mapping[str, Mapping[str, Any]] | None = None,
     fulfilment: Mapping[str, Mapping[str, Any]] | None = None,
+    order_numbers: list[str] | None = None,
 ) -> dict:
     """The initial state: one order per seller, prices from the catalog in integer cents.
+    `order_numbers` go with `order_ids` (the shell makes sure they are unique before the checkout is written).
     `lines` are merged basket lines `{product_id, quantity | weight_g, substitution}`; `payees` the
     sellers' payout terms at checkout `{seller_id: {account_id, commission_bps}}`, kept with each
     order so that a later change of rate or account never alters what this order pays out;
@@ -1348,7 +1351,8 @@ def new_checkout(
         items = by_seller.setdefault(product["seller_id"], [])
         items.append(_order_line(len(items) + 1, product, line))
     orders = {}
-    for order_id, (seller_id, items) in zip(order_ids, sorted(by_seller.items()), strict=True):
+    numbers: list[str | None] = list(order_numbers) if order_numbers else [None] * len(order_ids)
+    for order_id, number, (seller_id, items) in zip(order_ids, numbers, sorted(by_seller.items()), strict=True):
         seller_name = products[items[0]["product_id"]].get("seller_name", "")
         unit = sum(i["line_total_cents"] for i in items if i["sold_by"] != "weight")
         weighed = sum(i["line_total_cents"] for i in items if i["sold_by"] == "weight")
@@ -1356,6 +1360,7 @@ def new_checkout(
         chosen = dict((fulfilment or {}).get(seller_id) or {}) or None
         fee = int(chosen.pop("fee_cents", 0)) if chosen else 0
         orders[order_id] = {
+            "number": number,
             "seller_id": seller_id,
             "seller_name": seller_name,
             "payee_account": terms.get("account_id"),
@@ -1393,6 +1398,7 @@ def new_checkout(
         "capture": None,
         "orders": orders,
         "refund": None,
+        "numbered": bool(order_numbers),
         "created_at": at,
         "expires_at": expires_at,
         "version": 1,
@@ -1426,6 +1432,7 @@ def order_view(state: dict, order_id: str) -> dict:
     pending = order["status"] == "pending_payment"
     return {
         "_id": order_id,
+        "number": order.get("number"),
         "checkout_id": state["_id"],
         "user_id": state["user_id"],
         "buyer_email": state["buyer_email"],

@@ -46,6 +46,9 @@ class OrderRepository(Protocol):
 
     def for_checkout(self, checkout_id: str) -> list[dict]: ...
 
+    def by_number(self, number: str) -> dict | None:
+        """The order with this number (`SG-7K3F-92`, as stored), if any."""
+
     def page(self, query: dict, limit: int, after: str | None, kind: str) -> tuple[list[dict], str | None]: ...
 
     def waiting_past(self, at: datetime, limit: int) -> list[dict]:
@@ -61,6 +64,16 @@ class OrderRepository(Protocol):
     def sales(self, seller_id: str, since: datetime, top: int) -> dict:
         """A seller's sold orders (captured, not being refunded) since `since`: `per_day` rows
         `{_id: "YYYY-MM-DD", revenue, orders}` and the `top_products` rows `{_id, name, quantity, revenue}`."""
+
+
+class OrderNumberRegistry(Protocol):
+    """Which order each number belongs to: one entry per number, so no two orders share one."""
+
+    def claim(self, number: str, checkout_id: str, order_id: str) -> bool:
+        """True if the number is now this order's (or already was); False if another order has it."""
+
+    def number_of(self, order_id: str) -> str | None:
+        """The number claimed for this order, if any."""
 
 
 class StockRepository(Protocol):

@@ -19,8 +19,9 @@ from typing import cast
 from smartgrocer import settings
 from smartgrocer.domain import checkout_machine as machine
 from smartgrocer.domain import metrics as business_metrics
-from smartgrocer.domain import ports
+from smartgrocer.domain import order_numbers, ports
 from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, PaymentEventLog, StockRepository
+from smartgrocer.domain.counts import item_count
 from smartgrocer.domain.ids import new_id
 from smartgrocer.errors import Conflict, Invalid, NotFound, Unavailable
 from smartgrocer.money import format_amount
@@ -257,6 +258,7 @@ def place_checkout(
         state = _checkouts().load(checkout_id)
         if state is None:
             state = _new_checkout(principal, checkout_id, lines, shipping_address, fulfilment or {})
+            _claim_numbers(state)
             if not _checkouts().insert(state):  # a twin request wrote it first: carry that one on
                 state = cast(dict, _checkouts().load(checkout_id))
         if state["status"] == "closed" and state.get("close_reason") in RESTARTABLE:
@@ -300,7 +302,23 @@ def _new_checkout(
         expires_at=at + timedelta(seconds=settings.ORDER_PAYMENT_TTL_SECONDS),
         payees=terms,
         fulfilment=windows,
+        order_numbers=[order_numbers.new_number() for _ in sellers],
     )
+
+
+def _claim_numbers(state: dict) -> None:
+    """Make each order's number its own before the checkout is written (that write is what a retry finds
+    and carries on, numbers included); a number another order has is drawn again."""
+    from smartgrocer.domain.checkout_ports import OrderNumberRegistry
+
+    registry = ports.resolve(OrderNumberRegistry)
+    for order_id, order in sorted(state["orders"].items()):
+        for _ in range(order_numbers.CLAIM_ATTEMPTS):
+            if registry.claim(order["number"], state["_id"], order_id):
+                break
+            order["number"] = order_numbers.new_number()
+        else:
+            raise Unavailable("We could not number your order just now; please try again.")
 
 
 def _chosen_windows(
@@ -557,11 +575,13 @@ def public_order(doc: dict, principal=None) -> dict:
     refundable = _refundable_by(doc, relations)
     return {
         "id": doc["_id"],
+        "number": doc.get("number") or "",  # every order has one once the backfill (`indexes.py`) ran
         "checkout_id": doc["checkout_id"],
         "user_id": doc["user_id"],
         "seller_id": doc["seller_id"],
         "seller_name": doc.get("seller_name", ""),
         "items": [_public_line(i) for i in doc["items"]],
+        "item_count": item_count(doc["items"]),
         "total": format_amount(doc["total_cents"]),
         "estimated_total": format_amount(doc.get("estimated_cents", doc["total_cents"])),
         "authorized_amount": format_amount(doc.get("authorized_cents", doc["total_cents"])),
@@ -627,6 +647,18 @@ def get_order(principal, order_id: str) -> dict:
     if not order or not _relations(principal, order):
         raise NotFound("No such order.")
     return public_order(order, principal)
+
+
+def find_by_number(principal, text: str) -> dict:
+    """An admin's search by order number, typed as people type it (any case, dashes or not): the order,
+    or no items when no order has that number; 422 when the text cannot be an order number."""
+    number = order_numbers.parse(text)
+    if number is None:
+        raise Invalid(
+            f"That is not an order number: they look like {order_numbers.EXAMPLE}.", code="invalid_order_number"
+        )
+    doc = _orders().by_number(number)
+    return {"items": [public_order(doc, principal)] if doc else [], "next_cursor": None}
 
 
 def list_orders(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from smartgrocer.domain import fulfilment, ports
+from smartgrocer.domain.counts import item_count
 
 # What is packed and sent: paid orders that are neither delivered nor cancelled.
 LIVE_STATUSES = ("confirmed", "packed", "out_for_delivery")
@@ -21,7 +22,7 @@ MAX_ORDERS = 1000  # a window takes at most 500 orders (fulfilment.MAX_CAPACITY)
 class PackingListReader(Protocol):
     def window_orders(self, seller_id: str, slot_id: str, local_date: str, statuses: tuple[str, ...]) -> list[dict]:
         """The seller's visible orders for the window in `statuses`, oldest first (at most MAX_ORDERS):
-        `{_id, status, items, shipping_address, fulfilment, created_at}`."""
+        `{_id, number, status, items, shipping_address, fulfilment, created_at}`."""
 
 
 def _reader() -> PackingListReader:
@@ -66,12 +67,14 @@ def _order(doc: dict) -> dict:
     window = doc.get("fulfilment") or {}
     return {
         "order_id": doc["_id"],
+        "number": doc.get("number") or "",
         "status": doc["status"],
         "buyer_name": address.get("full_name") or "",
         # the delivery address on delivery orders; a pickup order is collected, so it has none to show
         "address": address if window.get("method", "delivery") == "delivery" and address else None,
         "created_at": doc.get("created_at"),
         "lines": [_line(item) for item in doc.get("items") or []],
+        "item_count": item_count(doc.get("items") or []),
     }
 
 

@@ -48,6 +48,7 @@ def _payout_row(doc: dict) -> dict:
     payout = doc["payout"]
     return {
         "order_id": doc["_id"],
+        "order_number": doc.get("number") or "",
         "captured_at": doc.get("captured_at") or doc["created_at"],
         "order_status": doc["status"],
         "commission_bps": doc.get("commission_bps") or 0,

@@ -230,8 +230,10 @@ class PackingAddressOut(ResponseModel):
 
 class PackingOrderOut(ResponseModel):
     order_id: str
+    number: str = Field(description="The order's number, as shoppers and sellers know it (SG-7K3F-92)")
     status: Literal["confirmed", "packed", "out_for_delivery"]
     buyer_name: str = Field(description="From the shipping address")
+    item_count: int = Field(description="Items: a unit line counts its quantity, a weighed line counts 1")
     address: PackingAddressOut | None = Field(description="Where to deliver; null for pickup")
     created_at: UtcDateTime
     lines: list[PackingLineOut]

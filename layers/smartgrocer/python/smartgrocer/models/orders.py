@@ -181,11 +181,15 @@ class AddressOut(ResponseModel):
 
 class OrderOut(ResponseModel):
     id: str
+    number: str = Field(
+        description="The order's short number, shown to people and searched by admins", examples=["SG-7K3F-92"]
+    )
     checkout_id: str
     user_id: str
     seller_id: str
     seller_name: str = ""
     items: list[OrderLineOut]
+    item_count: int = Field(description="Items ordered: a unit line counts its quantity, a weighed line counts 1")
     total: AmountOut = Field(description="The final total once packed, the estimate until then")
     estimated_total: AmountOut
     authorized_amount: AmountOut = Field(description="This order's share of the card authorisation")
@@ -285,6 +289,7 @@ class SellerAnalytics(ResponseModel):
 
 class PayoutRow(ResponseModel):
     order_id: str
+    order_number: str = Field(description="The order's number (SG-7K3F-92)")
     captured_at: UtcDateTime
     order_status: OrderStatus
     status: PayoutStatus
