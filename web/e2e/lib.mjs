@@ -201,3 +201,10 @@ export async function confirmedOrders(baseURL, lines) {
   assert(paid.status === "authorized", `the test card is authorised (got ${paid.status})`);
   return placed.orders.map(({ id, seller_name }) => ({ id, seller_name }));
 }
+
+/** A seller's order counts per status, `{confirmed, packed, ...}`, as their listing's first page answers them (API). */
+export async function sellerOrderCounts(baseURL, credentials) {
+  const { access_token: token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: credentials });
+  const { counts } = await apiCall(baseURL, "GET", "/api/seller/orders?limit=1", { token });
+  return Object.fromEntries(counts.by_status.map(({ status, count }) => [status, count]));
+}

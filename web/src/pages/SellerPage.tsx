@@ -1,4 +1,4 @@
-import { MapPin, Store, Truck } from "lucide-react";
+import { Store, Truck } from "lucide-react";
 import { Link, useParams } from "react-router";
 import { ProductGrid } from "@/components/ProductCard";
 import { PageHeader } from "@/components/PageHeader";
@@ -75,12 +75,7 @@ export default function SellerPage() {
                 <li key={line}>{line}</li>
               ))}
             </ul>
-            {page.pickup && (
-              <p className="flex items-start gap-1 text-sm text-muted-foreground">
-                <MapPin className="mt-0.5 size-4 shrink-0" aria-hidden="true" /> {page.pickup.address}
-                {page.timezone ? ` · times in ${page.timezone}` : ""}
-              </p>
-            )}
+            {page.timezone && <p className="text-sm text-muted-foreground">Window times are in {page.timezone}.</p>}
           </CardContent>
         </Card>
       </div>
