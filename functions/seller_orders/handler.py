@@ -4,7 +4,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from smartgrocer.domain import orders
 from smartgrocer.models.fulfilment import SLOT_ID_EXAMPLE
-from smartgrocer.models.orders import OrdersPage, OrderStatus
+from smartgrocer.models.orders import OrderStatus
+from smartgrocer.models.sellers import SellerOrdersPage
 from smartgrocer.web.app import api_function
 
 app = api_function("seller_orders")
@@ -24,18 +25,9 @@ def seller_orders(
     slot_id: Annotated[
         str | None, Query(max_length=64, description="Orders for this window", examples=[SLOT_ID_EXAMPLE])
     ] = None,
-) -> OrdersPage:
-    principal = app.context["principal"]
-    window = f":{slot_date or ''}:{slot_id or ''}" if slot_date or slot_id else ""  # a cursor serves one listing
-    return orders.list_orders(
-        principal,
-        seller_id=principal.user_id,
-        status=status,
-        limit=limit,
-        cursor=cursor,
-        kind=f"seller:{status or 'all'}{window}",
-        slot_date=slot_date,
-        slot_id=slot_id,
+) -> SellerOrdersPage:
+    return orders.seller_orders(
+        app.context["principal"], status=status, limit=limit, cursor=cursor, slot_date=slot_date, slot_id=slot_id
     )
 
 

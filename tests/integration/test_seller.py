@@ -152,3 +152,76 @@ def test_analytics_day_is_the_capture_day_not_the_order_day(api, seller, shopper
     today = datetime.now(UTC).date().isoformat()
     assert body["total_revenue"] == "2.00"
     assert body["revenue_by_day"][-1] == {"date": today, "revenue": "2.00", "orders": 1}
+
+
+# -- counts per status ---------------------------------------------------------------------------------
+
+
+def _counts(api, seller, **params) -> dict:
+    response = api.get("/api/seller/orders", seller, params={"limit": 1, **params})
+    assert response.status_code == 200, response.text
+    counts = response.json()["counts"]
+    assert counts["limit"] == 1000
+    return {row["status"]: row["count"] for row in counts["by_status"]}
+
+
+def test_seller_order_counts_are_per_status_own_orders_only_and_follow_actions(api, seller, other_seller, shopper):
+    mine = product(api, seller, stock=50, price="1.00")
+    theirs = product(api, other_seller, stock=50, price="1.00")
+    place(api, shopper, (mine, 1))  # awaiting payment: not the seller's business, not counted
+    shared = place_confirmed(api, shopper, (mine, 1), (theirs, 1))  # one order each
+    to_pack = [shared] + [place_confirmed(api, shopper, (mine, 1)) for _ in range(2)]
+    ids = [next(o["id"] for o in p["orders"] if o["seller_id"] == seller.user_id) for p in to_pack]
+    cancelled = place_confirmed(api, shopper, (mine, 1))["orders"][0]["id"]
+    assert set_status(api, seller, cancelled, "cancelled").status_code == 200
+    place_confirmed(api, shopper, (theirs, 2))  # another seller's: never in my counts
+
+    zero = {"confirmed": 0, "packed": 0, "out_for_delivery": 0, "delivered": 0, "cancelled": 0}
+    assert _counts(api, seller) == {**zero, "confirmed": 3, "cancelled": 1}
+    assert _counts(api, other_seller) == {**zero, "confirmed": 2}
+    # the counts do not depend on the tab shown
+    assert _counts(api, seller, status="cancelled") == _counts(api, seller, status="confirmed")
+
+    assert pack(api, seller, ids[0]).status_code == 200
+    assert set_status(api, seller, ids[1], "packed").status_code == 200
+    assert set_status(api, seller, ids[1], "out_for_delivery").status_code == 200
+    assert _counts(api, seller) == {**zero, "confirmed": 1, "packed": 1, "out_for_delivery": 1, "cancelled": 1}
+    assert set_status(api, seller, ids[1], "delivered").status_code == 200
+    counts = _counts(api, seller)
+    assert counts == {**zero, "confirmed": 1, "packed": 1, "delivered": 1, "cancelled": 1}
+    # the counts agree with the listings they label
+    for status, n in counts.items():
+        assert len(_seller_orders(api, seller, status=status)) == n
+    assert _counts(api, other_seller) == {**zero, "confirmed": 2}  # the shared checkout's other order untouched
+
+
+def test_seller_order_counts_on_the_first_page_only_and_with_the_window_filter(api, seller, shopper):
+    item = product(api, seller, stock=50, price="1.00")
+    for _ in range(3):
+        place_confirmed(api, shopper, (item, 1))
+    first = api.get("/api/seller/orders", seller, params={"limit": 2}).json()
+    assert first["counts"]["by_status"][0] == {"status": "confirmed", "count": 3} and first["next_cursor"]
+    second = api.get("/api/seller/orders", seller, params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert second["counts"] is None and len(second["items"]) == 1
+    # these orders have no window: a day filter counts none of them, as it lists none
+    on_a_day = api.get("/api/seller/orders", seller, params={"slot_date": "2031-01-06"}).json()
+    assert on_a_day["items"] == [] and {row["count"] for row in on_a_day["counts"]["by_status"]} == {0}
+
+
+def test_seller_order_counts_stop_at_the_limit(api, seller, shopper, monkeypatch):
+    """The counts read at most `COUNT_LIMIT` index entries per status: in-process with a small limit."""
+    from smartgrocer.domain import orders as orders_domain
+
+    item = product(api, seller, stock=50, price="1.00")
+    for _ in range(3):
+        place_confirmed(api, shopper, (item, 1))
+    monkeypatch.setattr(orders_domain, "COUNT_LIMIT", 2)
+    counts = orders_domain.seller_order_counts(seller.user_id)
+    assert counts["limit"] == 2
+    assert {row["status"]: row["count"] for row in counts["by_status"]} == {
+        "confirmed": 2,
+        "packed": 0,
+        "out_for_delivery": 0,
+        "delivered": 0,
+        "cancelled": 0,
+    }

@@ -173,6 +173,7 @@ class TestAPI1BrokenObjectLevelAuthorization:
         "me_addresses_update": "test_saved_addresses_are_their_owners_only",
         "me_addresses_delete": "test_saved_addresses_are_their_owners_only",
         "me_addresses_default": "test_saved_addresses_are_their_owners_only",
+        "sellers_get": "test_sellers_get_reveals_only_sellers_who_sell",
     }
 
     def test_every_id_route_is_attacked(self):
@@ -357,6 +358,19 @@ class TestAPI1BrokenObjectLevelAuthorization:
         real = api.patch(f"/api/admin/sellers/{world['shopper'].user_id}", world["admin"], json={"commission_bps": 0})
         fake = api.patch(f"/api/admin/sellers/{uuid.uuid4().hex[:24]}", world["admin"], json={"commission_bps": 0})
         assert error_of(real, 404, "not_found") == error_of(fake, 404, "not_found")
+
+    def test_sellers_get_reveals_only_sellers_who_sell(self, api, world):
+        """Public: a shopper, an admin and a seller who cannot be paid yet answer as an id that does not
+        exist, whoever asks; their about text does not leak."""
+        unpaid = api.signup(f"unpaid-{uuid.uuid4().hex[:8]}@example.com", is_seller=True, payouts=False)
+        assert api.put("/api/seller/profile", unpaid, json={"about": "Secret plans"}).status_code == 200
+        expected = error_of(api.get(f"/api/sellers/{uuid.uuid4().hex[:24]}"), 404, "no_such_seller")
+        for target in (world["shopper"], world["admin"], unpaid):
+            for who in (None, world["intruder"], world["other_seller"], unpaid):
+                response = api.get(f"/api/sellers/{target.user_id}", who)
+                assert error_of(response, 404, "no_such_seller") == expected
+                assert target.user_id not in response.text and "Secret plans" not in response.text
+        assert api.get(f"/api/sellers/{world['seller'].user_id}").status_code == 200
 
     def test_sellers_slots_reveal_only_sellers_who_sell_with_windows(self, api, world):
         """Public: a user who is not a seller, a seller who cannot be paid yet and a seller without windows
@@ -1015,6 +1029,7 @@ class TestAPI5BrokenFunctionLevelAuthorization:
             "products_get",
             "categories_list",
             "sellers_slots",
+            "sellers_get",
             "payments_webhook",
         }
 

@@ -15,6 +15,7 @@ import {
   newContext,
   newPage,
   screenshot,
+  sellerOrderCounts,
   sessionCookie,
   windowChoices,
 } from "./lib.mjs";
@@ -187,6 +188,8 @@ export const journeys = [
         ["action-delivered", "delivered"],
       ]) {
         await order.getByTestId(action).click();
+        // Marking delivered asks first: the shopper is told and it cannot be undone.
+        if (status === "delivered") await page.getByRole("alertdialog").getByTestId("confirm-delivered").click();
         await order.locator(`[data-testid="order-status"][data-status="${status}"]`).waitFor();
       }
 
@@ -1173,5 +1176,66 @@ journeys.push({
     return context.problems;
   },
 });
+
+journeys.push({
+  name: "seller counts: To pack follows the orders, delivered is confirmed in a dialog, Sold by leads to the seller's page",
+  async run({ browser, baseURL }) {
+    // Set-up through the API: two new Greenfields orders on top of whatever waits already.
+    const before = await sellerOrderCounts(baseURL, DEMO.greenfields);
+    const [first] = await confirmedOrders(baseURL, [{ name: "Gala Apples", quantity: 1 }]);
+    await confirmedOrders(baseURL, [{ name: "Gala Apples", quantity: 2 }]);
+    const toPack = before.confirmed + 2;
+
+    const context = await newContext(browser, baseURL);
+    const page = await newPage(context);
+    await login(page, DEMO.greenfields);
+    await page.getByRole("link", { name: `Orders to pack (${toPack})` }).waitFor();
+    await page.getByRole("link", { name: `Orders to pack (${toPack})` }).click();
+    await page.waitForURL((url) => url.pathname === "/seller/orders" && url.searchParams.get("status") === "confirmed");
+    const tabs = page.getByTestId("status-filter");
+    await tabs.getByRole("button", { name: `To pack (${toPack})` }).waitFor();
+    const order = page.locator(`[data-testid="seller-order"][data-order-id="${first.id}"]`);
+    await order.getByTestId("action-packed").click();
+    await tabs.getByRole("button", { name: `To pack (${toPack - 1})` }).waitFor();
+    await order.waitFor({ state: "detached" }); // packed: no longer waiting in this tab
+    const after = await sellerOrderCounts(baseURL, DEMO.greenfields);
+    assert(after.confirmed === toPack - 1, `the API agrees: ${after.confirmed} to pack`);
+
+    await tabs.getByRole("button", { name: /^Packed \(/ }).click();
+    await order.getByTestId("action-out_for_delivery").waitFor();
+    await order.getByTestId("action-out_for_delivery").click();
+    await tabs.getByRole("button", { name: /^Out for delivery \(/ }).click();
+    await order.getByTestId("action-delivered").click();
+    const dialog = page.getByRole("alertdialog", { name: "Mark this order delivered?" });
+    await dialog.waitFor();
+    assert((await dialog.textContent()).includes("can't be moved back or cancelled"), "the dialog says it cannot be undone");
+    await screenshot(page, "seller-delivered-dialog");
+    await page.keyboard.press("Escape"); // not yet: nothing changes
+    await dialog.waitFor({ state: "detached" });
+    assert((await sellerOrderCounts(baseURL, DEMO.greenfields)).delivered === after.delivered, "keeping it sends nothing");
+    await order.getByTestId("action-delivered").click();
+    await dialog.getByTestId("confirm-delivered").click();
+    await order.waitFor({ state: "detached" }); // delivered: it leaves the "Out for delivery" tab
+    await tabs.getByRole("button", { name: `Delivered (${after.delivered + 1})` }).waitFor();
+    await screenshot(page, "seller-orders-counts");
+
+    const shopper = await newContext(browser, baseURL);
+    const shopperPage = await newPage(shopper);
+    await shopperPage.goto("/products?q=Gala%20Apples");
+    const card = shopperPage.getByTestId("product-card").filter({ has: shopperPage.getByRole("link", { name: "Gala Apples", exact: true }) });
+    await card.getByRole("link", { name: "Greenfields Farm" }).click();
+    await shopperPage.waitForURL("**/sellers/*");
+    await shopperPage.getByRole("heading", { level: 1, name: "Greenfields Farm" }).waitFor();
+    await shopperPage.getByTestId("seller-offer").waitFor();
+    await shopperPage.getByTestId("product-grid").getByRole("link", { name: "Gala Apples", exact: true }).waitFor();
+    await screenshot(shopperPage, "seller-page", { fullPage: true });
+
+    const problems = [...context.problems, ...shopper.problems];
+    await context.close();
+    await shopper.close();
+    return problems;
+  },
+});
+
 // Last, so it also sees the data the journeys above left behind.
 journeys.push(...accessibilityJourneys);

@@ -245,3 +245,10 @@ export async function mailTo(baseURL, to, subject) {
   const { messages } = await apiCall(baseURL, "GET", "/local/mail");
   return messages.filter((message) => message.to.includes(to) && (!subject || message.subject === subject));
 }
+
+/** A seller's order counts per status, `{confirmed, packed, ...}`, as their listing's first page answers them (API). */
+export async function sellerOrderCounts(baseURL, credentials) {
+  const { access_token: token } = await apiCall(baseURL, "POST", "/api/auth/login", { body: credentials });
+  const { counts } = await apiCall(baseURL, "GET", "/api/seller/orders?limit=1", { token });
+  return Object.fromEntries(counts.by_status.map(({ status, count }) => [status, count]));
+}

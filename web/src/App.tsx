@@ -8,6 +8,7 @@ import { RouteError } from "./pages/RouteError";
 const HomePage = lazy(() => import("./pages/HomePage"));
 const CatalogPage = lazy(() => import("./pages/CatalogPage"));
 const ProductPage = lazy(() => import("./pages/ProductPage"));
+const SellerPage = lazy(() => import("./pages/SellerPage"));
 const BasketPage = lazy(() => import("./pages/BasketPage"));
 const CheckoutPage = lazy(() => import("./pages/CheckoutPage"));
 const PaymentPage = lazy(() => import("./pages/PaymentPage"));
@@ -41,6 +42,7 @@ export const routes = [
       { index: true, element: <HomePage /> },
       { path: "products", element: <CatalogPage /> },
       { path: "products/:id", element: <ProductPage /> },
+      { path: "sellers/:id", element: <SellerPage /> },
       { path: "basket", element: <BasketPage /> },
       { path: "login", element: <LoginPage /> },
       { path: "signup", element: <SignupPage /> },

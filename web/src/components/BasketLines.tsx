@@ -8,6 +8,7 @@ import { formatCents, formatGrams, perUnit } from "@/lib/money";
 import { cn } from "@/lib/utils";
 import { SellerDeliveryNote } from "./fulfilment/SellerDeliveryNote";
 import { Price } from "./Price";
+import { SellerLink } from "./SellerLink";
 import { ProductImage } from "./ProductImage";
 import { Button } from "./ui/button";
 import { Select } from "./ui/input";
@@ -45,7 +46,7 @@ export function BasketLines({
           data-seller-id={group.sellerId}
         >
           <h2 className="border-b px-4 py-3 text-sm font-semibold">
-            From {group.sellerName}
+            From <SellerLink sellerId={group.sellerId} name={group.sellerName} />
           </h2>
           <ul className="divide-y">
             {group.lines.map((line) => (

@@ -5,6 +5,7 @@ import type { Product } from "@/lib/api/models";
 import { basket } from "@/lib/basket";
 import { cn } from "@/lib/utils";
 import { Price } from "./Price";
+import { SellerLink } from "./SellerLink";
 import { ProductImage } from "./ProductImage";
 import { StockBadge } from "./StockBadge";
 import { Button } from "./ui/button";
@@ -24,7 +25,10 @@ export function ProductCard({ product }: { product: Product }) {
             {product.name}
           </Link>
         </h3>
-        <p className="text-xs text-muted-foreground">{product.seller_name}</p>
+        <p className="text-xs text-muted-foreground">
+          {/* Above the card's stretched link, so it leads to the seller rather than the product. */}
+          Sold by <SellerLink sellerId={product.seller_id} name={product.seller_name} className="relative z-10" />
+        </p>
         <div className="mt-auto flex items-end justify-between gap-2 pt-2">
           <div className="grid">
             <Price amount={product.price} currency={product.currency} className="font-semibold" />

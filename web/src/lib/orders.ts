@@ -1,4 +1,4 @@
-import type { Order, OrderLine, OrderStatus, PaymentStatus } from "./api/models";
+import type { Order, OrderLine, OrderStatus, PaymentStatus, SellerOrderCounts } from "./api/models";
 import { countItems } from "./counts";
 import { formatGrams, formatMoney, toCents } from "./money";
 
@@ -139,3 +139,28 @@ export function orderMoney(order: Pick<Order, "estimated_total" | "authorized_am
     releasedCents: order.released === null ? null : toCents(order.released),
   };
 }
+
+// ---- the seller's tabs ------------------------------------------------------------------------
+
+/** The statuses a seller's orders are counted in (they see an order once the card is authorised). */
+export type CountedStatus = SellerOrderCounts["by_status"][number]["status"];
+
+/** How many orders a tab holds: one status, or all of them for the "All" tab. */
+export function tabCount(counts: SellerOrderCounts, status: CountedStatus | ""): number {
+  return counts.by_status.filter((row) => !status || row.status === status).reduce((sum, row) => sum + row.count, 0);
+}
+
+/** "3", or "1000+" once a count reaches the API's limit (it stops counting there). */
+export function countLabel(count: number, limit: number): string {
+  return count >= limit ? `${limit}+` : String(count);
+}
+
+/** What an empty tab is waiting for, in words. */
+export const EMPTY_TAB: Record<CountedStatus | "", string> = {
+  "": "When shoppers buy your products, their orders appear here once their card is authorised. Make sure your products have stock and photos.",
+  confirmed: "Nothing to pack. New orders appear here once the shopper's card is authorised.",
+  packed: "Nothing packed and waiting. Orders you pack appear here until you send them out for delivery.",
+  out_for_delivery: "Nothing on its way. Packed orders appear here once you mark them out for delivery.",
+  delivered: "No delivered orders yet. Orders appear here once you mark them delivered.",
+  cancelled: "No cancelled orders. Orders cancelled by you, the shopper or an admin appear here.",
+};

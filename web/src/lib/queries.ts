@@ -23,6 +23,8 @@ export const keys = {
   sellerAnalytics: ["seller", "analytics"] as const,
   sellerPayouts: ["seller", "payouts"] as const,
   sellerPayoutAccount: ["seller", "payout-account"] as const,
+  sellerProfile: ["seller", "profile"] as const,
+  sellerPage: (id: string) => ["seller-page", id] as const,
   adminUsers: (q: string) => ["admin", "users", q] as const,
   adminUserAudit: (id: string) => ["admin", "users", "audit", id] as const,
   adminFinance: (days: number) => ["admin", "finance", days] as const,
@@ -134,6 +136,37 @@ export function useSellerOrders(status: OrderStatus | "", window: SellerOrdersWi
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
+}
+
+/**
+ * How many of the seller's orders are in each status (the first page of their listing counts them).
+ * Under the `["seller"]` key every order action invalidates, so the counts follow each move.
+ */
+export function useSellerOrderCounts(window: SellerOrdersWindow = {}) {
+  return useQuery({
+    queryKey: ["seller", "orders", "counts", window.slotDate ?? "", window.slotId ?? ""] as const,
+    queryFn: async () => (await api.sellerOrders({ limit: 1, slot_date: window.slotDate || undefined, slot_id: window.slotId || undefined })).counts,
+  });
+}
+
+/** A seller's public page; null for a seller who cannot sell (the API's 404). */
+export function useSellerPage(id: string | undefined) {
+  return useQuery({
+    queryKey: keys.sellerPage(id ?? ""),
+    queryFn: async ({ signal }) => {
+      try {
+        return await api.getSeller(id!, signal);
+      } catch (error) {
+        if (isApiError(error) && error.status === 404) return null;
+        throw error;
+      }
+    },
+    enabled: Boolean(id),
+  });
+}
+
+export function useSellerProfile() {
+  return useQuery({ queryKey: keys.sellerProfile, queryFn: ({ signal }) => api.sellerProfile(signal) });
 }
 
 // ---- delivery and pickup windows ----------------------------------------------------------------

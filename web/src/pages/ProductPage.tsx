@@ -3,6 +3,7 @@ import { formatCents, formatGrams, perUnit, toCents, weightCostCents } from "@/l
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { PageHeader } from "@/components/PageHeader";
+import { SellerLink } from "@/components/SellerLink";
 import { Price } from "@/components/Price";
 import { ProductImage } from "@/components/ProductImage";
 import { EmptyState, ErrorState, PageLoading } from "@/components/states";
@@ -126,7 +127,11 @@ function ProductLayout({ item, photo, setPhoto, buy }: { item: Product; photo: n
         </div>
 
         <div className="grid content-start gap-4">
-          <PageHeader title={item.name} description={<>Sold by <span className="font-medium text-foreground">{item.seller_name}</span></>} />
+          <PageHeader title={item.name} description={
+              <>
+                Sold by <SellerLink sellerId={item.seller_id} name={item.seller_name} className="font-medium text-foreground underline-offset-2" />
+              </>
+            } />
           <div className="-mt-4 flex flex-wrap items-baseline gap-3">
             <Price amount={item.price} currency={item.currency} className="text-3xl font-bold" />
             <span className="text-muted-foreground">{weighed ? "per kg" : perUnit(item.unit)}</span>

@@ -10,6 +10,10 @@ interface ConfirmDialogProps {
   cancelLabel?: string;
   destructive?: boolean;
   onConfirm: () => Promise<unknown> | void;
+  /** Test id of the confirming button. */
+  confirmTestId?: string;
+  /** Where focus goes once the dialog has closed; `event.preventDefault()` keeps it off the trigger (gone after some actions). */
+  onCloseAutoFocus?: (event: Event) => void;
 }
 
 /** Asks before an irreversible action. Stays open while the action runs so errors are not lost. */
@@ -21,6 +25,8 @@ export function ConfirmDialog({
   cancelLabel = "Keep it",
   destructive = false,
   onConfirm,
+  confirmTestId,
+  onCloseAutoFocus,
 }: ConfirmDialogProps) {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -43,7 +49,9 @@ export function ConfirmDialog({
       <AlertDialog.Trigger asChild>{trigger}</AlertDialog.Trigger>
       <AlertDialog.Portal>
         <AlertDialog.Overlay className="fixed inset-0 z-50 bg-black/50" />
-        <AlertDialog.Content className="fixed left-1/2 top-1/2 z-50 grid w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 gap-4 rounded-lg border bg-background p-6 shadow-xl">
+        <AlertDialog.Content
+          onCloseAutoFocus={onCloseAutoFocus}
+          className="fixed left-1/2 top-1/2 z-50 grid w-[calc(100%-2rem)] max-w-md -translate-x-1/2 -translate-y-1/2 gap-4 rounded-lg border bg-background p-6 shadow-xl">
           <AlertDialog.Title className="text-lg font-semibold">{title}</AlertDialog.Title>
           <AlertDialog.Description className="text-sm text-muted-foreground">{description}</AlertDialog.Description>
           <div className="flex flex-col-reverse gap-2 sm:flex-row sm:justify-end">
@@ -52,7 +60,7 @@ export function ConfirmDialog({
                 {cancelLabel}
               </Button>
             </AlertDialog.Cancel>
-            <Button variant={destructive ? "destructive" : "default"} loading={busy} onClick={confirm}>
+            <Button variant={destructive ? "destructive" : "default"} loading={busy} onClick={confirm} data-testid={confirmTestId}>
               {confirmLabel}
             </Button>
           </div>

@@ -350,6 +350,20 @@ export class ApiClient {
     return settle(this.http.GET("/api/seller/orders", { params: { query } }));
   }
 
+  /** A seller's public page (public, cacheable: never sent with the token); 404 for a seller who cannot sell. */
+  getSeller(id: string, signal?: AbortSignal) {
+    return settle(this.anonymous.GET("/api/sellers/{id}", { params: { path: { id } }, signal }));
+  }
+
+  /** The signed-in seller's about text, as they edit it. */
+  sellerProfile(signal?: AbortSignal) {
+    return settle(this.http.GET("/api/seller/profile", { signal }));
+  }
+
+  saveSellerAbout(about: string) {
+    return settle(this.http.PUT("/api/seller/profile", { body: { about } }));
+  }
+
   /** The seller's delivery and pickup settings (the empty form when none are set). */
   sellerFulfilment(signal?: AbortSignal) {
     return settle(this.http.GET("/api/seller/fulfilment", { signal }));

@@ -56,6 +56,9 @@ export type OrderAddress = Schemas["AddressOut"];
 export type ShippingAddress = Schemas["ShippingAddress"];
 export type OrdersQuery = QueryOf<"orders_mine">;
 export type SellerOrdersQuery = QueryOf<"seller_orders">;
+/** GET /api/seller/orders: a page of the seller's orders; the first page counts them per status. */
+export type SellerOrdersPage = Schemas["SellerOrdersPage"];
+export type SellerOrderCounts = Schemas["SellerOrderCountsOut"];
 
 export type CheckoutRequest = Schemas["CheckoutRequest"];
 /** One basket line of a checkout: `quantity` (sold by the unit) or `weight_g` (sold by weight), and `substitution`. */
@@ -108,6 +111,10 @@ export type OnboardingLink = Schemas["OnboardingLinkOut"];
 /** PATCH /api/admin/sellers/{id}: the seller's own commission, or null for the platform's rate. */
 export type SellerCommissionRequest = Schemas["SellerCommissionRequest"];
 export type Seller = Schemas["SellerOut"];
+/** GET /api/sellers/{id}: a seller's public page (sellers who can sell only). */
+export type SellerPublic = Schemas["SellerPublicOut"];
+/** GET/PUT /api/seller/profile: the signed-in seller's about text, and whether shoppers see their page. */
+export type SellerProfile = Schemas["SellerProfileOut"];
 /** GET /api/admin/finance: money by day. */
 export type FinanceReport = Schemas["FinanceReport"];
 export type FinanceDay = Schemas["FinanceDay"];

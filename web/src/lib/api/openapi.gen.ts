@@ -707,6 +707,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/seller/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The seller's public page as they edit it: name, about text, whether shoppers can see it */
+        get: operations["seller_profile_get"];
+        /** Replace the seller's about text (at most 500 characters) shown on their public page */
+        put: operations["seller_profile_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sellers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A seller's public page: name, their own words, delivery and pickup terms (sellers who sell only) */
+        get: operations["sellers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sellers/{id}/slots": {
         parameters: {
             query?: never;
@@ -2192,6 +2227,15 @@ export interface components {
             /** Region */
             region: string | null;
         };
+        /** SellerAboutRequest */
+        SellerAboutRequest: {
+            /**
+             * About
+             * @description What shoppers read on the seller's page, at most 500 characters; empty clears it
+             * @example Family farm in the Wye valley: vegetables picked the morning they are packed.
+             */
+            about: string;
+        };
         /** SellerAnalytics */
         SellerAnalytics: {
             /** Currency */
@@ -2215,6 +2259,31 @@ export interface components {
              * @description The seller's commission on goods in basis points (1000 = 10 %), or null for the platform's rate
              */
             commission_bps: number | null;
+        };
+        /**
+         * SellerOrderCountsOut
+         * @description How many of the seller's orders are in each status (with the listing's window filter, if any).
+         */
+        SellerOrderCountsOut: {
+            /**
+             * By Status
+             * @description Every status a seller's order can be in, in flow order
+             */
+            by_status: components["schemas"]["StatusCountOut"][];
+            /**
+             * Limit
+             * @description Counts stop at this number
+             */
+            limit: number;
+        };
+        /** SellerOrdersPage */
+        SellerOrdersPage: {
+            /** @description Orders per status, on the first page only (null on the pages after it) */
+            counts: components["schemas"]["SellerOrderCountsOut"] | null;
+            /** Items */
+            items: components["schemas"]["OrderOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
         };
         /** SellerOut */
         SellerOut: {
@@ -2250,6 +2319,49 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
             totals: components["schemas"]["PayoutTotals"];
+        };
+        /**
+         * SellerProfileOut
+         * @description The signed-in seller's public profile as they edit it.
+         */
+        SellerProfileOut: {
+            /** About */
+            about: string;
+            /** Id */
+            id: string;
+            /**
+             * Listed
+             * @description Whether shoppers can see the seller's page (only once payouts are active)
+             */
+            listed: boolean;
+            /** Name */
+            name: string;
+            /** Updated At */
+            updated_at: string | null;
+        };
+        /**
+         * SellerPublicOut
+         * @description A seller's public page: who they are and how they get orders to shoppers.
+         */
+        SellerPublicOut: {
+            /**
+             * About
+             * @description The seller's own words; empty when they wrote none
+             */
+            about: string;
+            /** @description Their delivery terms; null: no delivery windows */
+            delivery: components["schemas"]["DeliveryTermsOut"] | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** @description Where to collect and until when; null: no pickup */
+            pickup: components["schemas"]["PickupTermsOut"] | null;
+            /**
+             * Timezone
+             * @description The time zone of their windows; null: no delivery or pickup windows
+             */
+            timezone: string | null;
         };
         /** SellerSlotsOut */
         SellerSlotsOut: {
@@ -2376,6 +2488,20 @@ export interface components {
              * @enum {string}
              */
             status: "pending_payment" | "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled" | "payment_failed";
+        };
+        /** StatusCountOut */
+        StatusCountOut: {
+            /**
+             * Count
+             * @description At most `limit`: a count equal to it means that many or more
+             */
+            count: number;
+            /**
+             * Status
+             * @description confirmed: to pack
+             * @enum {string}
+             */
+            status: "confirmed" | "packed" | "out_for_delivery" | "delivered" | "cancelled";
         };
         /** StatusUpdateRequest */
         StatusUpdateRequest: {
@@ -6068,7 +6194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrdersPage"];
+                    "application/json": components["schemas"]["SellerOrdersPage"];
                 };
             };
             /** @description Malformed request */
@@ -6567,6 +6693,243 @@ export interface operations {
                 };
             };
             /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    seller_profile_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerProfileOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    seller_profile_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SellerAboutRequest"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerProfileOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Role not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body must be JSON (Content-Type: application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Dependency unavailable (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sellers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SellerPublicOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No seller who can sell now has this id */
             404: {
                 headers: {
                     [name: string]: unknown;

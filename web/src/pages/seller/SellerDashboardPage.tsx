@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus, Wallet } from "lucide-react";
 import { Link } from "react-router";
+import { AboutCard } from "@/components/seller/AboutCard";
 import { FulfilmentCard } from "@/components/seller/FulfilmentCard";
 import { PayoutAccountCard } from "@/components/seller/PayoutAccountCard";
 import RevenueChart, { lastNDays } from "@/components/seller/RevenueChart";
@@ -12,10 +13,12 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Skeleton } from "@/components/ui/skeleton";
 import { api } from "@/lib/api";
 import { formatCents } from "@/lib/money";
-import { keys } from "@/lib/queries";
+import { countLabel, tabCount } from "@/lib/orders";
+import { keys, useSellerOrderCounts } from "@/lib/queries";
 
 export default function SellerDashboardPage() {
   const analytics = useQuery({ queryKey: keys.sellerAnalytics, queryFn: () => api.sellerAnalytics() });
+  const toPack = useSellerOrderCounts();
 
   return (
     <>
@@ -25,7 +28,15 @@ export default function SellerDashboardPage() {
         actions={
           <>
             <Button asChild variant="outline">
-              <Link to="/seller/orders?status=confirmed">Orders to pack</Link>
+              <Link to="/seller/orders?status=confirmed" data-testid="orders-to-pack">
+                Orders to pack
+                {toPack.data && (
+                  <>
+                    {" "}
+                    <span data-testid="orders-to-pack-count">({countLabel(tabCount(toPack.data, "confirmed"), toPack.data.limit)})</span>
+                  </>
+                )}
+              </Link>
             </Button>
             <Button asChild variant="outline">
               <Link to="/seller/payouts">
@@ -43,6 +54,7 @@ export default function SellerDashboardPage() {
       <div className="mb-6 grid gap-4">
         <PayoutAccountCard />
         <FulfilmentCard />
+        <AboutCard />
       </div>
       {analytics.isPending ? (
         <div className="grid gap-4" aria-busy="true" aria-label="Loading sales figures">

@@ -1,4 +1,5 @@
 import { ClipboardList, Inbox, PackageOpen } from "lucide-react";
+import { useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { OrderActions } from "@/components/OrderActions";
 import { StatusBadge } from "@/components/OrderStatus";
@@ -10,30 +11,25 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
 import { Select } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
-import type { OrderStatus } from "@/lib/api/models";
+import type { OrderStatus, SellerOrderCounts } from "@/lib/api/models";
 import { useAuth } from "@/lib/auth";
 import { dayLabel, describeOrderWindow, METHOD_LABEL, sellerWindowDays } from "@/lib/fulfilment";
 import { formatMoney } from "@/lib/money";
-import { formatAmount, itemCount, orderedAmount, orderLabel, STATUS_LABEL } from "@/lib/orders";
+import { countLabel, EMPTY_TAB, formatAmount, itemCount, orderedAmount, orderLabel, STATUS_LABEL, tabCount, type CountedStatus } from "@/lib/orders";
 import type { PackedState } from "./SellerPackPage";
 import { useSellerOrders, useSellerSlots } from "@/lib/queries";
 import { cn, formatDate } from "@/lib/utils";
 import { plural } from "@/lib/counts";
 
-const FILTERS: { value: OrderStatus | ""; label: string }[] = [
+// Sellers see an order once the shopper's card is authorised, so there is no "awaiting payment" tab.
+const FILTERS: { value: CountedStatus | ""; label: string }[] = [
   { value: "", label: "All" },
   { value: "confirmed", label: "To pack" },
   { value: "packed", label: "Packed" },
-  { value: "pending_payment", label: "Awaiting payment" },
   { value: "out_for_delivery", label: "Out for delivery" },
   { value: "delivered", label: "Delivered" },
   { value: "cancelled", label: "Cancelled" },
 ];
-
-const EMPTY_HINT: Partial<Record<OrderStatus | "", string>> = {
-  "": "When shoppers buy your products, their orders arrive here. Make sure your products have stock and photos.",
-  confirmed: "Nothing to pack right now. New confirmed orders will show up here.",
-};
 
 export default function SellerOrdersPage() {
   const [params, setParams] = useSearchParams();
@@ -42,6 +38,14 @@ export default function SellerOrdersPage() {
   const slotId = params.get("slot_id") ?? "";
   const orders = useSellerOrders(status, { slotDate, slotId });
   const items = orders.data?.pages.flatMap((page) => page.items) ?? [];
+  // The first page counts every tab; the last counts stay on the tabs while another tab loads.
+  const counts = orders.data?.pages[0]?.counts ?? null;
+  const [shownCounts, setShownCounts] = useState<SellerOrderCounts | null>(null);
+  if (counts && counts !== shownCounts) setShownCounts(counts);
+  // After a move the order may leave this tab (and its buttons with it): focus goes to the tab, whose
+  // count follows the move.
+  const tabs = useRef<HTMLUListElement>(null);
+  const focusTab = () => tabs.current?.querySelector<HTMLButtonElement>('[aria-pressed="true"]')?.focus();
   // The windows to filter by: the seller's upcoming ones, and those their recent orders were placed for.
   const { user } = useAuth();
   const upcoming = useSellerSlots(user?.id);
@@ -92,7 +96,7 @@ export default function SellerOrdersPage() {
         </Alert>
       )}
       <nav aria-label="Filter by status" className="-mx-4 mb-4 overflow-x-auto px-4">
-        <ul className="flex gap-2" data-testid="status-filter">
+        <ul ref={tabs} className="flex gap-2" data-testid="status-filter">
           {FILTERS.map((filter) => (
             <li key={filter.value}>
               <button
@@ -105,6 +109,14 @@ export default function SellerOrdersPage() {
                 )}
               >
                 {filter.label}
+                {shownCounts && (
+                  <>
+                    {" "}
+                    <span data-testid="status-count" data-status={filter.value || "all"}>
+                      ({countLabel(tabCount(shownCounts, filter.value), shownCounts.limit)})
+                    </span>
+                  </>
+                )}
               </button>
             </li>
           ))}
@@ -183,10 +195,12 @@ export default function SellerOrdersPage() {
         <ErrorState error={orders.error} onRetry={() => orders.refetch()} title="Orders could not be loaded" />
       ) : items.length === 0 ? (
         <EmptyState
-          title={filtered ? "No orders for this window" : status ? `No orders ${STATUS_LABEL[status].toLowerCase()}` : "No orders yet"}
+          title={
+            filtered ? "No orders for this window" : status === "confirmed" ? "No orders to pack" : status ? `No orders ${STATUS_LABEL[status].toLowerCase()}` : "No orders yet"
+          }
           icon={<Inbox className="size-10" />}
         >
-          {filtered ? "Orders shoppers place for it will show up here." : (EMPTY_HINT[status] ?? "Try another filter.")}
+          {filtered ? "Orders shoppers place for it will show up here." : (EMPTY_TAB[status as CountedStatus | ""] ?? "Try another filter.")}
         </EmptyState>
       ) : (
         <>
@@ -243,7 +257,7 @@ export default function SellerOrdersPage() {
                           </Link>
                         </Button>
                       )}
-                      <OrderActions order={order} compact />
+                      <OrderActions order={order} compact onMoved={focusTab} />
                     </div>
                   </CardContent>
                 </Card>

@@ -127,6 +127,9 @@ class MongoOrders:
     def page(self, query: dict, limit: int, after: str | None, kind: str) -> tuple[list[dict], str | None]:
         return keyset_page(self._db().orders, query, "k_created", True, limit, after, kind)
 
+    def count(self, query: dict, limit: int) -> int:
+        return int(self._db().orders.count_documents(query, limit=limit))
+
     def waiting_past(self, at: datetime, limit: int) -> list[dict]:
         return list(
             self._db()

@@ -84,6 +84,13 @@ class MongoSellers:
             return_document=ReturnDocument.AFTER,
         )
 
+    def set_about(self, seller_id: str, about: str, at: datetime) -> dict | None:
+        return self._sellers.find_one_and_update(
+            {"_id": seller_id},
+            {"$set": {"about": about}, "$currentDate": {"updated_at": True}},
+            return_document=ReturnDocument.AFTER,
+        )
+
     def get_fulfilment(self, seller_id: str) -> dict | None:
         doc = self._sellers.find_one({"_id": seller_id}, {"fulfilment": 1})
         return (doc or {}).get("fulfilment") or None

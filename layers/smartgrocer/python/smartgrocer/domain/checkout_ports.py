@@ -51,6 +51,9 @@ class OrderRepository(Protocol):
 
     def page(self, query: dict, limit: int, after: str | None, kind: str) -> tuple[list[dict], str | None]: ...
 
+    def count(self, query: dict, limit: int) -> int:
+        """How many orders match `query`, counting no further than `limit`."""
+
     def waiting_past(self, at: datetime, limit: int) -> list[dict]:
         """Orders still shown as awaiting payment after their payment window."""
 
@@ -108,7 +111,8 @@ class PaymentEventLog(Protocol):
 class SellerRepository(Protocol):
     """Sellers' marketplace profile (`sellers` collection, `_id` = the seller's user id):
     `{_id, name, email, payouts: {account_id, status: none | pending | active, updated_at},
-    commission_bps: int | None (None: the platform's rate), fulfilment: dict | None, created_at, updated_at}`.
+    commission_bps: int | None (None: the platform's rate), fulfilment: dict | None, about: str (the public
+    page's text, missing: none), created_at, updated_at}`.
     `fulfilment` is the seller's delivery and pickup settings in cents (`fulfilment.settings_from_request`);
     missing or None: the seller set none (delivery arranged by the seller, no window, no fee)."""
 
@@ -126,6 +130,9 @@ class SellerRepository(Protocol):
         """Move the status of the seller owning `account_id` (an `account.updated` webhook)."""
 
     def set_commission(self, seller_id: str, commission_bps: int | None, at: datetime) -> dict | None: ...
+
+    def set_about(self, seller_id: str, about: str, at: datetime) -> dict | None:
+        """Replace the seller's `about` text; the document as it is now, or None when there is none (`ensure` first)."""
 
     def get_fulfilment(self, seller_id: str) -> dict | None:
         """The seller's fulfilment settings, None when they set none (or the seller has no document)."""

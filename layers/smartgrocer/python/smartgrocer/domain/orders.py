@@ -661,20 +661,9 @@ def find_by_number(principal, text: str) -> dict:
     return {"items": [public_order(doc, principal)] if doc else [], "next_cursor": None}
 
 
-def list_orders(
-    principal,
-    *,
-    user_id: str | None = None,
-    seller_id: str | None = None,
-    status: str | None = None,
-    limit: int = 20,
-    cursor: str | None = None,
-    kind: str,
-    slot_date: str | None = None,
-    slot_id: str | None = None,
+def _listing_query(
+    user_id: str | None, seller_id: str | None, status: str | None, slot_date: str | None, slot_id: str | None
 ) -> dict:
-    from smartgrocer.domain.ids import decode_cursor
-
     query: dict = {}
     if user_id:
         query["user_id"] = user_id
@@ -689,9 +678,71 @@ def list_orders(
         query["fulfilment.local_date"] = parse_slot_id(slot_id)[1].isoformat()
     if slot_date:  # the day of the window, in the seller's time zone (YYYY-MM-DD)
         query["fulfilment.local_date"] = slot_date
+    return query
+
+
+def list_orders(
+    principal,
+    *,
+    user_id: str | None = None,
+    seller_id: str | None = None,
+    status: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    kind: str,
+    slot_date: str | None = None,
+    slot_id: str | None = None,
+) -> dict:
+    from smartgrocer.domain.ids import decode_cursor
+
+    query = _listing_query(user_id, seller_id, status, slot_date, slot_id)
     after = decode_cursor(cursor, kind) if cursor else None
     docs, next_cursor = _orders().page(query, limit, after, kind)
     return {"items": [public_order(d, principal) for d in docs], "next_cursor": next_cursor}
+
+
+# The statuses a seller's orders can be in (they see an order once it is paid). Each is counted on the
+# index `seller_paid_status_newest` (or, for one window's day, `seller_window_newest`) and no further than
+# COUNT_LIMIT: open work stays far below it, and the ever-growing delivered and cancelled piles cost at most
+# that many index entries each, however long the seller has been selling.
+SELLER_COUNTED = ("confirmed", "packed", "out_for_delivery", "delivered", "cancelled")
+COUNT_LIMIT = 1000
+
+
+def seller_order_counts(seller_id: str, *, slot_date: str | None = None, slot_id: str | None = None) -> dict:
+    """`{by_status: [{status, count}], limit}` for the seller's own orders (in the window or on the day,
+    when given)."""
+    counts = []
+    for status in SELLER_COUNTED:
+        query = _listing_query(None, seller_id, status, slot_date, slot_id)
+        counts.append({"status": status, "count": _orders().count(query, COUNT_LIMIT)})
+    return {"by_status": counts, "limit": COUNT_LIMIT}
+
+
+def seller_orders(
+    principal,
+    *,
+    status: str | None,
+    limit: int,
+    cursor: str | None,
+    slot_date: str | None = None,
+    slot_id: str | None = None,
+) -> dict:
+    """The seller's own orders, newest first; the first page also counts them per status (same window
+    filter, whatever the status filter), so every tab can say how many it holds."""
+    window = f":{slot_date or ''}:{slot_id or ''}" if slot_date or slot_id else ""  # a cursor serves one listing
+    page = list_orders(
+        principal,
+        seller_id=principal.user_id,
+        status=status,
+        limit=limit,
+        cursor=cursor,
+        kind=f"seller:{status or 'all'}{window}",
+        slot_date=slot_date,
+        slot_id=slot_id,
+    )
+    counts = None if cursor else seller_order_counts(principal.user_id, slot_date=slot_date, slot_id=slot_id)
+    return {**page, "counts": counts}
 
 
 def change_status(principal, order_id: str, target: str) -> dict:

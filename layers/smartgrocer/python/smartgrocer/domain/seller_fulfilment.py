@@ -66,21 +66,22 @@ def put_settings(principal, body: dict[str, Any]) -> dict:
     return _view(stored)
 
 
-def _terms(settings: dict) -> tuple[dict | None, dict | None]:
+def delivery_terms(settings: dict) -> tuple[dict | None, dict | None]:
+    """(delivery, pickup) as the basket and the seller's page show them; None for a method not offered."""
     delivery, pickup = settings.get("delivery") or {}, settings.get("pickup") or {}
-    delivery_terms = None
+    delivery_out = None
     if delivery.get("enabled"):
         free_over = delivery.get("free_over_cents")
-        delivery_terms = {
+        delivery_out = {
             "fee": format_amount(delivery.get("fee_cents") or 0),
             "free_over": None if free_over is None else format_amount(free_over),
             "min_order": format_amount(delivery.get("min_order_cents") or 0),
             "cutoff_hours": delivery.get("cutoff_hours") or 0,
         }
-    pickup_terms = None
+    pickup_out = None
     if pickup.get("enabled"):
-        pickup_terms = {"address": pickup.get("address") or "", "cutoff_hours": pickup.get("cutoff_hours") or 0}
-    return delivery_terms, pickup_terms
+        pickup_out = {"address": pickup.get("address") or "", "cutoff_hours": pickup.get("cutoff_hours") or 0}
+    return delivery_out, pickup_out
 
 
 def seller_slots(seller_id: str, days: int = fulfilment.MAX_DAYS, at: datetime | None = None) -> dict:
@@ -94,7 +95,7 @@ def seller_slots(seller_id: str, days: int = fulfilment.MAX_DAYS, at: datetime |
     windows = fulfilment.upcoming_windows(settings, at or datetime.now(UTC), days)
     keys = {w["slot_id"]: fulfilment.capacity_key(seller_id, w["slot_id"]) for w in windows}
     taken = _windows().taken(list(keys.values())) if windows else {}
-    delivery, pickup = _terms(settings)
+    delivery, pickup = delivery_terms(settings)
     return {
         "seller_id": seller_id,
         "seller_name": doc.get("name") or "",

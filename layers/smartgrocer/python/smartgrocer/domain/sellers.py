@@ -152,6 +152,70 @@ def start_onboarding(
         ) from None
 
 
+# -- the seller's public page ----------------------------------------------------------------------
+
+ABOUT_MAX = 500
+# Line breaks and tabs are the seller's paragraphs; any other control character is not text anyone typed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _profile_view(doc: dict) -> dict:
+    return {
+        "id": doc["_id"],
+        "name": doc.get("name") or "",
+        "about": doc.get("about") or "",
+        "listed": status_of(doc) == "active",
+        "updated_at": doc.get("updated_at"),
+    }
+
+
+def own_profile(principal) -> dict:
+    """The signed-in seller's page as they edit it (`listed`: whether shoppers can see it yet)."""
+    doc = _sellers().get(principal.user_id) or {"_id": principal.user_id, "name": principal.full_name or ""}
+    return _profile_view(doc)
+
+
+def set_about(principal, about: str) -> dict:
+    """Replace the signed-in seller's "about" text (at most 500 characters, line breaks kept; empty clears it)."""
+    text = about.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > ABOUT_MAX:
+        raise Invalid(
+            f"The about text is {len(text)} characters long; keep it to {ABOUT_MAX}.",
+            details=[{"loc": ["body", "about"], "msg": f"at most {ABOUT_MAX} characters"}],
+        )
+    if _CONTROL.search(text):
+        raise Invalid(
+            "The about text contains characters that are not text (control characters); remove them.",
+            details=[{"loc": ["body", "about"], "msg": "control characters"}],
+        )
+    _sellers().ensure(principal.user_id, principal.full_name or "", principal.email or "", now())
+    doc = _sellers().set_about(principal.user_id, text, now())
+    if doc is None:  # the document was just ensured: only a concurrent delete could get here
+        raise NotFound("No such seller.", code="no_such_seller")
+    return _profile_view(doc)
+
+
+def public_page(seller_id: str) -> dict:
+    """What shoppers see of a seller: name, their own words and how they deliver or hand over orders.
+    404 `no_such_seller` for an id that is not a seller who can sell now (not a seller, or payouts not
+    active): their products are not listed either, so there is nothing to show."""
+    from smartgrocer.domain.seller_fulfilment import delivery_terms
+
+    doc = _sellers().get(seller_id)
+    if doc is None or status_of(doc) != "active":
+        raise NotFound("No such seller.", code="no_such_seller")
+    settings = doc.get("fulfilment") or {}
+    delivery, pickup = delivery_terms(settings)
+    return {
+        "id": doc["_id"],
+        "name": doc.get("name") or "",
+        "about": doc.get("about") or "",
+        "timezone": settings.get("timezone") if settings else None,
+        "delivery": delivery,
+        "pickup": pickup,
+    }
+
+
 # -- the provider's side ---------------------------------------------------------------------------
 
 
