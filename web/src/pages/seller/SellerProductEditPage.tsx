@@ -3,7 +3,7 @@ import { ArrowLeft, RefreshCw } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { PageHeader } from "@/components/PageHeader";
-import { PhotoUploader } from "@/components/seller/PhotoUploader";
+import { PhotoPicker, PhotoUploader, type PickedPhoto } from "@/components/seller/PhotoUploader";
 import { ErrorState, PageLoading } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -28,6 +28,7 @@ import {
   type FieldDifference,
   type ProductForm,
 } from "@/lib/productEdit";
+import { pendingPhotos } from "@/lib/pendingPhotos";
 import { keys, useSellerProduct } from "@/lib/queries";
 import { cn } from "@/lib/utils";
 import { priceProblem, stockProblem, textLength, TEXT_LIMITS, tooLong } from "@/lib/validation";
@@ -117,6 +118,9 @@ function ProductEditor({ product }: { product: Product | null }) {
   const formRef = useRef<HTMLFormElement>(null);
   const justCreated = params.get("created") === "1";
   const photosRef = useRef<HTMLDivElement>(null);
+  // New product: photos picked before it exists. Edit page: those still to upload (picked on create).
+  const [picked, setPicked] = useState<PickedPhoto[]>([]);
+  const [toUpload] = useState<File[]>(() => (product ? pendingPhotos.peek(product.id) : []));
 
   useEffect(() => {
     if (justCreated) photosRef.current?.scrollIntoView({ block: "start" });
@@ -150,7 +154,11 @@ function ProductEditor({ product }: { product: Product | null }) {
         setForm(fromProduct(saved));
         toast("Product saved", { description: saved.name });
       } else {
-        toast("Product created", { description: "Now add a photo." });
+        pendingPhotos.set(
+          saved.id,
+          picked.map((photo) => photo.file),
+        );
+        toast("Product created", { description: picked.length ? `Uploading ${picked.length} photo${picked.length === 1 ? "" : "s"}…` : "Now add a photo." });
         navigate(`/seller/products/${saved.id}?created=1`, { replace: true });
       }
     },
@@ -209,7 +217,7 @@ function ProductEditor({ product }: { product: Product | null }) {
           {live && isSoldOut(live)
             ? "It is in the catalog as out of stock: shoppers see it but can't buy it until you add stock."
             : "It is live in the catalog."}{" "}
-          {live && live.images.length === 0 ? "Add a photo so shoppers can see it." : ""}
+          {live && live.images.length === 0 && toUpload.length === 0 ? "Add a photo so shoppers can see it." : ""}
         </Alert>
       )}
       {product && !product.is_active && (
@@ -226,10 +234,21 @@ function ProductEditor({ product }: { product: Product | null }) {
                 <CardDescription>The first photo is shown in the catalog.</CardDescription>
               </CardHeader>
               <CardContent>
-                <PhotoUploader product={live} />
+                <PhotoUploader product={live} initialFiles={toUpload} />
               </CardContent>
             </Card>
           </div>
+        )}
+        {!product && (
+          <Card>
+            <CardHeader>
+              <CardTitle>Photos</CardTitle>
+              <CardDescription>The first photo is shown in the catalog.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <PhotoPicker photos={picked} onChange={setPicked} />
+            </CardContent>
+          </Card>
         )}
         <Card>
           <CardHeader>
