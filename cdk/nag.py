@@ -45,7 +45,8 @@ def apply_nag(stack: SmartGrocerStack) -> None:
     _suppress(
         stack.functions,
         "AwsSolutions-IAM5",
-        "Access.IMAGES_UPLOAD signs presigned POSTs for keys the API generates under products/; the "
+        "Access.IMAGES_UPLOAD signs presigned POSTs for keys the API generates under products/, and "
+        "Access.IMAGES_CHECK reads the first bytes of those uploads (deleting what is not a photo); the "
         "prefix is as narrow as object keys allow.",
         applies_to=[IMAGES_PREFIX_RESOURCE],
     )

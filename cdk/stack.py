@@ -73,6 +73,7 @@ class SmartGrocerStack(Stack):
             Access.PAYMENTS: self.secrets.grant_payments,
             Access.PAYMENT_WEBHOOK: self.secrets.grant_payment_webhook,
             Access.IMAGES_UPLOAD: self.storage.grant_upload,
+            Access.IMAGES_CHECK: self.storage.grant_check,
             Access.EVENTS: self.events.grant_publish,
             Access.MAIL: self.mail.grant_send,
         }

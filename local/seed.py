@@ -273,7 +273,7 @@ def seed_demo_data(log: Callable[[str], None] = print) -> bool:
             _set_fulfilment(sellers[email], FULFILMENT[email])
     count = 0
     for email, _, fields in demo_products():
-        catalog.create_product(sellers[email], fields)
+        catalog.create_product(sellers[email], fields, drawn_pictures=True)
         count += 1
     log(f"Seeded {count} products from {len(CATALOG)} sellers.")
     return True

@@ -76,6 +76,16 @@ class Storage(Construct):
             )
         )
 
+    def grant_check(self, fn: lambda_.Function) -> None:
+        """Access.IMAGES_CHECK: read the first bytes of an upload under `products/*` and delete it when it is
+        not a photo (product writes check each photo before attaching it)."""
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:DeleteObject"], resources=[self.images.arn_for_objects(f"{IMAGE_PREFIX}*")]
+            )
+        )
+        fn.add_environment("IMAGES_BUCKET", self.images.bucket_name)
+
     def grant_upload(self, fn: lambda_.Function) -> None:
         """Access.IMAGES_UPLOAD: sign presigned POSTs for `products/*` (IMAGES_BASE_URL is shared config)."""
         fn.add_to_role_policy(

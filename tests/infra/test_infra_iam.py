@@ -15,7 +15,15 @@ LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 ALLOWED_ACTIONS = (
     XRAY_ACTIONS
     | LOG_ACTIONS
-    | {"secretsmanager:GetSecretValue", "s3:PutObject", "events:PutEvents", "ses:SendEmail", "ses:SendRawEmail"}
+    | {
+        "secretsmanager:GetSecretValue",
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "events:PutEvents",
+        "ses:SendEmail",
+        "ses:SendRawEmail",
+    }
 )
 
 ENV_FOR_ACCESS = {
@@ -24,6 +32,7 @@ ENV_FOR_ACCESS = {
     Access.PAYMENTS: {"STRIPE_SECRET_KEY_ARN", "PAYMENT_PROVIDER"},
     Access.PAYMENT_WEBHOOK: {"STRIPE_WEBHOOK_SECRET_ARN", "PAYMENT_PROVIDER"},
     Access.IMAGES_UPLOAD: {"IMAGES_BUCKET"},
+    Access.IMAGES_CHECK: {"IMAGES_BUCKET"},
     Access.EVENTS: {"EVENT_BUS_NAME"},
     Access.MAIL: {"MAIL_FROM", "SES_CONFIGURATION_SET"},
 }
@@ -57,6 +66,8 @@ def granted_access(statements: list[dict], ids: dict) -> set[Access]:
             granted |= {ids["secrets"][t] for t in targets}
         if "s3:PutObject" in actions and ids["images"] in targets:
             granted.add(Access.IMAGES_UPLOAD)
+        if {"s3:GetObject", "s3:DeleteObject"} <= actions and ids["images"] in targets:
+            granted.add(Access.IMAGES_CHECK)
         if "events:PutEvents" in actions and ids["bus"] in targets:
             granted.add(Access.EVENTS)
         if "ses:SendEmail" in actions and {ids["identity"], ids["configuration_set"]} <= targets:
@@ -86,7 +97,9 @@ def test_no_wildcard_resource_where_an_arn_exists(dev, ids, name):
                 continue
             wild = [s for s in literals(resource) if "*" in s]
             if wild:  # a pattern inside a specific resource: only the images key prefix
-                assert wild == ["/products/*"] and actions == {"s3:PutObject"}, (name, wild, actions)
+                # The upload signer puts; the product writes read a photo's first bytes and delete what is no photo.
+                allowed = {"s3:PutObject"} if name == "products_image_upload" else {"s3:GetObject", "s3:DeleteObject"}
+                assert wild == ["/products/*"] and actions == allowed, (name, wild, actions)
                 assert refs(resource) == {ids["images"]}
 
 
@@ -115,6 +128,8 @@ def test_examples_from_the_issue(dev, ids):
     access = {name: granted_access(st, ids) for name, st in statements.items()}
     assert Access.JWT not in access["products_list"]
     assert [n for n, a in access.items() if Access.IMAGES_UPLOAD in a] == ["products_image_upload"]
+    # Only the product writes read uploads (to check a photo before attaching it), and may delete them.
+    assert {n for n, a in access.items() if Access.IMAGES_CHECK in a} == {"products_create", "products_update"}
     stripe_readers = {n for n, a in access.items() if Access.PAYMENTS in a}
     assert stripe_readers == {n for n, e in ENTRIES.items() if Access.PAYMENTS in e.access}
     assert stripe_readers and "products_list" not in stripe_readers

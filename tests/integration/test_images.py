@@ -150,3 +150,125 @@ def test_uploaded_photo_is_served_at_image_url(api, seller, product):
     assert _post_to_s3(body["upload"], PNG).status_code in (200, 201, 204)
     served = requests.get(body["image_url"], timeout=10)
     assert served.status_code == 200 and served.content == PNG
+
+
+# -- the check before a photo is attached: real image bytes, as declared, within the limit -----------
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + b"\x00" * 100
+WEBP = b"RIFF\x64\x00\x00\x00WEBPVP8 " + b"\x00" * 100
+GIF = b"GIF89a\x01\x00\x01\x00" + b"\x00" * 100
+
+
+def _upload(api, seller, product, content_type: str, data: bytes) -> dict:
+    """Presigned POST for `content_type`, then the bytes straight to S3 (moto stores whatever is sent)."""
+    return api.upload_photo(seller, product["id"], data, content_type)
+
+
+def _attach(api, seller, product, image_url: str):
+    current = api.get(f"/api/seller/products/{product['id']}", seller).json()
+    return api.put(
+        f"/api/products/{product['id']}",
+        seller,
+        json={"images": [*current["images"], image_url]},
+        headers={"If-Match": current["etag"]},
+    )
+
+
+def _stored(runtime, key: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        _s3(runtime).head_object(Bucket=runtime.env["IMAGES_BUCKET"], Key=key)
+    except ClientError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("content_type", "data"), [("image/png", PNG), ("image/jpeg", JPEG), ("image/webp", WEBP)])
+def test_real_photos_are_attached(api, runtime, seller, product, content_type, data):
+    grant = _upload(api, seller, product, content_type, data)
+    attached = _attach(api, seller, product, grant["image_url"])
+    assert attached.status_code == 200, attached.text
+    assert attached.json()["images"] == [grant["image_url"]]
+    assert _stored(runtime, grant["upload"]["fields"]["key"])
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data", "words"),
+    [
+        ("image/png", b"just some text, renamed to photo.png\n" * 4, "not an image we can show"),
+        ("image/png", GIF, "is a GIF"),
+        ("image/png", PNG[:5], "not an image we can show"),  # a header cut short: "\x89PNG\r" and nothing else
+        ("image/webp", b"RIFF\x10\x00\x00\x00WAVEfmt " + b"\x00" * 40, "not an image we can show"),
+        ("image/jpeg", PNG, "is a PNG image but was sent as JPEG"),
+    ],
+    ids=["text-renamed-png", "gif", "truncated-header", "riff-not-webp", "png-declared-jpeg"],
+)
+def test_what_is_not_a_photo_is_refused_deleted_and_not_attached(
+    api, runtime, seller, product, content_type, data, words
+):
+    grant = _upload(api, seller, product, content_type, data)
+    key = grant["upload"]["fields"]["key"]
+    assert _stored(runtime, key)
+    error = assert_error(_attach(api, seller, product, grant["image_url"]), 422, "invalid_image")
+    assert words in error["message"]
+    assert error["details"] == [{"loc": ["body", "images", 0], "msg": error["message"], "type": "invalid_image"}]
+    assert not _stored(runtime, key)  # deleted: not left served from the images bucket
+    after = api.get(f"/api/seller/products/{product['id']}", seller).json()
+    assert after["images"] == [] and after["etag"] == product["etag"]  # nothing written
+
+
+def test_too_large_object_is_refused_and_deleted(api, runtime, seller, product):
+    from smartgrocer import settings
+
+    grant = _start(api, seller, product["id"], content_type="image/png", size=PNG_SIZE).json()
+    key = grant["upload"]["fields"]["key"]
+    # What real S3 would refuse by the policy (moto does not): an upload past the limit, with a PNG header.
+    big = PNG + b"\x00" * (settings.IMAGE_MAX_BYTES + 1 - PNG_SIZE)
+    _s3(runtime).put_object(Bucket=runtime.env["IMAGES_BUCKET"], Key=key, Body=big, ContentType="image/png")
+    error = assert_error(_attach(api, seller, product, grant["image_url"]), 422, "invalid_image")
+    assert "at most 5 MB" in error["message"]
+    assert not _stored(runtime, key)
+
+
+def test_a_photo_never_uploaded_is_refused(api, seller, product):
+    grant = _start(api, seller, product["id"]).json()  # the URL, but no upload
+    error = assert_error(_attach(api, seller, product, grant["image_url"]), 422, "invalid_image")
+    assert "was not uploaded" in error["message"]
+
+
+def test_photos_already_attached_are_not_read_again(api, runtime, seller, product):
+    """Reordering or removing photos reads nothing from S3: only photos being added are checked."""
+    first = _upload(api, seller, product, "image/png", PNG)
+    second = _upload(api, seller, product, "image/jpeg", JPEG)
+    assert _attach(api, seller, product, first["image_url"]).status_code == 200
+    current = _attach(api, seller, product, second["image_url"]).json()
+    # The first object vanishes (a lifecycle rule, say); a reorder still saves.
+    _s3(runtime).delete_object(Bucket=runtime.env["IMAGES_BUCKET"], Key=first["upload"]["fields"]["key"])
+    reordered = api.put(
+        f"/api/products/{product['id']}",
+        seller,
+        json={"images": [second["image_url"], first["image_url"]]},
+        headers={"If-Match": current["etag"]},
+    )
+    assert reordered.status_code == 200, reordered.text
+
+
+def test_photos_sent_with_a_new_product_are_checked_too(api, runtime, seller, product):
+    grant = _upload(api, seller, product, "image/png", GIF)
+    body = {"name": "Sneaky", "price": "1", "category": "pantry", "stock": 1, "images": [grant["image_url"]]}
+    assert_error(api.post("/api/products", seller, json=body), 422, "invalid_image")
+    assert not _stored(runtime, grant["upload"]["fields"]["key"])
+    good = _upload(api, seller, product, "image/png", PNG)
+    created = api.post("/api/products", seller, json={**body, "images": [good["image_url"]]})
+    assert created.status_code == 201 and created.json()["images"] == [good["image_url"]]
+
+
+def test_someone_elses_product_is_not_found_before_anything_is_read(api, runtime, seller, other_seller, product):
+    grant = _upload(api, seller, product, "image/png", GIF)
+    response = api.put(
+        f"/api/products/{product['id']}", other_seller, json={"images": [grant["image_url"]]},
+        headers={"If-Match": product["etag"]},
+    )  # fmt: skip
+    assert_error(response, 404)
+    assert _stored(runtime, grant["upload"]["fields"]["key"])  # an outsider cannot make us delete a seller's upload

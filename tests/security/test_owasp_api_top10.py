@@ -1246,9 +1246,7 @@ class TestAPI7ServerSideRequestForgery:
 
     def test_only_our_upload_urls_are_accepted(self, api, seller):
         product = api.create_product(seller)
-        grant = api.post(
-            f"/api/products/{product['id']}/images", seller, json={"content_type": "image/png", "size": 1234}
-        ).json()
+        grant = api.upload_photo(seller, product["id"])
         updated = api.put(
             f"/api/products/{product['id']}",
             seller,

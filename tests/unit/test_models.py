@@ -59,12 +59,12 @@ def test_signup_rejects_bad_email(email):
     assert _errors(SignupRequest, {**GOOD_SIGNUP, "email": email})[0]["loc"] == ("email",)
 
 
-@pytest.mark.parametrize("price, cents", [("2.50", 250), (2.5, 250), (3, 300), ("0", 0)])
+@pytest.mark.parametrize("price, cents", [("2.50", 250), (2.5, 250), (3, 300), ("0.01", 1)])
 def test_product_price_is_cents(price, cents):
     assert ProductCreate.model_validate({**GOOD_PRODUCT, "price": price}).price == cents
 
 
-@pytest.mark.parametrize("price", ["2.555", -1, "-0.01", "NaN", True, None, "abc", float("inf"), [1]])
+@pytest.mark.parametrize("price", ["2.555", -1, "-0.01", "NaN", True, None, "abc", float("inf"), [1], "0", 0, "0.00"])
 def test_product_price_rejected(price):
     assert _errors(ProductCreate, {**GOOD_PRODUCT, "price": price})[0]["loc"] == ("price",)
 

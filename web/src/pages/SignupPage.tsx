@@ -8,6 +8,7 @@ import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { errorMessage, fieldErrors, isApiError } from "@/lib/api/errors";
 import { homeFor, useAuth } from "@/lib/auth";
+import { emailProblem, TEXT_LIMITS, tooLong } from "@/lib/validation";
 import { safeNext } from "./LoginPage";
 
 interface SignupForm {
@@ -21,11 +22,15 @@ interface SignupForm {
 /** Mirrors the API's SignupRequest rules so most mistakes are caught before a round trip. */
 export function validateSignup(form: SignupForm): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (!form.full_name.trim()) errors.full_name = "Enter your name.";
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email.trim())) errors.email = "Enter a valid email address.";
-  if (form.password.length < 8) errors.password = "Use at least 8 characters.";
-  else if (new TextEncoder().encode(form.password).length > 72) errors.password = "Use at most 72 bytes (shorter, or fewer special characters).";
-  if (form.phone.trim() && !/^\+?[0-9 ()-]{5,32}$/.test(form.phone.trim())) errors.phone = "Use digits, spaces, ( ) and -, optionally starting with +.";
+  const put = (field: string, problem: string | undefined) => {
+    if (problem) errors[field] = problem;
+  };
+  put("full_name", form.full_name.trim() ? tooLong("Full name", form.full_name, TEXT_LIMITS.full_name) : "Full name is required.");
+  put("email", emailProblem(form.email));
+  if (form.password.length < 8) errors.password = "Password must be at least 8 characters.";
+  else if (new TextEncoder().encode(form.password).length > 72) errors.password = "Password can be at most 72 bytes: fewer characters, or fewer accented ones.";
+  const phone = form.phone.trim();
+  if (phone) put("phone", tooLong("Phone", phone, TEXT_LIMITS.phone) ?? (/^\+?[0-9 ()-]{5,32}$/.test(phone) ? undefined : "Enter a phone number like +1 555 0100: digits, spaces, brackets and dashes."));
   return errors;
 }
 
@@ -83,7 +88,7 @@ export default function SignupPage() {
             <Field label="Full name" error={errors.full_name}>
               <Input name="full_name" autoComplete="name" value={form.full_name} onChange={set("full_name")} />
             </Field>
-            <Field label="Email" error={errors.email}>
+            <Field label="Email" error={errors.email} hint={errors.email ? undefined : "For example name@example.com"}>
               <Input type="email" name="email" autoComplete="email" value={form.email} onChange={set("email")} />
             </Field>
             <Field label="Password" hint="At least 8 characters." error={errors.password}>

@@ -17,6 +17,7 @@ class Access(str, Enum):
     MONGO = "mongo"  # MongoDB URI secret
     JWT = "jwt"  # JWT signing key secret
     IMAGES_UPLOAD = "images_upload"  # s3:PutObject on the images bucket `products/` prefix
+    IMAGES_CHECK = "images_check"  # s3:GetObject, s3:DeleteObject there: photos are checked before they are attached
     EVENTS = "events"  # events:PutEvents on the order event bus
     MAIL = "mail"  # ses:SendEmail from the configured identity
     PAYMENTS = "payments"  # Stripe secret key (PaymentIntents, refunds, sellers' connected accounts)
@@ -208,8 +209,17 @@ ROUTES: tuple[Route, ...] = (
         cache_seconds=60,
     ),
     _r("products_get", "GET", "/api/products/{id}", PUBLIC, _M, summary="One product", cache_seconds=30),
-    _r("products_create", "POST", "/api/products", SELLER, _M, _J, summary="List a new product"),
-    _r("products_update", "PUT", "/api/products/{id}", SELLER_OR_ADMIN, _M, _J, summary="Edit a product"),
+    _r("products_create", "POST", "/api/products", SELLER, _M, _J, Access.IMAGES_CHECK, summary="List a new product"),
+    _r(
+        "products_update",
+        "PUT",
+        "/api/products/{id}",
+        SELLER_OR_ADMIN,
+        _M,
+        _J,
+        Access.IMAGES_CHECK,
+        summary="Edit a product",
+    ),
     _r(
         "products_delete",
         "DELETE",

@@ -1889,6 +1889,7 @@ export interface components {
             category: components["schemas"]["Category"];
             /**
              * Description
+             * @description At most 2000 characters; longer is refused, not shortened
              * @default
              */
             description: string;
@@ -1899,11 +1900,14 @@ export interface components {
              * @description Sold by weight only (required then): the least a basket takes, in grams, a whole number of steps
              */
             min_weight_g?: number | null;
-            /** Name */
+            /**
+             * Name
+             * @description At most 120 characters (after trimming spaces); longer is refused, not shortened
+             */
             name: string;
             /**
              * Price
-             * @description Per `unit`; per kg for a product sold by weight
+             * @description Per `unit`; per kg for a product sold by weight; at least 0.01
              */
             price: string | number;
             /**
@@ -1919,7 +1923,7 @@ export interface components {
             step_g?: number | null;
             /**
              * Stock
-             * @description Items; grams for a product sold by weight
+             * @description Items; grams for a product sold by weight. 0 is allowed: the product shows as out of stock
              */
             stock: number;
             /**
@@ -2008,7 +2012,10 @@ export interface components {
         /** ProductUpdate */
         ProductUpdate: {
             category?: components["schemas"]["Category"];
-            /** Description */
+            /**
+             * Description
+             * @description At most 2000 characters; longer is refused, not shortened
+             */
             description?: string;
             /** Images */
             images?: string[];
@@ -2017,11 +2024,14 @@ export interface components {
              * @description Sold by weight only (required then): the least a basket takes, in grams, a whole number of steps
              */
             min_weight_g?: number;
-            /** Name */
+            /**
+             * Name
+             * @description At most 120 characters (after trimming spaces); longer is refused, not shortened
+             */
             name?: string;
             /**
              * Price
-             * @description Decimal amount with at most two places, e.g. "3.49"
+             * @description At least 0.01
              */
             price?: string | number;
             /**
@@ -2421,18 +2431,28 @@ export interface components {
             /**
              * Email
              * Format: email
+             * @description Enter an email address like name@example.com; at most 254 characters
              */
             email: string;
-            /** Full Name */
+            /**
+             * Full Name
+             * @description At most 120 characters
+             */
             full_name: string;
             /**
              * Is Seller
              * @default false
              */
             is_seller: boolean;
-            /** Password */
+            /**
+             * Password
+             * @description 8 to 72 characters (at most 72 bytes in UTF-8)
+             */
             password: string;
-            /** Phone */
+            /**
+             * Phone
+             * @description Optional: digits, spaces, brackets and dashes, 5 to 32 of them, optionally after a +
+             */
             phone?: string | null;
         };
         /**

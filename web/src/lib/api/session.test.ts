@@ -123,7 +123,7 @@ describe("logout", () => {
 
 describe("forgetStoredSession", () => {
   it("removes the session an earlier version kept in localStorage, and nothing else", () => {
-    localStorage.setItem(LEGACY_STORAGE_KEY, JSON.stringify({ accessToken: "a", refreshToken: "r", user }));
+    localStorage.setItem(LEGACY_STORAGE_KEY, JSON.stringify({ accessToken: "a", user }));
     localStorage.setItem("sg.basket.v2", "[]");
     forgetStoredSession();
     expect(localStorage.getItem(LEGACY_STORAGE_KEY)).toBeNull();

@@ -129,4 +129,21 @@ describe("SellerProductEditPage", () => {
     expect(screen.queryByTestId("sold-by-unit")).not.toBeInTheDocument();
     expect(screen.getByLabelText("Minimum weight (g)")).toHaveValue("100");
   });
+
+  it("counts characters, keeps an over-long paste whole, and says why each field is refused without sending", async () => {
+    const { calls } = mockFetch([{ path: "/api/auth/me", body: seller }]);
+    renderRoute(<SellerProductEditPage />, { path: "/seller/products/new" });
+    const name = await screen.findByLabelText("Name");
+    fireEvent.change(name, { target: { value: "n".repeat(310) } });
+    expect(name).toHaveValue("n".repeat(310)); // nothing cut
+    expect(screen.getAllByTestId("char-count")[0]).toHaveTextContent("310 / 120");
+    fireEvent.change(screen.getByLabelText("Price"), { target: { value: "0" } });
+    fireEvent.change(screen.getByLabelText("Stock"), { target: { value: "-5" } });
+    await userEvent.click(screen.getByTestId("save-product"));
+    expect(name).toHaveAttribute("aria-invalid", "true");
+    expect(name).toHaveAccessibleDescription(expect.stringContaining("Name can be at most 120 characters (this one has 310)."));
+    expect(screen.getByLabelText("Price")).toHaveAccessibleDescription(expect.stringContaining("Enter a price of at least 0.01: a product can't be free."));
+    expect(screen.getByLabelText("Stock")).toHaveAccessibleDescription(expect.stringContaining("Stock can't be negative: enter 0 or more."));
+    expect(calls.some((call) => call.method === "POST")).toBe(false);
+  });
 });

@@ -3,7 +3,7 @@ import { RefreshCw } from "lucide-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { PageHeader } from "@/components/PageHeader";
-import { PhotoUploader } from "@/components/seller/PhotoUploader";
+import { PhotoPicker, PhotoUploader, type PickedPhoto } from "@/components/seller/PhotoUploader";
 import { ErrorState, PageLoading } from "@/components/states";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -16,7 +16,7 @@ import { api } from "@/lib/api";
 import { errorMessage, fieldErrors, staleProduct } from "@/lib/api/errors";
 import type { CategorySlug, Product, ProductCreate } from "@/lib/api/models";
 import { CATEGORIES } from "@/lib/categories";
-import { formatGrams, isValidPriceInput } from "@/lib/money";
+import { formatGrams } from "@/lib/money";
 import {
   changedFields,
   differences,
@@ -24,12 +24,15 @@ import {
   fromProduct,
   rebase,
   sameEditableValues,
+  FIELD_LABELS,
   type FieldDifference,
   type ProductForm,
 } from "@/lib/productEdit";
+import { pendingPhotos } from "@/lib/pendingPhotos";
 import { keys, useSellerProduct } from "@/lib/queries";
 import { cn } from "@/lib/utils";
 import { BackLink } from "@/components/BackLink";
+import { priceProblem, stockProblem, textLength, TEXT_LIMITS, tooLong } from "@/lib/validation";
 
 const MAX_STEP_G = 5_000;
 const MAX_MIN_WEIGHT_G = 10_000;
@@ -57,15 +60,17 @@ function weightProblems(minText: string, stepText: string): Record<string, strin
 export function validateProduct(form: ProductForm): Record<string, string> {
   const errors: Record<string, string> = {};
   const weighed = form.sold_by === "weight";
-  if (!form.name.trim()) errors.name = "Give the product a name.";
-  else if (form.name.trim().length > 120) errors.name = "Keep the name under 120 characters.";
-  if (form.description.length > 2000) errors.description = "Keep the description under 2000 characters.";
-  if (!isValidPriceInput(form.price)) errors.price = weighed ? "Enter a price per kg like 28.50 (at most two decimals)." : "Enter a price like 3.49 (at most two decimals).";
+  const put = (field: string, problem: string | undefined) => {
+    if (problem) errors[field] = problem;
+  };
+  put("name", form.name.trim() ? tooLong("Name", form.name, TEXT_LIMITS.name) : "Name is required.");
+  put("description", tooLong("Description", form.description, TEXT_LIMITS.description));
+  put("price", priceProblem(form.price, weighed));
   if (!form.category) errors.category = "Choose a category.";
-  if (!/^\d+$/.test(form.stock.trim()) || Number(form.stock) > 1_000_000)
-    errors.stock = weighed ? "Enter the grams in stock, a whole number from 0 to 1,000,000 (1,000 kg)." : "Enter a whole number from 0 to 1,000,000.";
+  put("stock", stockProblem(form.stock, weighed));
   if (weighed) Object.assign(errors, weightProblems(form.min_weight_g, form.step_g));
-  else if (!/^[\w .]{1,20}$/.test(form.unit.trim())) errors.unit = "Use up to 20 letters, digits, spaces or dots, e.g. kg or 500 g.";
+  else if (!form.unit.trim()) errors.unit = "Unit is required, e.g. each or 500 g.";
+  else put("unit", tooLong("Unit", form.unit, TEXT_LIMITS.unit) ?? (/^[\w .]+$/.test(form.unit.trim()) ? undefined : "Unit can use letters, digits, spaces and dots only, e.g. each or 500 g."));
   return errors;
 }
 
@@ -114,6 +119,9 @@ function ProductEditor({ product }: { product: Product | null }) {
   const formRef = useRef<HTMLFormElement>(null);
   const justCreated = params.get("created") === "1";
   const photosRef = useRef<HTMLDivElement>(null);
+  // New product: photos picked before it exists. Edit page: those still to upload (picked on create).
+  const [picked, setPicked] = useState<PickedPhoto[]>([]);
+  const [toUpload] = useState<File[]>(() => (product ? pendingPhotos.peek(product.id) : []));
 
   useEffect(() => {
     if (justCreated) photosRef.current?.scrollIntoView({ block: "start" });
@@ -147,7 +155,11 @@ function ProductEditor({ product }: { product: Product | null }) {
         setForm(fromProduct(saved));
         toast("Product saved", { description: saved.name });
       } else {
-        toast("Product created", { description: "Now add a photo." });
+        pendingPhotos.set(
+          saved.id,
+          picked.map((photo) => photo.file),
+        );
+        toast("Product created", { description: picked.length ? `Uploading ${picked.length} photo${picked.length === 1 ? "" : "s"}…` : "Now add a photo." });
         navigate(`/seller/products/${saved.id}?created=1`, { replace: true });
       }
     },
@@ -161,7 +173,9 @@ function ProductEditor({ product }: { product: Product | null }) {
       }
       const byField = fieldErrors(error);
       setErrors(byField);
-      setFormError(Object.keys(byField).length ? "Please check the highlighted fields." : errorMessage(error));
+      // Only fields this form shows can be highlighted; anything else is said in the form's own message.
+      const highlighted = Object.keys(byField).some((field) => field in FIELD_LABELS || field === "sold_by");
+      setFormError(highlighted ? "Please check the highlighted fields." : errorMessage(error));
       requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]")?.focus());
     },
   });
@@ -198,8 +212,11 @@ function ProductEditor({ product }: { product: Product | null }) {
       <BackLink to="/seller/products" className="mb-4">Your products</BackLink>
       <PageHeader title={product ? `Edit ${product.name}` : "New product"} />
       {justCreated && (
-        <Alert tone="success" title="Product created" className="mb-6">
-          It is live in the catalog. Add a photo so shoppers can see it.
+        <Alert tone="success" title="Product created" className="mb-6" data-testid="product-created">
+          {live && isSoldOut(live)
+            ? "It is in the catalog as out of stock: shoppers see it but can't buy it until you add stock."
+            : "It is live in the catalog."}{" "}
+          {live && live.images.length === 0 && toUpload.length === 0 ? "Add a photo so shoppers can see it." : ""}
         </Alert>
       )}
       {product && !product.is_active && (
@@ -216,10 +233,21 @@ function ProductEditor({ product }: { product: Product | null }) {
                 <CardDescription>The first photo is shown in the catalog.</CardDescription>
               </CardHeader>
               <CardContent>
-                <PhotoUploader product={live} />
+                <PhotoUploader product={live} initialFiles={toUpload} />
               </CardContent>
             </Card>
           </div>
+        )}
+        {!product && (
+          <Card>
+            <CardHeader>
+              <CardTitle>Photos</CardTitle>
+              <CardDescription>The first photo is shown in the catalog.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <PhotoPicker photos={picked} onChange={setPicked} />
+            </CardContent>
+          </Card>
         )}
         <Card>
           <CardHeader>
@@ -227,11 +255,16 @@ function ProductEditor({ product }: { product: Product | null }) {
           </CardHeader>
           <CardContent>
             <form ref={formRef} onSubmit={submit} noValidate className="grid gap-4" aria-label="Product details" data-testid="product-form">
-              <Field label="Name" error={errors.name}>
-                <Input name="name" value={form.name} onChange={set("name")} maxLength={120} />
+              <Field label="Name" error={errors.name} count={{ length: textLength(form.name), max: TEXT_LIMITS.name }}>
+                <Input name="name" value={form.name} onChange={set("name")} />
               </Field>
-              <Field label="Description" error={errors.description} hint="Origin, taste, how to store it…">
-                <Textarea name="description" value={form.description} onChange={set("description")} maxLength={2000} rows={4} />
+              <Field
+                label="Description"
+                error={errors.description}
+                hint="Origin, taste, how to store it…"
+                count={{ length: textLength(form.description), max: TEXT_LIMITS.description }}
+              >
+                <Textarea name="description" value={form.description} onChange={set("description")} rows={4} />
               </Field>
               <SoldByField
                 value={form.sold_by}
@@ -272,7 +305,7 @@ function ProductEditor({ product }: { product: Product | null }) {
                     <Input name="price" inputMode="decimal" value={form.price} onChange={set("price")} />
                   </Field>
                   <Field label="Unit" error={errors.unit} hint="each, 500 g, 6 pack…">
-                    <Input name="unit" value={form.unit} onChange={set("unit")} maxLength={20} />
+                    <Input name="unit" value={form.unit} onChange={set("unit")} />
                   </Field>
                   <Field label="Stock" error={errors.stock} hint="Items">
                     <Input name="stock" inputMode="numeric" value={form.stock} onChange={set("stock")} />
@@ -318,6 +351,11 @@ function ProductEditor({ product }: { product: Product | null }) {
       </div>
     </div>
   );
+}
+
+/** As the shop shows it (StockBadge): nothing to buy below one item, or below the minimum weight. */
+function isSoldOut(product: Product): boolean {
+  return product.sold_by === "weight" ? product.stock < (product.min_weight_g ?? 1) : product.stock <= 0;
 }
 
 /** "Shoppers choose 100 g, 150 g, 200 g…" from the minimum and the step typed. */

@@ -12,6 +12,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input } from "@/components/ui/input";
+import { stockProblem } from "@/lib/validation";
 import { toast } from "@/components/ui/toast";
 import { api } from "@/lib/api";
 import { errorMessage, staleProduct } from "@/lib/api/errors";
@@ -81,7 +82,8 @@ function ProductRow({ product: listed }: { product: Product }) {
     }
   }
   const [error, setError] = useState<string | null>(null);
-  const stockValid = /^\d{1,7}$/.test(stock) && Number(stock) <= 1_000_000;
+  const stockIssue = stock === "" ? undefined : stockProblem(stock, product.sold_by === "weight");
+  const stockValid = stock !== "" && !stockIssue;
   const stockChanged = stockValid && Number(stock) !== product.stock;
 
   const saveStock = useMutation({
@@ -140,7 +142,7 @@ function ProductRow({ product: listed }: { product: Product }) {
           </p>
         )}
       </div>
-      <form onSubmit={submitStock} className="flex items-end gap-2">
+      <form onSubmit={submitStock} className="flex items-start gap-2">
         <div className="grid gap-1">
           <label htmlFor={`stock-${product.id}`} className="text-xs font-medium">
             {product.sold_by === "weight" ? "Stock (g)" : "Stock"}
@@ -151,8 +153,14 @@ function ProductRow({ product: listed }: { product: Product }) {
             className="h-11 w-24 sm:h-9"
             value={stock}
             onChange={(event) => setStock(event.target.value.trim())}
-            aria-invalid={!stockValid || undefined}
+            aria-invalid={Boolean(stockIssue) || undefined}
+            aria-describedby={stockIssue ? `stock-${product.id}-error` : undefined}
           />
+          {stockIssue && (
+            <p id={`stock-${product.id}-error`} className="max-w-48 text-xs text-destructive" data-testid="stock-error">
+              {stockIssue}
+            </p>
+          )}
         </div>
         <Button type="submit" size="sm" variant="outline" disabled={!stockChanged} loading={saveStock.isPending}>
           Save<span className="sr-only"> stock for {product.name}</span>

@@ -252,6 +252,18 @@ def _check_images(images: list[str], product_id: str | None) -> None:
             )
 
 
+def _check_new_photos(images: list[str], attached: list[str]) -> None:
+    """Each photo not attached yet must really be a JPEG, PNG or WebP (domain/images.py reads its first
+    bytes); one that is not is refused and deleted before anything is written."""
+    new = [(index, url) for index, url in enumerate(images) if url not in attached]
+    if not new:
+        return
+    from smartgrocer.domain import images as photos  # object storage loads only for writes that add photos
+
+    for index, url in new:
+        photos.check_uploaded(url, ["body", "images", index])
+
+
 def images_base_url() -> str:
     return (settings.env("IMAGES_BASE_URL", "") or "").rstrip("/")
 
@@ -319,10 +331,13 @@ def _selling_changes(current: dict, changes: dict) -> dict:
     return changes
 
 
-def create_product(seller, fields: dict) -> dict:
-    """`fields` as sent: what is left out takes its default (unit "each", or "kg" sold by weight)."""
+def create_product(seller, fields: dict, *, drawn_pictures: bool = False) -> dict:
+    """`fields` as sent: what is left out takes its default (unit "each", or "kg" sold by weight).
+    `drawn_pictures`: the demo seed's own pictures, stored by the seed itself, are not uploads to check."""
     _check_images(fields.get("images", []), None)
     selling = _selling(fields)
+    if not drawn_pictures:
+        _check_new_photos(fields.get("images", []), [])
     created = _now()
     doc = {
         "_id": new_id(),
@@ -418,6 +433,8 @@ def update_product(principal, product_id: str, changes: dict, if_match: str | No
         raise NotFound("No such product.")
     changes = _selling_changes(current, changes)
     _check_if_match(current, if_match)
+    if "images" in changes:
+        _check_new_photos(changes["images"], current.get("images", []))
     wanted = {("price_cents" if k == "price" else k): v for k, v in changes.items()}
     update = {k: v for k, v in wanted.items() if current.get(k) != v}
     if not update:  # nothing differs: no write, the revision (and ETag) stay as they are

@@ -113,7 +113,24 @@ class SearchWords(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """The start of an uploaded object, as a ranged read returns it."""
+
+    first_bytes: bytes  # at most the length asked for (fewer when the object is shorter)
+    size: int  # the whole object's size in bytes
+    content_type: str  # as stored with the upload (the presigned POST pins the declared one)
+
+
 class ImageStorage(Protocol):
     def presigned_post(self, key: str, content_type: str, max_bytes: int, expires_in: int = 300) -> dict:
         """A browser-usable POST (`url`, `fields`) that can only store `key`, of that type and size."""
+        ...
+
+    def read_start(self, key: str, length: int) -> StoredObject | None:
+        """The first `length` bytes of `key` (one ranged read), its size and type; None when nothing is stored there."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove `key` (nothing happens when it is not there)."""
         ...

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from smartgrocer.models.common import RequestModel, ResponseModel
 
 
 def password_fits_bcrypt(value: str) -> str:
     if len(value.encode("utf-8")) > 72:
-        raise ValueError("password must be at most 72 bytes (UTF-8)")
+        raise PydanticCustomError(
+            "password_too_long", "Password can be at most 72 bytes: fewer characters, or fewer accented ones."
+        )
     return value
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from smartgrocer.models.common import AmountIn, RequestModel, ResponseModel
 from smartgrocer.models.products import SOLD_BY, Category, ImageUrl, SoldBy, Unit
@@ -18,12 +19,45 @@ def _drop_default(schema: dict) -> None:
     schema.pop("default", None)
 
 
+# The longest text each field takes. Longer input is refused (422 naming the field and the limit), never cut.
+NAME_MAX = 120
+DESCRIPTION_MAX = 2000
+NAME_TEXT = f"At most {NAME_MAX} characters (after trimming spaces); longer is refused, not shortened"
+DESCRIPTION_TEXT = f"At most {DESCRIPTION_MAX} characters; longer is refused, not shortened"
+
+
+def _at_least_a_cent(cents: int) -> int:
+    if cents < 1:
+        raise PydanticCustomError("price_too_low", "Enter a price of at least 0.01: a product can't be free.")
+    return cents
+
+
+PriceIn = Annotated[
+    AmountIn,
+    AfterValidator(_at_least_a_cent),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\d{1,6}(\.\d{1,2})?$"},
+                {"type": "number", "minimum": 0.01, "maximum": 100000, "multipleOf": 0.01},
+            ],
+            "description": 'Decimal amount with at most two places, at least 0.01 (0 is refused), e.g. "3.49"',
+        }
+    ),
+]
+
+
 class ProductCreate(RequestModel):
-    name: str = Field(min_length=1, max_length=120)
-    description: str = Field(default="", max_length=2000)
-    price: AmountIn = Field(description="Per `unit`; per kg for a product sold by weight")
+    name: str = Field(min_length=1, max_length=NAME_MAX, description=NAME_TEXT)
+    description: str = Field(default="", max_length=DESCRIPTION_MAX, description=DESCRIPTION_TEXT)
+    price: PriceIn = Field(description="Per `unit`; per kg for a product sold by weight; at least 0.01")
     category: Category
-    stock: int = Field(ge=0, le=1_000_000, strict=True, description="Items; grams for a product sold by weight")
+    stock: int = Field(
+        ge=0,
+        le=1_000_000,
+        strict=True,
+        description="Items; grams for a product sold by weight. 0 is allowed: the product shows as out of stock",
+    )
     unit: Unit = Field(default="each", description='Sold by weight: "kg" or left out (it is set to "kg")')
     images: list[ImageUrl] = Field(default_factory=list, max_length=8)
     # Optional in the schema (clients that predate it send no sold_by); "unit" when left out.
@@ -39,9 +73,9 @@ def _optional_not_null(**constraints: Any) -> Any:
 
 
 class ProductUpdate(RequestModel):
-    name: str = _optional_not_null(min_length=1, max_length=120)
-    description: str = _optional_not_null(max_length=2000)
-    price: AmountIn = _optional_not_null()
+    name: str = _optional_not_null(min_length=1, max_length=NAME_MAX, description=NAME_TEXT)
+    description: str = _optional_not_null(max_length=DESCRIPTION_MAX, description=DESCRIPTION_TEXT)
+    price: PriceIn = _optional_not_null(description="At least 0.01")
     category: Category = _optional_not_null()
     stock: int = _optional_not_null(ge=0, le=1_000_000, strict=True)
     unit: Unit = _optional_not_null()

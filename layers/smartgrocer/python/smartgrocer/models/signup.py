@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-from pydantic import EmailStr, Field, field_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from smartgrocer.models.common import RequestModel
 from smartgrocer.models.passwords import password_fits_bcrypt as _password_fits_bcrypt
 
+EMAIL_HINT = "Enter an email address like name@example.com"
+
+
+def _email(value: str) -> str:
+    """An address email can be sent to, as EmailStr checks it, refused in words instead of the validator's."""
+    from pydantic.networks import validate_email
+
+    try:
+        return validate_email(value)[1]
+    except PydanticCustomError:
+        raise PydanticCustomError("email", EMAIL_HINT) from None
+
+
+Email = Annotated[str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_email)]
+
 
 class SignupRequest(RequestModel):
-    email: EmailStr = Field(max_length=254)
-    password: str = Field(min_length=8, max_length=72)
-    full_name: str = Field(min_length=1, max_length=120)
-    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ()\-]{5,32}$")
+    email: Email = Field(description=f"{EMAIL_HINT}; at most 254 characters")
+    password: str = Field(min_length=8, max_length=72, description="8 to 72 characters (at most 72 bytes in UTF-8)")
+    full_name: str = Field(min_length=1, max_length=120, description="At most 120 characters")
+    phone: str | None = Field(
+        default=None,
+        max_length=32,
+        pattern=r"^\+?[0-9 ()\-]{5,32}$",
+        description="Optional: digits, spaces, brackets and dashes, 5 to 32 of them, optionally after a +",
+    )
     is_seller: bool = Field(default=False, strict=True)
 
     _pw = field_validator("password")(_password_fits_bcrypt)

@@ -61,8 +61,9 @@ def error_response(status: int, code: str, message: str, details: Any = None,
 
 
 def _validation_details(errors: Any) -> list[dict[str, Any]]:
-    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "invalid"), "type": e.get("type", "")}
-            for e in errors]
+    from smartgrocer.web.messages import plain_message
+
+    return [{"loc": list(e.get("loc", ())), "msg": plain_message(e), "type": e.get("type", "")} for e in errors]
 
 
 def _is_database_outage(exc: Exception) -> bool:
@@ -191,7 +192,10 @@ class ApiFunction(APIGatewayHttpResolver):
         details = _validation_details(exc.errors())
         if any(d["type"] == "json_invalid" for d in details):
             return error_response(400, "malformed_json", "The request body is not valid JSON.", details)
-        return error_response(422, "validation_error", "The request is invalid; see details.", details)
+        # The message says what to fix in words (the first few problems); details map each one to its field.
+        said = list(dict.fromkeys(d["msg"] for d in details))
+        message = " ".join(said[:3]) + (f" ({len(said) - 3} more in details.)" if len(said) > 3 else "")
+        return error_response(422, "validation_error", message or "The request is invalid.", details)
 
     @staticmethod
     def _unsupported_media_type(exc: Exception) -> Response:
