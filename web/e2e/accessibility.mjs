@@ -97,6 +97,9 @@ export const accessibilityJourneys = [
       await visit(guestPage, "/products/:id", `/products/${productId}`);
       await visit(guestPage, "/login");
       await visit(guestPage, "/signup");
+      await visit(guestPage, "/forgot-password");
+      await visit(guestPage, "/reset-password", "/reset-password?token=not-a-real-token-0123456789");
+      await visit(guestPage, "/sellers/:id", `/sellers/${detail.seller_id}`);
       await visit(guestPage, "*", "/no-such-page");
       await guest.close();
 
@@ -109,6 +112,8 @@ export const accessibilityJourneys = [
       await login(shopperPage, newcomer);
       await shopperPage.goto(`/products/${productId}`);
       await shopperPage.getByTestId("add-to-basket").first().click();
+      await visit(shopperPage, "/account");
+      await visit(shopperPage, "/account/password");
       await visit(shopperPage, "/basket");
       await visit(shopperPage, "/checkout");
       // The phone-sized screen: axe again, and fingers rather than pointers.
@@ -121,6 +126,7 @@ export const accessibilityJourneys = [
       await onPhone(shopperPage, "/");
       await onPhone(shopperPage, "/products?q=bread");
       await onPhone(shopperPage, `/products/${productId}`);
+      await onPhone(shopperPage, "/account");
       await onPhone(shopperPage, "/basket");
       await onPhone(shopperPage, "/checkout", "place-order");
       const unpaid = await apiCall(baseURL, "POST", "/api/orders", {
