@@ -146,11 +146,8 @@ export const journeys = [
       await screenshot(page, "my-orders");
 
       // Remember which order belongs to Greenfields for the seller's journey.
-      const orders = await Promise.all(ids.map((id) => page.evaluate(async (orderId) => {
-        const session = JSON.parse(localStorage.getItem("sg.session"));
-        const response = await fetch(`/api/orders/${orderId}`, { headers: { Authorization: `Bearer ${session.accessToken}` } });
-        return response.json();
-      }, id)));
+      const { access_token: shopperToken } = await apiCall(baseURL, "POST", "/api/auth/login", { body: DEMO.shopper });
+      const orders = await Promise.all(ids.map((id) => apiCall(baseURL, "GET", `/api/orders/${id}`, { token: shopperToken })));
       assert(orders.some((order) => order.seller_name === "Greenfields Farm"), "one order is from Greenfields Farm");
 
       // The next checkout starts from the address given this time.
@@ -256,8 +253,11 @@ export const journeys = [
       await page.getByLabel("Category").selectOption("bakery");
       await page.getByTestId("save-product").click();
       await page.waitForURL(/\/seller\/products\/[^/]+\?created=1$/);
+      await page.getByRole("heading", { level: 1, name: `Edit ${name}` }).waitFor(); // the product has loaded
 
-      await page.getByTestId("photo-input").setInputFiles({ name: "lemon-cake.png", mimeType: "image/png", buffer: makePng() });
+      // As a seller does it: the button opens the file chooser.
+      const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.getByRole("button", { name: "Add photos" }).click()]);
+      await chooser.setFiles({ name: "lemon-cake.png", mimeType: "image/png", buffer: makePng() });
       await page.getByTestId("product-photo").first().waitFor({ timeout: 30_000 });
       const loaded = await page.getByTestId("product-photo").first().locator("img").evaluate((img) =>
         img.complete ? img.naturalWidth : new Promise((resolve) => { img.onload = () => resolve(img.naturalWidth); img.onerror = () => resolve(0); }),
@@ -464,7 +464,9 @@ async function freshShopper(browser, baseURL, tag, signup = {}) {
   const context = await newContext(browser, baseURL);
   const page = await newPage(context);
   await login(page, credentials);
-  const token = () => page.evaluate(() => JSON.parse(localStorage.getItem("sg.session")).accessToken);
+  // API set-up needs a bearer token; the page's own lives in memory only, so sign in once more for it.
+  let bearer;
+  const token = async () => (bearer ??= (await apiCall(baseURL, "POST", "/api/auth/login", { body: credentials })).access_token);
   return { context, page, token };
 }
 
@@ -797,7 +799,7 @@ const dollars = (amount) => `$${(amount / 100).toFixed(2)}`;
 journeys.push({
   name: "payouts: a seller packs an order, refunds part of it in the dialog, sees the refund and the payout, then finds it on the payouts page",
   async run({ browser, baseURL }) {
-    const [{ id: orderId }] = await confirmedOrders(baseURL, [{ name: "Gala Apples", quantity: 3 }]);
+    const [{ id: orderId, number: orderNumber }] = await confirmedOrders(baseURL, [{ name: "Gala Apples", quantity: 3 }]);
     const context = await newContext(browser, baseURL);
     const page = await newPage(context);
     await login(page, DEMO.greenfields);
@@ -858,7 +860,7 @@ journeys.push({
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);
     const { readFileSync } = await import("node:fs");
     const csv = readFileSync(await download.path(), "utf8");
-    assert(csv.includes(orderId) && /Total \(\d+ orders?\)/.test(csv), "the CSV lists the order and a total");
+    assert(csv.includes(orderNumber) && /Total \(\d+ orders?\)/.test(csv), "the CSV lists the order and a total");
     await screenshot(page, "seller-payouts", { fullPage: true });
 
     // The shopper reads the refund on their order.
