@@ -39,6 +39,8 @@ class SmartGrocerStack(Stack):
         functions_source: Path | None = FUNCTIONS_DIR,
         **kwargs,
     ) -> None:
+        # Compact JSON: with one Lambda per endpoint the indented template nears CloudFormation's 1 MB.
+        kwargs.setdefault("suppress_template_indentation", True)
         super().__init__(scope, id, **kwargs)
         self.config = config
         prefix = self.stack_name.lower()

@@ -1,5 +1,9 @@
 """API Gateway HTTP API: one route per route table entry, `$default` stage, per-route throttling.
 
+The routes (route, integration, invoke permission: three resources per function) live in a nested
+stack, `Routes`: CloudFormation takes at most 500 resources per template, and one Lambda per endpoint
+with its role, logs, SnapStart version and alias, alarms and route passes that in one template.
+
 Paths already start with /api, so CloudFront forwards `/api/*` unchanged. Authentication is a JWT
 check inside each Lambda (the route table's `roles`), not an API Gateway authorizer.
 """
@@ -10,7 +14,7 @@ import json
 from collections.abc import Sequence
 
 import jsii
-from aws_cdk import Duration, Fn
+from aws_cdk import Duration, Fn, NestedStack
 from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_logs as logs
@@ -88,10 +92,11 @@ class HttpApi(Construct):
 
     def add_routes(self, functions: AppFunctions) -> None:
         strict_settings = {}
+        self.routes_stack = NestedStack(self, "Routes")
         for route in ROUTES:
             app_fn = functions[route.name]
             self.routes[route.name] = apigw.HttpRoute(
-                self,
+                self.routes_stack,
                 f"{app_fn.node.id}Route",
                 http_api=self.api,
                 route_key=apigw.HttpRouteKey.with_(route.path, apigw.HttpMethod(route.method)),
@@ -101,7 +106,7 @@ class HttpApi(Construct):
             if route.throttle is Throttle.STRICT:
                 strict_settings[route_key(route)] = _route_settings(self._config.strict_throttle)
                 # RouteSettings may only name routes that already exist.
-                self.stage.node.add_dependency(self.routes[route.name])
+                self.stage.node.add_dependency(self.routes_stack)
         if strict_settings:
             self.stage.node.default_child.add_property_override("RouteSettings", strict_settings)
 

@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import cdk  # noqa: E402, I001  (first: route table on sys.path, jsii Node banner silenced)
-from aws_cdk import App, Stack  # noqa: E402
+from aws_cdk import App, NestedStack, Stack  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 from smartgrocer.routes import BACKGROUND_FUNCTIONS, ROUTES  # noqa: E402
 
@@ -53,13 +53,33 @@ class Synth:
 
     @cached_property
     def resources(self) -> dict:
-        return self.template.to_json()["Resources"]
+        """The stack's resources and its nested stacks' (the API routes), as one template would hold them:
+        a nested template's parameters are replaced by what the parent passes, so references still name
+        the parent's logical ids."""
+        merged = dict(self.template.to_json()["Resources"])
+        for nested in self.stack.node.find_all():
+            if not isinstance(nested, NestedStack):
+                continue
+            passed = merged[self.stack.get_logical_id(nested.nested_stack_resource)]["Properties"].get("Parameters", {})
+            for logical_id, resource in Template.from_stack(nested).to_json()["Resources"].items():
+                merged[logical_id] = _with_parameters(resource, passed)
+        return merged
 
     def of_type(self, cfn_type: str) -> dict[str, dict]:
         return {k: r for k, r in self.resources.items() if r["Type"] == cfn_type}
 
     def logical_id(self, construct) -> str:
         return Stack.of(construct).get_logical_id(construct.node.default_child)
+
+
+def _with_parameters(value, passed: dict):
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and value["Ref"] in passed:
+            return passed[value["Ref"]]
+        return {k: _with_parameters(v, passed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_parameters(v, passed) for v in value]
+    return value
 
 
 def synth(context: dict, functions_dir: Path, layer_dir: Path, web_dist: Path) -> Synth:

@@ -55,7 +55,7 @@ def headers_policy(synth, behaviour: dict) -> dict:
 
 def test_every_behaviour_sends_hsts_nosniff_and_no_framing(synth):
     found = behaviours(synth)
-    assert set(found) == {"default", "/api/products*", "/api/*", "/images/*"}
+    assert set(found) == {"default", "/api/products*", "/api/auth/*", "/api/*", "/images/*"}
     for path, behaviour in found.items():
         security = headers_policy(synth, behaviour)["SecurityHeadersConfig"]
         hsts = security["StrictTransportSecurity"]

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from tests.integration.helpers import assert_error
+from tests.support import refresh_cookie_of
 
 
 def _list(api, admin, **params) -> dict:
@@ -138,11 +139,11 @@ def test_every_change_writes_the_trail_newest_first(api, admin, unique_email):
 
 def test_deactivation_ends_every_session_and_voids_reset_links(api, admin, unique_email):
     victim = api.signup(unique_email("sessions"))
-    second = api.login(victim.email, victim.password).json()["refresh_token"]
+    second = refresh_cookie_of(api.login(victim.email, victim.password))
     body = {"is_active": False, "reason": "Sessions test"}
     assert api.patch(f"/api/admin/users/{victim.user_id}", admin, json=body).status_code == 200
     for token in (victim.refresh_token, second):
-        assert_error(api.post("/api/auth/refresh", json={"refresh_token": token}), 401)
+        assert_error(api.refresh(token), 401)
 
 
 def test_the_trail_is_admin_only_and_needs_a_real_user(api, admin, shopper, seller):

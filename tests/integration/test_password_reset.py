@@ -15,7 +15,7 @@ import pytest
 
 from tests.integration.helpers import assert_error
 from tests.integration.orders_support import drain, mail, mail_text, wait_for_mail
-from tests.support import ApiClient, loopback_alias_works, session_from, within_one_window
+from tests.support import ApiClient, loopback_alias_works, refresh_cookie_of, session_from, within_one_window
 
 RESET = "/api/auth/password-reset"
 CONFIRM = "/api/auth/password-reset/confirm"
@@ -62,7 +62,7 @@ def _link_for(api, client, email: str) -> str:
 
 
 def _refresh(api, token: str):
-    return api.post("/api/auth/refresh", json={"refresh_token": token})
+    return api.refresh(token)
 
 
 # -- asking ------------------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ def test_asking_is_rate_limited_per_email(api, client, unique_email):
 
 def test_a_reset_sets_the_password_and_ends_every_session(api, client, unique_email):
     account = api.signup(unique_email("reset"))
-    second_session = api.login(account.email, account.password).json()["refresh_token"]
+    second_session = refresh_cookie_of(api.login(account.email, account.password))
     token = _token(_link_for(api, client, account.email))
     response = client.post(CONFIRM, json={"token": token, "new_password": NEW_PASSWORD})
     assert response.status_code == 204, response.text
@@ -231,7 +231,7 @@ def test_a_deactivated_account_gets_no_link_and_old_links_die(api, client, admin
 
 def test_a_change_keeps_this_session_and_ends_the_others(api, unique_email):
     account = api.signup(unique_email("change"))
-    other = api.login(account.email, account.password).json()["refresh_token"]
+    other = refresh_cookie_of(api.login(account.email, account.password))
     body = {"current_password": account.password, "new_password": NEW_PASSWORD}
     assert api.post(CHANGE, account, json=body).status_code == 204
     assert api.get("/api/auth/me", account).status_code == 200  # this session goes on
