@@ -68,7 +68,7 @@ describe("SellerPackingListPage", () => {
     const products = screen.getAllByTestId("packing-product");
     expect(products.map((row) => within(row).getByTestId("packing-product-amount").textContent)).toEqual(["1.25 kg", "3 × 1 l"]);
     const orders = screen.getAllByTestId("packing-order");
-    expect(orders[0]).toHaveTextContent("Sam Shopper · Order #AAAA1111");
+    expect(orders[0]).toHaveTextContent("Sam Shopper · Order SG-AAAA-11");
     expect(within(orders[0]).getByTestId("packing-order-address")).toHaveTextContent("12 Orchard Lane, Springfield 12345, United States · 555-0100");
     expect(within(orders[0]).getAllByTestId("packing-order-line").map((line) => line.textContent)).toEqual(["2 × Whole Milk", "750 g Cheddar · substitutes OK"]);
     expect(orders[1]).toHaveTextContent("Flat 2");
