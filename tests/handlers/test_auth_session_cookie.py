@@ -131,8 +131,8 @@ def test_logout_revokes_the_family_and_clears_the_cookie(raw_invoke, shopper):
 
 
 def test_reuse_detection_revokes_the_family_and_clears_the_cookie(raw_invoke, shopper):
-    rotated = _token(_refresh(raw_invoke, shopper.refresh_token))
-    reused = _refresh(raw_invoke, shopper.refresh_token)
+    rotated = _token(_refresh(raw_invoke, _token(_refresh(raw_invoke, shopper.refresh_token))))
+    reused = _refresh(raw_invoke, shopper.refresh_token)  # its successor was used: this is a copy
     assert_error(reused, 401, "invalid_refresh_token")
     assert reused["cookies"] == [f"{COOKIE}=; {_attributes(0)}"]
     assert_error(_refresh(raw_invoke, rotated), 401, "invalid_refresh_token")  # the family is gone

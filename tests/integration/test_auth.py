@@ -190,14 +190,25 @@ def test_session_cookie_is_set_exactly(api, unique_email, how):
     assert len(token) >= 40 and "refresh_token" not in response.json() and token not in response.text
 
 
-def test_refresh_rotates_and_old_token_dies(api, shopper):
+def test_refresh_rotates_and_old_token_dies_once_its_successor_is_used(api, shopper):
     first = _refresh(api, shopper.refresh_token)
     rotated = _rotated(first)
     body = first.json()
     assert rotated != shopper.refresh_token and body["user"]["id"] == shopper.user_id
     assert set(body) == {"user", "access_token", "token_type", "expires_in"}
     assert api.get("/api/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}).status_code == 200
+    _rotated(_refresh(api, rotated))
     assert_error(_refresh(api, shopper.refresh_token), 401, "invalid_refresh_token")
+
+
+def test_a_reload_during_a_refresh_keeps_the_session(api, shopper):
+    # The page reloaded while its refresh was in flight: the browser never stored the answer's cookie and
+    # sends the old one again, moments later, before anyone used the lost successor.
+    lost = _rotated(_refresh(api, shopper.refresh_token))
+    again = _refresh(api, shopper.refresh_token)
+    newest = _rotated(again)
+    assert again.json()["user"]["id"] == shopper.user_id and newest not in {lost, shopper.refresh_token}
+    assert _refresh(api, newest).status_code == 200
 
 
 def test_reusing_a_rotated_token_revokes_the_family_and_clears_the_cookie(api, shopper):
@@ -212,7 +223,7 @@ def test_reusing_a_rotated_token_revokes_the_family_and_clears_the_cookie(api, s
 
 def test_reuse_does_not_touch_other_sessions(api, shopper):
     other_session = refresh_cookie_of(api.login(shopper.email, shopper.password))
-    _refresh(api, shopper.refresh_token)
+    _refresh(api, _rotated(_refresh(api, shopper.refresh_token)))
     assert_error(_refresh(api, shopper.refresh_token), 401)  # reuse: first family revoked
     assert _refresh(api, other_session).status_code == 200
 

@@ -97,8 +97,15 @@ class MemoryRefreshTokens:
             if record is None or record["revoked_at"] is not None or record["expires_at"] <= at:
                 return None
             before = dict(record)
-            record.update(revoked_at=at, revoked_reason="rotated")
+            record.update(revoked_at=at, revoked_reason="rotated", rotated_ms=int(at.timestamp() * 1000))
             return before
+
+    def live_child(self, token_hash, at):
+        with self._lock:
+            return any(
+                r.get("parent") == token_hash and r["revoked_at"] is None and r["expires_at"] > at
+                for r in self.records.values()
+            )
 
     def get(self, token_hash):
         with self._lock:

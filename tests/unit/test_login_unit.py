@@ -8,6 +8,7 @@ import ast
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -261,10 +262,56 @@ def test_refresh_rotates_and_reuse_revokes_the_family(accounts):
     _user(accounts)
     first = auth.login("user@example.com", PASSWORD, "192.0.2.1")["refresh_token"]
     second = auth.refresh(first)["refresh_token"]
+    third = auth.refresh(second)["refresh_token"]  # the successor was used: `first` is now a copy
     with pytest.raises(Unauthorized):
         auth.refresh(first)
     with pytest.raises(Unauthorized):
-        auth.refresh(second)  # the family ended with the reuse
+        auth.refresh(third)  # the family ended with the reuse
+
+
+class Clock:
+    def __init__(self, monkeypatch):
+        self.at = auth.now()
+        monkeypatch.setattr(auth, "now", lambda: self.at)
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+def test_a_lost_refresh_answer_is_answered_again_within_the_grace(accounts, monkeypatch):
+    # A reload while the refresh was in flight: the browser never stored the new cookie and sends the
+    # old one again. Within the grace, and with the successor unused, that is answered, not punished.
+    monkeypatch.setattr(settings, "REFRESH_REUSE_GRACE_SECONDS", 30)
+    clock = Clock(monkeypatch)
+    user = _user(accounts)
+    first = auth.login(user["email"], PASSWORD, "192.0.2.1")["refresh_token"]
+    lost = auth.refresh(first)["refresh_token"]
+    clock.advance(29)
+    again = auth.refresh(first)
+    assert again["user"]["id"] == user["_id"] and again["refresh_token"] not in {first, lost}
+    assert auth.refresh(again["refresh_token"])["refresh_token"]  # the new one works
+    assert auth.refresh(lost)["refresh_token"]  # and so does the one that was lost, once
+
+
+@pytest.mark.parametrize("case", ["after the grace", "successor used", "after logout", "after a password reset"])
+def test_a_rotated_token_outside_the_grace_ends_the_family(accounts, monkeypatch, case):
+    monkeypatch.setattr(settings, "REFRESH_REUSE_GRACE_SECONDS", 30)
+    clock = Clock(monkeypatch)
+    user = _user(accounts)
+    first = auth.login(user["email"], PASSWORD, "192.0.2.1")["refresh_token"]
+    second = auth.refresh(first)["refresh_token"]
+    if case == "after the grace":
+        clock.advance(31)
+    elif case == "successor used":
+        auth.refresh(second)
+    elif case == "after logout":
+        auth.logout(second)
+    else:
+        accounts.tokens.revoke_user(user["_id"], clock.at, "password_reset")
+    with pytest.raises(Unauthorized):
+        auth.refresh(first)
+    family = accounts.tokens.records[auth._hash_token(first)]["family_id"]
+    assert not [r for r in accounts.tokens.records.values() if r["family_id"] == family and r["revoked_at"] is None]
 
 
 def test_domain_modules_import_neither_pymongo_nor_adapters():

@@ -30,6 +30,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     "refresh_tokens": [
         IndexModel([("family_id", ASC)], name="family"),
+        IndexModel([("parent", ASC)], name="parent"),
         IndexModel([("expires_at", ASC)], expireAfterSeconds=0, name="expiry_ttl"),
     ],
     "password_resets": [

@@ -45,6 +45,9 @@ JWT_ISSUER = env("JWT_ISSUER", "smartgrocer") or "smartgrocer"
 JWT_AUDIENCE = env("JWT_AUDIENCE", "smartgrocer-api") or "smartgrocer-api"
 ACCESS_TOKEN_TTL = env_int("ACCESS_TOKEN_TTL_SECONDS", 900)
 REFRESH_TOKEN_TTL = env_int("REFRESH_TOKEN_TTL_SECONDS", 14 * 24 * 3600)
+# A rotated refresh token presented again this soon, its successor still unused, is a lost answer (a
+# reload while the refresh was in flight), not a stolen copy: answered again instead of ending the session.
+REFRESH_REUSE_GRACE_SECONDS = env_int("REFRESH_REUSE_GRACE_SECONDS", 30)
 MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 64 * 1024)
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_WINDOW_SECONDS = env_int("LOGIN_WINDOW_SECONDS", 300)

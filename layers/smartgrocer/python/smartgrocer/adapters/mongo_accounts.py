@@ -59,9 +59,13 @@ class MongoRefreshTokens:
     def consume(self, token_hash: str, at: datetime) -> dict | None:
         return db().refresh_tokens.find_one_and_update(
             {"_id": token_hash, "revoked_at": None, "expires_at": {"$gt": at}},
-            {"$set": {"revoked_at": at, "revoked_reason": "rotated"}},
+            {"$set": {"revoked_at": at, "revoked_reason": "rotated", "rotated_ms": int(at.timestamp() * 1000)}},
             return_document=ReturnDocument.BEFORE,
         )
+
+    def live_child(self, token_hash: str, at: datetime) -> bool:
+        child = {"parent": token_hash, "revoked_at": None, "expires_at": {"$gt": at}}
+        return db().refresh_tokens.find_one(child, {"_id": 1}) is not None
 
     def get(self, token_hash: str) -> dict | None:
         return db().refresh_tokens.find_one({"_id": token_hash})

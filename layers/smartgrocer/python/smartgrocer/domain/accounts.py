@@ -43,8 +43,12 @@ class RefreshTokenRepository(Protocol):
         """Store a token record (`_id` is the token's hash)."""
 
     def consume(self, token_hash: str, at: datetime) -> dict | None:
-        """Atomically mark a live token (not revoked, not expired at `at`) as rotated; the record as it
-        was, or None when the token is unknown, expired or already revoked."""
+        """Atomically mark a live token (not revoked, not expired at `at`) as rotated, with the moment
+        (`rotated_ms`, epoch milliseconds); the record as it was, or None when the token is unknown,
+        expired or already revoked."""
+
+    def live_child(self, token_hash: str, at: datetime) -> bool:
+        """Whether a token that replaced this one (its `parent`) is still live: issued, never used, not revoked."""
 
     def get(self, token_hash: str) -> dict | None:
         """The record, whatever its state."""

@@ -2,8 +2,9 @@
 
 Access tokens: HS256 JWTs with exp/iat/iss/aud/sub required and a `typ` claim, short-lived.
 Refresh tokens: random strings stored only as SHA-256 hashes, rotated on every use; presenting a
-rotated token again revokes its whole family (the pair was stolen, or replayed). They reach the client
-only as an HttpOnly cookie (`web/session.py`), never in a JSON body.
+rotated token again revokes its whole family (the pair was stolen, or replayed), unless the answer to
+its use was plainly lost (see `refresh`). They reach the client only as an HttpOnly cookie
+(`web/session.py`), never in a JSON body.
 """
 
 from __future__ import annotations
@@ -183,13 +184,14 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _issue_refresh_token(user_id: str, family_id: str) -> str:
+def _issue_refresh_token(user_id: str, family_id: str, parent: str | None = None) -> str:
     token = secrets.token_urlsafe(32)
     _refresh_tokens().add(
         {
             "_id": _hash_token(token),
             "user_id": user_id,
             "family_id": family_id,
+            "parent": parent,  # the hash of the token this one replaced (None for a sign-in)
             "created_at": now(),
             "expires_at": now() + timedelta(seconds=settings.REFRESH_TOKEN_TTL),
             "revoked_at": None,
@@ -198,30 +200,47 @@ def _issue_refresh_token(user_id: str, family_id: str) -> str:
     return token
 
 
-def _token_pair(user: dict, family_id: str | None = None) -> dict:
+def _token_pair(user: dict, family_id: str | None = None, parent: str | None = None) -> dict:
     family_id = family_id or new_id()
     return {
         "user": public_user(user),
         "access_token": issue_access_token(user, family_id),
-        "refresh_token": _issue_refresh_token(user["_id"], family_id),
+        "refresh_token": _issue_refresh_token(user["_id"], family_id, parent),
         "token_type": "bearer",
         "expires_in": settings.ACCESS_TOKEN_TTL,
     }
 
 
+def _answer_was_lost(stale: dict, at: datetime) -> bool:
+    """Whether a rotated token came back because its holder never received the answer that replaced it:
+    rotated moments ago, and the token that replaced it is still unused. That is a page reloaded or a
+    connection dropped while its refresh was in flight (the browser keeps the old cookie), not theft:
+    a thief replaying it later, or after its successor was used, still ends the family."""
+    rotated_ms = stale.get("rotated_ms")
+    if not isinstance(rotated_ms, int):
+        return False
+    if at.timestamp() * 1000 - rotated_ms > settings.REFRESH_REUSE_GRACE_SECONDS * 1000:
+        return False
+    return _refresh_tokens().live_child(stale["_id"], at)
+
+
 def refresh(token: str) -> dict:
-    tokens = _refresh_tokens()
-    current = tokens.consume(_hash_token(token), now())
+    tokens, at, presented = _refresh_tokens(), now(), _hash_token(token)
+    current = tokens.consume(presented, at)
     if current is None:
-        stale = tokens.get(_hash_token(token))
-        if stale and stale.get("revoked_reason") == "rotated":
+        stale = tokens.get(presented)
+        if stale and stale.get("revoked_reason") == "rotated" and _answer_was_lost(stale, at):
+            current = stale  # answer again, in the same family; the unused successor stays valid too
+        elif stale and stale.get("revoked_reason") == "rotated":
             # A rotated token came back: someone holds a copy. End the whole session family.
-            tokens.revoke_family(stale["family_id"], now(), "reuse_detected")
-        raise Unauthorized("The refresh token is invalid, expired or already used.", code="invalid_refresh_token")
+            tokens.revoke_family(stale["family_id"], at, "reuse_detected")
+            raise Unauthorized("The refresh token is invalid, expired or already used.", code="invalid_refresh_token")
+        else:
+            raise Unauthorized("The refresh token is invalid, expired or already used.", code="invalid_refresh_token")
     user = _users().by_id(current["user_id"])
     if not user or not user.get("is_active", False):
         raise Unauthorized("This account is not active.", code="inactive_account")
-    return _token_pair(user, current["family_id"])
+    return _token_pair(user, current["family_id"], presented)
 
 
 def logout(token: str) -> None:
