@@ -1257,9 +1257,10 @@ def fakes():
         StockRepository,
         WindowRepository,
     )
+    from smartgrocer.domain.catalog_ports import ProductRepository
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.payments import PaymentGateway
-    from tests.unit.fake_catalog import FakeSellers
+    from tests.unit.fake_catalog import FakeProducts, FakeSellers
 
     fake = Fakes()
     for port in (
@@ -1274,10 +1275,12 @@ def fakes():
         ports.use(port, fake)
     ports.use(SellerRepository, FakeSellers(everyone_active=True))  # every seller here can be paid
     ports.use(WindowRepository, FakeWindows())
+    ports.use(ProductRepository, FakeProducts())  # the reconciler also repairs search postings
     yield fake
     wiring._install_money_core()
     wiring._install_sellers()
     wiring._install_windows()
+    ports.register(ProductRepository, wiring._product_repository)
 
 
 BUYER_PRINCIPAL = SimpleNamespace(user_id="buyer", email="b@example.com", role="shopper")

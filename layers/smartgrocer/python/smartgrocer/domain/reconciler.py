@@ -9,6 +9,8 @@ operation and checks the integrity invariants, logging and counting whatever it 
 - effects still pending in a checkout's outbox (a crash after the write, a provider or bus outage)
   are applied again (each is idempotent);
 - orders still shown as awaiting payment after their window are re-projected from their checkout;
+- products a write left with search postings behind their terms (`search_pending`: a crash between
+  the product and its postings) are posted (`catalog.repair_search`);
 - per product, `stock + held + sold == received` is checked, and per settled checkout that its
   money adds up (`checkout_machine.ledger_problems`: captured = transfers - reversals + commission
   - commission given back + refunds); violations are reported and alarmed, never "fixed" by guessing.
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 from smartgrocer.domain import checkout_machine as machine
 from smartgrocer.domain import metrics as business_metrics
 from smartgrocer.domain import ports
+from smartgrocer.domain.catalog import repair_search
 from smartgrocer.domain.checkout_ports import CheckoutRepository, OrderRepository, StockRepository
 from smartgrocer.domain.orders import apply_effects, execute, now
 from smartgrocer.domain.payouts import ledger_violations
@@ -68,6 +71,7 @@ def reconcile(at: datetime | None = None, outbox_grace: float = OUTBOX_GRACE_SEC
             orders.project(view)
             report["orders_reprojected"] += 1
     report["pack_holds_released"] = release_orphan_pack_holds()
+    report["search_postings_repaired"] = repair_search()
     report["stock_violations"] = len(stock_violations())
     report["window_violations"] = len(window_violations())
     money = ledger_violations(at)
