@@ -80,13 +80,14 @@ def _oracle(docs: list[dict], params: dict) -> list[str]:
     if params.get("sort"):
         field, descending = SORTS[params["sort"]]
         return [d["_id"] for d in sorted(matching(query.groups), key=lambda d: d[field], reverse=descending)[:PAGE]]
-    found = sorted(matching(query.groups), key=lambda d: d["k_newest"], reverse=True)
-    if len(found) > search.CANDIDATES:
-        named = sorted(matching(query.name_groups), key=lambda d: d["k_newest"], reverse=True)[: search.CANDIDATES]
-        found = found[: search.CANDIDATES]
-        seen = {d["_id"] for d in found}
-        found += [d for d in named if d["_id"] not in seen]
-    return [d["_id"] for d in sorted(found, key=lambda d: search.key(query, d))[:PAGE]]
+    def newest(groups):
+        return sorted(matching(groups), key=lambda d: d["k_newest"], reverse=True)
+
+    named = newest(query.name_groups)[: search.NAMED_CANDIDATES]
+    seen = {d["_id"] for d in named}
+    others = [d for d in newest(query.groups) if d["_id"] not in seen][: search.CANDIDATES]
+    ranked = sorted(search.key(query, d) for d in named) + sorted(search.key(query, d, search.OTHERS) for d in others)
+    return [k.split("|", 1)[1] for k in ranked[:PAGE]]
 
 
 def _explain(database, params: dict) -> dict:

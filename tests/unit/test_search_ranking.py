@@ -190,6 +190,28 @@ def test_candidates_are_bounded_and_keep_the_products_named_by_the_query(shop, m
     assert len(found) == 5 + 3  # the 5 newest matches, plus the products named by the query
 
 
+def test_the_named_tier_comes_first_and_the_others_are_read_only_when_a_page_reaches_them(shop, monkeypatch):
+    monkeypatch.setattr(search, "NAMED_CANDIDATES", 4)
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    teas = [shop(f"Tea {i}")["id"] for i in range(6)]
+    biscuits = [shop(f"Biscuits {i}", description="Lovely with tea.")["id"] for i in range(5)]
+    repo = ports.resolve(ProductRepository)
+    reads: list[tuple] = []
+    real = repo.candidates
+    monkeypatch.setattr(repo, "candidates", lambda where, limit: reads.append(where.term_groups) or real(where, limit))
+
+    first = catalog.list_products(q="tea", limit=2)
+    assert [p["id"] for p in first["items"]] == sorted(teas[2:])[:2]  # the 4 newest named, best (then id) first
+    assert reads == [(("n:tea",),)]  # the page lies within the named products: the others are not read
+    walked, cursor = [p["id"] for p in first["items"]], first["next_cursor"]
+    while cursor:
+        page = catalog.list_products(q="tea", limit=2, cursor=cursor)
+        walked += [p["id"] for p in page["items"]]
+        cursor = page["next_cursor"]
+    # then the 3 newest of the rest, the older named products among them if new enough: here the biscuits
+    assert walked[:4] == sorted(teas[2:]) and sorted(walked[4:]) == sorted(biscuits[2:]) and len(walked) == 7
+
+
 # -- did you mean -----------------------------------------------------------------------------------
 
 

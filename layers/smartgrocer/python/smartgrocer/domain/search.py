@@ -24,9 +24,11 @@ a misspelt word at 45 % of those (35 % two edits away), so a typo ranks below an
 when the last word of the name (its head noun: "Free-Range *Eggs*") is matched, and up to 10 for the
 share of the name the query covers. Ties go by id.
 
-Ranking happens over a bounded candidate set: the 500 newest matching products, plus (when more
-match) the 500 newest whose names match every word. Pages of a relevance listing are keyset pages over
-that ranked set: the cursor carries (score, id), and every page costs the same two queries (candidates,
+Ranking happens over a bounded candidate set, in two tiers: first the products the query names (every
+word in the name: the 200 newest of them, by score), then the other matches (the 200 newest, by score).
+A page reads the second tier only when it reaches past the first, so a query that names enough products
+fetches only those. Pages of a relevance listing are keyset pages over that ranked set: the cursor
+carries (tier, score, id), and each page costs the same reads as the first page of its tier (candidates,
 then the page's products by id).
 """
 
@@ -40,14 +42,16 @@ from smartgrocer.domain import search_vocabulary as vocab
 from smartgrocer.domain.catalog_ports import ProductFilter, ProductRepository, SearchWords
 
 MAX_WORDS = 8
-CANDIDATES = 500
-SUGGEST_CANDIDATES = 60
+NAMED_CANDIDATES = 200  # the products named by every word, ranked first: enough to fill pages of the best
+CANDIDATES = 200  # the other matches, ranked after them
+SUGGEST_CANDIDATES = 24  # newest matches read for suggestions: each one fetched costs, and 6 names are shown
 SUGGESTIONS = 6
 NAME, EQUIVALENT, PREFIX, NARROWER, CATEGORY, DESCRIPTION, NARROWER_DESCRIPTION = 100, 95, 60, 50, 40, 20, 10
 TYPO_FACTOR = {1: 0.45, 2: 0.35}  # of the weight, by edits
 NAME_LEVEL = 35  # a match from this weight up names the product (head noun, coverage)
 HEAD_BONUS, COVERAGE_BONUS = 15, 10
-_KEY_TOP = 99_999  # relevance keys: f"{_KEY_TOP - score:05d}|{id}" sort best first, then by id
+_KEY_TOP = 99_999  # relevance keys: f"{tier}{_KEY_TOP - score:05d}|{id}" sort by tier, best first, then by id
+NAMED, OTHERS = "0", "1"  # the tiers
 _NEAR_LIMIT = 1_000  # vocabulary words examined per misspelt word
 _CORRECTIONS = 1  # readings kept per misspelt word: one, so that a word stays one term
 
@@ -244,24 +248,24 @@ def score(query: Plan, doc: dict) -> int:
     return total + round(COVERAGE_BONUS * sum(matched) / len(name))
 
 
-def key(query: Plan, doc: dict) -> str:
-    """Orders a relevance listing: best score first, then by id. Unique, like every sort key."""
-    return f"{_KEY_TOP - min(score(query, doc), _KEY_TOP):05d}|{doc['_id']}"
+def key(query: Plan, doc: dict, tier: str = NAMED) -> str:
+    """Orders a relevance listing: by tier, best score first, then by id. Unique, like every sort key."""
+    return f"{tier}{_KEY_TOP - min(score(query, doc), _KEY_TOP):05d}|{doc['_id']}"
 
 
 def ranked_page(query: Plan, where: ProductFilter, limit: int, after: str | None) -> tuple[list[dict], str | None]:
     """One page of the products matching `query` (and `where`), best first, strictly after the key
     `after`; and the key to continue from, if there is more."""
     repo = _products()
-    found = repo.candidates(replace(where, term_groups=query.groups), CANDIDATES + 1)
-    if len(found) > CANDIDATES:  # more match than we rank: make sure the products named by the query are in
-        found = found[:CANDIDATES]
-        seen = {doc["_id"] for doc in found}
-        named = repo.candidates(replace(where, term_groups=query.name_groups), CANDIDATES)
-        found += [doc for doc in named if doc["_id"] not in seen]
-    keys = sorted(key(query, doc) for doc in found)
-    if after is not None:
-        keys = [k for k in keys if k > after]
+    named = repo.candidates(replace(where, term_groups=query.name_groups), NAMED_CANDIDATES)
+    keys: list[str] = []
+    if after is None or after[:1] == NAMED:
+        keys = sorted(k for k in (key(query, doc) for doc in named) if after is None or k > after)
+    if len(keys) <= limit:  # the page (and the one-more that says whether there is a next) reaches the others
+        seen = {doc["_id"] for doc in named}
+        others = repo.candidates(replace(where, term_groups=query.groups), CANDIDATES + len(seen))
+        rest = [doc for doc in others if doc["_id"] not in seen][:CANDIDATES]  # the newest, as they came
+        keys += sorted(k for k in (key(query, doc, OTHERS) for doc in rest) if after is None or k > after)
     shown = keys[:limit]
     ids = [k.split("|", 1)[1] for k in shown]
     docs = {doc["_id"]: doc for doc in repo.by_ids(ids)}
@@ -333,8 +337,8 @@ def suggest(q: str) -> list[dict]:
     items: list[dict] = []
     for slug, name in CATEGORY_NAMES.items():
         names = _category_words(slug, name)
-        named = all(any(w.startswith(t) for w in names) for t in typed)
-        if named and len(items) < 2 and repo.page(ProductFilter(category=slug), "k_newest", True, None, 1):
+        begins = all(any(w.startswith(t) for w in names) for t in typed)
+        if begins and len(items) < 2 and repo.page(ProductFilter(category=slug), "k_newest", True, None, 1):
             items.append({"kind": "category", "label": name, "category": slug, "product_id": None})
     query = plan(q)
     if query is not None and (len(typed) > 1 or len(typed[0]) >= text.PREFIX_MIN):

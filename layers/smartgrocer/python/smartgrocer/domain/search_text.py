@@ -39,6 +39,8 @@ _UNDECOMPOSED = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "�
 
 def fold(text: str) -> str:
     """Lower case without accents: "Comté" -> "comte", "Crème" -> "creme"."""
+    if text.isascii():  # most text: nothing to decompose (ranking folds every candidate's name and description)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(_UNDECOMPOSED))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
