@@ -3,9 +3,12 @@ driven over HTTP (integration tier) or by calling `lambda_handler` in-process (h
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -21,6 +24,12 @@ os.environ.setdefault("LOGIN_MAX_FAILURES", "5")
 os.environ.setdefault("LOGIN_IP_MAX_FAILURES", "60")
 os.environ["MONGODB_DB"] = "smartgrocer_test"
 os.environ.setdefault("LOG_LEVEL", "CRITICAL")
+# A CDK app built without an outdir makes its own temporary cdk.out (with copies of every asset, ~90 MB)
+# and never removes it: the infra tests' apps share one, removed when the run ends. Set before the first
+# `import aws_cdk`, which starts the CDK's node process with this environment.
+_CDK_OUT = tempfile.mkdtemp(prefix="smartgrocer-tests-cdk-")
+os.environ.setdefault("CDK_OUTDIR", _CDK_OUT)
+atexit.register(shutil.rmtree, _CDK_OUT, True)
 
 from smartgrocer import wiring  # noqa: E402,F401  (adapters for the domain's ports)
 from tests.support import ApiClient  # noqa: E402

@@ -29,6 +29,19 @@ def test_signup_returns_tokens_and_public_user(raw_invoke):
     assert "password_hash" not in body["user"] and "password" not in body["user"]
 
 
+@pytest.mark.parametrize(
+    "phone, words", [("12345", "between 7 and 15 digits"), ("555-CALL-NOW", "digits, spaces, brackets or dashes")]
+)
+def test_signup_checks_the_phone_as_the_profile_does(raw_invoke, phone, words):
+    # One rule everywhere: a phone signup accepted was once refused later by the profile and address book.
+    error = assert_error(_signup(raw_invoke, phone=phone), 422, "validation_error")
+    assert [d["loc"][-1] for d in error["details"]] == ["phone"] and words in error["details"][0]["msg"]
+
+
+def test_signup_tidies_the_phone_as_the_profile_does(raw_invoke):
+    assert _signup(raw_invoke, phone="  +44  20 7946  0000 ")["json"]["user"]["phone"] == "+44 20 7946 0000"
+
+
 @pytest.mark.parametrize("password", ["€" * 25, "🍎" * 19, "é" * 37])
 def test_multibyte_password_over_72_bytes_is_422_not_500(raw_invoke, password):
     assert len(password) < 72 < len(password.encode())

@@ -23,6 +23,12 @@ describe("form rules mirror the API models", () => {
     expect(validateSignup({ ...form, password: "long enough" })).toEqual({});
   });
 
+  it("signup: the phone is checked as the profile checks it", () => {
+    const form = { full_name: "A", email: "a@b.co", password: "long enough", phone: "12345", is_seller: false };
+    expect(validateSignup(form).phone).toMatch(/between 7 and 15 digits/);
+    expect(validateSignup({ ...form, phone: "+1 555 0100" })).toEqual({});
+  });
+
   it("product: price with at most two decimals, whole stock, simple unit", () => {
     const form = { name: "Milk", description: "", price: "1.999", category: "" as const, stock: "-1", unit: "1 l<b>", sold_by: "unit" as const, min_weight_g: "", step_g: "" };
     expect(Object.keys(validateProduct(form)).sort()).toEqual(["category", "price", "stock", "unit"]);

@@ -7,6 +7,7 @@ import { Card, CardContent } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { errorMessage, fieldErrors, isApiError } from "@/lib/api/errors";
+import { checkPhone } from "@/lib/countries";
 import { homeFor, useAuth } from "@/lib/auth";
 import { emailProblem, TEXT_LIMITS, tooLong } from "@/lib/validation";
 import { safeNext } from "./LoginPage";
@@ -30,7 +31,7 @@ export function validateSignup(form: SignupForm): Record<string, string> {
   if (form.password.length < 8) errors.password = "Password must be at least 8 characters.";
   else if (new TextEncoder().encode(form.password).length > 72) errors.password = "Password can be at most 72 bytes: fewer characters, or fewer accented ones.";
   const phone = form.phone.trim();
-  if (phone) put("phone", tooLong("Phone", phone, TEXT_LIMITS.phone) ?? (/^\+?[0-9 ()-]{5,32}$/.test(phone) ? undefined : "Enter a phone number like +1 555 0100: digits, spaces, brackets and dashes."));
+  if (phone) put("phone", tooLong("Phone", phone, TEXT_LIMITS.phone) ?? checkPhone(phone) ?? undefined); // the profile's rule
   return errors;
 }
 

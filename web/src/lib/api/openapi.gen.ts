@@ -2451,7 +2451,7 @@ export interface components {
             password: string;
             /**
              * Phone
-             * @description Optional: digits, spaces, brackets and dashes, 5 to 32 of them, optionally after a +
+             * @description Optional: 7 to 15 digits, with spaces, brackets or dashes, optionally after a +
              */
             phone?: string | null;
         };

@@ -18,7 +18,8 @@ from smartgrocer.models.common import RequestModel, ResponseModel
 T = TypeVar("T")
 
 
-def _words(kind: str, check: Callable[..., T], *args: object) -> T:
+def in_words(kind: str, check: Callable[..., T], *args: object) -> T:
+    """Run a domain check in a validator: its ValueError becomes a field error in the check's own words."""
     try:
         return check(*args)
     except ValueError as exc:  # our own message, without pydantic's "Value error, " prefix
@@ -56,24 +57,24 @@ class AddressIn(RequestModel):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str) -> str:
-        return _words("country", addresses.country, value).code
+        return in_words("country", addresses.country, value).code
 
     @field_validator("region")
     @classmethod
     def _region(cls, value: str | None, info: ValidationInfo) -> str | None:
         code = info.data.get("country")
-        return _words("region", addresses.check_region, value, code) if code else value
+        return in_words("region", addresses.check_region, value, code) if code else value
 
     @field_validator("postal_code")
     @classmethod
     def _postal_code(cls, value: str | None, info: ValidationInfo) -> str | None:
         code = info.data.get("country")
-        return _words("postal_code", addresses.check_postal_code, value, code) if code else value
+        return in_words("postal_code", addresses.check_postal_code, value, code) if code else value
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        return _words("phone", addresses.check_phone, value)
+        return in_words("phone", addresses.check_phone, value)
 
     @field_validator("line2")
     @classmethod
@@ -119,7 +120,7 @@ class ProfileUpdate(RequestModel):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        return _words("phone", addresses.check_phone, value)
+        return in_words("phone", addresses.check_phone, value)
 
     @model_validator(mode="after")
     def _something(self) -> Self:

@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from smartgrocer.domain import addresses
+from smartgrocer.models.addresses import in_words
 from smartgrocer.models.common import RequestModel
 from smartgrocer.models.passwords import password_fits_bcrypt as _password_fits_bcrypt
 
@@ -33,9 +35,14 @@ class SignupRequest(RequestModel):
     phone: str | None = Field(
         default=None,
         max_length=32,
-        pattern=r"^\+?[0-9 ()\-]{5,32}$",
-        description="Optional: digits, spaces, brackets and dashes, 5 to 32 of them, optionally after a +",
+        description="Optional: 7 to 15 digits, with spaces, brackets or dashes, optionally after a +",
     )
     is_seller: bool = Field(default=False, strict=True)
 
     _pw = field_validator("password")(_password_fits_bcrypt)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        # The profile's rule: a phone accepted here is one the profile and the address book accept later.
+        return in_words("phone", addresses.check_phone, value)
