@@ -80,6 +80,7 @@ def _oracle(docs: list[dict], params: dict) -> list[str]:
     if params.get("sort"):
         field, descending = SORTS[params["sort"]]
         return [d["_id"] for d in sorted(matching(query.groups), key=lambda d: d[field], reverse=descending)[:PAGE]]
+
     def newest(groups):
         return sorted(matching(groups), key=lambda d: d["k_newest"], reverse=True)
 

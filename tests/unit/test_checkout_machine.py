@@ -1248,6 +1248,7 @@ class FakeWindows:
 def fakes():
     from smartgrocer import wiring
     from smartgrocer.domain import ports
+    from smartgrocer.domain.catalog_ports import ProductRepository
     from smartgrocer.domain.checkout_ports import (
         CheckoutRepository,
         OrderNumberRegistry,
@@ -1257,7 +1258,6 @@ def fakes():
         StockRepository,
         WindowRepository,
     )
-    from smartgrocer.domain.catalog_ports import ProductRepository
     from smartgrocer.domain.events import EventPublisher
     from smartgrocer.domain.payments import PaymentGateway
     from tests.unit.fake_catalog import FakeProducts, FakeSellers

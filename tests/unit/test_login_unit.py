@@ -8,8 +8,8 @@ import ast
 import subprocess
 import sys
 import threading
-from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import bcrypt as real_bcrypt
