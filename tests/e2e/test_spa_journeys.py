@@ -38,8 +38,8 @@ def test_spa_journeys_in_headless_chromium(seeded_runtime):
     )
     print(result.stdout[-20000:])
     print(result.stderr[-5000:])
-    lines = [line.strip() for line in result.stdout.splitlines()]
-    failures = [line for line in lines if line.startswith(("✗", "Error", "TimeoutError"))]
+    lines = [line.strip() for line in result.stdout.splitlines()] + [""]
+    failures = [f"{line} {lines[i + 1]}" for i, line in enumerate(lines[:-1]) if line.startswith("✗")]
     # The failing journeys and their first error line go into the assertion itself, so a CI summary
     # that shows only the last lines still names them.
     assert result.returncode == 0, "browser journeys failed (see web/e2e/artifacts/): " + " | ".join(failures[:12])
