@@ -22,7 +22,6 @@ LABELS = {
 # What a field with a pattern takes, said instead of the pattern.
 FORMATS = {
     "unit": "Unit can use letters, digits, spaces and dots only, e.g. each or 500 g.",
-    "phone": "Enter a phone number like +1 555 0100: digits, spaces, brackets and dashes.",
 }
 _CONTAINERS = {"body", "query", "path", "header"}
 
