@@ -45,7 +45,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import FUNCTIONS, LAYER, ROOT, markdown_table, percentile, table, write_results
+from bench.common import FUNCTIONS, LAYER, ROOT, markdown_table, run_series, table, write_results
 
 COLD_FUNCTIONS = ("orders_checkout", "payments_webhook", "orders_update_status", "orders_expire", "notifier")
 ADDRESS = {
@@ -94,47 +94,6 @@ def _recorder():
             pass
 
     return Recorder()
-
-
-def _stats(latencies_ms: list[float], wall_s: float) -> dict:
-    return {
-        "n": len(latencies_ms),
-        "p50_ms": round(percentile(latencies_ms, 50), 2),
-        "p99_ms": round(percentile(latencies_ms, 99), 2),
-        "mean_ms": round(statistics.fmean(latencies_ms), 2),
-        "throughput_rps": round(len(latencies_ms) / wall_s, 1) if wall_s > 0 else None,
-        "wall_s": round(wall_s, 2),
-    }
-
-
-def _run_series(work, count: int, concurrency: int, budget_s: float) -> tuple[dict, list[int]]:
-    """Call work(i) `count` times on `concurrency` threads (stopping after budget_s); latencies + statuses."""
-    latencies: list[float] = []
-    statuses: list[int] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + budget_s
-    counter = iter(range(count))
-
-    def worker():
-        while time.monotonic() < deadline:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                return
-            started = time.perf_counter()
-            status = work(i)
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                latencies.append(elapsed)
-                statuses.append(status)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return _stats(latencies, time.perf_counter() - started), statuses
 
 
 # -- the raw floor ------------------------------------------------------------------------------------
@@ -436,14 +395,14 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float,
     assert status == 201, status
 
     series = {}
-    series["uncontended, in-process, c=1"], st1 = _run_series(
+    series["uncontended, in-process, c=1"], st1, _ = run_series(
         lambda i: in_process(take_product(), shoppers[0]), count, 1, budget
     )
-    series["uncontended, HTTP, c=1"], st2 = _run_series(lambda i: http(take_product(), shoppers[0]), count, 1, budget)
-    series[f"uncontended, HTTP, c={conc}"], st3 = _run_series(
+    series["uncontended, HTTP, c=1"], st2, _ = run_series(lambda i: http(take_product(), shoppers[0]), count, 1, budget)
+    series[f"uncontended, HTTP, c={conc}"], st3, _ = run_series(
         lambda i: http(take_product(), shoppers[i % len(shoppers)]), count, conc, budget
     )
-    series[f"hot product, HTTP, c={conc}"], st4 = _run_series(
+    series[f"hot product, HTTP, c={conc}"], st4, _ = run_series(
         lambda i: http(hot_id, shoppers[i % len(shoppers)]), count, conc, budget
     )
     statuses = {name: sorted(set(s)) for name, s in zip(series, (st1, st2, st3, st4), strict=True)}
@@ -454,13 +413,13 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float,
     for i in range(10):
         _raw_checkout(database, commands, raw_targets[i])
     raw = {}
-    raw["uncontended, c=1"], _ = _run_series(
+    raw["uncontended, c=1"], _, _ = run_series(
         lambda i: _raw_checkout(database, commands, raw_targets[i]) or 0, count, 1, budget
     )
-    raw[f"uncontended, c={conc}"], _ = _run_series(
+    raw[f"uncontended, c={conc}"], _, _ = run_series(
         lambda i: _raw_checkout(database, commands, raw_targets[i]) or 0, count, conc, budget
     )
-    raw[f"hot, c={conc}"], _ = _run_series(
+    raw[f"hot, c={conc}"], _, _ = run_series(
         lambda i: _raw_checkout(database, commands, raw_targets[-1]) or 0, count, conc, budget
     )
     stock_left = database.products.find_one({"_id": hot_id}, {"stock": 1})["stock"]

@@ -6,6 +6,7 @@ import json
 import platform
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +27,49 @@ def percentile(values: list[float], pct: float) -> float:
         return float("nan")
     rank = max(1, min(len(ordered), round(pct / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
+
+
+def series_stats(latencies_ms: list[float], wall_s: float) -> dict:
+    """Latency and throughput of one series of calls."""
+    return {
+        "n": len(latencies_ms),
+        "p50_ms": round(percentile(latencies_ms, 50), 2),
+        "p99_ms": round(percentile(latencies_ms, 99), 2),
+        "mean_ms": round(statistics.fmean(latencies_ms), 2) if latencies_ms else None,
+        "throughput_rps": round(len(latencies_ms) / wall_s, 1) if wall_s > 0 else None,
+        "wall_s": round(wall_s, 2),
+    }
+
+
+def run_series(work, count: int, concurrency: int, budget_s: float) -> tuple[dict, list[int], list[float]]:
+    """work(i) for i in range(count) on `concurrency` threads, stopping after budget_s: the series' stats,
+    each call's status and each call's latency (ms)."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + budget_s
+    counter = iter(range(count))
+
+    def worker():
+        while time.monotonic() < deadline:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            started = time.perf_counter()
+            status = work(i)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                statuses.append(status)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return series_stats(latencies, time.perf_counter() - started), statuses, latencies
 
 
 def median(values: list[float]) -> float:

@@ -45,7 +45,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import ROOT, markdown_table, percentile, table, write_results
+from bench.common import ROOT, markdown_table, run_series, series_stats, table, write_results
 
 ADDRESS = {
     "full_name": "Bench Shopper",
@@ -203,47 +203,6 @@ class Floor:
 # -- series ---------------------------------------------------------------------------------------------
 
 
-def _stats(latencies_ms: list[float], wall_s: float) -> dict:
-    return {
-        "n": len(latencies_ms),
-        "p50_ms": round(percentile(latencies_ms, 50), 2),
-        "p99_ms": round(percentile(latencies_ms, 99), 2),
-        "mean_ms": round(statistics.fmean(latencies_ms), 2) if latencies_ms else None,
-        "throughput_rps": round(len(latencies_ms) / wall_s, 1) if wall_s > 0 else None,
-        "wall_s": round(wall_s, 2),
-    }
-
-
-def _run_series(work, count: int, concurrency: int, budget_s: float) -> tuple[dict, list[int], list[float]]:
-    """work(i) for i in range(count) on `concurrency` threads, stopping after budget_s: latencies, statuses."""
-    latencies: list[float] = []
-    statuses: list[int] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + budget_s
-    counter = iter(range(count))
-
-    def worker():
-        while time.monotonic() < deadline:
-            with lock:
-                i = next(counter, None)
-            if i is None:
-                return
-            started = time.perf_counter()
-            status = work(i)
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                latencies.append(elapsed)
-                statuses.append(status)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return _stats(latencies, time.perf_counter() - started), statuses, latencies
-
-
 def _interleaved(works: dict, count: int, budget_s: float) -> dict[str, tuple[dict, list[int], list[float]]]:
     """One thread: each round calls every work once, in turn; per work its stats, statuses, latencies."""
     latencies: dict[str, list[float]] = {name: [] for name in works}
@@ -257,7 +216,8 @@ def _interleaved(works: dict, count: int, budget_s: float) -> dict[str, tuple[di
             statuses[name].add(work())
             latencies[name].append((time.perf_counter() - started) * 1000)
     return {
-        name: (_stats(values, sum(values) / 1000), sorted(statuses[name]), values) for name, values in latencies.items()
+        name: (series_stats(values, sum(values) / 1000), sorted(statuses[name]), values)
+        for name, values in latencies.items()
     }
 
 
@@ -525,15 +485,17 @@ def _measure(runtime, ApiClient, recorder, count: int, conc: int, budget: float)
             raw[name] = {label: measured[label][0] for label in floors}
         # c=N: the floors at the same concurrency, half just before and half just after the packings.
         name = f"HTTP, c={conc}"
-        before = {label: _run_series(lambda i, n=label: floor_run(n), count // 2, conc, budget) for label in floors}
+        before = {label: run_series(lambda i, n=label: floor_run(n), count // 2, conc, budget) for label in floors}
         items = series_items[name]
-        series[name], st = _run_series(lambda i: http(items[i]), count, conc, budget)[:2]
+        series[name], st = run_series(lambda i: http(items[i]), count, conc, budget)[:2]
         statuses[name] = sorted(set(st))
         after = {
-            label: _run_series(lambda i, n=label: floor_run(n), count - count // 2, conc, budget) for label in floors
+            label: run_series(lambda i, n=label: floor_run(n), count - count // 2, conc, budget) for label in floors
         }
         raw[name] = {
-            label: _stats(before[label][2] + after[label][2], before[label][0]["wall_s"] + after[label][0]["wall_s"])
+            label: series_stats(
+                before[label][2] + after[label][2], before[label][0]["wall_s"] + after[label][0]["wall_s"]
+            )
             for label in floors
         }
         per_kind = {k: statistics.median(v) * sum(1 for c in ours if _label(c) == k) for k, v in timings.items()}
