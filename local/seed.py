@@ -259,6 +259,7 @@ def seed_demo_data(log: Callable[[str], None] = print) -> bool:
     from smartgrocer.domain.auth import Principal
 
     if db().users.find_one({"email": ADMIN_EMAIL}):
+        _bring_demo_sellers_up_to_date(log)
         return False
     log("Seeding demo data (first run)...")
     _, admin = auth.signup(ADMIN_EMAIL, DEMO_PASSWORDS["admin"], "Demo Admin", None, False)
@@ -277,6 +278,32 @@ def seed_demo_data(log: Callable[[str], None] = print) -> bool:
         count += 1
     log(f"Seeded {count} products from {len(CATALOG)} sellers.")
     return True
+
+
+def _bring_demo_sellers_up_to_date(log: Callable[[str], None]) -> None:
+    """A data folder seeded by an earlier version has demo sellers without what later versions added: a
+    payout account (without one their products are not listed: the catalog looked empty) and delivery
+    settings. Give them what a first run gives them now; sellers who have them are left alone."""
+    from smartgrocer.adapters.mongo import db
+    from smartgrocer.domain import ports
+    from smartgrocer.domain.auth import Principal
+    from smartgrocer.domain.catalog_ports import ProductRepository
+    from smartgrocer.domain.checkout_ports import SellerRepository
+    from smartgrocer.domain.sellers import status_of
+
+    repository = ports.resolve(SellerRepository)
+    for email, (shop_name, _) in CATALOG.items():
+        user = db().users.find_one({"email": email}, {"_id": 1})
+        if user is None:
+            continue
+        seller = Principal(user["_id"], "seller", email, shop_name)
+        if status_of(repository.get(seller.user_id)) != "active":
+            _activate_payouts(seller)
+            ports.resolve(ProductRepository).set_seller_payable(seller.user_id, True)
+            log(f"Demo seller {shop_name}: payouts set up (this data folder predates them).")
+        if email in FULFILMENT and repository.get_fulfilment(seller.user_id) is None:
+            _set_fulfilment(seller, FULFILMENT[email])
+            log(f"Demo seller {shop_name}: delivery and pickup settings added.")
 
 
 def _activate_payouts(seller) -> None:
