@@ -254,7 +254,7 @@ def test_a_write_stopped_before_its_postings_is_repaired(own_catalog, monkeypatc
     assert revision(database.products.find_one({"_id": kept["id"]})) == 2
     monkeypatch.undo()
 
-    if repairer == "the reconciler":  # every few minutes
+    if repairer == "the reconciler":  # every 5 minutes
         assert reconcile()["search_postings_repaired"] == 2
     else:  # the deploy step (and the local runner's start)
         apply_indexes(database)
