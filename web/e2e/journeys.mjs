@@ -1107,6 +1107,9 @@ journeys.push({
     await page.goto("/login");
     await page.getByRole("link", { name: "Forgot your password?" }).click();
     await page.waitForURL("**/forgot-password");
+    // The URL changes first; the login form (with its own "Email") stays on screen until the page's code
+    // has loaded. Fill the new page's field, not the old one's.
+    await page.getByRole("heading", { level: 1, name: "Forgot your password?" }).waitFor();
     await page.getByLabel("Email").fill(email);
     await page.getByRole("button", { name: "Send me a link" }).click();
     await page.getByTestId("reset-requested").waitFor();
