@@ -287,7 +287,6 @@ def _bring_demo_sellers_up_to_date(log: Callable[[str], None]) -> None:
     from smartgrocer.adapters.mongo import db
     from smartgrocer.domain import ports
     from smartgrocer.domain.auth import Principal
-    from smartgrocer.domain.catalog_ports import ProductRepository
     from smartgrocer.domain.checkout_ports import SellerRepository
     from smartgrocer.domain.sellers import status_of
 
@@ -299,7 +298,6 @@ def _bring_demo_sellers_up_to_date(log: Callable[[str], None]) -> None:
         seller = Principal(user["_id"], "seller", email, shop_name)
         if status_of(repository.get(seller.user_id)) != "active":
             _activate_payouts(seller)
-            ports.resolve(ProductRepository).set_seller_payable(seller.user_id, True)
             log(f"Demo seller {shop_name}: payouts set up (this data folder predates them).")
         if email in FULFILMENT and repository.get_fulfilment(seller.user_id) is None:
             _set_fulfilment(seller, FULFILMENT[email])
@@ -308,10 +306,11 @@ def _bring_demo_sellers_up_to_date(log: Callable[[str], None]) -> None:
 
 def _activate_payouts(seller) -> None:
     """A demo seller can be paid from the start: an account at the local provider, onboarded (its
-    `account.updated` webhook follows when the runner delivers), and stored active right away, so their
-    products are listed whenever that delivery happens."""
+    `account.updated` webhook follows when the runner delivers), and stored active right away with their
+    products listed, as that webhook would leave them (`sellers.account_updated`), whenever it arrives."""
     from local.payment_provider import LocalPaymentGateway, activate_account
     from smartgrocer.domain import ports
+    from smartgrocer.domain.catalog_ports import ProductRepository
     from smartgrocer.domain.checkout_ports import SellerRepository
     from smartgrocer.domain.sellers import now
 
@@ -320,6 +319,7 @@ def _activate_payouts(seller) -> None:
     account_id = LocalPaymentGateway().create_account(seller.user_id, seller.email, f"account-{seller.user_id}")
     activate_account(account_id)
     repository.set_account(seller.user_id, account_id, "active", now())
+    ports.resolve(ProductRepository).set_seller_payable(seller.user_id, True)  # a first run has none yet
 
 
 def _set_fulfilment(seller, settings: dict) -> None:

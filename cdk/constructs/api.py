@@ -105,9 +105,9 @@ class HttpApi(Construct):
             )
             if route.throttle is Throttle.STRICT:
                 strict_settings[route_key(route)] = _route_settings(self._config.strict_throttle)
-                # RouteSettings may only name routes that already exist.
-                self.stage.node.add_dependency(self.routes_stack)
         if strict_settings:
+            # RouteSettings may only name routes that already exist: the stage waits for the routes' stack.
+            self.stage.node.add_dependency(self.routes_stack)
             self.stage.node.default_child.add_property_override("RouteSettings", strict_settings)
 
 

@@ -57,6 +57,8 @@ class MongoRefreshTokens:
         db().refresh_tokens.insert_one(token)
 
     def consume(self, token_hash: str, at: datetime) -> dict | None:
+        # `rotated_ms` beside `revoked_at`: nx-27017 stores a date `$set` here as a string, and the grace
+        # for a lost answer (auth.refresh) compares the moment of rotation.
         return db().refresh_tokens.find_one_and_update(
             {"_id": token_hash, "revoked_at": None, "expires_at": {"$gt": at}},
             {"$set": {"revoked_at": at, "revoked_reason": "rotated", "rotated_ms": int(at.timestamp() * 1000)}},

@@ -229,14 +229,12 @@ def refresh(token: str) -> dict:
     current = tokens.consume(presented, at)
     if current is None:
         stale = tokens.get(presented)
-        if stale and stale.get("revoked_reason") == "rotated" and _answer_was_lost(stale, at):
-            current = stale  # answer again, in the same family; the unused successor stays valid too
-        elif stale and stale.get("revoked_reason") == "rotated":
-            # A rotated token came back: someone holds a copy. End the whole session family.
-            tokens.revoke_family(stale["family_id"], at, "reuse_detected")
+        rotated = stale is not None and stale.get("revoked_reason") == "rotated"
+        if not (rotated and _answer_was_lost(stale, at)):
+            if rotated:  # a rotated token came back: someone holds a copy. End the whole session family.
+                tokens.revoke_family(stale["family_id"], at, "reuse_detected")
             raise Unauthorized("The refresh token is invalid, expired or already used.", code="invalid_refresh_token")
-        else:
-            raise Unauthorized("The refresh token is invalid, expired or already used.", code="invalid_refresh_token")
+        current = stale  # a lost answer: answer again, in the same family; the unused successor stays valid
     user = _users().by_id(current["user_id"])
     if not user or not user.get("is_active", False):
         raise Unauthorized("This account is not active.", code="inactive_account")
